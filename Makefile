@@ -1,0 +1,44 @@
+# wsChat — every target sets up what it needs, idempotently, on a fresh machine.
+#   make run    install, build, start the server with a demo tenant on http://127.0.0.1:8080
+#   make test   install, build, run the whole test suite
+#   make lint   ruff + mypy
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FERRETDB := .tools/bin/wschat-ferretdb
+# Debian packages the test suite needs; installed only when missing.
+DEBS_TEST :=
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench setup debs clean
+
+run: setup
+	$(BIN)/wschat serve
+
+test: setup debs
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check wschat tests tools
+	$(BIN)/ruff format --check wschat tests tools
+	$(BIN)/mypy
+
+setup: $(VENV)/.installed $(FERRETDB)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(FERRETDB): tools/ferretdb/main.go tools/ferretdb/go.mod tools/ferretdb/go.sum
+	mkdir -p $(dir $@)
+	cd tools/ferretdb && CGO_ENABLED=0 go build -trimpath -o $(CURDIR)/$@ .
+
+debs:
+	@bash tools/ensure-debs.sh $(DEBS_TEST)
+
+clean:
+	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from wschat.cli import main
+
+raise SystemExit(main())

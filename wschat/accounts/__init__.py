@@ -1,0 +1,1 @@
+"""Tenants, users (admins and agents), passwords, tokens and roles."""

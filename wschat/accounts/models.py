@@ -1,0 +1,160 @@
+"""Tenants and users as the rules see them, and the payloads of the account endpoints."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from wschat.wire import DisplayName, WireModel
+
+DEMO_PERIOD = timedelta(days=14)
+DEFAULT_MAX_CHATS = 3
+MIN_PASSWORD_LENGTH = 10
+#: argon2 hashes any length, but a megabyte password is a cheap way to burn CPU.
+MAX_PASSWORD_LENGTH = 1024
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+class Plan(StrEnum):
+    DEMO = "demo"
+    CONTRACT = "contract"
+
+
+class TenantStatus(StrEnum):
+    ACTIVE = "active"
+    LOCKED = "locked"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    #: Store visitors' IP addresses truncated (IPv4 /24, IPv6 /48); full only when switched off.
+    ip_truncation: bool = True
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: str
+    slug: str
+    name: str
+    plan: Plan
+    status: TenantStatus
+    created_at: datetime
+    demo_ends_at: datetime | None = None
+    contract_ended_at: datetime | None = None
+    allowed_origins: tuple[str, ...] = ()
+    settings: TenantSettings = field(default_factory=TenantSettings)
+
+    def is_locked(self, now: datetime) -> bool:
+        """Locked by the operator, deleted, or a demo whose 14 days are over."""
+        if self.status is not TenantStatus.ACTIVE:
+            return True
+        return self.demo_ends_at is not None and now >= self.demo_ends_at
+
+    def allows_origin(self, origin: str | None, own_origin: str) -> bool:
+        """Browsers send Origin; a client that sends none is not a browser and gains nothing from it."""
+        return origin is None or origin == own_origin or origin in self.allowed_origins
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    tenant_id: str
+    login: str
+    display_name: str
+    role: Role
+    password_hash: str = field(repr=False)
+    #: Changes with every password change, disable or role change: older tokens stop working.
+    password_version: str = field(repr=False)
+    created_at: datetime
+    password_changed_at: datetime
+    max_chats: int = DEFAULT_MAX_CHATS
+    disabled: bool = False
+    photo_id: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """What the console sees of a user; never the hash or the password version."""
+        return {
+            "id": self.id,
+            "tenant_id": self.tenant_id,
+            "login": self.login,
+            "display_name": self.display_name,
+            "role": self.role.value,
+            "max_chats": self.max_chats,
+            "disabled": self.disabled,
+            "photo_url": None,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated console user and their (unlocked) tenant."""
+
+    user: User
+    tenant: Tenant
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role is Role.ADMIN
+
+
+# -- payloads ----------------------------------------------------------------------------------------------
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _matches(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(f"is not a valid {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+Slug = Annotated[str, BeforeValidator(_lower), Field(max_length=40), _matches(SLUG_PATTERN, "tenant slug")]
+Login = Annotated[str, BeforeValidator(_lower), Field(max_length=64), _matches(LOGIN_PATTERN, "login")]
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+MaxChats = Annotated[int, Field(ge=1, le=50)]
+
+
+class TenantCreate(WireModel):
+    slug: Slug
+    name: DisplayName
+
+
+class LoginRequest(WireModel):
+    tenant: Annotated[str, Field(min_length=1, max_length=40)]
+    login: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+
+
+class AgentCreate(WireModel):
+    login: Login
+    display_name: DisplayName
+    password: Password
+    role: Role = Role.AGENT
+    max_chats: MaxChats = DEFAULT_MAX_CHATS
+
+
+class AgentPatch(WireModel):
+    display_name: DisplayName | None = None
+    role: Role | None = None
+    max_chats: MaxChats | None = None
+    disabled: bool | None = None
+    password: Password | None = None

@@ -1,0 +1,111 @@
+"""REST endpoints: sign-in for the console and the admin's management of the tenant's users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from quart import Blueprint, Response, request
+
+from wschat.accounts.models import AgentCreate, AgentPatch, LoginRequest, Principal
+from wschat.errors import AuthInvalid
+from wschat.http import SESSION_COOKIE, client_ip, current_principal, json_response, read_json, runtime
+
+blueprint = Blueprint("accounts", __name__, url_prefix="/api")
+
+
+@blueprint.post("/auth/login")
+async def login() -> Response:
+    result = await runtime().accounts.login(await read_json(LoginRequest), client_ip())
+    body = _signed_in(result.principal, result.access_token, result.access_expires_at)
+    response = json_response(body)
+    _set_session_cookie(response, result.session_token, result.session_expires_at)
+    return response
+
+
+@blueprint.post("/auth/token")
+async def renew_token() -> Response:
+    """A fresh access token for the console, from its session cookie."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise AuthInvalid()
+    principal, access = await runtime().accounts.renew_access(cookie)
+    return json_response(_signed_in(principal, access.token, access.expires_at))
+
+
+@blueprint.post("/auth/logout")
+async def logout() -> Response:
+    response = Response(status=204)
+    response.delete_cookie(SESSION_COOKIE, path="/api/", httponly=True, samesite="Strict")
+    return response
+
+
+@blueprint.get("/me")
+async def me() -> Response:
+    principal = await current_principal()
+    return json_response({"user": principal.user.to_wire(), "tenant": _tenant_wire(principal)})
+
+
+@blueprint.get("/agents")
+async def list_agents() -> Response:
+    users = await runtime().accounts.list_agents(await current_principal())
+    return json_response({"agents": [user.to_wire() for user in users]})
+
+
+@blueprint.post("/agents")
+async def create_agent() -> Response:
+    principal = await current_principal()
+    user = await runtime().accounts.add_agent(principal, await read_json(AgentCreate))
+    return json_response({"agent": user.to_wire()}, 201)
+
+
+@blueprint.get("/agents/<user_id>")
+async def get_agent(user_id: str) -> Response:
+    user = await runtime().accounts.get_agent(await current_principal(), user_id)
+    return json_response({"agent": user.to_wire()})
+
+
+@blueprint.patch("/agents/<user_id>")
+async def update_agent(user_id: str) -> Response:
+    principal = await current_principal()
+    user = await runtime().accounts.update_agent(principal, user_id, await read_json(AgentPatch))
+    return json_response({"agent": user.to_wire()})
+
+
+@blueprint.delete("/agents/<user_id>")
+async def delete_agent(user_id: str) -> Response:
+    await runtime().accounts.delete_agent(await current_principal(), user_id)
+    return Response(status=204)
+
+
+def _signed_in(principal: Principal, token: str, expires_at: datetime) -> dict[str, Any]:
+    return {
+        "token": token,
+        "expires_at": expires_at.isoformat(),
+        "user": principal.user.to_wire(),
+        "tenant": _tenant_wire(principal),
+    }
+
+
+def _tenant_wire(principal: Principal) -> dict[str, Any]:
+    tenant = principal.tenant
+    return {
+        "id": tenant.id,
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "plan": tenant.plan.value,
+        "demo_ends_at": tenant.demo_ends_at.isoformat() if tenant.demo_ends_at else None,
+    }
+
+
+def _set_session_cookie(response: Response, token: str, expires_at: datetime) -> None:
+    settings = runtime().settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        expires=expires_at,
+        path="/api/",
+        httponly=True,
+        samesite="Strict",
+        secure=settings.server.public_url.startswith("https://"),
+    )

@@ -1,0 +1,280 @@
+"""The account rules: tenants, users, login, token checks and the admin's management of agents.
+
+No web framework, no socket server, no database driver here: storage goes through the stores, and open
+sockets are reached through the :class:`SessionRevoker` the app plugs in.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from wschat.accounts import passwords
+from wschat.accounts.models import (
+    DEMO_PERIOD,
+    SLUG_PATTERN,
+    AgentCreate,
+    AgentPatch,
+    LoginRequest,
+    Plan,
+    Principal,
+    Role,
+    Tenant,
+    TenantStatus,
+    User,
+)
+from wschat.accounts.ratelimit import FailureLimiter
+from wschat.accounts.store import TenantStore, UserStore, user_changes
+from wschat.accounts.tokens import TokenIssuer, TokenKind
+from wschat.clock import Clock, new_id
+from wschat.errors import (
+    AuthInvalid,
+    Conflict,
+    Forbidden,
+    InvalidCredentials,
+    NotFound,
+    RateLimited,
+    TenantLocked,
+)
+
+log = logging.getLogger(__name__)
+
+
+class SessionRevoker(Protocol):
+    async def revoke_user(self, user_id: str) -> None:
+        """Disconnect every open socket of the user."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    principal: Principal
+    access_token: str
+    access_expires_at: datetime
+    session_token: str
+    session_expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_at: datetime
+
+
+class AccountService:
+    def __init__(
+        self,
+        tenants: TenantStore,
+        users: UserStore,
+        tokens: TokenIssuer,
+        clock: Clock,
+        *,
+        login_failures_per_minute: int = 10,
+        revoker: SessionRevoker | None = None,
+    ) -> None:
+        self.tenants = tenants
+        self.users = users
+        self.tokens = tokens
+        self.clock = clock
+        self.revoker = revoker
+        self._failures = FailureLimiter(login_failures_per_minute, 60.0, clock)
+
+    # -- tenants (operator) -------------------------------------------------------------------------------
+
+    async def create_tenant(self, slug: str, name: str, plan: Plan) -> Tenant:
+        """A new active tenant; a demo ends 14 days from now. Raises Conflict if the slug is taken."""
+        now = self.clock()
+        tenant = Tenant(
+            id=new_id("ten"),
+            slug=slug,
+            name=name,
+            plan=plan,
+            status=TenantStatus.ACTIVE,
+            created_at=now,
+            demo_ends_at=now + DEMO_PERIOD if plan is Plan.DEMO else None,
+        )
+        await self.tenants.insert(tenant)
+        log.info("tenant %s created (%s)", slug, plan.value)
+        return tenant
+
+    async def tenant(self, slug: str) -> Tenant:
+        """Raises NotFound."""
+        tenant = await self.tenants.by_slug(slug) if SLUG_PATTERN.fullmatch(slug) else None
+        if tenant is None or tenant.status is TenantStatus.DELETED:
+            raise NotFound(f"There is no tenant {slug!r}.")
+        return tenant
+
+    async def set_tenant_status(self, slug: str, status: TenantStatus) -> Tenant:
+        """Lock or unlock a tenant. Raises NotFound."""
+        tenant = await self.tenants.set_status(slug, status, self.clock())
+        if tenant is None:
+            raise NotFound(f"There is no tenant {slug!r}.")
+        log.info("tenant %s is now %s", slug, status.value)
+        return tenant
+
+    async def list_tenants(self) -> list[Tenant]:
+        return await self.tenants.all()
+
+    # -- users ---------------------------------------------------------------------------------------------
+
+    async def create_user(self, tenant: Tenant, spec: AgentCreate) -> User:
+        """Raises Conflict if the login is taken in the tenant."""
+        now = self.clock()
+        user = User(
+            id=new_id("usr"),
+            tenant_id=tenant.id,
+            login=spec.login,
+            display_name=spec.display_name,
+            role=spec.role,
+            password_hash=await passwords.hash_password(spec.password),
+            password_version=secrets.token_hex(8),
+            created_at=now,
+            password_changed_at=now,
+            max_chats=spec.max_chats,
+        )
+        await self.users.insert(user)
+        log.info("user %s created in tenant %s (%s)", user.id, tenant.slug, user.role.value)
+        return user
+
+    async def set_password(self, tenant: Tenant, login: str, password: str) -> User:
+        """Raises NotFound."""
+        user = await self.users.by_login(tenant.id, login)
+        if user is None:
+            raise NotFound(f"There is no user {login!r} in tenant {tenant.slug!r}.")
+        return await self._apply(user, {"password": password})
+
+    # -- authentication ------------------------------------------------------------------------------------
+
+    async def login(self, request: LoginRequest, ip: str) -> LoginResult:
+        """Raises RateLimited, InvalidCredentials (the same for every wrong part), TenantLocked."""
+        account_key = ("account", request.tenant.strip().lower(), request.login.strip().lower())
+        ip_key = ("ip", ip)
+        if self._failures.is_limited(account_key) or self._failures.is_limited(ip_key):
+            raise RateLimited()
+        tenant = (
+            await self.tenants.by_slug(account_key[1]) if SLUG_PATTERN.fullmatch(account_key[1]) else None
+        )
+        user = await self.users.by_login(tenant.id, account_key[2]) if tenant else None
+        usable = user if user is not None and not user.disabled else None
+        # The hash is checked in every case, so an unknown login costs as much time as a wrong password.
+        if not await passwords.verify_password(usable.password_hash if usable else None, request.password):
+            self._failures.record_failure(account_key)
+            self._failures.record_failure(ip_key)
+            raise InvalidCredentials()
+        assert tenant is not None
+        assert usable is not None
+        if tenant.is_locked(self.clock()):
+            raise TenantLocked()
+        self._failures.reset(account_key)
+        if passwords.needs_rehash(usable.password_hash):
+            new_hash = await passwords.hash_password(request.password)
+            usable = await self.users.update(tenant.id, usable.id, {"password_hash": new_hash}) or usable
+        access, access_expires = self.tokens.issue(usable, TokenKind.ACCESS)
+        session, session_expires = self.tokens.issue(usable, TokenKind.SESSION)
+        return LoginResult(Principal(usable, tenant), access, access_expires, session, session_expires)
+
+    async def authenticate(self, token: str, kind: TokenKind = TokenKind.ACCESS) -> Principal:
+        """The principal behind a token. Raises AuthInvalid (forged, expired, outdated), TenantLocked."""
+        claims = self.tokens.verify(token, kind)
+        tenant = await self.tenants.by_id(claims.tenant_id)
+        user = await self.users.by_id(claims.tenant_id, claims.user_id) if tenant else None
+        if (
+            tenant is None
+            or user is None
+            or user.disabled
+            or user.password_version != claims.password_version
+        ):
+            raise AuthInvalid()
+        if tenant.is_locked(self.clock()):
+            raise TenantLocked()
+        return Principal(user, tenant)
+
+    async def renew_access(self, session_token: str) -> tuple[Principal, AccessToken]:
+        """A fresh access token for the holder of a valid session cookie."""
+        principal = await self.authenticate(session_token, TokenKind.SESSION)
+        token, expires = self.tokens.issue(principal.user, TokenKind.ACCESS)
+        return principal, AccessToken(token, expires)
+
+    # -- admin: the tenant's users --------------------------------------------------------------------------
+
+    async def list_agents(self, admin: Principal) -> list[User]:
+        _require_admin(admin)
+        return await self.users.all(admin.tenant.id)
+
+    async def get_agent(self, admin: Principal, user_id: str) -> User:
+        _require_admin(admin)
+        return await self._user_of(admin.tenant, user_id)
+
+    async def add_agent(self, admin: Principal, spec: AgentCreate) -> User:
+        _require_admin(admin)
+        return await self.create_user(admin.tenant, spec)
+
+    async def update_agent(self, admin: Principal, user_id: str, patch: AgentPatch) -> User:
+        """Raises Forbidden, NotFound, Conflict (would leave the tenant without an active admin)."""
+        _require_admin(admin)
+        user = await self._user_of(admin.tenant, user_id)
+        changes = patch.model_dump(exclude_none=True)
+        loses_admin = user.role is Role.ADMIN and (
+            changes.get("role", Role.ADMIN) is not Role.ADMIN or changes.get("disabled") is True
+        )
+        if loses_admin and not user.disabled:
+            await self._keep_one_admin(admin.tenant)
+        return await self._apply(user, changes)
+
+    async def delete_agent(self, admin: Principal, user_id: str) -> None:
+        """Raises Forbidden, NotFound, Conflict (the last active admin)."""
+        _require_admin(admin)
+        user = await self._user_of(admin.tenant, user_id)
+        if user.role is Role.ADMIN and not user.disabled:
+            await self._keep_one_admin(admin.tenant)
+        if not await self.users.delete(admin.tenant.id, user.id):
+            raise NotFound("There is no such user.")
+        log.info("user %s deleted from tenant %s", user.id, admin.tenant.slug)
+        await self._revoke(user.id)
+
+    # -- helpers --------------------------------------------------------------------------------------------
+
+    async def _user_of(self, tenant: Tenant, user_id: str) -> User:
+        user = await self.users.by_id(tenant.id, user_id) if len(user_id) <= 64 else None
+        if user is None:
+            raise NotFound("There is no such user.")
+        return user
+
+    async def _keep_one_admin(self, tenant: Tenant) -> None:
+        if await self.users.count_active_admins(tenant.id) <= 1:
+            raise Conflict("A tenant needs at least one active admin.")
+
+    async def _apply(self, user: User, changes: dict[str, Any]) -> User:
+        """Store changes; a new password, a disable or a role change invalidates older sessions."""
+        now = self.clock()
+        password = changes.pop("password", None)
+        if password is not None:
+            changes["password_hash"] = await passwords.hash_password(password)
+            changes["password_changed_at"] = now
+        revoke = (
+            password is not None
+            or changes.get("disabled") is True
+            or ("role" in changes and changes["role"] is not user.role)
+        )
+        if revoke:
+            changes["password_version"] = secrets.token_hex(8)
+        if not changes:
+            return user
+        changes["updated_at"] = now
+        updated = await self.users.update(user.tenant_id, user.id, user_changes(**changes))
+        if updated is None:
+            raise NotFound("There is no such user.")
+        if revoke:
+            await self._revoke(user.id)
+        return updated
+
+    async def _revoke(self, user_id: str) -> None:
+        if self.revoker is not None:
+            await self.revoker.revoke_user(user_id)
+
+
+def _require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise Forbidden("Only admins may manage agents.")

@@ -1,0 +1,87 @@
+"""Signed JWTs for console users: short-lived access tokens and the longer session cookie.
+
+Both are HS256 with the installation's secret key and carry user id, tenant id, role and the user's
+password version; a password change, a disable or a role change gives the user a new version, so every
+older token fails the check in :meth:`AccountService.authenticate`. PyJWT is always called with an explicit
+``algorithms`` list and verifies ``aud`` and ``iss`` (CVE-2022-29217, CVE-2024-53861).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import jwt
+
+from wschat.accounts.models import Role, User
+from wschat.clock import Clock
+from wschat.config import Secret
+from wschat.errors import AuthInvalid
+
+ISSUER = "wschat"
+ALGORITHM = "HS256"
+
+
+class TokenKind(StrEnum):
+    ACCESS = "wschat-access"
+    SESSION = "wschat-session"
+
+
+@dataclass(frozen=True)
+class Claims:
+    user_id: str
+    tenant_id: str
+    role: Role
+    password_version: str
+    expires_at: datetime
+
+
+class TokenIssuer:
+    def __init__(self, secret: Secret, clock: Clock, *, access_ttl: int, session_ttl: int) -> None:
+        self._secret = secret
+        self._clock = clock
+        self._ttl = {TokenKind.ACCESS: access_ttl, TokenKind.SESSION: session_ttl}
+
+    def issue(self, user: User, kind: TokenKind) -> tuple[str, datetime]:
+        """A token of ``kind`` for ``user``, and when it expires."""
+        now = self._clock()
+        expires = now + timedelta(seconds=self._ttl[kind])
+        payload = {
+            "iss": ISSUER,
+            "aud": kind.value,
+            "sub": user.id,
+            "tid": user.tenant_id,
+            "role": user.role.value,
+            "pwv": user.password_version,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+        }
+        return jwt.encode(payload, self._secret.reveal(), algorithm=ALGORITHM), expires
+
+    def verify(self, token: str, kind: TokenKind) -> Claims:
+        """The claims of a valid, unexpired token of ``kind``; raises :class:`AuthInvalid` otherwise."""
+        now = self._clock()
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret.reveal(),
+                algorithms=[ALGORITHM],
+                audience=kind.value,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"], "verify_exp": False},
+            )
+            expires = datetime.fromtimestamp(int(payload["exp"]), tz=now.tzinfo)
+            claims = Claims(
+                user_id=str(payload["sub"]),
+                tenant_id=str(payload["tid"]),
+                role=Role(payload["role"]),
+                password_version=str(payload["pwv"]),
+                expires_at=expires,
+            )
+        except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as e:
+            raise AuthInvalid() from e
+        # Expiry against the injected clock, not the wall clock, so tests can move time.
+        if now >= expires:
+            raise AuthInvalid("Your session has expired. Please sign in again.")
+        return claims

@@ -1,0 +1,102 @@
+"""The application factory: one ASGI app, Quart for HTTP and python-socketio for the sockets.
+
+Resources (the embedded database, the MongoDB client, the runtime) are opened in Quart's
+``while_serving`` and closed there, in reverse order, whatever happens in between. ``socketio.ASGIApp``
+forwards the ASGI lifespan to Quart because its own ``on_startup``/``on_shutdown`` stay unset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Callable
+
+import socketio
+from quart import Quart, Response
+
+from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant
+from wschat.accounts.routes import blueprint as accounts_blueprint
+from wschat.chat.routes import blueprint as widget_blueprint
+from wschat.clock import Clock, utc_now
+from wschat.config import Settings
+from wschat.db import Database
+from wschat.embedded import EmbeddedDatabase, find_binary
+from wschat.errors import Unavailable
+from wschat.http import install_error_handlers, install_security_headers, json_response, runtime
+from wschat.realtime import Realtime
+from wschat.runtime import Runtime, build_runtime
+
+log = logging.getLogger(__name__)
+
+#: Called once the app serves; gets the demo tenant's credentials on the very first start, else None.
+OnReady = Callable[[FirstRun | None], None]
+
+
+class WsChatApp(socketio.ASGIApp):  # type: ignore[misc]
+    """The ASGI app, with handles on its parts for the CLI and the tests."""
+
+    def __init__(self, realtime: Realtime, quart_app: Quart) -> None:
+        super().__init__(realtime.sio, other_asgi_app=quart_app)
+        self.realtime = realtime
+        self.quart = quart_app
+        self.embedded: EmbeddedDatabase | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        rt: Runtime = self.quart.extensions["wschat"]
+        return rt
+
+
+def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady | None = None) -> WsChatApp:
+    """Build the app; with ``on_ready`` given, an empty installation gets its demo tenant at start-up."""
+    quart_app = Quart("wschat")
+    quart_app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    realtime = Realtime(settings)
+    app = WsChatApp(realtime, quart_app)
+    install_error_handlers(quart_app)
+    install_security_headers(quart_app)
+    quart_app.register_blueprint(accounts_blueprint)
+    quart_app.register_blueprint(widget_blueprint)
+
+    @quart_app.get("/healthz")
+    async def healthz() -> Response:
+        return json_response({"status": "ok"})
+
+    @quart_app.get("/readyz")
+    async def readyz() -> Response:
+        await runtime().db.ping()
+        return json_response({"status": "ready"})
+
+    @quart_app.while_serving
+    async def lifespan() -> AsyncGenerator[None, None]:
+        uri = settings.mongo.uri.reveal() if settings.mongo.uri else None
+        try:
+            if uri is None:
+                app.embedded = EmbeddedDatabase(find_binary(settings.ferretdb_bin), settings.db_dir)
+                uri = await asyncio.to_thread(app.embedded.start)
+            db = Database.connect(uri, settings.mongo.database)
+            try:
+                await _serve(db)
+                yield
+            finally:
+                realtime.runtime = None
+                quart_app.extensions.pop("wschat", None)
+                await db.close()
+        finally:
+            if app.embedded is not None:
+                await asyncio.to_thread(app.embedded.stop)
+                app.embedded = None
+
+    async def _serve(db: Database) -> None:
+        try:
+            await db.ping(within=10)
+        except Unavailable as e:
+            raise RuntimeError("the database does not answer; check WSCHAT_MONGODB_URI") from e
+        await db.ensure_indexes()
+        rt = build_runtime(settings, db, clock, realtime)
+        quart_app.extensions["wschat"] = rt
+        realtime.runtime = rt
+        if on_ready is not None:
+            on_ready(await ensure_demo_tenant(rt.accounts))
+
+    return app

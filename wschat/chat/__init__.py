@@ -1,0 +1,1 @@
+"""Visitors, conversations, messages, routing, presence and transfer."""

@@ -1,0 +1,57 @@
+"""REST endpoints the widget calls, cross-origin from the tenant's website."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, g, request
+
+from wschat.accounts.models import Tenant
+from wschat.chat.models import WidgetSessionRequest
+from wschat.errors import OriginNotAllowed, TenantLocked
+from wschat.http import client_ip, json_response, read_json, runtime
+from wschat.origins import is_same_origin
+
+blueprint = Blueprint("widget", __name__, url_prefix="/api/widget")
+
+
+@blueprint.route("/<slug>/session", methods=["OPTIONS"])
+async def session_preflight(slug: str) -> Response:
+    await _allowed_tenant(slug)
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "POST"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@blueprint.post("/<slug>/session")
+async def open_session(slug: str) -> Response:
+    """``{"token": null | "<old token>"}`` → ``{visitor_id, token}``."""
+    tenant = await _allowed_tenant(slug)
+    body = await read_json(WidgetSessionRequest)
+    session = await runtime().visitors.open_session(
+        tenant, body.token, ip=client_ip(), user_agent=request.headers.get("User-Agent")
+    )
+    status = 201 if session.created else 200
+    return json_response({"visitor_id": session.visitor.id, "token": session.token}, status)
+
+
+async def _allowed_tenant(slug: str) -> Tenant:
+    rt = runtime()
+    tenant = await rt.accounts.tenant(slug)
+    origin = request.headers.get("Origin")
+    own = is_same_origin(origin, request.headers.get("Host"), rt.settings.server.origin)
+    if not own and not tenant.allows_origin(origin, rt.settings.server.origin):
+        raise OriginNotAllowed()
+    g.cors_origin = origin  # errors after this point are readable by the widget, too
+    if tenant.is_locked(rt.clock()):
+        raise TenantLocked("This chat is not available.")
+    return tenant
+
+
+@blueprint.after_request
+async def _cors(response: Response) -> Response:
+    origin = g.get("cors_origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Vary"] = "Origin"
+    return response

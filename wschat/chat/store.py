@@ -1,0 +1,60 @@
+"""MongoDB access for visitors. Every query filters by ``tenant_id``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ReturnDocument
+
+from wschat.chat.models import Visitor
+from wschat.db import Database, Document
+
+
+class VisitorStore:
+    def __init__(self, db: Database) -> None:
+        self._visitors = db.visitors
+
+    async def insert(self, visitor: Visitor, token_hash: str) -> None:
+        doc = _visitor_doc(visitor)
+        doc["token_hash"] = token_hash
+        await self._visitors.insert_one(doc)
+
+    async def by_token_hash(self, tenant_id: str, token_hash: str) -> Visitor | None:
+        doc = await self._visitors.find_one({"tenant_id": tenant_id, "token_hash": token_hash})
+        return _visitor(doc) if doc else None
+
+    async def touch(self, tenant_id: str, visitor_id: str, now: datetime) -> Visitor | None:
+        doc = await self._visitors.find_one_and_update(
+            {"_id": visitor_id, "tenant_id": tenant_id},
+            {"$set": {"last_seen": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return _visitor(doc) if doc else None
+
+
+def _visitor_doc(visitor: Visitor) -> Document:
+    return {
+        "_id": visitor.id,
+        "tenant_id": visitor.tenant_id,
+        "name": visitor.name,
+        "alias": visitor.alias,
+        "contact": dict(visitor.contact),
+        "ip": visitor.ip,
+        "user_agent": visitor.user_agent,
+        "first_seen": visitor.first_seen,
+        "last_seen": visitor.last_seen,
+    }
+
+
+def _visitor(doc: Document) -> Visitor:
+    return Visitor(
+        id=doc["_id"],
+        tenant_id=doc["tenant_id"],
+        name=doc.get("name"),
+        alias=doc.get("alias"),
+        contact=dict(doc.get("contact") or {}),
+        ip=doc.get("ip"),
+        user_agent=doc.get("user_agent"),
+        first_seen=doc["first_seen"],
+        last_seen=doc["last_seen"],
+    )

@@ -1,0 +1,63 @@
+"""Visitor sessions: the widget's token, of which only a hash is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from wschat.accounts.models import Tenant
+from wschat.chat.models import Visitor
+from wschat.chat.store import VisitorStore
+from wschat.clock import Clock, new_id
+from wschat.errors import AuthInvalid
+from wschat.privacy.ip import stored_ip
+
+MAX_USER_AGENT = 512
+
+
+@dataclass(frozen=True)
+class VisitorSession:
+    visitor: Visitor
+    token: str
+    created: bool
+
+
+def hash_token(token: str) -> str:
+    # The token carries 256 random bits, so a plain SHA-256 is enough to make the stored value useless.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class VisitorService:
+    def __init__(self, visitors: VisitorStore, clock: Clock) -> None:
+        self.visitors = visitors
+        self.clock = clock
+
+    async def open_session(
+        self, tenant: Tenant, token: str | None, *, ip: str | None, user_agent: str | None
+    ) -> VisitorSession:
+        """The visitor behind a known token, or a new visitor with a new 256-bit token."""
+        if token:
+            known = await self.visitors.by_token_hash(tenant.id, hash_token(token))
+            if known is not None:
+                visitor = await self.visitors.touch(tenant.id, known.id, self.clock()) or known
+                return VisitorSession(visitor, token, created=False)
+        now = self.clock()
+        token = secrets.token_urlsafe(32)
+        visitor = Visitor(
+            id=new_id("vis"),
+            tenant_id=tenant.id,
+            first_seen=now,
+            last_seen=now,
+            ip=stored_ip(ip, truncate=tenant.settings.ip_truncation),
+            user_agent=(user_agent or "")[:MAX_USER_AGENT] or None,
+        )
+        await self.visitors.insert(visitor, hash_token(token))
+        return VisitorSession(visitor, token, created=True)
+
+    async def authenticate(self, tenant: Tenant, token: str) -> Visitor:
+        """Raises AuthInvalid for an unknown token."""
+        visitor = await self.visitors.by_token_hash(tenant.id, hash_token(token)) if token else None
+        if visitor is None:
+            raise AuthInvalid("This chat session is unknown. Please reload the page.")
+        return visitor

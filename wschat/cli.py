@@ -1,0 +1,285 @@
+"""The ``wschat`` command: ``serve``, and the operator's ``tenant …`` and ``user …`` commands.
+
+Passwords are read from a prompt or, with ``--password-stdin``, from standard input; never from argv,
+where every user of the machine could read them. Commands other than ``serve`` work whether or not a
+server is running: they reuse a running server's embedded database, or start one for their duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from wschat import __version__
+from wschat.accounts.bootstrap import FirstRun
+from wschat.accounts.models import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    AgentCreate,
+    Plan,
+    Role,
+    TenantCreate,
+    TenantStatus,
+)
+from wschat.accounts.service import AccountService
+from wschat.clock import utc_now
+from wschat.config import Settings, default_public_url, load_settings
+from wschat.db import Database
+from wschat.embedded import EmbeddedDatabase, EmbeddedDatabaseError, find_binary, locate_running
+from wschat.errors import ConfigError, ValidationFailed, WsChatError
+from wschat.runtime import build_runtime
+from wschat.wire import parse
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        _configure_logging(settings.log_level)
+        if args.command == "serve":
+            return serve(settings, args.host, args.port)
+        return asyncio.run(_operator_command(settings, args))
+    except ConfigError as e:
+        print(f"wschat: configuration error: {e}", file=sys.stderr)
+        return 2
+    except (EmbeddedDatabaseError, WsChatError) as e:
+        print(f"wschat: {getattr(e, 'message', e)}", file=sys.stderr)
+        for field in (getattr(e, "details", None) or {}).get("fields", []):
+            print(f"  {field['field']}: {field['message']}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- serve ---------------------------------------------------------------------------------------------------
+
+
+def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from wschat.app import create_app
+
+    host = host or settings.server.host
+    port = settings.server.port if port is None else port
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    server = settings.server
+    if "WSCHAT_PUBLIC_URL" not in os.environ:
+        server = replace(server, public_url=default_public_url(host, bound_port))
+    settings = replace(settings, server=replace(server, host=host, port=bound_port))
+    app = create_app(settings, on_ready=lambda first: _announce(settings, first))
+    config = uvicorn.Config(
+        app,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        lifespan="on",
+        log_level=settings.log_level,
+        access_log=False,  # access logs would hold visitors' full IP addresses
+        proxy_headers=bool(settings.server.trusted_proxies),
+        forwarded_allow_ips=settings.server.trusted_proxies or None,
+        server_header=False,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise ConfigError("WSCHAT_PORT", f"cannot listen on {host}:{port}: {e.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _announce(settings: Settings, first: FirstRun | None) -> None:
+    url = settings.server.public_url
+    print(f"wsChat is ready on {url}", flush=True)
+    if first is not None:
+        print("", flush=True)
+        print("First start: created tenant and admin (shown only this once; change it in the console):")
+        print(f"  tenant:   {first.tenant}")
+        print(f"  login:    {first.login}")
+        print(f"  password: {first.password}", flush=True)
+
+
+# -- operator commands ---------------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Database]:
+    """The configured MongoDB, a running server's embedded database, or one started for this command."""
+    embedded: EmbeddedDatabase | None = None
+    if settings.mongo.uri is not None:
+        uri = settings.mongo.uri.reveal()
+    elif (running := await asyncio.to_thread(locate_running, settings.db_dir)) is not None:
+        uri = running
+    else:
+        embedded = EmbeddedDatabase(find_binary(settings.ferretdb_bin), settings.db_dir)
+        uri = await asyncio.to_thread(embedded.start)
+    db = Database.connect(uri, settings.mongo.database)
+    try:
+        await db.ensure_indexes()
+        yield db
+    finally:
+        await db.close()
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+
+
+async def _operator_command(settings: Settings, args: argparse.Namespace) -> int:
+    async with _database(settings) as db:
+        accounts = build_runtime(settings, db, utc_now, None).accounts
+        handler = _HANDLERS[(args.command, args.action)]
+        await handler(accounts, args)
+    return 0
+
+
+async def _tenant_create(accounts: AccountService, args: argparse.Namespace) -> None:
+    spec = parse(TenantCreate, {"slug": args.slug, "name": args.name})
+    tenant = await accounts.create_tenant(spec.slug, spec.name, Plan(args.plan))
+    ends = f", demo ends {tenant.demo_ends_at:%Y-%m-%d %H:%M} UTC" if tenant.demo_ends_at else ""
+    print(f"created tenant {tenant.slug} ({tenant.plan.value}{ends})")
+
+
+async def _tenant_lock(accounts: AccountService, args: argparse.Namespace) -> None:
+    tenant = await accounts.set_tenant_status(args.slug, TenantStatus.LOCKED)
+    print(f"locked tenant {tenant.slug}")
+
+
+async def _tenant_unlock(accounts: AccountService, args: argparse.Namespace) -> None:
+    tenant = await accounts.set_tenant_status(args.slug, TenantStatus.ACTIVE)
+    print(f"unlocked tenant {tenant.slug}")
+
+
+async def _tenant_list(accounts: AccountService, args: argparse.Namespace) -> None:
+    now = accounts.clock()
+    rows = [("SLUG", "NAME", "PLAN", "STATUS", "DEMO ENDS")]
+    for t in await accounts.list_tenants():
+        status = t.status.value if not (t.status is TenantStatus.ACTIVE and t.is_locked(now)) else "expired"
+        ends = f"{t.demo_ends_at:%Y-%m-%d %H:%M}" if t.demo_ends_at else "-"
+        rows.append((t.slug, t.name, t.plan.value, status, ends))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+async def _user_create(accounts: AccountService, args: argparse.Namespace) -> None:
+    tenant = await accounts.tenant(args.tenant)
+    password = _read_password(args.password_stdin)
+    spec = parse(
+        AgentCreate,
+        {
+            "login": args.login,
+            "display_name": args.display_name,
+            "password": password,
+            "role": Role(args.role),
+            "max_chats": args.max_chats,
+        },
+    )
+    user = await accounts.create_user(tenant, spec)
+    print(f"created {user.role.value} {user.login} in tenant {tenant.slug}")
+
+
+async def _user_passwd(accounts: AccountService, args: argparse.Namespace) -> None:
+    tenant = await accounts.tenant(args.tenant)
+    password = _read_password(args.password_stdin)
+    user = await accounts.set_password(tenant, args.login.strip().lower(), password)
+    print(f"changed the password of {user.login} in tenant {tenant.slug}; older sessions have ended")
+
+
+_HANDLERS = {
+    ("tenant", "create"): _tenant_create,
+    ("tenant", "lock"): _tenant_lock,
+    ("tenant", "unlock"): _tenant_unlock,
+    ("tenant", "list"): _tenant_list,
+    ("user", "create"): _user_create,
+    ("user", "passwd"): _user_passwd,
+}
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat:   ") != password:
+            raise ValidationFailed("The passwords do not match.")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            f"The password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
+        )
+    return password
+
+
+# -- arguments ------------------------------------------------------------------------------------------------
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError("must be a number from 0 to 65535")
+    return int(value)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wschat", description="wsChat live chat server and admin tool.")
+    parser.add_argument("--version", action="version", version=f"wschat {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="run the server (starts the embedded database if needed)")
+    serve_cmd.add_argument("--host", help="address to listen on (default: WSCHAT_HOST or 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=_port, help="port (default: WSCHAT_PORT or 8080; 0 picks one)")
+    serve_cmd.set_defaults(action=None)
+
+    tenant = commands.add_parser("tenant", help="create, lock, unlock and list tenants").add_subparsers(
+        dest="action", required=True
+    )
+    create = tenant.add_parser("create", help="create a tenant")
+    create.add_argument("--slug", required=True, help="short name used in URLs and the widget, e.g. acme")
+    create.add_argument("--name", required=True, help='company name, e.g. "ACME GmbH"')
+    create.add_argument("--plan", choices=[p.value for p in Plan], required=True, help="demo: 14 days")
+    for action in ("lock", "unlock"):
+        cmd = tenant.add_parser(action, help=f"{action} a tenant")
+        cmd.add_argument("slug")
+    tenant.add_parser("list", help="list all tenants")
+
+    user = commands.add_parser("user", help="create users and set passwords").add_subparsers(
+        dest="action", required=True
+    )
+    create_user = user.add_parser("create", help="create an admin or agent")
+    create_user.add_argument("--tenant", required=True)
+    create_user.add_argument("--login", required=True)
+    create_user.add_argument("--role", choices=[r.value for r in Role], required=True)
+    create_user.add_argument("--display-name", required=True, help="the name or alias visitors see")
+    create_user.add_argument("--max-chats", type=int, default=3, help="concurrent chats (default 3)")
+    create_user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    passwd = user.add_parser("passwd", help="set a user's password (ends their sessions)")
+    passwd.add_argument("--tenant", required=True)
+    passwd.add_argument("--login", required=True)
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )

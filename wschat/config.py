@@ -1,0 +1,273 @@
+"""Settings: one frozen, typed object, read once from ``WSCHAT_*`` environment variables.
+
+A missing or malformed value stops start-up with a :class:`~wschat.errors.ConfigError` that names the
+variable. Secrets are wrapped in :class:`Secret`, so they never show in ``repr``, logs or error messages.
+Tests build a :class:`Settings` value directly instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from wschat.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+_DB_NAME = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
+MIN_SECRET_LENGTH = 32
+
+
+class Secret:
+    """A string that does not reveal itself in ``repr``/``str``; call :meth:`reveal` to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and secrets.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: The URL browsers use to reach wsChat, without a trailing slash; its origin is "same origin".
+    public_url: str = "http://127.0.0.1:8080"
+    #: Addresses of reverse proxies whose X-Forwarded-For / -Proto headers are trusted ("" = none).
+    trusted_proxies: str = ""
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True)
+class MongoSettings:
+    #: None starts the embedded FerretDB under ``data_dir/db``.
+    uri: Secret | None = None
+    database: str = "wschat"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    #: Lifetime of the access token (Bearer, Socket.IO auth), seconds.
+    token_ttl: int = 3600
+    #: Lifetime of the console's session cookie, seconds; it renews access tokens.
+    session_ttl: int = 12 * 3600
+    #: Failed logins allowed per minute for one tenant+login, and for one IP address.
+    login_failures_per_minute: int = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: Secret
+    data_dir: Path = field(default_factory=lambda: Path("var").resolve())
+    server: ServerSettings = field(default_factory=ServerSettings)
+    mongo: MongoSettings = field(default_factory=MongoSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    redis_url: Secret | None = None
+    log_level: str = "info"
+    #: The embedded database's binary; None looks in the usual places (see wschat.embedded).
+    ferretdb_bin: Path | None = None
+
+    @property
+    def db_dir(self) -> Path:
+        return self.data_dir / "db"
+
+
+# -- reading the environment -----------------------------------------------------------------------------
+
+_KNOWN = {
+    "WSCHAT_HOST",
+    "WSCHAT_PORT",
+    "WSCHAT_PUBLIC_URL",
+    "WSCHAT_TRUSTED_PROXIES",
+    "WSCHAT_MONGODB_URI",
+    "WSCHAT_MONGODB_DB",
+    "WSCHAT_DATA_DIR",
+    "WSCHAT_SECRET_KEY",
+    "WSCHAT_REDIS_URL",
+    "WSCHAT_LOG_LEVEL",
+    "WSCHAT_TOKEN_TTL",
+    "WSCHAT_SESSION_TTL",
+    "WSCHAT_LOGIN_FAILURES_PER_MINUTE",
+    "WSCHAT_FERRETDB_BIN",
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool = True) -> Settings:
+    """Read every ``WSCHAT_*`` variable once; raises :class:`ConfigError` naming the bad one.
+
+    Without ``WSCHAT_SECRET_KEY`` the key is read from ``<data dir>/secret_key``, and generated there on
+    the first start (when ``create_secret`` is true).
+    """
+    env = os.environ if env is None else env
+    for name in env:
+        if name.startswith("WSCHAT_") and name not in _KNOWN and not name.startswith("WSCHAT_TEST_"):
+            raise ConfigError(name, "unknown setting (a typo?); see the configuration table in README.md")
+
+    reader = _Reader(env)
+    host = reader.get("WSCHAT_HOST", "127.0.0.1", _parse_host)
+    port = reader.get("WSCHAT_PORT", 8080, _parse_port)
+    server = ServerSettings(
+        host=host,
+        port=port,
+        public_url=reader.get("WSCHAT_PUBLIC_URL", default_public_url(host, port), _parse_public_url),
+        trusted_proxies=reader.get("WSCHAT_TRUSTED_PROXIES", "", str.strip),
+    )
+    mongo = MongoSettings(
+        uri=reader.get("WSCHAT_MONGODB_URI", None, _parse_mongodb_uri),
+        database=reader.get("WSCHAT_MONGODB_DB", "wschat", _parse_db_name),
+    )
+    auth = AuthSettings(
+        token_ttl=reader.get("WSCHAT_TOKEN_TTL", 3600, _int_range(60, 86400)),
+        session_ttl=reader.get("WSCHAT_SESSION_TTL", 12 * 3600, _int_range(300, 30 * 86400)),
+        login_failures_per_minute=reader.get("WSCHAT_LOGIN_FAILURES_PER_MINUTE", 10, _int_range(1, 10000)),
+    )
+    data_dir = reader.get("WSCHAT_DATA_DIR", Path("var").resolve(), _parse_dir)
+    secret = reader.get("WSCHAT_SECRET_KEY", None, _parse_secret)
+    if secret is None:
+        secret = _stored_secret(data_dir, create=create_secret)
+    return Settings(
+        secret_key=secret,
+        data_dir=data_dir,
+        server=server,
+        mongo=mongo,
+        auth=auth,
+        redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
+        log_level=reader.get("WSCHAT_LOG_LEVEL", "info", _parse_log_level),
+        ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),
+    )
+
+
+def default_public_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - display only
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def get(self, name: str, default: T, parse: Callable[[str], T]) -> T:
+        raw = self._env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            return parse(raw.strip())
+        except ValueError as e:
+            raise ConfigError(name, str(e)) from None
+
+
+def _parse_host(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:_-]+", value):
+        raise ValueError("not a host name or IP address")
+    return value
+
+
+def _parse_port(value: str) -> int:
+    return _int_range(0, 65535)(value)
+
+
+def _int_range(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        if not re.fullmatch(r"\d+", value):
+            raise ValueError(f"must be a whole number from {low} to {high}, got {value!r}")
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be from {low} to {high}, got {number}")
+        return number
+
+    return parse
+
+
+def _parse_public_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("must be an http:// or https:// URL such as https://chat.example.com")
+    return value.rstrip("/")
+
+
+def _parse_mongodb_uri(value: str) -> Secret:
+    if not value.startswith(("mongodb://", "mongodb+srv://")):
+        raise ValueError("must start with mongodb:// or mongodb+srv://")
+    return Secret(value)
+
+
+def _parse_db_name(value: str) -> str:
+    if not _DB_NAME.fullmatch(value):
+        raise ValueError("letters, digits, '_' and '-' only, at most 63 characters")
+    return value
+
+
+def _parse_dir(value: str) -> Path:
+    return Path(value).expanduser().resolve()
+
+
+def _parse_secret(value: str) -> Secret:
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters long")
+    return Secret(value)
+
+
+def _parse_redis_url(value: str) -> Secret:
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return Secret(value)
+
+
+def _parse_log_level(value: str) -> str:
+    level = value.lower()
+    if level not in _LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
+    return level
+
+
+def _stored_secret(data_dir: Path, *, create: bool) -> Secret:
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        value = path.read_text().strip()
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ConfigError("WSCHAT_SECRET_KEY", f"the stored key in {path} is too short")
+        return Secret(value)
+    if not create:
+        raise ConfigError("WSCHAT_SECRET_KEY", f"not set and no key stored in {path}")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _stored_secret(data_dir, create=False)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    log.info("generated a new secret key in %s", path)
+    return Secret(value)

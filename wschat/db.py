@@ -1,0 +1,84 @@
+"""The MongoDB connection: one ``AsyncMongoClient`` per app, collection handles, index creation.
+
+The same code talks to MongoDB and to the embedded FerretDB; it stays inside the subset both support
+(no transactions, no TTL or partial indexes, see DESIGN §6). Races are settled by unique indexes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from wschat.errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+#: Indexes per collection; every tenant-owned collection leads with tenant_id.
+INDEXES: dict[str, list[IndexModel]] = {
+    "tenants": [IndexModel([("slug", ASCENDING)], unique=True, name="slug_unique")],
+    "users": [
+        IndexModel([("tenant_id", ASCENDING), ("login", ASCENDING)], unique=True, name="tenant_login_unique"),
+        IndexModel([("tenant_id", ASCENDING), ("role", ASCENDING)], name="tenant_role"),
+    ],
+    "visitors": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("token_hash", ASCENDING)], unique=True, name="tenant_token_unique"
+        ),
+    ],
+}
+
+
+class Database:
+    """Collection handles over one client; close with :meth:`close`."""
+
+    def __init__(self, client: AsyncMongoClient[Document], name: str) -> None:
+        self.client = client
+        self.db: AsyncDatabase[Document] = client[name]
+
+    @classmethod
+    def connect(cls, uri: str, name: str) -> Database:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(
+            uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000, appname="wschat"
+        )
+        return cls(client, name)
+
+    def __getitem__(self, collection: str) -> AsyncCollection[Document]:
+        return self.db[collection]
+
+    @property
+    def tenants(self) -> AsyncCollection[Document]:
+        return self.db["tenants"]
+
+    @property
+    def users(self) -> AsyncCollection[Document]:
+        return self.db["users"]
+
+    @property
+    def visitors(self) -> AsyncCollection[Document]:
+        return self.db["visitors"]
+
+    async def ensure_indexes(self) -> None:
+        """Create collections and indexes; idempotent, so every start runs it."""
+        for collection, indexes in INDEXES.items():
+            await self.db[collection].create_indexes(indexes)
+
+    async def ping(self, within: float = 2.0) -> None:
+        """Raises :class:`Unavailable` if the database does not answer within ``within`` seconds."""
+        try:
+            await asyncio.wait_for(self.db.command("ping"), within)
+        except (TimeoutError, PyMongoError) as e:
+            raise Unavailable("The database does not answer.") from e
+
+    async def drop(self) -> None:
+        await self.client.drop_database(self.db.name)
+
+    async def close(self) -> None:
+        await self.client.close()

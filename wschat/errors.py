@@ -1,0 +1,147 @@
+"""Errors that reach clients, and the stable codes they carry on the wire.
+
+The tree::
+
+    WsChatError                      code, message, http status
+    ├── ValidationFailed             400 VALIDATION_FAILED
+    ├── InvalidCredentials           401 INVALID_CREDENTIALS
+    ├── AuthInvalid                  401 AUTH_INVALID
+    ├── Forbidden                    403 FORBIDDEN
+    ├── TenantLocked                 403 TENANT_LOCKED
+    ├── OriginNotAllowed             403 ORIGIN_NOT_ALLOWED
+    ├── NotFound                     404 NOT_FOUND
+    ├── Conflict                     409 CONFLICT
+    ├── RateLimited                  429 RATE_LIMITED
+    └── Unavailable                  503 UNAVAILABLE
+
+Every error has a human message that is safe to show; internal detail (exceptions of the driver, stack
+traces, secrets) is logged, never sent. Third-party exceptions are translated at the boundary with
+``raise ... from e``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """The codes that go on the wire (HTTP bodies, Socket.IO acks and connect errors)."""
+
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    AUTH_INVALID = "AUTH_INVALID"
+    FORBIDDEN = "FORBIDDEN"
+    TENANT_LOCKED = "TENANT_LOCKED"
+    ORIGIN_NOT_ALLOWED = "ORIGIN_NOT_ALLOWED"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    CONFLICT = "CONFLICT"
+    TOO_LARGE = "TOO_LARGE"
+    RATE_LIMITED = "RATE_LIMITED"
+    UNAVAILABLE = "UNAVAILABLE"
+    INTERNAL = "INTERNAL"
+
+
+class WsChatError(Exception):
+    """Base of every error that is reported to a client."""
+
+    code: ErrorCode = ErrorCode.INTERNAL
+    status: int = 500
+    default_message = "Something went wrong on our side."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The ``{"code", "message"}`` object (plus ``details`` when there are any)."""
+        body: dict[str, Any] = {"code": self.code.value, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class ValidationFailed(WsChatError):
+    code = ErrorCode.VALIDATION_FAILED
+    status = 400
+    default_message = "The request is not valid."
+
+
+class InvalidCredentials(WsChatError):
+    code = ErrorCode.INVALID_CREDENTIALS
+    status = 401
+    default_message = "Tenant, login or password is wrong."
+
+
+class AuthInvalid(WsChatError):
+    code = ErrorCode.AUTH_INVALID
+    status = 401
+    default_message = "You are not signed in, or your session has ended."
+
+
+class Forbidden(WsChatError):
+    code = ErrorCode.FORBIDDEN
+    status = 403
+    default_message = "You are not allowed to do this."
+
+
+class TenantLocked(WsChatError):
+    code = ErrorCode.TENANT_LOCKED
+    status = 403
+    default_message = "This account is locked."
+
+
+class OriginNotAllowed(WsChatError):
+    code = ErrorCode.ORIGIN_NOT_ALLOWED
+    status = 403
+    default_message = "This website is not allowed to use this chat."
+
+
+class NotFound(WsChatError):
+    code = ErrorCode.NOT_FOUND
+    status = 404
+    default_message = "Not found."
+
+
+class MethodNotAllowed(WsChatError):
+    code = ErrorCode.METHOD_NOT_ALLOWED
+    status = 405
+    default_message = "This method is not allowed here."
+
+
+class Conflict(WsChatError):
+    code = ErrorCode.CONFLICT
+    status = 409
+    default_message = "This conflicts with the current state."
+
+
+class TooLarge(WsChatError):
+    code = ErrorCode.TOO_LARGE
+    status = 413
+    default_message = "The request body is too large."
+
+
+class RateLimited(WsChatError):
+    code = ErrorCode.RATE_LIMITED
+    status = 429
+    default_message = "Too many attempts. Please wait a minute and try again."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(WsChatError):
+    code = ErrorCode.UNAVAILABLE
+    status = 503
+    default_message = "The service is temporarily unavailable. Please try again."
+
+
+class ConfigError(Exception):
+    """A bad or missing ``WSCHAT_*`` setting; stops start-up. Never sent to a client."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable}: {problem}")

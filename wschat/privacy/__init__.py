@@ -1,0 +1,1 @@
+"""Data minimisation: IP truncation now; retention and data-subject requests later."""
