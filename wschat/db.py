@@ -68,7 +68,13 @@ class Database:
     async def ensure_indexes(self) -> None:
         """Create collections and indexes; idempotent, so every start runs it."""
         for collection, indexes in INDEXES.items():
-            await self.db[collection].create_indexes(indexes)
+            handle = self.db[collection]
+            existing = {index["name"] async for index in await handle.list_indexes()}
+            # One at a time, and only the missing ones: FerretDB v1.24 panics when createIndexes names
+            # several indexes of which some exist already ("slice bounds out of range").
+            for index in indexes:
+                if index.document["name"] not in existing:
+                    await handle.create_indexes([index])
 
     async def ping(self, within: float = 2.0) -> None:
         """Raises :class:`Unavailable` if the database does not answer within ``within`` seconds."""

@@ -44,21 +44,22 @@ def mongodb_uri(address: str) -> str:
 
 
 def find_binary(explicit: Path | None = None) -> Path:
-    """The FerretDB binary: the configured path, ``./.tools/bin``, the source checkout's, or ``$PATH``."""
-    candidates = [explicit] if explicit else []
-    candidates += [
-        Path.cwd() / ".tools" / "bin" / BINARY_NAME,
-        Path(__file__).resolve().parent.parent / ".tools" / "bin" / BINARY_NAME,
-    ]
+    """The FerretDB binary: the configured path, else ``./.tools/bin``, the source checkout's, ``$PATH``."""
+    if explicit is not None:
+        candidates = [explicit]
+    else:
+        candidates = [
+            Path.cwd() / ".tools" / "bin" / BINARY_NAME,
+            Path(__file__).resolve().parent.parent / ".tools" / "bin" / BINARY_NAME,
+        ]
+        if on_path := shutil.which(BINARY_NAME):
+            candidates.append(Path(on_path))
     for path in candidates:
-        if path and path.is_file() and os.access(path, os.X_OK):
+        if path.is_file() and os.access(path, os.X_OK):
             return path
-    on_path = shutil.which(BINARY_NAME)
-    if on_path and not explicit:
-        return Path(on_path)
-    looked = ", ".join(str(p) for p in candidates if p)
+    looked = ", ".join(str(p) for p in candidates)
     raise EmbeddedDatabaseError(
-        f"The embedded database ({BINARY_NAME}) was not found (looked in {looked} and $PATH). "
+        f"The embedded database ({BINARY_NAME}) was not found (looked in {looked}). "
         "Build it with `make setup` (needs Go), set WSCHAT_FERRETDB_BIN to its path, "
         "or point WSCHAT_MONGODB_URI at a MongoDB server, e.g. mongodb://127.0.0.1:27017/."
     )
@@ -106,7 +107,7 @@ class EmbeddedDatabase:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self._take_lock()
             args += ["-data-dir", str(self.data_dir)]
-            self._stderr = (self.data_dir / LOG_FILE).open("ab")
+            self._stderr = (self.data_dir / LOG_FILE).open("a+b")
         try:
             # Its own session: a terminal's Ctrl-C reaches wsChat only, which then stops FerretDB in order.
             self._process = subprocess.Popen(

@@ -91,8 +91,8 @@ class Realtime:
         await self.sio.enter_room(sid, agents_room(user.tenant_id), namespace=AGENT)
 
     async def _visitor_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
-        rt = self._runtime()
         try:
+            rt = self._runtime()
             slug = auth.get("tenant") if isinstance(auth, dict) else None
             if not isinstance(slug, str):
                 raise AuthInvalid("The widget must name its tenant.")

@@ -43,14 +43,20 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	url, err := sqliteURL(*dataDir, *memory)
+	url, cleanup, err := sqliteURL(*dataDir, *memory)
 	if err != nil {
+		log.Fatal(err)
+	}
+	defer cleanup()
+	// log.Fatal skips deferred calls; fatal removes the -memory directory first.
+	fatal := func(err error) {
+		cleanup()
 		log.Fatal(err)
 	}
 
 	addr, err := resolveListen(*listen)
 	if err != nil {
-		log.Fatal(err)
+		fatal(err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -70,42 +76,50 @@ func main() {
 		SQLiteURL: url,
 	})
 	if err != nil {
-		log.Fatal(err)
+		fatal(err)
 	}
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
 
 	if err := waitListening(addr, done); err != nil {
-		log.Fatal(err)
+		fatal(err)
 	}
 	fmt.Printf("listening on %s\n", addr)
 
 	if err := <-done; err != nil && ctx.Err() == nil {
-		log.Fatal(err)
+		fatal(err)
 	}
 }
 
 // sqliteURL builds FerretDB's SQLite URL: scheme file, an existing directory, trailing slash.
-func sqliteURL(dir string, memory bool) (string, error) {
+//
+// -memory does not use SQLite's "?mode=memory": with it, FerretDB v1.24 hangs on findAndModify. It uses a
+// fresh directory on /dev/shm (RAM on Linux) instead, removed again on exit (see cleanup).
+func sqliteURL(dir string, memory bool) (url string, cleanup func(), err error) {
+	cleanup = func() {}
 	if memory {
-		tmp, err := os.MkdirTemp("", "wschat-ferretdb-")
-		if err != nil {
-			return "", err
+		base := ""
+		if st, statErr := os.Stat("/dev/shm"); statErr == nil && st.IsDir() {
+			base = "/dev/shm"
 		}
-		return "file:" + tmp + "/?mode=memory", nil
+		tmp, err := os.MkdirTemp(base, "wschat-ferretdb-")
+		if err != nil {
+			return "", cleanup, err
+		}
+		return "file:" + tmp + "/", func() { _ = os.RemoveAll(tmp) }, nil
 	}
 	if dir == "" {
-		return "", fmt.Errorf("either -data-dir or -memory is required")
+		return "", cleanup, fmt.Errorf("either -data-dir or -memory is required")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", err
+		return "", cleanup, err
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return "", err
+		return "", cleanup, err
 	}
-	return "file:" + strings.TrimSuffix(abs, "/") + "/", nil
+	return "file:" + strings.TrimSuffix(abs, "/") + "/", cleanup, nil
 }
 
 // resolveListen turns port 0 into a concrete free port, because FerretDB

@@ -131,6 +131,8 @@ Slug = Annotated[str, BeforeValidator(_lower), Field(max_length=40), _matches(SL
 Login = Annotated[str, BeforeValidator(_lower), Field(max_length=64), _matches(LOGIN_PATTERN, "login")]
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
 MaxChats = Annotated[int, Field(ge=1, le=50)]
+#: Enums arrive as their JSON strings; strict mode would only take enum instances.
+RoleName = Annotated[Role, Field(strict=False)]
 
 
 class TenantCreate(WireModel):
@@ -148,13 +150,13 @@ class AgentCreate(WireModel):
     login: Login
     display_name: DisplayName
     password: Password
-    role: Role = Role.AGENT
+    role: RoleName = Role.AGENT
     max_chats: MaxChats = DEFAULT_MAX_CHATS
 
 
 class AgentPatch(WireModel):
     display_name: DisplayName | None = None
-    role: Role | None = None
+    role: RoleName | None = None
     max_chats: MaxChats | None = None
     disabled: bool | None = None
     password: Password | None = None

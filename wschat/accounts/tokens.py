@@ -69,7 +69,12 @@ class TokenIssuer:
                 algorithms=[ALGORITHM],
                 audience=kind.value,
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "sub", "aud", "iss"], "verify_exp": False},
+                # exp and iat are checked below against the injected clock, not the wall clock.
+                options={
+                    "require": ["exp", "iat", "sub", "aud", "iss"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
             )
             expires = datetime.fromtimestamp(int(payload["exp"]), tz=now.tzinfo)
             claims = Claims(
@@ -81,7 +86,6 @@ class TokenIssuer:
             )
         except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as e:
             raise AuthInvalid() from e
-        # Expiry against the injected clock, not the wall clock, so tests can move time.
         if now >= expires:
             raise AuthInvalid("Your session has expired. Please sign in again.")
         return claims

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+
+from tests.support import FakeClock
+from wschat.accounts.models import Role, User
+from wschat.accounts.tokens import TokenIssuer, TokenKind
+from wschat.config import Secret
+from wschat.errors import AuthInvalid
+
+SECRET = Secret("s" * 48)
+
+
+def _user(clock: FakeClock) -> User:
+    return User(
+        id="usr_1",
+        tenant_id="ten_1",
+        login="anna",
+        display_name="Anna",
+        role=Role.AGENT,
+        password_hash="x",
+        password_version="v1",
+        created_at=clock(),
+        password_changed_at=clock(),
+    )
+
+
+def _issuer(clock: FakeClock, secret: Secret = SECRET) -> TokenIssuer:
+    return TokenIssuer(secret, clock, access_ttl=600, session_ttl=3600)
+
+
+def test_token_round_trip_carries_the_claims() -> None:
+    clock = FakeClock()
+    token, expires = _issuer(clock).issue(_user(clock), TokenKind.ACCESS)
+    claims = _issuer(clock).verify(token, TokenKind.ACCESS)
+    assert (claims.user_id, claims.tenant_id, claims.role, claims.password_version) == (
+        "usr_1",
+        "ten_1",
+        Role.AGENT,
+        "v1",
+    )
+    assert expires - clock() == timedelta(seconds=600)
+
+
+def test_token_expires_on_the_injected_clock() -> None:
+    clock = FakeClock()
+    token, _ = _issuer(clock).issue(_user(clock), TokenKind.ACCESS)
+    clock.advance(seconds=601)
+    with pytest.raises(AuthInvalid, match="expired"):
+        _issuer(clock).verify(token, TokenKind.ACCESS)
+
+
+def test_session_token_is_not_an_access_token() -> None:
+    clock = FakeClock()
+    token, _ = _issuer(clock).issue(_user(clock), TokenKind.SESSION)
+    with pytest.raises(AuthInvalid):
+        _issuer(clock).verify(token, TokenKind.ACCESS)
+
+
+def test_token_signed_with_another_secret_is_refused() -> None:
+    clock = FakeClock()
+    token, _ = _issuer(clock, Secret("o" * 48)).issue(_user(clock), TokenKind.ACCESS)
+    with pytest.raises(AuthInvalid):
+        _issuer(clock).verify(token, TokenKind.ACCESS)
+
+
+def _b64(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def test_alg_none_and_tampered_tokens_are_refused() -> None:
+    clock = FakeClock()
+    token, _ = _issuer(clock).issue(_user(clock), TokenKind.ACCESS)
+    payload = jwt.decode(token, options={"verify_signature": False})
+    unsigned = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(payload)}."
+    with pytest.raises(AuthInvalid):
+        _issuer(clock).verify(unsigned, TokenKind.ACCESS)
+    header, _, signature = token.split(".")
+    promoted = f"{header}.{_b64({**payload, 'role': 'admin'})}.{signature}"
+    with pytest.raises(AuthInvalid):
+        _issuer(clock).verify(promoted, TokenKind.ACCESS)
+    with pytest.raises(AuthInvalid):
+        _issuer(clock).verify("garbage", TokenKind.ACCESS)

@@ -1,0 +1,59 @@
+"""Shared fixtures: one in-memory FerretDB for the session, a fresh database and a live server per test.
+
+Set ``WSCHAT_TEST_MONGODB_URI`` to run the whole suite against another server (e.g. a real MongoDB).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.support import FakeClock, LiveServer, start_server
+from wschat.config import MongoSettings, Secret, ServerSettings, Settings
+from wschat.embedded import EmbeddedDatabase, find_binary
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri() -> Iterator[str]:
+    external = os.environ.get("WSCHAT_TEST_MONGODB_URI")
+    if external:
+        yield external
+        return
+    database = EmbeddedDatabase(find_binary(), data_dir=None)
+    yield database.start()
+    database.stop()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(mongodb_uri: str, tmp_path: Path) -> Settings:
+    return Settings(
+        secret_key=Secret(secrets.token_urlsafe(48)),
+        data_dir=tmp_path / "data",
+        server=ServerSettings(host="127.0.0.1", port=0, public_url="http://127.0.0.1:0"),
+        mongo=MongoSettings(uri=Secret(mongodb_uri), database=f"test_{secrets.token_hex(6)}"),
+    )
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
+        yield session
+
+
+@pytest.fixture
+async def server(
+    settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
+) -> AsyncIterator[LiveServer]:
+    async with start_server(settings, clock, http) as live:
+        yield live
+        await live.app.runtime.db.drop()

@@ -1,0 +1,200 @@
+"""Test helpers: a controllable clock, a live server on port 0, HTTP and Socket.IO clients against it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+import socketio
+import uvicorn
+
+from wschat.accounts.models import AgentCreate, Plan, Role, Tenant, User
+from wschat.accounts.service import AccountService
+from wschat.app import WsChatApp, create_app
+from wschat.clock import utc_now
+from wschat.config import Settings
+
+PASSWORD = "correct horse battery"
+
+
+class FakeClock:
+    """Time that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: Any
+
+    @property
+    def code(self) -> str | None:
+        if isinstance(self.body, dict) and isinstance(self.body.get("error"), dict):
+            return self.body["error"].get("code")
+        return None
+
+
+@dataclass
+class LiveServer:
+    app: WsChatApp
+    url: str
+    settings: Settings
+    clock: FakeClock
+    http: aiohttp.ClientSession
+    clients: list[socketio.AsyncClient] = field(default_factory=list)
+
+    @property
+    def accounts(self) -> AccountService:
+        return self.app.runtime.accounts
+
+    @property
+    def origin(self) -> str:
+        return self.url
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: str | bytes | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        sent = dict(headers or {})
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        if data is not None:
+            sent.setdefault("Content-Type", "application/json")
+        async with self.http.request(method, self.url + path, json=json, data=data, headers=sent) as r:
+            raw = await r.read()
+            body: Any = None
+            if raw:
+                assert r.content_type == "application/json", (r.status, raw[:200])
+                body = await r.json()
+            return Reply(r.status, body, r.headers)
+
+    async def make_tenant(self, slug: str, plan: Plan = Plan.CONTRACT) -> Tenant:
+        return await self.accounts.create_tenant(slug, f"{slug.title()} GmbH", plan)
+
+    async def make_user(
+        self, tenant: Tenant, login: str, role: Role = Role.AGENT, password: str = PASSWORD
+    ) -> User:
+        spec = AgentCreate(login=login, display_name=login.title(), password=password, role=role)
+        return await self.accounts.create_user(tenant, spec)
+
+    async def login(self, tenant: str, login: str, password: str = PASSWORD) -> str:
+        reply = await self.request(
+            "POST", "/api/auth/login", json={"tenant": tenant, "login": login, "password": password}
+        )
+        assert reply.status == 200, reply.body
+        token: str = reply.body["token"]
+        return token
+
+    async def connect(
+        self, namespace: str, auth: dict[str, Any], *, origin: str | None = None
+    ) -> socketio.AsyncClient:
+        client = socketio.AsyncClient(reconnection=False)
+        self.clients.append(client)
+        await client.connect(
+            self.url,
+            namespaces=[namespace],
+            auth=auth,
+            transports=["websocket"],
+            headers={"Origin": origin} if origin else {},
+            wait_timeout=5,
+        )
+        return client
+
+    async def refused(self, namespace: str, auth: Any, *, origin: str | None = None) -> dict[str, Any]:
+        """Connect, expect a refusal, return its ``{"code", "message"}``."""
+        client = socketio.AsyncClient(reconnection=False)
+        errors: list[Any] = []
+        client.on("connect_error", errors.append, namespace=namespace)
+        try:
+            await client.connect(
+                self.url,
+                namespaces=[namespace],
+                auth=auth,
+                transports=["websocket"],
+                headers={"Origin": origin} if origin else {},
+                wait_timeout=5,
+            )
+        except socketio.exceptions.ConnectionError:
+            pass
+        else:
+            await client.disconnect()
+            raise AssertionError(f"the connection to {namespace} was accepted")
+        finally:
+            await client.disconnect()
+        assert errors, "no connect_error received"
+        data = errors[0]
+        assert isinstance(data, dict), data
+        detail: dict[str, Any] = data.get("data", data)
+        return detail
+
+
+def _bind() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+@asynccontextmanager
+async def start_server(
+    settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
+) -> AsyncIterator[LiveServer]:
+    """Run the real app under uvicorn on a free loopback port, in this event loop."""
+    sock = _bind()
+    port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    settings = replace(settings, server=replace(settings.server, port=port, public_url=url))
+    app = create_app(settings, clock=clock)
+    config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(30):
+            while not server.started:
+                if task.done():
+                    task.result()
+                    raise RuntimeError("the server stopped during start-up")
+                await asyncio.sleep(0.01)
+        live = LiveServer(app, url, settings, clock, http)
+        try:
+            yield live
+        finally:
+            for client in live.clients:
+                await client.disconnect()
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def wait_for(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> None:
+    """Poll ``predicate`` (sync or async) until it is true; fail after ``timeout`` seconds."""
+    async with asyncio.timeout(timeout):
+        while True:
+            result = predicate()
+            if asyncio.iscoroutine(result):
+                result = await result
+            if result:
+                return
+            await asyncio.sleep(interval)

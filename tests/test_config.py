@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from wschat.config import Secret, load_settings
+from wschat.errors import ConfigError
+
+
+def test_load_settings_defaults(tmp_path: Path) -> None:
+    settings = load_settings({"WSCHAT_DATA_DIR": str(tmp_path)})
+    assert settings.server.host == "127.0.0.1"
+    assert settings.server.port == 8080
+    assert settings.server.public_url == "http://127.0.0.1:8080"
+    assert settings.mongo.uri is None
+    assert settings.mongo.database == "wschat"
+    assert settings.redis_url is None
+    assert settings.log_level == "info"
+    assert settings.db_dir == tmp_path / "db"
+
+
+def test_load_settings_reads_every_value(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "WSCHAT_HOST": "0.0.0.0",
+            "WSCHAT_PORT": "9000",
+            "WSCHAT_PUBLIC_URL": "https://chat.example.com/",
+            "WSCHAT_MONGODB_URI": "mongodb://db.internal:27017/",
+            "WSCHAT_MONGODB_DB": "chat_prod",
+            "WSCHAT_DATA_DIR": str(tmp_path),
+            "WSCHAT_SECRET_KEY": "k" * 40,
+            "WSCHAT_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "WSCHAT_LOG_LEVEL": "WARNING",
+            "WSCHAT_TOKEN_TTL": "600",
+        }
+    )
+    assert settings.server.port == 9000
+    assert settings.server.public_url == "https://chat.example.com"
+    assert settings.server.origin == "https://chat.example.com"
+    assert settings.mongo.uri == Secret("mongodb://db.internal:27017/")
+    assert settings.mongo.database == "chat_prod"
+    assert settings.secret_key.reveal() == "k" * 40
+    assert settings.log_level == "warning"
+    assert settings.auth.token_ttl == 600
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("WSCHAT_PORT", "eighty"),
+        ("WSCHAT_PORT", "70000"),
+        ("WSCHAT_PORT", "-1"),
+        ("WSCHAT_PUBLIC_URL", "chat.example.com"),
+        ("WSCHAT_MONGODB_URI", "postgres://localhost/"),
+        ("WSCHAT_MONGODB_DB", "bad.name"),
+        ("WSCHAT_SECRET_KEY", "short"),
+        ("WSCHAT_REDIS_URL", "http://localhost"),
+        ("WSCHAT_LOG_LEVEL", "loud"),
+        ("WSCHAT_TOKEN_TTL", "5"),
+        ("WSCHAT_PROT", "8080"),
+    ],
+)
+def test_load_settings_names_the_bad_variable(tmp_path: Path, variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings({"WSCHAT_DATA_DIR": str(tmp_path), variable: value})
+    assert info.value.variable == variable
+    assert str(info.value).startswith(variable)
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_settings({"WSCHAT_DATA_DIR": str(tmp_path)})
+    path = tmp_path / "secret_key"
+    assert path.exists()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    second = load_settings({"WSCHAT_DATA_DIR": str(tmp_path)})
+    assert first.secret_key == second.secret_key
+    assert len(first.secret_key.reveal()) >= 32
+
+
+def test_secrets_never_show_in_repr(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "WSCHAT_DATA_DIR": str(tmp_path),
+            "WSCHAT_SECRET_KEY": "s3cr3t-" * 6,
+            "WSCHAT_MONGODB_URI": "mongodb://user:hunter2pass@db/",
+        }
+    )
+    text = repr(settings) + str(settings)
+    assert "s3cr3t" not in text
+    assert "hunter2pass" not in text
+
+
+def test_config_error_does_not_echo_a_bad_secret(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings({"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_SECRET_KEY": "tooshort!"})
+    assert "tooshort" not in str(info.value)
