@@ -12,10 +12,25 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from argon2 import Parameters, Type
 
 from tests.support import FakeClock, LiveServer, start_server
+from wschat.accounts import passwords
 from wschat.config import MongoSettings, Secret, ServerSettings, Settings
 from wschat.embedded import EmbeddedDatabase, find_binary
+
+#: Real argon2id with a small cost, so that a suite that creates hundreds of users stays fast.
+#: tests/accounts/test_passwords.py switches back to the production profile where cost matters.
+FAST_ARGON2 = Parameters(
+    type=Type.ID, version=19, salt_len=16, hash_len=32, time_cost=1, memory_cost=1024, parallelism=1
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    previous = passwords.use_profile(FAST_ARGON2)
+    yield
+    passwords.use_profile(previous)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ def test_load_settings_defaults(tmp_path: Path) -> None:
 def test_load_settings_reads_every_value(tmp_path: Path) -> None:
     settings = load_settings(
         {
-            "WSCHAT_HOST": "0.0.0.0",
+            "WSCHAT_HOST": "0.0.0.0",  # noqa: S104
             "WSCHAT_PORT": "9000",
             "WSCHAT_PUBLIC_URL": "https://chat.example.com/",
             "WSCHAT_MONGODB_URI": "mongodb://db.internal:27017/",

@@ -2,13 +2,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+
+import pytest
 
 from wschat.accounts import passwords
 
 
+@pytest.fixture(autouse=True)
+def _production_cost() -> Iterator[None]:
+    previous = passwords.use_profile(passwords.PRODUCTION)
+    yield
+    passwords.use_profile(previous)
+
+
 async def test_hash_password_verifies_and_uses_argon2id() -> None:
     hashed = await passwords.hash_password("correct horse battery")
-    assert hashed.startswith("$argon2id$")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert await passwords.verify_password(hashed, "correct horse battery")
     assert not await passwords.verify_password(hashed, "correct horse batterY")
 
