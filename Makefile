@@ -12,7 +12,7 @@ FERRETDB := .tools/bin/wschat-ferretdb
 DEBS_TEST :=
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench setup debs clean
+.PHONY: run test lint setup debs clean
 
 run: setup
 	$(BIN)/wschat serve

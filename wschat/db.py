@@ -46,7 +46,12 @@ class Database:
     @classmethod
     def connect(cls, uri: str, name: str) -> Database:
         client: AsyncMongoClient[Document] = AsyncMongoClient(
-            uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000, appname="wschat"
+            uri,
+            tz_aware=True,
+            serverSelectionTimeoutMS=5000,
+            connectTimeoutMS=5000,
+            socketTimeoutMS=15000,
+            appname="wschat",
         )
         return cls(client, name)
 

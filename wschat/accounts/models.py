@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -62,6 +63,18 @@ class Tenant:
         if self.status is not TenantStatus.ACTIVE:
             return True
         return self.demo_ends_at is not None and now >= self.demo_ends_at
+
+    def to_wire(self) -> dict[str, Any]:
+        """What the tenant's own console sees of it."""
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "name": self.name,
+            "plan": self.plan.value,
+            "demo_ends_at": self.demo_ends_at.isoformat() if self.demo_ends_at else None,
+            "allowed_origins": list(self.allowed_origins),
+            "ip_truncation": self.settings.ip_truncation,
+        }
 
     def allows_origin(self, origin: str | None, own_origin: str) -> bool:
         """Browsers send Origin; a client that sends none is not a browser and gains nothing from it."""
@@ -133,6 +146,26 @@ Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_P
 MaxChats = Annotated[int, Field(ge=1, le=50)]
 #: Enums arrive as their JSON strings; strict mode would only take enum instances.
 RoleName = Annotated[Role, Field(strict=False)]
+
+
+def _origin(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ValueError("must be an origin such as https://www.example.com")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("must be an origin such as https://www.example.com")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+Origin = Annotated[str, Field(max_length=200), AfterValidator(_origin)]
+MAX_ORIGINS = 50
+
+
+class TenantSettingsPatch(WireModel):
+    """What a tenant's admin may change about the tenant (branding comes with the widget)."""
+
+    allowed_origins: Annotated[list[Origin], Field(max_length=MAX_ORIGINS)] | None = None
+    ip_truncation: bool | None = None
 
 
 class TenantCreate(WireModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 from quart import Blueprint, Response, request
 
-from wschat.accounts.models import AgentCreate, AgentPatch, LoginRequest, Principal
+from wschat.accounts.models import AgentCreate, AgentPatch, LoginRequest, Principal, TenantSettingsPatch
 from wschat.errors import AuthInvalid
 from wschat.http import SESSION_COOKIE, client_ip, current_principal, json_response, read_json, runtime
 
@@ -43,7 +43,21 @@ async def logout() -> Response:
 @blueprint.get("/me")
 async def me() -> Response:
     principal = await current_principal()
-    return json_response({"user": principal.user.to_wire(), "tenant": _tenant_wire(principal)})
+    return json_response({"user": principal.user.to_wire(), "tenant": principal.tenant.to_wire()})
+
+
+@blueprint.get("/tenant")
+async def get_tenant() -> Response:
+    principal = await current_principal()
+    return json_response({"tenant": principal.tenant.to_wire()})
+
+
+@blueprint.patch("/tenant")
+async def update_tenant() -> Response:
+    principal = await current_principal()
+    patch = await read_json(TenantSettingsPatch)
+    tenant = await runtime().accounts.update_tenant_settings(principal, patch)
+    return json_response({"tenant": tenant.to_wire()})
 
 
 @blueprint.get("/agents")
@@ -83,18 +97,7 @@ def _signed_in(principal: Principal, token: str, expires_at: datetime) -> dict[s
         "token": token,
         "expires_at": expires_at.isoformat(),
         "user": principal.user.to_wire(),
-        "tenant": _tenant_wire(principal),
-    }
-
-
-def _tenant_wire(principal: Principal) -> dict[str, Any]:
-    tenant = principal.tenant
-    return {
-        "id": tenant.id,
-        "slug": tenant.slug,
-        "name": tenant.name,
-        "plan": tenant.plan.value,
-        "demo_ends_at": tenant.demo_ends_at.isoformat() if tenant.demo_ends_at else None,
+        "tenant": principal.tenant.to_wire(),
     }
 
 

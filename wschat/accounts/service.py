@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,6 +23,7 @@ from wschat.accounts.models import (
     Principal,
     Role,
     Tenant,
+    TenantSettingsPatch,
     TenantStatus,
     User,
 )
@@ -116,6 +117,20 @@ class AccountService:
 
     async def list_tenants(self) -> list[Tenant]:
         return await self.tenants.all()
+
+    async def update_tenant_settings(self, admin: Principal, patch: TenantSettingsPatch) -> Tenant:
+        """An admin changes the tenant's allowed widget origins or IP truncation. Raises Forbidden."""
+        _require_admin(admin)
+        changes: dict[str, Any] = {"updated_at": self.clock()}
+        if patch.allowed_origins is not None:
+            changes["allowed_origins"] = sorted(set(patch.allowed_origins))
+        if patch.ip_truncation is not None:
+            settings = replace(admin.tenant.settings, ip_truncation=patch.ip_truncation)
+            changes["settings"] = asdict(settings)
+        tenant = await self.tenants.update(admin.tenant.id, changes)
+        if tenant is None:
+            raise NotFound("There is no such tenant.")
+        return tenant
 
     # -- users ---------------------------------------------------------------------------------------------
 

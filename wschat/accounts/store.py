@@ -39,6 +39,12 @@ class TenantStore:
     async def any_exists(self) -> bool:
         return await self._tenants.find_one({}, {"_id": 1}) is not None
 
+    async def update(self, tenant_id: str, changes: dict[str, Any]) -> Tenant | None:
+        doc = await self._tenants.find_one_and_update(
+            {"_id": tenant_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+        )
+        return _tenant(doc) if doc else None
+
     async def set_status(self, slug: str, status: TenantStatus, now: datetime) -> Tenant | None:
         doc = await self._tenants.find_one_and_update(
             {"slug": slug},

@@ -1,0 +1,268 @@
+"""The ``wschat`` command as an operator uses it: real subprocesses, a real data dir, real clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+import socketio
+
+from tests.test_embedded import _wait_gone
+
+PASSWORD = "operator chosen password"
+
+
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAT_")}
+    env.update({"WSCHAT_DATA_DIR": str(data_dir), "WSCHAT_LOG_LEVEL": "warning", **extra})
+    return env
+
+
+async def wschat(data_dir: Path, *args: str, stdin: str | None = None, **env: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "wschat",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=_env(data_dir, **env),
+        cwd=data_dir.parent,
+    )
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else b""), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@dataclass
+class Served:
+    process: asyncio.subprocess.Process
+    url: str
+    banner: str
+
+    def ferretdb_pid(self, data_dir: Path) -> int:
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                if (
+                    cmdline
+                    and cmdline[0].endswith(b"wschat-ferretdb")
+                    and str(data_dir).encode() in b" ".join(cmdline)
+                ):
+                    return int(proc.name)
+        raise AssertionError("no FerretDB process for this data dir")
+
+
+@asynccontextmanager
+async def served(data_dir: Path) -> AsyncIterator[Served]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "wschat",
+        "serve",
+        "--port",
+        "0",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=_env(data_dir),
+        cwd=data_dir.parent,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(30):
+            while not (lines and lines[0].startswith("wsChat is ready on ")):
+                line = (await process.stdout.readline()).decode()
+                assert line, "wschat serve exited before it was ready"
+                lines.append(line)
+            # The first-run block follows immediately when there is one.
+            try:
+                async with asyncio.timeout(1):
+                    while line := (await process.stdout.readline()).decode():
+                        lines.append(line)
+                        if line.startswith("  password:"):
+                            break
+            except TimeoutError:
+                pass
+        url = lines[0].removeprefix("wsChat is ready on ").strip()
+        yield Served(process, url, "".join(lines))
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), 30)
+
+
+async def test_serve_first_run_prints_admin_login_that_works(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    async with served(data_dir) as server:
+        password = re.search(r"password: (\S+)", server.banner)
+        assert password, server.banner
+        assert "login:    admin" in server.banner
+        assert "tenant:   demo" in server.banner
+        async with aiohttp.ClientSession() as http:
+            login = {"tenant": "demo", "login": "admin", "password": password.group(1)}
+            async with http.post(f"{server.url}/api/auth/login", json=login) as reply:
+                assert reply.status == 200
+                token = (await reply.json())["token"]
+        client = socketio.AsyncClient(reconnection=False)
+        await client.connect(
+            server.url, namespaces=["/agent"], auth={"token": token}, transports=["websocket"]
+        )
+        assert client.connected
+        await client.disconnect()
+        ferretdb = server.ferretdb_pid(data_dir)
+        server.process.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises the signal, as Unix programs should.
+        assert await asyncio.wait_for(server.process.wait(), 30) in (0, -signal.SIGTERM)
+    assert _wait_gone(ferretdb), "FerretDB outlived wschat serve"
+
+    async with served(data_dir) as again:
+        assert "password" not in again.banner, "the admin password is printed on the first start only"
+
+
+async def test_killed_server_leaves_no_database_process(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    async with served(data_dir) as server:
+        ferretdb = server.ferretdb_pid(data_dir)
+        server.process.send_signal(signal.SIGKILL)
+        await server.process.wait()
+    assert _wait_gone(ferretdb), "FerretDB outlived a killed wschat serve"
+
+
+async def test_operator_commands_manage_tenants_and_users(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    code, out, err = await wschat(
+        data_dir, "tenant", "create", "--slug", "acme", "--name", "ACME GmbH", "--plan", "demo"
+    )
+    assert code == 0, err
+    assert "created tenant acme (demo, demo ends" in out
+    code, out, err = await wschat(
+        data_dir,
+        "user",
+        "create",
+        "--tenant",
+        "acme",
+        "--login",
+        "anna",
+        "--role",
+        "admin",
+        "--display-name",
+        "Anna",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0, err
+    assert PASSWORD not in out + err
+    code, out, _ = await wschat(data_dir, "tenant", "list")
+    assert re.search(r"^acme\s+ACME GmbH\s+demo\s+active\s+\d{4}-", out, re.MULTILINE), out
+
+    async with served(data_dir) as server, aiohttp.ClientSession() as http:
+        login = {"tenant": "acme", "login": "anna", "password": PASSWORD}
+        async with http.post(f"{server.url}/api/auth/login", json=login) as reply:
+            assert reply.status == 200
+        # While the server runs, the CLI reuses its embedded database.
+        code, out, err = await wschat(data_dir, "tenant", "lock", "acme")
+        assert (code, out.strip()) == (0, "locked tenant acme"), err
+        async with http.post(f"{server.url}/api/auth/login", json=login) as reply:
+            assert (await reply.json())["error"]["code"] == "TENANT_LOCKED"
+        code, _, err = await wschat(data_dir, "tenant", "unlock", "acme")
+        assert code == 0, err
+        code, _, err = await wschat(
+            data_dir,
+            "user",
+            "passwd",
+            "--tenant",
+            "acme",
+            "--login",
+            "anna",
+            "--password-stdin",
+            stdin="another password\n",
+        )
+        assert code == 0, err
+        async with http.post(f"{server.url}/api/auth/login", json=login) as reply:
+            assert (await reply.json())["error"]["code"] == "INVALID_CREDENTIALS"
+        async with http.post(
+            f"{server.url}/api/auth/login", json={**login, "password": "another password"}
+        ) as reply:
+            assert reply.status == 200
+
+
+async def test_operator_commands_refuse_bad_input(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    assert (
+        await wschat(data_dir, "tenant", "create", "--slug", "acme", "--name", "ACME", "--plan", "contract")
+    )[0] == 0
+    code, _, err = await wschat(
+        data_dir, "tenant", "create", "--slug", "acme", "--name", "Again", "--plan", "contract"
+    )
+    assert code == 1
+    assert "exists already" in err
+    code, _, err = await wschat(
+        data_dir, "tenant", "create", "--slug", "Bad Slug!", "--name", "X", "--plan", "demo"
+    )
+    assert code == 1
+    assert "slug" in err
+    args = [
+        "user",
+        "create",
+        "--tenant",
+        "acme",
+        "--login",
+        "bob",
+        "--role",
+        "agent",
+        "--display-name",
+        "Bob",
+    ]
+    code, _, err = await wschat(data_dir, *args, "--password-stdin", stdin="short\n")
+    assert code == 1
+    assert "10 to 1024 characters" in err
+    code, _, err = await wschat(
+        data_dir, "user", "create", "--tenant", "nobody", *args[4:], "--password-stdin", stdin=PASSWORD
+    )
+    assert code == 1
+    assert "no tenant 'nobody'" in err
+    code, out, _ = await wschat(data_dir, "tenant", "list")
+    assert "Again" not in out
+    assert "Bad Slug" not in out
+    # bob was never created: setting his password finds no such user.
+    code, _, err = await wschat(
+        data_dir, "user", "passwd", "--tenant", "acme", "--login", "bob", "--password-stdin", stdin=PASSWORD
+    )
+    assert code == 1
+    assert "no user 'bob'" in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("WSCHAT_PORT", "http"), ("WSCHAT_PORT", "99999"), ("WSCHAT_MONGODB_URI", "localhost")],
+)
+async def test_bad_setting_stops_start_up_naming_it(tmp_path: Path, variable: str, value: str) -> None:
+    code, out, err = await wschat(tmp_path / "var", "serve", **{variable: value})
+    assert code == 2
+    assert variable in err
+    assert "Traceback" not in err
+    assert out == ""
+
+
+async def test_missing_database_binary_explains_what_to_do(tmp_path: Path) -> None:
+    code, _, err = await wschat(
+        tmp_path / "var", "tenant", "list", WSCHAT_FERRETDB_BIN=str(tmp_path / "nothing")
+    )
+    assert code == 1
+    assert "make setup" in err
+    assert "WSCHAT_MONGODB_URI" in err
