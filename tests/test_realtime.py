@@ -7,7 +7,7 @@ import pytest
 
 from tests.support import LiveServer, wait_for
 from wschat.accounts.models import Plan, Role, TenantStatus
-from wschat.realtime import AGENT, VISITOR, agent_room, agents_room, visitor_room
+from wschat.realtime import AGENT, VISITOR, agent_room, agents_room, visitor_room, visitors_room
 
 SITE = "https://www.acme.example"
 
@@ -122,7 +122,8 @@ async def test_visitor_connects_from_an_allowed_origin(acme: Acme) -> None:
     visitor_id, token = await _visitor_token(s)
     for origin in (SITE, s.origin, None):
         client = await s.connect(VISITOR, {"tenant": "acme", "token": token}, origin=origin)
-        assert _rooms(s, VISITOR, client.get_sid(VISITOR)) == {visitor_room(visitor_id)}
+        tenant = await s.accounts.tenant("acme")
+        assert _rooms(s, VISITOR, client.get_sid(VISITOR)) == {visitor_room(visitor_id), visitors_room(tenant.id)}
 
 
 async def test_visitor_from_a_foreign_origin_is_refused(acme: Acme) -> None:

@@ -8,6 +8,7 @@ forwards the ASGI lifespan to Quart because its own ``on_startup``/``on_shutdown
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator, Callable
 
@@ -16,6 +17,7 @@ from quart import Quart, Response
 
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant
 from wschat.accounts.routes import blueprint as accounts_blueprint
+from wschat.chat import events as chat_events
 from wschat.chat.routes import blueprint as widget_blueprint
 from wschat.clock import Clock, utc_now
 from wschat.config import Settings
@@ -52,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app = Quart("wschat")
     quart_app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     realtime = Realtime(settings)
+    chat_events.register(realtime)
     app = WsChatApp(realtime, quart_app)
     install_error_handlers(quart_app)
     install_security_headers(quart_app)
@@ -75,10 +78,18 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 app.embedded = EmbeddedDatabase(find_binary(settings.ferretdb_bin), settings.db_dir)
                 uri = await asyncio.to_thread(app.embedded.start)
             db = Database.connect(uri, settings.mongo.database)
+            janitor: asyncio.Task[None] | None = None
             try:
-                await _serve(db)
+                rt = await _serve(db)
+                janitor = asyncio.create_task(_housekeeping(rt))
                 yield
             finally:
+                if janitor is not None:
+                    janitor.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await janitor
+                if (serving := quart_app.extensions.get("wschat")) is not None:
+                    await serving.presence.close()
                 realtime.runtime = None
                 quart_app.extensions.pop("wschat", None)
                 await db.close()
@@ -87,7 +98,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 await asyncio.to_thread(app.embedded.stop)
                 app.embedded = None
 
-    async def _serve(db: Database) -> None:
+    async def _serve(db: Database) -> Runtime:
         try:
             await db.ping(within=10)
         except Unavailable as e:
@@ -96,7 +107,17 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         rt = build_runtime(settings, db, clock, realtime)
         quart_app.extensions["wschat"] = rt
         realtime.runtime = rt
+        await rt.janitor.run_once()  # announces this process before the first socket arrives
         if on_ready is not None:
             on_ready(await ensure_demo_tenant(rt.accounts))
+        return rt
+
+    async def _housekeeping(rt: Runtime) -> None:
+        while True:
+            await asyncio.sleep(settings.chat.janitor_interval)
+            try:
+                await rt.janitor.run_once()
+            except Exception:
+                log.exception("housekeeping failed; trying again in %.0f s", settings.chat.janitor_interval)
 
     return app

@@ -35,7 +35,7 @@ from wschat.config import Settings, default_public_url, load_settings
 from wschat.db import Database
 from wschat.embedded import EmbeddedDatabase, EmbeddedDatabaseError, find_binary, locate_running
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
-from wschat.runtime import build_runtime
+from wschat.runtime import NoTransport, build_runtime
 from wschat.wire import parse
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
 
 async def _operator_command(settings: Settings, args: argparse.Namespace) -> int:
     async with _database(settings) as db:
-        accounts = build_runtime(settings, db, utc_now, None).accounts
+        accounts = build_runtime(settings, db, utc_now, NoTransport()).accounts
         handler = _HANDLERS[(args.command, args.action)]
         await handler(accounts, args)
     return 0

@@ -85,12 +85,23 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class ChatSettings:
+    #: Longest message text, in characters after cleaning.
+    max_message_length: int = 4000
+    #: An agent whose last socket closed stays online this long (a page reload must not drop chats).
+    agent_grace_seconds: int = 30
+    #: How often each process runs its housekeeping (presence, abandoned chats), seconds.
+    janitor_interval: float = 5.0
+
+
+@dataclass(frozen=True)
 class Settings:
     secret_key: Secret
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
     server: ServerSettings = field(default_factory=ServerSettings)
     mongo: MongoSettings = field(default_factory=MongoSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
     redis_url: Secret | None = None
     log_level: str = "info"
     #: The embedded database's binary; None looks in the usual places (see wschat.embedded).
@@ -118,6 +129,8 @@ _KNOWN = {
     "WSCHAT_SESSION_TTL",
     "WSCHAT_LOGIN_FAILURES_PER_MINUTE",
     "WSCHAT_FERRETDB_BIN",
+    "WSCHAT_MAX_MESSAGE_LENGTH",
+    "WSCHAT_AGENT_GRACE_SECONDS",
 }
 
 
@@ -150,6 +163,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         session_ttl=reader.get("WSCHAT_SESSION_TTL", 12 * 3600, _int_range(300, 30 * 86400)),
         login_failures_per_minute=reader.get("WSCHAT_LOGIN_FAILURES_PER_MINUTE", 10, _int_range(1, 10000)),
     )
+    chat = ChatSettings(
+        max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, _int_range(1, 20000)),
+        agent_grace_seconds=reader.get("WSCHAT_AGENT_GRACE_SECONDS", 30, _int_range(0, 3600)),
+    )
     data_dir = reader.get("WSCHAT_DATA_DIR", Path("var").resolve(), _parse_dir)
     secret = reader.get("WSCHAT_SECRET_KEY", None, _parse_secret)
     if secret is None:
@@ -160,6 +177,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         server=server,
         mongo=mongo,
         auth=auth,
+        chat=chat,
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
         log_level=reader.get("WSCHAT_LOG_LEVEL", "info", _parse_log_level),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),

@@ -33,6 +33,31 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("token_hash", ASCENDING)], unique=True, name="tenant_token_unique"
         ),
     ],
+    # open_key is the visitor id while the conversation is open: one open conversation per visitor.
+    "conversations": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("open_key", ASCENDING)], unique=True, name="tenant_open_unique"
+        ),
+        IndexModel([("tenant_id", ASCENDING), ("status", ASCENDING)], name="tenant_status"),
+        IndexModel([("tenant_id", ASCENDING), ("agent_id", ASCENDING)], name="tenant_agent"),
+    ],
+    # _id is "<conversation id>:<epoch>": the primary key lets exactly one state change per epoch win.
+    "transitions": [
+        IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv")
+    ],
+    "messages": [
+        IndexModel([("conversation_id", ASCENDING), ("seq", ASCENDING)], unique=True, name="conv_seq_unique"),
+        IndexModel(
+            [("conversation_id", ASCENDING), ("client_id", ASCENDING)], unique=True, name="conv_client_unique"
+        ),
+        IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv"),
+    ],
+    "presence": [IndexModel([("tenant_id", ASCENDING)], name="tenant")],
+    "sockets": [
+        IndexModel([("tenant_id", ASCENDING), ("owner_id", ASCENDING)], name="tenant_owner"),
+        IndexModel([("node_id", ASCENDING)], name="node"),
+    ],
+    "nodes": [],
 }
 
 

@@ -11,6 +11,9 @@ The tree::
     ├── OriginNotAllowed             403 ORIGIN_NOT_ALLOWED
     ├── NotFound                     404 NOT_FOUND
     ├── Conflict                     409 CONFLICT
+    │   ├── AlreadyAssigned          409 ALREADY_ASSIGNED
+    │   ├── ConversationClosed       409 CONVERSATION_CLOSED
+    │   └── AgentUnavailable         409 AGENT_UNAVAILABLE
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -37,6 +40,9 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     CONFLICT = "CONFLICT"
+    ALREADY_ASSIGNED = "ALREADY_ASSIGNED"
+    CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
+    AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
     TOO_LARGE = "TOO_LARGE"
     RATE_LIMITED = "RATE_LIMITED"
     UNAVAILABLE = "UNAVAILABLE"
@@ -115,6 +121,21 @@ class Conflict(WsChatError):
     code = ErrorCode.CONFLICT
     status = 409
     default_message = "This conflicts with the current state."
+
+
+class AlreadyAssigned(Conflict):
+    code = ErrorCode.ALREADY_ASSIGNED
+    default_message = "Another agent has taken this chat."
+
+
+class ConversationClosed(Conflict):
+    code = ErrorCode.CONVERSATION_CLOSED
+    default_message = "This chat has ended."
+
+
+class AgentUnavailable(Conflict):
+    code = ErrorCode.AGENT_UNAVAILABLE
+    default_message = "That agent is not online or has no free capacity."
 
 
 class TooLarge(WsChatError):

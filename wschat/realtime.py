@@ -1,24 +1,32 @@
-"""The Socket.IO server: its manager, and who may connect to which namespace.
+"""The Socket.IO server: its manager, who may connect to which namespace, and how events are dispatched.
 
 Namespaces: ``/agent`` (console, access token, same-origin browsers only) and ``/visitor`` (widget, visitor
 token, the tenant's allowed origins plus wsChat's own). Refusals carry ``{"code", "message"}`` as the
 connect error's ``data``. Engine.IO's own CORS check is open because it cannot know the namespace yet;
 the namespace handlers below are the authority, and cookies are never used by the socket.
+
+Events of one socket are handled one after the other (``async_handlers=False``), so the messages a client
+sends in a row are stored in that order. Every client→server event is acknowledged with
+``{"ok": true, ...}`` or ``{"ok": false, "error": {"code", "message"}}``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
 
 import socketio
 from pymongo.errors import PyMongoError
 
 from wschat.accounts.models import Principal
+from wschat.chat.models import Visitor
 from wschat.config import Settings
 from wschat.errors import AuthInvalid, OriginNotAllowed, TenantLocked, Unavailable, WsChatError
 from wschat.origins import is_same_origin
 from wschat.runtime import Runtime
+from wschat.wire import WireModel, parse
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +34,9 @@ AGENT = "/agent"
 VISITOR = "/visitor"
 #: Largest Socket.IO packet accepted; SDP offers (≤ 64 KB) are the biggest legitimate payload.
 MAX_PACKET = 128 * 1024
+
+M = TypeVar("M", bound=WireModel)
+Ack = dict[str, Any]
 
 
 def agent_room(user_id: str) -> str:
@@ -40,28 +51,65 @@ def visitor_room(visitor_id: str) -> str:
     return f"visitor:{visitor_id}"
 
 
+def visitors_room(tenant_id: str) -> str:
+    return f"visitors:{tenant_id}"
+
+
+@dataclass(frozen=True)
+class AgentContext:
+    sid: str
+    principal: Principal
+    runtime: Runtime
+
+
+@dataclass(frozen=True)
+class VisitorContext:
+    sid: str
+    visitor: Visitor
+    runtime: Runtime
+
+
 class Realtime:
     """Owns the ``socketio.AsyncServer``; the runtime is plugged in while the app serves."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.runtime: Runtime | None = None
+        #: Called with the sid of every closed socket, to drop per-socket state (rate limits).
+        self.forget_socket_state: list[Callable[[str], None]] = []
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=_manager(settings),
             cors_allowed_origins="*",
             cors_credentials=False,
             max_http_buffer_size=MAX_PACKET,
+            async_handlers=False,
             logger=False,
             engineio_logger=False,
         )
         self.sio.on("connect", self._agent_connect, namespace=AGENT)
         self.sio.on("connect", self._visitor_connect, namespace=VISITOR)
+        self.sio.on("disconnect", self._disconnect, namespace=AGENT)
+        self.sio.on("disconnect", self._disconnect, namespace=VISITOR)
 
     def _runtime(self) -> Runtime:
         if self.runtime is None:
             raise Unavailable("The server is starting or stopping.")
         return self.runtime
+
+    # -- Publisher: what the services call to reach sockets --------------------------------------------------
+
+    async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None:
+        await self.sio.emit(event, payload, room=visitor_room(visitor_id), namespace=VISITOR)
+
+    async def to_visitors(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+        await self.sio.emit(event, payload, room=visitors_room(tenant_id), namespace=VISITOR)
+
+    async def to_agent(self, user_id: str, event: str, payload: dict[str, Any]) -> None:
+        await self.sio.emit(event, payload, room=agent_room(user_id), namespace=AGENT)
+
+    async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+        await self.sio.emit(event, payload, room=agents_room(tenant_id), namespace=AGENT)
 
     async def revoke_user(self, user_id: str) -> None:
         """Disconnect every socket of a console user on this process (password change, disable, delete)."""
@@ -69,26 +117,110 @@ class Realtime:
         for sid, _ in list(self.sio.manager.get_participants(AGENT, room)):
             await self.sio.disconnect(sid, namespace=AGENT)
 
+    # -- event registration ----------------------------------------------------------------------------------
+
+    def agent_event(
+        self, event: str, model: type[M]
+    ) -> Callable[[Callable[[AgentContext, M], Awaitable[Ack]]], Callable[[AgentContext, M], Awaitable[Ack]]]:
+        def register(
+            handler: Callable[[AgentContext, M], Awaitable[Ack]],
+        ) -> Callable[[AgentContext, M], Awaitable[Ack]]:
+            async def dispatch(sid: str, data: Any = None) -> Ack:
+                return await self._dispatch(
+                    sid, data, model, lambda payload: self._agent_call(sid, handler, payload)
+                )
+
+            self.sio.on(event, dispatch, namespace=AGENT)
+            return handler
+
+        return register
+
+    def visitor_event(
+        self, event: str, model: type[M]
+    ) -> Callable[
+        [Callable[[VisitorContext, M], Awaitable[Ack]]], Callable[[VisitorContext, M], Awaitable[Ack]]
+    ]:
+        def register(
+            handler: Callable[[VisitorContext, M], Awaitable[Ack]],
+        ) -> Callable[[VisitorContext, M], Awaitable[Ack]]:
+            async def dispatch(sid: str, data: Any = None) -> Ack:
+                return await self._dispatch(
+                    sid, data, model, lambda payload: self._visitor_call(sid, handler, payload)
+                )
+
+            self.sio.on(event, dispatch, namespace=VISITOR)
+            return handler
+
+        return register
+
+    async def _dispatch(
+        self, sid: str, data: Any, model: type[M], call: Callable[[M], Awaitable[Ack]]
+    ) -> Ack:
+        try:
+            payload = parse(model, {} if data is None else data)
+            result = await call(payload)
+        except WsChatError as e:
+            return {"ok": False, "error": e.to_wire()}
+        except PyMongoError as e:
+            log.error("database error in a socket event: %s", type(e).__name__)
+            return {"ok": False, "error": Unavailable().to_wire()}
+        except Exception:
+            log.exception("unexpected error in a socket event")
+            return {"ok": False, "error": WsChatError().to_wire()}
+        return {"ok": True, **result}
+
+    async def _agent_call(
+        self, sid: str, handler: Callable[[AgentContext, M], Awaitable[Ack]], payload: M
+    ) -> Ack:
+        rt = self._runtime()
+        session = await self.sio.get_session(sid, namespace=AGENT)
+        try:
+            principal = await rt.accounts.current(
+                session["user_id"], session["tenant_id"], session["password_version"]
+            )
+        except (AuthInvalid, TenantLocked):
+            await self.sio.disconnect(sid, namespace=AGENT)
+            raise
+        return await handler(AgentContext(sid, principal, rt), payload)
+
+    async def _visitor_call(
+        self, sid: str, handler: Callable[[VisitorContext, M], Awaitable[Ack]], payload: M
+    ) -> Ack:
+        rt = self._runtime()
+        session = await self.sio.get_session(sid, namespace=VISITOR)
+        tenant = await rt.accounts.tenants.by_id(session["tenant_id"])
+        if tenant is None or tenant.is_locked(rt.clock()):
+            await self.sio.disconnect(sid, namespace=VISITOR)
+            raise TenantLocked("This chat is not available.")
+        visitor = await rt.visitors.visitors.by_id(session["tenant_id"], session["visitor_id"])
+        if visitor is None:
+            raise AuthInvalid("This chat session is unknown. Please reload the page.")
+        return await handler(VisitorContext(sid, visitor, rt), payload)
+
+    # -- connect and disconnect ------------------------------------------------------------------------------
+
     async def _agent_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         try:
-            if not is_same_origin(
-                environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST"), self.settings.server.origin
-            ):
+            origin, host = environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST")
+            if not is_same_origin(origin, host, self.settings.server.origin):
                 raise OriginNotAllowed("The console only connects from its own site.")
-            principal = await self._runtime().accounts.authenticate(_token(auth))
+            rt = self._runtime()
+            principal = await rt.accounts.authenticate(_token(auth))
+            user = principal.user
+            session = {
+                "user_id": user.id,
+                "tenant_id": user.tenant_id,
+                "password_version": user.password_version,
+            }
+            await self.sio.save_session(sid, session, namespace=AGENT)
+            await self.sio.enter_room(sid, agent_room(user.id), namespace=AGENT)
+            await self.sio.enter_room(sid, agents_room(user.tenant_id), namespace=AGENT)
+            await rt.presence.agent_connected(sid, user)
         except WsChatError as e:
             _refuse(e)
         except PyMongoError as e:
             log.error("database error while connecting an agent: %s", type(e).__name__)
             _refuse(Unavailable())
-        await self._enter_agent(sid, principal)
-
-    async def _enter_agent(self, sid: str, principal: Principal) -> None:
-        user = principal.user
-        session = {"user_id": user.id, "tenant_id": user.tenant_id, "role": user.role.value}
-        await self.sio.save_session(sid, session, namespace=AGENT)
-        await self.sio.enter_room(sid, agent_room(user.id), namespace=AGENT)
-        await self.sio.enter_room(sid, agents_room(user.tenant_id), namespace=AGENT)
 
     async def _visitor_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         try:
@@ -104,14 +236,32 @@ class Realtime:
             if tenant.is_locked(rt.clock()):
                 raise TenantLocked("This chat is not available.")
             visitor = await rt.visitors.authenticate(tenant, _token(auth))
+            await self.sio.save_session(
+                sid, {"visitor_id": visitor.id, "tenant_id": tenant.id}, namespace=VISITOR
+            )
+            await self.sio.enter_room(sid, visitor_room(visitor.id), namespace=VISITOR)
+            await self.sio.enter_room(sid, visitors_room(tenant.id), namespace=VISITOR)
+            await rt.presence.visitor_connected(sid, tenant.id, visitor.id)
+            await rt.conversations.set_visitor_left(tenant.id, visitor.id, None)
         except WsChatError as e:
             _refuse(e)
         except PyMongoError as e:
             log.error("database error while connecting a visitor: %s", type(e).__name__)
             _refuse(Unavailable())
-        session = {"visitor_id": visitor.id, "tenant_id": tenant.id}
-        await self.sio.save_session(sid, session, namespace=VISITOR)
-        await self.sio.enter_room(sid, visitor_room(visitor.id), namespace=VISITOR)
+
+    async def _disconnect(self, sid: str, reason: Any = None) -> None:
+        for forget in self.forget_socket_state:
+            forget(sid)
+        rt = self.runtime
+        if rt is None:
+            return
+        try:
+            last = await rt.presence.socket_closed(sid)
+            if last is not None and last[0] == "visitor":
+                await rt.conversations.set_visitor_left(last[1], last[2], rt.clock())
+        except PyMongoError as e:
+            # The janitor of a live process cleans up once the database answers again.
+            log.error("database error while recording a disconnect: %s", type(e).__name__)
 
 
 def _token(auth: Any) -> str:

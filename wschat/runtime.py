@@ -1,12 +1,21 @@
-"""Everything a request handler needs, built once per app when it starts serving."""
+"""Everything a request or event handler needs, built once per app when it starts serving."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.store import TenantStore, UserStore
 from wschat.accounts.tokens import TokenIssuer
+from wschat.chat.conversation_store import ConversationStore
+from wschat.chat.conversations import ChatService
+from wschat.chat.janitor import Janitor
+from wschat.chat.message_store import MessageStore
+from wschat.chat.messages import MessageService
+from wschat.chat.presence import PresenceService, Publisher
+from wschat.chat.presence_store import PresenceStore
 from wschat.chat.store import VisitorStore
 from wschat.chat.visitors import VisitorService
 from wschat.clock import Clock
@@ -14,28 +23,84 @@ from wschat.config import Settings
 from wschat.db import Database
 
 
+class Transport(SessionRevoker, Publisher, Protocol):
+    """What the socket layer offers the services."""
+
+
+class NoTransport:
+    """For the CLI: no sockets here. A running server re-checks each socket's user on its next event."""
+
+    async def revoke_user(self, user_id: str) -> None:
+        return None
+
+    async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None:
+        return None
+
+    async def to_visitors(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+        return None
+
+    async def to_agent(self, user_id: str, event: str, payload: dict[str, Any]) -> None:
+        return None
+
+    async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Runtime:
     settings: Settings
     db: Database
     clock: Clock
+    node_id: str
     accounts: AccountService
     visitors: VisitorService
+    conversations: ConversationStore
+    messages: MessageService
+    presence: PresenceService
+    chat: ChatService
+    janitor: Janitor
 
 
-def build_runtime(settings: Settings, db: Database, clock: Clock, revoker: SessionRevoker | None) -> Runtime:
+def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Transport) -> Runtime:
     tokens = TokenIssuer(
         settings.secret_key,
         clock,
         access_ttl=settings.auth.token_ttl,
         session_ttl=settings.auth.session_ttl,
     )
+    tenants, users = TenantStore(db), UserStore(db)
     accounts = AccountService(
-        TenantStore(db),
-        UserStore(db),
+        tenants,
+        users,
         tokens,
         clock,
         login_failures_per_minute=settings.auth.login_failures_per_minute,
-        revoker=revoker,
+        revoker=transport,
     )
-    return Runtime(settings, db, clock, accounts, VisitorService(VisitorStore(db), clock))
+    node_id = f"node_{secrets.token_hex(8)}"
+    visitor_store = VisitorStore(db)
+    conversations = ConversationStore(db)
+    messages = MessageService(MessageStore(db), transport, clock, max_length=settings.chat.max_message_length)
+    presence = PresenceService(
+        PresenceStore(db),
+        users,
+        conversations,
+        transport,
+        clock,
+        grace_seconds=settings.chat.agent_grace_seconds,
+        node_id=node_id,
+    )
+    chat = ChatService(conversations, visitor_store, users, tenants, messages, presence, transport, clock)
+    return Runtime(
+        settings=settings,
+        db=db,
+        clock=clock,
+        node_id=node_id,
+        accounts=accounts,
+        visitors=VisitorService(visitor_store, clock, transport),
+        conversations=conversations,
+        messages=messages,
+        presence=presence,
+        chat=chat,
+        janitor=Janitor(chat, presence, conversations, tenants, clock),
+    )

@@ -43,6 +43,10 @@ class TenantStatus(StrEnum):
 class TenantSettings:
     #: Store visitors' IP addresses truncated (IPv4 /24, IPv6 /48); full only when switched off.
     ip_truncation: bool = True
+    #: Queued chats go to the least busy online agent; off: agents take them from the queue.
+    auto_assign: bool = True
+    #: An open conversation whose visitor has been gone this long closes by itself.
+    visitor_timeout_minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class Tenant:
             "demo_ends_at": self.demo_ends_at.isoformat() if self.demo_ends_at else None,
             "allowed_origins": list(self.allowed_origins),
             "ip_truncation": self.settings.ip_truncation,
+            "auto_assign": self.settings.auto_assign,
+            "visitor_timeout_minutes": self.settings.visitor_timeout_minutes,
         }
 
     def allows_origin(self, origin: str | None, own_origin: str) -> bool:
@@ -166,6 +172,8 @@ class TenantSettingsPatch(WireModel):
 
     allowed_origins: Annotated[list[Origin], Field(max_length=MAX_ORIGINS)] | None = None
     ip_truncation: bool | None = None
+    auto_assign: bool | None = None
+    visitor_timeout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
 
 
 class TenantCreate(WireModel):

@@ -124,9 +124,11 @@ class AccountService:
         changes: dict[str, Any] = {"updated_at": self.clock()}
         if patch.allowed_origins is not None:
             changes["allowed_origins"] = sorted(set(patch.allowed_origins))
-        if patch.ip_truncation is not None:
-            settings = replace(admin.tenant.settings, ip_truncation=patch.ip_truncation)
-            changes["settings"] = asdict(settings)
+        settings_changes = patch.model_dump(
+            include={"ip_truncation", "auto_assign", "visitor_timeout_minutes"}, exclude_none=True
+        )
+        if settings_changes:
+            changes["settings"] = asdict(replace(admin.tenant.settings, **settings_changes))
         tenant = await self.tenants.update(admin.tenant.id, changes)
         if tenant is None:
             raise NotFound("There is no such tenant.")
@@ -201,6 +203,16 @@ class AccountService:
             or user.disabled
             or user.password_version != claims.password_version
         ):
+            raise AuthInvalid()
+        if tenant.is_locked(self.clock()):
+            raise TenantLocked()
+        return Principal(user, tenant)
+
+    async def current(self, user_id: str, tenant_id: str, password_version: str) -> Principal:
+        """Re-check a connected socket's user on every event: still there, enabled, same password."""
+        tenant = await self.tenants.by_id(tenant_id)
+        user = await self.users.by_id(tenant_id, user_id) if tenant else None
+        if tenant is None or user is None or user.disabled or user.password_version != password_version:
             raise AuthInvalid()
         if tenant.is_locked(self.clock()):
             raise TenantLocked()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
@@ -126,8 +126,13 @@ def _tenant(doc: Document) -> Tenant:
         demo_ends_at=doc.get("demo_ends_at"),
         contract_ended_at=doc.get("contract_ended_at"),
         allowed_origins=tuple(doc.get("allowed_origins") or ()),
-        settings=TenantSettings(**(doc.get("settings") or {})),
+        settings=_settings(doc.get("settings") or {}),
     )
+
+
+def _settings(stored: dict[str, Any]) -> TenantSettings:
+    known = {f.name for f in fields(TenantSettings)}
+    return TenantSettings(**{key: value for key, value in stored.items() if key in known})
 
 
 def _user_doc(user: User) -> Document:

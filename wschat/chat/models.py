@@ -1,14 +1,51 @@
-"""Visitors as the rules see them, and the payloads of the widget endpoints."""
+"""Visitors, conversations and messages as the rules see them, and the payloads of every chat event."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from wschat.wire import WireModel
+from wschat.wire import DisplayName, WireModel
+
+#: Ids the server hands out: a prefix, "_", hex. Anything else cannot name a record.
+Id = Annotated[str, Field(min_length=5, max_length=64, pattern=r"^[a-z]{3}_[0-9a-f]{8,48}$")]
+#: A client's own id for a message it sends, so that resending never stores it twice.
+ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Seq = Annotated[int, Field(ge=0, le=2**53)]
+
+
+class ConversationStatus(StrEnum):
+    QUEUED = "queued"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class SenderKind(StrEnum):
+    VISITOR = "visitor"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class MessageKind(StrEnum):
+    TEXT = "text"
+    SYSTEM = "system"
+
+
+class Visibility(StrEnum):
+    ALL = "all"
+    #: Transfer notes and other remarks that only agents see.
+    AGENTS = "agents"
+
+
+class AgentStatus(StrEnum):
+    ONLINE = "online"
+    AWAY = "away"
+    OFFLINE = "offline"
 
 
 @dataclass(frozen=True)
@@ -23,7 +60,193 @@ class Visitor:
     ip: str | None = None
     user_agent: str | None = None
 
+    @property
+    def display_name(self) -> str:
+        return self.alias or self.name or f"Visitor {self.id[-4:]}"
+
+    def to_wire(self) -> dict[str, Any]:
+        """What agents see of a visitor (the IP only in the form the tenant lets us store)."""
+        return {
+            "id": self.id,
+            "display_name": self.display_name,
+            "name": self.name,
+            "alias": self.alias,
+            "contact": dict(self.contact),
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who did something: a visitor, an agent or the system."""
+
+    kind: SenderKind
+    id: str | None = None
+    display_name: str = ""
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "id": self.id, "display_name": self.display_name}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Party:
+        return cls(SenderKind(doc["kind"]), doc.get("id"), doc.get("display_name") or "")
+
+
+SYSTEM = Party(SenderKind.SYSTEM, None, "wsChat")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    tenant_id: str
+    visitor_id: str
+    status: ConversationStatus
+    epoch: int
+    created_at: datetime
+    agent_id: str | None = None
+    assigned_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_by: Party | None = None
+    visitor_read_seq: int = 0
+    agent_read_seq: int = 0
+    visitor_left_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not ConversationStatus.CLOSED
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    tenant_id: str
+    conversation_id: str
+    seq: int
+    client_id: str
+    sender: Party
+    kind: MessageKind
+    text: str
+    created_at: datetime
+    visibility: Visibility = Visibility.ALL
+    #: For system messages: what happened ("assigned", "transferred", …) and its details.
+    event: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_wire(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "seq": self.seq,
+            "client_id": self.client_id,
+            "sender": {
+                "kind": self.sender.kind.value,
+                "id": self.sender.id,
+                "display_name": self.sender.display_name,
+            },
+            "kind": self.kind.value,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+            "visibility": self.visibility.value,
+        }
+        if self.event:
+            body["event"] = self.event
+            body["data"] = dict(self.data)
+        return body
+
+
+# -- payloads ----------------------------------------------------------------------------------------------
+
+_CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+PHONE_CHARS = re.compile(r"^[0-9 +\-()]+$")
+
+
+def clean_text(value: str) -> str:
+    """A message text: control characters except newline removed, line ends unified, trimmed."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_EXCEPT_NEWLINE.sub("", value).strip()
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not EMAIL.fullmatch(value):
+        raise ValueError("is not a valid e-mail address")
+    return value
+
+
+def _phone(value: str) -> str:
+    value = " ".join(value.split())
+    digits = sum(ch.isdigit() for ch in value)
+    if not PHONE_CHARS.fullmatch(value) or not 5 <= digits <= 20:
+        raise ValueError("may hold digits, spaces, +, -, ( and ), with 5 to 20 digits")
+    return value
+
+
+#: Raw text as sent; cleaned and length-checked by the service against the configured limit.
+RawText = Annotated[str, Field(max_length=20_000)]
+Email = Annotated[str, Field(max_length=300), AfterValidator(_email)]
+Phone = Annotated[str, Field(max_length=40), AfterValidator(_phone)]
+Note = Annotated[str, Field(max_length=1000)]
+
 
 class WidgetSessionRequest(WireModel):
     #: The token the widget kept from an earlier visit, or null for a new visitor.
     token: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+
+
+class Empty(WireModel):
+    pass
+
+
+class ChatStart(WireModel):
+    name: DisplayName | None = None
+    alias: DisplayName | None = None
+    #: A first message; needs a client_id so that a resent chat.start does not store it twice.
+    text: RawText | None = None
+    client_id: ClientId | None = None
+
+
+class ConversationRef(WireModel):
+    conversation_id: Id
+
+
+class MessageSend(WireModel):
+    conversation_id: Id
+    client_id: ClientId
+    text: RawText
+
+
+class MessagesSync(WireModel):
+    conversation_id: Id
+    after_seq: Seq = 0
+    limit: Annotated[int, Field(ge=1, le=1000)] = 500
+
+
+class MessagesRead(WireModel):
+    conversation_id: Id
+    seq: Seq
+
+
+class Typing(WireModel):
+    conversation_id: Id
+    typing: bool
+
+
+class ContactSubmit(WireModel):
+    conversation_id: Id | None = None
+    name: DisplayName | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class StatusSet(WireModel):
+    status: Annotated[AgentStatus, Field(strict=False)]
+
+
+class ChatTransfer(WireModel):
+    conversation_id: Id
+    to_agent_id: Id
+    note: Note | None = None

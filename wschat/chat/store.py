@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from pymongo import ReturnDocument
@@ -21,6 +22,27 @@ class VisitorStore:
 
     async def by_token_hash(self, tenant_id: str, token_hash: str) -> Visitor | None:
         doc = await self._visitors.find_one({"tenant_id": tenant_id, "token_hash": token_hash})
+        return _visitor(doc) if doc else None
+
+    async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:
+        doc = await self._visitors.find_one({"_id": visitor_id, "tenant_id": tenant_id})
+        return _visitor(doc) if doc else None
+
+    async def set_profile(self, tenant_id: str, visitor_id: str, **values: str | None) -> Visitor | None:
+        changes = {key: value for key, value in values.items() if value is not None}
+        return await self._update(tenant_id, visitor_id, changes)
+
+    async def set_contact(self, tenant_id: str, visitor_id: str, contact: dict[str, str]) -> Visitor | None:
+        return await self._update(tenant_id, visitor_id, {"contact": contact})
+
+    async def _update(self, tenant_id: str, visitor_id: str, changes: Mapping[str, object]) -> Visitor | None:
+        if not changes:
+            return await self.by_id(tenant_id, visitor_id)
+        doc = await self._visitors.find_one_and_update(
+            {"_id": visitor_id, "tenant_id": tenant_id},
+            {"$set": changes},
+            return_document=ReturnDocument.AFTER,
+        )
         return _visitor(doc) if doc else None
 
     async def touch(self, tenant_id: str, visitor_id: str, now: datetime) -> Visitor | None:

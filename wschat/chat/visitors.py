@@ -7,10 +7,11 @@ import secrets
 from dataclasses import dataclass
 
 from wschat.accounts.models import Tenant
-from wschat.chat.models import Visitor
+from wschat.chat.models import ContactSubmit, Visitor
+from wschat.chat.presence import Publisher
 from wschat.chat.store import VisitorStore
 from wschat.clock import Clock, new_id
-from wschat.errors import AuthInvalid
+from wschat.errors import AuthInvalid, ValidationFailed
 from wschat.privacy.ip import stored_ip
 
 MAX_USER_AGENT = 512
@@ -29,9 +30,10 @@ def hash_token(token: str) -> str:
 
 
 class VisitorService:
-    def __init__(self, visitors: VisitorStore, clock: Clock) -> None:
+    def __init__(self, visitors: VisitorStore, clock: Clock, publisher: Publisher | None = None) -> None:
         self.visitors = visitors
         self.clock = clock
+        self.publisher = publisher
 
     async def open_session(
         self, tenant: Tenant, token: str | None, *, ip: str | None, user_agent: str | None
@@ -54,6 +56,20 @@ class VisitorService:
         )
         await self.visitors.insert(visitor, hash_token(token))
         return VisitorSession(visitor, token, created=True)
+
+    async def submit_contact(self, visitor: Visitor, contact: ContactSubmit) -> Visitor:
+        """Name, e-mail and phone left by the visitor; agents get ``visitor.updated``."""
+        given = contact.model_dump(include={"name", "email", "phone"}, exclude_none=True)
+        if not given:
+            raise ValidationFailed("Leave at least a name, an e-mail address or a phone number.")
+        updated = await self.visitors.set_contact(visitor.tenant_id, visitor.id, {**visitor.contact, **given})
+        if updated is None:
+            raise AuthInvalid("This chat session is unknown. Please reload the page.")
+        if self.publisher is not None:
+            await self.publisher.to_agents(
+                visitor.tenant_id, "visitor.updated", {"visitor": updated.to_wire()}
+            )
+        return updated
 
     async def authenticate(self, tenant: Tenant, token: str) -> Visitor:
         """Raises AuthInvalid for an unknown token."""

@@ -1,0 +1,205 @@
+"""Socket.IO handlers for the chat: validate (done by the dispatcher), call one service function, answer.
+
+Names and payloads are in docs/protocol.md; JSON fixtures of each payload in tests/fixtures/protocol/.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from wschat.chat.models import (
+    ChatStart,
+    ChatTransfer,
+    ContactSubmit,
+    ConversationRef,
+    Empty,
+    MessageSend,
+    MessagesRead,
+    MessagesSync,
+    Party,
+    SenderKind,
+    StatusSet,
+    Typing,
+)
+from wschat.errors import RateLimited, ValidationFailed
+from wschat.realtime import AgentContext, Realtime, VisitorContext
+
+#: typing events a socket may send per TYPING_WINDOW seconds; the rest are refused, not relayed.
+TYPING_BURST = 5
+TYPING_WINDOW = 2.0
+
+
+def register(rt: Realtime) -> None:
+    """Attach every chat event handler to the Socket.IO server."""
+    _register_visitor(rt)
+    _register_agent(rt)
+
+
+def _register_visitor(rt: Realtime) -> None:
+    typing_limit = _TypingLimiter()
+
+    @rt.visitor_event("chat.start", ChatStart)
+    async def chat_start(ctx: VisitorContext, p: ChatStart) -> dict[str, Any]:
+        chat = ctx.runtime.chat
+        conversation = await chat.start(ctx.visitor, name=p.name, alias=p.alias)
+        if p.text is not None:
+            if p.client_id is None:
+                raise ValidationFailed("A first message needs a client_id.")
+            sender = _visitor_party(ctx)
+            await ctx.runtime.messages.send(conversation, sender, p.client_id, p.text)
+        return {"conversation": await chat.for_visitor(conversation)}
+
+    @rt.visitor_event("chat.current", Empty)
+    async def chat_current(ctx: VisitorContext, p: Empty) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.current(ctx.visitor)
+        return {"conversation": await ctx.runtime.chat.for_visitor(conversation) if conversation else None}
+
+    @rt.visitor_event("message.send", MessageSend)
+    async def message_send(ctx: VisitorContext, p: MessageSend) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
+        message = await ctx.runtime.messages.send(conversation, _visitor_party(ctx), p.client_id, p.text)
+        return {"message": message.to_wire()}
+
+    @rt.visitor_event("messages.sync", MessagesSync)
+    async def messages_sync(ctx: VisitorContext, p: MessagesSync) -> dict[str, Any]:
+        chat = ctx.runtime.chat
+        conversation = await chat.of_visitor(ctx.visitor, p.conversation_id)
+        messages = await ctx.runtime.messages.history(
+            conversation, agents=False, after_seq=p.after_seq, limit=p.limit
+        )
+        return {
+            "conversation": await chat.for_visitor(conversation),
+            "messages": [m.to_wire() for m in messages],
+        }
+
+    @rt.visitor_event("messages.read", MessagesRead)
+    async def messages_read(ctx: VisitorContext, p: MessagesRead) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
+        await ctx.runtime.chat.mark_read(conversation, SenderKind.VISITOR, p.seq)
+        return {}
+
+    @rt.visitor_event("typing", Typing)
+    async def typing(ctx: VisitorContext, p: Typing) -> dict[str, Any]:
+        typing_limit.check(ctx.sid, ctx.runtime.clock().timestamp())
+        conversation = await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
+        await ctx.runtime.chat.relay_typing(conversation, _visitor_party(ctx), p.typing)
+        return {}
+
+    @rt.visitor_event("contact.submit", ContactSubmit)
+    async def contact_submit(ctx: VisitorContext, p: ContactSubmit) -> dict[str, Any]:
+        if p.conversation_id is not None:
+            await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
+        visitor = await ctx.runtime.visitors.submit_contact(ctx.visitor, p)
+        return {"visitor": {"display_name": visitor.display_name, "contact": dict(visitor.contact)}}
+
+    @rt.visitor_event("chat.end", ConversationRef)
+    async def chat_end(ctx: VisitorContext, p: ConversationRef) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.end(ctx.visitor, p.conversation_id)
+        return {"conversation": await ctx.runtime.chat.for_visitor(conversation)}
+
+    rt.forget_socket_state.append(typing_limit.forget)
+
+
+def _register_agent(rt: Realtime) -> None:
+    typing_limit = _TypingLimiter()
+
+    @rt.agent_event("status.set", StatusSet)
+    async def status_set(ctx: AgentContext, p: StatusSet) -> dict[str, Any]:
+        state = await ctx.runtime.chat.set_status(ctx.principal, p.status)
+        return {"status": state.status.value, "agent": state.to_wire()}
+
+    @rt.agent_event("agents.list", Empty)
+    async def agents_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+        agents = await ctx.runtime.presence.agents(ctx.principal.tenant.id)
+        return {"agents": [a.to_wire() for a in agents]}
+
+    @rt.agent_event("queue.list", Empty)
+    async def queue_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+        chat = ctx.runtime.chat
+        return {"conversations": [await chat.for_agent(c) for c in await chat.queue(ctx.principal)]}
+
+    @rt.agent_event("chats.list", Empty)
+    async def chats_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+        chat = ctx.runtime.chat
+        return {"conversations": [await chat.for_agent(c) for c in await chat.mine(ctx.principal)]}
+
+    @rt.agent_event("chat.accept", ConversationRef)
+    async def chat_accept(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.accept(ctx.principal, p.conversation_id)
+        return {"conversation": await ctx.runtime.chat.for_agent(conversation)}
+
+    @rt.agent_event("chat.transfer", ChatTransfer)
+    async def chat_transfer(ctx: AgentContext, p: ChatTransfer) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.transfer(
+            ctx.principal, p.conversation_id, p.to_agent_id, p.note
+        )
+        return {"conversation": await ctx.runtime.chat.for_agent(conversation)}
+
+    @rt.agent_event("chat.close", ConversationRef)
+    async def chat_close(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.close(ctx.principal, p.conversation_id)
+        return {"conversation": await ctx.runtime.chat.for_agent(conversation)}
+
+    @rt.agent_event("chat.history", ConversationRef)
+    async def chat_history(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
+        return {"assignments": await ctx.runtime.chat.history(ctx.principal, p.conversation_id)}
+
+    @rt.agent_event("message.send", MessageSend)
+    async def message_send(ctx: AgentContext, p: MessageSend) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.held_by(ctx.principal, p.conversation_id)
+        message = await ctx.runtime.messages.send(conversation, _agent_party(ctx), p.client_id, p.text)
+        return {"message": message.to_wire()}
+
+    @rt.agent_event("messages.sync", MessagesSync)
+    async def messages_sync(ctx: AgentContext, p: MessagesSync) -> dict[str, Any]:
+        chat = ctx.runtime.chat
+        conversation = await chat.of_tenant(ctx.principal, p.conversation_id)
+        messages = await ctx.runtime.messages.history(
+            conversation, agents=True, after_seq=p.after_seq, limit=p.limit
+        )
+        return {
+            "conversation": await chat.for_agent(conversation),
+            "messages": [m.to_wire() for m in messages],
+        }
+
+    @rt.agent_event("messages.read", MessagesRead)
+    async def messages_read(ctx: AgentContext, p: MessagesRead) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.held_by(ctx.principal, p.conversation_id)
+        await ctx.runtime.chat.mark_read(conversation, SenderKind.AGENT, p.seq)
+        return {}
+
+    @rt.agent_event("typing", Typing)
+    async def typing(ctx: AgentContext, p: Typing) -> dict[str, Any]:
+        typing_limit.check(ctx.sid, ctx.runtime.clock().timestamp())
+        conversation = await ctx.runtime.chat.held_by(ctx.principal, p.conversation_id)
+        await ctx.runtime.chat.relay_typing(conversation, _agent_party(ctx), p.typing)
+        return {}
+
+    rt.forget_socket_state.append(typing_limit.forget)
+
+
+def _visitor_party(ctx: VisitorContext) -> Party:
+    return Party(SenderKind.VISITOR, ctx.visitor.id, ctx.visitor.display_name)
+
+
+def _agent_party(ctx: AgentContext) -> Party:
+    return Party(SenderKind.AGENT, ctx.principal.user.id, ctx.principal.user.display_name)
+
+
+class _TypingLimiter:
+    """A small sliding window per socket: typing is relayed, never stored, and never a flood."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, deque[float]] = {}
+
+    def check(self, sid: str, now: float) -> None:
+        sent = self._sent.setdefault(sid, deque())
+        while sent and sent[0] <= now - TYPING_WINDOW:
+            sent.popleft()
+        if len(sent) >= TYPING_BURST:
+            raise RateLimited("Too many typing events.")
+        sent.append(now)
+
+    def forget(self, sid: str) -> None:
+        self._sent.pop(sid, None)

@@ -1,0 +1,117 @@
+"""MongoDB access for messages. Every query filters by ``tenant_id``.
+
+``seq`` is allocated by inserting with the next number and letting the unique index (conversation_id, seq)
+refuse a number someone else took; (conversation_id, client_id) makes a resent message a no-op. Never a
+read-modify-write counter, which FerretDB's SQLite backend would not make atomic.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from wschat.chat.models import Message, MessageKind, Party, Visibility
+from wschat.db import Database, Document
+
+#: Conversations whose last seq this process remembers (saves a query per message).
+LAST_SEQ_CACHE = 10_000
+MAX_ATTEMPTS = 100
+
+
+class MessageStore:
+    def __init__(self, db: Database) -> None:
+        self._messages = db["messages"]
+        self._last_seq: OrderedDict[str, int] = OrderedDict()
+
+    async def append(
+        self, tenant_id: str, conversation_id: str, client_id: str, build: Callable[[int], Message]
+    ) -> tuple[Message, bool]:
+        """Store ``build(next seq)``: (it, True); for a known client_id: (the earlier one, False)."""
+        for _ in range(MAX_ATTEMPTS):
+            seq = await self._next_seq(tenant_id, conversation_id)
+            message = build(seq)
+            try:
+                await self._messages.insert_one(_message_doc(message))
+            except DuplicateKeyError:
+                earlier = await self.by_client_id(tenant_id, conversation_id, client_id)
+                if earlier is not None:
+                    return earlier, False
+                self._last_seq.pop(conversation_id, None)  # someone else took this seq: look again
+                continue
+            self._remember(conversation_id, seq)
+            return message, True
+        raise RuntimeError(f"could not allocate a seq in {conversation_id}")
+
+    async def by_client_id(self, tenant_id: str, conversation_id: str, client_id: str) -> Message | None:
+        doc = await self._messages.find_one(
+            {"tenant_id": tenant_id, "conversation_id": conversation_id, "client_id": client_id}
+        )
+        return _message(doc) if doc else None
+
+    async def after(
+        self, tenant_id: str, conversation_id: str, after_seq: int, limit: int, *, agents: bool
+    ) -> list[Message]:
+        query: dict[str, Any] = {
+            "tenant_id": tenant_id,
+            "conversation_id": conversation_id,
+            "seq": {"$gt": after_seq},
+        }
+        if not agents:
+            query["visibility"] = Visibility.ALL.value
+        cursor = self._messages.find(query).sort("seq", 1).limit(limit)
+        return [_message(doc) async for doc in cursor]
+
+    async def last_seq(self, tenant_id: str, conversation_id: str) -> int:
+        doc = await self._messages.find_one(
+            {"tenant_id": tenant_id, "conversation_id": conversation_id}, {"seq": 1}, sort=[("seq", -1)]
+        )
+        return int(doc["seq"]) if doc else 0
+
+    async def _next_seq(self, tenant_id: str, conversation_id: str) -> int:
+        last = self._last_seq.get(conversation_id)
+        if last is None:
+            last = await self.last_seq(tenant_id, conversation_id)
+        return last + 1
+
+    def _remember(self, conversation_id: str, seq: int) -> None:
+        self._last_seq[conversation_id] = seq
+        self._last_seq.move_to_end(conversation_id)
+        while len(self._last_seq) > LAST_SEQ_CACHE:
+            self._last_seq.popitem(last=False)
+
+
+def _message_doc(m: Message) -> Document:
+    return {
+        "_id": m.id,
+        "tenant_id": m.tenant_id,
+        "conversation_id": m.conversation_id,
+        "seq": m.seq,
+        "client_id": m.client_id,
+        "sender": m.sender.to_doc(),
+        "kind": m.kind.value,
+        "text": m.text,
+        "created_at": m.created_at,
+        "visibility": m.visibility.value,
+        "event": m.event,
+        "data": dict(m.data),
+    }
+
+
+def _message(doc: Document) -> Message:
+    return Message(
+        id=doc["_id"],
+        tenant_id=doc["tenant_id"],
+        conversation_id=doc["conversation_id"],
+        seq=doc["seq"],
+        client_id=doc["client_id"],
+        sender=Party.from_doc(doc["sender"]),
+        kind=MessageKind(doc["kind"]),
+        text=doc["text"],
+        created_at=doc["created_at"],
+        visibility=Visibility(doc.get("visibility", "all")),
+        event=doc.get("event"),
+        data=dict(doc.get("data") or {}),
+    )

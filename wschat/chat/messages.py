@@ -1,0 +1,128 @@
+"""Messages: stored before they are acknowledged, never doubled, delivered to the right sockets only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wschat.chat.message_store import MessageStore
+from wschat.chat.models import (
+    SYSTEM,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageKind,
+    Party,
+    Visibility,
+    clean_text,
+)
+from wschat.chat.presence import Publisher
+from wschat.clock import Clock, new_id
+from wschat.errors import Conflict, ConversationClosed, ValidationFailed
+
+SYNC_LIMIT = 500
+
+
+class MessageService:
+    def __init__(self, store: MessageStore, publisher: Publisher, clock: Clock, *, max_length: int) -> None:
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+        self.max_length = max_length
+
+    async def send(self, conversation: Conversation, sender: Party, client_id: str, text: str) -> Message:
+        """Store and deliver a text message. Raises VALIDATION_FAILED, CONVERSATION_CLOSED, CONFLICT.
+
+        The same client_id again returns the stored message and stores nothing; with another text it is a
+        CONFLICT (a client bug, not a resend).
+        """
+        cleaned = clean_text(text)
+        if not 1 <= len(cleaned) <= self.max_length:
+            raise ValidationFailed(
+                f"A message needs 1 to {self.max_length} characters.",
+                details={
+                    "fields": [{"field": "text", "message": f"must have 1 to {self.max_length} characters"}]
+                },
+            )
+        earlier = await self.store.by_client_id(conversation.tenant_id, conversation.id, client_id)
+        if earlier is None and conversation.status is ConversationStatus.CLOSED:
+            raise ConversationClosed()
+        if earlier is None:
+            earlier, created = await self.store.append(
+                conversation.tenant_id,
+                conversation.id,
+                client_id,
+                lambda seq: self._text(conversation, seq, sender, client_id, cleaned),
+            )
+            if created:
+                await self.deliver(conversation, earlier)
+                return earlier
+        if earlier.text != cleaned or earlier.sender.id != sender.id:
+            raise Conflict("This client_id was used for another message.")
+        return earlier
+
+    async def system(
+        self,
+        conversation: Conversation,
+        text: str,
+        *,
+        event: str,
+        data: dict[str, Any],
+        key: str,
+        visibility: Visibility = Visibility.ALL,
+        sender: Party = SYSTEM,
+    ) -> Message:
+        """A system message; ``key`` makes it idempotent (one per transition)."""
+        client_id = f"sys:{key}"
+
+        def build(seq: int) -> Message:
+            return Message(
+                id=new_id("msg"),
+                tenant_id=conversation.tenant_id,
+                conversation_id=conversation.id,
+                seq=seq,
+                client_id=client_id,
+                sender=sender,
+                kind=MessageKind.SYSTEM,
+                text=text,
+                created_at=self.clock(),
+                visibility=visibility,
+                event=event,
+                data=data,
+            )
+
+        message, created = await self.store.append(conversation.tenant_id, conversation.id, client_id, build)
+        if created:
+            await self.deliver(conversation, message)
+        return message
+
+    async def history(
+        self, conversation: Conversation, *, agents: bool, after_seq: int = 0, limit: int = SYNC_LIMIT
+    ) -> list[Message]:
+        return await self.store.after(
+            conversation.tenant_id, conversation.id, after_seq, limit, agents=agents
+        )
+
+    async def deliver(self, conversation: Conversation, message: Message) -> None:
+        """To every tab of the visitor (unless agents-only), and to the assignee (all agents while queued)."""
+        payload = {"message": message.to_wire()}
+        if message.visibility is Visibility.ALL:
+            await self.publisher.to_visitor(conversation.visitor_id, "message.new", payload)
+        if conversation.status is ConversationStatus.ACTIVE and conversation.agent_id:
+            await self.publisher.to_agent(conversation.agent_id, "message.new", payload)
+        else:
+            await self.publisher.to_agents(conversation.tenant_id, "message.new", payload)
+
+    def _text(
+        self, conversation: Conversation, seq: int, sender: Party, client_id: str, text: str
+    ) -> Message:
+        return Message(
+            id=new_id("msg"),
+            tenant_id=conversation.tenant_id,
+            conversation_id=conversation.id,
+            seq=seq,
+            client_id=client_id,
+            sender=sender,
+            kind=MessageKind.TEXT,
+            text=text,
+            created_at=self.clock(),
+        )

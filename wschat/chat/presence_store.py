@@ -1,0 +1,112 @@
+"""MongoDB access for agent presence, open sockets and the server processes (nodes) that hold them.
+
+Keeping sockets in the database (not only in a process's memory) is what lets several processes agree on
+whether an agent or a visitor is still connected; a process that dies stops its heartbeat, and the
+janitor of any other process forgets its sockets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pymongo import ReturnDocument
+
+from wschat.chat.models import AgentStatus
+from wschat.db import Database, Document
+
+
+@dataclass(frozen=True)
+class Presence:
+    user_id: str
+    tenant_id: str
+    status: AgentStatus
+    changed_at: datetime | None
+    #: When the agent's last socket closed (None while one is open); offline after the grace period.
+    disconnected_at: datetime | None = None
+    #: When the agent last got a chat: the one idle longest gets the next.
+    last_assigned_at: datetime | None = None
+
+
+class PresenceStore:
+    def __init__(self, db: Database) -> None:
+        self._presence = db["presence"]
+        self._sockets = db["sockets"]
+        self._nodes = db["nodes"]
+
+    # -- agent status --------------------------------------------------------------------------------------
+
+    async def get(self, tenant_id: str, user_id: str) -> Presence | None:
+        doc = await self._presence.find_one({"_id": user_id, "tenant_id": tenant_id})
+        return _presence(doc) if doc else None
+
+    async def of_tenant(self, tenant_id: str) -> list[Presence]:
+        return [_presence(doc) async for doc in self._presence.find({"tenant_id": tenant_id})]
+
+    async def update(self, tenant_id: str, user_id: str, values: dict[str, object]) -> Presence:
+        doc = await self._presence.find_one_and_update(
+            {"_id": user_id, "tenant_id": tenant_id},
+            {"$set": values, "$setOnInsert": {"tenant_id": tenant_id}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert doc is not None
+        return _presence(doc)
+
+    async def online_disconnected_before(self, before: datetime) -> list[Presence]:
+        cursor = self._presence.find(
+            {"status": {"$ne": AgentStatus.OFFLINE.value}, "disconnected_at": {"$lte": before}}
+        )
+        return [_presence(doc) async for doc in cursor]
+
+    # -- sockets -------------------------------------------------------------------------------------------
+
+    async def add_socket(
+        self, sid: str, tenant_id: str, owner_id: str, kind: str, node_id: str, now: datetime
+    ) -> None:
+        await self._sockets.insert_one(
+            {
+                "_id": sid,
+                "tenant_id": tenant_id,
+                "owner_id": owner_id,
+                "kind": kind,
+                "node_id": node_id,
+                "at": now,
+            }
+        )
+
+    async def remove_socket(self, sid: str) -> Document | None:
+        return await self._sockets.find_one_and_delete({"_id": sid})
+
+    async def socket_count(self, tenant_id: str, owner_id: str) -> int:
+        return await self._sockets.count_documents({"tenant_id": tenant_id, "owner_id": owner_id})
+
+    async def connected_owners(self, tenant_id: str, kind: str) -> set[str]:
+        cursor = self._sockets.find({"tenant_id": tenant_id, "kind": kind}, {"owner_id": 1})
+        return {doc["owner_id"] async for doc in cursor}
+
+    # -- nodes ---------------------------------------------------------------------------------------------
+
+    async def heartbeat(self, node_id: str, now: datetime) -> None:
+        await self._nodes.update_one({"_id": node_id}, {"$set": {"seen_at": now}}, upsert=True)
+
+    async def forget_node(self, node_id: str) -> list[Document]:
+        """Remove a node and its sockets; returns the sockets it held."""
+        sockets = [doc async for doc in self._sockets.find({"node_id": node_id})]
+        await self._sockets.delete_many({"node_id": node_id})
+        await self._nodes.delete_one({"_id": node_id})
+        return sockets
+
+    async def dead_nodes(self, before: datetime) -> list[str]:
+        return [doc["_id"] async for doc in self._nodes.find({"seen_at": {"$lt": before}})]
+
+
+def _presence(doc: Document) -> Presence:
+    return Presence(
+        user_id=doc["_id"],
+        tenant_id=doc["tenant_id"],
+        status=AgentStatus(doc.get("status", AgentStatus.OFFLINE.value)),
+        changed_at=doc.get("changed_at"),
+        disconnected_at=doc.get("disconnected_at"),
+        last_assigned_at=doc.get("last_assigned_at"),
+    )
