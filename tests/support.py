@@ -121,6 +121,22 @@ class LiveServer:
         )
         return client
 
+    async def agent(self, token: str) -> Peer:
+        return Peer(await self.connect("/agent", {"token": token}), "/agent")
+
+    async def visitor(
+        self, tenant: str = "acme", token: str | None = None, *, origin: str | None = None
+    ) -> Peer:
+        """A widget: opens (or resumes) a visitor session, then connects to /visitor."""
+        if token is None:
+            reply = await self.request("POST", f"/api/widget/{tenant}/session", json={"token": None})
+            token = reply.body["token"]
+        peer = Peer(
+            await self.connect("/visitor", {"tenant": tenant, "token": token}, origin=origin), "/visitor"
+        )
+        peer.token = token
+        return peer
+
     async def refused(self, namespace: str, auth: Any, *, origin: str | None = None) -> dict[str, Any]:
         """Connect, expect a refusal, return its ``{"code", "message"}``."""
         client = socketio.AsyncClient(reconnection=False)
@@ -198,3 +214,47 @@ async def wait_for(predicate: Any, timeout: float = 5.0, interval: float = 0.02)
             if result:
                 return
             await asyncio.sleep(interval)
+
+
+class Peer:
+    """A connected Socket.IO client that records every event it receives."""
+
+    def __init__(self, client: socketio.AsyncClient, namespace: str) -> None:
+        self.client = client
+        self.namespace = namespace
+        self.events: list[tuple[str, Any]] = []
+        self.token = ""
+        client.on("*", self._record, namespace=namespace)
+
+    async def _record(self, event: str, data: Any = None) -> None:
+        self.events.append((event, data))
+
+    async def call(self, event: str, data: Any = None, timeout: float = 10) -> dict[str, Any]:
+        reply: dict[str, Any] = await self.client.call(event, data, namespace=self.namespace, timeout=timeout)
+        return reply
+
+    async def ok(self, event: str, data: Any = None) -> dict[str, Any]:
+        reply = await self.call(event, data)
+        assert reply.get("ok") is True, (event, reply)
+        return reply
+
+    async def error(self, event: str, data: Any = None) -> str:
+        reply = await self.call(event, data)
+        assert reply.get("ok") is False, (event, reply)
+        code: str = reply["error"]["code"]
+        return code
+
+    def received(self, event: str) -> list[Any]:
+        return [data for name, data in self.events if name == event]
+
+    async def wait(self, event: str, predicate: Any = None, timeout: float = 5.0) -> Any:
+        """The first (recorded or coming) ``event`` whose data satisfies ``predicate``."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for data in self.received(event):
+                    if predicate is None or predicate(data):
+                        return data
+                await asyncio.sleep(0.01)
+
+    async def disconnect(self) -> None:
+        await self.client.disconnect()

@@ -123,7 +123,10 @@ async def test_visitor_connects_from_an_allowed_origin(acme: Acme) -> None:
     for origin in (SITE, s.origin, None):
         client = await s.connect(VISITOR, {"tenant": "acme", "token": token}, origin=origin)
         tenant = await s.accounts.tenant("acme")
-        assert _rooms(s, VISITOR, client.get_sid(VISITOR)) == {visitor_room(visitor_id), visitors_room(tenant.id)}
+        assert _rooms(s, VISITOR, client.get_sid(VISITOR)) == {
+            visitor_room(visitor_id),
+            visitors_room(tenant.id),
+        }
 
 
 async def test_visitor_from_a_foreign_origin_is_refused(acme: Acme) -> None:

@@ -61,6 +61,8 @@ class Tenant:
     contract_ended_at: datetime | None = None
     allowed_origins: tuple[str, ...] = ()
     settings: TenantSettings = field(default_factory=TenantSettings)
+    #: The widget's corporate design (colours, logo, texts, position, language); validated when written.
+    branding: dict[str, Any] = field(default_factory=dict)
 
     def is_locked(self, now: datetime) -> bool:
         """Locked by the operator, deleted, or a demo whose 14 days are over."""

@@ -112,6 +112,7 @@ def _tenant_doc(tenant: Tenant) -> Document:
         "contract_ended_at": tenant.contract_ended_at,
         "allowed_origins": list(tenant.allowed_origins),
         "settings": asdict(tenant.settings),
+        "branding": dict(tenant.branding),
     }
 
 
@@ -127,6 +128,7 @@ def _tenant(doc: Document) -> Tenant:
         contract_ended_at=doc.get("contract_ended_at"),
         allowed_origins=tuple(doc.get("allowed_origins") or ()),
         settings=_settings(doc.get("settings") or {}),
+        branding=dict(doc.get("branding") or {}),
     )
 
 

@@ -6,11 +6,20 @@ from quart import Blueprint, Response, g, request
 
 from wschat.accounts.models import Tenant
 from wschat.chat.models import WidgetSessionRequest
+from wschat.chat.widget import widget_config
 from wschat.errors import OriginNotAllowed, TenantLocked
 from wschat.http import client_ip, json_response, read_json, runtime
 from wschat.origins import is_same_origin
 
 blueprint = Blueprint("widget", __name__, url_prefix="/api/widget")
+
+
+@blueprint.get("/<slug>")
+async def config(slug: str) -> Response:
+    """Public configuration for the widget: branding, texts, language, online state, features."""
+    tenant = await _allowed_tenant(slug)
+    online = await runtime().presence.tenant_online(tenant.id)
+    return json_response(widget_config(tenant, online=online))
 
 
 @blueprint.route("/<slug>/session", methods=["OPTIONS"])

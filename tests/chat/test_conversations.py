@@ -1,0 +1,260 @@
+"""Starting, routing, accepting, ending and closing conversations, through real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.chat.conftest import Team
+
+
+async def test_chat_waits_in_the_queue_while_nobody_is_online(team: Team) -> None:
+    s = team.server
+    config = await s.request("GET", "/api/widget/acme")
+    assert config.body["online"] is False
+    bert = await team.agent("bert", online=False)
+    visitor = await s.visitor()
+    reply = await visitor.ok("chat.start", {"alias": "Sam"})
+    conversation = reply["conversation"]
+    assert conversation["status"] == "queued"
+    assert conversation["agent"] is None
+    update = await bert.wait("queue.updated", lambda d: d["conversations"])
+    [queued] = update["conversations"]
+    assert queued["id"] == conversation["id"]
+    assert queued["visitor"]["display_name"] == "Sam"
+    listed = await bert.ok("queue.list")
+    assert [c["id"] for c in listed["conversations"]] == [conversation["id"]]
+
+
+async def test_agent_going_online_gets_the_waiting_chat(team: Team) -> None:
+    s = team.server
+    visitor = await s.visitor()
+    conversation = (await visitor.ok("chat.start", {"name": "Sam Smith"}))["conversation"]
+    bert = await team.agent("bert")
+    assigned = await visitor.wait("chat.assigned")
+    assert assigned == {
+        "conversation_id": conversation["id"],
+        "agent": {"id": team.bert.id, "display_name": "Bert", "photo_url": None},
+    }
+    assert "bert" not in str(assigned).replace("Bert", ""), "the login never reaches a visitor"
+    mine = await bert.wait("chat.assigned")
+    assert mine["conversation"]["id"] == conversation["id"]
+    assert [m["event"] for m in mine["messages"]] == ["assigned"]
+    config = await s.request("GET", "/api/widget/acme")
+    assert config.body["online"] is True
+
+
+async def test_auto_assignment_prefers_the_least_busy_then_the_longest_idle(team: Team) -> None:
+    s = team.server
+    await team.agent("bert")
+    await team.agent("carl")
+    owners = []
+    for _ in range(4):
+        visitor = await s.visitor()
+        await visitor.ok("chat.start")
+        assigned = await visitor.wait("chat.assigned")
+        owners.append(assigned["agent"]["display_name"])
+    # Equal load alternates: whoever got a chat last is not idle longest.
+    assert sorted(owners[:2]) == ["Bert", "Carl"]
+    assert owners[2] == owners[0]
+    assert owners[3] == owners[1]
+
+
+async def test_full_agents_leave_chats_in_the_queue_and_the_widget_offline(team: Team) -> None:
+    s = team.server
+    await s.request("PATCH", f"/api/agents/{team.bert.id}", json={"max_chats": 1}, token=team.tokens["anna"])
+    await team.agent("bert")
+    first = await s.visitor()
+    await first.ok("chat.start")
+    await first.wait("chat.assigned")
+    second = await s.visitor()
+    reply = await second.ok("chat.start")
+    assert reply["conversation"]["status"] == "queued"
+    assert (await s.request("GET", "/api/widget/acme")).body["online"] is False
+    await second.wait("presence", lambda d: d == {"online": False})
+
+
+async def test_fifty_concurrent_starts_give_one_conversation(team: Team) -> None:
+    s = team.server
+    first = await s.visitor()
+    tabs = [first] + [await s.visitor(token=first.token) for _ in range(4)]
+    replies = await asyncio.gather(*(tab.call("chat.start") for tab in tabs for _ in range(10)))
+    ids = {reply["conversation"]["id"] for reply in replies if reply["ok"]}
+    assert len(ids) == 1
+    assert all(reply["ok"] for reply in replies)
+    count = await s.app.runtime.db["conversations"].count_documents({})
+    assert count == 1
+
+
+async def test_manual_accept_race_has_one_winner(team: Team) -> None:
+    s = team.server
+    await team.set_tenant(auto_assign=False)
+    bert = await team.agent("bert")
+    carl = await team.agent("carl")
+    visitor = await s.visitor()
+    conversation = (await visitor.ok("chat.start"))["conversation"]
+    assert conversation["status"] == "queued"
+    replies = await asyncio.gather(
+        *(peer.call("chat.accept", {"conversation_id": conversation["id"]}) for peer in (bert, carl))
+    )
+    winners = [r for r in replies if r["ok"]]
+    losers = [r for r in replies if not r["ok"]]
+    assert len(winners) == 1
+    assert [r["error"]["code"] for r in losers] == ["ALREADY_ASSIGNED"]
+    assigned = await visitor.wait("chat.assigned")
+    assert assigned["agent"]["id"] == winners[0]["conversation"]["agent"]["id"]
+    # Exactly one "joined" message, whoever won.
+    sync = await visitor.ok("messages.sync", {"conversation_id": conversation["id"], "after_seq": 0})
+    assert [m["event"] for m in sync["messages"]] == ["assigned"]
+
+
+async def test_accept_of_a_closed_chat_is_refused(team: Team) -> None:
+    s = team.server
+    await team.set_tenant(auto_assign=False)
+    bert = await team.agent("bert")
+    visitor = await s.visitor()
+    conversation = (await visitor.ok("chat.start"))["conversation"]
+    await visitor.ok("chat.end", {"conversation_id": conversation["id"]})
+    assert await bert.error("chat.accept", {"conversation_id": conversation["id"]}) == "CONVERSATION_CLOSED"
+
+
+async def test_visitor_ends_a_queued_chat(team: Team) -> None:
+    s = team.server
+    bert = await team.agent("bert", online=False)
+    visitor = await s.visitor()
+    conversation = (await visitor.ok("chat.start"))["conversation"]
+    ended = await visitor.ok("chat.end", {"conversation_id": conversation["id"]})
+    assert ended["conversation"]["status"] == "closed"
+    assert ended["conversation"]["closed_by"] == "visitor"
+    assert await visitor.wait("chat.ended") == {"conversation_id": conversation["id"], "by": "visitor"}
+    await bert.wait("queue.updated", lambda d: d["conversations"] == [])
+    code = await visitor.error(
+        "message.send", {"conversation_id": conversation["id"], "client_id": "c1", "text": "hi"}
+    )
+    assert code == "CONVERSATION_CLOSED"
+    assert await visitor.error("chat.end", {"conversation_id": conversation["id"]}) == "CONVERSATION_CLOSED"
+    # A new start after the end opens a new conversation.
+    again = await visitor.ok("chat.start")
+    assert again["conversation"]["id"] != conversation["id"]
+
+
+async def test_agent_closes_and_every_agent_event_on_a_closed_chat_is_refused(team: Team) -> None:
+    s = team.server
+    bert = await team.agent("bert")
+    await team.agent("carl", online=True)
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await bert.wait("chat.assigned") if (await visitor.wait("chat.assigned"))["agent"][
+        "id"
+    ] == team.bert.id else None
+    holder = (
+        bert
+        if (await visitor.wait("chat.assigned"))["agent"]["id"] == team.bert.id
+        else await team.agent("carl")
+    )
+    closed = await holder.ok("chat.close", {"conversation_id": cid})
+    assert closed["conversation"]["closed_by"] == "agent"
+    assert await visitor.wait("chat.ended") == {"conversation_id": cid, "by": "agent"}
+    for event, payload in [
+        ("message.send", {"conversation_id": cid, "client_id": "x1", "text": "still there?"}),
+        ("typing", {"conversation_id": cid, "typing": True}),
+        ("chat.close", {"conversation_id": cid}),
+        ("chat.transfer", {"conversation_id": cid, "to_agent_id": team.carl.id}),
+        ("chat.accept", {"conversation_id": cid}),
+    ]:
+        assert await holder.error(event, payload) == "CONVERSATION_CLOSED", event
+
+
+async def test_going_offline_hands_chats_back_to_the_queue(team: Team) -> None:
+    s = team.server
+    bert = await team.agent("bert")
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned", lambda d: d["agent"] is not None)
+    await bert.ok("status.set", {"status": "offline"})
+    await visitor.wait("chat.assigned", lambda d: d["agent"] is None)
+    sync = await visitor.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
+    assert [m["event"] for m in sync["messages"]] == ["assigned", "requeued"]
+    assert sync["conversation"]["status"] == "queued"
+    # A colleague coming online picks it up.
+    await team.agent("carl")
+    assigned = await visitor.wait(
+        "chat.assigned", lambda d: d["agent"] and d["agent"]["display_name"] == "Carl"
+    )
+    assert assigned["conversation_id"] == cid
+
+
+async def test_a_reload_within_the_grace_period_keeps_the_agent_and_the_chats(team: Team) -> None:
+    s = team.server
+    bert = await team.agent("bert")
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+    await team.gone(bert, team.bert.id)
+    s.clock.advance(seconds=20)
+    await s.app.runtime.janitor.run_once()
+    reloaded = await team.agent("bert", online=False)
+    mine = await reloaded.ok("chats.list")
+    assert [c["id"] for c in mine["conversations"]] == [cid]
+    s.clock.advance(seconds=60)
+    await s.app.runtime.janitor.run_once()
+    assert [c["id"] for c in (await reloaded.ok("chats.list"))["conversations"]] == [cid]
+
+
+async def test_agent_gone_longer_than_the_grace_period_goes_offline(team: Team) -> None:
+    s = team.server
+    bert = await team.agent("bert")
+    carl = await team.agent("carl", online=False)
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+    await team.gone(bert, team.bert.id)
+    s.clock.advance(seconds=31)
+    await s.app.runtime.janitor.run_once()
+    presence = await carl.wait(
+        "agents.presence", lambda d: d["agent_id"] == team.bert.id and d["status"] == "offline"
+    )
+    assert presence["connected"] is False
+    await visitor.wait("chat.assigned", lambda d: d["agent"] is None)
+    assert (await carl.ok("queue.list"))["conversations"][0]["id"] == cid
+    await visitor.wait("presence", lambda d: d == {"online": False})
+
+
+async def test_abandoned_conversation_closes_after_the_visitor_timeout(team: Team) -> None:
+    s = team.server
+    await team.agent("bert")
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await team.gone(visitor, await _visitor_id(team, cid), cid)
+    s.clock.advance(minutes=29)
+    await s.app.runtime.janitor.run_once()
+    still = await s.app.runtime.conversations.get(team.tenant.id, cid)
+    assert still is not None
+    assert still.status.value == "active"
+    s.clock.advance(minutes=2)
+    await s.app.runtime.janitor.run_once()
+    conversation = await s.app.runtime.conversations.get(team.tenant.id, cid)
+    assert conversation is not None
+    assert conversation.status.value == "closed"
+    back = await s.visitor(token=visitor.token)
+    sync = await back.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
+    assert sync["messages"][-1]["event"] == "visitor_gone"
+
+
+async def test_a_returning_visitor_keeps_the_conversation_open(team: Team) -> None:
+    s = team.server
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await team.gone(visitor, await _visitor_id(team, cid), cid)
+    s.clock.advance(minutes=20)
+    back = await s.visitor(token=visitor.token)
+    s.clock.advance(minutes=20)
+    await s.app.runtime.janitor.run_once()
+    current = await back.ok("chat.current")
+    assert current["conversation"]["id"] == cid
+    assert current["conversation"]["status"] == "queued"
+
+
+async def _visitor_id(team: Team, conversation_id: str) -> str:
+    conversation = await team.server.app.runtime.conversations.get(team.tenant.id, conversation_id)
+    assert conversation is not None
+    return conversation.visitor_id
