@@ -139,18 +139,12 @@ async def test_visitor_ends_a_queued_chat(team: Team) -> None:
 
 async def test_agent_closes_and_every_agent_event_on_a_closed_chat_is_refused(team: Team) -> None:
     s = team.server
-    bert = await team.agent("bert")
-    await team.agent("carl", online=True)
+    peers = {team.bert.id: await team.agent("bert"), team.carl.id: await team.agent("carl")}
     visitor = await s.visitor()
     cid = (await visitor.ok("chat.start"))["conversation"]["id"]
-    await bert.wait("chat.assigned") if (await visitor.wait("chat.assigned"))["agent"][
-        "id"
-    ] == team.bert.id else None
-    holder = (
-        bert
-        if (await visitor.wait("chat.assigned"))["agent"]["id"] == team.bert.id
-        else await team.agent("carl")
-    )
+    holder_id = (await visitor.wait("chat.assigned"))["agent"]["id"]
+    holder = peers[holder_id]
+    other_id = next(agent_id for agent_id in peers if agent_id != holder_id)
     closed = await holder.ok("chat.close", {"conversation_id": cid})
     assert closed["conversation"]["closed_by"] == "agent"
     assert await visitor.wait("chat.ended") == {"conversation_id": cid, "by": "agent"}
@@ -158,7 +152,7 @@ async def test_agent_closes_and_every_agent_event_on_a_closed_chat_is_refused(te
         ("message.send", {"conversation_id": cid, "client_id": "x1", "text": "still there?"}),
         ("typing", {"conversation_id": cid, "typing": True}),
         ("chat.close", {"conversation_id": cid}),
-        ("chat.transfer", {"conversation_id": cid, "to_agent_id": team.carl.id}),
+        ("chat.transfer", {"conversation_id": cid, "to_agent_id": other_id}),
         ("chat.accept", {"conversation_id": cid}),
     ]:
         assert await holder.error(event, payload) == "CONVERSATION_CLOSED", event
