@@ -29,7 +29,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         "title": "Chatten Sie mit uns",
         "greeting": "Hallo! Wie können wir Ihnen helfen?",
         "offline": "Gerade ist niemand erreichbar. Hinterlassen Sie uns eine Nachricht, wir melden uns.",
-        "queued": "Einen Moment bitte, die nächste freie Kollegin oder der nächste freie Kollege ist gleich da.",
+        "queued": "Einen Moment bitte, gleich ist jemand aus unserem Team für Sie da.",
     },
 }
 

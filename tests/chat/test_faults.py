@@ -1,0 +1,60 @@
+"""The database stops answering mid-conversation: no false ack, a clear error, recovery afterwards."""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import replace
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.support import PASSWORD, FakeClock, start_server
+from wschat.accounts.models import Role
+from wschat.config import MongoSettings, Settings
+
+
+@pytest.fixture
+def embedded_settings(settings: Settings, tmp_path: Path) -> Settings:
+    return replace(settings, data_dir=tmp_path / "data", mongo=MongoSettings(uri=None, database="wschat"))
+
+
+@pytest.mark.timeout(120)
+async def test_database_outage_gives_unavailable_and_no_ack(
+    embedded_settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    async with start_server(embedded_settings, clock, http) as s:
+        tenant = await s.make_tenant("acme")
+        await s.make_user(tenant, "bert", Role.AGENT)
+        bert = await s.agent(await s.login("acme", "bert", PASSWORD))
+        await bert.ok("status.set", {"status": "online"})
+        visitor = await s.visitor()
+        await visitor.ok("chat.start")
+        cid = (await visitor.wait("chat.assigned"))["conversation_id"]
+        await visitor.ok("message.send", {"conversation_id": cid, "client_id": "m1", "text": "before"})
+
+        assert s.app.embedded is not None
+        pid = s.app.embedded.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            reply = await visitor.call(
+                "message.send", {"conversation_id": cid, "client_id": "m2", "text": "during"}, timeout=60
+            )
+            assert reply["ok"] is False
+            assert reply["error"]["code"] == "UNAVAILABLE"
+            assert "Traceback" not in str(reply)
+            assert (await s.request("GET", "/healthz")).status == 200
+        finally:
+            os.kill(pid, signal.SIGCONT)
+
+        # The client resends with the same client_id once the database is back: stored exactly once.
+        again = await visitor.call(
+            "message.send", {"conversation_id": cid, "client_id": "m2", "text": "during"}, timeout=60
+        )
+        assert again["ok"] is True
+        sync = await bert.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
+        texts = [m["text"] for m in sync["messages"] if m["kind"] == "text"]
+        assert texts.count("during") == 1
+        assert texts == ["before", "during"]

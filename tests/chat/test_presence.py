@@ -1,0 +1,56 @@
+"""Presence: honest online state for visitors, coalesced; every console kept current."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.chat.conftest import Team
+
+
+async def test_visitors_hear_when_the_chat_comes_online_and_goes_offline(team: Team) -> None:
+    visitor = await team.server.visitor()
+    bert = await team.agent("bert")
+    await visitor.wait("presence", lambda d: d == {"online": True})
+    await bert.ok("status.set", {"status": "away"})
+    await visitor.wait("presence", lambda d: d == {"online": False})
+    config = await team.server.request("GET", "/api/widget/acme")
+    assert config.body["online"] is False
+
+
+async def test_presence_changes_are_coalesced(team: Team) -> None:
+    """Twenty changes within the debounce window give one event, carrying the state at its end."""
+    visitor = await team.server.visitor()
+    await team.agent("bert", online=False)
+    await asyncio.sleep(0.5)
+    before = len(visitor.received("presence"))
+    runtime = team.server.app.runtime
+    await runtime.presence.store.update(team.tenant.id, team.bert.id, {"status": "online"})
+    for _ in range(20):
+        runtime.presence.changed(team.tenant.id)
+    await visitor.wait("presence", lambda d: d == {"online": True})
+    await asyncio.sleep(0.5)
+    assert visitor.received("presence")[before:] == [{"online": True}]
+
+
+async def test_consoles_see_every_agent_s_status_and_load(team: Team) -> None:
+    anna = await team.agent("anna", online=False)
+    bert = await team.agent("bert")
+    update = await anna.wait(
+        "agents.presence", lambda d: d["agent_id"] == team.bert.id and d["status"] == "online"
+    )
+    assert update["available"] is True
+    assert update["open_chats"] == 0
+    listed = await anna.ok("agents.list")
+    by_name = {a["display_name"]: a for a in listed["agents"]}
+    assert by_name["Bert"]["status"] == "online"
+    assert by_name["Carl"]["status"] == "offline"
+    assert "login" not in str(listed)
+    await bert.ok("status.set", {"status": "away"})
+    await anna.wait("agents.presence", lambda d: d["agent_id"] == team.bert.id and d["status"] == "away")
+
+
+async def test_status_values_are_validated(team: Team) -> None:
+    bert = await team.agent("bert", online=False)
+    for bad in ["busy", "", 1, None, {"$ne": "x"}]:
+        assert await bert.error("status.set", {"status": bad}) == "VALIDATION_FAILED"
+    assert (await bert.ok("agents.list"))["agents"][1]["status"] == "offline"
