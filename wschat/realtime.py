@@ -77,6 +77,8 @@ class Realtime:
         self.runtime: Runtime | None = None
         #: Called with the sid of every closed socket, to drop per-socket state (rate limits).
         self.forget_socket_state: list[Callable[[str], None]] = []
+        #: (namespace, event) → payload model of each client→server event; the fixtures are checked against it.
+        self.models: dict[tuple[str, str], type[WireModel]] = {}
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=_manager(settings),
@@ -131,6 +133,7 @@ class Realtime:
                 )
 
             self.sio.on(event, dispatch, namespace=AGENT)
+            self.models[(AGENT, event)] = model
             return handler
 
         return register
@@ -149,6 +152,7 @@ class Realtime:
                 )
 
             self.sio.on(event, dispatch, namespace=VISITOR)
+            self.models[(VISITOR, event)] = model
             return handler
 
         return register

@@ -53,7 +53,10 @@ def _register_visitor(rt: Realtime) -> None:
     @rt.visitor_event("chat.current", Empty)
     async def chat_current(ctx: VisitorContext, p: Empty) -> dict[str, Any]:
         conversation = await ctx.runtime.chat.current(ctx.visitor)
-        return {"conversation": await ctx.runtime.chat.for_visitor(conversation) if conversation else None}
+        return {
+            "conversation": await ctx.runtime.chat.for_visitor(conversation) if conversation else None,
+            "online": await ctx.runtime.presence.tenant_online(ctx.visitor.tenant_id),
+        }
 
     @rt.visitor_event("message.send", MessageSend)
     async def message_send(ctx: VisitorContext, p: MessageSend) -> dict[str, Any]:
@@ -91,7 +94,7 @@ def _register_visitor(rt: Realtime) -> None:
         if p.conversation_id is not None:
             await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
         visitor = await ctx.runtime.visitors.submit_contact(ctx.visitor, p)
-        return {"visitor": {"display_name": visitor.display_name, "contact": dict(visitor.contact)}}
+        return {"visitor": {"display_name": visitor.display_name, "contact": visitor.contact_wire()}}
 
     @rt.visitor_event("chat.end", ConversationRef)
     async def chat_end(ctx: VisitorContext, p: ConversationRef) -> dict[str, Any]:

@@ -64,6 +64,9 @@ class Visitor:
     def display_name(self) -> str:
         return self.alias or self.name or f"Visitor {self.id[-4:]}"
 
+    def contact_wire(self) -> dict[str, str | None]:
+        return {key: self.contact.get(key) for key in ("name", "email", "phone")}
+
     def to_wire(self) -> dict[str, Any]:
         """What agents see of a visitor (the IP only in the form the tenant lets us store)."""
         return {
@@ -71,7 +74,7 @@ class Visitor:
             "display_name": self.display_name,
             "name": self.name,
             "alias": self.alias,
-            "contact": dict(self.contact),
+            "contact": self.contact_wire(),
             "ip": self.ip,
             "user_agent": self.user_agent,
             "first_seen": self.first_seen.isoformat(),
@@ -150,10 +153,9 @@ class Message:
             "text": self.text,
             "created_at": self.created_at.isoformat(),
             "visibility": self.visibility.value,
+            "event": self.event,
+            "data": dict(self.data),
         }
-        if self.event:
-            body["event"] = self.event
-            body["data"] = dict(self.data)
         return body
 
 
