@@ -77,7 +77,7 @@ class Realtime:
         self.runtime: Runtime | None = None
         #: Called with the sid of every closed socket, to drop per-socket state (rate limits).
         self.forget_socket_state: list[Callable[[str], None]] = []
-        #: (namespace, event) → payload model of each client→server event; the fixtures are checked against it.
+        #: (namespace, event) → payload model of each client→server event (fixtures are checked against it).
         self.models: dict[tuple[str, str], type[WireModel]] = {}
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
