@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FERRETDB := .tools/bin/wschat-ferretdb
 # Debian packages the test suite needs; installed only when missing.
-DEBS_TEST :=
+DEBS_TEST := redis-server
 PYTEST_ARGS ?=
 
 .PHONY: run test lint setup debs clean

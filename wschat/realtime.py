@@ -114,9 +114,15 @@ class Realtime:
         await self.sio.emit(event, payload, room=agents_room(tenant_id), namespace=AGENT)
 
     async def revoke_user(self, user_id: str) -> None:
-        """Disconnect every socket of a console user on this process (password change, disable, delete)."""
-        room = agent_room(user_id)
-        for sid, _ in list(self.sio.manager.get_participants(AGENT, room)):
+        """Disconnect every socket of a console user (password change, disable, delete), on any process.
+
+        The sockets are looked up in the database; with Redis, the manager forwards a disconnect for a socket
+        that another process holds to that process.
+        """
+        sids = {sid for sid, _ in self.sio.manager.get_participants(AGENT, agent_room(user_id))}
+        if self.runtime is not None:
+            sids |= set(await self.runtime.presence.store.sockets_of(user_id, "agent"))
+        for sid in sids:
             await self.sio.disconnect(sid, namespace=AGENT)
 
     # -- event registration ----------------------------------------------------------------------------------

@@ -88,7 +88,6 @@ class PresenceService:
         self.clock = clock
         self.grace = timedelta(seconds=grace_seconds)
         self.node_id = node_id
-        self._announced: dict[str, bool] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
 
     # -- agents --------------------------------------------------------------------------------------------
@@ -177,8 +176,9 @@ class PresenceService:
             await asyncio.sleep(PRESENCE_DEBOUNCE)
             self._pending.pop(tenant_id, None)
             online = await self.tenant_online(tenant_id)
-            if self._announced.get(tenant_id) != online:
-                self._announced[tenant_id] = online
+            # Compared with what any process announced last, so processes do not suppress each other.
+            if await self.store.announced(tenant_id) != online:
+                await self.store.set_announced(tenant_id, online)
                 await self.publisher.to_visitors(tenant_id, "presence", {"online": online})
         except Exception:
             self._pending.pop(tenant_id, None)

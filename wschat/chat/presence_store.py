@@ -33,6 +33,7 @@ class PresenceStore:
         self._presence = db["presence"]
         self._sockets = db["sockets"]
         self._nodes = db["nodes"]
+        self._announced = db["tenant_presence"]
 
     # -- agent status --------------------------------------------------------------------------------------
 
@@ -80,6 +81,19 @@ class PresenceStore:
 
     async def socket_count(self, tenant_id: str, owner_id: str) -> int:
         return await self._sockets.count_documents({"tenant_id": tenant_id, "owner_id": owner_id})
+
+    async def sockets_of(self, owner_id: str, kind: str) -> list[str]:
+        return [doc["_id"] async for doc in self._sockets.find({"owner_id": owner_id, "kind": kind}, {"_id": 1})]
+
+    async def announced(self, tenant_id: str) -> bool | None:
+        """The online state last announced to the tenant's visitors, by any process."""
+        doc = await self._announced.find_one({"_id": tenant_id})
+        return bool(doc["online"]) if doc else None
+
+    async def set_announced(self, tenant_id: str, online: bool) -> None:
+        await self._announced.update_one(
+            {"_id": tenant_id}, {"$set": {"online": online}}, upsert=True
+        )
 
     async def connected_owners(self, tenant_id: str, kind: str) -> set[str]:
         cursor = self._sockets.find({"tenant_id": tenant_id, "kind": kind}, {"owner_id": 1})

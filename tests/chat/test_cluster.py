@@ -1,0 +1,216 @@
+"""Two real server processes joined by Redis: a visitor on one, agents on both.
+
+Each process is a separate ``wschat serve`` with its own Socket.IO server; they share MongoDB (the session's
+FerretDB) and reach each other's sockets only through python-socketio's AsyncRedisManager.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+
+from tests.support import PASSWORD, Peer, wait_for
+from wschat.accounts.models import AgentCreate, Plan, Role
+from wschat.clock import utc_now
+from wschat.config import MongoSettings, Secret, Settings
+from wschat.db import Database
+from wschat.runtime import NoTransport, build_runtime
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@dataclass
+class Node:
+    process: asyncio.subprocess.Process
+    url: str
+
+
+@dataclass
+class Cluster:
+    a: Node
+    b: Node
+    http: aiohttp.ClientSession
+    peers: list[Peer]
+
+    async def login(self, node: Node, login: str, password: str = PASSWORD) -> str:
+        body = {"tenant": "acme", "login": login, "password": password}
+        async with self.http.post(f"{node.url}/api/auth/login", json=body) as reply:
+            assert reply.status == 200, await reply.text()
+            token: str = (await reply.json())["token"]
+            return token
+
+    async def agent(self, node: Node, login: str) -> Peer:
+        return await self._connect(node, "/agent", {"token": await self.login(node, login)})
+
+    async def visitor(self, node: Node) -> Peer:
+        async with self.http.post(f"{node.url}/api/widget/acme/session", json={"token": None}) as reply:
+            token = (await reply.json())["token"]
+        peer = await self._connect(node, "/visitor", {"tenant": "acme", "token": token})
+        peer.token = token
+        return peer
+
+    async def _connect(self, node: Node, namespace: str, auth: dict[str, Any]) -> Peer:
+        client = socketio.AsyncClient(reconnection=False)
+        peer = Peer(client, namespace)
+        await client.connect(
+            node.url, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=10
+        )
+        self.peers.append(peer)
+        return peer
+
+
+async def _start_node(env: dict[str, str], cwd: Path) -> Node:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wschat", "serve", "--port", "0",
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        env=env, cwd=cwd,
+    )  # fmt: skip
+    assert process.stdout is not None
+    async with asyncio.timeout(30):
+        while True:
+            line = (await process.stdout.readline()).decode()
+            assert line, "wschat serve exited during start-up"
+            if line.startswith("wsChat is ready on "):
+                return Node(process, line.removeprefix("wsChat is ready on ").strip())
+
+
+@pytest.fixture
+async def cluster(mongodb_uri: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
+    database = f"cluster_{secrets.token_hex(6)}"
+    settings = Settings(
+        secret_key=Secret(secrets.token_urlsafe(48)), mongo=MongoSettings(Secret(mongodb_uri), database)
+    )
+    db = Database.connect(mongodb_uri, database)
+    await db.ensure_indexes()
+    accounts = build_runtime(settings, db, utc_now, NoTransport()).accounts
+    tenant = await accounts.create_tenant("acme", "ACME GmbH", Plan.CONTRACT)
+    for login, role in (("anna", Role.ADMIN), ("bert", Role.AGENT), ("carl", Role.AGENT)):
+        spec = AgentCreate(login=login, display_name=login.title(), password=PASSWORD, role=role)
+        await accounts.create_user(tenant, spec)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAT_")}
+    env |= {
+        "WSCHAT_MONGODB_URI": mongodb_uri,
+        "WSCHAT_MONGODB_DB": database,
+        "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
+        "WSCHAT_REDIS_URL": redis_url,
+        "WSCHAT_DATA_DIR": str(tmp_path),
+        "WSCHAT_LOG_LEVEL": "warning",
+    }
+    a, b = await asyncio.gather(_start_node(env, tmp_path), _start_node(env, tmp_path))
+    async with aiohttp.ClientSession() as http:
+        cluster = Cluster(a, b, http, [])
+        try:
+            yield cluster
+        finally:
+            for peer in cluster.peers:
+                await peer.disconnect()
+            for node in (a, b):
+                node.process.terminate()
+                await asyncio.wait_for(node.process.wait(), 30)
+            await db.drop()
+            await db.close()
+
+
+async def test_chat_flows_between_two_processes(cluster: Cluster) -> None:
+    a, b = cluster.a, cluster.b
+    visitor = await cluster.visitor(a)
+    bert = await cluster.agent(b, "bert")
+    carl = await cluster.agent(a, "carl")
+
+    # Presence crosses processes: Bert (on B) goes online, the visitor (on A) hears it.
+    await bert.ok("status.set", {"status": "online"})
+    await visitor.wait("presence", lambda d: d == {"online": True}, timeout=10)
+
+    # The chat started on A is assigned to Bert on B.
+    await visitor.ok("chat.start", {"alias": "Sam"})
+    assigned = await visitor.wait("chat.assigned", timeout=10)
+    assert assigned["agent"]["display_name"] == "Bert"
+    cid = assigned["conversation_id"]
+    await bert.wait("chat.assigned", timeout=10)
+
+    # Messages and typing, both ways.
+    await visitor.ok("message.send", {"conversation_id": cid, "client_id": "v1", "text": "Hello from A"})
+    await bert.wait("message.new", lambda d: d["message"]["text"] == "Hello from A", timeout=10)
+    await bert.ok("message.send", {"conversation_id": cid, "client_id": "b1", "text": "Hello from B"})
+    await visitor.wait("message.new", lambda d: d["message"]["text"] == "Hello from B", timeout=10)
+    await visitor.ok("typing", {"conversation_id": cid, "typing": True})
+    await bert.wait("typing", timeout=10)
+    await bert.ok("typing", {"conversation_id": cid, "typing": True})
+    await visitor.wait("typing", timeout=10)
+
+    # Transfer from Bert (B) to Carl (A).
+    await carl.ok("status.set", {"status": "online"})
+    agents = (await carl.ok("agents.list"))["agents"]
+    carl_id = next(agent["agent_id"] for agent in agents if agent["display_name"] == "Carl")
+    await bert.ok("chat.transfer", {"conversation_id": cid, "to_agent_id": carl_id})
+    handed = await carl.wait("chat.assigned", timeout=10)
+    assert "Hello from A" in [m["text"] for m in handed["messages"]]
+    await visitor.wait("chat.assigned", lambda d: d["agent"]["display_name"] == "Carl", timeout=10)
+    await bert.wait("chat.transferred", timeout=10)
+    await carl.ok("message.send", {"conversation_id": cid, "client_id": "c1", "text": "Carl on A"})
+    await visitor.wait("message.new", lambda d: d["message"]["text"] == "Carl on A", timeout=10)
+
+    # Agents' consoles on both processes see each other's status.
+    await carl.ok("status.set", {"status": "away"})
+    await bert.wait(
+        "agents.presence", lambda d: d["display_name"] == "Carl" and d["status"] == "away", timeout=10
+    )
+
+
+async def test_password_change_on_one_process_disconnects_sockets_on_the_other(cluster: Cluster) -> None:
+    bert = await cluster.agent(cluster.b, "bert")
+    admin = await cluster.login(cluster.a, "anna")
+    agents = (await bert.ok("agents.list"))["agents"]
+    bert_id = next(agent["agent_id"] for agent in agents if agent["display_name"] == "Bert")
+    async with cluster.http.patch(
+        f"{cluster.a.url}/api/agents/{bert_id}",
+        json={"password": "a completely new password"},
+        headers={"Authorization": f"Bearer {admin}"},
+    ) as reply:
+        assert reply.status == 200
+    await wait_for(lambda: not bert.client.connected, timeout=10)
