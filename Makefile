@@ -12,7 +12,7 @@ FERRETDB := .tools/bin/wschat-ferretdb
 DEBS_TEST := redis-server
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup debs clean
+.PHONY: run test lint bench setup debs clean
 
 run: setup
 	$(BIN)/wschat serve
@@ -21,8 +21,8 @@ test: setup debs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check wschat tests tools
-	$(BIN)/ruff format --check wschat tests tools
+	$(BIN)/ruff check wschat tests tools bench
+	$(BIN)/ruff format --check wschat tests tools bench
 	$(BIN)/mypy
 
 setup: $(VENV)/.installed $(FERRETDB)
@@ -42,3 +42,6 @@ debs:
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache
+
+bench: setup
+	$(BIN)/python bench/relay.py

@@ -61,6 +61,16 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
+async def find_owned(collection: AsyncCollection[Document], doc_id: str, tenant_id: str) -> Document | None:
+    """One document by primary key, and only if it belongs to ``tenant_id``.
+
+    It is looked up by ``_id`` alone, the one filter that FerretDB answers from its primary key (with any
+    other field in the filter it reads the whole collection), and the tenant is compared here.
+    """
+    doc = await collection.find_one({"_id": doc_id})
+    return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
+
+
 class Database:
     """Collection handles over one client; close with :meth:`close`."""
 

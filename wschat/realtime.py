@@ -12,6 +12,7 @@ sends in a row are stored in that order. Every client→server event is acknowle
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ AGENT = "/agent"
 VISITOR = "/visitor"
 #: Largest Socket.IO packet accepted; SDP offers (≤ 64 KB) are the biggest legitimate payload.
 MAX_PACKET = 128 * 1024
+#: How often (seconds) a connected socket's account and tenant are checked again.
+RECHECK = 30.0
 
 M = TypeVar("M", bound=WireModel)
 Ack = dict[str, Any]
@@ -79,6 +82,7 @@ class Realtime:
         self.forget_socket_state: list[Callable[[str], None]] = []
         #: (namespace, event) → payload model of each client→server event (fixtures are checked against it).
         self.models: dict[tuple[str, str], type[WireModel]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=_manager(settings),
@@ -134,9 +138,7 @@ class Realtime:
             handler: Callable[[AgentContext, M], Awaitable[Ack]],
         ) -> Callable[[AgentContext, M], Awaitable[Ack]]:
             async def dispatch(sid: str, data: Any = None) -> Ack:
-                return await self._dispatch(
-                    sid, data, model, lambda payload: self._agent_call(sid, handler, payload)
-                )
+                return await _answer(self._agent_call(sid, handler, model, data))
 
             self.sio.on(event, dispatch, namespace=AGENT)
             self.models[(AGENT, event)] = model
@@ -153,9 +155,7 @@ class Realtime:
             handler: Callable[[VisitorContext, M], Awaitable[Ack]],
         ) -> Callable[[VisitorContext, M], Awaitable[Ack]]:
             async def dispatch(sid: str, data: Any = None) -> Ack:
-                return await self._dispatch(
-                    sid, data, model, lambda payload: self._visitor_call(sid, handler, payload)
-                )
+                return await _answer(self._visitor_call(sid, handler, model, data))
 
             self.sio.on(event, dispatch, namespace=VISITOR)
             self.models[(VISITOR, event)] = model
@@ -163,49 +163,63 @@ class Realtime:
 
         return register
 
-    async def _dispatch(
-        self, sid: str, data: Any, model: type[M], call: Callable[[M], Awaitable[Ack]]
-    ) -> Ack:
-        try:
-            payload = parse(model, {} if data is None else data)
-            result = await call(payload)
-        except WsChatError as e:
-            return {"ok": False, "error": e.to_wire()}
-        except PyMongoError as e:
-            log.error("database error in a socket event: %s", type(e).__name__)
-            return {"ok": False, "error": Unavailable().to_wire()}
-        except Exception:
-            log.exception("unexpected error in a socket event")
-            return {"ok": False, "error": WsChatError().to_wire()}
-        return {"ok": True, **result}
-
     async def _agent_call(
-        self, sid: str, handler: Callable[[AgentContext, M], Awaitable[Ack]], payload: M
+        self, sid: str, handler: Callable[[AgentContext, M], Awaitable[Ack]], model: type[M], data: Any
     ) -> Ack:
         rt = self._runtime()
+        principal = await self._principal(sid, rt)  # before the payload: a revoked user learns nothing more
+        payload = parse(model, {} if data is None else data)
+        return await handler(AgentContext(sid, principal, rt), payload)
+
+    async def _principal(self, sid: str, rt: Runtime) -> Principal:
+        """The socket's user, re-checked (disabled, password changed, tenant locked) every RECHECK seconds.
+
+        Revocations also close the sockets at once (revoke_user); the re-check covers what happens outside
+        a server process, such as ``wschat tenant lock`` or ``wschat user passwd``.
+        """
         session = await self.sio.get_session(sid, namespace=AGENT)
+        now = asyncio.get_running_loop().time()
+        if session.get("principal") is not None and now - session.get("checked", 0.0) < RECHECK:
+            principal: Principal = session["principal"]
+            return principal
         try:
             principal = await rt.accounts.current(
                 session["user_id"], session["tenant_id"], session["password_version"]
             )
         except (AuthInvalid, TenantLocked):
-            await self.sio.disconnect(sid, namespace=AGENT)
+            self._disconnect_after_ack(sid, AGENT)
             raise
-        return await handler(AgentContext(sid, principal, rt), payload)
+        session["principal"], session["checked"] = principal, now
+        return principal
 
     async def _visitor_call(
-        self, sid: str, handler: Callable[[VisitorContext, M], Awaitable[Ack]], payload: M
+        self, sid: str, handler: Callable[[VisitorContext, M], Awaitable[Ack]], model: type[M], data: Any
     ) -> Ack:
         rt = self._runtime()
         session = await self.sio.get_session(sid, namespace=VISITOR)
-        tenant = await rt.accounts.tenants.by_id(session["tenant_id"])
-        if tenant is None or tenant.is_locked(rt.clock()):
-            await self.sio.disconnect(sid, namespace=VISITOR)
-            raise TenantLocked("This chat is not available.")
+        now = asyncio.get_running_loop().time()
+        if now - session.get("checked", 0.0) >= RECHECK:
+            tenant = await rt.accounts.tenants.by_id(session["tenant_id"])
+            if tenant is None or tenant.is_locked(rt.clock()):
+                self._disconnect_after_ack(sid, VISITOR)
+                raise TenantLocked("This chat is not available.")
+            session["checked"] = now
+        payload = parse(model, {} if data is None else data)
         visitor = await rt.visitors.visitors.by_id(session["tenant_id"], session["visitor_id"])
         if visitor is None:
             raise AuthInvalid("This chat session is unknown. Please reload the page.")
         return await handler(VisitorContext(sid, visitor, rt), payload)
+
+    def _disconnect_after_ack(self, sid: str, namespace: str) -> None:
+        """Close the socket once the refusing ack is on its way, so the client can read why."""
+
+        async def later() -> None:
+            await asyncio.sleep(0.05)
+            await self.sio.disconnect(sid, namespace=namespace)
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # -- connect and disconnect ------------------------------------------------------------------------------
 
@@ -272,6 +286,21 @@ class Realtime:
         except PyMongoError as e:
             # The janitor of a live process cleans up once the database answers again.
             log.error("database error while recording a disconnect: %s", type(e).__name__)
+
+
+async def _answer(call: Awaitable[Ack]) -> Ack:
+    """Run one event; every outcome becomes an ack, never an exception on the socket."""
+    try:
+        result = await call
+    except WsChatError as e:
+        return {"ok": False, "error": e.to_wire()}
+    except PyMongoError as e:
+        log.error("database error in a socket event: %s", type(e).__name__)
+        return {"ok": False, "error": Unavailable().to_wire()}
+    except Exception:
+        log.exception("unexpected error in a socket event")
+        return {"ok": False, "error": WsChatError().to_wire()}
+    return {"ok": True, **result}
 
 
 def _token(auth: Any) -> str:

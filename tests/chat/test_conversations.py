@@ -252,3 +252,19 @@ async def _visitor_id(team: Team, conversation_id: str) -> str:
     conversation = await team.server.app.runtime.conversations.get(team.tenant.id, conversation_id)
     assert conversation is not None
     return conversation.visitor_id
+
+
+async def test_chats_of_a_deleted_agent_go_back_to_the_queue(team: Team) -> None:
+    s = team.server
+    bert = await team.agent("bert")
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+    reply = await s.request("DELETE", f"/api/agents/{team.bert.id}", token=team.tokens["anna"])
+    assert reply.status == 204
+    await team.gone(bert, team.bert.id)
+    s.clock.advance(seconds=31)
+    await s.app.runtime.janitor.run_once()
+    await visitor.wait("chat.assigned", lambda d: d["agent"] is None)
+    anna = await team.agent("anna", online=False)
+    assert [c["id"] for c in (await anna.ok("queue.list"))["conversations"]] == [cid]

@@ -10,7 +10,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from wschat.accounts.models import Plan, Role, Tenant, TenantSettings, TenantStatus, User
-from wschat.db import Database, Document
+from wschat.db import Database, Document, find_owned
 from wschat.errors import Conflict
 
 
@@ -66,7 +66,7 @@ class UserStore:
             raise Conflict(f"The login {user.login!r} is taken in this tenant.") from e
 
     async def by_id(self, tenant_id: str, user_id: str) -> User | None:
-        doc = await self._users.find_one({"_id": user_id, "tenant_id": tenant_id})
+        doc = await find_owned(self._users, user_id, tenant_id)
         return _user(doc) if doc else None
 
     async def by_login(self, tenant_id: str, login: str) -> User | None:

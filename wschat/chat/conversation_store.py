@@ -17,7 +17,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from wschat.chat.models import Conversation, ConversationStatus, Party
-from wschat.db import Database, Document
+from wschat.db import Database, Document, find_owned
 
 
 class Superseded(Exception):
@@ -41,7 +41,7 @@ class ConversationStore:
 
     async def get(self, tenant_id: str, conversation_id: str) -> Conversation | None:
         for _ in range(5):
-            doc = await self._conversations.find_one({"_id": conversation_id, "tenant_id": tenant_id})
+            doc = await find_owned(self._conversations, conversation_id, tenant_id)
             if doc is None:
                 return None
             pending = await self._transitions.find_one(
@@ -125,9 +125,11 @@ class ConversationStore:
         )
 
     async def raise_read_marker(self, tenant_id: str, conversation_id: str, side: str, seq: int) -> None:
-        await self._conversations.update_one(
-            {"_id": conversation_id, "tenant_id": tenant_id}, {"$max": {f"{side}_read_seq": seq}}
-        )
+        # Ownership checked first, then updated by primary key alone (see find_owned).
+        if await find_owned(self._conversations, conversation_id, tenant_id) is not None:
+            await self._conversations.update_one(
+                {"_id": conversation_id}, {"$max": {f"{side}_read_seq": seq}}
+            )
 
     async def set_visitor_left(self, tenant_id: str, visitor_id: str, at: datetime | None) -> None:
         await self._conversations.update_many(

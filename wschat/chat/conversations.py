@@ -335,9 +335,10 @@ class ChatService:
     async def agent_gone(self, tenant_id: str, agent_id: str) -> None:
         """The agent's grace period is over: offline, and their chats back to the queue."""
         user = await self.users.by_id(tenant_id, agent_id)
-        if user is None:
-            return
-        await self.presence.set_status(user, AgentStatus.OFFLINE)
+        if user is None:  # deleted meanwhile: no one to announce, but the chats must not stay orphaned
+            await self.presence.store.update(tenant_id, agent_id, {"status": AgentStatus.OFFLINE.value})
+        else:
+            await self.presence.set_status(user, AgentStatus.OFFLINE)
         await self.requeue_agent(tenant_id, agent_id)
 
     async def close_abandoned(self, conversation: Conversation) -> None:

@@ -43,10 +43,13 @@ class MessageService:
                     "fields": [{"field": "text", "message": f"must have 1 to {self.max_length} characters"}]
                 },
             )
-        earlier = await self.store.by_client_id(conversation.tenant_id, conversation.id, client_id)
-        if earlier is None and conversation.status is ConversationStatus.CLOSED:
-            raise ConversationClosed()
-        if earlier is None:
+        if conversation.status is ConversationStatus.CLOSED:
+            # A resend of a message stored before the chat closed still gets its ack.
+            earlier = await self.store.by_client_id(conversation.tenant_id, conversation.id, client_id)
+            if earlier is None:
+                raise ConversationClosed()
+        else:
+            # No look-up first: the unique index on client_id answers a resend (the hot path is one insert).
             earlier, created = await self.store.append(
                 conversation.tenant_id,
                 conversation.id,

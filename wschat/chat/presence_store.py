@@ -13,7 +13,7 @@ from datetime import datetime
 from pymongo import ReturnDocument
 
 from wschat.chat.models import AgentStatus
-from wschat.db import Database, Document
+from wschat.db import Database, Document, find_owned
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class PresenceStore:
     # -- agent status --------------------------------------------------------------------------------------
 
     async def get(self, tenant_id: str, user_id: str) -> Presence | None:
-        doc = await self._presence.find_one({"_id": user_id, "tenant_id": tenant_id})
+        doc = await find_owned(self._presence, user_id, tenant_id)
         return _presence(doc) if doc else None
 
     async def of_tenant(self, tenant_id: str) -> list[Presence]:
@@ -83,7 +83,9 @@ class PresenceStore:
         return await self._sockets.count_documents({"tenant_id": tenant_id, "owner_id": owner_id})
 
     async def sockets_of(self, owner_id: str, kind: str) -> list[str]:
-        return [doc["_id"] async for doc in self._sockets.find({"owner_id": owner_id, "kind": kind}, {"_id": 1})]
+        return [
+            doc["_id"] async for doc in self._sockets.find({"owner_id": owner_id, "kind": kind}, {"_id": 1})
+        ]
 
     async def announced(self, tenant_id: str) -> bool | None:
         """The online state last announced to the tenant's visitors, by any process."""
@@ -91,9 +93,7 @@ class PresenceStore:
         return bool(doc["online"]) if doc else None
 
     async def set_announced(self, tenant_id: str, online: bool) -> None:
-        await self._announced.update_one(
-            {"_id": tenant_id}, {"$set": {"online": online}}, upsert=True
-        )
+        await self._announced.update_one({"_id": tenant_id}, {"$set": {"online": online}}, upsert=True)
 
     async def connected_owners(self, tenant_id: str, kind: str) -> set[str]:
         cursor = self._sockets.find({"tenant_id": tenant_id, "kind": kind}, {"owner_id": 1})

@@ -8,7 +8,7 @@ from datetime import datetime
 from pymongo import ReturnDocument
 
 from wschat.chat.models import Visitor
-from wschat.db import Database, Document
+from wschat.db import Database, Document, find_owned
 
 
 class VisitorStore:
@@ -25,7 +25,7 @@ class VisitorStore:
         return _visitor(doc) if doc else None
 
     async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:
-        doc = await self._visitors.find_one({"_id": visitor_id, "tenant_id": tenant_id})
+        doc = await find_owned(self._visitors, visitor_id, tenant_id)
         return _visitor(doc) if doc else None
 
     async def set_profile(self, tenant_id: str, visitor_id: str, **values: str | None) -> Visitor | None:
