@@ -268,3 +268,27 @@ async def test_chats_of_a_deleted_agent_go_back_to_the_queue(team: Team) -> None
     await visitor.wait("chat.assigned", lambda d: d["agent"] is None)
     anna = await team.agent("anna", online=False)
     assert [c["id"] for c in (await anna.ok("queue.list"))["conversations"]] == [cid]
+
+
+async def test_a_full_agent_cannot_accept_more(team: Team) -> None:
+    s = team.server
+    await team.set_tenant(auto_assign=False)
+    await s.request("PATCH", f"/api/agents/{team.bert.id}", json={"max_chats": 1}, token=team.tokens["anna"])
+    bert = await team.agent("bert")
+    first, second = await s.visitor(), await s.visitor()
+    one = (await first.ok("chat.start"))["conversation"]["id"]
+    two = (await second.ok("chat.start"))["conversation"]["id"]
+    await bert.ok("chat.accept", {"conversation_id": one})
+    assert await bert.error("chat.accept", {"conversation_id": two}) == "AGENT_UNAVAILABLE"
+    assert [c["id"] for c in (await bert.ok("queue.list"))["conversations"]] == [two]
+
+
+async def test_switching_auto_assignment_on_routes_the_waiting_chats(team: Team) -> None:
+    s = team.server
+    await team.set_tenant(auto_assign=False)
+    await team.agent("bert")
+    visitor = await s.visitor()
+    await visitor.ok("chat.start")
+    await team.set_tenant(auto_assign=True)
+    assigned = await visitor.wait("chat.assigned")
+    assert assigned["agent"]["display_name"] == "Bert"

@@ -205,8 +205,8 @@ async def test_contact_data_reaches_the_agents(team: Team) -> None:
         "email": "sam@example.com",
         "phone": "+49 (30) 123-4567",
     }
-    update = await bert.wait("visitor.updated")
-    assert update["visitor"]["contact"]["email"] == "sam@example.com"
+    update = await bert.wait("visitor.updated", lambda d: d["visitor"]["contact"]["email"])
+    assert update["visitor"]["contact"]["phone"] == "+49 (30) 123-4567"
 
 
 @pytest.mark.parametrize(
@@ -230,4 +230,62 @@ async def test_contact_data_is_validated(team: Team, payload: dict[str, Any]) ->
     visitors = [doc async for doc in team.server.app.runtime.db.visitors.find({"tenant_id": team.tenant.id})]
     assert all(doc["contact"] == {} for doc in visitors)
     await asyncio.sleep(0.1)
-    assert bert.received("visitor.updated") == []
+    updates = [d["visitor"]["contact"] for d in bert.received("visitor.updated")]
+    assert all(contact == {"name": None, "email": None, "phone": None} for contact in updates)
+
+
+async def test_clients_cannot_use_the_system_prefix(team: Team) -> None:
+    visitor, bert, cid = await _chat(team)
+    before = await _stored(team, cid)
+    for peer in (visitor, bert):
+        code = await peer.error(
+            "message.send", {"conversation_id": cid, "client_id": "sys:close:2", "text": "x"}
+        )
+        assert code == "VALIDATION_FAILED"
+    assert await _stored(team, cid) == before
+
+
+async def test_chat_start_checks_the_first_message_before_it_changes_anything(team: Team) -> None:
+    visitor = await team.server.visitor()
+    assert await visitor.error("chat.start", {"alias": "Sam", "text": "hello"}) == "VALIDATION_FAILED"
+    assert await visitor.error("chat.start", {"text": "x" * 4001, "client_id": "c1"}) == "VALIDATION_FAILED"
+    db = team.server.app.runtime.db
+    assert await db["conversations"].count_documents({}) == 0
+    assert (await db.visitors.find_one({}))["alias"] is None
+    started = await visitor.ok("chat.start", {"alias": "Sam", "text": "hello", "client_id": "c1"})
+    sync = await visitor.ok(
+        "messages.sync", {"conversation_id": started["conversation"]["id"], "after_seq": 0}
+    )
+    first = next(m for m in sync["messages"] if m["kind"] == "text")
+    assert first["sender"]["display_name"] == "Sam", "the first message already carries the new alias"
+
+
+async def test_read_markers_are_clamped_and_only_announced_when_they_move(team: Team) -> None:
+    visitor, bert, cid = await _chat(team)
+    await visitor.ok("messages.read", {"conversation_id": cid, "seq": 2**40})
+    assert await bert.wait("messages.read") == {"conversation_id": cid, "by": "visitor", "seq": 1}
+    await visitor.ok("messages.read", {"conversation_id": cid, "seq": 1})
+    await visitor.ok("messages.read", {"conversation_id": cid, "seq": 0})
+    await asyncio.sleep(0.2)
+    assert len(bert.received("messages.read")) == 1
+
+
+async def test_an_agent_resending_after_the_close_gets_the_stored_message(team: Team) -> None:
+    visitor, bert, cid = await _chat(team)
+    sent = await bert.ok("message.send", {"conversation_id": cid, "client_id": "late-ack", "text": "Bye!"})
+    await visitor.ok("chat.end", {"conversation_id": cid})
+    again = await bert.ok("message.send", {"conversation_id": cid, "client_id": "late-ack", "text": "Bye!"})
+    assert again["message"] == sent["message"]
+    code = await bert.error(
+        "message.send", {"conversation_id": cid, "client_id": "new-one", "text": "Hello?"}
+    )
+    assert code == "CONVERSATION_CLOSED"
+
+
+async def test_system_messages_of_a_held_chat_reach_only_its_agent(team: Team) -> None:
+    _, bert, cid = await _chat(team)
+    carl = await team.agent("carl")
+    await bert.ok("chat.close", {"conversation_id": cid})
+    await bert.wait("message.new", lambda d: d["message"]["event"] == "closed_by_agent")
+    await asyncio.sleep(0.2)
+    assert [d for d in carl.received("message.new") if d["message"]["conversation_id"] == cid] == []

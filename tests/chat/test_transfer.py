@@ -86,3 +86,12 @@ async def test_transfer_to_an_unavailable_agent_is_refused(team: Team) -> None:
     sync = await bert.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
     assert sync["conversation"]["agent"]["id"] == team.bert.id
     assert [m.get("event") for m in sync["messages"]].count("transferred") == 0
+
+
+async def test_transfer_note_is_cleaned_and_an_empty_note_is_none(team: Team) -> None:
+    _, bert, carl, cid = await _bert_holds_a_chat(team)
+    await bert.ok("chat.transfer", {"conversation_id": cid, "to_agent_id": team.carl.id, "note": " \t\x07 "})
+    history = await carl.ok("chat.history", {"conversation_id": cid})
+    assert history["assignments"][-1]["note"] is None
+    handed = await carl.wait("chat.assigned")
+    assert not [m for m in handed["messages"] if m["event"] == "transfer_note"]

@@ -57,6 +57,8 @@ async def update_tenant() -> Response:
     principal = await current_principal()
     patch = await read_json(TenantSettingsPatch)
     tenant = await runtime().accounts.update_tenant_settings(principal, patch)
+    if patch.auto_assign:
+        await runtime().chat.route_queue(tenant.id)  # chats already waiting get their agents now
     return json_response({"tenant": tenant.to_wire()})
 
 

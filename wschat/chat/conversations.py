@@ -25,6 +25,7 @@ from wschat.chat.models import (
     SenderKind,
     Visibility,
     Visitor,
+    clean_text,
 )
 from wschat.chat.presence import AgentState, PresenceService, Publisher
 from wschat.chat.routing import choose_agent
@@ -84,6 +85,13 @@ class ChatService:
             raise NotFound("There is no such conversation.")
         return conversation
 
+    async def writable_by(self, agent: Principal, conversation_id: str) -> Conversation:
+        """For message.send: held by the agent, or closed (a resend of a stored message gets its ack)."""
+        conversation = await self.of_tenant(agent, conversation_id)
+        if conversation.status is not ConversationStatus.CLOSED and conversation.agent_id != agent.user.id:
+            raise Forbidden("This chat is not assigned to you.")
+        return conversation
+
     async def held_by(self, agent: Principal, conversation_id: str) -> Conversation:
         """A conversation the agent may write in: open and assigned to them."""
         conversation = await self.of_tenant(agent, conversation_id)
@@ -95,16 +103,19 @@ class ChatService:
 
     # -- visitor side ----------------------------------------------------------------------------------------
 
-    async def start(self, visitor: Visitor, *, name: str | None, alias: str | None) -> Conversation:
-        """The visitor's open conversation, or a new queued one that is then routed."""
-        if name is not None or alias is not None:
-            visitor = (
-                await self.visitors.set_profile(visitor.tenant_id, visitor.id, name=name, alias=alias)
-                or visitor
+    async def start(
+        self, visitor: Visitor, *, name: str | None, alias: str | None
+    ) -> tuple[Conversation, Visitor]:
+        """The visitor's open conversation, or a new queued one that is then routed; and the visitor."""
+        if (name is not None and name != visitor.name) or (alias is not None and alias != visitor.alias):
+            changed = await self.visitors.set_profile(visitor.tenant_id, visitor.id, name=name, alias=alias)
+            visitor = changed or visitor
+            await self.publisher.to_agents(
+                visitor.tenant_id, "visitor.updated", {"visitor": visitor.to_wire()}
             )
         existing = await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
         if existing is not None:
-            return existing
+            return existing, visitor
         conversation = Conversation(
             id=new_id("cnv"),
             tenant_id=visitor.tenant_id,
@@ -118,10 +129,10 @@ class ChatService:
             winner = await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
             if winner is None:
                 raise ConversationClosed("The chat ended while it was being started. Please try again.")
-            return winner
+            return winner, visitor
         log.info("conversation %s started in tenant %s", conversation.id, visitor.tenant_id)
         await self._queue_changed(visitor.tenant_id)
-        return await self.route(conversation)
+        return await self.route(conversation), visitor
 
     async def current(self, visitor: Visitor) -> Conversation | None:
         return await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
@@ -151,6 +162,8 @@ class ChatService:
             if conversation.agent_id == agent.user.id:
                 return conversation
             raise AlreadyAssigned()
+        if (await self.presence.agent(agent.tenant.id, agent.user)).open_chats >= agent.user.max_chats:
+            raise AgentUnavailable("You have as many chats open as you may; close one first.")
         try:
             return await self._assign(conversation, agent.user, kind="accept")
         except Superseded:
@@ -170,6 +183,7 @@ class ChatService:
             raise ConversationClosed()
         if conversation.agent_id != agent.user.id and not agent.is_admin:
             raise Forbidden("Only the agent who holds this chat, or an admin, may transfer it.")
+        note = clean_text(note or "") or None
         target = await self.users.by_id(agent.tenant.id, to_agent_id)
         if target is None:
             raise NotFound("There is no such agent.")
@@ -222,6 +236,9 @@ class ChatService:
             await self.publisher.to_agent(
                 previous.id, "chat.transferred", {"conversation_id": updated.id, "to": agent_identity(target)}
             )
+        if conversation.status is ConversationStatus.QUEUED:
+            await self._queue_changed(agent.tenant.id)
+        await self.route_queue(agent.tenant.id)  # the previous holder has room again
         self.presence.changed(agent.tenant.id)
         return updated
 
@@ -248,8 +265,15 @@ class ChatService:
         return state
 
     async def mark_read(self, conversation: Conversation, side: SenderKind, seq: int) -> None:
-        """Raise one side's read marker; the other side gets ``messages.read`` (read receipts)."""
+        """Raise one side's read marker, never past the last message and never back.
+
+        The other side gets ``messages.read`` (a read receipt) when the marker moved.
+        """
         name = "visitor" if side is SenderKind.VISITOR else "agent"
+        current = conversation.visitor_read_seq if side is SenderKind.VISITOR else conversation.agent_read_seq
+        seq = min(seq, await self.messages.last_seq(conversation))
+        if seq <= current:
+            return
         await self.conversations.raise_read_marker(conversation.tenant_id, conversation.id, name, seq)
         payload = {"conversation_id": conversation.id, "by": name, "seq": seq}
         if side is SenderKind.VISITOR:
@@ -376,7 +400,7 @@ class ChatService:
         await self.publisher.to_visitor(
             conversation.visitor_id, "chat.assigned", {"conversation_id": conversation.id, "agent": identity}
         )
-        history = await self.messages.history(conversation, agents=True)
+        history = await self.messages.whole_history(conversation, agents=True)
         await self.publisher.to_agent(
             agent.id,
             "chat.assigned",

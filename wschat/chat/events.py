@@ -41,13 +41,15 @@ def _register_visitor(rt: Realtime) -> None:
 
     @rt.visitor_event("chat.start", ChatStart)
     async def chat_start(ctx: VisitorContext, p: ChatStart) -> dict[str, Any]:
-        chat = ctx.runtime.chat
-        conversation = await chat.start(ctx.visitor, name=p.name, alias=p.alias)
-        if p.text is not None:
+        chat, messages = ctx.runtime.chat, ctx.runtime.messages
+        if p.text is not None:  # checked before anything changes
             if p.client_id is None:
                 raise ValidationFailed("A first message needs a client_id.")
-            sender = _visitor_party(ctx)
-            await ctx.runtime.messages.send(conversation, sender, p.client_id, p.text)
+            messages.check_text(p.text)
+        conversation, visitor = await chat.start(ctx.visitor, name=p.name, alias=p.alias)
+        if p.text is not None and p.client_id is not None:
+            sender = Party(SenderKind.VISITOR, visitor.id, visitor.display_name)
+            await messages.send(conversation, sender, p.client_id, p.text)
         return {"conversation": await chat.for_visitor(conversation)}
 
     @rt.visitor_event("chat.current", Empty)
@@ -150,7 +152,7 @@ def _register_agent(rt: Realtime) -> None:
 
     @rt.agent_event("message.send", MessageSend)
     async def message_send(ctx: AgentContext, p: MessageSend) -> dict[str, Any]:
-        conversation = await ctx.runtime.chat.held_by(ctx.principal, p.conversation_id)
+        conversation = await ctx.runtime.chat.writable_by(ctx.principal, p.conversation_id)
         message = await ctx.runtime.messages.send(conversation, _agent_party(ctx), p.client_id, p.text)
         return {"message": message.to_wire()}
 

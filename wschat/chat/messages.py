@@ -35,14 +35,7 @@ class MessageService:
         The same client_id again returns the stored message and stores nothing; with another text it is a
         CONFLICT (a client bug, not a resend).
         """
-        cleaned = clean_text(text)
-        if not 1 <= len(cleaned) <= self.max_length:
-            raise ValidationFailed(
-                f"A message needs 1 to {self.max_length} characters.",
-                details={
-                    "fields": [{"field": "text", "message": f"must have 1 to {self.max_length} characters"}]
-                },
-            )
+        cleaned = self.check_text(text)
         if conversation.status is ConversationStatus.CLOSED:
             # A resend of a message stored before the chat closed still gets its ack.
             earlier = await self.store.by_client_id(conversation.tenant_id, conversation.id, client_id)
@@ -62,6 +55,20 @@ class MessageService:
         if earlier.text != cleaned or earlier.sender.id != sender.id:
             raise Conflict("This client_id was used for another message.")
         return earlier
+
+    def check_text(self, text: str) -> str:
+        """The cleaned text; raises VALIDATION_FAILED unless it has 1 to max_length characters."""
+        cleaned = clean_text(text)
+        if not 1 <= len(cleaned) <= self.max_length:
+            rule = f"must have 1 to {self.max_length} characters"
+            raise ValidationFailed(
+                f"A message needs 1 to {self.max_length} characters.",
+                details={"fields": [{"field": "text", "message": rule}]},
+            )
+        return cleaned
+
+    async def last_seq(self, conversation: Conversation) -> int:
+        return await self.store.last_seq(conversation.tenant_id, conversation.id)
 
     async def system(
         self,
@@ -105,12 +112,21 @@ class MessageService:
             conversation.tenant_id, conversation.id, after_seq, limit, agents=agents
         )
 
+    async def whole_history(self, conversation: Conversation, *, agents: bool) -> list[Message]:
+        """Every message, page by page (a transfer hands over the whole conversation)."""
+        messages: list[Message] = []
+        while page := await self.history(
+            conversation, agents=agents, after_seq=messages[-1].seq if messages else 0
+        ):
+            messages += page
+        return messages
+
     async def deliver(self, conversation: Conversation, message: Message) -> None:
         """To every tab of the visitor (unless agents-only), and to the assignee (all agents while queued)."""
         payload = {"message": message.to_wire()}
         if message.visibility is Visibility.ALL:
             await self.publisher.to_visitor(conversation.visitor_id, "message.new", payload)
-        if conversation.status is ConversationStatus.ACTIVE and conversation.agent_id:
+        if conversation.agent_id:  # active, or closed while assigned
             await self.publisher.to_agent(conversation.agent_id, "message.new", payload)
         else:
             await self.publisher.to_agents(conversation.tenant_id, "message.new", payload)

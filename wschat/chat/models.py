@@ -15,7 +15,16 @@ from wschat.wire import DisplayName, WireModel
 #: Ids the server hands out: a prefix, "_", hex. Anything else cannot name a record.
 Id = Annotated[str, Field(min_length=5, max_length=64, pattern=r"^[a-z]{3}_[0-9a-f]{8,48}$")]
 #: A client's own id for a message it sends, so that resending never stores it twice.
-ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+#: "sys:" is the server's own prefix (one system message per state change), never a client's.
+def _not_system(value: str) -> str:
+    if value.startswith("sys:"):
+        raise ValueError("must not start with 'sys:'")
+    return value
+
+
+ClientId = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), AfterValidator(_not_system)
+]
 Seq = Annotated[int, Field(ge=0, le=2**53)]
 
 
@@ -168,7 +177,7 @@ PHONE_CHARS = re.compile(r"^[0-9 +\-()]+$")
 
 def clean_text(value: str) -> str:
     """A message text: control characters except newline removed, line ends unified, trimmed."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return _CONTROL_EXCEPT_NEWLINE.sub("", value).strip()
 
 
