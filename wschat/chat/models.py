@@ -14,6 +14,8 @@ from wschat.wire import DisplayName, WireModel
 
 #: Ids the server hands out: a prefix, "_", hex. Anything else cannot name a record.
 Id = Annotated[str, Field(min_length=5, max_length=64, pattern=r"^[a-z]{3}_[0-9a-f]{8,48}$")]
+
+
 #: A client's own id for a message it sends, so that resending never stores it twice.
 #: "sys:" is the server's own prefix (one system message per state change), never a client's.
 def _not_system(value: str) -> str:
