@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.chat.conftest import Team
+from tests.support import wait_for
 
 
 async def test_visitors_hear_when_the_chat_comes_online_and_goes_offline(team: Team) -> None:
@@ -54,3 +55,19 @@ async def test_status_values_are_validated(team: Team) -> None:
     for bad in ["busy", "", 1, None, {"$ne": "x"}]:
         assert await bert.error("status.set", {"status": bad}) == "VALIDATION_FAILED"
     assert (await bert.ok("agents.list"))["agents"][1]["status"] == "offline"
+
+
+async def test_consoles_see_the_load_change_with_each_chat(team: Team) -> None:
+    anna = await team.agent("anna", online=False)
+    await team.agent("bert")
+    visitor = await team.server.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await anna.wait("agents.presence", lambda d: d["agent_id"] == team.bert.id and d["open_chats"] == 1)
+    seen = len(anna.received("agents.presence"))
+    await visitor.ok("chat.end", {"conversation_id": cid})
+
+    def freed() -> bool:
+        later = anna.received("agents.presence")[seen:]
+        return any(d["agent_id"] == team.bert.id and d["open_chats"] == 0 for d in later)
+
+    await wait_for(freed)

@@ -236,6 +236,7 @@ class ChatService:
             await self.publisher.to_agent(
                 previous.id, "chat.transferred", {"conversation_id": updated.id, "to": agent_identity(target)}
             )
+            await self.presence.load_changed(agent.tenant.id, previous.id)
         if conversation.status is ConversationStatus.QUEUED:
             await self._queue_changed(agent.tenant.id)
         await self.route_queue(agent.tenant.id)  # the previous holder has room again
@@ -353,6 +354,7 @@ class ChatService:
             await self.publisher.to_visitor(
                 updated.visitor_id, "chat.assigned", {"conversation_id": updated.id, "agent": None}
             )
+        await self.presence.load_changed(tenant_id, agent_id)
         await self._queue_changed(tenant_id)
         await self.route_queue(tenant_id)
 
@@ -433,6 +435,7 @@ class ChatService:
         await self.publisher.to_visitor(closed.visitor_id, "chat.ended", payload)
         if closed.agent_id:
             await self.publisher.to_agent(closed.agent_id, "chat.ended", payload)
+            await self.presence.load_changed(closed.tenant_id, closed.agent_id)
             await self.route_queue(closed.tenant_id)  # the agent has room again
         await self._queue_changed(closed.tenant_id)
         self.presence.changed(closed.tenant_id)

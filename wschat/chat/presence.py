@@ -122,6 +122,13 @@ class PresenceService:
 
     async def note_assignment(self, tenant_id: str, user_id: str) -> None:
         await self.store.update(tenant_id, user_id, {"last_assigned_at": self.clock()})
+        await self.load_changed(tenant_id, user_id)
+
+    async def load_changed(self, tenant_id: str, user_id: str) -> None:
+        """An agent got or lost a chat: consoles show the new load, visitors may see a new online state."""
+        user = await self.users.by_id(tenant_id, user_id)
+        if user is not None:
+            await self._announce_agent(user)
 
     # -- sockets -------------------------------------------------------------------------------------------
 
