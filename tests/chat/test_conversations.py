@@ -292,3 +292,15 @@ async def test_switching_auto_assignment_on_routes_the_waiting_chats(team: Team)
     await team.set_tenant(auto_assign=True)
     assigned = await visitor.wait("chat.assigned")
     assert assigned["agent"]["display_name"] == "Bert"
+
+
+async def test_an_offline_agent_cannot_accept(team: Team) -> None:
+    s = team.server
+    await team.set_tenant(auto_assign=False)
+    bert = await team.agent("bert", online=False)
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    assert await bert.error("chat.accept", {"conversation_id": cid}) == "AGENT_UNAVAILABLE"
+    await bert.ok("status.set", {"status": "away"})
+    accepted = await bert.ok("chat.accept", {"conversation_id": cid})
+    assert accepted["conversation"]["agent"]["id"] == team.bert.id

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
 from typing import Any
 
 from wschat.accounts.models import Principal, User
@@ -30,6 +29,7 @@ from wschat.chat.models import (
 from wschat.chat.presence import AgentState, PresenceService, Publisher
 from wschat.chat.routing import choose_agent
 from wschat.chat.store import VisitorStore
+from wschat.chat.views import Views, agent_identity
 from wschat.clock import Clock, new_id
 from wschat.errors import (
     AgentUnavailable,
@@ -40,13 +40,6 @@ from wschat.errors import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def agent_identity(user: User | None) -> dict[str, Any] | None:
-    """What a visitor may know of an agent: the alias and photo, never the login or real name."""
-    if user is None:
-        return None
-    return {"id": user.id, "display_name": user.display_name, "photo_url": None}
 
 
 class ChatService:
@@ -69,6 +62,7 @@ class ChatService:
         self.presence = presence
         self.publisher = publisher
         self.clock = clock
+        self.views = Views(conversations, visitors, users)
 
     # -- lookups with access rules ---------------------------------------------------------------------------
 
@@ -162,7 +156,11 @@ class ChatService:
             if conversation.agent_id == agent.user.id:
                 return conversation
             raise AlreadyAssigned()
-        if (await self.presence.agent(agent.tenant.id, agent.user)).open_chats >= agent.user.max_chats:
+        state = await self.presence.agent(agent.tenant.id, agent.user)
+        if state.status is AgentStatus.OFFLINE:
+            # An offline agent's chats would never be handed back when the console closes.
+            raise AgentUnavailable("Set yourself online or away to take chats.")
+        if state.open_chats >= agent.user.max_chats:
             raise AgentUnavailable("You have as many chats open as you may; close one first.")
         try:
             return await self._assign(conversation, agent.user, kind="accept")
@@ -264,6 +262,11 @@ class ChatService:
         elif status is AgentStatus.ONLINE:
             await self.route_queue(agent.tenant.id)
         return state
+
+    async def history(self, agent: Principal, conversation_id: str) -> list[dict[str, Any]]:
+        """Who had the chat when. Raises NOT_FOUND."""
+        await self.of_tenant(agent, conversation_id)
+        return await self.views.history(agent.tenant.id, conversation_id)
 
     async def mark_read(self, conversation: Conversation, side: SenderKind, seq: int) -> None:
         """Raise one side's read marker, never past the last message and never back.
@@ -407,7 +410,7 @@ class ChatService:
             agent.id,
             "chat.assigned",
             {
-                "conversation": await self.for_agent(conversation),
+                "conversation": await self.views.for_agent(conversation),
                 "messages": [m.to_wire() for m in history],
             },
         )
@@ -444,67 +447,5 @@ class ChatService:
     async def _queue_changed(self, tenant_id: str) -> None:
         queued = await self.conversations.queued(tenant_id)
         await self.publisher.to_agents(
-            tenant_id, "queue.updated", {"conversations": [await self.for_agent(c) for c in queued]}
+            tenant_id, "queue.updated", {"conversations": [await self.views.for_agent(c) for c in queued]}
         )
-
-    # -- views -----------------------------------------------------------------------------------------------
-
-    async def for_agent(self, conversation: Conversation) -> dict[str, Any]:
-        visitor = await self.visitors.by_id(conversation.tenant_id, conversation.visitor_id)
-        agent = (
-            await self.users.by_id(conversation.tenant_id, conversation.agent_id)
-            if conversation.agent_id
-            else None
-        )
-        return {
-            **_common(conversation),
-            "visitor": visitor.to_wire() if visitor else None,
-            "agent": agent_identity(agent),
-            "visitor_read_seq": conversation.visitor_read_seq,
-            "agent_read_seq": conversation.agent_read_seq,
-            "visitor_left_at": _iso(conversation.visitor_left_at),
-        }
-
-    async def for_visitor(self, conversation: Conversation) -> dict[str, Any]:
-        agent = (
-            await self.users.by_id(conversation.tenant_id, conversation.agent_id)
-            if conversation.agent_id
-            else None
-        )
-        return {
-            **_common(conversation),
-            "agent": agent_identity(agent),
-            "agent_read_seq": conversation.agent_read_seq,
-        }
-
-    async def history(self, agent: Principal, conversation_id: str) -> list[dict[str, Any]]:
-        """The assignment history (who had the chat when), from the transitions."""
-        await self.of_tenant(agent, conversation_id)
-        records = await self.conversations.history(agent.tenant.id, conversation_id)
-        return [
-            {
-                "epoch": r["epoch"],
-                "kind": r["kind"],
-                "at": r["at"].isoformat(),
-                "by": r.get("by"),
-                "from_agent_id": r.get("from_agent_id"),
-                "to_agent_id": r.get("to_agent_id"),
-                "note": r.get("note"),
-            }
-            for r in records
-        ]
-
-
-def _common(conversation: Conversation) -> dict[str, Any]:
-    return {
-        "id": conversation.id,
-        "status": conversation.status.value,
-        "created_at": conversation.created_at.isoformat(),
-        "assigned_at": _iso(conversation.assigned_at),
-        "closed_at": _iso(conversation.closed_at),
-        "closed_by": conversation.closed_by.kind.value if conversation.closed_by else None,
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

@@ -50,13 +50,13 @@ def _register_visitor(rt: Realtime) -> None:
         if p.text is not None and p.client_id is not None:
             sender = Party(SenderKind.VISITOR, visitor.id, visitor.display_name)
             await messages.send(conversation, sender, p.client_id, p.text)
-        return {"conversation": await chat.for_visitor(conversation)}
+        return {"conversation": await chat.views.for_visitor(conversation)}
 
     @rt.visitor_event("chat.current", Empty)
     async def chat_current(ctx: VisitorContext, p: Empty) -> dict[str, Any]:
         conversation = await ctx.runtime.chat.current(ctx.visitor)
         return {
-            "conversation": await ctx.runtime.chat.for_visitor(conversation) if conversation else None,
+            "conversation": await ctx.runtime.chat.views.for_visitor(conversation) if conversation else None,
             "online": await ctx.runtime.presence.tenant_online(ctx.visitor.tenant_id),
         }
 
@@ -74,7 +74,7 @@ def _register_visitor(rt: Realtime) -> None:
             conversation, agents=False, after_seq=p.after_seq, limit=p.limit
         )
         return {
-            "conversation": await chat.for_visitor(conversation),
+            "conversation": await chat.views.for_visitor(conversation),
             "messages": [m.to_wire() for m in messages],
         }
 
@@ -101,7 +101,7 @@ def _register_visitor(rt: Realtime) -> None:
     @rt.visitor_event("chat.end", ConversationRef)
     async def chat_end(ctx: VisitorContext, p: ConversationRef) -> dict[str, Any]:
         conversation = await ctx.runtime.chat.end(ctx.visitor, p.conversation_id)
-        return {"conversation": await ctx.runtime.chat.for_visitor(conversation)}
+        return {"conversation": await ctx.runtime.chat.views.for_visitor(conversation)}
 
     rt.forget_socket_state.append(typing_limit.forget)
 
@@ -122,29 +122,29 @@ def _register_agent(rt: Realtime) -> None:
     @rt.agent_event("queue.list", Empty)
     async def queue_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
         chat = ctx.runtime.chat
-        return {"conversations": [await chat.for_agent(c) for c in await chat.queue(ctx.principal)]}
+        return {"conversations": [await chat.views.for_agent(c) for c in await chat.queue(ctx.principal)]}
 
     @rt.agent_event("chats.list", Empty)
     async def chats_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
         chat = ctx.runtime.chat
-        return {"conversations": [await chat.for_agent(c) for c in await chat.mine(ctx.principal)]}
+        return {"conversations": [await chat.views.for_agent(c) for c in await chat.mine(ctx.principal)]}
 
     @rt.agent_event("chat.accept", ConversationRef)
     async def chat_accept(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
         conversation = await ctx.runtime.chat.accept(ctx.principal, p.conversation_id)
-        return {"conversation": await ctx.runtime.chat.for_agent(conversation)}
+        return {"conversation": await ctx.runtime.chat.views.for_agent(conversation)}
 
     @rt.agent_event("chat.transfer", ChatTransfer)
     async def chat_transfer(ctx: AgentContext, p: ChatTransfer) -> dict[str, Any]:
         conversation = await ctx.runtime.chat.transfer(
             ctx.principal, p.conversation_id, p.to_agent_id, p.note
         )
-        return {"conversation": await ctx.runtime.chat.for_agent(conversation)}
+        return {"conversation": await ctx.runtime.chat.views.for_agent(conversation)}
 
     @rt.agent_event("chat.close", ConversationRef)
     async def chat_close(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
         conversation = await ctx.runtime.chat.close(ctx.principal, p.conversation_id)
-        return {"conversation": await ctx.runtime.chat.for_agent(conversation)}
+        return {"conversation": await ctx.runtime.chat.views.for_agent(conversation)}
 
     @rt.agent_event("chat.history", ConversationRef)
     async def chat_history(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
@@ -164,7 +164,7 @@ def _register_agent(rt: Realtime) -> None:
             conversation, agents=True, after_seq=p.after_seq, limit=p.limit
         )
         return {
-            "conversation": await chat.for_agent(conversation),
+            "conversation": await chat.views.for_agent(conversation),
             "messages": [m.to_wire() for m in messages],
         }
 

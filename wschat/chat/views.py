@@ -1,0 +1,85 @@
+"""How conversations look on the wire: to the console, to the widget, and their assignment history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from wschat.accounts.models import User
+from wschat.accounts.store import UserStore
+from wschat.chat.conversation_store import ConversationStore
+from wschat.chat.models import Conversation
+from wschat.chat.store import VisitorStore
+
+
+def agent_identity(user: User | None) -> dict[str, Any] | None:
+    """What a visitor may know of an agent: the alias and photo, never the login or real name."""
+    if user is None:
+        return None
+    return {"id": user.id, "display_name": user.display_name, "photo_url": None}
+
+
+class Views:
+    def __init__(self, conversations: ConversationStore, visitors: VisitorStore, users: UserStore) -> None:
+        self.conversations = conversations
+        self.visitors = visitors
+        self.users = users
+
+    async def for_agent(self, conversation: Conversation) -> dict[str, Any]:
+        visitor = await self.visitors.by_id(conversation.tenant_id, conversation.visitor_id)
+        agent = (
+            await self.users.by_id(conversation.tenant_id, conversation.agent_id)
+            if conversation.agent_id
+            else None
+        )
+        return {
+            **_common(conversation),
+            "visitor": visitor.to_wire() if visitor else None,
+            "agent": agent_identity(agent),
+            "visitor_read_seq": conversation.visitor_read_seq,
+            "agent_read_seq": conversation.agent_read_seq,
+            "visitor_left_at": _iso(conversation.visitor_left_at),
+        }
+
+    async def for_visitor(self, conversation: Conversation) -> dict[str, Any]:
+        agent = (
+            await self.users.by_id(conversation.tenant_id, conversation.agent_id)
+            if conversation.agent_id
+            else None
+        )
+        return {
+            **_common(conversation),
+            "agent": agent_identity(agent),
+            "agent_read_seq": conversation.agent_read_seq,
+        }
+
+    async def history(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
+        """The assignment history (who had the chat when), from the transitions."""
+        records = await self.conversations.history(tenant_id, conversation_id)
+        return [
+            {
+                "epoch": r["epoch"],
+                "kind": r["kind"],
+                "at": r["at"].isoformat(),
+                "by": r.get("by"),
+                "from_agent_id": r.get("from_agent_id"),
+                "to_agent_id": r.get("to_agent_id"),
+                "note": r.get("note"),
+            }
+            for r in records
+        ]
+
+
+def _common(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "status": conversation.status.value,
+        "created_at": conversation.created_at.isoformat(),
+        "assigned_at": _iso(conversation.assigned_at),
+        "closed_at": _iso(conversation.closed_at),
+        "closed_by": conversation.closed_by.kind.value if conversation.closed_by else None,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
