@@ -111,6 +111,12 @@ class LiveServer:
     ) -> socketio.AsyncClient:
         client = socketio.AsyncClient(reconnection=False)
         self.clients.append(client)
+        await self._open(client, namespace, auth, origin)
+        return client
+
+    async def _open(
+        self, client: socketio.AsyncClient, namespace: str, auth: Any, origin: str | None
+    ) -> None:
         await client.connect(
             self.url,
             namespaces=[namespace],
@@ -119,7 +125,6 @@ class LiveServer:
             headers={"Origin": origin} if origin else {},
             wait_timeout=5,
         )
-        return client
 
     async def agent(self, token: str) -> Peer:
         return Peer(await self.connect("/agent", {"token": token}), "/agent")
@@ -143,14 +148,7 @@ class LiveServer:
         errors: list[Any] = []
         client.on("connect_error", errors.append, namespace=namespace)
         try:
-            await client.connect(
-                self.url,
-                namespaces=[namespace],
-                auth=auth,
-                transports=["websocket"],
-                headers={"Origin": origin} if origin else {},
-                wait_timeout=5,
-            )
+            await self._open(client, namespace, auth, origin)
         except socketio.exceptions.ConnectionError:
             pass
         else:

@@ -47,7 +47,7 @@ class MessageService:
                 conversation.tenant_id,
                 conversation.id,
                 client_id,
-                lambda seq: self._text(conversation, seq, sender, client_id, cleaned),
+                lambda seq: self._message(conversation, seq, sender, client_id, cleaned),
             )
             if created:
                 await self.deliver(conversation, earlier)
@@ -85,20 +85,8 @@ class MessageService:
         client_id = f"sys:{key}"
 
         def build(seq: int) -> Message:
-            return Message(
-                id=new_id("msg"),
-                tenant_id=conversation.tenant_id,
-                conversation_id=conversation.id,
-                seq=seq,
-                client_id=client_id,
-                sender=sender,
-                kind=MessageKind.SYSTEM,
-                text=text,
-                created_at=self.clock(),
-                visibility=visibility,
-                event=event,
-                data=data,
-            )
+            extra = {"kind": MessageKind.SYSTEM, "visibility": visibility, "event": event, "data": data}
+            return self._message(conversation, seq, sender, client_id, text, **extra)
 
         message, created = await self.store.append(conversation.tenant_id, conversation.id, client_id, build)
         if created:
@@ -131,8 +119,8 @@ class MessageService:
         else:
             await self.publisher.to_agents(conversation.tenant_id, "message.new", payload)
 
-    def _text(
-        self, conversation: Conversation, seq: int, sender: Party, client_id: str, text: str
+    def _message(
+        self, conversation: Conversation, seq: int, sender: Party, client_id: str, text: str, **extra: Any
     ) -> Message:
         return Message(
             id=new_id("msg"),
@@ -141,7 +129,7 @@ class MessageService:
             seq=seq,
             client_id=client_id,
             sender=sender,
-            kind=MessageKind.TEXT,
             text=text,
             created_at=self.clock(),
+            **{"kind": MessageKind.TEXT, **extra},
         )
