@@ -72,7 +72,7 @@ class LiveServer:
         path: str,
         *,
         json: Any = None,
-        data: str | bytes | None = None,
+        data: Any = None,
         token: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:

@@ -25,6 +25,7 @@ from wschat.db import Database
 from wschat.embedded import EmbeddedDatabase, find_binary
 from wschat.errors import Unavailable
 from wschat.http import install_error_handlers, install_security_headers, json_response, runtime
+from wschat.media.routes import blueprint as media_blueprint
 from wschat.realtime import Realtime
 from wschat.runtime import Runtime, build_runtime
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     install_security_headers(quart_app)
     quart_app.register_blueprint(accounts_blueprint)
     quart_app.register_blueprint(widget_blueprint)
+    quart_app.register_blueprint(media_blueprint)
 
     @quart_app.get("/healthz")
     async def healthz() -> Response:

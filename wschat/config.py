@@ -95,6 +95,14 @@ class ChatSettings:
 
 
 @dataclass(frozen=True)
+class MediaSettings:
+    #: Largest accepted photo upload, bytes; bigger bodies get 413 before they are read.
+    max_upload_bytes: int = 5 * 1024 * 1024
+    #: Largest accepted photo, pixels (width × height), checked before decoding.
+    max_pixels: int = 40_000_000
+
+
+@dataclass(frozen=True)
 class Settings:
     secret_key: Secret
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
@@ -102,6 +110,7 @@ class Settings:
     mongo: MongoSettings = field(default_factory=MongoSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
     redis_url: Secret | None = None
     log_level: str = "info"
     #: The embedded database's binary; None looks in the usual places (see wschat.embedded).
@@ -131,6 +140,8 @@ _KNOWN = {
     "WSCHAT_FERRETDB_BIN",
     "WSCHAT_MAX_MESSAGE_LENGTH",
     "WSCHAT_AGENT_GRACE_SECONDS",
+    "WSCHAT_MAX_PHOTO_BYTES",
+    "WSCHAT_MAX_PHOTO_PIXELS",
 }
 
 
@@ -167,6 +178,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, _int_range(1, 20000)),
         agent_grace_seconds=reader.get("WSCHAT_AGENT_GRACE_SECONDS", 30, _int_range(0, 3600)),
     )
+    media = MediaSettings(
+        max_upload_bytes=reader.get(
+            "WSCHAT_MAX_PHOTO_BYTES", 5 * 1024 * 1024, _int_range(1024, 50 * 1024 * 1024)
+        ),
+        max_pixels=reader.get("WSCHAT_MAX_PHOTO_PIXELS", 40_000_000, _int_range(65_536, 200_000_000)),
+    )
     data_dir = reader.get("WSCHAT_DATA_DIR", Path("var").resolve(), _parse_dir)
     secret = reader.get("WSCHAT_SECRET_KEY", None, _parse_secret)
     if secret is None:
@@ -178,6 +195,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         mongo=mongo,
         auth=auth,
         chat=chat,
+        media=media,
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
         log_level=reader.get("WSCHAT_LOG_LEVEL", "info", _parse_log_level),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),

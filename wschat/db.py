@@ -58,6 +58,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("node_id", ASCENDING)], name="node"),
     ],
     "nodes": [],
+    "photos": [IndexModel([("tenant_id", ASCENDING), ("owner_id", ASCENDING)], name="tenant_owner")],
 }
 
 

@@ -4,6 +4,8 @@ The tree::
 
     WsChatError                      code, message, http status
     ├── ValidationFailed             400 VALIDATION_FAILED
+    ├── media.UnsupportedImage       400 UNSUPPORTED_IMAGE
+    ├── media.ImageTooLarge          400 IMAGE_TOO_LARGE
     ├── InvalidCredentials           401 INVALID_CREDENTIALS
     ├── AuthInvalid                  401 AUTH_INVALID
     ├── Forbidden                    403 FORBIDDEN
@@ -44,6 +46,8 @@ class ErrorCode(StrEnum):
     CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
     AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
     TOO_LARGE = "TOO_LARGE"
+    UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
+    IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
     RATE_LIMITED = "RATE_LIMITED"
     UNAVAILABLE = "UNAVAILABLE"
     INTERNAL = "INTERNAL"

@@ -21,6 +21,8 @@ from wschat.chat.visitors import VisitorService
 from wschat.clock import Clock
 from wschat.config import Settings
 from wschat.db import Database
+from wschat.media.service import PhotoService
+from wschat.media.store import PhotoStore
 
 
 class Transport(SessionRevoker, Publisher, Protocol):
@@ -59,6 +61,7 @@ class Runtime:
     presence: PresenceService
     chat: ChatService
     janitor: Janitor
+    photos: PhotoService
 
 
 def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Transport) -> Runtime:
@@ -103,4 +106,5 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         presence=presence,
         chat=chat,
         janitor=Janitor(chat, presence, conversations, tenants, clock),
+        photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
     )

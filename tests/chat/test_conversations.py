@@ -33,7 +33,7 @@ async def test_agent_going_online_gets_the_waiting_chat(team: Team) -> None:
     assigned = await visitor.wait("chat.assigned")
     assert assigned == {
         "conversation_id": conversation["id"],
-        "agent": {"id": team.bert.id, "display_name": "Bert", "photo_url": None},
+        "agent": {"id": team.bert.id, "display_name": "Bert", "photo_url": team.bert.photo_url},
     }
     assert "bert" not in str(assigned).replace("Bert", ""), "the login never reaches a visitor"
     mine = await bert.wait("chat.assigned")

@@ -25,14 +25,18 @@ async def test_transfer_moves_the_chat_with_history_and_a_private_note(team: Tea
     )
     assert reply["conversation"]["agent"]["display_name"] == "Carl"
     on_widget = await visitor.wait("chat.assigned", lambda d: d["agent"]["display_name"] == "Carl")
-    assert on_widget["agent"] == {"id": team.carl.id, "display_name": "Carl", "photo_url": None}
+    assert on_widget["agent"] == {
+        "id": team.carl.id,
+        "display_name": "Carl",
+        "photo_url": team.carl.photo_url,
+    }
     handed = await carl.wait("chat.assigned")
     texts = [m["text"] for m in handed["messages"]]
     assert "I need help with my order" in texts
     assert "Order #42, VIP" in texts, "the receiving agent sees the note"
     assert (await bert.wait("chat.transferred")) == {
         "conversation_id": cid,
-        "to": {"id": team.carl.id, "display_name": "Carl", "photo_url": None},
+        "to": {"id": team.carl.id, "display_name": "Carl", "photo_url": team.carl.photo_url},
     }
     assert "Order #42" not in str(visitor.events)
     history = await carl.ok("chat.history", {"conversation_id": cid})

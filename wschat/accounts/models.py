@@ -105,6 +105,13 @@ class User:
     disabled: bool = False
     photo_id: str | None = None
 
+    @property
+    def photo_url(self) -> str:
+        """A path on the wsChat server: the photo, or the initials drawn from the alias."""
+        if self.photo_id:
+            return f"/media/photos/{self.photo_id}-256.webp"
+        return f"/media/initials/{self.tenant_id}/{self.id}-256.webp"
+
     def to_wire(self) -> dict[str, Any]:
         """What the console sees of a user; never the hash or the password version."""
         return {
@@ -115,7 +122,7 @@ class User:
             "role": self.role.value,
             "max_chats": self.max_chats,
             "disabled": self.disabled,
-            "photo_url": None,
+            "photo_url": self.photo_url,
             "created_at": self.created_at.isoformat(),
         }
 

@@ -60,7 +60,7 @@ class AgentState:
         return {
             "agent_id": self.user.id,
             "display_name": self.user.display_name,
-            "photo_url": None,
+            "photo_url": self.user.photo_url,
             "status": self.status.value,
             "connected": self.connected,
             "open_chats": self.open_chats,

@@ -16,7 +16,7 @@ def agent_identity(user: User | None) -> dict[str, Any] | None:
     """What a visitor may know of an agent: the alias and photo, never the login or real name."""
     if user is None:
         return None
-    return {"id": user.id, "display_name": user.display_name, "photo_url": None}
+    return {"id": user.id, "display_name": user.display_name, "photo_url": user.photo_url}
 
 
 class Views:

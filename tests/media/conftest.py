@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from tests.chat.conftest import team
+
+__all__ = ["team"]
