@@ -96,9 +96,11 @@ class ChatSettings:
 
 @dataclass(frozen=True)
 class MediaSettings:
-    #: Largest accepted photo upload, bytes; bigger bodies get 413 before they are read.
+    #: Largest accepted photo upload, bytes (at most 16 MiB, the limit for any request body); bigger bodies
+    #: get 413 before they are read.
     max_upload_bytes: int = 5 * 1024 * 1024
-    #: Largest accepted photo, pixels (width × height), checked before decoding.
+    #: Largest accepted photo, pixels (width × height), checked before decoding. At most 80 million:
+    #: above about 89 million Pillow's own decompression-bomb guard (treated as an error) would refuse it.
     max_pixels: int = 40_000_000
 
 
@@ -180,9 +182,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
     )
     media = MediaSettings(
         max_upload_bytes=reader.get(
-            "WSCHAT_MAX_PHOTO_BYTES", 5 * 1024 * 1024, _int_range(1024, 50 * 1024 * 1024)
+            "WSCHAT_MAX_PHOTO_BYTES", 5 * 1024 * 1024, _int_range(1024, 16 * 1024 * 1024)
         ),
-        max_pixels=reader.get("WSCHAT_MAX_PHOTO_PIXELS", 40_000_000, _int_range(65_536, 200_000_000)),
+        max_pixels=reader.get("WSCHAT_MAX_PHOTO_PIXELS", 40_000_000, _int_range(65_536, 80_000_000)),
     )
     data_dir = reader.get("WSCHAT_DATA_DIR", Path("var").resolve(), _parse_dir)
     secret = reader.get("WSCHAT_SECRET_KEY", None, _parse_secret)

@@ -37,7 +37,12 @@ async def test_messages_flow_both_ways_with_increasing_seq(team: Team) -> None:
     reply = await bert.ok("message.send", {"conversation_id": cid, "client_id": "a1", "text": "Hi Sam!"})
     assert reply["message"]["seq"] == 3
     on_widget = await visitor.wait("message.new", lambda d: d["message"]["client_id"] == "a1")
-    assert on_widget["message"]["sender"] == {"kind": "agent", "id": team.bert.id, "display_name": "Bert"}
+    assert on_widget["message"]["sender"] == {
+        "kind": "agent",
+        "id": team.bert.id,
+        "display_name": "Bert",
+        "photo_url": team.bert.photo_url,
+    }
     # Every tab of the visitor gets it too.
     second_tab = await team.server.visitor(token=visitor.token)
     await bert.ok("message.send", {"conversation_id": cid, "client_id": "a2", "text": "Both tabs"})

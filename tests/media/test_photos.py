@@ -225,3 +225,50 @@ async def test_visitors_see_the_alias_and_photo_only(team: Team) -> None:
     message = await visitor.wait("message.new", lambda d: d["message"]["client_id"] == "a1")
     assert "bert" not in str(message).replace("Bert", "")
     assert "bert" not in str(visitor.events).replace("Bert", "")
+
+
+async def test_a_broken_exif_block_does_not_break_the_upload(team: Team) -> None:
+    """Pillow lives with a corrupt EXIF block; the photo is kept, and none of the block survives."""
+    good = images.gps_jpeg()
+    start = good.index(b"Exif\x00\x00")
+    broken = good[: start + 10] + b"\xff" * 16 + good[start + 26 :]
+    reply = await _put(team, team.bert.id, broken, team.tokens["bert"])
+    assert reply.status == 200, reply.body
+    _, body, _ = await _fetch(team, reply.body["agent"]["photo_url"])
+    assert len(Image.open(io.BytesIO(body)).getexif()) == 0
+
+
+async def test_two_files_under_one_field_are_refused(team: Team) -> None:
+    import aiohttp
+
+    form = aiohttp.FormData()
+    form.add_field("photo", images.jpeg(), filename="a.jpg", content_type="image/jpeg")
+    form.add_field("photo", images.jpeg(), filename="b.jpg", content_type="image/jpeg")
+    async with team.server.http.put(
+        f"{team.server.url}/api/agents/{team.bert.id}/photo",
+        data=form,
+        headers={"Authorization": f"Bearer {team.tokens['bert']}"},
+    ) as reply:
+        assert reply.status == 400
+    assert await _photo_count(team) == 0
+
+
+async def test_deleting_an_agent_deletes_the_photo(team: Team) -> None:
+    reply = await _put(team, team.carl.id, images.jpeg(), team.tokens["anna"])
+    url = reply.body["agent"]["photo_url"]
+    assert (
+        await team.server.request("DELETE", f"/api/agents/{team.carl.id}", token=team.tokens["anna"])
+    ).status == 204
+    assert await _photo_count(team) == 0
+    assert (await _fetch(team, url))[0] == 404
+
+
+async def test_messages_carry_the_agent_s_photo(team: Team) -> None:
+    reply = await _put(team, team.bert.id, images.jpeg(), team.tokens["bert"])
+    bert = await team.agent("bert")
+    visitor = await team.server.visitor()
+    await visitor.ok("chat.start")
+    cid = (await visitor.wait("chat.assigned"))["conversation_id"]
+    await bert.ok("message.send", {"conversation_id": cid, "client_id": "p1", "text": "Hello"})
+    message = await visitor.wait("message.new", lambda d: d["message"]["client_id"] == "p1")
+    assert message["message"]["sender"]["photo_url"] == reply.body["agent"]["photo_url"]

@@ -90,7 +90,9 @@ async def update_agent(user_id: str) -> Response:
 
 @blueprint.delete("/agents/<user_id>")
 async def delete_agent(user_id: str) -> Response:
-    await runtime().accounts.delete_agent(await current_principal(), user_id)
+    principal = await current_principal()
+    await runtime().accounts.delete_agent(principal, user_id)
+    await runtime().photos.forget_owner(principal.tenant.id, user_id)  # a photo is personal data
     return Response(status=204)
 
 

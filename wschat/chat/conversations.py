@@ -191,7 +191,7 @@ class ChatService:
         previous = (
             await self.users.by_id(agent.tenant.id, conversation.agent_id) if conversation.agent_id else None
         )
-        by = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name)
+        by = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name, agent.user.photo_url)
         try:
             updated = await self.conversations.transition(
                 conversation,
@@ -249,7 +249,7 @@ class ChatService:
         mine = conversation.agent_id == agent.user.id
         if conversation.status is ConversationStatus.ACTIVE and not mine and not agent.is_admin:
             raise Forbidden("This chat is not assigned to you.")
-        by = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name)
+        by = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name, agent.user.photo_url)
         return await self._close(
             conversation, by, event="closed_by_agent", text=f"{agent.user.display_name} closed the chat."
         )
@@ -385,7 +385,10 @@ class ChatService:
             conversation,
             kind,
             {"status": ConversationStatus.ACTIVE.value, "agent_id": agent.id, "assigned_at": now},
-            {"by": Party(SenderKind.AGENT, agent.id, agent.display_name).to_doc(), "to_agent_id": agent.id},
+            {
+                "by": Party(SenderKind.AGENT, agent.id, agent.display_name, agent.photo_url).to_doc(),
+                "to_agent_id": agent.id,
+            },
             now,
         )
         await self.messages.system(

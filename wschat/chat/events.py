@@ -189,7 +189,8 @@ def _visitor_party(ctx: VisitorContext) -> Party:
 
 
 def _agent_party(ctx: AgentContext) -> Party:
-    return Party(SenderKind.AGENT, ctx.principal.user.id, ctx.principal.user.display_name)
+    user = ctx.principal.user
+    return Party(SenderKind.AGENT, user.id, user.display_name, user.photo_url)
 
 
 class _TypingLimiter:

@@ -100,13 +100,22 @@ class Party:
     kind: SenderKind
     id: str | None = None
     display_name: str = ""
+    #: Agents only: the photo (or initials) path visitors see next to the agent's messages.
+    photo_url: str | None = None
 
     def to_doc(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "id": self.id, "display_name": self.display_name}
+        return {
+            "kind": self.kind.value,
+            "id": self.id,
+            "display_name": self.display_name,
+            "photo_url": self.photo_url,
+        }
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Party:
-        return cls(SenderKind(doc["kind"]), doc.get("id"), doc.get("display_name") or "")
+        return cls(
+            SenderKind(doc["kind"]), doc.get("id"), doc.get("display_name") or "", doc.get("photo_url")
+        )
 
 
 SYSTEM = Party(SenderKind.SYSTEM, None, "wsChat")
@@ -155,11 +164,7 @@ class Message:
             "conversation_id": self.conversation_id,
             "seq": self.seq,
             "client_id": self.client_id,
-            "sender": {
-                "kind": self.sender.kind.value,
-                "id": self.sender.id,
-                "display_name": self.sender.display_name,
-            },
+            "sender": self.sender.to_doc(),
             "kind": self.kind.value,
             "text": self.text,
             "created_at": self.created_at.isoformat(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -45,7 +46,12 @@ class Processed:
 def process_photo(data: bytes, *, max_pixels: int) -> Processed:
     """Raises UnsupportedImage, ImageTooLarge."""
     image = _open(data, max_pixels)
-    image = ImageOps.exif_transpose(image) or image
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image = ImageOps.exif_transpose(image) or image
+    except (OSError, SyntaxError, ValueError, struct.error) as e:  # a broken EXIF block
+        raise UnsupportedImage() from e
     image = _to_srgb(image)
     image = _flatten(image)
     square = ImageOps.fit(image, (SIZES[0], SIZES[0]), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
@@ -62,6 +68,9 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         raise UnsupportedImage()
     try:
         with warnings.catch_warnings():
+            # Pillow warns about damage it can live with (a corrupt EXIF block); only a bomb is an error,
+            # whatever the process-wide warning filters say.
+            warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = image.size  # from the header: nothing is decoded yet

@@ -48,12 +48,12 @@ async def _read_image() -> bytes:
     limit = runtime().settings.media.max_upload_bytes
     # Refused from the header alone: the body is never read.
     if request.content_length is not None and request.content_length > limit:
-        raise TooLarge(f"The image may have at most {limit // (1024 * 1024)} MB.")
+        raise _too_large(limit)
     if request.mimetype == "multipart/form-data":
         request.max_form_parts = 4
         files = await request.files
         form = await request.form
-        if len(files) != 1 or len(form) != 0:
+        if sum(len(files.getlist(key)) for key in files) != 1 or len(form) != 0:
             raise ValidationFailed("Send exactly one file.")
         data: bytes = next(iter(files.values())).read(limit + 1)
     else:
@@ -61,11 +61,16 @@ async def _read_image() -> bytes:
         async for chunk in request.body:
             received += chunk
             if len(received) > limit:
-                raise TooLarge(f"The image may have at most {limit // (1024 * 1024)} MB.")
+                raise _too_large(limit)
         data = bytes(received)
     if len(data) > limit:
-        raise TooLarge(f"The image may have at most {limit // (1024 * 1024)} MB.")
+        raise _too_large(limit)
     return data
+
+
+def _too_large(limit: int) -> TooLarge:
+    shown = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return TooLarge(f"The image may have at most {shown}.")
 
 
 def _image(data: bytes, etag: str, *, cache: str) -> Response:

@@ -58,6 +58,11 @@ class PhotoService:
             await self.store.delete_others(target.tenant_id, target.id, keep=None)
         return updated or target
 
+    async def forget_owner(self, tenant_id: str, user_id: str) -> None:
+        """Delete every photo of a user (the user was deleted)."""
+        async with self._owner_lock(user_id):
+            await self.store.delete_others(tenant_id, user_id, keep=None)
+
     async def variant(self, photo_id: str, size: int) -> tuple[bytes, str] | None:
         """The served bytes and their strong ETag, or None."""
         photo = await self.store.public(photo_id) if size in SIZES else None
