@@ -164,3 +164,22 @@ async def test_visitor_of_a_locked_or_expired_tenant_is_refused(acme: Acme) -> N
     _, trial_token = await _visitor_token(s, "trial")
     s.clock.advance(days=14)
     assert (await s.refused(VISITOR, {"tenant": "trial", "token": trial_token}))["code"] == "TENANT_LOCKED"
+
+
+async def test_changes_from_outside_the_server_close_listening_sockets(acme: Acme) -> None:
+    """A password set by the CLI (another process) or a tenant locked there reaches listening sockets."""
+    s = acme.server
+    agent = await s.connect(AGENT, {"token": acme.agent})
+    admin = await s.connect(AGENT, {"token": acme.admin})
+    tenant = await s.accounts.tenant("acme")
+    # What `wschat user passwd` does, without this server's help: a new password version in the database.
+    await s.accounts.users.update(tenant.id, acme.agent_id, {"password_version": "set-by-the-cli"})
+    await s.app.runtime.janitor.run_once()
+    await wait_for(lambda: not agent.connected)
+    assert admin.connected
+
+    _, token = await _visitor_token(s)
+    visitor = await s.connect(VISITOR, {"tenant": "acme", "token": token})
+    await s.accounts.tenants.set_status("acme", TenantStatus.LOCKED, s.clock())  # `wschat tenant lock acme`
+    await s.app.runtime.janitor.run_once()
+    await wait_for(lambda: not visitor.connected and not admin.connected)

@@ -117,6 +117,9 @@ class Realtime:
     async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
         await self.sio.emit(event, payload, room=agents_room(tenant_id), namespace=AGENT)
 
+    async def close_socket(self, sid: str, kind: str) -> None:
+        await self.sio.disconnect(sid, namespace=AGENT if kind == "agent" else VISITOR)
+
     async def revoke_user(self, user_id: str) -> None:
         """Disconnect every socket of a console user (password change, disable, delete), on any process.
 

@@ -14,7 +14,7 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.message_store import MessageStore
 from wschat.chat.messages import MessageService
-from wschat.chat.presence import PresenceService, Publisher
+from wschat.chat.presence import PresenceService, Publisher, SocketCloser
 from wschat.chat.presence_store import PresenceStore
 from wschat.chat.store import VisitorStore
 from wschat.chat.visitors import VisitorService
@@ -25,7 +25,7 @@ from wschat.media.service import PhotoService
 from wschat.media.store import PhotoStore
 
 
-class Transport(SessionRevoker, Publisher, Protocol):
+class Transport(SessionRevoker, Publisher, SocketCloser, Protocol):
     """What the socket layer offers the services."""
 
 
@@ -33,6 +33,9 @@ class NoTransport:
     """For the CLI: no sockets here. A running server re-checks each socket's user on its next event."""
 
     async def revoke_user(self, user_id: str) -> None:
+        return None
+
+    async def close_socket(self, sid: str, kind: str) -> None:
         return None
 
     async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None:
@@ -105,6 +108,6 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         messages=messages,
         presence=presence,
         chat=chat,
-        janitor=Janitor(chat, presence, conversations, tenants, clock),
+        janitor=Janitor(chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport),
         photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
     )

@@ -2,7 +2,9 @@
 
 - heartbeat of this process, and forgetting the sockets of processes that stopped beating (crashed);
 - agents whose last socket closed longer ago than the grace period go offline; their chats are re-queued;
-- open conversations whose visitor has been gone longer than the tenant's limit are closed.
+- open conversations whose visitor has been gone longer than the tenant's limit are closed;
+- this process's sockets are checked again: a user disabled, deleted or with a new password, or a locked
+  tenant, loses its sockets even when the change came from elsewhere (the CLI) and the socket only listens.
 
 Every step is safe to run in several processes at once: the state changes go through the same claimed
 transitions as everything else.
@@ -13,11 +15,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from wschat.accounts.service import AccountService
 from wschat.accounts.store import TenantStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
-from wschat.chat.presence import PresenceService
+from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.clock import Clock
+from wschat.errors import AuthInvalid, TenantLocked
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,12 @@ class Janitor:
         conversations: ConversationStore,
         tenants: TenantStore,
         clock: Clock,
+        *,
+        accounts: AccountService,
+        closer: SocketCloser,
     ) -> None:
+        self.accounts = accounts
+        self.closer = closer
         self.chat = chat
         self.presence = presence
         self.conversations = conversations
@@ -47,6 +56,22 @@ class Janitor:
             log.info("agent %s went offline (no connection for the grace period)", gone.user_id)
             await self.chat.agent_gone(gone.tenant_id, gone.user_id)
         await self._close_abandoned()
+        await self._recheck_sockets()
+
+    async def _recheck_sockets(self) -> None:
+        now = self.clock()
+        for socket in await self.presence.store.sockets_of_node(self.presence.node_id):
+            tenant_id, owner_id = socket["tenant_id"], socket["owner_id"]
+            try:
+                if socket["kind"] == "agent":
+                    await self.accounts.current(owner_id, tenant_id, socket.get("password_version") or "")
+                else:
+                    tenant = await self.tenants.by_id(tenant_id)
+                    if tenant is None or tenant.is_locked(now):
+                        raise TenantLocked()
+            except (AuthInvalid, TenantLocked):
+                log.info("closing a %s socket: its account or tenant is no longer valid", socket["kind"])
+                await self.closer.close_socket(socket["_id"], socket["kind"])
 
     async def _forget_dead_nodes(self) -> None:
         now = self.clock()

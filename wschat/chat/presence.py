@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 PRESENCE_DEBOUNCE = 0.25
 
 
+class SocketCloser(Protocol):
+    async def close_socket(self, sid: str, kind: str) -> None:
+        """Disconnect one socket of this process ("agent" or "visitor")."""
+
+
 class Publisher(Protocol):
     """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes)."""
 
@@ -133,7 +138,9 @@ class PresenceService:
     # -- sockets -------------------------------------------------------------------------------------------
 
     async def agent_connected(self, sid: str, user: User) -> None:
-        await self.store.add_socket(sid, user.tenant_id, user.id, "agent", self.node_id, self.clock())
+        await self.store.add_socket(
+            sid, user.tenant_id, user.id, "agent", self.node_id, self.clock(), user.password_version
+        )
         presence = await self.store.get(user.tenant_id, user.id)
         if presence is None or presence.disconnected_at is not None:
             values: dict[str, object] = {"disconnected_at": None}

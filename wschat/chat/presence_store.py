@@ -63,7 +63,14 @@ class PresenceStore:
     # -- sockets -------------------------------------------------------------------------------------------
 
     async def add_socket(
-        self, sid: str, tenant_id: str, owner_id: str, kind: str, node_id: str, now: datetime
+        self,
+        sid: str,
+        tenant_id: str,
+        owner_id: str,
+        kind: str,
+        node_id: str,
+        now: datetime,
+        password_version: str | None = None,
     ) -> None:
         await self._sockets.insert_one(
             {
@@ -71,6 +78,7 @@ class PresenceStore:
                 "tenant_id": tenant_id,
                 "owner_id": owner_id,
                 "kind": kind,
+                "password_version": password_version,
                 "node_id": node_id,
                 "at": now,
             }
@@ -78,6 +86,9 @@ class PresenceStore:
 
     async def remove_socket(self, sid: str) -> Document | None:
         return await self._sockets.find_one_and_delete({"_id": sid})
+
+    async def sockets_of_node(self, node_id: str) -> list[Document]:
+        return [doc async for doc in self._sockets.find({"node_id": node_id})]
 
     async def socket_count(self, tenant_id: str, owner_id: str) -> int:
         return await self._sockets.count_documents({"tenant_id": tenant_id, "owner_id": owner_id})
