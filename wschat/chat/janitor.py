@@ -13,7 +13,7 @@ transitions as everything else.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from wschat.accounts.service import AccountService
 from wschat.accounts.store import TenantStore
@@ -59,19 +59,30 @@ class Janitor:
         await self._recheck_sockets()
 
     async def _recheck_sockets(self) -> None:
+        """One look-up per tenant and per agent account, however many sockets share them."""
         now = self.clock()
+        valid: dict[tuple[str, ...], bool] = {}
         for socket in await self.presence.store.sockets_of_node(self.presence.node_id):
             tenant_id, owner_id = socket["tenant_id"], socket["owner_id"]
-            try:
-                if socket["kind"] == "agent":
-                    await self.accounts.current(owner_id, tenant_id, socket.get("password_version") or "")
-                else:
-                    tenant = await self.tenants.by_id(tenant_id)
-                    if tenant is None or tenant.is_locked(now):
-                        raise TenantLocked()
-            except (AuthInvalid, TenantLocked):
+            if socket["kind"] == "agent":
+                key: tuple[str, ...] = (tenant_id, owner_id, socket.get("password_version") or "")
+            else:
+                key = (tenant_id,)
+            if key not in valid:
+                valid[key] = await self._still_valid(key, now)
+            if not valid[key]:
                 log.info("closing a %s socket: its account or tenant is no longer valid", socket["kind"])
                 await self.closer.close_socket(socket["_id"], socket["kind"])
+
+    async def _still_valid(self, key: tuple[str, ...], now: datetime) -> bool:
+        if len(key) == 3:
+            try:
+                await self.accounts.current(key[1], key[0], key[2])
+            except (AuthInvalid, TenantLocked):
+                return False
+            return True
+        tenant = await self.tenants.by_id(key[0])
+        return tenant is not None and not tenant.is_locked(now)
 
     async def _forget_dead_nodes(self) -> None:
         now = self.clock()
