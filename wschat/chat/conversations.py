@@ -228,6 +228,7 @@ class ChatService:
                 visibility=Visibility.AGENTS,
                 sender=by,
             )
+        # note_assignment and load_changed announce the new loads, and with them the tenant's online state.
         await self.presence.note_assignment(agent.tenant.id, target.id)
         await self._announce_assignment(updated, target)
         if previous is not None:
@@ -238,7 +239,6 @@ class ChatService:
         if conversation.status is ConversationStatus.QUEUED:
             await self._queue_changed(agent.tenant.id)
         await self.route_queue(agent.tenant.id)  # the previous holder has room again
-        self.presence.changed(agent.tenant.id)
         return updated
 
     async def close(self, agent: Principal, conversation_id: str) -> Conversation:
@@ -417,7 +417,6 @@ class ChatService:
                 "messages": [m.to_wire() for m in history],
             },
         )
-        self.presence.changed(conversation.tenant_id)
 
     async def _close(self, conversation: Conversation, by: Party, *, event: str, text: str) -> Conversation:
         if conversation.status is ConversationStatus.CLOSED:
@@ -444,7 +443,6 @@ class ChatService:
             await self.presence.load_changed(closed.tenant_id, closed.agent_id)
             await self.route_queue(closed.tenant_id)  # the agent has room again
         await self._queue_changed(closed.tenant_id)
-        self.presence.changed(closed.tenant_id)
         return closed
 
     async def _queue_changed(self, tenant_id: str) -> None:
