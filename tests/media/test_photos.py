@@ -22,6 +22,21 @@ async def _put(team: Team, user_id: str, body: bytes, token: str, content_type: 
     )
 
 
+async def _put_files(team: Team, files: list[tuple[str, bytes]]) -> tuple[int, Any]:
+    """A multipart upload of Bert's photo with the given (field name, image) files."""
+    import aiohttp
+
+    form = aiohttp.FormData()
+    for n, (field, body) in enumerate(files):
+        form.add_field(field, body, filename=f"{n}.jpg", content_type="image/jpeg")
+    async with team.server.http.put(
+        f"{team.server.url}/api/agents/{team.bert.id}/photo",
+        data=form,
+        headers={"Authorization": f"Bearer {team.tokens['bert']}"},
+    ) as reply:
+        return reply.status, await reply.json()
+
+
 async def _fetch(team: Team, url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, Any]:
     async with team.server.http.get(team.server.url + url, headers=headers or {}) as reply:
         return reply.status, await reply.read(), reply.headers
@@ -86,26 +101,9 @@ async def test_transparency_is_flattened_onto_white(team: Team) -> None:
 
 
 async def test_multipart_upload_with_one_file(team: Team) -> None:
-    import aiohttp
-
-    form = aiohttp.FormData()
-    form.add_field("photo", images.jpeg(), filename="me.jpg", content_type="image/jpeg")
-    async with team.server.http.put(
-        f"{team.server.url}/api/agents/{team.bert.id}/photo",
-        data=form,
-        headers={"Authorization": f"Bearer {team.tokens['bert']}"},
-    ) as reply:
-        assert reply.status == 200
-    two = aiohttp.FormData()
-    two.add_field("a", images.jpeg(), filename="a.jpg", content_type="image/jpeg")
-    two.add_field("b", images.jpeg(), filename="b.jpg", content_type="image/jpeg")
-    async with team.server.http.put(
-        f"{team.server.url}/api/agents/{team.bert.id}/photo",
-        data=two,
-        headers={"Authorization": f"Bearer {team.tokens['bert']}"},
-    ) as reply:
-        assert reply.status == 400
-        assert (await reply.json())["error"]["code"] == "VALIDATION_FAILED"
+    assert (await _put_files(team, [("photo", images.jpeg())]))[0] == 200
+    status, body = await _put_files(team, [("a", images.jpeg()), ("b", images.jpeg())])
+    assert (status, body["error"]["code"]) == (400, "VALIDATION_FAILED")
 
 
 async def test_replacing_deletes_the_old_photo_and_delete_removes_it(team: Team) -> None:
@@ -239,17 +237,8 @@ async def test_a_broken_exif_block_does_not_break_the_upload(team: Team) -> None
 
 
 async def test_two_files_under_one_field_are_refused(team: Team) -> None:
-    import aiohttp
-
-    form = aiohttp.FormData()
-    form.add_field("photo", images.jpeg(), filename="a.jpg", content_type="image/jpeg")
-    form.add_field("photo", images.jpeg(), filename="b.jpg", content_type="image/jpeg")
-    async with team.server.http.put(
-        f"{team.server.url}/api/agents/{team.bert.id}/photo",
-        data=form,
-        headers={"Authorization": f"Bearer {team.tokens['bert']}"},
-    ) as reply:
-        assert reply.status == 400
+    status, body = await _put_files(team, [("photo", images.jpeg()), ("photo", images.jpeg())])
+    assert (status, body["error"]["code"]) == (400, "VALIDATION_FAILED")
     assert await _photo_count(team) == 0
 
 
