@@ -9,7 +9,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FERRETDB := .tools/bin/wschat-ferretdb
 # Debian packages the test suite needs; installed only when missing.
-DEBS_TEST := redis-server
+DEBS_TEST := redis-server chromium fonts-dejavu-core
+NODE_MODULES := frontend/node_modules/.installed
+FRONTEND := wschat/static/.built
+FRONTEND_SOURCES := $(shell find frontend/src frontend/*.json frontend/*.ts frontend/scripts -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
 .PHONY: run test lint bench setup debs clean
@@ -18,6 +21,7 @@ run: setup
 	$(BIN)/wschat serve
 
 test: setup debs
+	cd frontend && npm test --silent
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -25,7 +29,16 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check wschat tests tools bench
 	$(BIN)/mypy
 
-setup: $(VENV)/.installed $(FERRETDB)
+setup: $(VENV)/.installed $(FERRETDB) $(FRONTEND)
+
+$(NODE_MODULES): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Vite writes the widget (wschat/static/widget.js) and the console (wschat/static/console/).
+$(FRONTEND): $(NODE_MODULES) $(FRONTEND_SOURCES)
+	cd frontend && npm run build --silent
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +54,7 @@ debs:
 	@bash tools/ensure-debs.sh $(DEBS_TEST)
 
 clean:
-	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache wschat/static frontend/node_modules
 
 bench: setup
 	$(BIN)/python bench/relay.py

@@ -28,6 +28,7 @@ from wschat.http import install_error_handlers, install_security_headers, json_r
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.realtime import Realtime
 from wschat.runtime import Runtime, build_runtime
+from wschat.web.routes import blueprint as web_blueprint
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(accounts_blueprint)
     quart_app.register_blueprint(widget_blueprint)
     quart_app.register_blueprint(media_blueprint)
+    quart_app.register_blueprint(web_blueprint)
 
     @quart_app.get("/healthz")
     async def healthz() -> Response:

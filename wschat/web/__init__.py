@@ -1,0 +1,1 @@
+"""What browsers load: the embeddable widget, the console app and the demo company website."""
