@@ -58,6 +58,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("node_id", ASCENDING)], name="node"),
     ],
     "nodes": [],
+    "page_views": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("visitor_id", ASCENDING), ("entered_at", ASCENDING)],
+            name="tenant_visitor_entered",
+        )
+    ],
     "photos": [IndexModel([("tenant_id", ASCENDING), ("owner_id", ASCENDING)], name="tenant_owner")],
 }
 

@@ -286,6 +286,7 @@ class Realtime:
             last = await rt.presence.socket_closed(sid)
             if last is not None and last[0] == "visitor":
                 await rt.conversations.set_visitor_left(last[1], last[2], rt.clock())
+                await rt.pages.left(last[1], last[2])
         except PyMongoError as e:
             # The janitor of a live process cleans up once the database answers again.
             log.error("database error while recording a disconnect: %s", type(e).__name__)

@@ -14,6 +14,8 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.message_store import MessageStore
 from wschat.chat.messages import MessageService
+from wschat.chat.page_store import PageViewStore
+from wschat.chat.pages import PageService
 from wschat.chat.presence import PresenceService, Publisher, SocketCloser
 from wschat.chat.presence_store import PresenceStore
 from wschat.chat.store import VisitorStore
@@ -63,6 +65,7 @@ class Runtime:
     messages: MessageService
     presence: PresenceService
     chat: ChatService
+    pages: PageService
     janitor: Janitor
     photos: PhotoService
 
@@ -97,6 +100,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         node_id=node_id,
     )
     chat = ChatService(conversations, visitor_store, users, tenants, messages, presence, transport, clock)
+    pages = PageService(visitor_store, PageViewStore(db), transport, clock)
     return Runtime(
         settings=settings,
         db=db,
@@ -108,6 +112,9 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         messages=messages,
         presence=presence,
         chat=chat,
-        janitor=Janitor(chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport),
+        pages=pages,
+        janitor=Janitor(
+            chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport, pages=pages
+        ),
         photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
     )

@@ -70,6 +70,7 @@ async def test_real_traffic_matches_the_fixtures(team: Team) -> None:
         acks[("/agent", event)] = reply = await peer.ok(event, payload)
         return reply
 
+    await v("page.view", {"url": "https://www.acme.example/", "title": "Acme"})
     await v("chat.start", {"alias": "Sam", "text": "Hello?", "client_id": "c-1"})
     cid = (await visitor.wait("chat.assigned"))["conversation_id"]
     holder, other, other_id = (
@@ -90,6 +91,8 @@ async def test_real_traffic_matches_the_fixtures(team: Team) -> None:
     await a(anna, "status.set", {"status": "away"})
     await a(anna, "agents.list", {})
     await a(anna, "queue.list", {})
+    live = await a(anna, "visitors.live", {})
+    await a(anna, "visitor.pages", {"visitor_id": live["visitors"][0]["id"]})
     await a(holder, "chats.list", {})
     await a(holder, "chat.transfer", {"conversation_id": cid, "to_agent_id": other_id, "note": "VIP"})
     await a(other, "chat.history", {"conversation_id": cid})

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from wschat.accounts.branding import BrandingPatch, effective
 from wschat.wire import DisplayName, WireModel
 
 DEMO_PERIOD = timedelta(days=14)
@@ -82,6 +83,7 @@ class Tenant:
             "ip_truncation": self.settings.ip_truncation,
             "auto_assign": self.settings.auto_assign,
             "visitor_timeout_minutes": self.settings.visitor_timeout_minutes,
+            "branding": effective(self.branding, self.allowed_origins),
         }
 
     def allows_origin(self, origin: str | None, own_origin: str) -> bool:
@@ -177,12 +179,13 @@ MAX_ORIGINS = 50
 
 
 class TenantSettingsPatch(WireModel):
-    """What a tenant's admin may change about the tenant (branding comes with the widget)."""
+    """What a tenant's admin may change about the tenant."""
 
     allowed_origins: Annotated[list[Origin], Field(max_length=MAX_ORIGINS)] | None = None
     ip_truncation: bool | None = None
     auto_assign: bool | None = None
     visitor_timeout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    branding: BrandingPatch | None = None
 
 
 class TenantCreate(WireModel):

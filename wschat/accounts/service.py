@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from wschat.accounts import passwords
+from wschat.accounts import branding, passwords
 from wschat.accounts.models import (
     DEMO_PERIOD,
     SLUG_PATTERN,
@@ -39,6 +39,7 @@ from wschat.errors import (
     NotFound,
     RateLimited,
     TenantLocked,
+    ValidationFailed,
 )
 
 log = logging.getLogger(__name__)
@@ -119,11 +120,23 @@ class AccountService:
         return await self.tenants.all()
 
     async def update_tenant_settings(self, admin: Principal, patch: TenantSettingsPatch) -> Tenant:
-        """An admin changes the tenant's allowed widget origins or IP truncation. Raises Forbidden."""
+        """An admin changes the tenant's settings or the widget's branding.
+
+        Raises Forbidden, and ValidationFailed for a logo on a website that is not an allowed origin.
+        """
         _require_admin(admin)
         changes: dict[str, Any] = {"updated_at": self.clock()}
         if patch.allowed_origins is not None:
             changes["allowed_origins"] = sorted(set(patch.allowed_origins))
+        if patch.branding is not None:
+            origins = changes.get("allowed_origins", admin.tenant.allowed_origins)
+            logo = patch.branding.logo_url
+            if logo and (origin := branding.logo_origin(logo)) is not None and origin not in origins:
+                raise ValidationFailed(
+                    "The logo must be on wsChat or on one of your allowed websites.",
+                    details={"fields": [{"field": "branding.logo_url", "message": "origin not allowed"}]},
+                )
+            changes["branding"] = branding.merge(admin.tenant.branding, patch.branding)
         settings_changes = patch.model_dump(
             include={"ip_truncation", "auto_assign", "visitor_timeout_minutes"}, exclude_none=True
         )

@@ -17,10 +17,12 @@ from wschat.chat.models import (
     MessageSend,
     MessagesRead,
     MessagesSync,
+    PageViewed,
     Party,
     SenderKind,
     StatusSet,
     Typing,
+    VisitorRef,
 )
 from wschat.errors import RateLimited, ValidationFailed
 from wschat.realtime import AgentContext, Realtime, VisitorContext
@@ -28,6 +30,9 @@ from wschat.realtime import AgentContext, Realtime, VisitorContext
 #: typing events a socket may send per TYPING_WINDOW seconds; the rest are refused, not relayed.
 TYPING_BURST = 5
 TYPING_WINDOW = 2.0
+#: page.view events a socket may send per PAGE_WINDOW seconds (a single-page app navigating fast).
+PAGE_BURST = 20
+PAGE_WINDOW = 10.0
 
 
 def register(rt: Realtime) -> None:
@@ -37,7 +42,8 @@ def register(rt: Realtime) -> None:
 
 
 def _register_visitor(rt: Realtime) -> None:
-    typing_limit = _TypingLimiter()
+    typing_limit = _SocketLimiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
+    page_limit = _SocketLimiter(PAGE_BURST, PAGE_WINDOW, "Too many page views.")
 
     @rt.visitor_event("chat.start", ChatStart)
     async def chat_start(ctx: VisitorContext, p: ChatStart) -> dict[str, Any]:
@@ -103,11 +109,18 @@ def _register_visitor(rt: Realtime) -> None:
         conversation = await ctx.runtime.chat.end(ctx.visitor, p.conversation_id)
         return {"conversation": await ctx.runtime.chat.views.for_visitor(conversation)}
 
+    @rt.visitor_event("page.view", PageViewed)
+    async def page_view(ctx: VisitorContext, p: PageViewed) -> dict[str, Any]:
+        page_limit.check(ctx.sid, ctx.runtime.clock().timestamp())
+        await ctx.runtime.pages.viewed(ctx.visitor, p)
+        return {}
+
     rt.forget_socket_state.append(typing_limit.forget)
+    rt.forget_socket_state.append(page_limit.forget)
 
 
 def _register_agent(rt: Realtime) -> None:
-    typing_limit = _TypingLimiter()
+    typing_limit = _SocketLimiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
 
     @rt.agent_event("status.set", StatusSet)
     async def status_set(ctx: AgentContext, p: StatusSet) -> dict[str, Any]:
@@ -181,6 +194,16 @@ def _register_agent(rt: Realtime) -> None:
         await ctx.runtime.chat.relay_typing(conversation, _agent_party(ctx), p.typing)
         return {}
 
+    @rt.agent_event("visitors.live", Empty)
+    async def visitors_live(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+        tenant_id = ctx.principal.tenant.id
+        visitors = await ctx.runtime.pages.live(tenant_id)
+        return {"visitors": [await ctx.runtime.chat.views.live_visitor(v) for v in visitors]}
+
+    @rt.agent_event("visitor.pages", VisitorRef)
+    async def visitor_pages(ctx: AgentContext, p: VisitorRef) -> dict[str, Any]:
+        return {"pages": await ctx.runtime.pages.trail(ctx.principal.tenant.id, p.visitor_id)}
+
     rt.forget_socket_state.append(typing_limit.forget)
 
 
@@ -193,18 +216,21 @@ def _agent_party(ctx: AgentContext) -> Party:
     return Party(SenderKind.AGENT, user.id, user.display_name, user.photo_url)
 
 
-class _TypingLimiter:
-    """A small sliding window per socket: typing is relayed, never stored, and never a flood."""
+class _SocketLimiter:
+    """A small sliding window per socket, for events that are cheap to send and never worth a flood."""
 
-    def __init__(self) -> None:
+    def __init__(self, burst: int, window: float, message: str) -> None:
         self._sent: dict[str, deque[float]] = {}
+        self.burst = burst
+        self.window = window
+        self.message = message
 
     def check(self, sid: str, now: float) -> None:
         sent = self._sent.setdefault(sid, deque())
-        while sent and sent[0] <= now - TYPING_WINDOW:
+        while sent and sent[0] <= now - self.window:
             sent.popleft()
-        if len(sent) >= TYPING_BURST:
-            raise RateLimited("Too many typing events.")
+        if len(sent) >= self.burst:
+            raise RateLimited(self.message)
         sent.append(now)
 
     def forget(self, sid: str) -> None:

@@ -19,6 +19,7 @@ from wschat.accounts.service import AccountService
 from wschat.accounts.store import TenantStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
+from wschat.chat.pages import PageService
 from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.clock import Clock
 from wschat.errors import AuthInvalid, TenantLocked
@@ -40,8 +41,10 @@ class Janitor:
         *,
         accounts: AccountService,
         closer: SocketCloser,
+        pages: PageService,
     ) -> None:
         self.accounts = accounts
+        self.pages = pages
         self.closer = closer
         self.chat = chat
         self.presence = presence
@@ -99,6 +102,7 @@ class Janitor:
                     await self.presence.store.update(tenant_id, owner_id, {"disconnected_at": now})
                 else:
                     await self.conversations.set_visitor_left(tenant_id, owner_id, now)
+                    await self.pages.left(tenant_id, owner_id)
 
     async def _close_abandoned(self) -> None:
         now = self.clock()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
@@ -28,6 +29,19 @@ ClientId = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), AfterValidator(_not_system)
 ]
 Seq = Annotated[int, Field(ge=0, le=2**53)]
+
+
+def _page_url(value: str) -> str:
+    """An http(s) page address, kept without query, fragment and credentials: those often carry personal
+    data (e-mail addresses, order numbers, session ids), and the page itself is what agents need."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http or https address")
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return f"{parts.scheme}://{host}{parts.path or '/'}"
+
+
+PageUrl = Annotated[str, Field(max_length=2048), AfterValidator(_page_url)]
 
 
 class ConversationStatus(StrEnum):
@@ -70,6 +84,8 @@ class Visitor:
     contact: dict[str, str] = field(default_factory=dict)
     ip: str | None = None
     user_agent: str | None = None
+    #: The page the visitor has open now ({id, url, title, entered_at}); ``None`` once they left the site.
+    current_page: dict[str, Any] | None = None
 
     @property
     def display_name(self) -> str:
@@ -90,7 +106,14 @@ class Visitor:
             "user_agent": self.user_agent,
             "first_seen": self.first_seen.isoformat(),
             "last_seen": self.last_seen.isoformat(),
+            "current_page": _page_wire(self.current_page),
         }
+
+
+def _page_wire(page: dict[str, Any] | None) -> dict[str, Any] | None:
+    if page is None:
+        return None
+    return {"url": page["url"], "title": page.get("title"), "entered_at": page["entered_at"].isoformat()}
 
 
 @dataclass(frozen=True)
@@ -258,6 +281,18 @@ class ContactSubmit(WireModel):
     name: DisplayName | None = None
     email: Email | None = None
     phone: Phone | None = None
+
+
+class PageViewed(WireModel):
+    """``page.view``: the widget's page, sent on load and on in-page navigation (History API)."""
+
+    url: PageUrl
+    title: Annotated[str, Field(max_length=300)] | None = None
+    referrer: PageUrl | None = None
+
+
+class VisitorRef(WireModel):
+    visitor_id: Id
 
 
 class StatusSet(WireModel):

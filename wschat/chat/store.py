@@ -45,6 +45,27 @@ class VisitorStore:
         )
         return _visitor(doc) if doc else None
 
+    async def set_current_page(self, tenant_id: str, visitor_id: str, page: Document) -> Visitor | None:
+        return await self._update(tenant_id, visitor_id, {"current_page": page})
+
+    async def clear_current_page(self, tenant_id: str, visitor_id: str, view_id: str) -> Visitor | None:
+        """Clears the current page if it still is ``view_id`` (a newer page view of a new tab wins)."""
+        doc = await self._visitors.find_one_and_update(
+            {"_id": visitor_id, "tenant_id": tenant_id, "current_page.id": view_id},
+            {"$set": {"current_page": None}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return _visitor(doc) if doc else None
+
+    async def on_site(self, tenant_id: str, limit: int) -> list[Visitor]:
+        """Visitors with a page open now, the most recently active first."""
+        cursor = (
+            self._visitors.find({"tenant_id": tenant_id, "current_page": {"$ne": None}})
+            .sort("last_seen", -1)
+            .limit(limit)
+        )
+        return [_visitor(doc) async for doc in cursor]
+
     async def touch(self, tenant_id: str, visitor_id: str, now: datetime) -> Visitor | None:
         doc = await self._visitors.find_one_and_update(
             {"_id": visitor_id, "tenant_id": tenant_id},
@@ -65,6 +86,7 @@ def _visitor_doc(visitor: Visitor) -> Document:
         "user_agent": visitor.user_agent,
         "first_seen": visitor.first_seen,
         "last_seen": visitor.last_seen,
+        "current_page": visitor.current_page,
     }
 
 
@@ -79,4 +101,5 @@ def _visitor(doc: Document) -> Visitor:
         user_agent=doc.get("user_agent"),
         first_seen=doc["first_seen"],
         last_seen=doc["last_seen"],
+        current_page=doc.get("current_page"),
     )

@@ -8,7 +8,7 @@ from typing import Any
 from wschat.accounts.models import User
 from wschat.accounts.store import UserStore
 from wschat.chat.conversation_store import ConversationStore
-from wschat.chat.models import Conversation
+from wschat.chat.models import Conversation, Visitor
 from wschat.chat.store import VisitorStore
 
 
@@ -51,6 +51,16 @@ class Views:
             **_common(conversation),
             "agent": agent_identity(agent),
             "agent_read_seq": conversation.agent_read_seq,
+        }
+
+    async def live_visitor(self, visitor: Visitor) -> dict[str, Any]:
+        """A visitor on the site now, with the open conversation (if any) for the live list."""
+        conversation = await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
+        return {
+            **visitor.to_wire(),
+            "conversation": (
+                {"id": conversation.id, "status": conversation.status.value} if conversation else None
+            ),
         }
 
     async def history(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
