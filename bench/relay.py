@@ -206,6 +206,7 @@ async def run_wschat(opts: argparse.Namespace) -> Result:
         "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
         "WSCHAT_DATA_DIR": str(tmp),
         "WSCHAT_LOG_LEVEL": "warning",
+        "WSCHAT_NEW_VISITORS_PER_MINUTE": "100000",  # every simulated visitor comes from 127.0.0.1
     }
     server, url = await start([sys.executable, "-m", "wschat", "serve", "--port", "0"], env)
     clients: list[socketio.AsyncClient] = []

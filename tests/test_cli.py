@@ -113,6 +113,8 @@ async def test_serve_first_run_prints_admin_login_that_works(tmp_path: Path) -> 
         assert password, server.banner
         assert "login:    admin" in server.banner
         assert "tenant:   demo" in server.banner
+        assert f"console:   {server.url}/console/" in server.banner
+        assert f"demo site: {server.url}/demo" in server.banner
         async with aiohttp.ClientSession() as http:
             login = {"tenant": "demo", "login": "admin", "password": password.group(1)}
             async with http.post(f"{server.url}/api/auth/login", json=login) as reply:

@@ -110,8 +110,10 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _announce(settings: Settings, first: FirstRun | None) -> None:
-    url = settings.server.public_url
+    url = settings.server.public_url.rstrip("/")
     print(f"wsChat is ready on {url}", flush=True)
+    print(f"  console:   {url}/console/", flush=True)
+    print(f"  demo site: {url}/demo  (the widget of tenant demo; ?tenant=<slug> for another)", flush=True)
     if first is not None:
         print("", flush=True)
         print("First start: created tenant and admin (shown only this once; change it in the console):")

@@ -92,6 +92,8 @@ class ChatSettings:
     agent_grace_seconds: int = 30
     #: How often each process runs its housekeeping (presence, abandoned chats), seconds.
     janitor_interval: float = 5.0
+    #: New visitor sessions one IP address may open per minute, per process (see chat/visitors.py).
+    new_visitors_per_minute: int = 120
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ _KNOWN = {
     "WSCHAT_FERRETDB_BIN",
     "WSCHAT_MAX_MESSAGE_LENGTH",
     "WSCHAT_AGENT_GRACE_SECONDS",
+    "WSCHAT_NEW_VISITORS_PER_MINUTE",
     "WSCHAT_MAX_PHOTO_BYTES",
     "WSCHAT_MAX_PHOTO_PIXELS",
 }
@@ -179,6 +182,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
     chat = ChatSettings(
         max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, _int_range(1, 20000)),
         agent_grace_seconds=reader.get("WSCHAT_AGENT_GRACE_SECONDS", 30, _int_range(0, 3600)),
+        new_visitors_per_minute=reader.get("WSCHAT_NEW_VISITORS_PER_MINUTE", 120, _int_range(1, 1_000_000)),
     )
     media = MediaSettings(
         max_upload_bytes=reader.get(

@@ -107,7 +107,9 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         clock=clock,
         node_id=node_id,
         accounts=accounts,
-        visitors=VisitorService(visitor_store, clock, transport),
+        visitors=VisitorService(
+            visitor_store, clock, transport, new_per_minute=settings.chat.new_visitors_per_minute
+        ),
         conversations=conversations,
         messages=messages,
         presence=presence,

@@ -129,3 +129,23 @@ async def test_session_rejects_bad_bodies(acme: LiveServer, raw: bytes) -> None:
     assert (reply.status, reply.code) == (400, "VALIDATION_FAILED")
     assert reply.headers["Access-Control-Allow-Origin"] == SITE
     assert await _visitors(acme) == []
+
+
+async def test_new_sessions_per_address_are_rate_limited_but_known_visitors_come_back(
+    acme: LiveServer,
+) -> None:
+    limit = acme.settings.chat.new_visitors_per_minute
+    first = await acme.request("POST", "/api/widget/acme/session", json={"token": None})
+    for _ in range(limit - 1):
+        reply = await acme.request("POST", "/api/widget/acme/session", json={"token": None})
+        assert reply.status == 201
+    refused = await acme.request("POST", "/api/widget/acme/session", json={"token": None})
+    assert (refused.status, refused.code) == (429, "RATE_LIMITED")
+    assert refused.headers["Retry-After"] == "60"
+    assert len(await _visitors(acme)) == limit  # nothing created by the refused request
+    # A visitor who already has a token is not a new session: reloads keep working.
+    again = await acme.request("POST", "/api/widget/acme/session", json={"token": first.body["token"]})
+    assert (again.status, again.body["visitor_id"]) == (200, first.body["visitor_id"])
+    # A minute later the address may open new sessions again.
+    acme.clock.advance(seconds=61)
+    assert (await acme.request("POST", "/api/widget/acme/session", json={"token": None})).status == 201

@@ -7,14 +7,19 @@ import secrets
 from dataclasses import dataclass
 
 from wschat.accounts.models import Tenant
+from wschat.accounts.ratelimit import FailureLimiter
 from wschat.chat.models import ContactSubmit, Visitor
 from wschat.chat.presence import Publisher
 from wschat.chat.store import VisitorStore
 from wschat.clock import Clock, new_id
-from wschat.errors import AuthInvalid, ValidationFailed
+from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
 from wschat.privacy.ip import stored_ip
 
 MAX_USER_AGENT = 512
+#: New visitor sessions one IP address may open per minute (per process; WSCHAT_NEW_VISITORS_PER_MINUTE).
+#: The widget opens one on every page load of a new visitor, so this is generous for a company network
+#: behind one address, and stops a script from filling the database.
+NEW_VISITORS_PER_MINUTE = 120
 
 
 @dataclass(frozen=True)
@@ -30,20 +35,34 @@ def hash_token(token: str) -> str:
 
 
 class VisitorService:
-    def __init__(self, visitors: VisitorStore, clock: Clock, publisher: Publisher | None = None) -> None:
+    def __init__(
+        self,
+        visitors: VisitorStore,
+        clock: Clock,
+        publisher: Publisher | None = None,
+        *,
+        new_per_minute: int = NEW_VISITORS_PER_MINUTE,
+    ) -> None:
         self.visitors = visitors
         self.clock = clock
         self.publisher = publisher
+        self._new_sessions = FailureLimiter(new_per_minute, 60, clock)
 
     async def open_session(
         self, tenant: Tenant, token: str | None, *, ip: str | None, user_agent: str | None
     ) -> VisitorSession:
-        """The visitor behind a known token, or a new visitor with a new 256-bit token."""
+        """The visitor behind a known token, or a new visitor with a new 256-bit token.
+
+        Raises RateLimited when ``ip`` opened too many new sessions in the last minute.
+        """
         if token:
             known = await self.visitors.by_token_hash(tenant.id, hash_token(token))
             if known is not None:
                 visitor = await self.visitors.touch(tenant.id, known.id, self.clock()) or known
                 return VisitorSession(visitor, token, created=False)
+        if self._new_sessions.is_limited(ip):
+            raise RateLimited("Too many new chat sessions from this address. Please wait a minute.")
+        self._new_sessions.record_failure(ip)
         now = self.clock()
         token = secrets.token_urlsafe(32)
         visitor = Visitor(
