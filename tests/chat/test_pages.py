@@ -131,3 +131,34 @@ async def test_another_tenant_sees_neither_live_visitors_nor_trails(team: Team) 
     assert await _live(gina) == []
     assert await gina.error("visitor.pages", {"visitor_id": visitor_id}) == "NOT_FOUND"
     assert gina.received("visitor.updated") == []
+
+
+async def test_idle_page_visitors_are_deleted_after_a_day_with_their_trail(team: Team) -> None:
+    runtime = team.server.app.runtime
+    idle = await team.server.visitor()
+    await idle.ok("page.view", {"url": "https://www.acme.example/"})
+    chatted = await team.server.visitor()
+    await chatted.ok("chat.start", {"alias": "Sam"})
+    left_contact = await team.server.visitor()
+    await left_contact.ok("contact.submit", {"email": "kim@example.com"})
+    staying = await team.server.visitor()
+    await staying.ok("page.view", {"url": "https://www.acme.example/pricing"})
+    ids = {doc["_id"] async for doc in runtime.db.visitors.find({})}
+    idle_id = (await runtime.db["page_views"].find_one({"url": "https://www.acme.example/"}))["visitor_id"]
+    for peer in (idle, chatted, left_contact):
+        await peer.disconnect()
+
+    async def only_staying_on_site() -> bool:
+        return len(await runtime.pages.live(team.tenant.id)) == 1
+
+    await wait_for(only_staying_on_site)
+    team.server.clock.advance(hours=23)
+    await runtime.janitor.run_once()
+    assert {doc["_id"] async for doc in runtime.db.visitors.find({})} == ids  # not a day yet
+
+    team.server.clock.advance(hours=2)
+    await runtime.janitor.run_once()
+    remaining = {doc["_id"] async for doc in runtime.db.visitors.find({})}
+    assert remaining == ids - {idle_id}
+    assert await runtime.db["page_views"].count_documents({"visitor_id": idle_id}) == 0
+    assert await runtime.db["page_views"].count_documents({}) == 1  # the staying visitor's page

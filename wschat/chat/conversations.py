@@ -125,6 +125,7 @@ class ChatService:
                 raise ConversationClosed("The chat ended while it was being started. Please try again.")
             return winner, visitor
         log.info("conversation %s started in tenant %s", conversation.id, visitor.tenant_id)
+        await self.visitors.mark_engaged(visitor.tenant_id, visitor.id)
         await self._queue_changed(visitor.tenant_id)
         return await self.route(conversation), visitor
 

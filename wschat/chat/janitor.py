@@ -3,6 +3,7 @@
 - heartbeat of this process, and forgetting the sockets of processes that stopped beating (crashed);
 - agents whose last socket closed longer ago than the grace period go offline; their chats are re-queued;
 - open conversations whose visitor has been gone longer than the tenant's limit are closed;
+- page visitors who never chatted are deleted a day after they were last seen, with their page trail;
 - this process's sockets are checked again: a user disabled, deleted or with a new password, or a locked
   tenant, loses its sockets even when the change came from elsewhere (the CLI) and the socket only listens.
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: A process that has not beaten for this long is taken for dead.
 NODE_TIMEOUT = timedelta(seconds=60)
+#: How often a process looks for idle page visitors to delete (chat/pages.py).
+IDLE_CHECK_INTERVAL = timedelta(minutes=10)
 
 
 class Janitor:
@@ -51,6 +54,7 @@ class Janitor:
         self.conversations = conversations
         self.tenants = tenants
         self.clock = clock
+        self._idle_checked_at: datetime | None = None
 
     async def run_once(self) -> None:
         await self.presence.store.heartbeat(self.presence.node_id, self.clock())
@@ -60,6 +64,16 @@ class Janitor:
             await self.chat.agent_gone(gone.tenant_id, gone.user_id)
         await self._close_abandoned()
         await self._recheck_sockets()
+        await self._forget_idle_visitors()
+
+    async def _forget_idle_visitors(self) -> None:
+        now = self.clock()
+        if self._idle_checked_at is not None and now - self._idle_checked_at < IDLE_CHECK_INTERVAL:
+            return
+        self._idle_checked_at = now
+        removed = await self.pages.forget_idle_visitors()
+        if removed:
+            log.info("deleted %d idle page visitors (never chatted, not seen for a day)", removed)
 
     async def _recheck_sockets(self) -> None:
         """One look-up per tenant and per agent account, however many sockets share them."""

@@ -23,6 +23,9 @@ class PageViewStore:
             {"_id": view_id, "tenant_id": tenant_id, "left_at": None}, {"$set": {"left_at": left_at}}
         )
 
+    async def delete_of_visitors(self, visitor_ids: list[str]) -> None:
+        await self._views.delete_many({"visitor_id": {"$in": visitor_ids}})
+
     async def trail(self, tenant_id: str, visitor_id: str, limit: int) -> list[Document]:
         """The visitor's last ``limit`` page views, oldest first."""
         cursor = (

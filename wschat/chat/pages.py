@@ -7,6 +7,7 @@ the site now (`visitors.live`), each change as `visitor.updated`, and a visitor'
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from wschat.chat.models import PageViewed, Visitor
@@ -19,6 +20,11 @@ from wschat.errors import AuthInvalid, NotFound
 #: How many page views `visitor.pages` returns, and how many visitors `visitors.live` lists.
 TRAIL_LIMIT = 100
 LIVE_LIMIT = 500
+#: A visitor who never started a chat nor left contact data is deleted, with their page trail, this long
+#: after they were last seen: the widget registers every page visitor, and most of them never chat.
+IDLE_VISITOR_RETENTION = timedelta(hours=24)
+#: Visitors removed per housekeeping run, so that one run stays short.
+IDLE_BATCH = 500
 
 
 class PageService:
@@ -66,6 +72,13 @@ class PageService:
         updated = await self.visitors.clear_current_page(tenant_id, visitor_id, view_id)
         if updated is not None:
             await self._announce(updated)
+
+    async def forget_idle_visitors(self) -> int:
+        """Deletes idle page visitors (see IDLE_VISITOR_RETENTION) and their trails; returns how many."""
+        ids = await self.visitors.delete_idle(self.clock() - IDLE_VISITOR_RETENTION, IDLE_BATCH)
+        if ids:
+            await self.views.delete_of_visitors(ids)
+        return len(ids)
 
     async def live(self, tenant_id: str) -> list[Visitor]:
         return await self.visitors.on_site(tenant_id, LIVE_LIMIT)

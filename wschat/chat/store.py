@@ -33,7 +33,22 @@ class VisitorStore:
         return await self._update(tenant_id, visitor_id, changes)
 
     async def set_contact(self, tenant_id: str, visitor_id: str, contact: dict[str, str]) -> Visitor | None:
-        return await self._update(tenant_id, visitor_id, {"contact": contact})
+        return await self._update(tenant_id, visitor_id, {"contact": contact, "engaged": True})
+
+    async def mark_engaged(self, tenant_id: str, visitor_id: str) -> None:
+        """The visitor started a chat: kept like any chat data, not removed as an idle page visitor."""
+        await self._visitors.update_one(
+            {"_id": visitor_id, "tenant_id": tenant_id}, {"$set": {"engaged": True}}
+        )
+
+    async def delete_idle(self, last_seen_before: datetime, limit: int) -> list[str]:
+        """Removes visitors who never chatted nor left contact data and have not been seen since the given
+        time; returns their ids. Across tenants: this is housekeeping, and it names no tenant's data."""
+        query = {"engaged": {"$ne": True}, "current_page": None, "last_seen": {"$lt": last_seen_before}}
+        ids = [doc["_id"] async for doc in self._visitors.find(query, {"_id": 1}).limit(limit)]
+        if ids:
+            await self._visitors.delete_many({"_id": {"$in": ids}, **query})
+        return ids
 
     async def _update(self, tenant_id: str, visitor_id: str, changes: Mapping[str, object]) -> Visitor | None:
         if not changes:
