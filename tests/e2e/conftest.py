@@ -70,6 +70,7 @@ class Browser:
         self.contexts.append(context)
         context.set_default_timeout(10_000)
         context.on("request", self._record)
+        context.on("page", self._watch_websockets)
         page = await context.new_page()
         if path:
             await page.goto(self.server.origin + path)
@@ -78,13 +79,17 @@ class Browser:
     def _record(self, request: Request) -> None:
         self.requests.append(request.url)
 
+    def _watch_websockets(self, page: Page) -> None:
+        # WebSocket handshakes are not "request" events of the context: record them per page.
+        page.on("websocket", lambda ws: self.requests.append(ws.url))
+
     def foreign_requests(self) -> list[str]:
         """Every recorded request that left the wsChat origin."""
         origin = urlsplit(self.server.origin)
         return [
             url
             for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob")
+            if urlsplit(url).scheme not in ("data", "blob", "about")
             and (urlsplit(url).hostname, urlsplit(url).port) != (origin.hostname, origin.port)
         ]
 

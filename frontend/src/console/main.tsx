@@ -1,4 +1,8 @@
-// Placeholder: the console entry point (replaced by the console implementation).
+// The agent and admin console: a single-page app served by wsChat under /console/.
 import { render } from "preact";
+import { controller } from "./controller";
+import { App } from "./ui/App";
+import "./console.css";
 
-render(<main>wsChat console</main>, document.getElementById("app")!);
+render(<App />, document.getElementById("app")!);
+void controller.start();

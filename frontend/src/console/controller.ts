@@ -1,0 +1,397 @@
+// Glue between the server and the store: the session (login, token renewal, logout), the /agent socket
+// (acks parsed with parseAck, events with parseEvent), the catch-up after every (re)connect (§7.2), and the
+// side effects the reducer must not have (title badge, sound, read markers, typing).
+import { io, type Socket } from "socket.io-client";
+import * as v from "valibot";
+import { newClientId } from "../shared/ids";
+import { parseAck, parseEvent, type Ack, type Message } from "../shared/wire";
+import { Api, renewDelay } from "./api";
+import { beep } from "./sound";
+import { errorText, t } from "./strings";
+import { badgeCount, initialState, reduce, titleFor, type Action, type State } from "./store";
+import {
+  ConversationAck,
+  ConversationsAck,
+  AgentsListAck,
+  LiveAck,
+  MessageAck,
+  OkAck,
+  PagesAck,
+  StatusAck,
+  SyncAck,
+  events,
+  type EventName,
+  type SessionAnswer,
+  type Status,
+} from "./wire";
+
+export type View = "chats" | "visitors" | "profile" | "agents" | "branding" | "settings";
+export const VIEWS: readonly View[] = ["chats", "visitors", "profile", "agents", "branding", "settings"];
+export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings"];
+
+export interface Ui {
+  phase: "loading" | "login" | "app";
+  loginError: string | null;
+  notice: { text: string; kind: "info" | "error" } | null;
+  view: View;
+  /** Read out by the ARIA live region: new messages and new chats. */
+  announce: string;
+}
+
+const ACK_TIMEOUT = 10_000;
+const SYNC_LIMIT = 500;
+
+export class Controller {
+  state: State = initialState;
+  ui: Ui = { phase: "loading", loginError: null, notice: null, view: "chats", announce: "" };
+  readonly api = new Api();
+  private socket: Socket | null = null;
+  private listeners = new Set<() => void>();
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingTimer: ReturnType<typeof setInterval> | undefined;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readSent = new Map<string, number>();
+  private typingSent = new Map<string, number>();
+  private typingStop = new Map<string, ReturnType<typeof setTimeout>>();
+  private renewing: Promise<string | null> | null = null;
+
+  constructor() {
+    this.api.onExpired = () => this.renew();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    document.title = titleFor(badgeCount(this.state));
+    for (const listener of this.listeners) listener();
+  }
+
+  dispatch(action: Action): void {
+    const next = reduce(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    this.changed();
+  }
+
+  setUi(patch: Partial<Ui>): void {
+    this.ui = { ...this.ui, ...patch };
+    this.changed();
+  }
+
+  notify(text: string, kind: "info" | "error" = "info"): void {
+    clearTimeout(this.noticeTimer);
+    this.setUi({ notice: { text, kind } });
+    this.noticeTimer = setTimeout(() => this.setUi({ notice: null }), kind === "error" ? 10_000 : 5_000);
+  }
+
+  // Session (§3) ---------------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    const answer = await this.api.renew();
+    if (answer.ok) this.begin(answer.value);
+    else this.setUi({ phase: "login", loginError: answer.status === 401 || answer.status === 0 ? null : errorText(answer.error) });
+  }
+
+  async login(tenant: string, login: string, password: string): Promise<void> {
+    this.setUi({ loginError: null });
+    const answer = await this.api.login(tenant, login, password);
+    if (answer.ok) this.begin(answer.value);
+    else this.setUi({ loginError: errorText(answer.error) });
+  }
+
+  private begin(session: SessionAnswer): void {
+    this.adopt(session);
+    this.setUi({ phase: "app", loginError: null });
+    this.connect();
+    this.typingTimer = setInterval(() => this.dispatch({ type: "typingExpired", now: Date.now() }), 1_000);
+  }
+
+  private adopt(session: SessionAnswer): void {
+    this.api.token = session.token;
+    this.dispatch({ type: "session", me: session.user, tenant: session.tenant });
+    clearTimeout(this.renewTimer);
+    this.renewTimer = setTimeout(() => void this.renew(), renewDelay(session.expires_at, Date.now()));
+  }
+
+  /** A new access token from the session cookie; signs out when the session is over. */
+  renew(): Promise<string | null> {
+    this.renewing ??= (async () => {
+      const answer = await this.api.renew();
+      this.renewing = null;
+      if (answer.ok) {
+        this.adopt(answer.value);
+        return answer.value.token;
+      }
+      if (answer.status === 0 || answer.status >= 500) {
+        // The server is unreachable: try again soon, keep the current token meanwhile.
+        clearTimeout(this.renewTimer);
+        this.renewTimer = setTimeout(() => void this.renew(), 15_000);
+        return null;
+      }
+      this.signedOut(errorText(answer.error));
+      return null;
+    })();
+    return this.renewing;
+  }
+
+  async logout(): Promise<void> {
+    if (this.socket?.connected) await this.emit("status.set", { status: "offline" }, StatusAck, 3_000);
+    await this.api.logout();
+    this.signedOut(null);
+  }
+
+  private signedOut(message: string | null): void {
+    clearTimeout(this.renewTimer);
+    clearInterval(this.typingTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.api.token = null;
+    this.readSent.clear();
+    this.state = initialState;
+    this.setUi({ phase: "login", loginError: message, notice: null });
+  }
+
+  // Socket (§6) ----------------------------------------------------------------------------------------
+
+  private connect(): void {
+    const socket = io("/agent", {
+      auth: (cb) => cb({ token: this.api.token ?? "" }),
+      reconnectionDelayMax: 5_000,
+    });
+    this.socket = socket;
+    socket.on("connect", () => void this.catchUp());
+    socket.on("disconnect", (reason) => {
+      this.dispatch({ type: "connection", connection: "reconnecting" });
+      // The server ended the socket (revoked account, §6.2): reconnect only with a new token.
+      if (reason === "io server disconnect") void this.renew().then((token) => token && socket.connect());
+    });
+    socket.on("connect_error", (err: Error & { data?: { code?: string } }) => {
+      this.dispatch({ type: "connection", connection: "reconnecting" });
+      const code = err.data?.code;
+      if (!code) return; // transport error: socket.io retries by itself
+      if (code === "AUTH_INVALID") void this.renew().then((token) => token && socket.connect());
+      else if (code === "UNAVAILABLE") setTimeout(() => socket.connect(), 3_000);
+      else this.signedOut(errorText({ code }));
+    });
+    this.on("queue.updated", (p) => this.onQueue(p.conversations));
+    this.on("chat.assigned", (p) => {
+      const isNew = !this.state.chats[p.conversation.id] || this.state.chats[p.conversation.id]?.gone !== null;
+      this.dispatch({ type: "assigned", conversation: p.conversation, messages: p.messages, focused: this.seeing() });
+      if (isNew) beep("chat");
+      this.markRead();
+    });
+    this.on("chat.transferred", (p) => this.dispatch({ type: "transferred", conversation_id: p.conversation_id, to: p.to.display_name }));
+    this.on("message.new", (p) => this.onMessage(p.message));
+    this.on("typing", (p) =>
+      this.dispatch({ type: "typing", conversation_id: p.conversation_id, typing: p.typing, name: p.by.display_name, now: Date.now() }),
+    );
+    this.on("messages.read", (p) => {
+      if (p.by === "visitor") this.dispatch({ type: "visitorRead", conversation_id: p.conversation_id, seq: p.seq });
+    });
+    this.on("chat.ended", (p) => this.dispatch({ type: "ended", conversation_id: p.conversation_id, by: p.by }));
+    this.on("visitor.updated", (p) => {
+      this.dispatch({ type: "visitor", visitor: p.visitor });
+      const chat = Object.values(this.state.chats).find((c) => c.conversation.visitor.id === p.visitor.id);
+      if (chat && p.visitor.current_page !== undefined) void this.loadTrail(chat.conversation.id);
+    });
+    this.on("agents.presence", (p) => this.dispatch({ type: "presence", agent: p }));
+  }
+
+  private on<E extends EventName>(name: E, handler: (payload: v.InferOutput<(typeof events)[E]>) => void): void {
+    this.socket?.on(name as string, (raw: unknown) => {
+      const payload = parseEvent(name, raw, events[name] as v.GenericSchema<unknown, v.InferOutput<(typeof events)[E]>>);
+      if (payload) handler(payload);
+    });
+  }
+
+  emit<T>(event: string, payload: object, schema: v.GenericSchema<unknown, T>, timeout = ACK_TIMEOUT): Promise<Ack<T>> {
+    const socket = this.socket;
+    // While (re)connecting socket.io buffers the emit; on timeout it is dropped from the buffer unsent.
+    if (!socket) return Promise.resolve({ ok: false, error: { code: "NETWORK", message: "" } });
+    return new Promise((resolve) => {
+      socket.timeout(timeout).emit(event, payload, (err: Error | null, raw: unknown) => {
+        resolve(err ? { ok: false, error: { code: "TIMEOUT", message: "" } } : parseAck(raw, schema));
+      });
+    });
+  }
+
+  /** After every (re)connect: colleagues, my chats, the queue, then each open tab's missed messages (§7.2). */
+  private async catchUp(): Promise<void> {
+    const agents = await this.emit("agents.list", {}, AgentsListAck);
+    if (agents.ok) {
+      this.dispatch({ type: "agents", agents: agents.value.agents });
+      const me = agents.value.agents.find((a) => a.agent_id === this.state.me?.id);
+      if (me) this.dispatch({ type: "status", status: me.status });
+    }
+    const chats = await this.emit("chats.list", {}, ConversationsAck);
+    if (chats.ok) this.dispatch({ type: "chats", conversations: chats.value.conversations });
+    const queue = await this.emit("queue.list", {}, ConversationsAck);
+    if (queue.ok) this.onQueue(queue.value.conversations);
+    await Promise.all(this.state.tabs.map((id) => this.sync(id)));
+    this.dispatch({ type: "connection", connection: "connected" });
+    this.markRead();
+    if (this.state.active) void this.loadTrail(this.state.active);
+  }
+
+  private async sync(id: string): Promise<void> {
+    for (;;) {
+      const after = this.state.chats[id]?.thread.lastSeq ?? 0;
+      const answer = await this.emit("messages.sync", { conversation_id: id, after_seq: after, limit: SYNC_LIMIT }, SyncAck);
+      if (!answer.ok) return;
+      this.dispatch({ type: "synced", conversation: answer.value.conversation, messages: answer.value.messages });
+      if (answer.value.messages.length < SYNC_LIMIT) return;
+    }
+  }
+
+  private onQueue(conversations: State["queue"]): void {
+    const known = new Set(this.state.queue.map((c) => c.id));
+    const fresh = conversations.some((c) => !known.has(c.id));
+    this.dispatch({ type: "queue", conversations });
+    if (fresh) {
+      beep("chat");
+      const newest = conversations.filter((c) => !known.has(c.id)).map((c) => c.visitor.display_name);
+      this.setUi({ announce: t.a11y.newChat(newest.join(", ")) });
+    }
+  }
+
+  private onMessage(message: Message): void {
+    const before = this.state.chats[message.conversation_id]?.thread;
+    this.dispatch({ type: "message", message, focused: this.seeing() });
+    const after = this.state.chats[message.conversation_id]?.thread;
+    if (after && after !== before && message.sender.kind === "visitor") {
+      if (this.state.active !== message.conversation_id || !this.seeing()) beep("message");
+      this.setUi({ announce: t.a11y.newMessage(message.sender.display_name, message.text.slice(0, 200)) });
+      this.markRead();
+    }
+  }
+
+  // Actions --------------------------------------------------------------------------------------------
+
+  async setStatus(status: Status): Promise<void> {
+    const answer = await this.emit("status.set", { status }, StatusAck);
+    if (answer.ok) {
+      this.dispatch({ type: "status", status: answer.value.status });
+      this.dispatch({ type: "presence", agent: answer.value.agent });
+    } else this.notify(errorText(answer.error), "error");
+  }
+
+  async accept(id: string): Promise<void> {
+    const answer = await this.emit("chat.accept", { conversation_id: id }, ConversationAck);
+    if (!answer.ok) {
+      const text = answer.error.code === "AGENT_UNAVAILABLE" ? t.queue.unavailable : errorText(answer.error);
+      return this.notify(text, "error");
+    }
+    this.dispatch({ type: "chats", conversations: [answer.value.conversation] });
+    this.dispatch({ type: "queue", conversations: this.state.queue.filter((c) => c.id !== id) });
+    this.select(id);
+    await this.sync(id);
+    this.markRead();
+  }
+
+  select(id: string | null): void {
+    this.dispatch({ type: "select", id });
+    if (this.ui.view !== "chats") this.setUi({ view: "chats" });
+    if (id) {
+      this.markRead();
+      void this.loadTrail(id);
+    }
+  }
+
+  dismiss(id: string): void {
+    this.dispatch({ type: "dismiss", id });
+  }
+
+  async send(conversationId: string, text: string, clientId = newClientId()): Promise<void> {
+    this.stopTyping(conversationId);
+    this.dispatch({ type: "pending", conversation_id: conversationId, pending: { client_id: clientId, text, failed: null } });
+    const answer = await this.emit("message.send", { conversation_id: conversationId, client_id: clientId, text }, MessageAck);
+    if (answer.ok) this.dispatch({ type: "sent", conversation_id: conversationId, client_id: clientId, message: answer.value.message });
+    else this.dispatch({ type: "sendFailed", conversation_id: conversationId, client_id: clientId, error: errorText(answer.error) });
+  }
+
+  /** Called on every keystroke in the composer; sends `typing: true` at most every 3 s and `false` after a pause. */
+  typing(conversationId: string, hasText: boolean): void {
+    if (!hasText) return this.stopTyping(conversationId);
+    const now = Date.now();
+    if (now - (this.typingSent.get(conversationId) ?? 0) > 3_000) {
+      this.typingSent.set(conversationId, now);
+      void this.emit("typing", { conversation_id: conversationId, typing: true }, OkAck);
+    }
+    clearTimeout(this.typingStop.get(conversationId));
+    this.typingStop.set(conversationId, setTimeout(() => this.stopTyping(conversationId), 4_000));
+  }
+
+  private stopTyping(conversationId: string): void {
+    clearTimeout(this.typingStop.get(conversationId));
+    this.typingStop.delete(conversationId);
+    if (this.typingSent.delete(conversationId)) {
+      void this.emit("typing", { conversation_id: conversationId, typing: false }, OkAck);
+    }
+  }
+
+  async close(id: string): Promise<boolean> {
+    const answer = await this.emit("chat.close", { conversation_id: id }, ConversationAck);
+    if (answer.ok || answer.error.code === "CONVERSATION_CLOSED") {
+      const conversation = answer.ok ? answer.value.conversation : this.state.chats[id]?.conversation;
+      if (conversation) this.dispatch({ type: "closedByMe", conversation });
+      return true;
+    }
+    this.notify(errorText(answer.error), "error");
+    return false;
+  }
+
+  async transfer(id: string, to: string, note: string): Promise<string | null> {
+    const payload = { conversation_id: id, to_agent_id: to, note: note.trim() ? note : null };
+    const answer = await this.emit("chat.transfer", payload, ConversationAck);
+    if (!answer.ok) return errorText(answer.error);
+    this.dispatch({ type: "dismiss", id });
+    return null;
+  }
+
+  async loadAgents(): Promise<void> {
+    const answer = await this.emit("agents.list", {}, AgentsListAck);
+    if (answer.ok) this.dispatch({ type: "agents", agents: answer.value.agents });
+  }
+
+  /** The visitor's page trail (visitor.pages); quietly absent on a server that does not track pages. */
+  async loadTrail(id: string): Promise<void> {
+    const chat = this.state.chats[id];
+    if (!chat) return;
+    const answer = await this.emit("visitor.pages", { visitor_id: chat.conversation.visitor.id }, PagesAck, 5_000);
+    if (answer.ok) this.dispatch({ type: "trail", conversation_id: id, pages: answer.value.pages });
+  }
+
+  async loadLive(): Promise<void> {
+    const answer = await this.emit("visitors.live", {}, LiveAck, 5_000);
+    if (answer.ok) this.dispatch({ type: "live", visitors: answer.value.visitors });
+    else if (answer.error.code === "TIMEOUT" || answer.error.code === "VALIDATION_FAILED") this.dispatch({ type: "live", visitors: "unsupported" });
+  }
+
+  /** Whether the agent has the chats view in front of them (a focused, visible window). */
+  private seeing(): boolean {
+    return focused() && this.ui.view === "chats";
+  }
+
+  /** Sends `messages.read` for the chat in front of a focused agent, once per new seq. */
+  markRead(): void {
+    const id = this.state.active;
+    const chat = id ? this.state.chats[id] : undefined;
+    if (!id || !chat || !this.seeing()) return;
+    if (chat.unread) this.dispatch({ type: "select", id });
+    const seq = chat.thread.lastSeq;
+    const mine = chat.conversation.status === "active" && chat.conversation.agent?.id === this.state.me?.id && !chat.gone;
+    if (!mine || seq <= Math.max(chat.conversation.agent_read_seq, this.readSent.get(id) ?? 0)) return;
+    this.readSent.set(id, seq);
+    void this.emit("messages.read", { conversation_id: id, seq }, OkAck);
+  }
+}
+
+function focused(): boolean {
+  return document.visibilityState === "visible" && document.hasFocus();
+}
+
+export const controller = new Controller();

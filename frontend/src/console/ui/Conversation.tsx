@@ -1,0 +1,240 @@
+// Middle column: the conversation (day separators, timestamps, system messages, agents-only notes), the
+// typing indicator and the composer (Enter sends, Shift+Enter is a new line).
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Message } from "../../shared/wire";
+import { controller } from "../controller";
+import { clock, dateTime, withDays } from "../format";
+import type { Chat, State } from "../store";
+import { t } from "../strings";
+import { Avatar } from "./Avatar";
+import { TransferDialog } from "./TransferDialog";
+
+function MessageItem({ message, me, readSeq }: { message: Message; me: string | undefined; readSeq: number }) {
+  const time = (
+    <time dateTime={message.created_at} title={dateTime(message.created_at)}>
+      {clock(message.created_at)}
+    </time>
+  );
+  if (message.visibility === "agents") {
+    return (
+      <li class="msg note" data-seq={message.seq}>
+        <div class="note-head">
+          <strong>{t.conversation.transferNote}</strong> · {message.sender.display_name} · {time}
+          <span class="badge">{t.conversation.agentsOnly}</span>
+        </div>
+        <p class="text">{message.text}</p>
+      </li>
+    );
+  }
+  if (message.kind === "system" || message.sender.kind === "system") {
+    return (
+      <li class="msg system" data-seq={message.seq}>
+        <span class="text">{message.text}</span> {time}
+      </li>
+    );
+  }
+  const own = message.sender.kind === "agent" && message.sender.id === me;
+  const side = message.sender.kind === "visitor" ? "visitor" : "agent";
+  return (
+    <li class={`msg ${side}${own ? " own" : ""}`} data-seq={message.seq}>
+      {side === "agent" && <Avatar name={message.sender.display_name} url={message.sender.photo_url} size={28} />}
+      <div class="bubble">
+        <div class="meta">
+          <span class="sender">{message.sender.display_name}</span> {time}
+          {side === "agent" && message.seq <= readSeq && <span class="read"> · {t.conversation.read}</span>}
+        </div>
+        <p class="text">{message.text}</p>
+      </div>
+    </li>
+  );
+}
+
+function Composer({ chat }: { chat: Chat }) {
+  const id = chat.conversation.id;
+  const [drafts] = useState(() => new Map<string, string>());
+  const [text, setText] = useState("");
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    setText(drafts.get(id) ?? "");
+    ref.current?.focus();
+  }, [id]);
+  const update = (value: string) => {
+    setText(value);
+    drafts.set(id, value);
+    controller.typing(id, value.trim().length > 0);
+  };
+  const send = () => {
+    const value = text.trim();
+    if (!value) return;
+    update("");
+    void controller.send(id, value);
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <label for="composer-text" class="visually-hidden">
+        {t.conversation.composer}
+      </label>
+      <textarea
+        id="composer-text"
+        ref={ref}
+        rows={3}
+        maxLength={4000}
+        placeholder={t.conversation.composerHint}
+        aria-describedby="composer-hint"
+        value={text}
+        onInput={(e) => update(e.currentTarget.value)}
+        onKeyDown={onKeyDown}
+      />
+      <span id="composer-hint" class="visually-hidden">
+        {t.conversation.composerHint}
+      </span>
+      <button type="submit" class="primary" disabled={!text.trim()}>
+        {t.conversation.send}
+      </button>
+    </form>
+  );
+}
+
+export function Conversation({ state, chat }: { state: State; chat: Chat }) {
+  const [transferring, setTransferring] = useState(false);
+  const log = useRef<HTMLOListElement>(null);
+  const conversation = chat.conversation;
+  const mine = conversation.status === "active" && conversation.agent?.id === state.me?.id && !chat.gone;
+  const canClose = !chat.gone && conversation.status !== "closed";
+  const count = chat.thread.messages.length + chat.pending.length;
+
+  // Follow new messages only while the agent is at the bottom; reading older ones is not interrupted.
+  const stick = useRef(true);
+  useLayoutEffect(() => {
+    stick.current = true;
+  }, [conversation.id]);
+  useLayoutEffect(() => {
+    const el = log.current;
+    const last = chat.thread.messages[chat.thread.messages.length - 1];
+    const mineLast = chat.pending.length > 0 || (last?.sender.kind === "agent" && last.sender.id === state.me?.id);
+    if (el && (stick.current || mineLast)) el.scrollTop = el.scrollHeight;
+  }, [conversation.id, count, !!chat.typing]);
+  const onScroll = () => {
+    const el = log.current;
+    if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+
+  const [confirming, setConfirming] = useState(false);
+  useEffect(() => setConfirming(false), [conversation.id]);
+
+  const gone =
+    chat.gone?.reason === "transferred"
+      ? t.transfer.away(chat.gone.by)
+      : chat.gone?.reason === "requeued"
+        ? t.conversation.requeued
+        : chat.gone
+          ? t.conversation.ended(t.conversation.closedBy[chat.gone.by] ?? chat.gone.by)
+          : null;
+
+  return (
+    <section class="conversation" id="conversation" role="tabpanel" aria-labelledby={`tab-${conversation.id}`}>
+      <header class="conv-head">
+        <div class="conv-title">
+          <h2>{conversation.visitor.display_name}</h2>
+          {conversation.visitor_left_at && !chat.gone && <span class="muted">{t.conversation.visitorLeft}</span>}
+        </div>
+        <div class="conv-actions">
+          {/* Calls are being built on the server: their buttons live here. */}
+          <span class="call-actions">
+            <button type="button" disabled title={t.conversation.callsSoon}>
+              {t.conversation.video}
+            </button>
+            <button type="button" disabled title={t.conversation.callsSoon}>
+              {t.conversation.shareScreen}
+            </button>
+          </span>
+          {mine && (
+            <button type="button" onClick={() => setTransferring(true)}>
+              {t.conversation.transfer}
+            </button>
+          )}
+          {canClose && confirming ? (
+            <span class="confirm" role="group" aria-label={t.conversation.closeConfirm}>
+              <span class="muted">{t.conversation.closeConfirm}</span>
+              <button type="button" class="danger" autoFocus onClick={() => void controller.close(conversation.id)}>
+                {t.conversation.closeYes}
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                {t.conversation.closeNo}
+              </button>
+            </span>
+          ) : canClose ? (
+            <button type="button" class="danger" onClick={() => setConfirming(true)}>
+              {t.conversation.close}
+            </button>
+          ) : (
+            <button type="button" onClick={() => controller.dismiss(conversation.id)}>
+              {t.conversation.dismiss}
+            </button>
+          )}
+        </div>
+      </header>
+      <ol class="log" ref={log} role="log" aria-label={t.conversation.history} aria-live="off" tabIndex={0} onScroll={onScroll}>
+        {withDays(chat.thread.messages, Date.now()).map((item) =>
+          item.kind === "day" ? (
+            <li key={item.key} class="day" role="separator">
+              <span>{item.label}</span>
+            </li>
+          ) : (
+            <MessageItem key={item.key} message={item.message!} me={state.me?.id} readSeq={conversation.visitor_read_seq} />
+          ),
+        )}
+        {chat.pending.map((p) => (
+          <li key={p.client_id} class={`msg agent own pending${p.failed ? " failed" : ""}`}>
+            <div class="bubble">
+              <div class="meta">
+                {p.failed ? (
+                  <>
+                    <span class="error">
+                      {t.conversation.failed}: {p.failed}
+                    </span>{" "}
+                    <button type="button" class="link" onClick={() => void controller.send(conversation.id, p.text, p.client_id)}>
+                      {t.conversation.retry}
+                    </button>
+                  </>
+                ) : (
+                  t.conversation.sending
+                )}
+              </div>
+              <p class="text">{p.text}</p>
+            </div>
+          </li>
+        ))}
+      </ol>
+      <div class="typing" aria-live="polite">
+        {chat.typing ? t.conversation.typing(chat.typing.name) : ""}
+      </div>
+      {gone && (
+        <p class="gone" role="status">
+          {gone}
+        </p>
+      )}
+      {chat.gone?.reason === "requeued" && conversation.status === "queued" && (
+        <p class="gone">
+          <button type="button" class="primary" onClick={() => void controller.accept(conversation.id)}>
+            {t.queue.accept}
+          </button>
+        </p>
+      )}
+      {mine && <Composer chat={chat} />}
+      {transferring && <TransferDialog state={state} chat={chat} onClose={() => setTransferring(false)} />}
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+// Everyone's own profile: what visitors see of them, and their photo (PUT/DELETE /api/agents/{own id}/photo).
+import { useState } from "preact/hooks";
+import { controller } from "../controller";
+import type { State } from "../store";
+import { errorText, t } from "../strings";
+import { AgentAnswer } from "../wire";
+import { Avatar } from "./Avatar";
+
+export function Profile({ state }: { state: State }) {
+  const me = state.me;
+  const [feedback, setFeedback] = useState<{ text: string; kind: "info" | "error" } | null>(null);
+  if (!me || !state.tenant) return null;
+  const tenant = state.tenant;
+
+  const photo = async (file: File | null) => {
+    const path = `/api/agents/${encodeURIComponent(me.id)}/photo`;
+    const answer = file ? await controller.api.call("PUT", path, AgentAnswer, file) : await controller.api.call("DELETE", path, AgentAnswer);
+    if (!answer.ok) return setFeedback({ text: errorText(answer.error), kind: "error" });
+    controller.dispatch({ type: "session", me: answer.value.agent, tenant });
+    setFeedback({ text: t.agents.saved, kind: "info" });
+  };
+
+  return (
+    <section class="page" aria-labelledby="profile-title">
+      <header class="page-head">
+        <h1 id="profile-title">{t.profile.title}</h1>
+      </header>
+      <div class="card">
+        <dl class="facts">
+          <dt>{t.agents.alias}</dt>
+          <dd>{me.display_name}</dd>
+          <dt>{t.agents.login}</dt>
+          <dd>{me.login}</dd>
+          <dt>{t.agents.role}</dt>
+          <dd>{t.agents.roles[me.role]}</dd>
+          <dt>{t.agents.maxChats}</dt>
+          <dd>{me.max_chats}</dd>
+        </dl>
+        <p class="muted">{t.profile.hint}</p>
+        <div class="photo-row">
+          <Avatar name={me.display_name} url={me.photo_url} size={96} />
+          <label class="button">
+            {t.agents.upload}
+            <input
+              type="file"
+              name="photo"
+              accept="image/jpeg,image/png,image/webp"
+              class="visually-hidden"
+              onChange={(e) => {
+                const file = e.currentTarget.files?.[0] ?? null;
+                e.currentTarget.value = "";
+                if (file) void photo(file);
+              }}
+            />
+          </label>
+          {me.photo_url?.startsWith("/media/photos/") && (
+            <button type="button" onClick={() => void photo(null)}>
+              {t.agents.removePhoto}
+            </button>
+          )}
+        </div>
+        {feedback && (
+          <p class={feedback.kind === "error" ? "error" : "ok"} role={feedback.kind === "error" ? "alert" : "status"}>
+            {feedback.text}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

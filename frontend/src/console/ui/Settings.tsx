@@ -1,0 +1,59 @@
+// Admin: allowed origins and the tenant's chat settings (PATCH /api/tenant).
+import { useState } from "preact/hooks";
+import { controller } from "../controller";
+import { parseOrigins } from "../format";
+import type { State } from "../store";
+import { errorText, t } from "../strings";
+import { TenantAnswer } from "../wire";
+
+export function Settings({ state }: { state: State }) {
+  const tenant = state.tenant;
+  const [origins, setOrigins] = useState((tenant?.allowed_origins ?? []).join("\n"));
+  const [autoAssign, setAutoAssign] = useState(tenant?.auto_assign ?? true);
+  const [truncate, setTruncate] = useState(tenant?.ip_truncation ?? true);
+  const [timeout, setTimeoutMinutes] = useState(tenant?.visitor_timeout_minutes ?? 30);
+  const [feedback, setFeedback] = useState<{ text: string; kind: "info" | "error" } | null>(null);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const body = { allowed_origins: parseOrigins(origins), auto_assign: autoAssign, ip_truncation: truncate, visitor_timeout_minutes: timeout };
+    const answer = await controller.api.call("PATCH", "/api/tenant", TenantAnswer, body);
+    if (!answer.ok) return setFeedback({ text: errorText(answer.error), kind: "error" });
+    const saved = answer.value.tenant;
+    setOrigins(saved.allowed_origins.join("\n"));
+    if (state.me) controller.dispatch({ type: "session", me: state.me, tenant: saved });
+    setFeedback({ text: t.settings.saved, kind: "info" });
+  };
+
+  return (
+    <section class="page" aria-labelledby="settings-title">
+      <header class="page-head">
+        <h1 id="settings-title">{t.settings.title}</h1>
+      </header>
+      <form class="card" onSubmit={save}>
+        <label>
+          {t.settings.origins}
+          <textarea name="allowed_origins" rows={5} value={origins} onInput={(e) => setOrigins(e.currentTarget.value)} spellcheck={false} />
+        </label>
+        <label class="check">
+          <input type="checkbox" name="auto_assign" checked={autoAssign} onChange={(e) => setAutoAssign(e.currentTarget.checked)} /> {t.settings.autoAssign}
+        </label>
+        <label class="check">
+          <input type="checkbox" name="ip_truncation" checked={truncate} onChange={(e) => setTruncate(e.currentTarget.checked)} /> {t.settings.ipTruncation}
+        </label>
+        <label>
+          {t.settings.timeout}
+          <input name="visitor_timeout_minutes" type="number" min={1} max={1440} value={timeout} onInput={(e) => setTimeoutMinutes(Number(e.currentTarget.value))} />
+        </label>
+        {feedback && (
+          <p class={feedback.kind === "error" ? "error" : "ok"} role={feedback.kind === "error" ? "alert" : "status"}>
+            {feedback.text}
+          </p>
+        )}
+        <button type="submit" class="primary">
+          {t.settings.save}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import * as v from "valibot";
+import { fixture, fixtures } from "../shared/fixtures";
+import { parseAck } from "../shared/wire";
+import * as w from "./wire";
+
+const acks: Record<string, v.GenericSchema<unknown, unknown>> = {
+  "status.set": w.StatusAck,
+  "agents.list": w.AgentsListAck,
+  "queue.list": w.ConversationsAck,
+  "chats.list": w.ConversationsAck,
+  "chat.accept": w.ConversationAck,
+  "chat.transfer": w.ConversationAck,
+  "chat.close": w.ConversationAck,
+  "message.send": w.MessageAck,
+  "messages.sync": w.SyncAck,
+  "messages.read": w.OkAck,
+  typing: w.OkAck,
+  "visitors.live": w.LiveAck,
+  "visitor.pages": w.PagesAck,
+};
+
+describe("console schemas against the protocol fixtures", () => {
+  it.each(fixtures("server/agent").map((f) => [f.event, f] as const))("parses the server event %s", (event, f) => {
+    const schema = w.events[event as w.EventName];
+    expect(schema, `no schema for ${event}`).toBeDefined();
+    expect(v.safeParse(schema, f.payload).success).toBe(true);
+  });
+
+  it.each(fixtures("client/agent").filter((f) => f.event in acks).map((f) => [f.event, f] as const))("parses the ack of %s", (event, f) => {
+    const ack = parseAck(f.ack, acks[event]!);
+    expect(ack.ok).toBe(true);
+  });
+
+  it("turns an error ack into its code and message", () => {
+    const ack = parseAck(fixture("error/ack.json").payload, w.ConversationAck);
+    expect(ack).toEqual({ ok: false, error: { code: "NOT_FOUND", message: "There is no such conversation." } });
+  });
+
+  it("refuses a conversation without a visitor, and drops unknown keys", () => {
+    const conversation = (fixture("server/agent/chat.assigned.json").payload as { conversation: Record<string, unknown> }).conversation;
+    expect(v.safeParse(w.AgentConversation, { ...conversation, visitor: undefined }).success).toBe(false);
+    const parsed = v.parse(w.AgentConversation, { ...conversation, extra: "<script>" });
+    expect("extra" in parsed).toBe(false);
+  });
+
+  it("reads the page trail of visitor.pages", () => {
+    const ack = parseAck(fixture("client/agent/visitor.pages.json").ack, w.PagesAck);
+    expect(ack.ok && ack.value.pages.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,161 @@
+// Console-side schemas (docs/protocol.md §4, §7.1, §9.2, §10.2). Every REST answer and socket payload is
+// parsed with one of these before anything else sees it. `v.object` drops unknown keys, so fields the
+// server adds later do no harm; fields being added right now (page tracking, branding) are optional.
+import * as v from "valibot";
+import { AgentIdentity, ConversationEntries, Message } from "../shared/wire";
+
+const Time = v.string();
+const str = v.nullable(v.string());
+
+export const Page = v.object({
+  url: v.string(),
+  title: v.optional(str, null),
+  entered_at: v.optional(str, null),
+});
+export type Page = v.InferOutput<typeof Page>;
+
+export const TrailPage = v.object({
+  url: v.string(),
+  title: v.optional(str, null),
+  referrer: v.optional(str, null),
+  entered_at: v.optional(str, null),
+  left_at: v.optional(str, null),
+  seconds: v.optional(v.nullable(v.number()), null),
+});
+export type TrailPage = v.InferOutput<typeof TrailPage>;
+
+export const Visitor = v.object({
+  id: v.string(),
+  display_name: v.string(),
+  name: v.optional(str, null),
+  alias: v.optional(str, null),
+  contact: v.optional(
+    v.object({ name: v.optional(str, null), email: v.optional(str, null), phone: v.optional(str, null) }),
+    { name: null, email: null, phone: null },
+  ),
+  ip: v.optional(str, null),
+  country: v.optional(str, null),
+  user_agent: v.optional(str, null),
+  first_seen: v.optional(str, null),
+  last_seen: v.optional(str, null),
+  current_page: v.optional(v.nullable(Page)),
+  conversation: v.optional(
+    v.nullable(v.object({ id: v.string(), status: v.picklist(["queued", "active", "closed"]) })),
+  ),
+});
+export type Visitor = v.InferOutput<typeof Visitor>;
+
+export const AgentConversation = v.object({
+  ...ConversationEntries,
+  visitor: Visitor,
+  visitor_read_seq: v.number(),
+  visitor_left_at: str,
+});
+export type AgentConversation = v.InferOutput<typeof AgentConversation>;
+
+export const Status = v.picklist(["online", "away", "offline"]);
+export type Status = v.InferOutput<typeof Status>;
+
+export const AgentState = v.object({
+  agent_id: v.string(),
+  display_name: v.string(),
+  photo_url: str,
+  status: Status,
+  connected: v.boolean(),
+  open_chats: v.number(),
+  max_chats: v.number(),
+  available: v.boolean(),
+});
+export type AgentState = v.InferOutput<typeof AgentState>;
+
+export const User = v.object({
+  id: v.string(),
+  tenant_id: v.string(),
+  login: v.string(),
+  display_name: v.string(),
+  role: v.picklist(["admin", "agent"]),
+  max_chats: v.number(),
+  disabled: v.boolean(),
+  photo_url: str,
+  created_at: Time,
+});
+export type User = v.InferOutput<typeof User>;
+
+export const Texts = v.object({
+  title: v.string(),
+  greeting: v.string(),
+  offline: v.string(),
+  queued: v.string(),
+});
+export type Texts = v.InferOutput<typeof Texts>;
+
+/** Branding as PATCH /api/tenant takes it; every field optional when read back. */
+export const StoredBranding = v.object({
+  primary_color: v.optional(v.string()),
+  text_color: v.optional(v.string()),
+  position: v.optional(v.picklist(["left", "right"])),
+  logo_url: v.optional(str),
+  language: v.optional(v.picklist(["auto", "de", "en"])),
+  texts: v.optional(v.object({ en: v.optional(v.partial(Texts)), de: v.optional(v.partial(Texts)) })),
+});
+export type StoredBranding = v.InferOutput<typeof StoredBranding>;
+
+export const Tenant = v.object({
+  id: v.string(),
+  slug: v.string(),
+  name: v.string(),
+  plan: v.string(),
+  demo_ends_at: v.optional(str, null),
+  allowed_origins: v.array(v.string()),
+  ip_truncation: v.boolean(),
+  auto_assign: v.boolean(),
+  visitor_timeout_minutes: v.number(),
+  branding: v.optional(v.nullable(StoredBranding)),
+});
+export type Tenant = v.InferOutput<typeof Tenant>;
+
+export const SessionAnswer = v.object({ token: v.string(), expires_at: Time, user: User, tenant: Tenant });
+export type SessionAnswer = v.InferOutput<typeof SessionAnswer>;
+
+export const WidgetConfig = v.object({
+  language: v.picklist(["auto", "de", "en"]),
+  branding: v.object({
+    primary_color: v.string(),
+    text_color: v.string(),
+    position: v.picklist(["left", "right"]),
+    logo_url: str,
+  }),
+  texts: v.object({ en: Texts, de: Texts }),
+});
+export type WidgetConfig = v.InferOutput<typeof WidgetConfig>;
+
+// REST answers
+export const AgentsAnswer = v.object({ agents: v.array(User) });
+export const AgentAnswer = v.object({ agent: User });
+export const TenantAnswer = v.object({ tenant: Tenant });
+
+// Socket acks (§9.2)
+export const StatusAck = v.object({ status: Status, agent: AgentState });
+export const AgentsListAck = v.object({ agents: v.array(AgentState) });
+export const ConversationsAck = v.object({ conversations: v.array(AgentConversation) });
+export const ConversationAck = v.object({ conversation: AgentConversation });
+export const MessageAck = v.object({ message: Message });
+export const SyncAck = v.object({ conversation: AgentConversation, messages: v.array(Message) });
+export const OkAck = v.object({ ok: v.literal(true) });
+export const LiveAck = v.object({ visitors: v.array(Visitor) });
+export const PagesAck = v.object({ pages: v.array(TrailPage) });
+
+// Server → agent events (§10.2)
+export const events = {
+  "queue.updated": v.object({ conversations: v.array(AgentConversation) }),
+  "chat.assigned": v.object({ conversation: AgentConversation, messages: v.array(Message) }),
+  "chat.transferred": v.object({ conversation_id: v.string(), to: AgentIdentity }),
+  "message.new": v.object({ message: Message }),
+  typing: v.object({ conversation_id: v.string(), typing: v.boolean(), by: v.object({ display_name: v.string() }) }),
+  "messages.read": v.object({ conversation_id: v.string(), by: v.string(), seq: v.number() }),
+  "chat.ended": v.object({ conversation_id: v.string(), by: v.string() }),
+  "visitor.updated": v.object({ visitor: Visitor }),
+  "agents.presence": AgentState,
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = v.InferOutput<(typeof events)[E]>;

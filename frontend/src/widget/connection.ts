@@ -1,0 +1,73 @@
+// The widget's two ways to the server: HTTP (configuration, visitor session) and the /visitor socket.
+// Both go to the wsChat origin taken from the script's own `src`; fetches send no cookies.
+import * as v from "valibot";
+import { io, type Socket } from "socket.io-client";
+import { parseAck, type Ack } from "../shared/wire";
+import { Session, WidgetConfig } from "./config";
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(code);
+  }
+}
+
+async function getJson(url: string, init: RequestInit): Promise<unknown> {
+  const reply = await fetch(url, { ...init, credentials: "omit", cache: "no-store" });
+  const body: unknown = await reply.json().catch(() => null);
+  if (!reply.ok) {
+    const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
+    throw new HttpError(reply.status, typeof code === "string" ? code : "HTTP_" + reply.status);
+  }
+  return body;
+}
+
+export async function fetchConfig(origin: string, tenant: string): Promise<WidgetConfig> {
+  const body = await getJson(`${origin}/api/widget/${encodeURIComponent(tenant)}`, { method: "GET" });
+  return v.parse(WidgetConfig, body);
+}
+
+/** Resumes the visitor `token` stands for, or starts a new visitor (docs/protocol.md §4). */
+export async function openSession(origin: string, tenant: string, token: string | null): Promise<string> {
+  const body = await getJson(`${origin}/api/widget/${encodeURIComponent(tenant)}/session`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
+  return v.parse(Session, body).token;
+}
+
+export function connectVisitor(origin: string, auth: () => { tenant: string; token: string }): Socket {
+  return io(origin + "/visitor", {
+    auth: (cb) => cb(auth()),
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    withCredentials: false,
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 10_000,
+  });
+}
+
+const TIMEOUT = { code: "TIMEOUT", message: "The server did not answer." };
+const OFFLINE = { code: "OFFLINE", message: "Not connected." };
+
+/**
+ * Emits `event` and resolves with its parsed ack. Never buffers: while disconnected it fails at once with
+ * `OFFLINE` (the caller resends after the reconnect, with the same `client_id`).
+ */
+export function call<T>(
+  socket: Socket,
+  event: string,
+  payload: object,
+  result: v.GenericSchema<unknown, T>,
+  timeoutMs = 10_000,
+): Promise<Ack<T>> {
+  if (!socket.connected) return Promise.resolve({ ok: false, error: OFFLINE });
+  return new Promise((resolve) => {
+    socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, raw: unknown) => {
+      resolve(err ? { ok: false, error: TIMEOUT } : parseAck(raw, result));
+    });
+  });
+}

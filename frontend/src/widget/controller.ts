@@ -1,0 +1,437 @@
+// Connects the widget's state (state.ts) to the server: the visitor session, the /visitor socket, the catch-up
+// after every (re)connect, sending with safe resends, typing, read markers and page views. The UI calls the
+// public methods and re-renders on every change; it never talks to the socket itself.
+import type { Socket } from "socket.io-client";
+import { newClientId } from "../shared/ids";
+import { parseEvent, type Ack, type ErrorBody } from "../shared/wire";
+import type { WidgetConfig } from "./config";
+import { call, connectVisitor, fetchConfig, HttpError, openSession } from "./connection";
+import { watchPages } from "./pageviews";
+import {
+  AssignedEvent,
+  ContactResult,
+  ConversationResult,
+  CurrentResult,
+  EndedEvent,
+  MessageNewEvent,
+  MessageResult,
+  Okay,
+  pageView,
+  PresenceEvent,
+  ReadEvent,
+  SYNC_LIMIT,
+  SyncResult,
+  TypingEvent,
+  type PageView,
+} from "./protocol";
+import { initialState, reduce, toResend, type Action, type WidgetState } from "./state";
+import type { VisitorStorage } from "./storage";
+
+/** An agent's typing indicator is dropped when it was not renewed for this long (docs/protocol.md §7.8). */
+const TYPING_STALE_MS = 6000;
+/** The visitor's `typing: true` is repeated at most this often while they type, and ends after a pause. */
+const TYPING_REPEAT_MS = 2500;
+const TYPING_PAUSE_MS = 3000;
+
+export interface ContactFields {
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+const FINAL_REFUSALS = new Set(["NOT_FOUND", "ORIGIN_NOT_ALLOWED", "TENANT_LOCKED"]);
+
+export class WidgetController {
+  state: WidgetState;
+  config: WidgetConfig | null = null;
+  private readonly listeners = new Set<() => void>();
+  private socket: Socket | null = null;
+  private token: string | null;
+  /** Whether the token may be written to storage: only once the visitor opened the widget. */
+  private persisted: boolean;
+  private page: PageView | null = null;
+  private sentPage: string | null = null;
+  private readSent = new Map<string, number>();
+  private syncing = false;
+  private syncAgain = false;
+  private renewals = 0;
+  private typingSince = 0;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
+  private alias: string | null = null;
+
+  constructor(
+    readonly origin: string,
+    readonly tenant: string,
+    private readonly storage: VisitorStorage,
+  ) {
+    const stored = storage.load();
+    this.token = stored?.token ?? null;
+    this.persisted = stored !== null;
+    this.state = initialState(stored?.seen, stored !== null && storage.wasOpen());
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private dispatch(action: Action): void {
+    const next = reduce(this.state, action);
+    if (next === this.state) return;
+    this.state = next;
+    for (const listener of this.listeners) listener();
+    this.markRead();
+  }
+
+  /** Loads the configuration, then opens the visitor session and connects. Resolves once the launcher can show. */
+  async start(): Promise<void> {
+    try {
+      this.config = await fetchConfig(this.origin, this.tenant);
+    } catch (e) {
+      console.warn("wsChat: the widget is not available for this site", e instanceof HttpError ? e.code : e);
+      this.dispatch({ type: "unavailable" });
+      return;
+    }
+    this.dispatch({ type: "online", online: this.config.online });
+    void this.renewSession().then((ok) => ok && this.connect());
+  }
+
+  /** Resumes the held token, or gets a new visitor; false when the chat is not available at all. */
+  private async renewSession(): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const token = await openSession(this.origin, this.tenant, this.token);
+        if (token !== this.token) {
+          this.token = token;
+          this.persist();
+        }
+        return true;
+      } catch (e) {
+        if ((e instanceof HttpError && e.status < 500) || attempt >= 5) {
+          this.dispatch({ type: "unavailable" });
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
+      }
+    }
+  }
+
+  private connect(): void {
+    document.addEventListener("visibilitychange", () => this.markRead());
+    watchPages((url, referrer) => {
+      this.page = pageView(url, document.title, referrer);
+      this.sendPage();
+    });
+    const socket = connectVisitor(this.origin, () => ({ tenant: this.tenant, token: this.token ?? "" }));
+    this.socket = socket;
+    socket.on("connect", () => void this.resync());
+    socket.on("disconnect", (reason) => {
+      // The server leaves the visitor's page when the socket closes: tell it again after the reconnect.
+      this.sentPage = null;
+      this.dispatch({ type: "connected", connected: false });
+      // The server hung up on purpose (tenant locked): do not come back with the same session.
+      if (reason === "io server disconnect") this.dispatch({ type: "unavailable" });
+    });
+    socket.on("connect_error", (err: Error & { data?: { code?: unknown } }) => void this.refused(err.data?.code));
+    socket.on("presence", (raw: unknown) => {
+      const event = parseEvent("presence", raw, PresenceEvent);
+      if (event) this.dispatch({ type: "online", online: event.online });
+    });
+    socket.on("message.new", (raw: unknown) => {
+      const event = parseEvent("message.new", raw, MessageNewEvent);
+      if (!event) return;
+      if (this.isCurrent(event.message.conversation_id)) this.dispatch({ type: "message", message: event.message });
+      else this.adoptElsewhere();
+    });
+    socket.on("typing", (raw: unknown) => {
+      const event = parseEvent("typing", raw, TypingEvent);
+      if (!event) return;
+      const { conversation_id: conversationId, typing, by } = event;
+      this.dispatch({ type: "typing", conversationId, typing, by: by.display_name });
+      clearTimeout(this.agentTypingTimer);
+      if (typing) {
+        this.agentTypingTimer = setTimeout(
+          () => this.dispatch({ type: "typing", conversationId, typing: false, by: "" }),
+          TYPING_STALE_MS,
+        );
+      }
+    });
+    socket.on("messages.read", (raw: unknown) => {
+      const event = parseEvent("messages.read", raw, ReadEvent);
+      if (event?.by === "agent") this.dispatch({ type: "read", conversationId: event.conversation_id, seq: event.seq });
+    });
+    socket.on("chat.assigned", (raw: unknown) => {
+      const event = parseEvent("chat.assigned", raw, AssignedEvent);
+      if (!event) return;
+      if (this.isCurrent(event.conversation_id))
+        this.dispatch({ type: "assigned", conversationId: event.conversation_id, agent: event.agent });
+      else this.adoptElsewhere();
+    });
+    socket.on("chat.ended", (raw: unknown) => {
+      const event = parseEvent("chat.ended", raw, EndedEvent);
+      if (!event) return;
+      const at = new Date().toISOString();
+      this.dispatch({ type: "ended", conversationId: event.conversation_id, by: event.by, at });
+      // Pick up the closing system message even if its message.new raced ahead of this event.
+      void this.sync(event.conversation_id);
+    });
+  }
+
+  private isCurrent(conversationId: string): boolean {
+    return this.state.conversation?.id === conversationId;
+  }
+
+  /** Another tab of this visitor started a chat while this one shows none (or a closed one): follow it. */
+  private adoptElsewhere(): void {
+    const conversation = this.state.conversation;
+    if (!conversation || conversation.status === "closed") void this.resync();
+  }
+
+  private async refused(code: unknown): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    if (typeof code === "string" && FINAL_REFUSALS.has(code)) {
+      this.dispatch({ type: "unavailable" });
+    } else if (code === "AUTH_INVALID" && this.renewals++ < 3) {
+      // The server forgot this visitor: the session endpoint hands out a new token (docs/protocol.md §6.1).
+      if (await this.renewSession()) socket.connect();
+    } else if (code === "AUTH_INVALID") {
+      this.dispatch({ type: "unavailable" });
+    } else if (!socket.active) {
+      // Refused for a passing reason (UNAVAILABLE): socket.io does not retry a refusal by itself.
+      setTimeout(() => socket.connect(), 5000);
+    }
+  }
+
+  /** The catch-up after every (re)connect: chat.current, then messages.sync after the highest seq held. */
+  private async resync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    try {
+      do {
+        this.syncAgain = false;
+        await this.catchUp();
+      } while (this.syncAgain);
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private async catchUp(): Promise<void> {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    this.dispatch({ type: "connected", connected: true });
+    this.sendPage();
+    const current = await call(socket, "chat.current", {}, CurrentResult);
+    if (!current.ok) {
+      // The visitor record is gone (deleted after a day without a chat): a new visitor, a new connection.
+      if (current.error.code === "AUTH_INVALID" && this.renewals++ < 3 && (await this.renewSession()))
+        socket.disconnect().connect();
+      return;
+    }
+    this.renewals = 0;
+    const held = this.state.conversation;
+    this.dispatch({ type: "current", conversation: current.value.conversation, online: current.value.online });
+    if (current.value.conversation) await this.sync(current.value.conversation.id);
+    // A chat that closed while this page was away: messages.sync still tells how it ended.
+    else if (held && held.status !== "closed") await this.sync(held.id);
+    for (const pending of toResend(this.state)) void this.deliver(pending.clientId, pending.text);
+  }
+
+  private async sync(conversationId: string): Promise<void> {
+    for (;;) {
+      const socket = this.socket;
+      if (!socket || !this.isCurrent(conversationId)) return;
+      const after = this.state.thread.lastSeq;
+      const payload = { conversation_id: conversationId, after_seq: after, limit: SYNC_LIMIT };
+      const reply = await call(socket, "messages.sync", payload, SyncResult);
+      if (!reply.ok || !this.isCurrent(conversationId)) return;
+      this.dispatch({ type: "synced", conversation: reply.value.conversation, messages: reply.value.messages });
+      if (reply.value.messages.length < SYNC_LIMIT || this.state.thread.lastSeq <= after) return;
+    }
+  }
+
+  private sendPage(): void {
+    const socket = this.socket;
+    if (!this.page || !socket?.connected || this.sentPage === this.page.url) return;
+    this.sentPage = this.page.url;
+    // An older server does not know page.view and never answers; a refusal (rate limit) changes nothing
+    // for the visitor. Either way the chat goes on.
+    void call(socket, "page.view", this.page, Okay, 5000);
+  }
+
+  // What the visitor does.
+
+  setOpen(open: boolean): void {
+    this.dispatch({ type: "open", open });
+    if (open && !this.persisted) this.adoptStored();
+    if (open) {
+      this.persisted = true;
+      this.persist();
+    }
+    if (this.persisted) this.storage.setOpen(open);
+    this.markRead();
+  }
+
+  /**
+   * Another tab of this browser may have stored a visitor since this page loaded: continue as that visitor
+   * rather than overwrite it, unless this tab already chats as its own.
+   */
+  private adoptStored(): void {
+    const stored = this.storage.load();
+    if (!stored || stored.token === this.token || this.state.conversation || this.state.pending.length) return;
+    this.token = stored.token;
+    this.dispatch({ type: "seen", conversationId: stored.seen.conversationId ?? "", seq: stored.seen.seq });
+    this.socket?.disconnect().connect();
+  }
+
+  /** Sends a message; the first one starts the chat (with the visitor's alias, if they gave one). */
+  async send(raw: string, alias?: string): Promise<void> {
+    const text = raw.trim();
+    if (!text) return;
+    if (alias?.trim()) this.alias = alias.trim();
+    const clientId = newClientId();
+    this.dispatch({ type: "sending", clientId, text, at: new Date().toISOString() });
+    this.stopTyping();
+    await this.deliver(clientId, text);
+  }
+
+  retry(clientId: string): void {
+    const pending = this.state.pending.find((p) => p.clientId === clientId);
+    if (!pending) return;
+    this.dispatch({ type: "retry", clientId });
+    void this.deliver(clientId, pending.text);
+  }
+
+  private async deliver(clientId: string, text: string): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    const conversation = this.state.conversation;
+    let reply: Ack<unknown>;
+    if (!conversation) {
+      const payload = { text, client_id: clientId, ...(this.alias ? { alias: this.alias } : {}) };
+      const started = await call(socket, "chat.start", payload, ConversationResult);
+      reply = started;
+      if (started.ok) {
+        this.dispatch({ type: "conversation", conversation: started.value.conversation });
+        await this.sync(started.value.conversation.id);
+      }
+    } else {
+      const payload = { conversation_id: conversation.id, client_id: clientId, text };
+      const sent = await call(socket, "message.send", payload, MessageResult);
+      reply = sent;
+      if (sent.ok) this.dispatch({ type: "message", message: sent.value.message });
+    }
+    if (reply.ok) return;
+    const code = reply.error.code;
+    if (code === "CONVERSATION_CLOSED") void this.resync();
+    const passing = code === "TIMEOUT" || code === "OFFLINE" || code === "UNAVAILABLE" || code === "INTERNAL";
+    if (this.state.pending.some((p) => p.clientId === clientId))
+      this.dispatch({ type: "sendFailed", clientId, reason: passing ? "network" : "invalid" });
+  }
+
+  /** The offline message form: contact data first (so a bad e-mail stops everything), then the queued chat. */
+  async leaveMessage(name: string, email: string, text: string): Promise<ErrorBody | null> {
+    const socket = this.socket;
+    if (!socket) return { code: "OFFLINE", message: "" };
+    if (email.trim()) {
+      const contact = await call(socket, "contact.submit", compact({ name, email }), ContactResult);
+      if (!contact.ok) return contact.error;
+    }
+    const payload = { ...compact({ name }), text: text.trim(), client_id: newClientId() };
+    const started = await call(socket, "chat.start", payload, ConversationResult);
+    if (!started.ok) return started.error;
+    this.dispatch({ type: "conversation", conversation: started.value.conversation });
+    await this.sync(started.value.conversation.id);
+    return null;
+  }
+
+  async submitContact(fields: ContactFields): Promise<ErrorBody | null> {
+    const socket = this.socket;
+    if (!socket) return { code: "OFFLINE", message: "" };
+    const conversation = this.state.conversation;
+    const payload = { ...compact(fields), ...(conversation ? { conversation_id: conversation.id } : {}) };
+    const reply = await call(socket, "contact.submit", payload, ContactResult);
+    return reply.ok ? null : reply.error;
+  }
+
+  async endChat(): Promise<ErrorBody | null> {
+    const socket = this.socket;
+    const conversation = this.state.conversation;
+    if (!socket || !conversation) return null;
+    this.stopTyping();
+    const reply = await call(socket, "chat.end", { conversation_id: conversation.id }, ConversationResult);
+    if (reply.ok) {
+      this.dispatch({ type: "conversation", conversation: reply.value.conversation });
+      await this.sync(conversation.id);
+      return null;
+    }
+    if (reply.error.code === "CONVERSATION_CLOSED") {
+      await this.sync(conversation.id);
+      return null;
+    }
+    return reply.error;
+  }
+
+  newChat(): void {
+    this.dispatch({ type: "newChat" });
+  }
+
+  /** The composer's text changed: tell the agent the visitor types, or stopped. */
+  typing(text: string): void {
+    const socket = this.socket;
+    const conversation = this.state.conversation;
+    if (!socket?.connected || conversation?.status !== "active") return;
+    clearTimeout(this.typingTimer);
+    if (!text.trim()) return this.stopTyping();
+    const now = Date.now();
+    if (now - this.typingSince > TYPING_REPEAT_MS) {
+      this.typingSince = now;
+      void call(socket, "typing", { conversation_id: conversation.id, typing: true }, Okay);
+    }
+    this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_PAUSE_MS);
+  }
+
+  private stopTyping(): void {
+    clearTimeout(this.typingTimer);
+    const socket = this.socket;
+    const conversation = this.state.conversation;
+    if (!this.typingSince || !socket || !conversation) return;
+    this.typingSince = 0;
+    if (conversation.status === "active")
+      void call(socket, "typing", { conversation_id: conversation.id, typing: false }, Okay);
+  }
+
+  /** While the panel is open and the page visible: the badge clears and the agent learns what was read. */
+  private markRead(): void {
+    const { open, conversation, thread, seen } = this.state;
+    if (!open || !conversation || document.visibilityState !== "visible") return;
+    const last = thread.lastSeq;
+    if (last === 0) return;
+    if (seen.conversationId !== conversation.id || seen.seq < last) {
+      this.dispatch({ type: "seen", conversationId: conversation.id, seq: last });
+      this.persist();
+    }
+    const socket = this.socket;
+    if (socket?.connected && (this.readSent.get(conversation.id) ?? 0) < last) {
+      this.readSent.set(conversation.id, last);
+      void call(socket, "messages.read", { conversation_id: conversation.id, seq: last }, Okay);
+    }
+  }
+
+  private persist(): void {
+    if (this.persisted && this.token) this.storage.save(this.token, this.state.seen);
+  }
+}
+
+/** The non-empty, trimmed fields of `fields` (the server treats absent and null alike). */
+function compact(fields: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields))
+    if (typeof value === "string" && value.trim()) out[key] = value.trim();
+  return out;
+}

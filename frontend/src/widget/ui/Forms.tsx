@@ -1,0 +1,181 @@
+// The forms inside the panel: starting a chat, the offline message, contact details, the end-chat confirmation.
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { ErrorBody } from "../../shared/wire";
+import type { Strings } from "../i18n";
+import type { ContactFields } from "../controller";
+
+/** A server error as a sentence for the visitor: per field where the server names one. */
+export function explain(error: ErrorBody, t: Strings): string {
+  const fields = (error.details?.["fields"] as { field?: unknown }[] | undefined) ?? [];
+  const named = fields.map((f) => (typeof f.field === "string" ? t.invalid[f.field] : undefined)).filter(Boolean);
+  return named.length ? named.join(" ") : t.failed;
+}
+
+export function useBusy(): [boolean, string, (run: () => Promise<ErrorBody | null>, t: Strings) => Promise<boolean>] {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const run = async (action: () => Promise<ErrorBody | null>, t: Strings) => {
+    setBusy(true);
+    setError("");
+    const failed = await action();
+    setBusy(false);
+    if (failed) setError(explain(failed, t));
+    return failed === null;
+  };
+  return [busy, error, run];
+}
+
+interface OfflineProps {
+  t: Strings;
+  text: string;
+  onSend: (name: string, email: string, message: string) => Promise<ErrorBody | null>;
+}
+
+export function OfflineForm({ t, text, onSend }: OfflineProps) {
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [message, setMessage] = useState("");
+  const [busy, error, run] = useBusy();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (message.trim()) void run(() => onSend(name, email, message), t);
+  };
+  return (
+    <form class="form" noValidate onSubmit={submit}>
+      <p class="notice">{text}</p>
+      <label>
+        {t.offlineNameLabel}
+        <input value={name} maxLength={80} autoComplete="name" onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label>
+        {t.emailLabel}
+        <input
+          type="email"
+          value={email}
+          maxLength={254}
+          autoComplete="email"
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        {t.messageLabel}
+        <textarea
+          rows={4}
+          required
+          value={message}
+          maxLength={4000}
+          onInput={(e) => setMessage(e.currentTarget.value)}
+        />
+      </label>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="row">
+        <button class="btn" type="submit" disabled={busy || !message.trim()}>
+          {t.sendMessage}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface ContactProps {
+  t: Strings;
+  onSave: (fields: ContactFields) => Promise<ErrorBody | null>;
+  onBack: () => void;
+}
+
+export function ContactForm({ t, onSave, onBack }: ContactProps) {
+  const [fields, setFields] = useState<ContactFields>({});
+  const [busy, error, run] = useBusy();
+  const [saved, setSaved] = useState(false);
+  const [empty, setEmpty] = useState(false);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const field = (key: keyof ContactFields, label: string, type: string, auto: string, max: number) => (
+    <label>
+      {label}
+      <input
+        ref={key === "name" ? first : undefined}
+        type={type}
+        value={fields[key] ?? ""}
+        maxLength={max}
+        autoComplete={auto}
+        onInput={(e) => setFields({ ...fields, [key]: e.currentTarget.value })}
+      />
+    </label>
+  );
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    const any = Object.values(fields).some((value) => value?.trim());
+    setEmpty(!any);
+    if (any) setSaved(await run(() => onSave(fields), t));
+  };
+  return (
+    <form class="form" noValidate onSubmit={submit}>
+      <h3>{t.contactTitle}</h3>
+      <p>{t.contactText}</p>
+      {field("name", t.contactName, "text", "name", 80)}
+      {field("email", t.contactEmail, "email", "email", 254)}
+      {field("phone", t.contactPhone, "tel", "tel", 40)}
+      {(error || empty) && <p class="error" role="alert">{empty ? t.contactEmpty : error}</p>}
+      {saved && <p class="ok" role="status">{t.contactSaved}</p>}
+      <div class="row">
+        <button class="btn quiet" type="button" onClick={onBack}>
+          {t.back}
+        </button>
+        <button class="btn" type="submit" disabled={busy}>
+          {t.contactSave}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface ConfirmProps {
+  t: Strings;
+  onConfirm: () => Promise<ErrorBody | null>;
+  onCancel: () => void;
+}
+
+/** "End this chat?" as a modal alert dialog inside the panel; focus starts on the harmless choice. */
+export function ConfirmEnd({ t, onConfirm, onCancel }: ConfirmProps) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  const [busy, error, run] = useBusy();
+  useLayoutEffect(() => cancel.current?.focus(), []);
+  const trap = (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.stopPropagation();
+      onCancel();
+    } else if (e.key === "Tab") {
+      const buttons = Array.from((e.currentTarget as HTMLElement).querySelectorAll("button"));
+      const at = buttons.indexOf(e.target as HTMLButtonElement);
+      const next = buttons[(at + (e.shiftKey ? -1 : 1) + buttons.length) % buttons.length];
+      e.preventDefault();
+      next?.focus();
+    }
+  };
+  return (
+    <div class="overlay">
+      <div
+        class="sheet"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="wsc-end-title"
+        aria-describedby="wsc-end-text"
+        onKeyDown={trap}
+      >
+        <h3 id="wsc-end-title">{t.endConfirmTitle}</h3>
+        <p id="wsc-end-text">{t.endConfirmText}</p>
+        {error && <p class="error" role="alert">{error}</p>}
+        <div class="row">
+          <button ref={cancel} class="btn quiet" type="button" onClick={onCancel}>
+            {t.cancel}
+          </button>
+          <button class="btn danger" type="button" disabled={busy} onClick={() => void run(onConfirm, t)}>
+            {t.endConfirm}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
