@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import Browser
-from tests.e2e.test_console_chat import Shop, make_shop, sign_in
+from tests.e2e.browser import Browser
+from tests.e2e.console import Shop, make_shop, sign_in
 from tests.media.images import jpeg
 from tests.support import LiveServer
 

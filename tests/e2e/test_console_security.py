@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import Browser
-from tests.e2e.test_console_chat import Shop, go_online, make_shop, sign_in
+from tests.e2e.browser import Browser
+from tests.e2e.console import Shop, go_online, make_shop, sign_in
 from tests.support import LiveServer
 
 pytestmark = pytest.mark.timeout(60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import Browser
+from tests.e2e.browser import Browser
 from tests.support import LiveServer
 
 pytestmark = pytest.mark.timeout(90)

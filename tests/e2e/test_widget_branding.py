@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import Browser
+from tests.e2e.browser import Browser
 from tests.support import LiveServer
 from wschat.accounts.models import Role
 

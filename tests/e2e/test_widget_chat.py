@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import Browser
+from tests.e2e.browser import Browser
 from tests.support import LiveServer, Peer
 from wschat.accounts.models import Role
 
@@ -98,6 +98,7 @@ async def test_widget_visitor_chats_reloads_and_ends(server: LiveServer, browser
     assert ended == {"conversation_id": conversation_id, "by": "visitor"}
     await expect(panel.get_by_text("This chat has ended.")).to_be_visible()
     await expect(panel.get_by_text("You ended the chat.")).to_be_visible()
+    await expect(confirm).to_be_hidden()
     await browser.screenshot(page, "widget-ended")
 
     await panel.get_by_role("button", name="Start a new chat").click()

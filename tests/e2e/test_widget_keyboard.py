@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.e2e.conftest import Browser
+from tests.e2e.browser import Browser
 from tests.e2e.test_widget_chat import online_agent
 from tests.support import LiveServer
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, WebSocket, expect
 
-from tests.e2e.conftest import Browser
+from tests.e2e.browser import Browser
 from tests.e2e.test_widget_chat import online_agent
 from tests.support import LiveServer, wait_for
 

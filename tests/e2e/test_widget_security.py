@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import Browser
+from tests.e2e.browser import Browser
 from tests.support import LiveServer
 from wschat.accounts.models import Role
 
