@@ -14,7 +14,7 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.message_store import MessageStore
 from wschat.chat.messages import MessageService
-from wschat.chat.presence import PresenceService, Publisher, SocketCloser
+from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.chat.presence_store import PresenceStore
 from wschat.chat.store import VisitorStore
 from wschat.chat.visitors import VisitorService
@@ -23,9 +23,11 @@ from wschat.config import Settings
 from wschat.db import Database
 from wschat.media.service import PhotoService
 from wschat.media.store import PhotoStore
+from wschat.signalling.service import CallPublisher, CallService
+from wschat.signalling.store import CallStore, VideoSettingsStore
 
 
-class Transport(SessionRevoker, Publisher, SocketCloser, Protocol):
+class Transport(SessionRevoker, CallPublisher, SocketCloser, Protocol):
     """What the socket layer offers the services."""
 
 
@@ -36,6 +38,9 @@ class NoTransport:
         return None
 
     async def close_socket(self, sid: str, kind: str) -> None:
+        return None
+
+    async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
         return None
 
     async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None:
@@ -65,6 +70,8 @@ class Runtime:
     chat: ChatService
     janitor: Janitor
     photos: PhotoService
+    calls: CallService
+    video: VideoSettingsStore
 
 
 def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Transport) -> Runtime:
@@ -97,6 +104,19 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         node_id=node_id,
     )
     chat = ChatService(conversations, visitor_store, users, tenants, messages, presence, transport, clock)
+    video = VideoSettingsStore(db)
+    calls = CallService(
+        CallStore(db),
+        video,
+        conversations,
+        visitor_store,
+        users,
+        messages,
+        transport,
+        clock,
+        public_url=settings.server.public_url,
+    )
+    chat.closed_hooks.append(calls.conversation_closed)
     return Runtime(
         settings=settings,
         db=db,
@@ -110,4 +130,6 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         chat=chat,
         janitor=Janitor(chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport),
         photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
+        calls=calls,
+        video=video,
     )

@@ -34,7 +34,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def widget_config(tenant: Tenant, *, online: bool) -> dict[str, Any]:
+def widget_config(tenant: Tenant, *, online: bool, calls: dict[str, bool] | None = None) -> dict[str, Any]:
     stored = dict(tenant.branding)
     texts = {
         lang: {**defaults, **(stored.get("texts", {}).get(lang) or {})}
@@ -51,7 +51,9 @@ def widget_config(tenant: Tenant, *, online: bool) -> dict[str, Any]:
             "contact_form": True,
             "offline_messages": True,
             "end_chat": True,
+            # Visitor-started calls and screen sharing, as the tenant's video settings allow.
             "video": False,
             "screen_share": False,
+            **(calls or {}),
         },
     }
