@@ -99,7 +99,9 @@ class Endpoint:
             if line.startswith("a=candidate:"):
                 candidate = {"candidate": line[2:], "sdpMid": first_mid, "sdpMLineIndex": 0}
                 await self.send(type="candidate", candidate={**candidate, "usernameFragment": ufrag})
-        await self.send(type="candidate", candidate={"candidate": "", "sdpMid": first_mid, "sdpMLineIndex": 0})
+        await self.send(
+            type="candidate", candidate={"candidate": "", "sdpMid": first_mid, "sdpMLineIndex": 0}
+        )
 
     async def offer(self, *, trickle: bool) -> None:
         await self.pc.setLocalDescription(await self.pc.createOffer())
