@@ -21,11 +21,14 @@ async def test_jitsi_env_prints_matching_lines_and_the_secret_only_when_asked(
     )
     assert code == 0, err
     code, out, err = await wschat(data, "jitsi", "env", "--tenant", "acme", **env)
-    assert code == 1 and "no complete Jitsi settings" in err
+    assert code == 1
+    assert "no complete Jitsi settings" in err
 
     short = ["jitsi", "set", "--tenant", "acme", "--domain", "meet.acme.eu", "--app-id", "wschat-acme"]
     code, out, err = await wschat(data, *short, "--secret-stdin", stdin="too-short\n", **env)
-    assert code == 1 and "secret" in err and "too-short" not in out + err
+    assert code == 1
+    assert "secret" in err
+    assert "too-short" not in out + err
     code, out, err = await wschat(data, *short, "--secret-stdin", stdin=SECRET + "\n", **env)
     assert code == 0, err
     assert SECRET not in out + err
@@ -40,4 +43,5 @@ async def test_jitsi_env_prints_matching_lines_and_the_secret_only_when_asked(
                  "PUBLIC_URL=https://meet.acme.eu"):  # fmt: skip
         assert line in lines, line
     code, out, _ = await wschat(data, "jitsi", "env", "--tenant", "acme", "--show-secret", **env)
-    assert code == 0 and f"JWT_APP_SECRET={SECRET}" in out.splitlines()
+    assert code == 0
+    assert f"JWT_APP_SECRET={SECRET}" in out.splitlines()

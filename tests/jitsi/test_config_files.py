@@ -21,7 +21,8 @@ def read_env() -> dict[str, str]:
         if not line.strip() or line.startswith("#"):
             continue
         key, sep, value = line.partition("=")
-        assert sep and re.fullmatch(r"[A-Z][A-Z0-9_]*", key), line
+        assert sep, line
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*", key), line
         assert key not in values, f"{key} twice"
         values[key] = value
     return values
@@ -34,7 +35,8 @@ def read_js(name: str, root: str) -> dict[str, Any]:
         if not line.strip() or line.startswith("//"):
             continue
         match = STATEMENT.fullmatch(line)
-        assert match and match.group(1) == root, line
+        assert match, line
+        assert match.group(1) == root, line
         values[match.group(2)[1:]] = json.loads(match.group(3))
     return values
 
@@ -52,7 +54,8 @@ def test_env_is_jwt_only_without_recording_or_third_party_stun() -> None:
         assert env[key], key
     assert re.fullmatch(r"stable-\d+", env["JITSI_IMAGE_VERSION"]), "pinned, never unstable or latest"
     stun = env["JVB_STUN_SERVERS"] + env["P2P_STUN_SERVERS"]
-    assert "jitsi.net" not in stun and "google" not in stun
+    assert "jitsi.net" not in stun
+    assert "google" not in stun
     assert not any(key.startswith("JIBRI") for key in env)
 
 
@@ -60,13 +63,17 @@ def test_custom_config_turns_recording_and_third_parties_off() -> None:
     config = read_js("custom-config.js", "config")
     assert config["recordingService"]["enabled"] is False
     assert config["fileRecordingsEnabled"] is False
-    assert config["liveStreaming"]["enabled"] is False and config["liveStreamingEnabled"] is False
+    assert config["liveStreaming"]["enabled"] is False
+    assert config["liveStreamingEnabled"] is False
     assert config["transcription"]["enabled"] is False
     assert config["localRecording"]["disable"] is True
     assert config["disableThirdPartyRequests"] is True
-    assert config["gravatar"]["disabled"] is True and config["analytics"]["disabled"] is True
-    assert config["giphy"]["enabled"] is False and config["disableInviteFunctions"] is True
-    assert config["doNotStoreRoom"] is True and config["prejoinConfig"]["enabled"] is False
+    assert config["gravatar"]["disabled"] is True
+    assert config["analytics"]["disabled"] is True
+    assert config["giphy"]["enabled"] is False
+    assert config["disableInviteFunctions"] is True
+    assert config["doNotStoreRoom"] is True
+    assert config["prejoinConfig"]["enabled"] is False
     assert all(
         "jitsi.net" not in s["urls"] and "google" not in s["urls"] for s in config["p2p"]["stunServers"]
     )
@@ -84,12 +91,13 @@ def test_custom_interface_config_hides_branding_and_has_no_recording_buttons() -
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
 def test_the_javascript_files_run_as_docker_jitsi_meet_appends_them() -> None:
+    run = "vm.runInNewContext(fs.readFileSync({}, 'utf8'), ctx);"
+    files = ("custom-config.js", "custom-interface_config.js")
     script = (
         "const vm = require('vm'); const fs = require('fs');"
         "const ctx = {config: {}, interfaceConfig: {}};"
-        f"vm.runInNewContext(fs.readFileSync({json.dumps(str(CONFIG / 'custom-config.js'))}, 'utf8'), ctx);"
-        f"vm.runInNewContext(fs.readFileSync({json.dumps(str(CONFIG / 'custom-interface_config.js'))}, 'utf8'), ctx);"
-        "process.stdout.write(JSON.stringify(ctx));"
+        + "".join(run.format(json.dumps(str(CONFIG / name))) for name in files)
+        + "process.stdout.write(JSON.stringify(ctx));"
     )
     node = shutil.which("node")
     assert node is not None

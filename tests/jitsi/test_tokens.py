@@ -41,9 +41,12 @@ async def test_call_tokens_name_the_room_and_say_nothing_is_recorded(chat: Chat)
     await chat.video(jitsi=JITSI)
     started = await chat.start_call()
     call = started["call"]
-    assert call["mode"] == "jitsi" and ROOM_PATTERN.fullmatch(call["room"])
-    assert set(started["jitsi"]) == {"domain", "room", "jwt"} and "ice_servers" not in started
-    assert started["jitsi"]["domain"] == "meet.example.com" and started["jitsi"]["room"] == call["room"]
+    assert call["mode"] == "jitsi"
+    assert ROOM_PATTERN.fullmatch(call["room"])
+    assert set(started["jitsi"]) == {"domain", "room", "jwt"}
+    assert "ice_servers" not in started
+    assert started["jitsi"]["domain"] == "meet.example.com"
+    assert started["jitsi"]["room"] == call["room"]
     invite = (await chat.visitor.wait("call.invite"))["jitsi"]
     joined = (await chat.visitor.ok("call.join", {"call_id": call["id"]}))["jitsi"]
     clock = chat.team.server.clock
@@ -53,8 +56,10 @@ async def test_call_tokens_name_the_room_and_say_nothing_is_recorded(chat: Chat)
         assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
         claims = _verify(token, call["room"], clock)
         assert claims == _decode(token)
-        assert claims["room"] == call["room"] and claims["sub"] == "meet.jitsi"
-        assert type(claims["exp"]) is int and type(claims["nbf"]) is int
+        assert claims["room"] == call["room"]
+        assert claims["sub"] == "meet.jitsi"
+        assert type(claims["exp"]) is int
+        assert type(claims["nbf"]) is int
         assert claims["exp"] - now == 600, "seconds, not milliseconds"
         assert 0 < now - claims["nbf"] <= 30
         assert claims["context"]["features"] == {
@@ -106,9 +111,11 @@ def test_the_verifier_refuses_what_prosody_refuses() -> None:
         "no sub": jwt.encode({k: v for k, v in claims.items() if k != "sub"}, SECRET, algorithm="HS256"),
     }
     for why, token in refused.items():
-        with pytest.raises(TokenRejected):
+        try:
             _verify(token, room, clock)
-            pytest.fail(why)
+        except TokenRejected:
+            continue
+        pytest.fail(f"accepted: {why}")
     clock.advance(seconds=601)
     with pytest.raises(TokenRejected, match="exp"):
         _verify(good, room, clock)
@@ -127,4 +134,6 @@ def test_room_names_are_unguessable_lowercase_ascii() -> None:
     rooms = {new_room() for _ in range(1000)}
     assert len(rooms) == 1000
     for room in rooms:
-        assert ROOM_PATTERN.fullmatch(room) and room == room.lower() and room.isascii()
+        assert ROOM_PATTERN.fullmatch(room)
+        assert room == room.lower()
+        assert room.isascii()

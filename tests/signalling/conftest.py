@@ -31,8 +31,8 @@ class Chat:
         return video
 
 
-async def open_chat(team: Team, tenant: str = "acme") -> tuple[Peer, str]:
-    visitor = await team.server.visitor(tenant)
+async def open_chat(of: Team, tenant: str = "acme") -> tuple[Peer, str]:
+    visitor = await of.server.visitor(tenant)
     await visitor.ok("chat.start", {"alias": "Sam"})
     conversation_id: str = (await visitor.wait("chat.assigned"))["conversation_id"]
     return visitor, conversation_id

@@ -22,23 +22,30 @@ async def _system_texts(chat: Chat) -> list[str]:
 async def test_call_start_invites_the_visitor_who_joins_and_either_side_ends_it(chat: Chat) -> None:
     started = await chat.start_call()
     call = started["call"]
-    assert call["status"] == "ringing" and call["mode"] == "p2p" and call["recorded"] is False
+    assert call["status"] == "ringing"
+    assert call["mode"] == "p2p"
+    assert call["recorded"] is False
     assert started["ice_servers"] == []
     invite = await chat.visitor.wait("call.invite")
-    assert invite["call"]["id"] == call["id"] and invite["ice_servers"] == []
+    assert invite["call"]["id"] == call["id"]
+    assert invite["ice_servers"] == []
     joined = await chat.visitor.ok("call.join", {"call_id": call["id"]})
     assert joined["call"]["status"] == "active"
     assert [p["side"] for p in joined["call"]["participants"]] == ["agent", "visitor"]
     await chat.bert.wait("call.joined", lambda d: d["participant"]["side"] == "visitor")
     chat.team.server.clock.advance(seconds=125)
     ended = await chat.visitor.ok("call.end", {"call_id": call["id"]})
-    assert ended["call"]["status"] == "ended" and ended["call"]["duration"] == 125
-    assert ended["call"]["end_reason"] == "hangup" and ended["call"]["ended_by"] == "visitor"
+    assert ended["call"]["status"] == "ended"
+    assert ended["call"]["duration"] == 125
+    assert ended["call"]["end_reason"] == "hangup"
+    assert ended["call"]["ended_by"] == "visitor"
     for peer in (chat.bert, chat.visitor):
         await peer.wait("call.ended", lambda d: d["call"]["id"] == call["id"])
     record = await _record(chat, call["id"])
-    assert record["recorded"] is False and record["duration"] == 125
-    assert record["conversation_id"] == chat.conversation_id and record["kind"] == "video"
+    assert record["recorded"] is False
+    assert record["duration"] == 125
+    assert record["conversation_id"] == chat.conversation_id
+    assert record["kind"] == "video"
     assert all(p["left_at"] is not None for p in record["participants"])
     assert set(record) <= {
         "_id", "tenant_id", "conversation_id", "visitor_id", "agent_id", "kind", "mode", "room", "epoch",
@@ -46,7 +53,8 @@ async def test_call_start_invites_the_visitor_who_joins_and_either_side_ends_it(
         "sids", "started_at", "ended_at", "end_reason", "ended_by", "duration", "open_key",
     }  # fmt: skip
     texts = await _system_texts(chat)
-    assert "Bert started a video call." in texts and "The video call ended (2:05)." in texts
+    assert "Bert started a video call." in texts
+    assert "The video call ended (2:05)." in texts
 
 
 async def test_an_unanswered_invitation_expires(chat: Chat) -> None:
@@ -57,7 +65,8 @@ async def test_an_unanswered_invitation_expires(chat: Chat) -> None:
     chat.team.server.clock.advance(seconds=2)
     assert await runtime.calls.expire_invitations() == 1
     ended = await chat.bert.wait("call.ended")
-    assert ended["call"]["end_reason"] == "expired" and ended["call"]["duration"] == 0
+    assert ended["call"]["end_reason"] == "expired"
+    assert ended["call"]["duration"] == 0
     assert await chat.visitor.error("call.join", {"call_id": call["id"]}) == "CALL_ENDED"
     assert "The video call was not answered." in await _system_texts(chat)
 

@@ -10,6 +10,7 @@ from tests.support import Peer
 from wschat.accounts.models import Role
 from wschat.signalling.events import SIGNAL_BURST
 
+LONG = "candidate:" + "1" * 1800  # with a 200-character fragment: over 2 KB in all
 SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 CANDIDATE = {
     "candidate": "candidate:1 1 UDP 2122252543 192.0.2.7 50000 typ host",
@@ -70,7 +71,8 @@ async def test_only_the_participants_exchange_signals(chat: Chat) -> None:
         assert outsider.received("call.invite") == []
     assert chat.visitor.received("rtc.signal") == [offer]
     after = await _record(chat, call_id)
-    assert after["epoch"] == before["epoch"] and after["participants"] == before["participants"]
+    assert after["epoch"] == before["epoch"]
+    assert after["participants"] == before["participants"]
 
 
 async def test_the_second_tab_of_a_participant_cannot_join_twice(chat: Chat) -> None:
@@ -89,7 +91,7 @@ async def test_malformed_signals_are_refused_and_not_relayed(chat: Chat) -> None
         {"type": "answer", "sdp": SDP, "candidate": CANDIDATE},
         {"type": "candidate", "sdp": SDP},
         {"type": "candidate", "candidate": {**CANDIDATE, "candidate": "candidate:" + "1" * 2100}},
-        {"type": "candidate", "candidate": {**CANDIDATE, "usernameFragment": "u" * 200, "candidate": "candidate:" + "1" * 1800}},
+        {"type": "candidate", "candidate": {**CANDIDATE, "usernameFragment": "u" * 200, "candidate": LONG}},
         {"type": "candidate", "candidate": {**CANDIDATE, "candidate": "<script>"}},
         {"type": "candidate", "candidate": {**CANDIDATE, "extra": 1}},
         {"type": "hello"},
