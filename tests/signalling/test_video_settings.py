@@ -91,9 +91,8 @@ async def test_turn_credentials_follow_the_turn_rest_convention(chat: Chat) -> N
         stun_urls=["stun:turn.acme.eu:3478"], turn_urls=["turns:turn.acme.eu:5349"], turn_secret=TURN_SECRET
     )
     started = await chat.start_call()
-    servers = started["ice_servers"]
-    assert servers[0] == {"urls": ["stun:turn.acme.eu:3478"]}
-    turn = servers[1]
+    turn, stun = started["ice_servers"]
+    assert stun == {"urls": ["stun:turn.acme.eu:3478"]}
     expiry, user_id = turn["username"].split(":")
     assert user_id == chat.team.bert.id
     assert int(expiry) == int(chat.team.server.clock().timestamp()) + 3600
@@ -104,7 +103,7 @@ async def test_turn_credentials_follow_the_turn_rest_convention(chat: Chat) -> N
         chat.team.tenant.id, chat.conversation_id
     )
     assert conversation is not None
-    assert invite["ice_servers"][1]["username"].endswith(f":{conversation.visitor_id}")
+    assert invite["ice_servers"][0]["username"].endswith(f":{conversation.visitor_id}")
 
 
 async def test_the_widget_shows_video_features_as_the_tenant_allows(chat: Chat) -> None:

@@ -27,11 +27,11 @@ def turn_credentials(secret: str, user_id: str, now: datetime, ttl_seconds: int)
 def ice_servers(video: VideoSettings, user_id: str, now: datetime) -> list[dict[str, Any]]:
     """``RTCIceServer`` dictionaries, ready for ``new RTCPeerConnection({iceServers})``."""
     servers: list[dict[str, Any]] = []
-    if video.stun_urls:
-        servers.append({"urls": list(video.stun_urls)})
     if video.turn_urls and video.turn_secret is not None:
         username, credential = turn_credentials(
             video.turn_secret.reveal(), user_id, now, video.turn_ttl_seconds
         )
         servers.append({"urls": list(video.turn_urls), "username": username, "credential": credential})
+    if video.stun_urls:
+        servers.append({"urls": list(video.stun_urls)})
     return servers
