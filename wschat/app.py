@@ -121,7 +121,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     async def _housekeeping(rt: Runtime) -> None:
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)
-            for job in (rt.janitor.run_once, rt.calls.expire_invitations):
+            for job in (rt.janitor.run_once, rt.calls.expire_invitations, rt.calls.leave_dead_sockets):
                 try:
                     await job()
                 except Exception:

@@ -131,3 +131,17 @@ async def test_visitor_started_calls_follow_the_tenant_settings(chat: Chat) -> N
     invite = await chat.bert.wait("call.invite")
     assert invite["call"]["id"] == call["id"]
     await chat.bert.ok("call.join", {"call_id": call["id"]})
+
+
+async def test_participants_of_a_dead_process_leave_their_calls(chat: Chat) -> None:
+    call = (await chat.start_call())["call"]
+    await chat.visitor.ok("call.join", {"call_id": call["id"]})
+    runtime = chat.team.server.app.runtime
+    await runtime.calls.leave_dead_sockets()
+    assert chat.bert.received("call.left") == []
+    # As the janitor does for a process that stopped beating: its sockets are forgotten.
+    visitor_sid = chat.visitor.client.get_sid("/visitor")
+    await runtime.db["sockets"].delete_one({"_id": visitor_sid})
+    await runtime.calls.leave_dead_sockets()
+    left = await chat.bert.wait("call.left")
+    assert left["participant"]["side"] == "visitor"

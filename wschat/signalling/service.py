@@ -265,6 +265,13 @@ class CallService:
         for call in await self.calls.on_socket(sid):
             await self._leave(call, sid)
 
+    async def leave_dead_sockets(self) -> None:
+        """Sockets of a process that died never said goodbye: they leave their calls now."""
+        for call, sids in await self.calls.with_dead_sockets():
+            for sid in sids:
+                log.info("call %s: a participant's socket is gone", call.id)
+                call = await self._leave(call, sid)
+
     async def expire_invitations(self) -> int:
         """End calls whose invitation nobody answered in time; how many."""
         expired = await self.calls.unanswered(self.clock())

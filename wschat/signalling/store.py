@@ -40,6 +40,8 @@ class CallStore:
     def __init__(self, db: Database) -> None:
         self._calls = db["calls"]
         self._transitions = db["call_transitions"]
+        #: The presence layer's record of open sockets (``_id`` is the sid), read to find dead participants.
+        self._sockets = db["sockets"]
 
     async def insert(self, call: Call) -> bool:
         """False if the conversation has an open call already."""
@@ -69,6 +71,16 @@ class CallStore:
         cursor = self._calls.find({"sids": sid}, {"_id": 1, "tenant_id": 1})
         found = [await self.get(doc["tenant_id"], doc["_id"]) async for doc in cursor]
         return [call for call in found if call is not None and call.is_open]
+
+    async def with_dead_sockets(self) -> list[tuple[Call, list[str]]]:
+        """Open calls (any tenant) with participants whose socket no longer exists (a process died)."""
+        found = []
+        async for doc in self._calls.find({"sids": {"$ne": []}}, {"_id": 1, "tenant_id": 1, "sids": 1}):
+            live = {s["_id"] async for s in self._sockets.find({"_id": {"$in": doc["sids"]}}, {"_id": 1})}
+            dead = [sid for sid in doc["sids"] if sid not in live]
+            if dead and (call := await self.get(doc["tenant_id"], doc["_id"])) is not None and call.is_open:
+                found.append((call, dead))
+        return found
 
     async def unanswered(self, before: datetime) -> list[Call]:
         """Ringing calls (any tenant) whose invitation expired before ``before``."""
