@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.signalling.conftest import Chat
@@ -145,3 +146,18 @@ async def test_participants_of_a_dead_process_leave_their_calls(chat: Chat) -> N
     await runtime.calls.leave_dead_sockets()
     left = await chat.bert.wait("call.left")
     assert left["participant"]["side"] == "visitor"
+
+
+async def test_calls_started_at_once_leave_one_open_call(chat: Chat) -> None:
+    await chat.video(allow_visitor_calls=True)
+    second_tab = await chat.team.agent("bert")
+    start = {"conversation_id": chat.conversation_id, "kind": "video"}
+    replies = await asyncio.gather(
+        chat.bert.call("call.start", start),
+        second_tab.call("call.start", start),
+        chat.visitor.call("call.start", start),
+    )
+    assert sorted(r["ok"] for r in replies) == [False, False, True]
+    assert {r["error"]["code"] for r in replies if not r["ok"]} == {"CONFLICT"}
+    calls = chat.team.server.app.runtime.db["calls"]
+    assert await calls.count_documents({"conversation_id": chat.conversation_id}) == 1

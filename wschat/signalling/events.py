@@ -5,13 +5,16 @@ Names and payloads are in docs/protocol.md §12; JSON fixtures of each payload i
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from typing import Any
 
 from wschat.chat.models import ConversationRef
-from wschat.errors import RateLimited
+from wschat.errors import RateLimited, WsChatError
 from wschat.realtime import AgentContext, Realtime, VisitorContext
 from wschat.signalling.models import Caller, CallRef, CallStart, RtcSignal, Side
+
+log = logging.getLogger(__name__)
 
 #: rtc.signal messages a socket may send per SIGNAL_WINDOW seconds (an offer with trickled candidates
 #: is a few dozen); the rest are refused with RATE_LIMITED and not relayed.
@@ -25,8 +28,12 @@ def register(rt: Realtime) -> None:
     _register_agent(rt)
 
     async def socket_closed(sid: str) -> None:
-        if rt.runtime is not None:
+        if rt.runtime is None:
+            return
+        try:
             await rt.runtime.calls.socket_closed(sid)
+        except WsChatError as e:  # the housekeeping sweep tries again (leave_dead_sockets)
+            log.warning("a closed socket could not leave its call: %s", e.code.value)
 
     rt.on_socket_closed.append(socket_closed)
 
