@@ -24,6 +24,7 @@ from wschat.db import Database
 from wschat.media.service import PhotoService
 from wschat.media.store import PhotoStore
 from wschat.signalling.service import CallPublisher, CallService
+from wschat.signalling.settings import VideoSettingsService
 from wschat.signalling.store import CallStore, VideoSettingsStore
 
 
@@ -71,7 +72,7 @@ class Runtime:
     janitor: Janitor
     photos: PhotoService
     calls: CallService
-    video: VideoSettingsStore
+    video: VideoSettingsService
 
 
 def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Transport) -> Runtime:
@@ -131,5 +132,5 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         janitor=Janitor(chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport),
         photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
         calls=calls,
-        video=video,
+        video=VideoSettingsService(video),
     )

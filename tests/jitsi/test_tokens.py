@@ -137,3 +137,15 @@ def test_room_names_are_unguessable_lowercase_ascii() -> None:
         assert ROOM_PATTERN.fullmatch(room)
         assert room == room.lower()
         assert room.isascii()
+
+
+async def test_joining_after_the_jitsi_settings_were_removed_changes_nothing(chat: Chat) -> None:
+    await chat.video(jitsi=JITSI)
+    call = (await chat.start_call())["call"]
+    await chat.video(jitsi={"secret": None})
+    assert await chat.visitor.error("call.join", {"call_id": call["id"]}) == "CONFLICT"
+    current = (await chat.visitor.ok("call.current", {"conversation_id": chat.conversation_id}))["call"]
+    assert current["status"] == "ringing"
+    assert len(current["participants"]) == 1
+    await chat.bert.ok("call.end", {"call_id": call["id"]})
+    assert (await chat.start_call())["call"]["mode"] == "p2p"

@@ -19,7 +19,7 @@ async def config(slug: str) -> Response:
     """Public configuration for the widget: branding, texts, language, online state, features."""
     tenant = await _allowed_tenant(slug)
     online = await runtime().presence.tenant_online(tenant.id)
-    calls = await runtime().calls.widget_features(tenant.id)
+    calls = await runtime().video.widget_features(tenant.id)
     return json_response(widget_config(tenant, online=online, calls=calls))
 
 

@@ -15,7 +15,6 @@ from wschat.errors import ValidationFailed
 from wschat.jitsi.env import env_lines
 from wschat.runtime import Runtime
 from wschat.signalling.models import VideoSettingsPatch
-from wschat.signalling.service import settings_changes
 from wschat.wire import parse
 
 
@@ -54,7 +53,7 @@ async def run(rt: Runtime, args: argparse.Namespace) -> None:
         if not args.keep_secret:
             fields["secret"] = _read_secret(args.secret_stdin)
         patch = parse(VideoSettingsPatch, {"jitsi": fields})
-        await rt.video.update(tenant.id, settings_changes(patch))
+        await rt.video.apply(tenant.id, patch, who=f"tenant {tenant.slug} (command line)")
         print(f"stored the Jitsi settings of tenant {tenant.slug}: {', '.join(sorted(fields))}")
     video = await rt.video.get(tenant.id)
     show = args.action == "env" and args.show_secret

@@ -12,12 +12,12 @@ blueprint = Blueprint("video", __name__, url_prefix="/api/tenant")
 
 @blueprint.get("/video")
 async def get_video() -> Response:
-    video = await runtime().calls.settings(await current_principal())
+    video = await runtime().video.for_admin(await current_principal())
     return json_response({"video": video.to_wire()})
 
 
 @blueprint.patch("/video")
 async def update_video() -> Response:
     principal = await current_principal()
-    video = await runtime().calls.update_settings(principal, await read_json(VideoSettingsPatch))
+    video = await runtime().video.update(principal, await read_json(VideoSettingsPatch))
     return json_response({"video": video.to_wire()})

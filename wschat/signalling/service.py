@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from wschat.accounts.models import Principal
 from wschat.accounts.store import UserStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.messages import MessageService
@@ -35,7 +34,6 @@ from wschat.signalling.models import (
     Participation,
     Side,
     VideoSettings,
-    VideoSettingsPatch,
 )
 from wschat.signalling.store import CallStore, Superseded, VideoSettingsStore
 
@@ -157,10 +155,11 @@ class CallService:
             call = await self.of_party(tenant_id, call_id, caller)
             if not call.is_open:
                 raise CallEnded()
+            video = await self.video.get(tenant_id)
+            if call.mode is CallMode.JITSI and not video.jitsi.configured:
+                raise Conflict("The Jitsi settings were removed meanwhile; please start a new call.")
             if call.present_on(caller.sid) is not None:
-                return Joined(
-                    call, await self._connect(call, await self.video.get(tenant_id), caller.side, caller)
-                )
+                return Joined(call, await self._connect(call, video, caller.side, caller))
             if any(p.side is caller.side for p in call.present):
                 raise Conflict("You take part in this call in another window.")
             now = self.clock()
@@ -173,9 +172,7 @@ class CallService:
                 continue
             participant = joined.participants[-1].to_wire()
             await self._to_both(joined, "call.joined", {"call": joined.to_wire(), "participant": participant})
-            return Joined(
-                joined, await self._connect(joined, await self.video.get(tenant_id), caller.side, caller)
-            )
+            return Joined(joined, await self._connect(joined, video, caller.side, caller))
         raise Conflict("The call keeps changing; please try again.")
 
     async def decline(self, tenant_id: str, call_id: str, caller: Caller) -> Call:
@@ -224,33 +221,6 @@ class CallService:
         for other in others:
             await self.publisher.to_socket(other.sid, other.side.value, "rtc.signal", signal)
         return len(others)
-
-    # -- the admin's settings ---------------------------------------------------------------------------
-
-    async def settings(self, admin: Principal) -> VideoSettings:
-        """Raises FORBIDDEN for agents."""
-        _check_admin(admin)
-        return await self.video.get(admin.tenant.id)
-
-    async def update_settings(self, admin: Principal, patch: VideoSettingsPatch) -> VideoSettings:
-        """Change the fields sent (``null`` clears an optional one). Raises FORBIDDEN for agents."""
-        _check_admin(admin)
-        changes = settings_changes(patch)
-        if not changes:
-            return await self.video.get(admin.tenant.id)
-        video = await self.video.update(admin.tenant.id, changes)
-        if video is None:
-            raise NotFound("There is no such tenant.")
-        log.info("video settings of tenant %s changed: %s", admin.tenant.slug, ", ".join(sorted(changes)))
-        return video
-
-    async def widget_features(self, tenant_id: str) -> dict[str, bool]:
-        """What the widget offers visitors: starting a video call, sharing their screen."""
-        video = await self.video.get(tenant_id)
-        return {
-            "video": video.allow_visitor_calls,
-            "screen_share": video.allow_visitor_calls and video.allow_visitor_screen_share,
-        }
 
     # -- housekeeping and hooks --------------------------------------------------------------------------
 
@@ -349,7 +319,8 @@ class CallService:
         """ICE servers (p2p) or ``{domain, room, jwt}`` (Jitsi) for one person."""
         if call.mode is CallMode.P2P:
             return {"ice_servers": ice_servers(video, who.id, self.clock())}
-        assert call.room is not None
+        if call.room is None or not video.jitsi.configured:  # start and join check this first
+            raise Conflict("The Jitsi settings were removed meanwhile; please start a new call.")
         user = JitsiUser(
             id=who.id,
             name=who.display_name,
@@ -378,21 +349,6 @@ class CallService:
     async def _to_both(self, call: Call, event: str, payload: dict[str, Any]) -> None:
         await self._to_side(call, Side.VISITOR, event, payload)
         await self._to_side(call, Side.AGENT, event, payload)
-
-
-def _check_admin(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise Forbidden("Only an admin may see or change the video settings.")
-
-
-def settings_changes(patch: VideoSettingsPatch) -> dict[str, Any]:
-    """The stored fields a patch sets: top-level names, and ``jitsi.<name>`` for the Jitsi part."""
-    changes: dict[str, Any] = {
-        name: getattr(patch, name) for name in patch.model_fields_set if name != "jitsi"
-    }
-    if patch.jitsi is not None:
-        changes |= {f"jitsi.{name}": getattr(patch.jitsi, name) for name in patch.jitsi.model_fields_set}
-    return changes
 
 
 def _participation(caller: Caller, now: Any) -> Participation:
