@@ -29,6 +29,8 @@ async def test_jitsi_env_prints_matching_lines_and_the_secret_only_when_asked(
     assert code == 1
     assert "secret" in err
     assert "too-short" not in out + err
+    code, _, _ = await wschat(data, "jitsi", "env", "--tenant", "acme", **env)
+    assert code == 1, "nothing was stored"
     code, out, err = await wschat(data, *short, "--secret-stdin", stdin=SECRET + "\n", **env)
     assert code == 0, err
     assert SECRET not in out + err

@@ -75,6 +75,11 @@ async def test_an_unanswered_invitation_expires(chat: Chat) -> None:
 async def test_the_visitor_declines(chat: Chat) -> None:
     call = (await chat.start_call())["call"]
     assert await chat.bert.error("call.decline", {"call_id": call["id"]}) == "CONFLICT"
+    assert await chat.visitor.error("call.leave", {"call_id": call["id"]}) == "FORBIDDEN"
+    unchanged = await _record(chat, call["id"])
+    assert unchanged["status"] == "ringing"
+    assert unchanged["epoch"] == 0
+    assert chat.visitor.received("call.ended") == []
     declined = await chat.visitor.ok("call.decline", {"call_id": call["id"]})
     assert declined["call"]["end_reason"] == "declined"
     await chat.bert.wait("call.ended")
@@ -93,6 +98,8 @@ async def test_closing_the_conversation_ends_its_call(chat: Chat) -> None:
 async def test_one_call_at_a_time_and_leaving_ends_it_when_nobody_is_left(chat: Chat) -> None:
     call = (await chat.start_call())["call"]
     assert await chat.bert.error("call.start", {"conversation_id": chat.conversation_id}) == "CONFLICT"
+    assert await chat.team.server.app.runtime.db["calls"].count_documents({}) == 1
+    assert len(chat.visitor.received("call.invite")) == 1
     await chat.visitor.ok("call.join", {"call_id": call["id"]})
     left = await chat.visitor.ok("call.leave", {"call_id": call["id"]})
     assert left["call"]["status"] == "active"
@@ -161,3 +168,16 @@ async def test_calls_started_at_once_leave_one_open_call(chat: Chat) -> None:
     assert {r["error"]["code"] for r in replies if not r["ok"]} == {"CONFLICT"}
     calls = chat.team.server.app.runtime.db["calls"]
     assert await calls.count_documents({"conversation_id": chat.conversation_id}) == 1
+
+
+async def test_a_screen_presentation_is_a_call_of_its_own_kind(chat: Chat) -> None:
+    call = (await chat.start_call("screen"))["call"]
+    assert call["kind"] == "screen"
+    invite = await chat.visitor.wait("call.invite")
+    assert invite["call"]["kind"] == "screen"
+    await chat.visitor.ok("call.join", {"call_id": call["id"]})
+    chat.team.server.clock.advance(seconds=40)
+    await chat.bert.ok("call.end", {"call_id": call["id"]})
+    texts = await _system_texts(chat)
+    assert "Bert started sharing the screen." in texts
+    assert "Screen sharing ended (0:40)." in texts

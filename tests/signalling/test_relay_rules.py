@@ -77,13 +77,18 @@ async def test_only_the_participants_exchange_signals(chat: Chat) -> None:
 
 async def test_the_second_tab_of_a_participant_cannot_join_twice(chat: Chat) -> None:
     call_id = await _active_call(chat)
+    before = await _record(chat, call_id)
     second_tab = await chat.team.server.visitor(token=chat.visitor.token)
     assert await second_tab.error("call.join", {"call_id": call_id}) == "CONFLICT"
     assert await second_tab.error("call.leave", {"call_id": call_id}) == "FORBIDDEN"
+    after = await _record(chat, call_id)
+    assert after["participants"] == before["participants"]
+    assert after["sids"] == before["sids"]
 
 
 async def test_malformed_signals_are_refused_and_not_relayed(chat: Chat) -> None:
     call_id = await _active_call(chat)
+    before = await _record(chat, call_id)
     bad: list[dict[str, Any]] = [
         {"type": "offer", "sdp": "hello"},  # not SDP
         {"type": "offer", "sdp": SDP + "a=x:" + "y" * (64 * 1024) + "\r\n"},  # 64 KB and more
@@ -106,6 +111,7 @@ async def test_malformed_signals_are_refused_and_not_relayed(chat: Chat) -> None
     await chat.visitor.wait("rtc.signal")
     await _settled()
     assert chat.visitor.received("rtc.signal") == [{"call_id": call_id, "type": "bye"}]
+    assert await _record(chat, call_id) == before
 
 
 async def test_signals_are_rate_limited_per_socket(chat: Chat) -> None:
@@ -130,3 +136,5 @@ async def test_signals_for_an_ended_or_jitsi_call_are_refused(chat: Chat) -> Non
     jitsi_call = (await chat.start_call())["call"]
     assert jitsi_call["mode"] == "jitsi"
     assert await chat.bert.error("rtc.signal", {"call_id": jitsi_call["id"], "type": "bye"}) == "FORBIDDEN"
+    await _settled()
+    assert chat.visitor.received("rtc.signal") == []
