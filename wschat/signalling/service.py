@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from wschat.accounts.store import UserStore
@@ -351,7 +351,7 @@ class CallService:
         await self._to_side(call, Side.AGENT, event, payload)
 
 
-def _participation(caller: Caller, now: Any) -> Participation:
+def _participation(caller: Caller, now: datetime) -> Participation:
     return Participation(caller.side, caller.id, caller.display_name, caller.sid, now)
 
 
