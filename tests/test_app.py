@@ -71,6 +71,8 @@ async def test_database_outage_gives_unavailable_and_the_server_stays_up(
         assert pid is not None
         os.kill(pid, signal.SIGSTOP)  # the database hangs: no answer, no error
         try:
+            # The kernel stops a busy process a moment later, not at once: wait for it.
+            await wait_for(lambda: "State:\tT" in Path(f"/proc/{pid}/status").read_text())
             ready = await live.request("GET", "/readyz")
             assert (ready.status, ready.code) == (503, "UNAVAILABLE")
             health = await live.request("GET", "/healthz")

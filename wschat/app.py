@@ -28,6 +28,8 @@ from wschat.http import install_error_handlers, install_security_headers, json_r
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.realtime import Realtime
 from wschat.runtime import Runtime, build_runtime
+from wschat.signalling import events as call_events
+from wschat.signalling.routes import blueprint as video_blueprint
 from wschat.web.routes import blueprint as web_blueprint
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     realtime = Realtime(settings)
     chat_events.register(realtime)
+    call_events.register(realtime)
     app = WsChatApp(realtime, quart_app)
     install_error_handlers(quart_app)
     install_security_headers(quart_app)
@@ -64,6 +67,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(widget_blueprint)
     quart_app.register_blueprint(media_blueprint)
     quart_app.register_blueprint(web_blueprint)
+    quart_app.register_blueprint(video_blueprint)
 
     @quart_app.get("/healthz")
     async def healthz() -> Response:
@@ -119,9 +123,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     async def _housekeeping(rt: Runtime) -> None:
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)
-            try:
-                await rt.janitor.run_once()
-            except Exception:
-                log.exception("housekeeping failed; trying again in %.0f s", settings.chat.janitor_interval)
+            for job in (rt.janitor.run_once, rt.calls.expire_invitations, rt.calls.leave_dead_sockets):
+                try:
+                    await job()
+                except Exception:
+                    log.exception(
+                        "housekeeping failed; trying again in %.0f s", settings.chat.janitor_interval
+                    )
 
     return app

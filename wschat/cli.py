@@ -1,4 +1,4 @@
-"""The ``wschat`` command: ``serve``, and the operator's ``tenant …`` and ``user …`` commands.
+"""The ``wschat`` command: ``serve``, and the operator's ``tenant …``, ``user …`` and ``jitsi …`` commands.
 
 Passwords are read from a prompt or, with ``--password-stdin``, from standard input; never from argv,
 where every user of the machine could read them. Commands other than ``serve`` work whether or not a
@@ -35,6 +35,7 @@ from wschat.config import Settings, default_public_url, load_settings
 from wschat.db import Database
 from wschat.embedded import EmbeddedDatabase, EmbeddedDatabaseError, find_binary, locate_running
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
+from wschat.jitsi import commands as jitsi_commands
 from wschat.runtime import NoTransport, build_runtime
 from wschat.wire import parse
 
@@ -148,9 +149,12 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
 
 async def _operator_command(settings: Settings, args: argparse.Namespace) -> int:
     async with _database(settings) as db:
-        accounts = build_runtime(settings, db, utc_now, NoTransport()).accounts
+        rt = build_runtime(settings, db, utc_now, NoTransport())
+        if args.command == "jitsi":
+            await jitsi_commands.run(rt, args)
+            return 0
         handler = _HANDLERS[(args.command, args.action)]
-        await handler(accounts, args)
+        await handler(rt.accounts, args)
     return 0
 
 
@@ -276,6 +280,7 @@ def _parser() -> argparse.ArgumentParser:
     passwd.add_argument("--tenant", required=True)
     passwd.add_argument("--login", required=True)
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    jitsi_commands.add_parser(commands)
     return parser
 
 

@@ -65,6 +65,17 @@ INDEXES: dict[str, list[IndexModel]] = {
         )
     ],
     "photos": [IndexModel([("tenant_id", ASCENDING), ("owner_id", ASCENDING)], name="tenant_owner")],
+    # open_key is the conversation id while the call is open: one open call per conversation.
+    "calls": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("open_key", ASCENDING)], unique=True, name="tenant_open_unique"
+        ),
+        IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv"),
+        IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="status_expires"),
+        IndexModel([("sids", ASCENDING)], name="sids"),
+    ],
+    # _id is "<call id>:<epoch>": the primary key lets exactly one change per epoch win.
+    "call_transitions": [],
 }
 
 

@@ -15,7 +15,8 @@ The tree::
     ├── Conflict                     409 CONFLICT
     │   ├── AlreadyAssigned          409 ALREADY_ASSIGNED
     │   ├── ConversationClosed       409 CONVERSATION_CLOSED
-    │   └── AgentUnavailable         409 AGENT_UNAVAILABLE
+    │   ├── AgentUnavailable         409 AGENT_UNAVAILABLE
+    │   └── CallEnded                409 CALL_ENDED
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -45,6 +46,7 @@ class ErrorCode(StrEnum):
     ALREADY_ASSIGNED = "ALREADY_ASSIGNED"
     CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
     AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
+    CALL_ENDED = "CALL_ENDED"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
     IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
@@ -140,6 +142,11 @@ class ConversationClosed(Conflict):
 class AgentUnavailable(Conflict):
     code = ErrorCode.AGENT_UNAVAILABLE
     default_message = "That agent is not online or has no free capacity."
+
+
+class CallEnded(Conflict):
+    code = ErrorCode.CALL_ENDED
+    default_message = "This call has ended."
 
 
 class TooLarge(WsChatError):

@@ -80,6 +80,8 @@ class Realtime:
         self.runtime: Runtime | None = None
         #: Called with the sid of every closed socket, to drop per-socket state (rate limits).
         self.forget_socket_state: list[Callable[[str], None]] = []
+        #: Awaited with the sid of every closed socket (a call participant leaves its calls).
+        self.on_socket_closed: list[Callable[[str], Awaitable[None]]] = []
         #: (namespace, event) → payload model of each client→server event (fixtures are checked against it).
         self.models: dict[tuple[str, str], type[WireModel]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -116,6 +118,10 @@ class Realtime:
 
     async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
         await self.sio.emit(event, payload, room=agents_room(tenant_id), namespace=AGENT)
+
+    async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
+        """One socket ("agent" or "visitor"), on whichever process holds it."""
+        await self.sio.emit(event, payload, to=sid, namespace=AGENT if side == "agent" else VISITOR)
 
     async def close_socket(self, sid: str, kind: str) -> None:
         await self.sio.disconnect(sid, namespace=AGENT if kind == "agent" else VISITOR)
@@ -287,6 +293,8 @@ class Realtime:
             if last is not None and last[0] == "visitor":
                 await rt.conversations.set_visitor_left(last[1], last[2], rt.clock())
                 await rt.pages.left(last[1], last[2])
+            for hook in self.on_socket_closed:
+                await hook(sid)
         except PyMongoError as e:
             # The janitor of a live process cleans up once the database answers again.
             log.error("database error while recording a disconnect: %s", type(e).__name__)

@@ -16,7 +16,7 @@ from wschat.chat.message_store import MessageStore
 from wschat.chat.messages import MessageService
 from wschat.chat.page_store import PageViewStore
 from wschat.chat.pages import PageService
-from wschat.chat.presence import PresenceService, Publisher, SocketCloser
+from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.chat.presence_store import PresenceStore
 from wschat.chat.store import VisitorStore
 from wschat.chat.visitors import VisitorService
@@ -25,9 +25,12 @@ from wschat.config import Settings
 from wschat.db import Database
 from wschat.media.service import PhotoService
 from wschat.media.store import PhotoStore
+from wschat.signalling.service import CallPublisher, CallService
+from wschat.signalling.settings import VideoSettingsService
+from wschat.signalling.store import CallStore, VideoSettingsStore
 
 
-class Transport(SessionRevoker, Publisher, SocketCloser, Protocol):
+class Transport(SessionRevoker, CallPublisher, SocketCloser, Protocol):
     """What the socket layer offers the services."""
 
 
@@ -38,6 +41,9 @@ class NoTransport:
         return None
 
     async def close_socket(self, sid: str, kind: str) -> None:
+        return None
+
+    async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
         return None
 
     async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None:
@@ -68,6 +74,8 @@ class Runtime:
     pages: PageService
     janitor: Janitor
     photos: PhotoService
+    calls: CallService
+    video: VideoSettingsService
 
 
 def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Transport) -> Runtime:
@@ -101,6 +109,19 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     )
     chat = ChatService(conversations, visitor_store, users, tenants, messages, presence, transport, clock)
     pages = PageService(visitor_store, PageViewStore(db), transport, clock)
+    video = VideoSettingsStore(db)
+    calls = CallService(
+        CallStore(db),
+        video,
+        conversations,
+        visitor_store,
+        users,
+        messages,
+        transport,
+        clock,
+        public_url=settings.server.public_url,
+    )
+    chat.closed_hooks.append(calls.conversation_closed)
     return Runtime(
         settings=settings,
         db=db,
@@ -119,4 +140,6 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport, pages=pages
         ),
         photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
+        calls=calls,
+        video=VideoSettingsService(video),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from wschat.accounts.models import Principal, User
@@ -63,6 +64,8 @@ class ChatService:
         self.publisher = publisher
         self.clock = clock
         self.views = Views(conversations, visitors, users)
+        #: Awaited with every conversation that just closed, before its close message (calls end).
+        self.closed_hooks: list[Callable[[Conversation], Awaitable[None]]] = []
 
     # -- lookups with access rules ---------------------------------------------------------------------------
 
@@ -436,6 +439,8 @@ class ChatService:
             if latest is None or latest.status is ConversationStatus.CLOSED:
                 raise ConversationClosed() from None
             return await self._close(latest, by, event=event, text=text)
+        for hook in self.closed_hooks:
+            await hook(closed)
         await self.messages.system(closed, text, event=event, data={}, key=f"close:{closed.epoch}")
         payload = {"conversation_id": closed.id, "by": by.kind.value}
         await self.publisher.to_visitor(closed.visitor_id, "chat.ended", payload)

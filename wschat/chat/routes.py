@@ -19,7 +19,8 @@ async def config(slug: str) -> Response:
     """Public configuration for the widget: branding, texts, language, online state, features."""
     tenant = await _allowed_tenant(slug)
     online = await runtime().presence.tenant_online(tenant.id)
-    return json_response(widget_config(tenant, online=online))
+    calls = await runtime().video.widget_features(tenant.id)
+    return json_response(widget_config(tenant, online=online, calls=calls))
 
 
 @blueprint.route("/<slug>/session", methods=["OPTIONS"])

@@ -11,7 +11,7 @@ from wschat.accounts.branding import effective
 from wschat.accounts.models import Tenant
 
 
-def widget_config(tenant: Tenant, *, online: bool) -> dict[str, Any]:
+def widget_config(tenant: Tenant, *, online: bool, calls: dict[str, bool] | None = None) -> dict[str, Any]:
     branding = effective(tenant.branding, tenant.allowed_origins)
     texts = branding.pop("texts")
     return {
@@ -24,7 +24,9 @@ def widget_config(tenant: Tenant, *, online: bool) -> dict[str, Any]:
             "contact_form": True,
             "offline_messages": True,
             "end_chat": True,
+            # Visitor-started calls and screen sharing, as the tenant's video settings allow.
             "video": False,
             "screen_share": False,
+            **(calls or {}),
         },
     }

@@ -1,0 +1,1 @@
+"""Self-hosted Jitsi: room names, the per-participant JWT, and the docker-jitsi-meet ``.env`` lines."""

@@ -1,0 +1,23 @@
+"""The admin's video settings: ``GET``/``PATCH /api/tenant/video``. Secrets go in, never out."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response
+
+from wschat.http import current_principal, json_response, read_json, runtime
+from wschat.signalling.models import VideoSettingsPatch
+
+blueprint = Blueprint("video", __name__, url_prefix="/api/tenant")
+
+
+@blueprint.get("/video")
+async def get_video() -> Response:
+    video = await runtime().video.for_admin(await current_principal())
+    return json_response({"video": video.to_wire()})
+
+
+@blueprint.patch("/video")
+async def update_video() -> Response:
+    principal = await current_principal()
+    video = await runtime().video.update(principal, await read_json(VideoSettingsPatch))
+    return json_response({"video": video.to_wire()})

@@ -1,0 +1,377 @@
+"""The life of a call: start (invite), join, decline, leave, end, expiry; and the peer-to-peer signal relay.
+
+A call belongs to one conversation, its visitor and the agent who held the conversation when it began.
+Each person takes part through one socket at a time; signals go to exactly the sockets that joined, so a
+second tab, another visitor or another agent never sees an offer. wsChat relays signalling only: media
+flows between the browsers (p2p) or through the tenant's Jitsi, and is never received or stored here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from wschat.accounts.store import UserStore
+from wschat.chat.conversation_store import ConversationStore
+from wschat.chat.messages import MessageService
+from wschat.chat.models import Conversation, ConversationStatus
+from wschat.chat.presence import Publisher
+from wschat.chat.store import VisitorStore
+from wschat.clock import Clock, new_id
+from wschat.errors import CallEnded, Conflict, ConversationClosed, Forbidden, NotFound
+from wschat.jitsi.rooms import new_room
+from wschat.jitsi.tokens import JitsiUser, issue_token
+from wschat.signalling.ice import ice_servers
+from wschat.signalling.models import (
+    Call,
+    Caller,
+    CallKind,
+    CallMode,
+    CallStatus,
+    EndReason,
+    Participation,
+    Side,
+    VideoSettings,
+)
+from wschat.signalling.store import CallStore, Superseded, VideoSettingsStore
+
+log = logging.getLogger(__name__)
+
+RETRIES = 5
+
+
+class CallPublisher(Publisher, Protocol):
+    async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
+        """Deliver to one socket ("agent" or "visitor" namespace), on whichever process holds it."""
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A call as one participant sees it, with what their browser needs to connect."""
+
+    call: Call
+    connect: dict[str, Any]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"call": self.call.to_wire(), **self.connect}
+
+
+class CallService:
+    def __init__(
+        self,
+        calls: CallStore,
+        video: VideoSettingsStore,
+        conversations: ConversationStore,
+        visitors: VisitorStore,
+        users: UserStore,
+        messages: MessageService,
+        publisher: CallPublisher,
+        clock: Clock,
+        *,
+        public_url: str,
+    ) -> None:
+        self.calls = calls
+        self.video = video
+        self.conversations = conversations
+        self.visitors = visitors
+        self.users = users
+        self.messages = messages
+        self.publisher = publisher
+        self.clock = clock
+        self.public_url = public_url.rstrip("/")
+
+    # -- check_*: access, raises --------------------------------------------------------------------------
+
+    async def of_party(self, tenant_id: str, call_id: str, caller: Caller) -> Call:
+        """A call of the caller's own conversation. Raises NOT_FOUND (visitors), FORBIDDEN (other agents)."""
+        call = await self.calls.get(tenant_id, call_id)
+        if call is None or (caller.side is Side.VISITOR and call.visitor_id != caller.id):
+            raise NotFound("There is no such call.")
+        if caller.side is Side.AGENT and call.agent_id != caller.id:
+            raise Forbidden("This call is not yours.")
+        return call
+
+    async def current(self, conversation: Conversation) -> Call | None:
+        return await self.calls.open_of_conversation(conversation.tenant_id, conversation.id)
+
+    # -- do_*: changes ------------------------------------------------------------------------------------
+
+    async def start(self, conversation: Conversation, caller: Caller, kind: CallKind) -> Joined:
+        """Start a call and invite the other side. Raises FORBIDDEN, CONVERSATION_CLOSED, CONFLICT."""
+        if conversation.status is ConversationStatus.CLOSED:
+            raise ConversationClosed()
+        if conversation.status is not ConversationStatus.ACTIVE or conversation.agent_id is None:
+            raise Conflict("No agent has taken this chat yet.")
+        video = await self.video.get(conversation.tenant_id)
+        if caller.side is Side.VISITOR:
+            if not video.allow_visitor_calls:
+                raise Forbidden("Calls are started by the agent.")
+            if kind is CallKind.SCREEN and not video.allow_visitor_screen_share:
+                raise Forbidden("Screen sharing is for agents only.")
+        now = self.clock()
+        call = Call(
+            id=new_id("cal"),
+            tenant_id=conversation.tenant_id,
+            conversation_id=conversation.id,
+            visitor_id=conversation.visitor_id,
+            agent_id=conversation.agent_id,
+            kind=kind,
+            mode=video.mode,
+            status=CallStatus.RINGING,
+            epoch=0,
+            started_by=caller.side,
+            started_by_id=caller.id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=video.invite_timeout_seconds),
+            room=new_room() if video.mode is CallMode.JITSI else None,
+            participants=(_participation(caller, now),),
+        )
+        if not await self.calls.insert(call):
+            raise Conflict("A call is already running in this chat.")
+        log.info(
+            "%s call %s (%s) started in conversation %s",
+            kind.value,
+            call.id,
+            call.mode.value,
+            call.conversation_id,
+        )
+        text = (
+            f"{caller.display_name} started sharing the screen."
+            if kind is CallKind.SCREEN
+            else (f"{caller.display_name} started a video call.")
+        )
+        await self.messages.system(
+            conversation, text, event="call_started", data=_message_data(call), key=f"call-start:{call.id}"
+        )
+        invite = await self._connect(call, video, call.invited, await self._invited(call))
+        await self._to_side(call, call.invited, "call.invite", {"call": call.to_wire(), **invite})
+        return Joined(call, await self._connect(call, video, caller.side, caller))
+
+    async def join(self, tenant_id: str, call_id: str, caller: Caller) -> Joined:
+        """Join from this socket. Raises NOT_FOUND, FORBIDDEN, CALL_ENDED, CONFLICT (in another tab)."""
+        for _ in range(RETRIES):
+            call = await self.of_party(tenant_id, call_id, caller)
+            if not call.is_open:
+                raise CallEnded()
+            video = await self.video.get(tenant_id)
+            if call.mode is CallMode.JITSI and not video.jitsi.configured:
+                raise Conflict("The Jitsi settings were removed meanwhile; please start a new call.")
+            if call.present_on(caller.sid) is not None:
+                return Joined(call, await self._connect(call, video, caller.side, caller))
+            if any(p.side is caller.side for p in call.present):
+                raise Conflict("You take part in this call in another window.")
+            now = self.clock()
+            changed = replace(call, participants=(*call.participants, _participation(caller, now)))
+            if call.status is CallStatus.RINGING and caller.side is call.invited:
+                changed = replace(changed, status=CallStatus.ACTIVE, started_at=now)
+            try:
+                joined = await self.calls.transition(call, changed, now)
+            except Superseded:
+                continue
+            participant = joined.participants[-1].to_wire()
+            await self._to_both(joined, "call.joined", {"call": joined.to_wire(), "participant": participant})
+            return Joined(joined, await self._connect(joined, video, caller.side, caller))
+        raise Conflict("The call keeps changing; please try again.")
+
+    async def decline(self, tenant_id: str, call_id: str, caller: Caller) -> Call:
+        """The invited side says no. Raises NOT_FOUND, FORBIDDEN, CALL_ENDED, CONFLICT (not ringing)."""
+        call = await self.of_party(tenant_id, call_id, caller)
+        if not call.is_open:
+            raise CallEnded()
+        if call.status is not CallStatus.RINGING or caller.side is not call.invited:
+            raise Conflict("Only an invitation that is still ringing can be declined.")
+        return await self._end(call, EndReason.DECLINED, caller.side) or await self._latest(call)
+
+    async def leave(self, tenant_id: str, call_id: str, caller: Caller) -> Call:
+        """Leave from this socket; the call ends when nobody is left.
+
+        Raises NOT_FOUND, FORBIDDEN (not in the call on this socket), CALL_ENDED.
+        """
+        call = await self.of_party(tenant_id, call_id, caller)
+        if not call.is_open:
+            raise CallEnded()
+        if call.present_on(caller.sid) is None:
+            raise Forbidden("You are not in this call.")
+        return await self._leave(call, caller.sid)
+
+    async def end(self, tenant_id: str, call_id: str, caller: Caller) -> Call:
+        """End the call for everybody (either side, from any of their sockets).
+
+        Raises NOT_FOUND, FORBIDDEN. Ending an ended call returns it.
+        """
+        call = await self.of_party(tenant_id, call_id, caller)
+        if not call.is_open:
+            return call  # ending twice is not an error: both sides may hang up at once
+        return await self._end(call, EndReason.HANGUP, caller.side) or await self._latest(call)
+
+    async def relay(self, tenant_id: str, call_id: str, sid: str, signal: dict[str, Any]) -> int:
+        """Pass a WebRTC signal unchanged to the call's other participants; how many got it.
+
+        Raises FORBIDDEN unless this socket takes part in this open peer-to-peer call (for any other
+        call id too, so a refusal tells nothing about other people's calls).
+        """
+        call = await self.calls.get(tenant_id, call_id)
+        if call is None or not call.is_open or call.present_on(sid) is None:
+            raise Forbidden("You are not in this call.")
+        if call.mode is not CallMode.P2P:
+            raise Forbidden("This call runs on Jitsi; there is nothing to relay.")
+        others = [p for p in call.present if p.sid != sid]
+        for other in others:
+            await self.publisher.to_socket(other.sid, other.side.value, "rtc.signal", signal)
+        return len(others)
+
+    # -- housekeeping and hooks --------------------------------------------------------------------------
+
+    async def conversation_closed(self, conversation: Conversation) -> None:
+        """The conversation closed (either side, or the visitor timeout): its call ends with it."""
+        call = await self.calls.open_of_conversation(conversation.tenant_id, conversation.id)
+        if call is not None:
+            await self._end(call, EndReason.CONVERSATION_CLOSED, None, conversation)
+
+    async def socket_closed(self, sid: str) -> None:
+        """A socket closed: it leaves every call it was in."""
+        for call in await self.calls.on_socket(sid):
+            await self._leave(call, sid)
+
+    async def leave_dead_sockets(self) -> None:
+        """Sockets of a process that died never said goodbye: they leave their calls now."""
+        for call, sids in await self.calls.with_dead_sockets():
+            for sid in sids:
+                log.info("call %s: a participant's socket is gone", call.id)
+                call = await self._leave(call, sid)
+
+    async def expire_invitations(self) -> int:
+        """End calls whose invitation nobody answered in time; how many."""
+        expired = await self.calls.unanswered(self.clock())
+        for call in expired:
+            await self._end(call, EndReason.EXPIRED, None)
+        return len(expired)
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    async def _leave(self, call: Call, sid: str) -> Call:
+        for _ in range(RETRIES):
+            mine = call.present_on(sid)
+            if not call.is_open or mine is None:
+                return call
+            if len(call.present) == 1:
+                return await self._end(call, EndReason.LEFT, mine.side) or await self._latest(call)
+            now = self.clock()
+            left = replace(mine, left_at=now)
+            changed = replace(call, participants=tuple(left if p is mine else p for p in call.participants))
+            try:
+                updated = await self.calls.transition(call, changed, now)
+            except Superseded:
+                call = await self._latest(call)
+                continue
+            await self._to_both(
+                updated, "call.left", {"call": updated.to_wire(), "participant": left.to_wire()}
+            )
+            return updated
+        raise Conflict("The call keeps changing; please try again.")
+
+    async def _end(
+        self, call: Call, reason: EndReason, by: Side | None, conversation: Conversation | None = None
+    ) -> Call | None:
+        """End the call once; None if somebody else ended it first."""
+        for _ in range(RETRIES):
+            now = self.clock()
+            participants = tuple(p if p.left_at else replace(p, left_at=now) for p in call.participants)
+            changed = replace(
+                call,
+                status=CallStatus.ENDED,
+                ended_at=now,
+                end_reason=reason,
+                ended_by=by,
+                participants=participants,
+            )
+            try:
+                ended = await self.calls.transition(call, changed, now)
+                break
+            except Superseded:
+                call = await self._latest(call)
+                if not call.is_open:
+                    return None
+        else:
+            raise Conflict("The call keeps changing; please try again.")
+        log.info("call %s ended (%s) after %d s", ended.id, reason.value, ended.duration)
+        conversation = conversation or await self.conversations.get(ended.tenant_id, ended.conversation_id)
+        if conversation is not None:
+            await self.messages.system(
+                conversation,
+                _end_text(ended),
+                event="call_ended",
+                data=_message_data(ended),
+                key=f"call-end:{ended.id}",
+            )
+        await self._to_both(ended, "call.ended", {"call": ended.to_wire()})
+        return ended
+
+    async def _latest(self, call: Call) -> Call:
+        latest = await self.calls.get(call.tenant_id, call.id)
+        if latest is None:
+            raise NotFound("There is no such call.")
+        return latest
+
+    async def _connect(self, call: Call, video: VideoSettings, side: Side, who: Caller) -> dict[str, Any]:
+        """ICE servers (p2p) or ``{domain, room, jwt}`` (Jitsi) for one person."""
+        if call.mode is CallMode.P2P:
+            return {"ice_servers": ice_servers(video, who.id, self.clock())}
+        if call.room is None or not video.jitsi.configured:  # start and join check this first
+            raise Conflict("The Jitsi settings were removed meanwhile; please start a new call.")
+        user = JitsiUser(
+            id=who.id,
+            name=who.display_name,
+            avatar=f"{self.public_url}{who.photo_url}" if who.photo_url else None,
+            owner=side is Side.AGENT,
+            screen_sharing=side is Side.AGENT or video.allow_visitor_screen_share,
+        )
+        token = issue_token(video.jitsi, call.room, user, self.clock())
+        return {"jitsi": {"domain": video.jitsi.domain, "room": call.room, "jwt": token}}
+
+    async def _invited(self, call: Call) -> Caller:
+        """Who gets the invitation (their token names them; their socket is known once they join)."""
+        if call.invited is Side.AGENT:
+            user = await self.users.by_id(call.tenant_id, call.agent_id)
+            name, photo = (user.display_name, user.photo_url) if user else ("Agent", None)
+            return Caller(Side.AGENT, call.agent_id, name, sid="", photo_url=photo)
+        visitor = await self.visitors.by_id(call.tenant_id, call.visitor_id)
+        return Caller(Side.VISITOR, call.visitor_id, visitor.display_name if visitor else "Visitor", sid="")
+
+    async def _to_side(self, call: Call, side: Side, event: str, payload: dict[str, Any]) -> None:
+        if side is Side.VISITOR:
+            await self.publisher.to_visitor(call.visitor_id, event, payload)
+        else:
+            await self.publisher.to_agent(call.agent_id, event, payload)
+
+    async def _to_both(self, call: Call, event: str, payload: dict[str, Any]) -> None:
+        await self._to_side(call, Side.VISITOR, event, payload)
+        await self._to_side(call, Side.AGENT, event, payload)
+
+
+def _participation(caller: Caller, now: datetime) -> Participation:
+    return Participation(caller.side, caller.id, caller.display_name, caller.sid, now)
+
+
+def _message_data(call: Call) -> dict[str, Any]:
+    return {
+        "call_id": call.id,
+        "kind": call.kind.value,
+        "mode": call.mode.value,
+        "duration": call.duration,
+        "reason": call.end_reason.value if call.end_reason else None,
+    }
+
+
+def _end_text(call: Call) -> str:
+    what = "Screen sharing" if call.kind is CallKind.SCREEN else "The video call"
+    if call.started_at is None:
+        if call.end_reason is EndReason.DECLINED:
+            return f"{what} was declined."
+        if call.end_reason is EndReason.EXPIRED:
+            return f"{what} was not answered."
+        return f"{what} was cancelled."
+    minutes, seconds = divmod(call.duration, 60)
+    return f"{what} ended ({minutes}:{seconds:02d})."
