@@ -6,6 +6,7 @@ import pytest
 
 from tests.e2e.browser import Browser
 from tests.support import LiveServer
+from wschat.accounts.models import Role
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -31,3 +32,34 @@ async def test_console_is_a_single_page_app_under_console(server: LiveServer) ->
             assert reply.content_type == "text/html"
             assert "default-src 'self'" in reply.headers["Content-Security-Policy"]
             assert "/console/assets/" in await reply.text()
+
+
+def _policy(header: str) -> dict[str, str]:
+    return {part.split(" ", 1)[0]: part for part in (p.strip() for p in header.split(";"))}
+
+
+async def test_pages_allow_only_their_tenants_jitsi_host(server: LiveServer) -> None:
+    acme = await server.make_tenant("acme")
+    await server.make_user(acme, "anna", Role.ADMIN)
+    await server.make_tenant("globex")
+    admin = await server.login("acme", "anna")
+    reply = await server.request(
+        "PATCH", "/api/tenant/video", json={"jitsi": {"domain": "meet.acme.example"}}, token=admin
+    )
+    assert reply.status == 200, reply.body
+
+    async def policy(path: str) -> dict[str, str]:
+        async with server.http.get(server.url + path) as page:
+            return _policy(page.headers["Content-Security-Policy"])
+
+    demo = await policy("/demo?tenant=acme")
+    assert demo["script-src"] == "script-src 'self' https://meet.acme.example"
+    assert demo["frame-src"] == "frame-src https://meet.acme.example"
+    other = await policy("/demo?tenant=globex")  # another tenant's page never names acme's host
+    assert other["script-src"] == "script-src 'self'"
+    assert other["frame-src"] == "frame-src 'none'"
+    unknown = await policy("/demo?tenant=nobody")
+    assert unknown["script-src"] == "script-src 'self'"
+    console = await policy("/console/")
+    assert console["script-src"] == "script-src 'self' https://meet.acme.example"
+    assert console["frame-ancestors"] == "frame-ancestors 'none'"

@@ -188,6 +188,12 @@ class VideoSettingsStore:
         doc = await self._tenants.find_one({"_id": tenant_id}, {"video": 1})
         return _video((doc or {}).get("video") or {})
 
+    async def jitsi_domains(self) -> list[str]:
+        """Every tenant's Jitsi host, for the console's Content-Security-Policy."""
+        cursor = self._tenants.find({"video.jitsi.domain": {"$ne": None}}, {"video": 1})
+        domains = {((doc.get("video") or {}).get("jitsi") or {}).get("domain") async for doc in cursor}
+        return sorted(d for d in domains if isinstance(d, str))
+
     async def update(self, tenant_id: str, changes: dict[str, Any]) -> VideoSettings | None:
         """Set the given fields (``jitsi.<name>`` for the Jitsi part); None for an unknown tenant."""
         values = {f"video.{key}": value for key, value in changes.items()}

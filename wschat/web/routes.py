@@ -5,25 +5,20 @@ Content-Security-Policy keeps every page to its own origin: no CDN, no font host
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from quart import Blueprint, Response, request, send_from_directory
 
 from wschat.accounts.bootstrap import DEMO_SLUG
 from wschat.errors import NotFound, Unavailable
+from wschat.http import runtime
+from wschat.web.csp import page_csp
 from wschat.web.pages import demo_tenant, find_page, render_page
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 blueprint = Blueprint("web", __name__)
-
-_PAGE_CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-    "style-src 'self' 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
-    "object-src 'none'"
-)
-_CONSOLE_CSP = _PAGE_CSP + "; frame-ancestors 'none'"
-_DEMO_CSP = _PAGE_CSP
 
 
 def _built(*parts: str) -> Path:
@@ -57,9 +52,12 @@ async def console(path: str = "") -> Response:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
     # Every other path is a view of the single-page app.
-    response = await send_from_directory(STATIC / "console", _built("console", "index.html").name)
+    # A few hundred bytes: read whole, so that no file stays open when the browser goes away early.
+    page = await asyncio.to_thread(_built("console", "index.html").read_bytes)
+    response = Response(page, content_type="text/html; charset=utf-8")
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Content-Security-Policy"] = _CONSOLE_CSP
+    jitsi_hosts = await runtime().video.jitsi_domains()
+    response.headers["Content-Security-Policy"] = page_csp(jitsi_hosts, embeddable=False)
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
@@ -78,6 +76,17 @@ async def demo(page: str = "") -> Response:
         raise NotFound()
     lang = "de" if request.args.get("lang") == "de" else "en"
     response = Response(render_page(found, tenant=tenant, lang=lang), content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = _DEMO_CSP
+    response.headers["Content-Security-Policy"] = page_csp(await _jitsi_host_of(tenant))
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+async def _jitsi_host_of(slug: str) -> list[str]:
+    """The demo tenant's Jitsi host, if it has one: the widget on the page may load its meeting."""
+    rt = runtime()
+    try:
+        tenant = await rt.accounts.tenant(slug)
+    except NotFound:
+        return []
+    domain = (await rt.video.get(tenant.id)).jitsi.domain
+    return [domain] if domain else []
