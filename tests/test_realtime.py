@@ -183,3 +183,13 @@ async def test_changes_from_outside_the_server_close_listening_sockets(acme: Acm
     await s.accounts.tenants.set_status("acme", TenantStatus.LOCKED, s.clock())  # `wschat tenant lock acme`
     await s.app.runtime.janitor.run_once()
     await wait_for(lambda: not visitor.connected and not admin.connected)
+
+
+@pytest.mark.parametrize("payload", [None, {}, {"x": 1}, "text"], ids=["nothing", "empty", "object", "string"])
+async def test_unknown_events_are_answered_not_ignored(acme: Acme, payload: object) -> None:
+    agent = await acme.server.agent(acme.agent)
+    visitor = await acme.server.visitor()
+    for peer in (agent, visitor):
+        assert await peer.error("chat.teleport", payload) == "NOT_FOUND"
+        # The socket stays usable.
+        await peer.ok("chat.current" if peer is visitor else "queue.list", {})

@@ -24,7 +24,7 @@ from pymongo.errors import PyMongoError
 from wschat.accounts.models import Principal
 from wschat.chat.models import Visitor
 from wschat.config import Settings
-from wschat.errors import AuthInvalid, OriginNotAllowed, TenantLocked, Unavailable, WsChatError
+from wschat.errors import AuthInvalid, NotFound, OriginNotAllowed, TenantLocked, Unavailable, WsChatError
 from wschat.origins import is_same_origin
 from wschat.runtime import Runtime
 from wschat.wire import WireModel, parse
@@ -99,6 +99,9 @@ class Realtime:
         self.sio.on("connect", self._visitor_connect, namespace=VISITOR)
         self.sio.on("disconnect", self._disconnect, namespace=AGENT)
         self.sio.on("disconnect", self._disconnect, namespace=VISITOR)
+        # Events nobody handles still get an answer, so a client waiting for its ack does not time out.
+        self.sio.on("*", self._unknown_event, namespace=AGENT)
+        self.sio.on("*", self._unknown_event, namespace=VISITOR)
 
     def _runtime(self) -> Runtime:
         if self.runtime is None:
@@ -281,6 +284,9 @@ class Realtime:
         except PyMongoError as e:
             log.error("database error while connecting a visitor: %s", type(e).__name__)
             _refuse(Unavailable())
+
+    async def _unknown_event(self, event: str, sid: str, *data: Any) -> Ack:
+        return {"ok": False, "error": NotFound("There is no such event.").to_wire()}
 
     async def _disconnect(self, sid: str, reason: Any = None) -> None:
         for forget in self.forget_socket_state:

@@ -168,6 +168,7 @@ async def test_going_offline_hands_chats_back_to_the_queue(team: Team) -> None:
     await visitor.wait("chat.assigned", lambda d: d["agent"] is None)
     sync = await visitor.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
     assert [m["event"] for m in sync["messages"]] == ["assigned", "requeued"]
+    assert sync["messages"][1]["data"] == {"agent": "Bert"}
     assert sync["conversation"]["status"] == "queued"
     # A colleague coming online picks it up.
     await team.agent("carl")
@@ -268,6 +269,11 @@ async def test_chats_of_a_deleted_agent_go_back_to_the_queue(team: Team) -> None
     await visitor.wait("chat.assigned", lambda d: d["agent"] is None)
     anna = await team.agent("anna", online=False)
     assert [c["id"] for c in (await anna.ok("queue.list"))["conversations"]] == [cid]
+    sync = await visitor.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
+    requeued = next(m for m in sync["messages"] if m["event"] == "requeued")
+    # The deleted agent's alias is gone with them; clients word "the agent" in the visitor's language.
+    assert requeued["data"] == {"agent": None}
+    assert requeued["text"].startswith("The agent is no longer available.")
 
 
 async def test_a_full_agent_cannot_accept_more(team: Team) -> None:

@@ -291,6 +291,7 @@ async def test_system_messages_of_a_held_chat_reach_only_its_agent(team: Team) -
     _, bert, cid = await _chat(team)
     carl = await team.agent("carl")
     await bert.ok("chat.close", {"conversation_id": cid})
-    await bert.wait("message.new", lambda d: d["message"]["event"] == "closed_by_agent")
+    closed = await bert.wait("message.new", lambda d: d["message"]["event"] == "closed_by_agent")
+    assert closed["message"]["data"] == {"agent": "Bert"}
     await asyncio.sleep(0.2)
     assert [d for d in carl.received("message.new") if d["message"]["conversation_id"] == cid] == []

@@ -339,7 +339,7 @@ class ChatService:
     async def requeue_agent(self, tenant_id: str, agent_id: str) -> None:
         """The agent went offline: their open chats go back to the queue, then to colleagues."""
         agent = await self.users.by_id(tenant_id, agent_id)
-        name = agent.display_name if agent else "The agent"
+        name = agent.display_name if agent else None  # a deleted agent
         for conversation in await self.conversations.active_of_agent(tenant_id, agent_id):
             try:
                 updated = await self.conversations.transition(
@@ -353,7 +353,7 @@ class ChatService:
                 continue
             await self.messages.system(
                 updated,
-                f"{name} is no longer available. The chat is waiting for the next free agent.",
+                f"{name or 'The agent'} is no longer available. The chat is waiting for the next free agent.",
                 event="requeued",
                 data={"agent": name},
                 key=f"requeue:{updated.epoch}",
@@ -441,7 +441,9 @@ class ChatService:
             return await self._close(latest, by, event=event, text=text)
         for hook in self.closed_hooks:
             await hook(closed)
-        await self.messages.system(closed, text, event=event, data={}, key=f"close:{closed.epoch}")
+        # Who closed it, so that clients can word the message in the visitor's language.
+        data = {"agent": by.display_name} if by.kind is SenderKind.AGENT else {}
+        await self.messages.system(closed, text, event=event, data=data, key=f"close:{closed.epoch}")
         payload = {"conversation_id": closed.id, "by": by.kind.value}
         await self.publisher.to_visitor(closed.visitor_id, "chat.ended", payload)
         if closed.agent_id:
