@@ -185,7 +185,9 @@ async def test_changes_from_outside_the_server_close_listening_sockets(acme: Acm
     await wait_for(lambda: not visitor.connected and not admin.connected)
 
 
-@pytest.mark.parametrize("payload", [None, {}, {"x": 1}, "text"], ids=["nothing", "empty", "object", "string"])
+@pytest.mark.parametrize(
+    "payload", [None, {}, {"x": 1}, "text"], ids=["nothing", "empty", "object", "string"]
+)
 async def test_unknown_events_are_answered_not_ignored(acme: Acme, payload: object) -> None:
     agent = await acme.server.agent(acme.agent)
     visitor = await acme.server.visitor()
