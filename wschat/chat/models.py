@@ -83,6 +83,8 @@ class Visitor:
     alias: str | None = None
     contact: dict[str, str] = field(default_factory=dict)
     ip: str | None = None
+    #: ISO 3166-1 alpha-2 code, looked up locally from the address when the session was opened.
+    country: str | None = None
     user_agent: str | None = None
     #: The page the visitor has open now ({id, url, title, entered_at}); ``None`` once they left the site.
     current_page: dict[str, Any] | None = None
@@ -103,6 +105,7 @@ class Visitor:
             "alias": self.alias,
             "contact": self.contact_wire(),
             "ip": self.ip,
+            "country": self.country,
             "user_agent": self.user_agent,
             "first_seen": self.first_seen.isoformat(),
             "last_seen": self.last_seen.isoformat(),

@@ -13,6 +13,7 @@ from wschat.chat.presence import Publisher
 from wschat.chat.store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
+from wschat.privacy.geo import country_of
 from wschat.privacy.ip import stored_ip
 
 MAX_USER_AGENT = 512
@@ -71,6 +72,8 @@ class VisitorService:
             first_seen=now,
             last_seen=now,
             ip=stored_ip(ip, truncate=tenant.settings.ip_truncation),
+            # From the full address, before truncation; only the country code is kept.
+            country=country_of(ip),
             user_agent=(user_agent or "")[:MAX_USER_AGENT] or None,
         )
         await self.visitors.insert(visitor, hash_token(token))
