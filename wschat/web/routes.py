@@ -54,10 +54,7 @@ async def console(path: str = "") -> Response:
     # Every other path is a view of the single-page app.
     # A few hundred bytes: read whole, so that no file stays open when the browser goes away early.
     page = await asyncio.to_thread(_built("console", "index.html").read_bytes)
-    response = Response(page, content_type="text/html; charset=utf-8")
-    response.headers["Cache-Control"] = "no-cache"
-    jitsi_hosts = await runtime().video.jitsi_domains()
-    response.headers["Content-Security-Policy"] = page_csp(jitsi_hosts, embeddable=False)
+    response = _html(page, page_csp(await runtime().video.jitsi_domains(), embeddable=False))
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
@@ -75,8 +72,12 @@ async def demo(page: str = "") -> Response:
     if found is None or tenant is None:
         raise NotFound()
     lang = "de" if request.args.get("lang") == "de" else "en"
-    response = Response(render_page(found, tenant=tenant, lang=lang), content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = page_csp(await _jitsi_host_of(tenant))
+    return _html(render_page(found, tenant=tenant, lang=lang), page_csp(await _jitsi_host_of(tenant)))
+
+
+def _html(page: str | bytes, csp: str) -> Response:
+    response = Response(page, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = csp
     response.headers["Cache-Control"] = "no-cache"
     return response
 
