@@ -5,6 +5,7 @@ import type { State } from "../store";
 import { errorText, t } from "../strings";
 import { AgentAnswer, AgentsAnswer, type User } from "../wire";
 import { Avatar } from "./Avatar";
+import { PhotoPicker } from "./PhotoPicker";
 
 type Feedback = { text: string; kind: "info" | "error" } | null;
 
@@ -115,28 +116,7 @@ function EditForm({ user, onSaved, onCancel }: { user: User; onSaved: (user: Use
           <input type="checkbox" name="disabled" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} /> {t.agents.disabled}
         </label>
       </div>
-      <div class="photo-row">
-        <Avatar name={user.display_name} url={user.photo_url} size={64} />
-        <label class="button">
-          {t.agents.upload}
-          <input
-            type="file"
-            name="photo"
-            accept="image/jpeg,image/png,image/webp"
-            class="visually-hidden"
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0] ?? null;
-              e.currentTarget.value = "";
-              if (file) void photo(file);
-            }}
-          />
-        </label>
-        {user.photo_url?.startsWith("/media/photos/") && (
-          <button type="button" onClick={() => void photo(null)}>
-            {t.agents.removePhoto}
-          </button>
-        )}
-      </div>
+      <PhotoPicker name={user.display_name} url={user.photo_url} size={64} onChange={(file) => void photo(file)} />
       <Message feedback={feedback} />
       <div class="actions">
         <button type="button" onClick={onCancel}>

@@ -4,7 +4,7 @@ import { controller } from "../controller";
 import type { State } from "../store";
 import { errorText, t } from "../strings";
 import { AgentAnswer } from "../wire";
-import { Avatar } from "./Avatar";
+import { PhotoPicker } from "./PhotoPicker";
 
 export function Profile({ state }: { state: State }) {
   const me = state.me;
@@ -37,28 +37,7 @@ export function Profile({ state }: { state: State }) {
           <dd>{me.max_chats}</dd>
         </dl>
         <p class="muted">{t.profile.hint}</p>
-        <div class="photo-row">
-          <Avatar name={me.display_name} url={me.photo_url} size={96} />
-          <label class="button">
-            {t.agents.upload}
-            <input
-              type="file"
-              name="photo"
-              accept="image/jpeg,image/png,image/webp"
-              class="visually-hidden"
-              onChange={(e) => {
-                const file = e.currentTarget.files?.[0] ?? null;
-                e.currentTarget.value = "";
-                if (file) void photo(file);
-              }}
-            />
-          </label>
-          {me.photo_url?.startsWith("/media/photos/") && (
-            <button type="button" onClick={() => void photo(null)}>
-              {t.agents.removePhoto}
-            </button>
-          )}
-        </div>
+        <PhotoPicker name={me.display_name} url={me.photo_url} size={96} onChange={(file) => void photo(file)} />
         {feedback && (
           <p class={feedback.kind === "error" ? "error" : "ok"} role={feedback.kind === "error" ? "alert" : "status"}>
             {feedback.text}
