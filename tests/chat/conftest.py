@@ -34,7 +34,10 @@ class Team:
             if await runtime.presence.store.socket_count(self.tenant.id, owner_id) > 0:
                 return False
             if conversation_id is None:
-                return True
+                # An agent's last socket is removed first, its disconnect time written right after: a
+                # test that moves the clock before that write would date the disconnect after the move.
+                presence = await runtime.presence.store.get(self.tenant.id, owner_id)
+                return presence is None or presence.disconnected_at is not None
             conversation = await runtime.conversations.get(self.tenant.id, conversation_id)
             return conversation is not None and conversation.visitor_left_at is not None
 
