@@ -3,6 +3,7 @@
 // side effects the reducer must not have (title badge, sound, read markers, typing).
 import { io, type Socket } from "socket.io-client";
 import * as v from "valibot";
+import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
 import { parseAck, parseEvent, type Ack, type Message } from "../shared/wire";
 import { Api, renewDelay } from "./api";
@@ -54,6 +55,8 @@ export class Controller {
   private typingSent = new Map<string, number>();
   private typingStop = new Map<string, ReturnType<typeof setTimeout>>();
   private renewing: Promise<string | null> | null = null;
+  /** The agent's call (docs/protocol.md §12); the UI reads `calls.state`. */
+  readonly calls = new CallClient("agent", (event, payload, schema) => this.emit(event, payload, schema), () => this.changed());
 
   constructor() {
     this.api.onExpired = () => this.renew();
@@ -199,6 +202,19 @@ export class Controller {
       if (chat && p.visitor.current_page !== undefined) void this.loadTrail(chat.conversation.id);
     });
     this.on("agents.presence", (p) => this.dispatch({ type: "presence", agent: p }));
+    for (const name of CALL_EVENTS) socket.on(name, (raw: unknown) => this.onCall(name, raw));
+  }
+
+  private onCall(name: (typeof CALL_EVENTS)[number], raw: unknown): void {
+    this.calls.handle(name, raw);
+    const { phase, call } = this.calls.state;
+    if (name === "call.invite" && phase === "invited" && call) {
+      const visitor = call.participants.find((p) => p.side === "visitor")?.display_name ?? "";
+      beep("chat");
+      // Seen from any view (the call itself is shown in its conversation), and read out.
+      this.notify(t.call.invite(visitor, call.kind === "screen"));
+      this.setUi({ announce: t.call.invite(visitor, call.kind === "screen") });
+    }
   }
 
   private on<E extends EventName>(name: E, handler: (payload: v.InferOutput<(typeof events)[E]>) => void): void {
@@ -235,6 +251,13 @@ export class Controller {
     this.dispatch({ type: "connection", connection: "connected" });
     this.markRead();
     if (this.state.active) void this.loadTrail(this.state.active);
+    // A call this window was in continues from the new socket; one that went on while the console was away
+    // (reload) shows as "call in progress", to rejoin or end.
+    await this.calls.resume();
+    for (const id of this.state.tabs) {
+      const conversation = this.state.chats[id]?.conversation;
+      if (conversation?.status === "active" && conversation.agent?.id === this.state.me?.id) await this.calls.current(id);
+    }
   }
 
   private async sync(id: string): Promise<void> {

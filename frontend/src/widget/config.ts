@@ -20,8 +20,14 @@ export const WidgetConfig = v.object({
   }),
   texts: v.object({ en: Texts, de: Texts }),
   features: v.fallback(
-    v.object({ contact_form: v.boolean(), offline_messages: v.boolean(), end_chat: v.boolean() }),
-    { contact_form: true, offline_messages: true, end_chat: true },
+    v.object({
+      contact_form: v.boolean(),
+      offline_messages: v.boolean(),
+      end_chat: v.boolean(),
+      // Whether the visitor may start a call (the tenant's allow_visitor_calls).
+      video: v.optional(v.boolean(), false),
+    }),
+    { contact_form: true, offline_messages: true, end_chat: true, video: false },
   ),
 });
 export type WidgetConfig = v.InferOutput<typeof WidgetConfig>;

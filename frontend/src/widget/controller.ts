@@ -2,6 +2,7 @@
 // after every (re)connect, sending with safe resends, typing, read markers and page views. The UI calls the
 // public methods and re-renders on every change; it never talks to the socket itself.
 import type { Socket } from "socket.io-client";
+import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
 import { parseEvent, type Ack, type ErrorBody } from "../shared/wire";
 import type { WidgetConfig } from "./config";
@@ -59,6 +60,12 @@ export class WidgetController {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private alias: string | null = null;
+  /** The visitor's call (docs/protocol.md §12); the UI reads `calls.state`. */
+  readonly calls = new CallClient(
+    "visitor",
+    (event, payload, schema) => (this.socket ? call(this.socket, event, payload, schema) : Promise.resolve({ ok: false, error: { code: "OFFLINE", message: "" } })),
+    () => this.notify(),
+  );
 
   constructor(
     readonly origin: string,
@@ -80,8 +87,12 @@ export class WidgetController {
     const next = reduce(this.state, action);
     if (next === this.state) return;
     this.state = next;
-    for (const listener of this.listeners) listener();
+    this.notify();
     this.markRead();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /** Loads the configuration, then opens the visitor session and connects. Resolves once the launcher can show. */
@@ -134,6 +145,7 @@ export class WidgetController {
       if (reason === "io server disconnect") this.dispatch({ type: "unavailable" });
     });
     socket.on("connect_error", (err: Error & { data?: { code?: unknown } }) => void this.refused(err.data?.code));
+    for (const name of CALL_EVENTS) socket.on(name, (raw: unknown) => this.calls.handle(name, raw));
     socket.on("presence", (raw: unknown) => {
       const event = parseEvent("presence", raw, PresenceEvent);
       if (event) this.dispatch({ type: "online", online: event.online });
@@ -234,9 +246,14 @@ export class WidgetController {
       return;
     }
     this.renewals = 0;
+    void this.calls.resume();
     const held = this.state.conversation;
     this.dispatch({ type: "current", conversation: current.value.conversation, online: current.value.online });
-    if (current.value.conversation) await this.sync(current.value.conversation.id);
+    if (current.value.conversation) {
+      await this.sync(current.value.conversation.id);
+      // An invitation or a call that went on while this page was away.
+      if (current.value.conversation.status === "active") void this.calls.current(current.value.conversation.id);
+    }
     // A chat that closed while this page was away: messages.sync still tells how it ended.
     else if (held && held.status !== "closed") await this.sync(held.id);
     for (const pending of toResend(this.state)) void this.deliver(pending.clientId, pending.text);

@@ -28,6 +28,9 @@ describe("strings", () => {
     expect(keys(strings.de)).toEqual(keys(strings.en));
     expect(keys(strings.de.system)).toEqual(keys(strings.en.system));
     expect(keys(strings.de.invalid)).toEqual(keys(strings.en.invalid));
+    expect(keys(strings.de.call)).toEqual(keys(strings.en.call));
+    expect(strings.de.call.notRecorded).toBe("Dieser Anruf wird nicht aufgezeichnet.");
+    expect(strings.en.call.notRecorded).toBe("This call is not recorded.");
   });
 });
 
@@ -38,7 +41,19 @@ describe("systemText", () => {
   });
 
   it("falls back to the server's text for an event it does not know", () => {
-    expect(systemText({ ...assigned, event: "call_started", text: "A call started." }, "de")).toBe("A call started.");
+    expect(systemText({ ...assigned, event: "something_new", text: "Something new." }, "de")).toBe("Something new.");
+  });
+
+  it("says how a call ended, in German too; English keeps the server's text with the caller's name", () => {
+    const ended = { ...assigned, event: "call_ended", text: "The video call ended (2:05)." };
+    const data = { call_id: "cal_1", kind: "video", mode: "p2p", duration: 125, reason: "hangup" };
+    expect(systemText({ ...ended, data }, "en")).toBe("The video call ended (2:05).");
+    expect(systemText({ ...ended, data }, "de")).toBe("Der Videoanruf wurde beendet (2:05).");
+    expect(systemText({ ...ended, data: { ...data, kind: "screen", reason: "declined" } }, "de")).toBe(
+      "Die Bildschirmfreigabe wurde abgelehnt.",
+    );
+    const started = { ...assigned, event: "call_started", text: "Anna started a video call.", data };
+    expect(systemText(started, "en")).toBe("Anna started a video call.");
   });
 });
 

@@ -57,6 +57,34 @@ const en = {
   } as Record<string, string>,
   failed: "That did not work. Please try again.",
   agentPhoto: (name: string) => `Photo of ${name}`,
+  call: {
+    invite: (name: string, screen: boolean) =>
+      screen ? `${name} would like to show you their screen` : `${name} is inviting you to a video call`,
+    label: "Video call",
+    away: "A call is in progress",
+    join: "Join",
+    decline: "Decline",
+    rejoin: "Rejoin",
+    start: "Start video call",
+    notRecorded: "This call is not recorded.",
+    ringing: "Ringing…",
+    connecting: "Connecting…",
+    connected: "Connected",
+    ended: (d: string) => `Call ended (${d})`,
+    over: "The call has ended.",
+    close: "Close",
+    mute: "Mute microphone",
+    unmute: "Unmute microphone",
+    cameraOff: "Turn camera off",
+    cameraOn: "Turn camera on",
+    hangUp: "Hang up",
+    full: "Enlarge the call",
+    small: "Show the chat",
+    remote: "The other side's video",
+    local: "Your camera",
+    noMedia: "No camera or microphone: you can watch and listen.",
+    failed: "The call could not be connected.",
+  },
   system: {
     assigned: (d: Data) => `${d.agent ?? "An agent"} joined the chat.`,
     transferred: (d: Data) => `${d.to ?? "A colleague"} has taken over the chat.`,
@@ -65,6 +93,9 @@ const en = {
     ended_by_visitor: () => "You ended the chat.",
     closed_by_agent: (d: Data) => (d.agent ? `${d.agent} closed the chat.` : ""),
     visitor_gone: () => "The chat was closed after a period of inactivity.",
+    // The server's own (English) text names the caller: keep it.
+    call_started: () => "",
+    call_ended: () => "",
   } as Record<string, (d: Data) => string>,
 };
 
@@ -125,6 +156,34 @@ const de: Strings = {
   },
   failed: "Das hat nicht geklappt. Bitte versuchen Sie es noch einmal.",
   agentPhoto: (name) => `Foto von ${name}`,
+  call: {
+    invite: (name, screen) =>
+      screen ? `${name} möchte Ihnen den Bildschirm zeigen` : `${name} lädt Sie zu einem Videoanruf ein`,
+    label: "Videoanruf",
+    away: "Ein Anruf läuft",
+    join: "Teilnehmen",
+    decline: "Ablehnen",
+    rejoin: "Wieder teilnehmen",
+    start: "Videoanruf starten",
+    notRecorded: "Dieser Anruf wird nicht aufgezeichnet.",
+    ringing: "Es klingelt…",
+    connecting: "Verbindung wird aufgebaut…",
+    connected: "Verbunden",
+    ended: (d) => `Anruf beendet (${d})`,
+    over: "Der Anruf ist beendet.",
+    close: "Schließen",
+    mute: "Mikrofon stummschalten",
+    unmute: "Mikrofon einschalten",
+    cameraOff: "Kamera ausschalten",
+    cameraOn: "Kamera einschalten",
+    hangUp: "Auflegen",
+    full: "Anruf vergrößern",
+    small: "Chat anzeigen",
+    remote: "Video der Gegenseite",
+    local: "Ihre Kamera",
+    noMedia: "Keine Kamera oder kein Mikrofon: Sie können zusehen und zuhören.",
+    failed: "Der Anruf konnte nicht verbunden werden.",
+  },
   system: {
     assigned: (d) => `${d.agent ?? "Jemand aus unserem Team"} ist dem Chat beigetreten.`,
     transferred: (d) => `${d.to ?? "Eine Kollegin oder ein Kollege"} hat den Chat übernommen.`,
@@ -133,6 +192,15 @@ const de: Strings = {
     ended_by_visitor: () => "Sie haben den Chat beendet.",
     closed_by_agent: (d) => (d.agent ? `${d.agent} hat den Chat beendet.` : "Der Chat wurde beendet."),
     visitor_gone: () => "Der Chat wurde nach längerer Inaktivität geschlossen.",
+    // The call messages' data has no name: the German text goes without one.
+    call_started: (d) => (d.kind === "screen" ? "Die Bildschirmfreigabe hat begonnen." : "Ein Videoanruf hat begonnen."),
+    call_ended: (d) => {
+      const what = d.kind === "screen" ? "Die Bildschirmfreigabe" : "Der Videoanruf";
+      if (d.reason === "declined") return `${what} wurde abgelehnt.`;
+      if (d.reason === "expired") return `${what} wurde nicht angenommen.`;
+      const s = Number(d.duration) || 0;
+      return `${what} wurde beendet (${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}).`;
+    },
   },
 };
 
@@ -152,7 +220,8 @@ export function systemText(message: Message, lang: Lang): string {
   const render = message.event ? strings[lang].system[message.event] : undefined;
   if (!render) return message.text;
   const data: Data = {};
-  for (const [key, value] of Object.entries(message.data)) if (typeof value === "string") data[key] = value;
+  for (const [key, value] of Object.entries(message.data))
+    if (typeof value === "string" || typeof value === "number") data[key] = String(value);
   return render(data) || message.text;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
+import { CallAck, Connect, CurrentAck, ParticipantEvent, Signal, SignalAck } from "../shared/call/schemas";
 import { fixture, fixtures } from "../shared/fixtures";
 import { parseAck, parseEvent } from "../shared/wire";
 import {
@@ -28,6 +29,14 @@ const acks: Record<string, v.GenericSchema<unknown, unknown>> = {
   "typing": Okay,
   "contact.submit": ContactResult,
   "page.view": Okay,
+  // Calls (docs/protocol.md §12): shared/call/schemas.ts, used by shared/call/client.ts.
+  "call.start": Connect,
+  "call.join": Connect,
+  "call.current": CurrentAck,
+  "call.decline": CallAck,
+  "call.leave": CallAck,
+  "call.end": CallAck,
+  "rtc.signal": SignalAck,
 };
 
 const events: Record<string, v.GenericSchema<unknown, unknown>> = {
@@ -37,6 +46,11 @@ const events: Record<string, v.GenericSchema<unknown, unknown>> = {
   "messages.read": ReadEvent,
   "chat.assigned": AssignedEvent,
   "chat.ended": EndedEvent,
+  "call.invite": Connect,
+  "call.joined": ParticipantEvent,
+  "call.left": ParticipantEvent,
+  "call.ended": CallAck,
+  "rtc.signal": Signal,
 };
 
 describe("visitor acks", () => {

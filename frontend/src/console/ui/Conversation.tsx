@@ -7,6 +7,7 @@ import { clock, dateTime, withDays } from "../format";
 import type { Chat, State } from "../store";
 import { t } from "../strings";
 import { Avatar } from "./Avatar";
+import { CallButtons, CallPanel } from "./Call";
 import { TransferDialog } from "./TransferDialog";
 
 function MessageItem({ message, me, readSeq }: { message: Message; me: string | undefined; readSeq: number }) {
@@ -151,15 +152,7 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
           {conversation.visitor_left_at && !chat.gone && <span class="muted">{t.conversation.visitorLeft}</span>}
         </div>
         <div class="conv-actions">
-          {/* Calls are being built on the server: their buttons live here. */}
-          <span class="call-actions">
-            <button type="button" disabled title={t.conversation.callsSoon}>
-              {t.conversation.video}
-            </button>
-            <button type="button" disabled title={t.conversation.callsSoon}>
-              {t.conversation.shareScreen}
-            </button>
-          </span>
+          <CallButtons conversationId={conversation.id} mine={mine} />
           {mine && (
             <button type="button" onClick={() => setTransferring(true)}>
               {t.conversation.transfer}
@@ -186,6 +179,7 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
           )}
         </div>
       </header>
+      <CallPanel conversationId={conversation.id} />
       <ol class="log" ref={log} role="log" aria-label={t.conversation.history} aria-live="off" tabIndex={0} onScroll={onScroll}>
         {withDays(chat.thread.messages, Date.now()).map((item) =>
           item.kind === "day" ? (

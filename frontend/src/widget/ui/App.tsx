@@ -5,6 +5,7 @@ import { assetUrl, palette } from "../config";
 import type { WidgetController } from "../controller";
 import { strings, type Lang } from "../i18n";
 import { seenByAgent, unreadCount, view } from "../state";
+import { CallBanner, CallView, caller } from "./Call";
 import { ConfirmEnd, ContactForm, OfflineForm } from "./Forms";
 import { Icon } from "./icons";
 import { stylesheet } from "./styles";
@@ -21,6 +22,7 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
   const [confirming, setConfirming] = useState(false);
   const [alias, setAlias] = useState("");
   const [draft, setDraft] = useState("");
+  const [full, setFull] = useState(false);
   const launcher = useRef<HTMLButtonElement>(null);
   const body = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
@@ -94,6 +96,14 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
   const lost = !state.connected && state.phase === "ready";
   const status = lost ? t.reconnecting : agent ? t.agentStatus : state.online ? t.online : t.offlineStatus;
   const showComposer = mode === "chat" && (shown === "start" || (shown === "chat" && !closed));
+  const calls = controller.calls;
+  const call = calls.state.call;
+  const invite = calls.state.phase === "invited" && call ? t.call.invite(caller(call), call.kind === "screen") : "";
+  const inCall = calls.inCall;
+  /** An invitation while the panel is closed: the launcher pulses and shows a badge. */
+  const ringing = !state.open && invite !== "";
+  const canCall =
+    config.features.video && conversation?.status === "active" && !inCall && calls.state.phase !== "invited" && calls.state.phase !== "away";
 
   return (
     <div class={`root ${config.branding.position}${state.open ? " open" : ""}`} lang={lang}>
@@ -136,6 +146,17 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
               <Icon name="contact" />
             </button>
           )}
+          {canCall && (
+            <button
+              type="button"
+              class="icon"
+              aria-label={t.call.start}
+              title={t.call.start}
+              onClick={() => void calls.start(conversation.id, "video")}
+            >
+              <Icon name="video" />
+            </button>
+          )}
           {config.features.end_chat && conversation && !closed && (
             <button
               type="button"
@@ -152,7 +173,10 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
           </button>
         </div>
 
-        <div class="body" ref={body}>
+        <CallBanner calls={calls} t={t} />
+        <CallView calls={calls} t={t} full={full && inCall} onFull={() => setFull(!full)} />
+
+        <div class="body" ref={body} hidden={full && inCall}>
           {mode === "contact" ? (
             <ContactForm
               t={t}
@@ -225,7 +249,7 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
           )}
         </div>
 
-        {showComposer && (
+        {showComposer && !(full && inCall) && (
           <form class="composer" onSubmit={submit}>
             <textarea
               ref={composer}
@@ -262,20 +286,25 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
         )}
       </div>
 
+      <p class="sr" role="status">
+        {invite}
+      </p>
       <button
         ref={launcher}
         type="button"
-        class="launcher"
+        class={"launcher" + (ringing ? " ring" : "")}
         aria-expanded={state.open}
         aria-controls="wsc-panel"
-        aria-label={state.open ? t.closeChat : unread ? `${t.openChat}, ${t.unread(unread)}` : t.openChat}
+        aria-label={
+          state.open ? t.closeChat : invite ? `${t.openChat}, ${invite}` : unread ? `${t.openChat}, ${t.unread(unread)}` : t.openChat
+        }
         title={state.open ? t.closeChat : texts.title}
         onClick={toggle}
       >
         <Icon name={state.open ? "close" : "chat"} size={26} />
-        {unread > 0 && (
+        {(unread > 0 || ringing) && (
           <span class="badge" aria-hidden="true">
-            {unread > 9 ? "9+" : unread}
+            {ringing ? "1" : unread > 9 ? "9+" : unread}
           </span>
         )}
       </button>

@@ -6,6 +6,10 @@ const paths = {
   send: "M5 12l14-7-5 15-2.5-6.5z",
   contact: "M4 5h16v14H4zM9 12.5a2 2 0 1 0 0-4 2 2 0 0 0 0 4M6 16.5c1.2-2 4.8-2 6 0M15 10h3M15 13.5h3",
   end: "M14 4h5v16h-5M10 8l-4 4 4 4M6 12h10",
+  video: "M3 7h12v10H3zM15 10.5l6-3.5v10l-6-3.5",
+  mic: "M12 3a3 3 0 0 0-3 3v5a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3M5 11a7 7 0 0 0 14 0M12 18v3",
+  hang: "M3 15.5c5-5 13-5 18 0L18.5 18l-3-2v-2.5a10 10 0 0 0-7 0V16l-3 2z",
+  expand: "M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5",
 };
 
 export type IconName = keyof typeof paths;

@@ -66,6 +66,22 @@ label{font-size:13px;font-weight:600;color:#344054;display:flex;flex-direction:c
 .sheet{background:#fff;width:100%;padding:18px 16px;border-radius:16px 16px 0 0;display:flex;flex-direction:column;gap:10px}
 .sheet h3{margin:0;font-size:16px}
 .sheet p{margin:0;color:#344054;font-size:14px}
+.callbar{display:flex;align-items:center;gap:8px;flex-wrap:wrap;padding:10px 12px;background:#fff7e6;border-bottom:1px solid #e4e7ec;flex:none;font-size:14px}
+.callbar span{flex:1;min-width:140px}
+.call{background:#101828;color:#fff;flex:none;display:flex;flex-direction:column}
+.call.full{flex:1}
+.stage{position:relative;height:210px;background:#000}
+.full .stage{flex:1;height:auto}
+.remote,.jitsi{width:100%;height:100%;object-fit:contain;display:block}
+.local,.inset{position:absolute;right:8px;bottom:8px;width:28%;border-radius:8px;border:2px solid #fff;background:#344054}
+.inset{right:auto;left:8px}
+.callnote{margin:0;padding:6px 12px 0;font-size:13px}
+.controls{display:flex;justify-content:center;gap:10px;padding:6px}
+.controls .mute[aria-pressed=true]{background:#b42318}
+.hang{background:#b42318}
+.launcher.ring{animation:wsc-ring 1.2s infinite}
+@keyframes wsc-ring{50%{box-shadow:0 0 0 10px rgba(18,183,106,.35)}}
+[hidden]{display:none!important}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;margin:-1px}
 @media (max-width:480px){.panel{inset:0;width:100%;max-width:none;height:100%;border-radius:0}.open .launcher{display:none}textarea,input{font-size:16px}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}

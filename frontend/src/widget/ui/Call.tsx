@@ -1,0 +1,123 @@
+// The visitor's call: the invitation banner (Join / Decline), and the call view (the other side's video large,
+// the own camera small, mute / camera / hang-up, the not-recorded notice). Jitsi calls mount the tenant's
+// meeting into the view instead of the <video> elements.
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { CallClient } from "../../shared/call/client";
+import { openJitsi, type JitsiApi } from "../../shared/call/jitsi";
+import { duration, type Call } from "../../shared/call/schemas";
+import type { Strings } from "../i18n";
+import { Icon } from "./icons";
+
+/** The agent's name on a call. */
+export const caller = (call: Call): string => call.participants.find((p) => p.side === "agent")?.display_name ?? "";
+
+export function Video({ stream, muted, label, cls }: { stream: MediaStream | null; muted: boolean; label: string; cls: string }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const video = ref.current;
+    if (!video || video.srcObject === stream) return;
+    video.srcObject = stream;
+    if (stream) video.play().catch(() => {});
+  }, [stream]);
+  return <video ref={ref} class={cls} autoPlay playsInline muted={muted} aria-label={label} />;
+}
+
+function Jitsi({ calls, t }: { calls: CallClient; t: Strings }) {
+  const node = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+  const { jitsi, call } = calls.state;
+  useEffect(() => {
+    if (!jitsi || !node.current || !call) return;
+    let api: JitsiApi | null = null;
+    let gone = false;
+    openJitsi(jitsi, node.current, call.kind === "screen").then(
+      (opened) => {
+        if (gone) return opened.dispose();
+        api = opened;
+        opened.addListener("readyToClose", () => void calls.leave());
+      },
+      () => setFailed(true),
+    );
+    return () => {
+      gone = true;
+      api?.dispose();
+    };
+  }, [jitsi]);
+  return <div class="jitsi" ref={node}>{failed && <p class="error">{t.call.failed}</p>}</div>;
+}
+
+export function CallBanner({ calls, t }: { calls: CallClient; t: Strings }) {
+  const { phase, call } = calls.state;
+  if (!call || (phase !== "invited" && phase !== "away")) return null;
+  const invited = phase === "invited";
+  return (
+    <div class="callbar" role="group" aria-label={invited ? t.call.invite(caller(call), call.kind === "screen") : t.call.away}>
+      <Icon name="video" />
+      <span>{invited ? t.call.invite(caller(call), call.kind === "screen") : t.call.away}</span>
+      <button type="button" class="btn" onClick={() => void calls.join()}>
+        {invited ? t.call.join : t.call.rejoin}
+      </button>
+      {invited && (
+        <button type="button" class="btn quiet" onClick={() => void calls.decline()}>
+          {t.call.decline}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Strings; full: boolean; onFull: () => void }) {
+  const { phase, call, local, remote, mic, camera, problem, jitsi } = calls.state;
+  if (!call) return null;
+  if (phase === "ended") {
+    return (
+      <div class="callbar" role="status">
+        <span>{call.started_at ? t.call.ended(duration(call.duration)) : t.call.over}</span>
+        <button type="button" class="btn quiet" onClick={() => calls.dismiss()}>
+          {t.call.close}
+        </button>
+      </div>
+    );
+  }
+  if (phase !== "ringing" && phase !== "connecting" && phase !== "connected") return null;
+  const main = remote[remote.length - 1] ?? null;
+  const inset = remote.length > 1 ? remote[0]! : null;
+  const status = phase === "connected" ? t.call.connected : phase === "ringing" ? t.call.ringing : t.call.connecting;
+  return (
+    <section class={"call" + (full ? " full" : "")} aria-label={t.call.label}>
+      <div class="stage">
+        {jitsi ? (
+          <Jitsi calls={calls} t={t} />
+        ) : (
+          <>
+            <Video stream={main} muted={false} label={t.call.remote} cls="remote" />
+            {inset && <Video stream={inset} muted={false} label={t.call.remote} cls="inset" />}
+            {local && call.kind === "video" && <Video stream={local} muted label={t.call.local} cls="local" />}
+          </>
+        )}
+      </div>
+      <p class="callnote">
+        <span role="status">{status}</span> · <strong>{t.call.notRecorded}</strong>
+      </p>
+      {problem && <p class="callnote">{problem === "media" ? t.call.noMedia : t.call.failed}</p>}
+      <div class="controls">
+        {local && call.kind === "video" && !jitsi && (
+          <>
+            <button type="button" class="icon mute" aria-pressed={!mic} aria-label={mic ? t.call.mute : t.call.unmute} title={mic ? t.call.mute : t.call.unmute} onClick={() => calls.toggleMic()}>
+              <Icon name="mic" />
+            </button>
+            <button type="button" class="icon mute" aria-pressed={!camera} aria-label={camera ? t.call.cameraOff : t.call.cameraOn} title={camera ? t.call.cameraOff : t.call.cameraOn} onClick={() => calls.toggleCamera()}>
+              <Icon name="video" />
+            </button>
+          </>
+        )}
+        <button type="button" class="icon" aria-pressed={full} aria-label={full ? t.call.small : t.call.full} title={full ? t.call.small : t.call.full} onClick={onFull}>
+          <Icon name="expand" />
+        </button>
+        <button type="button" class="icon hang" aria-label={t.call.hangUp} title={t.call.hangUp} onClick={() => void calls.hangUp()}>
+          <Icon name="hang" />
+        </button>
+      </div>
+    </section>
+  );
+}

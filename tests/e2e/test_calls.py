@@ -1,0 +1,295 @@
+"""Calls in the browser: a real peer-to-peer video call between the widget on /demo and the console (fake
+camera and microphone), the agent's screen added to it, hang-up on both sides; and Jitsi mode, where the
+widget loads the meeting script from the tenant's own Jitsi host and nothing else."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+import pytest
+from playwright.async_api import Locator, Page, Route, expect
+
+from tests.e2e.browser import Browser
+from tests.e2e.console import Shop, go_online, sign_in
+
+pytestmark = pytest.mark.timeout(90)
+
+NOTICE = "This call is not recorded."
+ENDED = re.compile(r"The video call ended \(\d+:\d\d\)\.")
+
+#: True once the <video> shows moving pictures: frames decoded, a size, and the clock running.
+PLAYING = """async (video) => {
+  const start = video.currentTime;
+  for (let i = 0; i < 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (video.readyState >= 2 && video.videoWidth > 0 && video.currentTime > start)
+      return {width: video.videoWidth, height: video.videoHeight};
+  }
+  return null;
+}"""
+
+
+async def playing(video: Locator) -> dict[str, int]:
+    size: dict[str, int] | None = await video.evaluate(PLAYING)
+    assert size is not None, "the remote video does not play"
+    return size
+
+
+GERMAN = {
+    "Open chat": "Chat öffnen",
+    "Your name or alias (optional)": "Ihr Name oder Pseudonym (optional)",
+    "Write a message": "Nachricht schreiben",
+}
+
+
+async def chat(browser: Browser, agent: Page, lang: str = "en") -> Page:
+    """A visitor on the demo site whose chat reaches the agent, who opens it."""
+    visitor = await browser.page(f"/demo?tenant=acme&lang={lang}")
+    say = (lambda text: GERMAN[text]) if lang == "de" else (lambda text: text)
+    await visitor.get_by_role("button", name=say("Open chat")).click()
+    await visitor.get_by_label(say("Your name or alias (optional)")).fill("Sam")
+    composer = visitor.get_by_role("textbox", name=say("Write a message"))
+    await composer.fill("Can you show me the inverter settings?")
+    await composer.press("Enter")
+    await agent.get_by_role("tab", name=re.compile("Sam")).click()
+    await expect(agent.get_by_role("log")).to_contain_text("Can you show me the inverter settings?")
+    return visitor
+
+
+async def test_p2p_video_call_with_screen_share_widget_and_console(browser: Browser, shop: Shop) -> None:
+    await shop.set(auto_assign=True)
+    bert = await sign_in(browser, "bert")
+    await go_online(bert)
+    visitor = await chat(browser, bert)
+    panel = visitor.get_by_role("dialog")
+
+    # Bert starts a video call; the visitor is invited and joins.
+    await bert.get_by_role("button", name="Video", exact=True).click()
+    await expect(bert.locator(".call-status")).to_have_text("Ringing…")
+    banner = panel.get_by_role("group", name="Bert is inviting you to a video call")
+    await expect(banner).to_be_visible()
+    await browser.screenshot(visitor, "call-invite-widget")
+    await banner.get_by_role("button", name="Join").click()
+
+    # A playing remote video on both sides, and the not-recorded notice on both.
+    camera = await playing(visitor.locator("video.remote"))
+    await playing(bert.locator("video.call-remote"))
+    await expect(bert.locator(".call-status")).to_have_text("Connected")
+    await expect(panel.get_by_text("Connected")).to_be_visible()
+    await expect(bert.get_by_text(NOTICE)).to_be_visible()
+    await expect(panel.get_by_text(NOTICE)).to_be_visible()
+    await browser.screenshot(visitor, "call-widget")
+    await browser.screenshot(bert, "call-console")
+
+    # Bert adds his screen: renegotiated, the visitor sees the screen large and Bert's camera small.
+    await bert.locator(".call-controls").get_by_role("button", name="Share screen").click()
+    await expect(bert.get_by_role("button", name="Stop sharing")).to_be_visible()
+    await expect(visitor.locator("video.inset")).to_be_attached()
+    screen = await playing(visitor.locator("video.remote"))
+    assert screen != camera, (screen, camera)  # the synthetic screen is 1280x720, the camera 640x480
+    await playing(visitor.locator("video.inset"))
+    await browser.screenshot(visitor, "call-widget-screen")
+
+    # He stops sharing: renegotiated again, the visitor is back to his camera.
+    await bert.get_by_role("button", name="Stop sharing").click()
+    await expect(visitor.locator("video.inset")).to_have_count(0)
+    assert await playing(visitor.locator("video.remote")) == camera
+
+    # The visitor hangs up: the call ends on both sides, both logs say so.
+    await panel.get_by_role("button", name="Hang up").click()
+    await expect(panel.locator("video")).to_have_count(0)
+    await expect(bert.locator("video")).to_have_count(0)
+    await expect(panel.locator(".log")).to_contain_text(ENDED)
+    await expect(bert.get_by_role("log")).to_contain_text(ENDED)
+    await expect(bert.locator(".call-bar")).to_contain_text(re.compile(r"Call ended \(\d+:\d\d\)"))
+
+
+async def test_visitor_watches_a_screen_call_without_camera_permission(browser: Browser, shop: Shop) -> None:
+    """In German, too."""
+    await shop.set(auto_assign=True)
+    bert = await sign_in(browser, "bert")
+    await go_online(bert)
+    visitor = await chat(browser, bert, lang="de")
+    await visitor.evaluate(
+        """() => { window.asked = 0; const media = navigator.mediaDevices;
+                   const gum = media.getUserMedia.bind(media);
+                   media.getUserMedia = (c) => { window.asked++; return gum(c); }; }"""
+    )
+    panel = visitor.get_by_role("dialog")
+    # The panel is minimised: the launcher pulses and its label carries the invitation.
+    await visitor.get_by_role("button", name="Chat minimieren").first.click()
+    await bert.get_by_role("button", name="Share screen").click()
+    launcher = visitor.get_by_role("button", name="Chat öffnen, Bert möchte Ihnen den Bildschirm zeigen")
+    await expect(launcher).to_have_class(re.compile("ring"))
+    await launcher.press("Enter")
+    banner = panel.get_by_role("group", name="Bert möchte Ihnen den Bildschirm zeigen")
+    join = banner.get_by_role("button", name="Teilnehmen")
+    await join.focus()
+    await visitor.keyboard.press("Enter")
+    size = await playing(visitor.locator("video.remote"))
+    assert size == {"width": 1280, "height": 720}
+    await expect(panel.get_by_text("Dieser Anruf wird nicht aufgezeichnet.")).to_be_visible()
+    await expect(bert.get_by_text(NOTICE)).to_be_visible()
+    assert await visitor.evaluate("window.asked") == 0  # watching asks for no camera or microphone
+    await bert.locator(".call-controls").get_by_role("button", name="Hang up").click()
+    ended = re.compile(r"Die Bildschirmfreigabe wurde beendet \(\d+:\d\d\)\.")
+    await expect(panel.locator(".log")).to_contain_text(ended)
+    await expect(bert.get_by_role("log")).to_contain_text(re.compile(r"Screen sharing ended \(\d+:\d\d\)\."))
+
+
+async def test_visitor_starts_a_call_the_agent_accepts_and_rejoins_after_a_reload(
+    browser: Browser, shop: Shop
+) -> None:
+    reply = await shop.server.request(
+        "PATCH", "/api/tenant/video", json={"allow_visitor_calls": True}, token=shop.admin_token
+    )
+    assert reply.status == 200, reply.body
+    await shop.set(auto_assign=True)
+    bert = await sign_in(browser, "bert")
+    await go_online(bert)
+    visitor = await chat(browser, bert)
+    panel = visitor.get_by_role("dialog")
+
+    # The tenant allows visitor calls: the widget offers one; Bert accepts in the console.
+    await panel.get_by_role("button", name="Start video call").click()
+    await expect(panel.get_by_text("Ringing…")).to_be_visible()
+    invitation = bert.get_by_role("group", name="Call")
+    await expect(invitation).to_contain_text("Sam is calling you (video)")
+    await invitation.get_by_role("button", name="Accept").click()
+    await playing(bert.locator("video.call-remote"))
+    await playing(visitor.locator("video.remote"))
+
+    # Bert reloads the console: the call goes on as "in progress"; he rejoins and sees the visitor again.
+    await bert.reload()
+    await bert.get_by_role("tab", name=re.compile("Sam")).click()
+    await expect(bert.locator(".call-bar")).to_contain_text("Call in progress")
+    await expect(panel.get_by_text("Ringing…")).to_be_visible()  # the visitor waits for Bert
+    await bert.get_by_role("button", name="Rejoin").click()
+    await playing(bert.locator("video.call-remote"))
+    await playing(visitor.locator("video.remote"))
+    await expect(panel.get_by_text(NOTICE)).to_be_visible()
+
+    await bert.locator(".call-controls").get_by_role("button", name="Hang up").click()
+    await expect(panel.locator(".log")).to_contain_text(ENDED)
+    await expect(panel.get_by_role("button", name="Start video call")).to_be_visible()
+
+
+FAKE_JITSI = """window.JitsiMeetExternalAPI = function (domain, options) {
+  window.jitsiCalls = (window.jitsiCalls || []).concat([{domain: domain, roomName: options.roomName,
+    jwt: options.jwt, parent: options.parentNode instanceof HTMLElement, config: options.configOverwrite}]);
+  this.addListener = function () {};
+  this.executeCommand = function () {};
+  this.dispose = function () {};
+};"""
+
+
+def claims(jwt: str) -> dict[str, Any]:
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
+
+
+async def test_jitsi_call_loads_the_tenants_external_api_only(browser: Browser, shop: Shop) -> None:
+    domain = "meet.acme.example"
+    jitsi = {"domain": domain, "app_id": "wschat-acme", "secret": "s" * 40}
+    reply = await shop.server.request(
+        "PATCH", "/api/tenant/video", json={"jitsi": jitsi}, token=shop.admin_token
+    )
+    assert reply.status == 200, reply.body
+    await shop.set(auto_assign=True)
+    agent = await shop.server.agent(shop.admin_token)
+    await agent.ok("status.set", {"status": "online"})
+
+    browser.routed_hosts.add(domain)
+    visitor = await browser.page("/demo?tenant=acme")
+    scripts: list[str] = []
+
+    async def serve(route: Route) -> None:
+        scripts.append(route.request.url)
+        await route.fulfill(body=FAKE_JITSI, content_type="text/javascript")
+
+    await visitor.route(f"https://{domain}/**", serve)
+    await visitor.get_by_role("button", name="Open chat").click()
+    composer = visitor.get_by_role("textbox", name="Write a message")
+    await composer.fill("Hello")
+    await composer.press("Enter")
+    assigned = await agent.wait("chat.assigned")
+    conversation_id = assigned["conversation"]["id"]
+    started = await agent.ok("call.start", {"conversation_id": conversation_id, "kind": "video"})
+    room = started["call"]["room"]
+    assert started["jitsi"]["domain"] == domain
+
+    panel = visitor.get_by_role("dialog")
+    await panel.get_by_role("button", name="Join").click()
+    await expect(panel.get_by_text(NOTICE)).to_be_visible()
+    await visitor.wait_for_function("() => (window.jitsiCalls || []).length === 1")
+    [made] = await visitor.evaluate("window.jitsiCalls")
+    assert made["domain"] == domain
+    assert made["roomName"] == room
+    assert made["parent"] is True
+    assert made["config"]["fileRecordingsEnabled"] is False
+    token = claims(made["jwt"])
+    assert token["room"] == room
+    assert token["context"]["user"]["affiliation"] == "member"  # the visitor's own token, not the agent's
+    assert scripts == [f"https://{domain}/external_api.js"]
+    assert [url for url in browser.requests if domain in url] == scripts
+
+
+async def test_jitsi_call_from_the_console_embeds_the_meeting_with_the_agents_token(
+    browser: Browser, shop: Shop
+) -> None:
+    domain = "meet.acme.example"
+    jitsi = {"domain": domain, "app_id": "wschat-acme", "secret": "s" * 40}
+    reply = await shop.server.request(
+        "PATCH", "/api/tenant/video", json={"jitsi": jitsi}, token=shop.admin_token
+    )
+    assert reply.status == 200, reply.body
+    await shop.set(auto_assign=True)
+    browser.routed_hosts.add(domain)
+    bert = await sign_in(browser, "bert")
+    scripts: list[str] = []
+
+    async def serve(route: Route) -> None:
+        scripts.append(route.request.url)
+        await route.fulfill(body=FAKE_JITSI, content_type="text/javascript")
+
+    await bert.route(f"https://{domain}/**", serve)
+    await go_online(bert)
+    visitor, _ = await shop.visitor("Sam", "Hello")
+    await bert.get_by_role("tab", name=re.compile("Sam")).click()
+    await bert.get_by_role("button", name="Video", exact=True).click()
+    invite = await visitor.wait("call.invite")
+    await expect(bert.get_by_text(NOTICE)).to_be_visible()
+    await bert.wait_for_function("() => (window.jitsiCalls || []).length === 1")
+    [made] = await bert.evaluate("window.jitsiCalls")
+    assert made["roomName"] == invite["call"]["room"] == invite["jitsi"]["room"]
+    assert claims(made["jwt"])["context"]["user"]["affiliation"] == "owner"
+    assert made["jwt"] != invite["jitsi"]["jwt"]  # each person has a token of their own
+    assert scripts == [f"https://{domain}/external_api.js"]
+    await bert.get_by_role("button", name="Hang up").click()
+    await visitor.wait("call.ended")
+
+
+async def test_a_call_survives_the_visitors_connection_dropping(browser: Browser, shop: Shop) -> None:
+    await shop.set(auto_assign=True)
+    bert = await sign_in(browser, "bert")
+    await go_online(bert)
+    visitor = await chat(browser, bert)
+    panel = visitor.get_by_role("dialog")
+    await bert.get_by_role("button", name="Video", exact=True).click()
+    await panel.get_by_role("button", name="Join").click()
+    await playing(bert.locator("video.call-remote"))
+
+    # The visitor's network goes away and comes back: the server took the old socket out of the call, the
+    # widget joins again from the new one and Bert's console offers on a fresh connection.
+    await visitor.context.set_offline(True)
+    await expect(panel.get_by_text("Connection lost. Reconnecting…")).to_be_visible()
+    await expect(bert.locator(".call-status")).to_have_text("Ringing…")
+    await visitor.context.set_offline(False)
+    await expect(bert.locator(".call-status")).to_have_text("Connected", timeout=15_000)
+    await playing(bert.locator("video.call-remote"))
+    await playing(visitor.locator("video.remote"))
+    await panel.get_by_role("button", name="Hang up").click()
+    await expect(bert.get_by_role("log")).to_contain_text(ENDED)
