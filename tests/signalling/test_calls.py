@@ -56,6 +56,10 @@ async def test_call_start_invites_the_visitor_who_joins_and_either_side_ends_it(
     texts = await _system_texts(chat)
     assert "Bert started a video call." in texts
     assert "The video call ended (2:05)." in texts
+    sync = await chat.visitor.ok("messages.sync", {"conversation_id": chat.conversation_id})
+    started_message = next(m for m in sync["messages"] if m["event"] == "call_started")
+    # The starter's name, so that the widget can word the message in the visitor's language.
+    assert started_message["data"]["by"] == "Bert"
 
 
 async def test_an_unanswered_invitation_expires(chat: Chat) -> None:

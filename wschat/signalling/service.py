@@ -143,7 +143,11 @@ class CallService:
             else (f"{caller.display_name} started a video call.")
         )
         await self.messages.system(
-            conversation, text, event="call_started", data=_message_data(call), key=f"call-start:{call.id}"
+            conversation,
+            text,
+            event="call_started",
+            data={**_message_data(call), "by": caller.display_name},
+            key=f"call-start:{call.id}",
         )
         invite = await self._connect(call, video, call.invited, await self._invited(call))
         await self._to_side(call, call.invited, "call.invite", {"call": call.to_wire(), **invite})

@@ -73,7 +73,14 @@ export const t = {
     connecting: "Connecting…",
     connected: "Connected",
     ended: (d: string) => `Call ended (${d})`,
-    over: (reason: string) => `The call ended (${reason}).`,
+    over: (reason: string) =>
+      ({
+        declined: "The call was declined.",
+        expired: "Nobody answered the call.",
+        hangup: "The call was cancelled before anyone answered.",
+        left: "The call was cancelled before anyone answered.",
+        conversation_closed: "The call ended with the chat.",
+      })[reason] ?? "The call ended.",
     close: "Close",
     notRecorded: "This call is not recorded.",
     mute: "Mute microphone",

@@ -54,6 +54,11 @@ describe("systemText", () => {
     );
     const started = { ...assigned, event: "call_started", text: "Anna started a video call.", data };
     expect(systemText(started, "en")).toBe("Anna started a video call.");
+    expect(systemText({ ...started, data: { ...data, by: "Anna" } }, "de")).toBe("Anna hat einen Videoanruf gestartet.");
+    expect(systemText({ ...started, data: { ...data, by: "Anna", kind: "screen" } }, "de")).toBe(
+      "Anna hat die Bildschirmfreigabe gestartet.",
+    );
+    expect(systemText(started, "de")).toBe("Ein Videoanruf hat begonnen.");
   });
 });
 

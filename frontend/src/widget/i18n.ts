@@ -192,8 +192,14 @@ const de: Strings = {
     ended_by_visitor: () => "Sie haben den Chat beendet.",
     closed_by_agent: (d) => (d.agent ? `${d.agent} hat den Chat beendet.` : "Der Chat wurde beendet."),
     visitor_gone: () => "Der Chat wurde nach längerer Inaktivität geschlossen.",
-    // The call messages' data has no name: the German text goes without one.
-    call_started: (d) => (d.kind === "screen" ? "Die Bildschirmfreigabe hat begonnen." : "Ein Videoanruf hat begonnen."),
+    call_started: (d) =>
+      d.kind === "screen"
+        ? d.by
+          ? `${d.by} hat die Bildschirmfreigabe gestartet.`
+          : "Die Bildschirmfreigabe hat begonnen."
+        : d.by
+          ? `${d.by} hat einen Videoanruf gestartet.`
+          : "Ein Videoanruf hat begonnen.",
     call_ended: (d) => {
       const what = d.kind === "screen" ? "Die Bildschirmfreigabe" : "Der Videoanruf";
       if (d.reason === "declined") return `${what} wurde abgelehnt.`;
