@@ -41,12 +41,15 @@ export interface Ui {
 
 const ACK_TIMEOUT = 10_000;
 const SYNC_LIMIT = 500;
+/** Queued chats whose last message is fetched for the queue's preview when the console (re)connects. */
+const QUEUE_PREVIEWS = 20;
 
 export class Controller {
   state: State = initialState;
   ui: Ui = { phase: "loading", loginError: null, notice: null, view: "chats", announce: "" };
   readonly api = new Api();
   private socket: Socket | null = null;
+  private previewing = new Set<string>();
   private listeners = new Set<() => void>();
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private typingTimer: ReturnType<typeof setInterval> | undefined;
@@ -274,10 +277,26 @@ export class Controller {
     const known = new Set(this.state.queue.map((c) => c.id));
     const fresh = conversations.some((c) => !known.has(c.id));
     this.dispatch({ type: "queue", conversations });
+    void this.previewQueue();
     if (fresh) {
       beep("chat");
       const newest = conversations.filter((c) => !known.has(c.id)).map((c) => c.visitor.display_name);
       this.setUi({ announce: t.a11y.newChat(newest.join(", ")) });
+    }
+  }
+
+  /** Chats that were queued before this console connected have no preview yet: read their last message. */
+  private async previewQueue(): Promise<void> {
+    const missing = this.state.queue
+      .filter((c) => !(c.id in this.state.queuePreview) && !this.previewing.has(c.id))
+      .slice(0, QUEUE_PREVIEWS);
+    for (const conversation of missing) {
+      this.previewing.add(conversation.id);
+      const answer = await this.emit("messages.sync", { conversation_id: conversation.id, after_seq: 0, limit: 100 }, SyncAck);
+      this.previewing.delete(conversation.id);
+      const texts = answer.ok ? answer.value.messages.filter((m) => m.kind === "text") : [];
+      const last = texts[texts.length - 1];
+      if (last) this.dispatch({ type: "message", message: last, focused: false });
     }
   }
 
