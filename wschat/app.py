@@ -34,6 +34,9 @@ from wschat.web.routes import blueprint as web_blueprint
 
 log = logging.getLogger(__name__)
 
+#: A housekeeping step slower than this (seconds) is logged: it competes with the chat for the database.
+SLOW_HOUSEKEEPING = 0.25
+
 #: Called once the app serves; gets the demo tenant's credentials on the very first start, else None.
 OnReady = Callable[[FirstRun | None], None]
 
@@ -121,14 +124,19 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         return rt
 
     async def _housekeeping(rt: Runtime) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)
             for job in (rt.janitor.run_once, rt.calls.expire_invitations, rt.calls.leave_dead_sockets):
+                started = loop.time()
                 try:
                     await job()
                 except Exception:
                     log.exception(
                         "housekeeping failed; trying again in %.0f s", settings.chat.janitor_interval
                     )
+                took = loop.time() - started
+                if took > SLOW_HOUSEKEEPING:
+                    log.warning("housekeeping step %s took %.0f ms", job.__qualname__, took * 1000)
 
     return app

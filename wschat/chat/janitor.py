@@ -2,10 +2,11 @@
 
 - heartbeat of this process, and forgetting the sockets of processes that stopped beating (crashed);
 - agents whose last socket closed longer ago than the grace period go offline; their chats are re-queued;
-- open conversations whose visitor has been gone longer than the tenant's limit are closed;
+- open conversations whose visitor has been gone longer than the tenant's limit are closed (every 30 s);
 - page visitors who never chatted are deleted a day after they were last seen, with their page trail;
 - this process's sockets are checked again: a user disabled, deleted or with a new password, or a locked
-  tenant, loses its sockets even when the change came from elsewhere (the CLI) and the socket only listens.
+  tenant, loses its sockets even when the change came from elsewhere (the CLI) and the socket only listens
+  (agents' sockets on every pass, visitors' every 30 s).
 
 Every step is safe to run in several processes at once: the state changes go through the same claimed
 transitions as everything else.
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 NODE_TIMEOUT = timedelta(seconds=60)
 #: How often a process looks for idle page visitors to delete (chat/pages.py).
 IDLE_CHECK_INTERVAL = timedelta(minutes=10)
+#: How often the steps that read many records run: abandoned chats, visitors' sockets of locked tenants.
+SLOW_STEPS_INTERVAL = timedelta(seconds=30)
 
 
 class Janitor:
@@ -55,6 +58,7 @@ class Janitor:
         self.tenants = tenants
         self.clock = clock
         self._idle_checked_at: datetime | None = None
+        self._slow_steps_at: datetime | None = None
 
     async def run_once(self) -> None:
         await self.presence.store.heartbeat(self.presence.node_id, self.clock())
@@ -62,8 +66,14 @@ class Janitor:
         for gone in await self.presence.agents_gone():
             log.info("agent %s went offline (no connection for the grace period)", gone.user_id)
             await self.chat.agent_gone(gone.tenant_id, gone.user_id)
-        await self._close_abandoned()
-        await self._recheck_sockets()
+        # The steps that read many records run at most every SLOW_STEPS_INTERVAL: each pass competes with
+        # the chat for the database, and their deadlines are minutes (visitor timeout) or tenant locks.
+        now = self.clock()
+        slow = self._slow_steps_at is None or now - self._slow_steps_at >= SLOW_STEPS_INTERVAL
+        if slow:
+            self._slow_steps_at = now
+            await self._close_abandoned()
+        await self._recheck_sockets(visitors_too=slow)
         await self._forget_idle_visitors()
 
     async def _forget_idle_visitors(self) -> None:
@@ -75,11 +85,13 @@ class Janitor:
         if removed:
             log.info("deleted %d idle page visitors (never chatted, not seen for a day)", removed)
 
-    async def _recheck_sockets(self) -> None:
-        """One look-up per tenant and per agent account, however many sockets share them."""
+    async def _recheck_sockets(self, *, visitors_too: bool) -> None:
+        """One look-up per tenant and per agent account, however many sockets share them. Agents' sockets
+        on every pass; visitors' (only their tenant can become invalid) with the slow steps."""
         now = self.clock()
         valid: dict[tuple[str, ...], bool] = {}
-        for socket in await self.presence.store.sockets_of_node(self.presence.node_id):
+        kind = None if visitors_too else "agent"
+        for socket in await self.presence.store.sockets_of_node(self.presence.node_id, kind):
             tenant_id, owner_id = socket["tenant_id"], socket["owner_id"]
             if socket["kind"] == "agent":
                 key: tuple[str, ...] = (tenant_id, owner_id, socket.get("password_version") or "")

@@ -87,8 +87,9 @@ class PresenceStore:
     async def remove_socket(self, sid: str) -> Document | None:
         return await self._sockets.find_one_and_delete({"_id": sid})
 
-    async def sockets_of_node(self, node_id: str) -> list[Document]:
-        return [doc async for doc in self._sockets.find({"node_id": node_id})]
+    async def sockets_of_node(self, node_id: str, kind: str | None = None) -> list[Document]:
+        query: dict[str, str] = {"node_id": node_id} if kind is None else {"node_id": node_id, "kind": kind}
+        return [doc async for doc in self._sockets.find(query)]
 
     async def socket_count(self, tenant_id: str, owner_id: str) -> int:
         return await self._sockets.count_documents({"tenant_id": tenant_id, "owner_id": owner_id})
