@@ -26,9 +26,9 @@ import {
   type Status,
 } from "./wire";
 
-export type View = "chats" | "visitors" | "profile" | "agents" | "branding" | "settings";
-export const VIEWS: readonly View[] = ["chats", "visitors", "profile", "agents", "branding", "settings"];
-export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings"];
+export type View = "chats" | "visitors" | "profile" | "agents" | "branding" | "settings" | "video";
+export const VIEWS: readonly View[] = ["chats", "visitors", "profile", "agents", "branding", "settings", "video"];
+export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video"];
 
 export interface Ui {
   phase: "loading" | "login" | "app";

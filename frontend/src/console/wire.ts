@@ -129,10 +129,32 @@ export const WidgetConfig = v.object({
 });
 export type WidgetConfig = v.InferOutput<typeof WidgetConfig>;
 
+/** GET/PATCH /api/tenant/video (§4 "Video settings"): secrets never come back, only whether they are set. */
+export const VideoSettings = v.object({
+  mode: v.picklist(["p2p", "jitsi"]),
+  stun_urls: v.array(v.string()),
+  turn_urls: v.array(v.string()),
+  turn_secret_set: v.boolean(),
+  turn_ttl_seconds: v.number(),
+  allow_visitor_calls: v.boolean(),
+  allow_visitor_screen_share: v.boolean(),
+  invite_timeout_seconds: v.number(),
+  jitsi: v.object({
+    domain: str,
+    app_id: str,
+    secret_set: v.boolean(),
+    audience: v.string(),
+    sub: v.string(),
+    token_ttl_seconds: v.number(),
+  }),
+});
+export type VideoSettings = v.InferOutput<typeof VideoSettings>;
+
 // REST answers
 export const AgentsAnswer = v.object({ agents: v.array(User) });
 export const AgentAnswer = v.object({ agent: User });
 export const TenantAnswer = v.object({ tenant: Tenant });
+export const VideoAnswer = v.object({ video: VideoSettings });
 
 // Socket acks (§9.2)
 export const StatusAck = v.object({ status: Status, agent: AgentState });

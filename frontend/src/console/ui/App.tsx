@@ -13,6 +13,7 @@ import { Login } from "./Login";
 import { Profile } from "./Profile";
 import { Settings } from "./Settings";
 import { Sidebar } from "./Sidebar";
+import { Video } from "./Video";
 import { VisitorPanel } from "./VisitorPanel";
 import { useState } from "preact/hooks";
 
@@ -157,6 +158,7 @@ export function App() {
             {ui.view === "agents" && admin && <Agents state={state} />}
             {ui.view === "branding" && admin && <Branding state={state} />}
             {ui.view === "settings" && admin && <Settings state={state} />}
+            {ui.view === "video" && admin && <Video />}
           </main>
         )}
       </div>
