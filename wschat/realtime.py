@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
@@ -24,7 +25,15 @@ from pymongo.errors import PyMongoError
 from wschat.accounts.models import Principal
 from wschat.chat.models import Visitor
 from wschat.config import Settings
-from wschat.errors import AuthInvalid, NotFound, OriginNotAllowed, TenantLocked, Unavailable, WsChatError
+from wschat.errors import (
+    AuthInvalid,
+    NotFound,
+    OriginNotAllowed,
+    RateLimited,
+    TenantLocked,
+    Unavailable,
+    WsChatError,
+)
 from wschat.origins import is_same_origin
 from wschat.runtime import Runtime
 from wschat.wire import WireModel, parse
@@ -337,3 +346,27 @@ def _manager(settings: Settings) -> socketio.AsyncManager:
         return socketio.AsyncManager()
     # python-socketio >= 5.14 carries JSON only on the shared channel, never pickle (CVE-2025-61765).
     return socketio.AsyncRedisManager(settings.redis_url.reveal())
+
+
+class SocketLimiter:
+    """A sliding window per socket, for events that are cheap to send and never worth a flood (typing, page
+    views, WebRTC signals). Register ``forget`` in ``Realtime.forget_socket_state``."""
+
+    def __init__(self, burst: int, window: float, message: str, *, retry_after: int = 60) -> None:
+        self._sent: dict[str, deque[float]] = {}
+        self.burst = burst
+        self.window = window
+        self.message = message
+        self.retry_after = retry_after
+
+    def check(self, sid: str, now: float) -> None:
+        """Counts one event of ``sid`` at ``now`` (seconds); raises RateLimited when over the burst."""
+        sent = self._sent.setdefault(sid, deque())
+        while sent and sent[0] <= now - self.window:
+            sent.popleft()
+        if len(sent) >= self.burst:
+            raise RateLimited(self.message, retry_after=self.retry_after)
+        sent.append(now)
+
+    def forget(self, sid: str) -> None:
+        self._sent.pop(sid, None)

@@ -5,7 +5,6 @@ Names and payloads are in docs/protocol.md; JSON fixtures of each payload in tes
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 from wschat.chat.models import (
@@ -24,8 +23,8 @@ from wschat.chat.models import (
     Typing,
     VisitorRef,
 )
-from wschat.errors import RateLimited, ValidationFailed
-from wschat.realtime import AgentContext, Realtime, VisitorContext
+from wschat.errors import ValidationFailed
+from wschat.realtime import AgentContext, Realtime, SocketLimiter, VisitorContext
 
 #: typing events a socket may send per TYPING_WINDOW seconds; the rest are refused, not relayed.
 TYPING_BURST = 5
@@ -42,8 +41,8 @@ def register(rt: Realtime) -> None:
 
 
 def _register_visitor(rt: Realtime) -> None:
-    typing_limit = _SocketLimiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
-    page_limit = _SocketLimiter(PAGE_BURST, PAGE_WINDOW, "Too many page views.")
+    typing_limit = SocketLimiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
+    page_limit = SocketLimiter(PAGE_BURST, PAGE_WINDOW, "Too many page views.")
 
     @rt.visitor_event("chat.start", ChatStart)
     async def chat_start(ctx: VisitorContext, p: ChatStart) -> dict[str, Any]:
@@ -120,7 +119,7 @@ def _register_visitor(rt: Realtime) -> None:
 
 
 def _register_agent(rt: Realtime) -> None:
-    typing_limit = _SocketLimiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
+    typing_limit = SocketLimiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
 
     @rt.agent_event("status.set", StatusSet)
     async def status_set(ctx: AgentContext, p: StatusSet) -> dict[str, Any]:
@@ -214,24 +213,3 @@ def _visitor_party(ctx: VisitorContext) -> Party:
 def _agent_party(ctx: AgentContext) -> Party:
     user = ctx.principal.user
     return Party(SenderKind.AGENT, user.id, user.display_name, user.photo_url)
-
-
-class _SocketLimiter:
-    """A small sliding window per socket, for events that are cheap to send and never worth a flood."""
-
-    def __init__(self, burst: int, window: float, message: str) -> None:
-        self._sent: dict[str, deque[float]] = {}
-        self.burst = burst
-        self.window = window
-        self.message = message
-
-    def check(self, sid: str, now: float) -> None:
-        sent = self._sent.setdefault(sid, deque())
-        while sent and sent[0] <= now - self.window:
-            sent.popleft()
-        if len(sent) >= self.burst:
-            raise RateLimited(self.message)
-        sent.append(now)
-
-    def forget(self, sid: str) -> None:
-        self._sent.pop(sid, None)

@@ -6,12 +6,11 @@ Names and payloads are in docs/protocol.md §12; JSON fixtures of each payload i
 from __future__ import annotations
 
 import logging
-from collections import deque
 from typing import Any
 
 from wschat.chat.models import ConversationRef
-from wschat.errors import RateLimited, WsChatError
-from wschat.realtime import AgentContext, Realtime, VisitorContext
+from wschat.errors import WsChatError
+from wschat.realtime import AgentContext, Realtime, SocketLimiter, VisitorContext
 from wschat.signalling.models import Caller, CallRef, CallStart, RtcSignal, Side
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ def register(rt: Realtime) -> None:
 
 
 def _register_visitor(rt: Realtime) -> None:
-    limit = SignalLimiter()
+    limit = _signal_limiter()
 
     @rt.visitor_event("call.start", CallStart)
     async def call_start(ctx: VisitorContext, p: CallStart) -> dict[str, Any]:
@@ -81,7 +80,7 @@ def _register_visitor(rt: Realtime) -> None:
 
 
 def _register_agent(rt: Realtime) -> None:
-    limit = SignalLimiter()
+    limit = _signal_limiter()
 
     @rt.agent_event("call.start", CallStart)
     async def call_start(ctx: AgentContext, p: CallStart) -> dict[str, Any]:
@@ -122,6 +121,11 @@ def _register_agent(rt: Realtime) -> None:
     rt.forget_socket_state.append(limit.forget)
 
 
+def _signal_limiter() -> SocketLimiter:
+    message = "Too many signalling messages; slow down."
+    return SocketLimiter(SIGNAL_BURST, SIGNAL_WINDOW, message, retry_after=int(SIGNAL_WINDOW))
+
+
 def _visitor(ctx: VisitorContext) -> Caller:
     return Caller(Side.VISITOR, ctx.visitor.id, ctx.visitor.display_name, ctx.sid)
 
@@ -129,21 +133,3 @@ def _visitor(ctx: VisitorContext) -> Caller:
 def _agent(ctx: AgentContext) -> Caller:
     user = ctx.principal.user
     return Caller(Side.AGENT, user.id, user.display_name, ctx.sid, user.photo_url)
-
-
-class SignalLimiter:
-    """A sliding window per socket: signalling is relayed, never stored, and never a flood."""
-
-    def __init__(self) -> None:
-        self._sent: dict[str, deque[float]] = {}
-
-    def check(self, sid: str, now: float) -> None:
-        sent = self._sent.setdefault(sid, deque())
-        while sent and sent[0] <= now - SIGNAL_WINDOW:
-            sent.popleft()
-        if len(sent) >= SIGNAL_BURST:
-            raise RateLimited("Too many signalling messages; slow down.", retry_after=int(SIGNAL_WINDOW))
-        sent.append(now)
-
-    def forget(self, sid: str) -> None:
-        self._sent.pop(sid, None)
