@@ -1,47 +1,10 @@
 // The agent's call inside the conversation: an invitation (Accept / Decline), a call in progress after a
 // reload (Rejoin / End), or the call itself — the visitor's video large, the own camera small, mute, camera,
 // share screen, hang-up, the status and the not-recorded notice. Jitsi calls mount the tenant's meeting.
-import { useEffect, useRef, useState } from "preact/hooks";
-import type { CallClient } from "../../shared/call/client";
-import { openJitsi, type JitsiApi } from "../../shared/call/jitsi";
+import { Jitsi, Video } from "../../shared/call/views";
 import { duration } from "../../shared/call/schemas";
 import { controller } from "../controller";
 import { errorText, t } from "../strings";
-
-function Video({ stream, muted, label, cls }: { stream: MediaStream | null; muted: boolean; label: string; cls: string }) {
-  const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    const video = ref.current;
-    if (!video || video.srcObject === stream) return;
-    video.srcObject = stream;
-    if (stream) video.play().catch(() => {});
-  }, [stream]);
-  return <video ref={ref} class={cls} autoPlay playsInline muted={muted} aria-label={label} />;
-}
-
-function Jitsi({ calls }: { calls: CallClient }) {
-  const node = useRef<HTMLDivElement>(null);
-  const [failed, setFailed] = useState(false);
-  const { jitsi } = calls.state;
-  useEffect(() => {
-    if (!jitsi || !node.current) return;
-    let api: JitsiApi | null = null;
-    let gone = false;
-    openJitsi(jitsi, node.current, false).then(
-      (opened) => {
-        if (gone) return opened.dispose();
-        api = opened;
-        opened.addListener("readyToClose", () => void calls.leave());
-      },
-      () => setFailed(true),
-    );
-    return () => {
-      gone = true;
-      api?.dispose();
-    };
-  }, [jitsi]);
-  return <div class="jitsi" ref={node}>{failed && <p class="error">{t.call.failed}</p>}</div>;
-}
 
 async function act(step: Promise<string | null>): Promise<void> {
   const code = await step;
@@ -110,7 +73,7 @@ export function CallPanel({ conversationId }: { conversationId: string }) {
     <section class="call" aria-label={video ? t.call.video : t.call.screen}>
       <div class="call-stage">
         {jitsi ? (
-          <Jitsi calls={calls} />
+          <Jitsi calls={calls} watchOnly={false} failedText={t.call.failed} />
         ) : (
           <>
             <Video stream={main} muted={own} label={own ? t.call.local : t.call.remote} cls="call-remote" />

@@ -1,9 +1,8 @@
 // The visitor's call: the invitation banner (Join / Decline), and the call view (the other side's video large,
 // the own camera small, mute / camera / hang-up, the not-recorded notice). Jitsi calls mount the tenant's
 // meeting into the view instead of the <video> elements.
-import { useEffect, useRef, useState } from "preact/hooks";
 import type { CallClient } from "../../shared/call/client";
-import { openJitsi, type JitsiApi } from "../../shared/call/jitsi";
+import { Jitsi, Video } from "../../shared/call/views";
 import { duration, type Call } from "../../shared/call/schemas";
 import type { Strings } from "../i18n";
 import { Icon } from "./icons";
@@ -11,40 +10,6 @@ import { Icon } from "./icons";
 /** The agent's name on a call. */
 export const caller = (call: Call): string => call.participants.find((p) => p.side === "agent")?.display_name ?? "";
 
-export function Video({ stream, muted, label, cls }: { stream: MediaStream | null; muted: boolean; label: string; cls: string }) {
-  const ref = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    const video = ref.current;
-    if (!video || video.srcObject === stream) return;
-    video.srcObject = stream;
-    if (stream) video.play().catch(() => {});
-  }, [stream]);
-  return <video ref={ref} class={cls} autoPlay playsInline muted={muted} aria-label={label} />;
-}
-
-function Jitsi({ calls, t }: { calls: CallClient; t: Strings }) {
-  const node = useRef<HTMLDivElement>(null);
-  const [failed, setFailed] = useState(false);
-  const { jitsi, call } = calls.state;
-  useEffect(() => {
-    if (!jitsi || !node.current || !call) return;
-    let api: JitsiApi | null = null;
-    let gone = false;
-    openJitsi(jitsi, node.current, call.kind === "screen").then(
-      (opened) => {
-        if (gone) return opened.dispose();
-        api = opened;
-        opened.addListener("readyToClose", () => void calls.leave());
-      },
-      () => setFailed(true),
-    );
-    return () => {
-      gone = true;
-      api?.dispose();
-    };
-  }, [jitsi]);
-  return <div class="jitsi" ref={node}>{failed && <p class="error">{t.call.failed}</p>}</div>;
-}
 
 export function CallBanner({ calls, t }: { calls: CallClient; t: Strings }) {
   const { phase, call } = calls.state;
@@ -87,7 +52,7 @@ export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Str
     <section class={"call" + (full ? " full" : "")} aria-label={t.call.label}>
       <div class="stage">
         {jitsi ? (
-          <Jitsi calls={calls} t={t} />
+          <Jitsi calls={calls} watchOnly={call.kind === "screen"} failedText={t.call.failed} />
         ) : (
           <>
             <Video stream={main} muted={false} label={t.call.remote} cls="remote" />

@@ -1,0 +1,48 @@
+// The two call components the widget and the console share: a <video> bound to a MediaStream, and the
+// tenant's Jitsi meeting mounted into a node. Layout, controls and texts stay with each app.
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { CallClient } from "./client";
+import { openJitsi, type JitsiApi } from "./jitsi";
+
+interface VideoProps {
+  stream: MediaStream | null;
+  muted: boolean;
+  label: string;
+  cls: string;
+}
+
+export function Video({ stream, muted, label, cls }: VideoProps) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const video = ref.current;
+    if (!video || video.srcObject === stream) return;
+    video.srcObject = stream;
+    if (stream) video.play().catch(() => {});
+  }, [stream]);
+  return <video ref={ref} class={cls} autoPlay playsInline muted={muted} aria-label={label} />;
+}
+
+/** The meeting of the current Jitsi call; ``watchOnly`` joins without camera and microphone. */
+export function Jitsi({ calls, watchOnly, failedText }: { calls: CallClient; watchOnly: boolean; failedText: string }) {
+  const node = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+  const { jitsi } = calls.state;
+  useEffect(() => {
+    if (!jitsi || !node.current) return;
+    let api: JitsiApi | null = null;
+    let gone = false;
+    openJitsi(jitsi, node.current, watchOnly).then(
+      (opened) => {
+        if (gone) return opened.dispose();
+        api = opened;
+        opened.addListener("readyToClose", () => void calls.leave());
+      },
+      () => setFailed(true),
+    );
+    return () => {
+      gone = true;
+      api?.dispose();
+    };
+  }, [jitsi]);
+  return <div class="jitsi" ref={node}>{failed && <p class="error">{failedText}</p>}</div>;
+}
