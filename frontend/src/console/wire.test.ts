@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
-import { CallAck, Connect, CurrentAck, ParticipantEvent, Signal, SignalAck } from "../shared/call/schemas";
+import { CALL_ACKS, CALL_EVENTS } from "../shared/call/schemas";
 import { fixture, fixtures } from "../shared/fixtures";
 import { parseAck } from "../shared/wire";
 import * as w from "./wire";
@@ -19,22 +19,12 @@ const acks: Record<string, v.GenericSchema<unknown, unknown>> = {
   typing: w.OkAck,
   "visitors.live": w.LiveAck,
   "visitor.pages": w.PagesAck,
-  "call.start": Connect,
-  "call.join": Connect,
-  "call.current": CurrentAck,
-  "call.decline": CallAck,
-  "call.leave": CallAck,
-  "call.end": CallAck,
-  "rtc.signal": SignalAck,
+  ...CALL_ACKS,
 };
 
 /** Call events go to shared/call/client.ts, which parses them with these. */
 const callEvents: Record<string, v.GenericSchema<unknown, unknown>> = {
-  "call.invite": Connect,
-  "call.joined": ParticipantEvent,
-  "call.left": ParticipantEvent,
-  "call.ended": CallAck,
-  "rtc.signal": Signal,
+  ...CALL_EVENTS,
 };
 
 describe("console schemas against the protocol fixtures", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
-import { CallAck, Connect, CurrentAck, ParticipantEvent, Signal, SignalAck } from "../shared/call/schemas";
+import { CALL_ACKS, CALL_EVENTS } from "../shared/call/schemas";
 import { fixture, fixtures } from "../shared/fixtures";
 import { parseAck, parseEvent } from "../shared/wire";
 import {
@@ -30,13 +30,7 @@ const acks: Record<string, v.GenericSchema<unknown, unknown>> = {
   "contact.submit": ContactResult,
   "page.view": Okay,
   // Calls (docs/protocol.md §12): shared/call/schemas.ts, used by shared/call/client.ts.
-  "call.start": Connect,
-  "call.join": Connect,
-  "call.current": CurrentAck,
-  "call.decline": CallAck,
-  "call.leave": CallAck,
-  "call.end": CallAck,
-  "rtc.signal": SignalAck,
+  ...CALL_ACKS,
 };
 
 const events: Record<string, v.GenericSchema<unknown, unknown>> = {
@@ -46,11 +40,7 @@ const events: Record<string, v.GenericSchema<unknown, unknown>> = {
   "messages.read": ReadEvent,
   "chat.assigned": AssignedEvent,
   "chat.ended": EndedEvent,
-  "call.invite": Connect,
-  "call.joined": ParticipantEvent,
-  "call.left": ParticipantEvent,
-  "call.ended": CallAck,
-  "rtc.signal": Signal,
+  ...CALL_EVENTS,
 };
 
 describe("visitor acks", () => {

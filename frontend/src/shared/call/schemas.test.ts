@@ -1,27 +1,14 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { fixture, fixtures, type Fixture } from "../fixtures";
-import { CallAck, Connect, CurrentAck, duration, ParticipantEvent, present, Signal } from "./schemas";
+import { CALL_ACKS, CALL_EVENTS, CallAck, Connect, duration, ParticipantEvent, present, Signal } from "./schemas";
 
 const variants = (f: Fixture): Fixture[] =>
   Object.values((f.variants ?? {}) as Record<string, Partial<Fixture>>).map((variant) => ({ ...f, ...variant }));
 const all = (dir: string) => fixtures(dir).flatMap((f) => [f, ...variants(f)]);
 
-const ACKS: Record<string, v.GenericSchema> = {
-  "call.start": Connect,
-  "call.join": Connect,
-  "call.current": CurrentAck,
-  "call.decline": CallAck,
-  "call.leave": CallAck,
-  "call.end": CallAck,
-};
-const EVENTS: Record<string, v.GenericSchema> = {
-  "call.invite": Connect,
-  "call.joined": ParticipantEvent,
-  "call.left": ParticipantEvent,
-  "call.ended": CallAck,
-  "rtc.signal": Signal,
-};
+const ACKS: Record<string, v.GenericSchema> = CALL_ACKS;
+const EVENTS: Record<string, v.GenericSchema> = CALL_EVENTS;
 
 describe("call schemas", () => {
   for (const side of ["agent", "visitor"]) {

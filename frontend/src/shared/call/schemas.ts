@@ -80,3 +80,23 @@ export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
+
+/** The ack of every call event (both namespaces alike; docs/protocol.md §12.2), by event name. */
+export const CALL_ACKS = {
+  "call.start": Connect,
+  "call.join": Connect,
+  "call.current": CurrentAck,
+  "call.decline": CallAck,
+  "call.leave": CallAck,
+  "call.end": CallAck,
+  "rtc.signal": SignalAck,
+} as const;
+
+/** The payload of every call event the server sends (both namespaces alike; §12.3), by event name. */
+export const CALL_EVENTS = {
+  "call.invite": Connect,
+  "call.joined": ParticipantEvent,
+  "call.left": ParticipantEvent,
+  "call.ended": CallAck,
+  "rtc.signal": Signal,
+} as const;
