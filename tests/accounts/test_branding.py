@@ -8,15 +8,6 @@ import pytest
 
 from tests.support import LiveServer
 from wschat.accounts.branding import DEFAULT_TEXTS
-from wschat.accounts.models import Role
-
-
-@pytest.fixture
-async def tokens(server: LiveServer) -> dict[str, str]:
-    tenant = await server.make_tenant("acme")
-    await server.make_user(tenant, "anna", Role.ADMIN)
-    await server.make_user(tenant, "bert")
-    return {"admin": await server.login("acme", "anna"), "agent": await server.login("acme", "bert")}
 
 
 async def _patch(server: LiveServer, token: str, branding: dict[str, Any], **other: Any) -> Any:

@@ -5,15 +5,6 @@ from typing import Any
 import pytest
 
 from tests.support import LiveServer
-from wschat.accounts.models import Role
-
-
-@pytest.fixture
-async def tokens(server: LiveServer) -> dict[str, str]:
-    tenant = await server.make_tenant("acme")
-    await server.make_user(tenant, "anna", Role.ADMIN)
-    await server.make_user(tenant, "bert")
-    return {"admin": await server.login("acme", "anna"), "agent": await server.login("acme", "bert")}
 
 
 async def test_admin_sets_allowed_origins_and_ip_truncation(
