@@ -49,11 +49,9 @@ class PageService:
             "entered_at": now,
             "left_at": None,
         }
-        current = await self.visitors.by_id(visitor.tenant_id, visitor.id)
-        if current is None:
-            raise AuthInvalid("This chat session is unknown. Please reload the page.")
-        if current.current_page is not None:
-            await self.views.close(visitor.tenant_id, current.current_page["id"], now)
+        # ``visitor`` was read for this event (realtime reads the visitor record on every event).
+        if visitor.current_page is not None:
+            await self.views.close(visitor.tenant_id, visitor.current_page["id"], now)
         await self.views.insert(view)
         page_ref = {"id": view["_id"], "url": page.url, "title": page.title, "entered_at": now}
         updated = await self.visitors.set_current_page(visitor.tenant_id, visitor.id, page_ref)
