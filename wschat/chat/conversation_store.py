@@ -56,6 +56,11 @@ class ConversationStore:
         doc = await self._conversations.find_one({"tenant_id": tenant_id, "open_key": visitor_id})
         return await self.get(tenant_id, doc["_id"]) if doc else None
 
+    async def open_of_visitors(self, tenant_id: str, visitor_ids: list[str]) -> dict[str, Conversation]:
+        """The open conversation of each of these visitors that has one, in one query (as stored)."""
+        cursor = self._conversations.find({"tenant_id": tenant_id, "open_key": {"$in": visitor_ids}})
+        return {doc["open_key"]: _conversation(doc) async for doc in cursor}
+
     async def queued(self, tenant_id: str) -> list[Conversation]:
         cursor = self._conversations.find({"tenant_id": tenant_id, "status": ConversationStatus.QUEUED.value})
         return sorted([_conversation(doc) async for doc in cursor], key=lambda c: c.created_at)

@@ -197,7 +197,7 @@ def _register_agent(rt: Realtime) -> None:
     async def visitors_live(ctx: AgentContext, p: Empty) -> dict[str, Any]:
         tenant_id = ctx.principal.tenant.id
         visitors = await ctx.runtime.pages.live(tenant_id)
-        return {"visitors": [await ctx.runtime.chat.views.live_visitor(v) for v in visitors]}
+        return {"visitors": await ctx.runtime.chat.views.live_visitors(tenant_id, visitors)}
 
     @rt.agent_event("visitor.pages", VisitorRef)
     async def visitor_pages(ctx: AgentContext, p: VisitorRef) -> dict[str, Any]:

@@ -53,15 +53,18 @@ class Views:
             "agent_read_seq": conversation.agent_read_seq,
         }
 
-    async def live_visitor(self, visitor: Visitor) -> dict[str, Any]:
-        """A visitor on the site now, with the open conversation (if any) for the live list."""
-        conversation = await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
-        return {
-            **visitor.to_wire(),
-            "conversation": (
-                {"id": conversation.id, "status": conversation.status.value} if conversation else None
-            ),
-        }
+    async def live_visitors(self, tenant_id: str, visitors: list[Visitor]) -> list[dict[str, Any]]:
+        """Visitors on the site now, each with their open conversation (if any), for the live list."""
+        open_ = await self.conversations.open_of_visitors(tenant_id, [v.id for v in visitors])
+        return [
+            {
+                **visitor.to_wire(),
+                "conversation": (
+                    {"id": c.id, "status": c.status.value} if (c := open_.get(visitor.id)) else None
+                ),
+            }
+            for visitor in visitors
+        ]
 
     async def history(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
         """The assignment history (who had the chat when), from the transitions."""
