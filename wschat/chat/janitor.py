@@ -57,8 +57,8 @@ class Janitor:
         self.conversations = conversations
         self.tenants = tenants
         self.clock = clock
-        self._idle_checked_at: datetime | None = None
-        self._slow_steps_at: datetime | None = None
+        #: When each step that runs less often than every pass last ran (see ``_due``).
+        self._last_run: dict[str, datetime] = {}
 
     async def run_once(self) -> None:
         await self.presence.store.heartbeat(self.presence.node_id, self.clock())
@@ -68,19 +68,23 @@ class Janitor:
             await self.chat.agent_gone(gone.tenant_id, gone.user_id)
         # The steps that read many records run at most every SLOW_STEPS_INTERVAL: each pass competes with
         # the chat for the database, and their deadlines are minutes (visitor timeout) or tenant locks.
-        now = self.clock()
-        slow = self._slow_steps_at is None or now - self._slow_steps_at >= SLOW_STEPS_INTERVAL
+        slow = self._due("slow steps", SLOW_STEPS_INTERVAL)
         if slow:
-            self._slow_steps_at = now
             await self._close_abandoned()
         await self._recheck_sockets(visitors_too=slow)
-        await self._forget_idle_visitors()
+        if self._due("idle visitors", IDLE_CHECK_INTERVAL):
+            await self._forget_idle_visitors()
+
+    def _due(self, step: str, interval: timedelta) -> bool:
+        """Whether ``step`` is due (never ran, or ``interval`` ago); if so, it counts as run now."""
+        now = self.clock()
+        last = self._last_run.get(step)
+        if last is not None and now - last < interval:
+            return False
+        self._last_run[step] = now
+        return True
 
     async def _forget_idle_visitors(self) -> None:
-        now = self.clock()
-        if self._idle_checked_at is not None and now - self._idle_checked_at < IDLE_CHECK_INTERVAL:
-            return
-        self._idle_checked_at = now
         removed = await self.pages.forget_idle_visitors()
         if removed:
             log.info("deleted %d idle page visitors (never chatted, not seen for a day)", removed)
