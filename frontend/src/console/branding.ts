@@ -1,6 +1,6 @@
 // The branding editor's data: what the widget shows now (GET /api/widget/{tenant}, defaults included),
 // overlaid with what the tenant stored (GET /api/tenant), and the PATCH /api/tenant body built from it.
-import { isHexColor, meetsAA, contrastRatio } from "./format";
+import { contrastRatio, isHexColor, meetsAA } from "../shared/contrast";
 import type { StoredBranding, Texts, WidgetConfig } from "./wire";
 
 export type Lang = "en" | "de";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { browserName, contrastRatio, dayKey, duration, meetsAA, parseOrigins, withDays } from "./format";
+import { contrastRatio, meetsAA } from "../shared/contrast";
+import { browserName, dayKey, duration, parseOrigins, withDays } from "./format";
 import { renewDelay } from "./api";
 
 describe("format", () => {

@@ -74,32 +74,6 @@ export function browserName(ua: string | null | undefined): string {
   return browser || os || ua.slice(0, 60);
 }
 
-// WCAG 2.1 relative luminance and contrast ratio (https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio).
-
-export function isHexColor(value: string): boolean {
-  return /^#[0-9a-fA-F]{6}$/.test(value);
-}
-
-function channel(c: number): number {
-  const s = c / 255;
-  return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-}
-
-export function luminance(hex: string): number {
-  const n = parseInt(hex.slice(1), 16);
-  return 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
-}
-
-export function contrastRatio(a: string, b: string): number {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-}
-
-/** WCAG AA for normal text: at least 4.5:1. */
-export function meetsAA(a: string, b: string): boolean {
-  return contrastRatio(a, b) >= 4.5;
-}
-
 /** Origins from a textarea: one per line, blanks dropped, trailing slash removed. */
 export function parseOrigins(text: string): string[] {
   return text

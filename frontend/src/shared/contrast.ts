@@ -21,6 +21,11 @@ export function contrastRatio(a: string, b: string): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
+/** WCAG AA for normal text: at least 4.5:1. */
+export function meetsAA(a: string, b: string): boolean {
+  return contrastRatio(a, b) >= 4.5;
+}
+
 /** `text` on `background` if it reaches `minimum` (4.5: WCAG AA for normal text), else black or white. */
 export function readableText(background: string, text: string, minimum = 4.5): string {
   if (contrastRatio(background, text) >= minimum) return text;
