@@ -8,7 +8,7 @@ tests/e2e/artifacts/ (not committed).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from playwright.async_api import async_playwright
@@ -30,14 +30,30 @@ async def shop(server: LiveServer) -> Shop:
     return await make_shop(server)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed browser test's report shows what its pages did: requests, answers, console, errors."""
+    report: pytest.TestReport = yield
+    session = getattr(item, "funcargs", {}).get("browser")
+    if report.when == "call" and report.failed and isinstance(session, Browser):
+        item.stash[FAILED] = True
+        report.sections.append(("browser events", "\n".join(session.events[-400:]) or "(none)"))
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-async def browser(server: LiveServer) -> AsyncIterator[Browser]:
+async def browser(server: LiveServer, request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
     assert (STATIC / "widget.js").is_file(), "the front end is not built: run `make setup`"
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         session = Browser(server, chromium)
         try:
             yield session
+            if request.node.stash.get(FAILED, False):
+                await session.save_failure(request.node.name)
         finally:
             for context in session.contexts:
                 await context.close()
