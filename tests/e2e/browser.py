@@ -29,6 +29,10 @@ CHROMIUM_FLAGS = [
     "--use-fake-ui-for-media-stream",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+#: Generous waits: these tests check behaviour, not speed (bench/ does that); they share two cores with the
+#: server, FerretDB and Chromium. A wait that runs out fails the test with the pages' event log attached.
+ACTION_TIMEOUT_MS = 20_000
+EXPECT_TIMEOUT_MS = 10_000
 
 
 class WallClock(FakeClock):
@@ -63,7 +67,7 @@ class Browser:
     async def page(self, path: str = "/demo", **context_options: object) -> Page:
         context = await self.chromium.new_context(**context_options)  # type: ignore[arg-type]
         self.contexts.append(context)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         number = len(self.contexts)
         context.on("request", lambda r: self._record(number, r))
         context.on("requestfinished", lambda r: self._log(number, f"done {r.method} {r.url}"))

@@ -3,7 +3,8 @@
 `make test` installs Chromium (Makefile DEBS_TEST) and builds the front end into wschat/static/. Every page
 opened through `Browser.page()` records each request it makes; at the end of the test all of them must have
 gone to the wsChat server's origin (or stayed inside the browser: data:, blob:). Screenshots go to
-tests/e2e/artifacts/ (not committed).
+tests/e2e/artifacts/ (not committed). When a test fails, its report lists what the pages did (requests,
+answers, console messages, script errors) and a screenshot of each open page is saved (`failed-<test>-*.png`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_FLAGS, Browser, WallClock
+from tests.e2e.browser import CHROMIUM, CHROMIUM_FLAGS, EXPECT_TIMEOUT_MS, Browser, WallClock
 from tests.e2e.console import Shop, make_shop
 from tests.support import FakeClock, LiveServer
 from wschat.web.routes import STATIC
+
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.e2e.browser import Browser
 from tests.support import LiveServer, Peer
@@ -177,3 +177,29 @@ async def test_widget_two_tabs_are_one_visitor(server: LiveServer, browser: Brow
     await panel.get_by_role("textbox", name="Write a message").press("Enter")
     await expect(second.get_by_role("dialog").get_by_text("And more from the first")).to_be_visible()
     assert len((await agent.ok("chats.list"))["conversations"]) == 1
+
+
+async def test_widget_waits_for_a_server_that_is_not_there_yet(server: LiveServer, browser: Browser) -> None:
+    """A page that loads while wsChat restarts: the widget retries its configuration and then appears.
+
+    The restart is played by the browser itself (`page.route`): the first two configuration requests fail
+    the way an unreachable server does, then they reach the real server.
+    """
+    await online_agent(server)
+    page = await browser.page("")
+    failed: list[str] = []
+
+    async def unreachable_twice(route: Route) -> None:
+        if len(failed) < 2:
+            failed.append(route.request.url)
+            await route.abort("connectionrefused")
+        else:
+            await route.continue_()
+
+    await page.route("**/api/widget/acme", unreachable_twice)
+    await page.goto(server.origin + "/demo?tenant=acme")
+    launcher = page.get_by_role("button", name="Open chat")
+    await expect(launcher).to_be_visible()  # after 1 s and 2 s of waiting
+    assert len(failed) == 2
+    await launcher.click()
+    await expect(page.get_by_role("dialog").get_by_text("We are online")).to_be_visible()

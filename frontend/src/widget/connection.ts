@@ -24,6 +24,25 @@ async function getJson(url: string, init: RequestInit): Promise<unknown> {
   return body;
 }
 
+/**
+ * Runs `attempt` until it succeeds, at most `tries` times. Network errors (fetch's TypeError) and server errors
+ * (HTTP 5xx) are tried again after 1, 2, 4 … seconds, at most a minute apart; anything else (a refusal, an
+ * answer that does not parse) is final.
+ */
+export async function retrying<T>(attempt: () => Promise<T>, tries: number, wait = sleep): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const transient = e instanceof HttpError ? e.status >= 500 : e instanceof TypeError;
+      if (!transient || n >= tries) throw e;
+      await wait(Math.min(60_000, 1000 * 2 ** (n - 1)));
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export async function fetchConfig(origin: string, tenant: string): Promise<WidgetConfig> {
   const body = await getJson(`${origin}/api/widget/${encodeURIComponent(tenant)}`, { method: "GET" });
   return v.parse(WidgetConfig, body);

@@ -6,7 +6,7 @@ import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
 import { parseEvent, type Ack, type ErrorBody } from "../shared/wire";
 import type { WidgetConfig } from "./config";
-import { call, connectVisitor, fetchConfig, HttpError, openSession } from "./connection";
+import { call, connectVisitor, fetchConfig, HttpError, openSession, retrying } from "./connection";
 import { watchPages } from "./pageviews";
 import {
   AssignedEvent,
@@ -98,7 +98,8 @@ export class WidgetController {
   /** Loads the configuration, then opens the visitor session and connects. Resolves once the launcher can show. */
   async start(): Promise<void> {
     try {
-      this.config = await fetchConfig(this.origin, this.tenant);
+      // A server that is restarting or unreachable is waited for: the launcher appears once it answers.
+      this.config = await retrying(() => fetchConfig(this.origin, this.tenant), Infinity);
     } catch (e) {
       console.warn("wsChat: the widget is not available for this site", e instanceof HttpError ? e.code : e);
       this.dispatch({ type: "unavailable" });
@@ -110,21 +111,16 @@ export class WidgetController {
 
   /** Resumes the held token, or gets a new visitor; false when the chat is not available at all. */
   private async renewSession(): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const token = await openSession(this.origin, this.tenant, this.token);
-        if (token !== this.token) {
-          this.token = token;
-          this.persist();
-        }
-        return true;
-      } catch (e) {
-        if ((e instanceof HttpError && e.status < 500) || attempt >= 5) {
-          this.dispatch({ type: "unavailable" });
-          return false;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
+    try {
+      const token = await retrying(() => openSession(this.origin, this.tenant, this.token), 6);
+      if (token !== this.token) {
+        this.token = token;
+        this.persist();
       }
+      return true;
+    } catch {
+      this.dispatch({ type: "unavailable" });
+      return false;
     }
   }
 
