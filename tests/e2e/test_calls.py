@@ -69,6 +69,7 @@ async def test_p2p_video_call_with_screen_share_widget_and_console(browser: Brow
     # Bert starts a video call; the visitor is invited and joins.
     await bert.get_by_role("button", name="Video", exact=True).click()
     await expect(bert.locator(".call-status")).to_have_text("Ringing…")
+    await expect(bert.locator(".call-status .elapsed")).to_have_count(0)  # the timer starts with the visitor
     banner = panel.get_by_role("group", name="Bert is inviting you to a video call")
     await expect(banner).to_be_visible()
     await browser.screenshot(visitor, "call-invite-widget")
@@ -77,8 +78,11 @@ async def test_p2p_video_call_with_screen_share_widget_and_console(browser: Brow
     # A playing remote video on both sides, and the not-recorded notice on both.
     camera = await playing(visitor.locator("video.remote"))
     await playing(bert.locator("video.call-remote"))
-    await expect(bert.locator(".call-status")).to_have_text("Connected")
+    await expect(bert.locator(".call-status [role=status]")).to_have_text("Connected")
     await expect(panel.get_by_text("Connected")).to_be_visible()
+    # The running call's time on both sides, counting up in m:ss.
+    await expect(bert.locator(".call-status .elapsed")).to_have_text(re.compile(r"^0:0[1-9]$"))
+    await expect(panel.locator(".elapsed")).to_have_text(re.compile(r"^0:0[1-9]$"))
     await expect(bert.get_by_text(NOTICE)).to_be_visible()
     await expect(panel.get_by_text(NOTICE)).to_be_visible()
     await browser.screenshot(visitor, "call-widget")
@@ -288,7 +292,7 @@ async def test_a_call_survives_the_visitors_connection_dropping(browser: Browser
     await expect(panel.get_by_text("Connection lost. Reconnecting…")).to_be_visible()
     await expect(bert.locator(".call-status")).to_have_text("Ringing…")
     await visitor.context.set_offline(False)
-    await expect(bert.locator(".call-status")).to_have_text("Connected", timeout=15_000)
+    await expect(bert.locator(".call-status [role=status]")).to_have_text("Connected", timeout=15_000)
     await playing(bert.locator("video.call-remote"))
     await playing(visitor.locator("video.remote"))
     await panel.get_by_role("button", name="Hang up").click()

@@ -1,7 +1,7 @@
 // The agent's call inside the conversation: an invitation (Accept / Decline), a call in progress after a
 // reload (Rejoin / End), or the call itself — the visitor's video large, the own camera small, mute, camera,
 // share screen, hang-up, the status and the not-recorded notice. Jitsi calls mount the tenant's meeting.
-import { Jitsi, Video } from "../../shared/call/views";
+import { Elapsed, Jitsi, Video } from "../../shared/call/views";
 import { duration } from "../../shared/call/schemas";
 import { controller } from "../controller";
 import { errorText, t } from "../strings";
@@ -37,7 +37,7 @@ export function CallButtons({ conversationId, mine }: { conversationId: string; 
 
 export function CallPanel({ conversationId }: { conversationId: string }) {
   const calls = controller.calls;
-  const { phase, call, local, remote, mic, camera, problem, jitsi, sharing } = calls.state;
+  const { phase, call, local, remote, mic, camera, problem, jitsi, sharing, since } = calls.state;
   if (!call || call.conversation_id !== conversationId || phase === "idle") return null;
   const visitor = call.participants.find((p) => p.side === "visitor")?.display_name ?? "";
   if (phase === "ended") {
@@ -82,8 +82,9 @@ export function CallPanel({ conversationId }: { conversationId: string }) {
         )}
       </div>
       <div class="call-controls">
-        <span class="call-status" role="status">
-          {status}
+        <span class="call-status">
+          <span role="status">{status}</span>
+          {since !== null && phase === "connected" && <Elapsed since={since} />}
         </span>
         <strong class="call-notice">{t.call.notRecorded}</strong>
         {problem && <span class="error">{problem === "media" ? t.call.noMedia : t.call.failed}</span>}

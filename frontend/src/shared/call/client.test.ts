@@ -2,7 +2,8 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { fixture } from "../fixtures";
 import { parseAck } from "../wire";
-import { CallClient, type Emit, type Media } from "./client";
+import { CallClient, since, type CallState, type Emit, type Media } from "./client";
+import type { Call } from "./schemas";
 import { asStream, FakePeer, FakeStream, settle } from "./fakes";
 
 const CALL = "cal_5c4b3a29180f7e6d5c4b3a29";
@@ -59,9 +60,11 @@ describe("the agent's call", () => {
     expect(emitted[0]).toEqual(["call.start", { conversation_id: CONVERSATION, kind: "video" }]);
     expect(calls.state.phase).toBe("ringing");
     expect(signals()).toEqual([]); // nobody to offer to yet
+    expect(calls.state.since).toBeNull();
     calls.handle("call.joined", event("server/agent/call.joined.json"));
     await settle();
     expect(calls.state.phase).toBe("connecting");
+    expect(calls.state.since).toBeGreaterThan(Date.now() - 1_000); // the timer starts with the visitor
     expect(signals()).toEqual([{ call_id: CALL, type: "offer", sdp: "v=0\r\no=- offer 1\r\n" }]);
     calls.handle("rtc.signal", { call_id: CALL, type: "answer", sdp: "v=0\r\nanswer" });
     await settle();
@@ -240,5 +243,34 @@ describe("the visitor's call", () => {
     expect(calls.state.phase).toBe("ended");
     expect(peers[0]!.closed).toBe(true);
     expect(calls.state.call?.duration).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("the call timer's start", () => {
+  const NOW = Date.parse("2026-11-29T12:00:00Z");
+  const ringing = { ...(fixture("server/agent/call.joined.json").payload as { call: Call }).call, status: "ringing", started_at: null } as Call;
+  const active = { ...ringing, status: "active", started_at: "2026-11-29T11:58:30Z" } as Call;
+  const state = (call: Call | null, at: number | null = null) => ({ call, since: at }) as CallState;
+
+  it("is now for a call seen turning active here", () => {
+    expect(since(state(ringing), active, NOW)).toBe(NOW);
+  });
+
+  it("stays where it was while the call goes on", () => {
+    expect(since(state(active, NOW - 5_000), { ...active, participants: [] }, NOW)).toBe(NOW - 5_000);
+  });
+
+  it("is the server's start for a call that was already active when it arrived", () => {
+    expect(since(state(null), active, NOW)).toBe(NOW - 90_000);
+  });
+
+  it("is never in the future, whatever this browser's clock says", () => {
+    expect(since(state(null), { ...active, started_at: "2026-11-29T12:10:00Z" }, NOW)).toBe(NOW);
+  });
+
+  it("is none while ringing and once ended", () => {
+    expect(since(state(null), ringing, NOW)).toBeNull();
+    expect(since(state(active, NOW), { ...active, status: "ended" }, NOW)).toBeNull();
+    expect(since(state(active, NOW), null, NOW)).toBeNull();
   });
 });

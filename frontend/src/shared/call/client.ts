@@ -39,6 +39,8 @@ export interface CallState {
   sharing: boolean;
   /** "media": no camera/microphone (refused or missing), the call goes on receive-only; else an error code. */
   problem: string | null;
+  /** When the running call began, in this browser's clock (ms), for the call timer; derived, see `since`. */
+  since: number | null;
 }
 
 export const CALL_EVENTS = ["call.invite", "call.joined", "call.left", "call.ended", "rtc.signal"] as const;
@@ -65,7 +67,23 @@ const idle: CallState = {
   camera: true,
   sharing: false,
   problem: null,
+  since: null,
 };
+
+/**
+ * When `call` began, in this browser's clock. A call seen turning active here began now; one that was already
+ * active when it arrived (after a reload) began at its server time, never in the future, so a visitor's clock
+ * that is off shows a timer that is at worst off, not negative.
+ */
+export function since(before: CallState, call: Call | null, now: number): number | null {
+  if (!call || call.status !== "active") return null;
+  if (before.call?.id === call.id) {
+    if (before.since !== null) return before.since;
+    if (before.call.status === "ringing") return now;
+  }
+  const started = Date.parse(call.started_at ?? "");
+  return Number.isFinite(started) ? Math.min(started, now) : now;
+}
 
 export class CallClient {
   state: CallState = idle;
@@ -84,7 +102,8 @@ export class CallClient {
   ) {}
 
   private set(patch: Partial<CallState>): void {
-    this.state = { ...this.state, ...patch };
+    const next = { ...this.state, ...patch };
+    this.state = { ...next, since: since(this.state, next.call, Date.now()) };
     this.changed();
   }
 

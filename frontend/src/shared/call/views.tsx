@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { CallClient } from "./client";
 import { openJitsi, type JitsiApi } from "./jitsi";
+import { duration } from "./schemas";
 
 interface VideoProps {
   stream: MediaStream | null;
@@ -20,6 +21,16 @@ export function Video({ stream, muted, label, cls }: VideoProps) {
     if (stream) video.play().catch(() => {});
   }, [stream]);
   return <video ref={ref} class={cls} autoPlay playsInline muted={muted} aria-label={label} />;
+}
+
+/** The running call's time (m:ss) since `since`, ticking every second; outside any live region on purpose. */
+export function Elapsed({ since }: { since: number }) {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return <time class="elapsed">{duration(Math.floor((now - since) / 1000))}</time>;
 }
 
 /** The meeting of the current Jitsi call; ``watchOnly`` joins without camera and microphone. */

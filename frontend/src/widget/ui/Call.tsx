@@ -2,7 +2,7 @@
 // the own camera small, mute / camera / hang-up, the not-recorded notice). Jitsi calls mount the tenant's
 // meeting into the view instead of the <video> elements.
 import type { CallClient } from "../../shared/call/client";
-import { Jitsi, Video } from "../../shared/call/views";
+import { Elapsed, Jitsi, Video } from "../../shared/call/views";
 import { duration, type Call } from "../../shared/call/schemas";
 import type { Strings } from "../i18n";
 import { Icon } from "./icons";
@@ -32,7 +32,7 @@ export function CallBanner({ calls, t }: { calls: CallClient; t: Strings }) {
 }
 
 export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Strings; full: boolean; onFull: () => void }) {
-  const { phase, call, local, remote, mic, camera, problem, jitsi } = calls.state;
+  const { phase, call, local, remote, mic, camera, problem, jitsi, since } = calls.state;
   if (!call) return null;
   if (phase === "ended") {
     return (
@@ -62,7 +62,14 @@ export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Str
         )}
       </div>
       <p class="callnote">
-        <span role="status">{status}</span> · <strong>{t.call.notRecorded}</strong>
+        <span role="status">{status}</span>
+        {since !== null && phase === "connected" && (
+          <>
+            {" "}
+            <Elapsed since={since} />
+          </>
+        )}{" "}
+        · <strong>{t.call.notRecorded}</strong>
       </p>
       {problem && <p class="callnote">{problem === "media" ? t.call.noMedia : t.call.failed}</p>}
       <div class="controls">

@@ -76,6 +76,7 @@ label{font-size:13px;font-weight:600;color:#344054;display:flex;flex-direction:c
 .local,.inset{position:absolute;right:8px;bottom:8px;width:28%;border-radius:8px;border:2px solid #fff;background:#344054}
 .inset{right:auto;left:8px}
 .callnote{margin:0;padding:6px 12px 0;font-size:13px}
+.elapsed{font-variant-numeric:tabular-nums}
 .controls{display:flex;justify-content:center;gap:10px;padding:6px}
 .controls .mute[aria-pressed=true]{background:#b42318}
 .hang{background:#b42318}
