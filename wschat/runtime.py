@@ -25,6 +25,7 @@ from wschat.config import Settings
 from wschat.db import Database
 from wschat.media.service import PhotoService
 from wschat.media.store import PhotoStore
+from wschat.sealing import Sealer
 from wschat.signalling.service import CallPublisher, CallService
 from wschat.signalling.settings import VideoSettingsService
 from wschat.signalling.store import CallStore, VideoSettingsStore
@@ -109,7 +110,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     )
     chat = ChatService(conversations, visitor_store, users, tenants, messages, presence, transport, clock)
     pages = PageService(visitor_store, PageViewStore(db), transport, clock)
-    video = VideoSettingsStore(db)
+    video = VideoSettingsStore(db, Sealer(settings.secret_key))
     calls = CallService(
         CallStore(db),
         video,

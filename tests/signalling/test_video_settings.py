@@ -6,10 +6,16 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from typing import Any
+
+import pytest
 
 from tests.chat.conftest import Team
 from tests.signalling.conftest import Chat
+from wschat.config import Secret
+from wschat.sealing import Sealer, is_sealed
+from wschat.signalling.store import VideoSettingsStore
 
 JITSI_SECRET = "j" * 40
 TURN_SECRET = "turn-shared-secret-1234"
@@ -113,3 +119,71 @@ async def test_the_widget_shows_video_features_as_the_tenant_allows(chat: Chat) 
     await chat.video(allow_visitor_calls=True, allow_visitor_screen_share=True)
     features = (await s.request("GET", "/api/widget/acme")).body["features"]
     assert (features["video"], features["screen_share"]) == (True, True)
+
+
+async def test_secrets_are_sealed_in_the_database(chat: Chat) -> None:
+    """A copy of the database alone reveals neither secret; wsChat still signs with them (the ICE answer)."""
+    await chat.video(
+        turn_urls=["turn:turn.acme.eu:3478"],
+        turn_secret=TURN_SECRET,
+        jitsi={"domain": "meet.acme.eu", "app_id": "wschat-acme", "secret": JITSI_SECRET},
+    )
+    raw = await _raw_video(chat.team)
+    dump = json.dumps(raw)
+    for secret in (JITSI_SECRET, TURN_SECRET):
+        assert secret not in dump
+        assert base64.b64encode(secret.encode()).decode() not in dump
+    assert is_sealed(raw["turn_secret"])
+    assert is_sealed(raw["jitsi"]["secret"])
+    await chat.video(jitsi={"secret": None})  # back to p2p: TURN credentials signed with the sealed secret
+    turn = (await chat.start_call())["ice_servers"][0]
+    digest = hmac.new(TURN_SECRET.encode(), turn["username"].encode(), hashlib.sha1).digest()
+    assert turn["credential"] == base64.b64encode(digest).decode()
+
+
+async def test_a_secret_stored_as_plain_text_is_sealed_when_read(team: Team) -> None:
+    """Video settings written before secrets were sealed: read as they are, and sealed in place at once."""
+    tenants = team.server.app.runtime.db.tenants
+    await tenants.update_one(
+        {"_id": team.tenant.id},
+        {"$set": {"video.turn_secret": TURN_SECRET, "video.jitsi": {"secret": JITSI_SECRET}}},
+    )
+    video = await team.server.app.runtime.calls.video.get(team.tenant.id)
+    assert video.turn_secret == Secret(TURN_SECRET)
+    assert video.jitsi.secret == Secret(JITSI_SECRET)
+    raw = await _raw_video(team)
+    assert is_sealed(raw["turn_secret"])
+    assert is_sealed(raw["jitsi"]["secret"])
+    assert TURN_SECRET not in json.dumps(raw)
+    again = await team.server.app.runtime.calls.video.get(team.tenant.id)
+    assert again.turn_secret == video.turn_secret
+
+
+async def test_a_sealed_secret_opens_only_in_its_tenant_and_with_this_server_key(
+    team: Team, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sealed secret copied into another tenant, or read with another server key, counts as not set."""
+    reply = await _patch(team, {"turn_urls": ["turn:turn.acme.eu:3478"], "turn_secret": TURN_SECRET})
+    assert reply.body["video"]["turn_secret_set"]
+    sealed = (await _raw_video(team))["turn_secret"]
+    runtime = team.server.app.runtime
+    other = await team.server.make_tenant("globex")
+    await runtime.db.tenants.update_one({"_id": other.id}, {"$set": {"video.turn_secret": sealed}})
+    with caplog.at_level(logging.WARNING, logger="wschat.signalling.store"):
+        assert (await runtime.calls.video.get(other.id)).turn_secret is None
+        assert (await runtime.calls.video.get(other.id)).turn_secret is None
+        elsewhere = VideoSettingsStore(runtime.db, Sealer(Secret("another-server-key-" + "x" * 40)))
+        assert (await elsewhere.get(team.tenant.id)).turn_secret is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, "one warning per secret and process, not one per read"
+    assert all("does not open with this server's secret key" in w for w in warnings)
+    assert not any(TURN_SECRET in w or sealed["data"] in w for w in warnings)
+    assert (await _raw_video(team))["turn_secret"] == sealed  # nothing was overwritten
+    assert (await runtime.calls.video.get(team.tenant.id)).turn_secret == Secret(TURN_SECRET)
+
+
+async def _raw_video(team: Team) -> dict[str, Any]:
+    doc = await team.server.app.runtime.db.tenants.find_one({"_id": team.tenant.id}, {"video": 1})
+    assert doc is not None
+    video: dict[str, Any] = doc["video"]
+    return video

@@ -10,6 +10,7 @@ A call record says that a call happened, never what was said or shown: there is 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from wschat.config import Secret
 from wschat.db import Database, Document, find_owned
+from wschat.sealing import Sealer, Unsealable
 from wschat.signalling.models import (
     Call,
     CallKind,
@@ -30,6 +32,8 @@ from wschat.signalling.models import (
     Side,
     VideoSettings,
 )
+
+log = logging.getLogger(__name__)
 
 
 class Superseded(Exception):
@@ -178,15 +182,27 @@ def _call(doc: Document) -> Call:
     )
 
 
-class VideoSettingsStore:
-    """The ``video`` sub-document of a tenant: kept apart from the tenant's other settings."""
+#: The stored fields that hold secrets: sealed before they are written (wschat/sealing.py).
+SEALED_FIELDS = ("turn_secret", "jitsi.secret")
 
-    def __init__(self, db: Database) -> None:
+
+class VideoSettingsStore:
+    """The ``video`` sub-document of a tenant: kept apart from the tenant's other settings.
+
+    The TURN and Jitsi secrets are sealed with the server's key before they are written. A secret stored as
+    plain text (before sealing existed) is sealed in place the first time it is read.
+    """
+
+    def __init__(self, db: Database, sealer: Sealer) -> None:
         self._tenants = db.tenants
+        self._sealer = sealer
+        self._warned: set[str] = set()
 
     async def get(self, tenant_id: str) -> VideoSettings:
         doc = await self._tenants.find_one({"_id": tenant_id}, {"video": 1})
-        return _video((doc or {}).get("video") or {})
+        video: Document = (doc or {}).get("video") or {}
+        await self._seal_plain(tenant_id, video)
+        return self._video(tenant_id, video)
 
     async def jitsi_domains(self) -> list[str]:
         """Every tenant's Jitsi host, for the console's Content-Security-Policy."""
@@ -196,36 +212,74 @@ class VideoSettingsStore:
 
     async def update(self, tenant_id: str, changes: dict[str, Any]) -> VideoSettings | None:
         """Set the given fields (``jitsi.<name>`` for the Jitsi part); None for an unknown tenant."""
-        values = {f"video.{key}": value for key, value in changes.items()}
+        values = {f"video.{key}": self._stored(tenant_id, key, value) for key, value in changes.items()}
         doc = await self._tenants.find_one_and_update(
             {"_id": tenant_id}, {"$set": values}, return_document=ReturnDocument.AFTER
         )
-        return _video(doc.get("video") or {}) if doc else None
+        return self._video(tenant_id, doc.get("video") or {}) if doc else None
+
+    def _stored(self, tenant_id: str, key: str, value: Any) -> Any:
+        if key in SEALED_FIELDS and isinstance(value, str):
+            return self._sealer.seal(value, place=_place(tenant_id, key))
+        return value
+
+    async def _seal_plain(self, tenant_id: str, video: Document) -> None:
+        for key in SEALED_FIELDS:
+            *parents, name = key.split(".")
+            holder = video
+            for parent in parents:
+                inner = holder.get(parent)
+                holder = inner if isinstance(inner, dict) else {}
+            if isinstance(holder.get(name), str):
+                holder[name] = self._stored(tenant_id, key, holder[name])
+                await self._tenants.update_one({"_id": tenant_id}, {"$set": {f"video.{key}": holder[name]}})
+                log.info("sealed the stored %s of tenant %s", key, tenant_id)
+
+    def _open(self, tenant_id: str, key: str, stored: Any) -> Secret | None:
+        if stored is None:
+            return None
+        place = _place(tenant_id, key)
+        try:
+            return self._sealer.open(stored, place=place)
+        except Unsealable:
+            if place not in self._warned:
+                self._warned.add(place)
+                log.warning(
+                    "the stored %s of tenant %s does not open with this server's secret key "
+                    "(was WSCHAT_SECRET_KEY changed?): treated as not set until an admin sets it again",
+                    key,
+                    tenant_id,
+                )
+            return None
+
+    def _video(self, tenant_id: str, doc: Document) -> VideoSettings:
+        jitsi_doc: Document = doc.get("jitsi") or {}
+        jitsi = JitsiSettings()
+        jitsi = replace(
+            jitsi,
+            domain=jitsi_doc.get("domain"),
+            app_id=jitsi_doc.get("app_id"),
+            secret=self._open(tenant_id, "jitsi.secret", jitsi_doc.get("secret")),
+            audience=jitsi_doc.get("audience") or jitsi.audience,
+            sub=jitsi_doc.get("sub") or jitsi.sub,
+            token_ttl_seconds=jitsi_doc.get("token_ttl_seconds") or jitsi.token_ttl_seconds,
+        )
+        video = VideoSettings()
+        return replace(
+            video,
+            stun_urls=tuple(doc.get("stun_urls") or ()),
+            turn_urls=tuple(doc.get("turn_urls") or ()),
+            turn_secret=self._open(tenant_id, "turn_secret", doc.get("turn_secret")),
+            turn_ttl_seconds=doc.get("turn_ttl_seconds") or video.turn_ttl_seconds,
+            allow_visitor_calls=bool(doc.get("allow_visitor_calls", video.allow_visitor_calls)),
+            allow_visitor_screen_share=bool(
+                doc.get("allow_visitor_screen_share", video.allow_visitor_screen_share)
+            ),
+            invite_timeout_seconds=doc.get("invite_timeout_seconds") or video.invite_timeout_seconds,
+            jitsi=jitsi,
+        )
 
 
-def _video(doc: Document) -> VideoSettings:
-    jitsi_doc: Document = doc.get("jitsi") or {}
-    jitsi = JitsiSettings()
-    jitsi = replace(
-        jitsi,
-        domain=jitsi_doc.get("domain"),
-        app_id=jitsi_doc.get("app_id"),
-        secret=Secret(jitsi_doc["secret"]) if jitsi_doc.get("secret") else None,
-        audience=jitsi_doc.get("audience") or jitsi.audience,
-        sub=jitsi_doc.get("sub") or jitsi.sub,
-        token_ttl_seconds=jitsi_doc.get("token_ttl_seconds") or jitsi.token_ttl_seconds,
-    )
-    video = VideoSettings()
-    return replace(
-        video,
-        stun_urls=tuple(doc.get("stun_urls") or ()),
-        turn_urls=tuple(doc.get("turn_urls") or ()),
-        turn_secret=Secret(doc["turn_secret"]) if doc.get("turn_secret") else None,
-        turn_ttl_seconds=doc.get("turn_ttl_seconds") or video.turn_ttl_seconds,
-        allow_visitor_calls=bool(doc.get("allow_visitor_calls", video.allow_visitor_calls)),
-        allow_visitor_screen_share=bool(
-            doc.get("allow_visitor_screen_share", video.allow_visitor_screen_share)
-        ),
-        invite_timeout_seconds=doc.get("invite_timeout_seconds") or video.invite_timeout_seconds,
-        jitsi=jitsi,
-    )
+def _place(tenant_id: str, key: str) -> str:
+    """What a sealed secret is bound to: its tenant and its field."""
+    return f"tenants/{tenant_id}/video.{key}"
