@@ -19,6 +19,24 @@ async def test_demo_page_embeds_the_widget_from_the_server(browser: Browser) -> 
     assert await script.get_attribute("data-tenant") == "demo"
 
 
+async def test_pages_have_the_wschat_icon_and_load_without_errors(browser: Browser) -> None:
+    await browser.server.make_tenant("acme")
+    errors: list[str] = []
+    for path in ("/demo?tenant=acme", "/console/"):
+        page = await browser.page("")
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        await page.goto(browser.server.origin + path)
+        assert await page.locator("link[rel=icon]").get_attribute("href") == "/favicon.svg"
+        icon = await page.request.get(browser.server.origin + "/favicon.svg")
+        assert icon.status == 200
+        assert icon.headers["content-type"] == "image/svg+xml"
+        assert (await icon.body()).startswith(b"<svg")
+    await page.get_by_label("Company").wait_for()
+    assert [url for url in browser.requests if url.endswith("/api/widget/acme")], "the widget did not load"
+    # The console's only error: the 401 of the session check while nobody is signed in (no missing icon).
+    assert errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+
+
 async def test_demo_page_refuses_a_malformed_tenant(server: LiveServer) -> None:
     reply = await server.request("GET", "/demo?tenant=%3Cscript%3E")
     assert reply.status == 404

@@ -79,6 +79,7 @@ def render_page(page: DemoPage, *, tenant: str, lang: str) -> str:
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" type="image/svg+xml" href="/favicon.svg">'
         f"<title>{html.escape(page.title[lang])}</title><style>{_STYLE}</style></head><body>"
         f"<header><strong>Northwind Solar</strong><nav>{links}</nav></header>"
         f"<main>{page.body[lang]}</main>"

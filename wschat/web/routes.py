@@ -17,6 +17,7 @@ from wschat.web.csp import page_csp
 from wschat.web.pages import demo_tenant, find_page, render_page
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+FAVICON = (Path(__file__).resolve().parent / "assets" / "favicon.svg").read_bytes()
 
 blueprint = Blueprint("web", __name__)
 
@@ -35,6 +36,14 @@ async def widget_js() -> Response:
     # Sites embed this URL unversioned: cache briefly, revalidate by ETag.
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@blueprint.get("/favicon.svg")
+async def favicon() -> Response:
+    response = Response(FAVICON, content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
 
