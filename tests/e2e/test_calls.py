@@ -253,6 +253,10 @@ async def test_jitsi_call_from_the_console_embeds_the_meeting_with_the_agents_to
     await shop.set(auto_assign=True)
     browser.routed_hosts.add(domain)
     bert = await sign_in(browser, "bert")
+    # Signed in to acme in a fresh browser: the console loaded itself again, with a policy for acme's Jitsi.
+    await expect(bert.locator('meta[name="wschat-tenant"]')).to_have_attribute("content", "acme")
+    loads = [url for url in browser.requests if url.endswith("/console/")]
+    assert loads == [shop.server.origin + "/console/"] * 2
     scripts: list[str] = []
 
     async def serve(route: Route) -> None:

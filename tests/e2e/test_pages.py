@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.browser import Browser
 from tests.support import LiveServer
-from wschat.accounts.models import Role
+from wschat.accounts.models import SLUG_PATTERN, Role
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -66,8 +66,12 @@ async def test_pages_allow_only_their_tenants_jitsi_host(server: LiveServer) -> 
     )
     assert reply.status == 200, reply.body
 
-    async def policy(path: str) -> dict[str, str]:
-        async with server.http.get(server.url + path) as page:
+    async def policy(path: str, tenant_cookie: str | None = None) -> dict[str, str]:
+        headers = {"Cookie": f"wschat_tenant={tenant_cookie}"} if tenant_cookie is not None else {}
+        async with server.http.get(server.url + path, headers=headers) as page:
+            if path.startswith("/console/"):  # the page says which tenant its policy was made for
+                echoed = tenant_cookie if tenant_cookie and SLUG_PATTERN.fullmatch(tenant_cookie) else ""
+                assert f'<meta name="wschat-tenant" content="{echoed}">' in await page.text()
             return _policy(page.headers["Content-Security-Policy"])
 
     demo = await policy("/demo?tenant=acme")
@@ -78,6 +82,15 @@ async def test_pages_allow_only_their_tenants_jitsi_host(server: LiveServer) -> 
     assert other["frame-src"] == "frame-src 'none'"
     unknown = await policy("/demo?tenant=nobody")
     assert unknown["script-src"] == "script-src 'self'"
+    # The console: only the Jitsi host of the tenant this browser signs in to (the console's cookie), so the
+    # page never lists the operator's other customers.
     console = await policy("/console/")
-    assert console["script-src"] == "script-src 'self' https://meet.acme.example"
+    assert console["script-src"] == "script-src 'self'"
+    assert console["frame-src"] == "frame-src 'none'"
     assert console["frame-ancestors"] == "frame-ancestors 'none'"
+    console = await policy("/console/", "acme")
+    assert console["script-src"] == "script-src 'self' https://meet.acme.example"
+    assert console["frame-src"] == "frame-src https://meet.acme.example"
+    for other_cookie in ("globex", "nobody", '"><script>', "ACME"):
+        console = await policy("/console/", other_cookie)
+        assert console["script-src"] == "script-src 'self'", other_cookie

@@ -45,10 +45,6 @@ class VideoSettingsService:
         log.info("video settings of %s changed: %s", who, ", ".join(sorted(changes)))
         return video
 
-    async def jitsi_domains(self) -> list[str]:
-        """The Jitsi hosts of all tenants: the console may embed any of them (its CSP names them)."""
-        return await self.store.jitsi_domains()
-
     async def widget_features(self, tenant_id: str) -> dict[str, bool]:
         """What the widget offers visitors: starting a video call, sharing their screen."""
         video = await self.store.get(tenant_id)

@@ -204,12 +204,6 @@ class VideoSettingsStore:
         await self._seal_plain(tenant_id, video)
         return self._video(tenant_id, video)
 
-    async def jitsi_domains(self) -> list[str]:
-        """Every tenant's Jitsi host, for the console's Content-Security-Policy."""
-        cursor = self._tenants.find({"video.jitsi.domain": {"$ne": None}}, {"video": 1})
-        domains = {((doc.get("video") or {}).get("jitsi") or {}).get("domain") async for doc in cursor}
-        return sorted(d for d in domains if isinstance(d, str))
-
     async def update(self, tenant_id: str, changes: dict[str, Any]) -> VideoSettings | None:
         """Set the given fields (``jitsi.<name>`` for the Jitsi part); None for an unknown tenant."""
         values = {f"video.{key}": self._stored(tenant_id, key, value) for key, value in changes.items()}

@@ -11,12 +11,15 @@ from pathlib import Path
 from quart import Blueprint, Response, request, send_from_directory
 
 from wschat.accounts.bootstrap import DEMO_SLUG
+from wschat.accounts.models import SLUG_PATTERN
 from wschat.errors import NotFound, Unavailable
 from wschat.http import runtime
 from wschat.web.csp import page_csp
 from wschat.web.pages import demo_tenant, find_page, render_page
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+#: Set by the console after signing in: the tenant slug whose Jitsi host the console's policy must allow.
+CONSOLE_TENANT_COOKIE = "wschat_tenant"
 FAVICON = (Path(__file__).resolve().parent / "assets" / "favicon.svg").read_bytes()
 
 blueprint = Blueprint("web", __name__)
@@ -63,7 +66,15 @@ async def console(path: str = "") -> Response:
     # Every other path is a view of the single-page app.
     # A few hundred bytes: read whole, so that no file stays open when the browser goes away early.
     page = await asyncio.to_thread(_built("console", "index.html").read_bytes)
-    response = _html(page, page_csp(await runtime().video.jitsi_domains(), embeddable=False))
+    # The policy names the Jitsi host of one tenant only: the one this browser signs in to, as the console
+    # remembers it in a cookie. It never lists other tenants' hosts (which would name the operator's customers
+    # to anyone who loads the page). The page says which tenant it was made for; after signing in to another
+    # one the console loads itself again (docs/console.md).
+    slug = request.cookies.get(CONSOLE_TENANT_COOKIE, "")
+    slug = slug if SLUG_PATTERN.fullmatch(slug) else ""
+    hosts = await _jitsi_host_of(slug) if slug else []
+    page = page.replace(b"<head>", f'<head><meta name="wschat-tenant" content="{slug}">'.encode(), 1)
+    response = _html(page, page_csp(hosts, embeddable=False))
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
@@ -92,7 +103,7 @@ def _html(page: str | bytes, csp: str) -> Response:
 
 
 async def _jitsi_host_of(slug: str) -> list[str]:
-    """The demo tenant's Jitsi host, if it has one: the widget on the page may load its meeting."""
+    """The tenant's Jitsi host, if it has one: the page (its widget, or the console) may load its meeting."""
     rt = runtime()
     try:
         tenant = await rt.accounts.tenant(slug)

@@ -7,6 +7,7 @@ import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
 import { parseAck, parseEvent, type Ack, type Message } from "../shared/wire";
 import { Api, renewDelay } from "./api";
+import { fitPageTo } from "./page";
 import { beep } from "./sound";
 import { errorText, t } from "./strings";
 import { badgeCount, initialState, reduce, titleFor, type Action, type State } from "./store";
@@ -109,6 +110,7 @@ export class Controller {
   }
 
   private begin(session: SessionAnswer): void {
+    if (fitPageTo(session.tenant.slug)) return; // the page loads again and resumes the session
     this.adopt(session);
     this.setUi({ phase: "app", loginError: null });
     this.connect();
