@@ -8,6 +8,7 @@ import pytest
 
 from tests.support import LiveServer
 from wschat.accounts.branding import DEFAULT_TEXTS
+from wschat.accounts.models import TenantSettingsPatch
 
 
 async def _patch(server: LiveServer, token: str, branding: dict[str, Any], **other: Any) -> Any:
@@ -124,3 +125,34 @@ async def test_agent_may_not_change_branding(server: LiveServer, tokens: dict[st
     assert (reply.status, reply.code) == (403, "FORBIDDEN")
     config = (await server.request("GET", "/api/widget/acme")).body
     assert config["branding"]["primary_color"] == "#0b5fff"
+
+
+async def test_two_admins_changing_different_fields_at_once_both_keep_theirs(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    """Each change writes only its own fields. Both admins were signed in (their view of the tenant read)
+    before either saved: the second save must not put back the colour, text or setting the first replaced."""
+    accounts = server.accounts
+    anna = await accounts.authenticate(tokens["admin"])
+    stale = await accounts.authenticate(tokens["admin"])  # another admin's request, read at the same moment
+    await accounts.update_tenant_settings(
+        anna,
+        TenantSettingsPatch.model_validate(
+            {"branding": {"primary_color": "#112233", "texts": {"en": {"title": "Talk to ACME"}}},
+             "auto_assign": False}
+        ),
+    )  # fmt: skip
+    await accounts.update_tenant_settings(
+        stale,
+        TenantSettingsPatch.model_validate(
+            {"branding": {"position": "left", "texts": {"en": {"greeting": "Hi there"}}},
+             "visitor_timeout_minutes": 45}
+        ),
+    )  # fmt: skip
+    tenant = (await server.request("GET", "/api/tenant", token=tokens["admin"])).body["tenant"]
+    branding = tenant["branding"]
+    assert (branding["primary_color"], branding["position"]) == ("#112233", "left")
+    assert branding["texts"]["en"]["title"] == "Talk to ACME"
+    assert branding["texts"]["en"]["greeting"] == "Hi there"
+    assert tenant["auto_assign"] is False
+    assert tenant["visitor_timeout_minutes"] == 45

@@ -96,28 +96,31 @@ def logo_origin(logo_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-def merge(stored: dict[str, Any], patch: BrandingPatch) -> dict[str, Any]:
-    """The stored branding with ``patch`` applied; defaults are never stored, so they can improve later."""
-    merged = {**stored}
+def changes(patch: BrandingPatch) -> tuple[dict[str, Any], list[str]]:
+    """The patch as changes of the stored ``branding``: dotted paths to set, and paths to remove.
+
+    Applied in one update of only these paths, so two admins who change different fields at the same time
+    both keep theirs. Defaults are never stored, so they can improve later: an empty text or ``logo_url: ""``
+    removes the stored value.
+    """
+    to_set: dict[str, Any] = {}
+    to_unset: list[str] = []
     for key in DEFAULT_BRANDING:
         value = getattr(patch, key)
         if value is None:
             continue
         if key == "logo_url" and value == "":
-            merged.pop(key, None)
+            to_unset.append("branding.logo_url")
         else:
-            merged[key] = value
-    texts = {lang: dict(values) for lang, values in (stored.get("texts") or {}).items()}
+            to_set[f"branding.{key}"] = value
     for lang, given in (patch.texts or {}).items():
-        own = texts.setdefault(lang, {})
         for key, text in given.model_dump(exclude_none=True).items():
+            path = f"branding.texts.{lang}.{key}"
             if text.strip():
-                own[key] = text.strip()
+                to_set[path] = text.strip()
             else:
-                own.pop(key, None)
-    if texts:
-        merged["texts"] = texts
-    return merged
+                to_unset.append(path)
+    return to_set, to_unset
 
 
 def effective(stored: dict[str, Any], allowed_origins: tuple[str, ...]) -> dict[str, Any]:

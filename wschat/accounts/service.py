@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -125,7 +125,10 @@ class AccountService:
         Raises Forbidden, and ValidationFailed for a logo on a website that is not an allowed origin.
         """
         _require_admin(admin)
+        # Only the fields sent are written (dotted paths, one update): an admin who changes the colour does
+        # not undo a text another admin changed a moment before.
         changes: dict[str, Any] = {"updated_at": self.clock()}
+        removals: list[str] = []
         if patch.allowed_origins is not None:
             changes["allowed_origins"] = sorted(set(patch.allowed_origins))
         if patch.branding is not None:
@@ -136,13 +139,13 @@ class AccountService:
                     "The logo must be on wsChat or on one of your allowed websites.",
                     details={"fields": [{"field": "branding.logo_url", "message": "origin not allowed"}]},
                 )
-            changes["branding"] = branding.merge(admin.tenant.branding, patch.branding)
+            to_set, removals = branding.changes(patch.branding)
+            changes |= to_set
         settings_changes = patch.model_dump(
             include={"ip_truncation", "auto_assign", "visitor_timeout_minutes"}, exclude_none=True
         )
-        if settings_changes:
-            changes["settings"] = asdict(replace(admin.tenant.settings, **settings_changes))
-        tenant = await self.tenants.update(admin.tenant.id, changes)
+        changes |= {f"settings.{name}": value for name, value in settings_changes.items()}
+        tenant = await self.tenants.update(admin.tenant.id, changes, removals)
         if tenant is None:
             raise NotFound("There is no such tenant.")
         return tenant

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
@@ -39,9 +40,15 @@ class TenantStore:
     async def any_exists(self) -> bool:
         return await self._tenants.find_one({}, {"_id": 1}) is not None
 
-    async def update(self, tenant_id: str, changes: dict[str, Any]) -> Tenant | None:
+    async def update(
+        self, tenant_id: str, changes: dict[str, Any], removals: Sequence[str] = ()
+    ) -> Tenant | None:
+        """Sets ``changes`` and removes ``removals`` (field names or dotted paths) in one update."""
+        update: dict[str, Any] = {"$set": changes}
+        if removals:
+            update["$unset"] = dict.fromkeys(removals, "")
         doc = await self._tenants.find_one_and_update(
-            {"_id": tenant_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+            {"_id": tenant_id}, update, return_document=ReturnDocument.AFTER
         )
         return _tenant(doc) if doc else None
 
