@@ -144,6 +144,35 @@ async def test_visitor_watches_a_screen_call_without_camera_permission(browser: 
     await expect(bert.get_by_role("log")).to_contain_text(re.compile(r"Screen sharing ended \(\d+:\d\d\)\."))
 
 
+async def test_visitor_shares_their_screen_when_the_tenant_allows_it(browser: Browser, shop: Shop) -> None:
+    await shop.set(auto_assign=True)
+    bert = await sign_in(browser, "bert")
+    await go_online(bert)
+    visitor = await chat(browser, bert)
+    panel = visitor.get_by_role("dialog")
+    share = panel.get_by_role("button", name="Share my screen")
+    await expect(panel.get_by_role("button", name="End chat")).to_be_visible()
+    await expect(share).to_have_count(0)  # not allowed yet
+
+    settings = {"allow_visitor_calls": True, "allow_visitor_screen_share": True}
+    reply = await shop.server.request("PATCH", "/api/tenant/video", json=settings, token=shop.admin_token)
+    assert reply.status == 200, reply.body
+    await visitor.reload()
+    await share.click()
+    await expect(panel.get_by_text("You are sharing your screen.")).to_be_visible()
+    await expect(panel.get_by_text(NOTICE)).to_be_visible()
+    bar = bert.get_by_role("group", name="Call")
+    await expect(bar).to_contain_text("Sam wants to share their screen")
+    await bar.get_by_role("button", name="Accept").click()
+    assert await playing(bert.locator("video.call-remote")) == {"width": 1280, "height": 720}
+    await expect(bert.locator(".call-status [role=status]")).to_have_text("Connected")
+    await expect(bert.get_by_role("log")).to_contain_text("Sam started sharing the screen.")
+    await browser.screenshot(visitor, "call-widget-presenting")
+    await browser.screenshot(bert, "call-console-visitor-screen")
+    await panel.get_by_role("button", name="Hang up").click()
+    await expect(bert.get_by_role("log")).to_contain_text(re.compile(r"Screen sharing ended \(\d+:\d\d\)\."))
+
+
 async def test_visitor_starts_a_call_the_agent_accepts_and_rejoins_after_a_reload(
     browser: Browser, shop: Shop
 ) -> None:

@@ -24,10 +24,11 @@ export const WidgetConfig = v.object({
       contact_form: v.boolean(),
       offline_messages: v.boolean(),
       end_chat: v.boolean(),
-      // Whether the visitor may start a call (the tenant's allow_visitor_calls).
+      // Whether the visitor may start a call (the tenant's allow_visitor_calls), and share their screen.
       video: v.optional(v.boolean(), false),
+      screen_share: v.optional(v.boolean(), false),
     }),
-    { contact_form: true, offline_messages: true, end_chat: true, video: false },
+    { contact_form: true, offline_messages: true, end_chat: true, video: false, screen_share: false },
   ),
 });
 export type WidgetConfig = v.InferOutput<typeof WidgetConfig>;

@@ -157,6 +157,17 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
               <Icon name="video" />
             </button>
           )}
+          {canCall && config.features.screen_share && (
+            <button
+              type="button"
+              class="icon"
+              aria-label={t.call.share}
+              title={t.call.share}
+              onClick={() => void calls.start(conversation.id, "screen")}
+            >
+              <Icon name="screen" />
+            </button>
+          )}
           {config.features.end_chat && conversation && !closed && (
             <button
               type="button"

@@ -45,7 +45,9 @@ export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Str
     );
   }
   if (phase !== "ringing" && phase !== "connecting" && phase !== "connected") return null;
-  const main = remote[remote.length - 1] ?? null;
+  // The visitor presenting their own screen sees it large; the agent sends nothing in a screen call.
+  const presenting = call.kind === "screen" && call.started_by === "visitor";
+  const main = remote[remote.length - 1] ?? (presenting ? local : null);
   const inset = remote.length > 1 ? remote[0]! : null;
   const status = phase === "connected" ? t.call.connected : phase === "ringing" ? t.call.ringing : t.call.connecting;
   return (
@@ -55,7 +57,7 @@ export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Str
           <Jitsi calls={calls} watchOnly={call.kind === "screen"} failedText={t.call.failed} />
         ) : (
           <>
-            <Video stream={main} muted={false} label={t.call.remote} cls="remote" />
+            <Video stream={main} muted={presenting} label={presenting ? t.call.presenting : t.call.remote} cls="remote" />
             {inset && <Video stream={inset} muted={false} label={t.call.remote} cls="inset" />}
             {local && call.kind === "video" && <Video stream={local} muted label={t.call.local} cls="local" />}
           </>
@@ -71,6 +73,7 @@ export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Str
         )}{" "}
         · <strong>{t.call.notRecorded}</strong>
       </p>
+      {presenting && <p class="callnote">{t.call.presenting}</p>}
       {problem && <p class="callnote">{problem === "media" ? t.call.noMedia : t.call.failed}</p>}
       <div class="controls">
         {local && call.kind === "video" && !jitsi && (

@@ -10,6 +10,7 @@ const paths = {
   mic: "M12 3a3 3 0 0 0-3 3v5a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3M5 11a7 7 0 0 0 14 0M12 18v3",
   hang: "M3 15.5c5-5 13-5 18 0L18.5 18l-3-2v-2.5a10 10 0 0 0-7 0V16l-3 2z",
   expand: "M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5",
+  screen: "M3 4h18v12H3zM8 20h8M12 16v4",
 };
 
 export type IconName = keyof typeof paths;
