@@ -34,6 +34,13 @@ describe("WidgetConfig", () => {
     expect(palette(v.parse(WidgetConfig, pale)).onPrimary).toBe("#000000");
   });
 
+  it("reads the call features, and offers none to a server that does not send them", () => {
+    const allowed = { ...sample, features: { ...sample.features, video: true, screen_share: true } };
+    expect(v.parse(WidgetConfig, allowed).features).toMatchObject({ video: true, screen_share: true });
+    const { video: _, screen_share: __, ...older } = sample.features;
+    expect(v.parse(WidgetConfig, { ...sample, features: older }).features).toMatchObject({ video: false, screen_share: false });
+  });
+
   it("refuses a configuration without texts", () => {
     expect(v.safeParse(WidgetConfig, { ...sample, texts: {} }).success).toBe(false);
   });
