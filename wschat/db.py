@@ -76,6 +76,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     # _id is "<call id>:<epoch>": the primary key lets exactly one change per epoch win.
     "call_transitions": [],
+    # _id is the lease's name (e.g. "assign:<tenant id>"): the primary key lets one holder win.
+    "leases": [],
 }
 
 

@@ -9,9 +9,11 @@ from typing import Any, Protocol
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.store import TenantStore, UserStore
 from wschat.accounts.tokens import TokenIssuer
+from wschat.chat.assignment_lock import AssignmentLock
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
+from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.messages import MessageService
 from wschat.chat.page_store import PageViewStore
@@ -108,7 +110,10 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         grace_seconds=settings.chat.agent_grace_seconds,
         node_id=node_id,
     )
-    chat = ChatService(conversations, visitor_store, users, tenants, messages, presence, transport, clock)
+    assignments = AssignmentLock(LeaseStore(db), clock)
+    chat = ChatService(
+        conversations, visitor_store, users, tenants, messages, presence, transport, clock, assignments
+    )
     pages = PageService(visitor_store, PageViewStore(db), transport, clock)
     video = VideoSettingsStore(db, Sealer(settings.secret_key))
     calls = CallService(

@@ -310,3 +310,29 @@ async def test_an_offline_agent_cannot_accept(team: Team) -> None:
     await bert.ok("status.set", {"status": "away"})
     accepted = await bert.ok("chat.accept", {"conversation_id": cid})
     assert accepted["conversation"]["agent"]["id"] == team.bert.id
+
+
+async def test_concurrent_starts_never_give_an_agent_more_than_max_chats(team: Team) -> None:
+    s = team.server
+    await s.request("PATCH", f"/api/agents/{team.bert.id}", json={"max_chats": 2}, token=team.tokens["anna"])
+    await team.agent("bert")
+    visitors = [await s.visitor() for _ in range(6)]
+    replies = await asyncio.gather(*(v.ok("chat.start") for v in visitors))
+    statuses = sorted(reply["conversation"]["status"] for reply in replies)
+    active = await s.app.runtime.conversations.active_of_agent(team.tenant.id, team.bert.id)
+    assert len(active) == 2, statuses
+    assert len(await s.app.runtime.conversations.queued(team.tenant.id)) == 4
+
+
+async def test_concurrent_accepts_never_give_an_agent_more_than_max_chats(team: Team) -> None:
+    s = team.server
+    await team.set_tenant(auto_assign=False)
+    await s.request("PATCH", f"/api/agents/{team.bert.id}", json={"max_chats": 1}, token=team.tokens["anna"])
+    bert = await team.agent("bert")
+    visitors = [await s.visitor() for _ in range(3)]
+    ids = [(await v.ok("chat.start"))["conversation"]["id"] for v in visitors]
+    replies = await asyncio.gather(*(bert.call("chat.accept", {"conversation_id": cid}) for cid in ids))
+    assert sorted(reply["ok"] for reply in replies) == [False, False, True]
+    assert {reply["error"]["code"] for reply in replies if not reply["ok"]} == {"AGENT_UNAVAILABLE"}
+    assert len(await s.app.runtime.conversations.active_of_agent(team.tenant.id, team.bert.id)) == 1
+    assert len((await bert.ok("queue.list"))["conversations"]) == 2

@@ -14,6 +14,7 @@ from typing import Any
 
 from wschat.accounts.models import Principal, User
 from wschat.accounts.store import TenantStore, UserStore
+from wschat.chat.assignment_lock import AssignmentLock
 from wschat.chat.conversation_store import ConversationStore, Superseded
 from wschat.chat.messages import MessageService
 from wschat.chat.models import (
@@ -54,6 +55,7 @@ class ChatService:
         presence: PresenceService,
         publisher: Publisher,
         clock: Clock,
+        assignments: AssignmentLock,
     ) -> None:
         self.conversations = conversations
         self.visitors = visitors
@@ -63,6 +65,7 @@ class ChatService:
         self.presence = presence
         self.publisher = publisher
         self.clock = clock
+        self.assignments = assignments
         self.views = Views(conversations, visitors, users)
         #: Awaited with every conversation that just closed, before its close message (calls end).
         self.closed_hooks: list[Callable[[Conversation], Awaitable[None]]] = []
@@ -160,21 +163,24 @@ class ChatService:
             if conversation.agent_id == agent.user.id:
                 return conversation
             raise AlreadyAssigned()
-        state = await self.presence.agent(agent.tenant.id, agent.user)
-        if state.status is AgentStatus.OFFLINE:
-            # An offline agent's chats would never be handed back when the console closes.
-            raise AgentUnavailable("Set yourself online or away to take chats.")
-        if state.open_chats >= agent.user.max_chats:
-            raise AgentUnavailable("You have as many chats open as you may; close one first.")
-        try:
-            return await self._assign(conversation, agent.user, kind="accept")
-        except Superseded:
-            latest = await self.of_tenant(agent, conversation_id)
-            if latest.status is ConversationStatus.CLOSED:
-                raise ConversationClosed() from None
-            if latest.agent_id == agent.user.id:
-                return latest
-            raise AlreadyAssigned() from None
+        async with self.assignments.tenant(agent.tenant.id):
+            state = await self.presence.agent(agent.tenant.id, agent.user)
+            if state.status is AgentStatus.OFFLINE:
+                # An offline agent's chats would never be handed back when the console closes.
+                raise AgentUnavailable("Set yourself online or away to take chats.")
+            if state.open_chats >= agent.user.max_chats:
+                raise AgentUnavailable("You have as many chats open as you may; close one first.")
+            try:
+                updated = await self._claim(conversation, agent.user, kind="accept")
+            except Superseded:
+                latest = await self.of_tenant(agent, conversation_id)
+                if latest.status is ConversationStatus.CLOSED:
+                    raise ConversationClosed() from None
+                if latest.agent_id == agent.user.id:
+                    return latest
+                raise AlreadyAssigned() from None
+        await self._assigned(updated, agent.user)
+        return updated
 
     async def transfer(
         self, agent: Principal, conversation_id: str, to_agent_id: str, note: str | None
@@ -189,32 +195,34 @@ class ChatService:
         target = await self.users.by_id(agent.tenant.id, to_agent_id)
         if target is None:
             raise NotFound("There is no such agent.")
-        state = await self.presence.agent(agent.tenant.id, target)
-        if target.id == conversation.agent_id or not state.available:
-            raise AgentUnavailable()
         previous = (
             await self.users.by_id(agent.tenant.id, conversation.agent_id) if conversation.agent_id else None
         )
         by = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name, agent.user.photo_url)
-        try:
-            updated = await self.conversations.transition(
-                conversation,
-                "transfer",
-                {
-                    "status": ConversationStatus.ACTIVE.value,
-                    "agent_id": target.id,
-                    "assigned_at": self.clock(),
-                },
-                {
-                    "by": by.to_doc(),
-                    "from_agent_id": conversation.agent_id,
-                    "to_agent_id": target.id,
-                    "note": note,
-                },
-                self.clock(),
-            )
-        except Superseded:
-            raise AlreadyAssigned("The chat changed meanwhile; please look again.") from None
+        async with self.assignments.tenant(agent.tenant.id):
+            state = await self.presence.agent(agent.tenant.id, target)
+            if target.id == conversation.agent_id or not state.available:
+                raise AgentUnavailable()
+            try:
+                updated = await self.conversations.transition(
+                    conversation,
+                    "transfer",
+                    {
+                        "status": ConversationStatus.ACTIVE.value,
+                        "agent_id": target.id,
+                        "assigned_at": self.clock(),
+                    },
+                    {
+                        "by": by.to_doc(),
+                        "from_agent_id": conversation.agent_id,
+                        "to_agent_id": target.id,
+                        "note": note,
+                    },
+                    self.clock(),
+                )
+            except Superseded:
+                raise AlreadyAssigned("The chat changed meanwhile; please look again.") from None
+            await self.presence.mark_assigned(agent.tenant.id, target.id)
         await self.messages.system(
             updated,
             f"{target.display_name} has taken over the chat.",
@@ -232,8 +240,8 @@ class ChatService:
                 visibility=Visibility.AGENTS,
                 sender=by,
             )
-        # note_assignment and load_changed announce the new loads, and with them the tenant's online state.
-        await self.presence.note_assignment(agent.tenant.id, target.id)
+        # load_changed announces the new loads, and with them the tenant's online state.
+        await self.presence.load_changed(agent.tenant.id, target.id)
         await self._announce_assignment(updated, target)
         if previous is not None:
             await self.publisher.to_agent(
@@ -316,18 +324,26 @@ class ChatService:
             or conversation.status is not ConversationStatus.QUEUED
         ):
             return conversation
+        async with self.assignments.tenant(conversation.tenant_id):
+            conversation, agent = await self._claim_for_least_busy(conversation)
+        if agent is not None:
+            await self._assigned(conversation, agent)
+        return conversation
+
+    async def _claim_for_least_busy(self, conversation: Conversation) -> tuple[Conversation, User | None]:
+        """The conversation as it is now, and the agent who got it (None: nobody had room, or it changed)."""
         agents = await self.presence.agents(conversation.tenant_id)
         tried: set[str] = set()
         while (chosen := choose_agent([a for a in agents if a.user.id not in tried])) is not None:
             tried.add(chosen.user.id)
             try:
-                return await self._assign(conversation, chosen.user, kind="auto")
+                return await self._claim(conversation, chosen.user, kind="auto"), chosen.user
             except Superseded:
                 latest = await self.conversations.get(conversation.tenant_id, conversation.id)
                 if latest is None or latest.status is not ConversationStatus.QUEUED:
-                    return latest or conversation
+                    return latest or conversation, None
                 conversation = latest
-        return conversation
+        return conversation, None
 
     async def route_queue(self, tenant_id: str) -> None:
         """Offer waiting chats, oldest first, to whoever has room now."""
@@ -383,7 +399,8 @@ class ChatService:
 
     # -- internals -------------------------------------------------------------------------------------------
 
-    async def _assign(self, conversation: Conversation, agent: User, *, kind: str) -> Conversation:
+    async def _claim(self, conversation: Conversation, agent: User, *, kind: str) -> Conversation:
+        """The assignment itself, under the tenant's assignment lock. Raises :class:`Superseded`."""
         now = self.clock()
         updated = await self.conversations.transition(
             conversation,
@@ -395,6 +412,11 @@ class ChatService:
             },
             now,
         )
+        await self.presence.mark_assigned(updated.tenant_id, agent.id)
+        return updated
+
+    async def _assigned(self, updated: Conversation, agent: User) -> None:
+        """Tells everyone about a claimed assignment (after the lock: nothing here decides anything)."""
         await self.messages.system(
             updated,
             f"{agent.display_name} joined the chat.",
@@ -402,10 +424,9 @@ class ChatService:
             data={"agent": agent.display_name},
             key=f"assign:{updated.epoch}",
         )
-        await self.presence.note_assignment(updated.tenant_id, agent.id)
+        await self.presence.load_changed(updated.tenant_id, agent.id)
         await self._announce_assignment(updated, agent)
         await self._queue_changed(updated.tenant_id)
-        return updated
 
     async def _announce_assignment(self, conversation: Conversation, agent: User) -> None:
         identity = agent_identity(agent)

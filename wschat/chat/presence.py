@@ -125,9 +125,9 @@ class PresenceService:
         self.changed(user.tenant_id)
         return state
 
-    async def note_assignment(self, tenant_id: str, user_id: str) -> None:
+    async def mark_assigned(self, tenant_id: str, user_id: str) -> None:
+        """The agent just got a chat: the idle-longest tie-break of routing counts from now."""
         await self.store.update(tenant_id, user_id, {"last_assigned_at": self.clock()})
-        await self.load_changed(tenant_id, user_id)
 
     async def load_changed(self, tenant_id: str, user_id: str) -> None:
         """An agent got or lost a chat: consoles show the new load, visitors may see a new online state."""
