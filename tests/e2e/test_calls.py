@@ -330,3 +330,33 @@ async def test_a_call_survives_the_visitors_connection_dropping(browser: Browser
     await playing(visitor.locator("video.remote"))
     await panel.get_by_role("button", name="Hang up").click()
     await expect(bert.get_by_role("log")).to_contain_text(ENDED)
+
+
+async def test_a_visitor_calling_a_busy_agent_is_told_at_once(browser: Browser, shop: Shop) -> None:
+    """Bert is in a call with Ann (socket clients): Sam's call button says so at once, in German."""
+    reply = await shop.server.request(
+        "PATCH", "/api/tenant/video", json={"allow_visitor_calls": True}, token=shop.admin_token
+    )
+    assert reply.status == 200, reply.body
+    await shop.set(auto_assign=True)
+    bert = await shop.server.agent(await shop.server.login("acme", "bert"))
+    await bert.ok("status.set", {"status": "online"})
+    ann, ann_chat = await shop.visitor("Ann", "Hello")
+    call = (await bert.ok("call.start", {"conversation_id": ann_chat, "kind": "video"}))["call"]
+    await ann.ok("call.join", {"call_id": call["id"]})
+
+    visitor = await browser.page("/demo?tenant=acme&lang=de")
+    await visitor.get_by_role("button", name="Chat öffnen").click()
+    panel = visitor.get_by_role("dialog")
+    composer = panel.get_by_role("textbox", name="Nachricht schreiben")
+    await composer.fill("Können wir kurz sprechen?")
+    await composer.press("Enter")
+    await expect(panel.get_by_role("heading")).to_have_text("Bert")
+    await panel.get_by_role("button", name="Videoanruf starten").click()
+    await expect(panel.get_by_role("alert")).to_have_text(
+        re.compile("Ihre Ansprechperson ist gerade in einem anderen Anruf.")
+    )
+    await expect(panel.locator("video")).to_have_count(0)
+    assert len(bert.received("call.invite")) == 0  # nothing rang
+    await panel.get_by_role("alert").get_by_role("button").click()
+    await expect(panel.get_by_role("alert")).to_have_count(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.signalling.conftest import Chat
+from tests.signalling.conftest import Chat, open_chat
 from tests.support import wait_for
 
 
@@ -185,3 +185,26 @@ async def test_a_screen_presentation_is_a_call_of_its_own_kind(chat: Chat) -> No
     texts = await _system_texts(chat)
     assert "Bert started sharing the screen." in texts
     assert "Screen sharing ended (0:40)." in texts
+
+
+async def test_an_agent_in_a_call_is_busy_for_calls_of_other_chats(chat: Chat) -> None:
+    """One call at a time: a visitor of another chat learns it at once instead of ringing for a minute."""
+    await chat.video(allow_visitor_calls=True)
+    other, other_id = await open_chat(chat.team)
+    await chat.bert.wait("chat.assigned", lambda d: d["conversation"]["id"] == other_id)
+    start = {"conversation_id": other_id, "kind": "video"}
+    # Invitations to Bert do not make him busy: he may have several ringing and pick one.
+    ringing = (await other.ok("call.start", start))["call"]
+    await chat.visitor.ok("call.start", {"conversation_id": chat.conversation_id, "kind": "video"})
+    await chat.bert.ok("call.decline", {"call_id": ringing["id"]})
+    first = (await chat.visitor.ok("call.current", {"conversation_id": chat.conversation_id}))["call"]
+    await chat.bert.ok("call.join", {"call_id": first["id"]})  # now he is in the first visitor's call
+
+    reply = await other.call("call.start", start)
+    assert reply["error"]["code"] == "AGENT_UNAVAILABLE"
+    assert reply["error"]["message"].startswith("Your contact person is in another call right now.")
+    assert await chat.bert.error("call.start", start) == "AGENT_UNAVAILABLE"
+    runtime = chat.team.server.app.runtime
+    assert await runtime.calls.calls.open_of_conversation(chat.team.tenant.id, other_id) is None
+    await chat.bert.ok("call.end", {"call_id": first["id"]})
+    assert (await other.ok("call.start", start))["call"]["started_by"] == "visitor"  # free again

@@ -20,7 +20,7 @@ from wschat.chat.models import Conversation, ConversationStatus
 from wschat.chat.presence import Publisher
 from wschat.chat.store import VisitorStore
 from wschat.clock import Clock, new_id
-from wschat.errors import CallEnded, Conflict, ConversationClosed, Forbidden, NotFound
+from wschat.errors import AgentUnavailable, CallEnded, Conflict, ConversationClosed, Forbidden, NotFound
 from wschat.jitsi.rooms import new_room
 from wschat.jitsi.tokens import JitsiUser, issue_token
 from wschat.signalling.ice import ice_servers
@@ -99,7 +99,11 @@ class CallService:
     # -- do_*: changes ------------------------------------------------------------------------------------
 
     async def start(self, conversation: Conversation, caller: Caller, kind: CallKind) -> Joined:
-        """Start a call and invite the other side. Raises FORBIDDEN, CONVERSATION_CLOSED, CONFLICT."""
+        """Start a call and invite the other side.
+
+        Raises FORBIDDEN, CONVERSATION_CLOSED, CONFLICT, AGENT_UNAVAILABLE (the agent is in a call of
+        another chat: one call at a time, and the visitor learns it at once instead of ringing unanswered).
+        """
         if conversation.status is ConversationStatus.CLOSED:
             raise ConversationClosed()
         if conversation.status is not ConversationStatus.ACTIVE or conversation.agent_id is None:
@@ -110,6 +114,13 @@ class CallService:
                 raise Forbidden("Calls are started by the agent.")
             if kind is CallKind.SCREEN and not video.allow_visitor_screen_share:
                 raise Forbidden("Screen sharing is for agents only.")
+        for other in await self.calls.open_with_agent(conversation.tenant_id, conversation.agent_id):
+            if other.conversation_id != conversation.id and any(p.side is Side.AGENT for p in other.present):
+                raise AgentUnavailable(
+                    "You are in a call in another chat."
+                    if caller.side is Side.AGENT
+                    else "Your contact person is in another call right now. Please try again later."
+                )
         now = self.clock()
         call = Call(
             id=new_id("cal"),

@@ -70,6 +70,15 @@ class CallStore:
         doc = await self._calls.find_one({"tenant_id": tenant_id, "open_key": conversation_id}, {"_id": 1})
         return await self.get(tenant_id, doc["_id"]) if doc else None
 
+    async def open_with_agent(self, tenant_id: str, agent_id: str) -> list[Call]:
+        """The open calls of the agent's chats (an agent holds a few chats at most)."""
+        cursor = self._calls.find(
+            {"tenant_id": tenant_id, "agent_id": agent_id, "status": {"$ne": CallStatus.ENDED.value}},
+            {"_id": 1},
+        )
+        found = [await self.get(tenant_id, doc["_id"]) async for doc in cursor]
+        return [call for call in found if call is not None and call.is_open]
+
     async def on_socket(self, sid: str) -> list[Call]:
         """Open calls (any tenant) in which this socket takes part."""
         cursor = self._calls.find({"sids": sid}, {"_id": 1, "tenant_id": 1})

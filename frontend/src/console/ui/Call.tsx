@@ -9,7 +9,8 @@ import { errorText, t } from "../strings";
 async function act(step: Promise<string | null>): Promise<void> {
   const code = await step;
   if (code === "MEDIA") controller.notify(t.call.media, "error");
-  else if (code) controller.notify(code === "CONFLICT" ? t.call.busy : errorText({ code, message: "" }), "error");
+  // CONFLICT: this console is in a call already; AGENT_UNAVAILABLE: another tab of yours is (docs/protocol.md §12).
+  else if (code) controller.notify(code === "CONFLICT" || code === "AGENT_UNAVAILABLE" ? t.call.busy : errorText({ code, message: "" }), "error");
 }
 
 /** The Video and Share screen buttons of the conversation header. */

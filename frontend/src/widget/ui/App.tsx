@@ -23,6 +23,7 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
   const [alias, setAlias] = useState("");
   const [draft, setDraft] = useState("");
   const [full, setFull] = useState(false);
+  const [callError, setCallError] = useState("");
   const launcher = useRef<HTMLButtonElement>(null);
   const body = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
@@ -102,6 +103,12 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
   const inCall = calls.inCall;
   /** An invitation while the panel is closed: the launcher pulses and shows a badge. */
   const ringing = !state.open && invite !== "";
+  /** A call the server refused shows why; a screen choice the visitor cancelled ("MEDIA") shows nothing. */
+  const startCall = async (id: string, kind: "video" | "screen") => {
+    setCallError("");
+    const code = await calls.start(id, kind);
+    if (code && code !== "MEDIA") setCallError(code === "AGENT_UNAVAILABLE" ? t.call.busy : t.call.notStarted);
+  };
   const canCall =
     config.features.video && conversation?.status === "active" && !inCall && calls.state.phase !== "invited" && calls.state.phase !== "away";
 
@@ -152,7 +159,7 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
               class="icon"
               aria-label={t.call.start}
               title={t.call.start}
-              onClick={() => void calls.start(conversation.id, "video")}
+              onClick={() => void startCall(conversation.id, "video")}
             >
               <Icon name="video" />
             </button>
@@ -163,7 +170,7 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
               class="icon"
               aria-label={t.call.share}
               title={t.call.share}
-              onClick={() => void calls.start(conversation.id, "screen")}
+              onClick={() => void startCall(conversation.id, "screen")}
             >
               <Icon name="screen" />
             </button>
@@ -185,6 +192,14 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
         </div>
 
         <CallBanner calls={calls} t={t} />
+        {callError && (
+          <div class="callbar" role="alert">
+            <span>{callError}</span>
+            <button type="button" class="btn quiet" onClick={() => setCallError("")}>
+              {t.call.close}
+            </button>
+          </div>
+        )}
         <CallView calls={calls} t={t} full={full && inCall} onFull={() => setFull(!full)} />
 
         <div class="body" ref={body} hidden={full && inCall}>
