@@ -59,11 +59,16 @@ async def chat(browser: Browser, agent: Page, lang: str = "en") -> Page:
     return visitor
 
 
-async def test_p2p_video_call_with_screen_share_widget_and_console(browser: Browser, shop: Shop) -> None:
+async def bert_and_a_visitor(browser: Browser, shop: Shop, lang: str = "en") -> tuple[Page, Page]:
+    """Bert signed in and online, chats routed to him, and a visitor whose chat he has open."""
     await shop.set(auto_assign=True)
     bert = await sign_in(browser, "bert")
     await go_online(bert)
-    visitor = await chat(browser, bert)
+    return bert, await chat(browser, bert, lang)
+
+
+async def test_p2p_video_call_with_screen_share_widget_and_console(browser: Browser, shop: Shop) -> None:
+    bert, visitor = await bert_and_a_visitor(browser, shop)
     panel = visitor.get_by_role("dialog")
 
     # Bert starts a video call; the visitor is invited and joins.
@@ -113,10 +118,7 @@ async def test_p2p_video_call_with_screen_share_widget_and_console(browser: Brow
 
 async def test_visitor_watches_a_screen_call_without_camera_permission(browser: Browser, shop: Shop) -> None:
     """In German, too."""
-    await shop.set(auto_assign=True)
-    bert = await sign_in(browser, "bert")
-    await go_online(bert)
-    visitor = await chat(browser, bert, lang="de")
+    bert, visitor = await bert_and_a_visitor(browser, shop, lang="de")
     await visitor.evaluate(
         """() => { window.asked = 0; const media = navigator.mediaDevices;
                    const gum = media.getUserMedia.bind(media);
@@ -145,10 +147,7 @@ async def test_visitor_watches_a_screen_call_without_camera_permission(browser: 
 
 
 async def test_visitor_shares_their_screen_when_the_tenant_allows_it(browser: Browser, shop: Shop) -> None:
-    await shop.set(auto_assign=True)
-    bert = await sign_in(browser, "bert")
-    await go_online(bert)
-    visitor = await chat(browser, bert)
+    bert, visitor = await bert_and_a_visitor(browser, shop)
     panel = visitor.get_by_role("dialog")
     share = panel.get_by_role("button", name="Share my screen")
     await expect(panel.get_by_role("button", name="End chat")).to_be_visible()
@@ -180,10 +179,7 @@ async def test_visitor_starts_a_call_the_agent_accepts_and_rejoins_after_a_reloa
         "PATCH", "/api/tenant/video", json={"allow_visitor_calls": True}, token=shop.admin_token
     )
     assert reply.status == 200, reply.body
-    await shop.set(auto_assign=True)
-    bert = await sign_in(browser, "bert")
-    await go_online(bert)
-    visitor = await chat(browser, bert)
+    bert, visitor = await bert_and_a_visitor(browser, shop)
     panel = visitor.get_by_role("dialog")
 
     # The tenant allows visitor calls: the widget offers one; Bert accepts in the console.
@@ -310,10 +306,7 @@ async def test_jitsi_call_from_the_console_embeds_the_meeting_with_the_agents_to
 
 
 async def test_a_call_survives_the_visitors_connection_dropping(browser: Browser, shop: Shop) -> None:
-    await shop.set(auto_assign=True)
-    bert = await sign_in(browser, "bert")
-    await go_online(bert)
-    visitor = await chat(browser, bert)
+    bert, visitor = await bert_and_a_visitor(browser, shop)
     panel = visitor.get_by_role("dialog")
     await bert.get_by_role("button", name="Video", exact=True).click()
     await panel.get_by_role("button", name="Join").click()

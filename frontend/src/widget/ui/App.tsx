@@ -7,7 +7,7 @@ import { strings, type Lang } from "../i18n";
 import { seenByAgent, unreadCount, view } from "../state";
 import { CallBanner, CallView, caller } from "./Call";
 import { ConfirmEnd, ContactForm, OfflineForm } from "./Forms";
-import { Icon } from "./icons";
+import { Icon, type IconName } from "./icons";
 import { stylesheet } from "./styles";
 import { hide, Thread } from "./Thread";
 
@@ -139,56 +139,24 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
             </p>
           </div>
           {config.features.contact_form && shown !== "unavailable" && shown !== "loading" && (
-            <button
-              type="button"
-              class="icon"
-              aria-label={t.contact}
-              title={t.contact}
-              aria-pressed={mode === "contact"}
+            <HeadButton
+              icon="contact"
+              label={t.contact}
+              pressed={mode === "contact"}
               onClick={() => {
                 setMode(mode === "contact" ? "chat" : "contact");
                 focusNext.current = "body";
               }}
-            >
-              <Icon name="contact" />
-            </button>
+            />
           )}
-          {canCall && (
-            <button
-              type="button"
-              class="icon"
-              aria-label={t.call.start}
-              title={t.call.start}
-              onClick={() => void startCall(conversation.id, "video")}
-            >
-              <Icon name="video" />
-            </button>
-          )}
+          {canCall && <HeadButton icon="video" label={t.call.start} onClick={() => void startCall(conversation.id, "video")} />}
           {canCall && config.features.screen_share && (
-            <button
-              type="button"
-              class="icon"
-              aria-label={t.call.share}
-              title={t.call.share}
-              onClick={() => void startCall(conversation.id, "screen")}
-            >
-              <Icon name="screen" />
-            </button>
+            <HeadButton icon="screen" label={t.call.share} onClick={() => void startCall(conversation.id, "screen")} />
           )}
           {config.features.end_chat && conversation && !closed && (
-            <button
-              type="button"
-              class="icon"
-              aria-label={t.endChat}
-              title={t.endChat}
-              onClick={() => setConfirming(true)}
-            >
-              <Icon name="end" />
-            </button>
+            <HeadButton icon="end" label={t.endChat} onClick={() => setConfirming(true)} />
           )}
-          <button type="button" class="icon" aria-label={t.closeChat} title={t.closeChat} onClick={minimise}>
-            <Icon name="down" />
-          </button>
+          <HeadButton icon="down" label={t.closeChat} onClick={minimise} />
         </div>
 
         <CallBanner calls={calls} t={t} />
@@ -335,5 +303,14 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
         )}
       </button>
     </div>
+  );
+}
+
+/** An icon button of the panel's header: the label is its accessible name and its tooltip. */
+function HeadButton({ icon, label, pressed, onClick }: { icon: IconName; label: string; pressed?: boolean; onClick: () => void }) {
+  return (
+    <button type="button" class="icon" aria-label={label} title={label} aria-pressed={pressed} onClick={onClick}>
+      <Icon name={icon} />
+    </button>
   );
 }
