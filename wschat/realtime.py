@@ -150,6 +150,26 @@ class Realtime:
         for sid in sids:
             await self.sio.disconnect(sid, namespace=AGENT)
 
+    async def revoke_session(self, user_id: str, session_id: str) -> None:
+        """Disconnect the sockets of one console session (signed out), on any process; the user's other
+        sessions keep theirs."""
+        sids: set[str] = set()
+        for sid, _ in self.sio.manager.get_participants(AGENT, agent_room(user_id)):
+            if (await self._agent_session(sid)).get("session_id") == session_id:
+                sids.add(sid)
+        if self.runtime is not None:
+            sids |= set(await self.runtime.presence.store.sockets_of(user_id, "agent", session_id=session_id))
+        for sid in sids:
+            await self.sio.disconnect(sid, namespace=AGENT)
+
+    async def _agent_session(self, sid: str) -> dict[str, Any]:
+        """An agent socket's session; empty for a socket that is closing already."""
+        try:
+            session: dict[str, Any] = await self.sio.get_session(sid, namespace=AGENT)
+        except KeyError:
+            return {}
+        return session
+
     # -- event registration ----------------------------------------------------------------------------------
 
     def agent_event(
@@ -193,10 +213,11 @@ class Realtime:
         return await handler(AgentContext(sid, principal, rt), payload)
 
     async def _principal(self, sid: str, rt: Runtime) -> Principal:
-        """The socket's user, re-checked (disabled, password changed, tenant locked) every RECHECK seconds.
+        """The socket's user, re-checked (disabled, password changed, signed out, tenant locked) every
+        RECHECK seconds.
 
-        Revocations also close the sockets at once (revoke_user); the re-check covers what happens outside
-        a server process, such as ``wschat tenant lock`` or ``wschat user passwd``.
+        Revocations also close the sockets at once (revoke_user, revoke_session); the re-check covers what
+        happens outside a server process, such as ``wschat tenant lock`` or ``wschat user passwd``.
         """
         session = await self.sio.get_session(sid, namespace=AGENT)
         now = asyncio.get_running_loop().time()
@@ -205,7 +226,10 @@ class Realtime:
             return principal
         try:
             principal = await rt.accounts.current(
-                session["user_id"], session["tenant_id"], session["password_version"]
+                session["user_id"],
+                session["tenant_id"],
+                session["password_version"],
+                session.get("session_id"),
             )
         except (AuthInvalid, TenantLocked):
             self._disconnect_after_ack(sid, AGENT)
@@ -256,11 +280,12 @@ class Realtime:
                 "user_id": user.id,
                 "tenant_id": user.tenant_id,
                 "password_version": user.password_version,
+                "session_id": principal.session_id,
             }
             await self.sio.save_session(sid, session, namespace=AGENT)
             await self.sio.enter_room(sid, agent_room(user.id), namespace=AGENT)
             await self.sio.enter_room(sid, agents_room(user.tenant_id), namespace=AGENT)
-            await rt.presence.agent_connected(sid, user)
+            await rt.presence.agent_connected(sid, user, principal.session_id)
         except WsChatError as e:
             _refuse(e)
         except PyMongoError as e:

@@ -43,6 +43,9 @@ class NoTransport:
     async def revoke_user(self, user_id: str) -> None:
         return None
 
+    async def revoke_session(self, user_id: str, session_id: str) -> None:
+        return None
+
     async def close_socket(self, sid: str, kind: str) -> None:
         return None
 

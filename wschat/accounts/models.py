@@ -92,6 +92,14 @@ class Tenant:
 
 
 @dataclass(frozen=True)
+class RevokedSession:
+    """A signed-out session: its tokens are refused until ``until``, when the last of them expires anyway."""
+
+    session_id: str
+    until: datetime
+
+
+@dataclass(frozen=True)
 class User:
     id: str
     tenant_id: str
@@ -106,6 +114,12 @@ class User:
     max_chats: int = DEFAULT_MAX_CHATS
     disabled: bool = False
     photo_id: str | None = None
+    #: Sessions ended by signing out whose tokens have not all expired yet.
+    revoked_sessions: tuple[RevokedSession, ...] = field(default=(), repr=False)
+
+    def signed_out(self, session_id: str | None) -> bool:
+        """Whether the session was ended by signing out (tokens without a session id never are)."""
+        return session_id is not None and any(s.session_id == session_id for s in self.revoked_sessions)
 
     @property
     def photo_url(self) -> str:
@@ -135,6 +149,8 @@ class Principal:
 
     user: User
     tenant: Tenant
+    #: The sign-in whose token was shown; None for tokens issued before sessions had ids.
+    session_id: str | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -35,6 +35,10 @@ async def renew_token() -> Response:
 
 @blueprint.post("/auth/logout")
 async def logout() -> Response:
+    """Ends the console's session (its tokens and sockets) and clears the cookie; always 204."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        await runtime().accounts.logout(cookie)
     response = Response(status=204)
     response.delete_cookie(SESSION_COOKIE, path="/api/", httponly=True, samesite="Strict")
     return response

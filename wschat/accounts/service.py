@@ -21,6 +21,7 @@ from wschat.accounts.models import (
     LoginRequest,
     Plan,
     Principal,
+    RevokedSession,
     Role,
     Tenant,
     TenantSettingsPatch,
@@ -44,10 +45,19 @@ from wschat.errors import (
 
 log = logging.getLogger(__name__)
 
+#: Signed-out sessions kept per user until their tokens expire. One more ends all of the user's sessions
+#: instead (a new password version), so a signed-out session never comes back to life.
+MAX_REVOKED_SESSIONS = 20
+#: Attempts at storing a sign-out when other sign-outs of the same user change the list at the same time.
+REVOKE_ATTEMPTS = 3
+
 
 class SessionRevoker(Protocol):
     async def revoke_user(self, user_id: str) -> None:
         """Disconnect every open socket of the user."""
+
+    async def revoke_session(self, user_id: str, session_id: str) -> None:
+        """Disconnect the user's open sockets that were opened with a token of that session."""
 
 
 @dataclass(frozen=True)
@@ -204,41 +214,84 @@ class AccountService:
         if passwords.needs_rehash(usable.password_hash):
             new_hash = await passwords.hash_password(request.password)
             usable = await self.users.update(tenant.id, usable.id, {"password_hash": new_hash}) or usable
-        access, access_expires = self.tokens.issue(usable, TokenKind.ACCESS)
-        session, session_expires = self.tokens.issue(usable, TokenKind.SESSION)
-        return LoginResult(Principal(usable, tenant), access, access_expires, session, session_expires)
+        session_id = new_id("ses")
+        access, access_expires = self.tokens.issue(usable, TokenKind.ACCESS, session_id=session_id)
+        session, session_expires = self.tokens.issue(usable, TokenKind.SESSION, session_id=session_id)
+        principal = Principal(usable, tenant, session_id)
+        return LoginResult(principal, access, access_expires, session, session_expires)
 
     async def authenticate(self, token: str, kind: TokenKind = TokenKind.ACCESS) -> Principal:
-        """The principal behind a token. Raises AuthInvalid (forged, expired, outdated), TenantLocked."""
+        """The principal behind a token. Raises AuthInvalid (forged, expired, outdated, signed out),
+        TenantLocked."""
         claims = self.tokens.verify(token, kind)
-        tenant = await self.tenants.by_id(claims.tenant_id)
-        user = await self.users.by_id(claims.tenant_id, claims.user_id) if tenant else None
+        return await self.current(
+            claims.user_id, claims.tenant_id, claims.password_version, claims.session_id
+        )
+
+    async def current(
+        self, user_id: str, tenant_id: str, password_version: str, session_id: str | None
+    ) -> Principal:
+        """Check a token's or a connected socket's user: still there, enabled, same password, session not
+        signed out. Raises AuthInvalid, TenantLocked."""
+        tenant = await self.tenants.by_id(tenant_id)
+        user = await self.users.by_id(tenant_id, user_id) if tenant else None
         if (
             tenant is None
             or user is None
             or user.disabled
-            or user.password_version != claims.password_version
+            or user.password_version != password_version
+            or user.signed_out(session_id)
         ):
             raise AuthInvalid()
         if tenant.is_locked(self.clock()):
             raise TenantLocked()
-        return Principal(user, tenant)
-
-    async def current(self, user_id: str, tenant_id: str, password_version: str) -> Principal:
-        """Re-check a connected socket's user on every event: still there, enabled, same password."""
-        tenant = await self.tenants.by_id(tenant_id)
-        user = await self.users.by_id(tenant_id, user_id) if tenant else None
-        if tenant is None or user is None or user.disabled or user.password_version != password_version:
-            raise AuthInvalid()
-        if tenant.is_locked(self.clock()):
-            raise TenantLocked()
-        return Principal(user, tenant)
+        return Principal(user, tenant, session_id)
 
     async def renew_access(self, session_token: str) -> tuple[Principal, AccessToken]:
-        """A fresh access token for the holder of a valid session cookie."""
+        """A fresh access token, in the same session, for the holder of a valid session cookie."""
         principal = await self.authenticate(session_token, TokenKind.SESSION)
-        token, expires = self.tokens.issue(principal.user, TokenKind.ACCESS)
+        token, expires = self.tokens.issue(principal.user, TokenKind.ACCESS, session_id=principal.session_id)
         return principal, AccessToken(token, expires)
+
+    async def logout(self, session_token: str) -> None:
+        """End the session of a valid session cookie: its tokens stop working and its sockets close.
+
+        Anything else (garbage, expired, outdated, already signed out, issued before sessions had ids)
+        changes nothing and raises nothing: signing out never fails.
+        """
+        try:
+            claims = self.tokens.verify(session_token, TokenKind.SESSION)
+        except AuthInvalid:
+            return
+        if claims.session_id is None:
+            return  # issued before sessions had ids: such a session ends when its cookie expires
+        revoked = RevokedSession(claims.session_id, self.tokens.session_end(claims))
+        for _ in range(REVOKE_ATTEMPTS):
+            user = await self.users.by_id(claims.tenant_id, claims.user_id)
+            if (
+                user is None
+                or user.password_version != claims.password_version
+                or user.signed_out(revoked.session_id)
+            ):
+                return
+            kept = [session for session in user.revoked_sessions if session.until > self.clock()]
+            if len(kept) >= MAX_REVOKED_SESSIONS:
+                break
+            if await self.users.set_revoked_sessions(user, [*kept, revoked]):
+                log.info("user %s signed out of one session", user.id)
+                if self.revoker is not None:
+                    await self.revoker.revoke_session(user.id, revoked.session_id)
+                return
+        # Too many sessions still to remember, or the list never held still: never leave this one alive.
+        await self._end_every_session(claims.tenant_id, claims.user_id)
+
+    async def _end_every_session(self, tenant_id: str, user_id: str) -> None:
+        """A new password version: every older token fails, so the signed-out list can start empty."""
+        now = self.clock()
+        changes = {"password_version": secrets.token_hex(8), "revoked_sessions": [], "updated_at": now}
+        if await self.users.update(tenant_id, user_id, changes) is not None:
+            log.info("user %s signed out of every session", user_id)
+            await self._revoke(user_id)
 
     # -- admin: the tenant's users --------------------------------------------------------------------------
 

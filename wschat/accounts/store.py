@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from wschat.accounts.models import Plan, Role, Tenant, TenantSettings, TenantStatus, User
+from wschat.accounts.models import Plan, RevokedSession, Role, Tenant, TenantSettings, TenantStatus, User
 from wschat.db import Database, Document, find_owned
 from wschat.errors import Conflict
 
@@ -97,6 +97,19 @@ class UserStore:
         )
         return _user(doc) if doc else None
 
+    async def set_revoked_sessions(self, user: User, sessions: Iterable[RevokedSession]) -> bool:
+        """Replace the user's signed-out sessions, unless they changed since ``user`` was read.
+
+        The stored list is compared as a whole (a compare-and-set), so two sign-outs at the same moment
+        cannot lose one another; False tells the caller to read the user again.
+        """
+        seen: Any = _revoked_docs(user.revoked_sessions) or {"$in": [None, []]}
+        result = await self._users.update_one(
+            {"_id": user.id, "tenant_id": user.tenant_id, "revoked_sessions": seen},
+            {"$set": {"revoked_sessions": _revoked_docs(sessions)}},
+        )
+        return result.matched_count == 1
+
     async def delete(self, tenant_id: str, user_id: str) -> bool:
         result = await self._users.delete_one({"_id": user_id, "tenant_id": tenant_id})
         return result.deleted_count == 1
@@ -158,6 +171,7 @@ def _user_doc(user: User) -> Document:
         "disabled": user.disabled,
         "photo_id": user.photo_id,
         "created_at": user.created_at,
+        "revoked_sessions": _revoked_docs(user.revoked_sessions),
     }
 
 
@@ -175,4 +189,11 @@ def _user(doc: Document) -> User:
         disabled=doc["disabled"],
         photo_id=doc.get("photo_id"),
         created_at=doc["created_at"],
+        revoked_sessions=tuple(
+            RevokedSession(entry["sid"], entry["until"]) for entry in doc.get("revoked_sessions") or ()
+        ),
     )
+
+
+def _revoked_docs(sessions: Iterable[RevokedSession]) -> list[Document]:
+    return [{"sid": session.session_id, "until": session.until} for session in sessions]

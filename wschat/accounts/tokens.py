@@ -2,8 +2,11 @@
 
 Both are HS256 with the installation's secret key and carry user id, tenant id, role and the user's
 password version; a password change, a disable or a role change gives the user a new version, so every
-older token fails the check in :meth:`AccountService.authenticate`. PyJWT is always called with an explicit
-``algorithms`` list and verifies ``aud`` and ``iss`` (CVE-2022-29217, CVE-2024-53861).
+older token fails the check in :meth:`AccountService.authenticate`. Both also carry the id of the session
+(``sid``, one per sign-in; the access tokens renewed from a session cookie get its id), so that signing out
+ends that one session and no other. Tokens issued before sessions had ids carry none. PyJWT is always
+called with an explicit ``algorithms`` list and verifies ``aud`` and ``iss`` (CVE-2022-29217,
+CVE-2024-53861).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class Claims:
     role: Role
     password_version: str
     expires_at: datetime
+    #: The sign-in this token belongs to; None for tokens issued before sessions had ids.
+    session_id: str | None = None
 
 
 class TokenIssuer:
@@ -43,11 +48,11 @@ class TokenIssuer:
         self._clock = clock
         self._ttl = {TokenKind.ACCESS: access_ttl, TokenKind.SESSION: session_ttl}
 
-    def issue(self, user: User, kind: TokenKind) -> tuple[str, datetime]:
-        """A token of ``kind`` for ``user``, and when it expires."""
+    def issue(self, user: User, kind: TokenKind, *, session_id: str | None) -> tuple[str, datetime]:
+        """A token of ``kind`` for ``user`` in the session ``session_id``, and when it expires."""
         now = self._clock()
         expires = now + timedelta(seconds=self._ttl[kind])
-        payload = {
+        payload: dict[str, str | int] = {
             "iss": ISSUER,
             "aud": kind.value,
             "sub": user.id,
@@ -57,6 +62,8 @@ class TokenIssuer:
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
         }
+        if session_id is not None:
+            payload["sid"] = session_id
         return jwt.encode(payload, self._secret.reveal(), algorithm=ALGORITHM), expires
 
     def verify(self, token: str, kind: TokenKind) -> Claims:
@@ -83,9 +90,20 @@ class TokenIssuer:
                 role=Role(payload["role"]),
                 password_version=str(payload["pwv"]),
                 expires_at=expires,
+                session_id=_optional_str(payload.get("sid")),
             )
         except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as e:
             raise AuthInvalid() from e
         if now >= expires:
             raise AuthInvalid("Your session has expired. Please sign in again.")
         return claims
+
+    def session_end(self, session: Claims) -> datetime:
+        """When the last token of a session expires: one renewed just before the session cookie expired."""
+        return session.expires_at + timedelta(seconds=self._ttl[TokenKind.ACCESS])
+
+
+def _optional_str(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("expected a string")

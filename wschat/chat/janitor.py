@@ -4,9 +4,9 @@
 - agents whose last socket closed longer ago than the grace period go offline; their chats are re-queued;
 - open conversations whose visitor has been gone longer than the tenant's limit are closed (every 30 s);
 - page visitors who never chatted are deleted a day after they were last seen, with their page trail;
-- this process's sockets are checked again: a user disabled, deleted or with a new password, or a locked
-  tenant, loses its sockets even when the change came from elsewhere (the CLI) and the socket only listens
-  (agents' sockets on every pass, visitors' every 30 s).
+- this process's sockets are checked again: a user disabled, deleted or with a new password, a session
+  signed out, or a locked tenant, loses its sockets even when the change came from elsewhere (the CLI,
+  another process) and the socket only listens (agents' sockets on every pass, visitors' every 30 s).
 
 Every step is safe to run in several processes at once: the state changes go through the same claimed
 transitions as everything else.
@@ -24,6 +24,7 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.pages import PageService
 from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.clock import Clock
+from wschat.db import Document
 from wschat.errors import AuthInvalid, TenantLocked
 
 log = logging.getLogger(__name__)
@@ -90,17 +91,13 @@ class Janitor:
             log.info("deleted %d idle page visitors (never chatted, not seen for a day)", removed)
 
     async def _recheck_sockets(self, *, visitors_too: bool) -> None:
-        """One look-up per tenant and per agent account, however many sockets share them. Agents' sockets
+        """One look-up per tenant and per agent session, however many sockets share them. Agents' sockets
         on every pass; visitors' (only their tenant can become invalid) with the slow steps."""
         now = self.clock()
         valid: dict[tuple[str, ...], bool] = {}
         kind = None if visitors_too else "agent"
         for socket in await self.presence.store.sockets_of_node(self.presence.node_id, kind):
-            tenant_id, owner_id = socket["tenant_id"], socket["owner_id"]
-            if socket["kind"] == "agent":
-                key: tuple[str, ...] = (tenant_id, owner_id, socket.get("password_version") or "")
-            else:
-                key = (tenant_id,)
+            key = _validity_key(socket)
             if key not in valid:
                 valid[key] = await self._still_valid(key, now)
             if not valid[key]:
@@ -108,9 +105,10 @@ class Janitor:
                 await self.closer.close_socket(socket["_id"], socket["kind"])
 
     async def _still_valid(self, key: tuple[str, ...], now: datetime) -> bool:
-        if len(key) == 3:
+        if len(key) > 1:
+            tenant_id, user_id, password_version, session_id = key
             try:
-                await self.accounts.current(key[1], key[0], key[2])
+                await self.accounts.current(user_id, tenant_id, password_version, session_id or None)
             except (AuthInvalid, TenantLocked):
                 return False
             return True
@@ -145,3 +143,12 @@ class Janitor:
             ):
                 log.info("closing conversation %s: the visitor is gone", conversation.id)
                 await self.chat.close_abandoned(conversation)
+
+
+def _validity_key(socket: Document) -> tuple[str, ...]:
+    """What decides whether a socket may stay: its tenant, and for an agent the user, password version and
+    session of the token it showed."""
+    if socket["kind"] != "agent":
+        return (socket["tenant_id"],)
+    version, session_id = socket.get("password_version") or "", socket.get("session_id") or ""
+    return (socket["tenant_id"], socket["owner_id"], version, session_id)

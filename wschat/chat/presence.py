@@ -137,9 +137,16 @@ class PresenceService:
 
     # -- sockets -------------------------------------------------------------------------------------------
 
-    async def agent_connected(self, sid: str, user: User) -> None:
+    async def agent_connected(self, sid: str, user: User, session_id: str | None) -> None:
         await self.store.add_socket(
-            sid, user.tenant_id, user.id, "agent", self.node_id, self.clock(), user.password_version
+            sid,
+            user.tenant_id,
+            user.id,
+            "agent",
+            self.node_id,
+            self.clock(),
+            password_version=user.password_version,
+            session_id=session_id,
         )
         presence = await self.store.get(user.tenant_id, user.id)
         if presence is None or presence.disconnected_at is not None:

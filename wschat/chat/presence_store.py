@@ -70,8 +70,11 @@ class PresenceStore:
         kind: str,
         node_id: str,
         now: datetime,
+        *,
         password_version: str | None = None,
+        session_id: str | None = None,
     ) -> None:
+        """An open socket; an agent's carries the password version and session of the token it showed."""
         await self._sockets.insert_one(
             {
                 "_id": sid,
@@ -79,6 +82,7 @@ class PresenceStore:
                 "owner_id": owner_id,
                 "kind": kind,
                 "password_version": password_version,
+                "session_id": session_id,
                 "node_id": node_id,
                 "at": now,
             }
@@ -94,10 +98,12 @@ class PresenceStore:
     async def socket_count(self, tenant_id: str, owner_id: str) -> int:
         return await self._sockets.count_documents({"tenant_id": tenant_id, "owner_id": owner_id})
 
-    async def sockets_of(self, owner_id: str, kind: str) -> list[str]:
-        return [
-            doc["_id"] async for doc in self._sockets.find({"owner_id": owner_id, "kind": kind}, {"_id": 1})
-        ]
+    async def sockets_of(self, owner_id: str, kind: str, *, session_id: str | None = None) -> list[str]:
+        """The ids of the owner's sockets; only those of one console session when ``session_id`` is given."""
+        query = {"owner_id": owner_id, "kind": kind}
+        if session_id is not None:
+            query["session_id"] = session_id
+        return [doc["_id"] async for doc in self._sockets.find(query, {"_id": 1})]
 
     async def announced(self, tenant_id: str) -> bool | None:
         """The online state last announced to the tenant's visitors, by any process."""

@@ -147,6 +147,10 @@ export class Controller {
 
   async logout(): Promise<void> {
     if (this.socket?.connected) await this.emit("status.set", { status: "offline" }, StatusAck, 3_000);
+    // Signing out ends this session's sockets on the server: close ours first, so that is not mistaken
+    // for a revoked account (which would renew, fail and show an error on the sign-in page).
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
     await this.api.logout();
     this.signedOut(null);
   }
