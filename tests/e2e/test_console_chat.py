@@ -34,6 +34,7 @@ async def test_console_sign_in_refuses_a_wrong_password_then_signs_in(browser: B
     await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    await expect(page.get_by_role("alert")).to_have_count(0)  # signing out is no "session ended" error
     await page.reload()
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
