@@ -1,4 +1,5 @@
-"""Shared fixtures: one in-memory FerretDB for the session, a fresh database and a live server per test.
+"""Shared fixtures: one in-memory FerretDB for the session, a fresh database and a live server per test,
+and one Redis for the session, emptied for each test that uses it.
 
 Set ``WSCHAT_TEST_MONGODB_URI`` to run the whole suite against another server (e.g. a real MongoDB).
 """
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import redis
 from argon2 import Parameters, Type
 
+from tests.redis_support import running_redis
 from tests.support import FakeClock, LiveServer, start_server
 from wschat.accounts import passwords
 from wschat.config import MongoSettings, Secret, ServerSettings, Settings
@@ -42,6 +45,20 @@ def mongodb_uri() -> Iterator[str]:
     database = EmbeddedDatabase(find_binary(), data_dir=None)
     yield database.start()
     database.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    with running_redis() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The session's Redis, empty: no rate-limit count or channel of an earlier test is left."""
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushall()
+    return redis_server
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                     with contextlib.suppress(asyncio.CancelledError):
                         await janitor
                 if (serving := quart_app.extensions.get("wschat")) is not None:
-                    await serving.presence.close()
+                    await serving.close()
                 realtime.runtime = None
                 quart_app.extensions.pop("wschat", None)
                 await db.close()

@@ -150,11 +150,13 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
 async def _operator_command(settings: Settings, args: argparse.Namespace) -> int:
     async with _database(settings) as db:
         rt = build_runtime(settings, db, utc_now, NoTransport())
-        if args.command == "jitsi":
-            await jitsi_commands.run(rt, args)
-            return 0
-        handler = _HANDLERS[(args.command, args.action)]
-        await handler(rt.accounts, args)
+        try:
+            if args.command == "jitsi":
+                await jitsi_commands.run(rt, args)
+            else:
+                await _HANDLERS[(args.command, args.action)](rt.accounts, args)
+        finally:
+            await rt.close()
     return 0
 
 

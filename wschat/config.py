@@ -80,7 +80,7 @@ class AuthSettings:
     token_ttl: int = 3600
     #: Lifetime of the console's session cookie, seconds; it renews access tokens.
     session_ttl: int = 12 * 3600
-    #: Failed logins allowed per minute for one tenant+login, and for one IP address.
+    #: Failed logins allowed per minute for one tenant+login, and for one IP address, across all processes.
     login_failures_per_minute: int = 10
 
 
@@ -92,7 +92,9 @@ class ChatSettings:
     agent_grace_seconds: int = 30
     #: How often each process runs its housekeeping (presence, abandoned chats), seconds.
     janitor_interval: float = 5.0
-    #: New visitor sessions one IP address may open per minute, per process (see chat/visitors.py).
+    #: New visitor sessions one IP address may open per minute, across all processes. The widget opens one
+    #: on every page load of a new visitor, so this is generous for a company network behind one address,
+    #: and stops a script from filling the database.
     new_visitors_per_minute: int = 120
 
 

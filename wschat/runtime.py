@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from redis.asyncio import Redis
+
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.store import TenantStore, UserStore
 from wschat.accounts.tokens import TokenIssuer
@@ -25,12 +27,17 @@ from wschat.chat.visitors import VisitorService
 from wschat.clock import Clock
 from wschat.config import Settings
 from wschat.db import Database
+from wschat.limits.counter import HitCounter, MemoryCounter
+from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.media.service import PhotoService
 from wschat.media.store import PhotoStore
 from wschat.sealing import Sealer
 from wschat.signalling.service import CallPublisher, CallService
 from wschat.signalling.settings import VideoSettingsService
 from wschat.signalling.store import CallStore, VideoSettingsStore
+
+#: The rate limits' sliding window, seconds: their settings count per minute.
+LIMIT_WINDOW = 60.0
 
 
 class Transport(SessionRevoker, CallPublisher, SocketCloser, Protocol):
@@ -82,9 +89,25 @@ class Runtime:
     photos: PhotoService
     calls: CallService
     video: VideoSettingsService
+    #: The rate limits' client, when they are shared through Redis.
+    limits_redis: Redis | None = None
+
+    async def close(self) -> None:
+        """Stop what the runtime started; the database is the caller's to close."""
+        await self.presence.close()
+        if self.limits_redis is not None:
+            await self.limits_redis.aclose()
 
 
 def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Transport) -> Runtime:
+    limits_redis = connect(settings.redis_url.reveal()) if settings.redis_url is not None else None
+
+    def counter(name: str, limit: int) -> HitCounter:
+        # With several processes (which then share WSCHAT_REDIS_URL) only a shared count holds.
+        if limits_redis is None:
+            return MemoryCounter(limit, LIMIT_WINDOW, clock)
+        return RedisCounter(limits_redis, name, limit, LIMIT_WINDOW, clock)
+
     tokens = TokenIssuer(
         settings.secret_key,
         clock,
@@ -97,7 +120,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         users,
         tokens,
         clock,
-        login_failures_per_minute=settings.auth.login_failures_per_minute,
+        login_failures=counter("login", settings.auth.login_failures_per_minute),
         revoker=transport,
     )
     node_id = f"node_{secrets.token_hex(8)}"
@@ -138,7 +161,10 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         node_id=node_id,
         accounts=accounts,
         visitors=VisitorService(
-            visitor_store, clock, transport, new_per_minute=settings.chat.new_visitors_per_minute
+            visitor_store,
+            clock,
+            transport,
+            new_sessions=counter("new-visitors", settings.chat.new_visitors_per_minute),
         ),
         conversations=conversations,
         messages=messages,
@@ -151,4 +177,5 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
         calls=calls,
         video=VideoSettingsService(video),
+        limits_redis=limits_redis,
     )

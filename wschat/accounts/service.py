@@ -28,7 +28,6 @@ from wschat.accounts.models import (
     TenantStatus,
     User,
 )
-from wschat.accounts.ratelimit import FailureLimiter
 from wschat.accounts.store import TenantStore, UserStore, user_changes
 from wschat.accounts.tokens import TokenIssuer, TokenKind
 from wschat.clock import Clock, new_id
@@ -42,6 +41,7 @@ from wschat.errors import (
     TenantLocked,
     ValidationFailed,
 )
+from wschat.limits.counter import HitCounter
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class AccountService:
         tokens: TokenIssuer,
         clock: Clock,
         *,
-        login_failures_per_minute: int = 10,
+        login_failures: HitCounter,
         revoker: SessionRevoker | None = None,
     ) -> None:
         self.tenants = tenants
@@ -91,7 +91,8 @@ class AccountService:
         self.tokens = tokens
         self.clock = clock
         self.revoker = revoker
-        self._failures = FailureLimiter(login_failures_per_minute, 60.0, clock)
+        #: Failed logins per tenant+login and per client IP.
+        self._failures = login_failures
 
     # -- tenants (operator) -------------------------------------------------------------------------------
 
@@ -192,25 +193,24 @@ class AccountService:
 
     async def login(self, request: LoginRequest, ip: str) -> LoginResult:
         """Raises RateLimited, InvalidCredentials (the same for every wrong part), TenantLocked."""
-        account_key = ("account", request.tenant.strip().lower(), request.login.strip().lower())
-        ip_key = ("ip", ip)
-        if self._failures.is_limited(account_key) or self._failures.is_limited(ip_key):
+        slug, login = request.tenant.strip().lower(), request.login.strip().lower()
+        # No slug holds a ":", so the key of an existing account is never that of another one.
+        account_key, ip_key = f"account:{slug}:{login}", f"ip:{ip}"
+        if await self._failures.is_limited(account_key) or await self._failures.is_limited(ip_key):
             raise RateLimited()
-        tenant = (
-            await self.tenants.by_slug(account_key[1]) if SLUG_PATTERN.fullmatch(account_key[1]) else None
-        )
-        user = await self.users.by_login(tenant.id, account_key[2]) if tenant else None
+        tenant = await self.tenants.by_slug(slug) if SLUG_PATTERN.fullmatch(slug) else None
+        user = await self.users.by_login(tenant.id, login) if tenant else None
         usable = user if user is not None and not user.disabled else None
         # The hash is checked in every case, so an unknown login costs as much time as a wrong password.
         if not await passwords.verify_password(usable.password_hash if usable else None, request.password):
-            self._failures.record_failure(account_key)
-            self._failures.record_failure(ip_key)
+            await self._failures.hit(account_key)
+            await self._failures.hit(ip_key)
             raise InvalidCredentials()
         assert tenant is not None
         assert usable is not None
         if tenant.is_locked(self.clock()):
             raise TenantLocked()
-        self._failures.reset(account_key)
+        await self._failures.reset(account_key)
         if passwords.needs_rehash(usable.password_hash):
             new_hash = await passwords.hash_password(request.password)
             usable = await self.users.update(tenant.id, usable.id, {"password_hash": new_hash}) or usable

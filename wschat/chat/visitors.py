@@ -7,20 +7,16 @@ import secrets
 from dataclasses import dataclass
 
 from wschat.accounts.models import Tenant
-from wschat.accounts.ratelimit import FailureLimiter
 from wschat.chat.models import ContactSubmit, Visitor
 from wschat.chat.presence import Publisher
 from wschat.chat.store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
+from wschat.limits.counter import HitCounter
 from wschat.privacy.geo import country_of
 from wschat.privacy.ip import stored_ip
 
 MAX_USER_AGENT = 512
-#: New visitor sessions one IP address may open per minute (per process; WSCHAT_NEW_VISITORS_PER_MINUTE).
-#: The widget opens one on every page load of a new visitor, so this is generous for a company network
-#: behind one address, and stops a script from filling the database.
-NEW_VISITORS_PER_MINUTE = 120
 
 
 @dataclass(frozen=True)
@@ -42,12 +38,13 @@ class VisitorService:
         clock: Clock,
         publisher: Publisher | None = None,
         *,
-        new_per_minute: int = NEW_VISITORS_PER_MINUTE,
+        new_sessions: HitCounter,
     ) -> None:
         self.visitors = visitors
         self.clock = clock
         self.publisher = publisher
-        self._new_sessions = FailureLimiter(new_per_minute, 60, clock)
+        #: New sessions per client IP (WSCHAT_NEW_VISITORS_PER_MINUTE).
+        self._new_sessions = new_sessions
 
     async def open_session(
         self, tenant: Tenant, token: str | None, *, ip: str | None, user_agent: str | None
@@ -61,9 +58,10 @@ class VisitorService:
             if known is not None:
                 visitor = await self.visitors.touch(tenant.id, known.id, self.clock()) or known
                 return VisitorSession(visitor, token, created=False)
-        if self._new_sessions.is_limited(ip):
+        address = ip or "unknown"
+        if await self._new_sessions.is_limited(address):
             raise RateLimited("Too many new chat sessions from this address. Please wait a minute.")
-        self._new_sessions.record_failure(ip)
+        await self._new_sessions.hit(address)
         now = self.clock()
         token = secrets.token_urlsafe(32)
         visitor = Visitor(

@@ -1,24 +1,37 @@
-"""A sliding-window counter of failed attempts, per key, in this process's memory."""
+"""The counter the services see, and its in-memory implementation for a single process."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
+from typing import Protocol
 
 from wschat.clock import Clock
 
 
-class FailureLimiter:
-    """At most ``limit`` failures per ``window`` seconds for one key; memory bounded by ``max_keys``."""
+class HitCounter(Protocol):
+    """A sliding window per key: limited once a key has ``limit`` hits within the last ``window`` seconds."""
+
+    async def is_limited(self, key: str) -> bool:
+        """True while ``key`` has had ``limit`` hits within the window."""
+
+    async def hit(self, key: str) -> None:
+        """Count one hit of ``key`` now."""
+
+    async def reset(self, key: str) -> None:
+        """Forget every hit of ``key``."""
+
+
+class MemoryCounter:
+    """A :class:`HitCounter` in this process's memory: exact for one process, at most ``max_keys`` keys."""
 
     def __init__(self, limit: int, window: float, clock: Clock, *, max_keys: int = 100_000) -> None:
         self.limit = limit
         self.window = window
         self._clock = clock
         self._max_keys = max_keys
-        self._hits: dict[Hashable, deque[float]] = {}
+        self._hits: dict[str, deque[float]] = {}
 
-    def is_limited(self, key: Hashable) -> bool:
+    async def is_limited(self, key: str) -> bool:
         hits = self._hits.get(key)
         if hits is None:
             return False
@@ -28,7 +41,7 @@ class FailureLimiter:
             return False
         return len(hits) >= self.limit
 
-    def record_failure(self, key: Hashable) -> None:
+    async def hit(self, key: str) -> None:
         if len(self._hits) >= self._max_keys:
             self._prune()
         hits = self._hits.setdefault(key, deque())
@@ -36,7 +49,7 @@ class FailureLimiter:
         while len(hits) > self.limit:  # older entries cannot matter any more
             hits.popleft()
 
-    def reset(self, key: Hashable) -> None:
+    async def reset(self, key: str) -> None:
         self._hits.pop(key, None)
 
     def _now(self) -> float:
