@@ -209,8 +209,8 @@ async def test_visitor_starts_a_call_the_agent_accepts_and_rejoins_after_a_reloa
 FAKE_JITSI = """window.JitsiMeetExternalAPI = function (domain, options) {
   window.jitsiCalls = (window.jitsiCalls || []).concat([{domain: domain, roomName: options.roomName,
     jwt: options.jwt, parent: options.parentNode instanceof HTMLElement, config: options.configOverwrite}]);
-  this.addListener = function () {};
-  this.executeCommand = function () {};
+  this.addListener = function (name, listener) { (window.jitsiListeners ||= {})[name] = listener; };
+  this.executeCommand = function (command) { (window.jitsiCommands ||= []).push(command); };
   this.dispose = function () {};
 };"""
 
@@ -271,6 +271,45 @@ async def test_jitsi_call_loads_the_tenants_external_api_only(browser: Browser, 
     assert token["context"]["user"]["affiliation"] == "member"  # the visitor's own token, not the agent's
     assert scripts == [f"https://{domain}/external_api.js"]
     assert [url for url in browser.requests if domain in url] == scripts
+
+
+async def test_visitor_presents_their_screen_in_a_jitsi_meeting(browser: Browser, shop: Shop) -> None:
+    """The visitor's own screen call on the tenant's Jitsi: no camera, and the screen is shared on joining."""
+    domain = "meet.acme.example"
+    video = {
+        "jitsi": {"domain": domain, "app_id": "wschat-acme", "secret": "s" * 40},
+        "allow_visitor_calls": True,
+        "allow_visitor_screen_share": True,
+    }
+    reply = await shop.server.request("PATCH", "/api/tenant/video", json=video, token=shop.admin_token)
+    assert reply.status == 200, reply.body
+    await shop.set(auto_assign=True)
+    agent = await shop.server.agent(shop.admin_token)
+    await agent.ok("status.set", {"status": "online"})
+    browser.routed_hosts.add(domain)
+    visitor = await browser.page("/demo?tenant=acme")
+    await visitor.route(
+        f"https://{domain}/**", lambda route: route.fulfill(body=FAKE_JITSI, content_type="text/javascript")
+    )
+    await visitor.get_by_role("button", name="Open chat").click()
+    panel = visitor.get_by_role("dialog")
+    composer = panel.get_by_role("textbox", name="Write a message")
+    await composer.fill("Let me show you the error message")
+    await composer.press("Enter")
+    await agent.wait("chat.assigned")
+    await panel.get_by_role("button", name="Share my screen").click()
+
+    await jitsi_opened(visitor)
+    [made] = await visitor.evaluate("window.jitsiCalls")
+    assert (made["config"]["startWithVideoMuted"], made["config"]["startWithAudioMuted"]) == (True, True)
+    features = claims(made["jwt"])["context"]["features"]
+    assert features["screen-sharing"] is True  # the tenant allows visitors' screens
+    assert features["recording"] is False
+    assert await visitor.evaluate("window.jitsiCommands || []") == []
+    await visitor.evaluate("window.jitsiListeners.videoConferenceJoined()")  # the meeting says: you are in
+    assert await visitor.evaluate("window.jitsiCommands") == ["toggleShareScreen"]
+    invite = await agent.wait("call.invite")
+    assert (invite["call"]["kind"], invite["call"]["started_by"]) == ("screen", "visitor")
 
 
 async def test_jitsi_call_from_the_console_embeds_the_meeting_with_the_agents_token(

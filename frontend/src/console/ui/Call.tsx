@@ -74,7 +74,7 @@ export function CallPanel({ conversationId }: { conversationId: string }) {
     <section class="call" aria-label={video ? t.call.video : t.call.screen}>
       <div class="call-stage">
         {jitsi ? (
-          <Jitsi calls={calls} watchOnly={false} failedText={t.call.failed} />
+          <Jitsi calls={calls} side="agent" failedText={t.call.failed} />
         ) : (
           <>
             <Video stream={main} muted={own} label={own ? t.call.local : t.call.remote} cls="call-remote" />

@@ -33,20 +33,26 @@ export function Elapsed({ since }: { since: number }) {
   return <time class="elapsed">{duration(Math.floor((now - since) / 1000))}</time>;
 }
 
-/** The meeting of the current Jitsi call; ``watchOnly`` joins without camera and microphone. */
-export function Jitsi({ calls, watchOnly, failedText }: { calls: CallClient; watchOnly: boolean; failedText: string }) {
+/**
+ * The meeting of the current Jitsi call. A screen call joins without camera and microphone; its presenter
+ * starts sharing the screen as soon as they are in the meeting (the browser asks which screen, as in p2p).
+ */
+export function Jitsi({ calls, side, failedText }: { calls: CallClient; side: "agent" | "visitor"; failedText: string }) {
   const node = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
-  const { jitsi } = calls.state;
+  const { jitsi, call } = calls.state;
+  const screen = call?.kind === "screen";
+  const presenting = screen && call?.started_by === side;
   useEffect(() => {
     if (!jitsi || !node.current) return;
     let api: JitsiApi | null = null;
     let gone = false;
-    openJitsi(jitsi, node.current, watchOnly).then(
+    openJitsi(jitsi, node.current, screen).then(
       (opened) => {
         if (gone) return opened.dispose();
         api = opened;
         opened.addListener("readyToClose", () => void calls.leave());
+        if (presenting) opened.addListener("videoConferenceJoined", () => opened.executeCommand("toggleShareScreen"));
       },
       () => setFailed(true),
     );

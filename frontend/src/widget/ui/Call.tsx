@@ -54,7 +54,7 @@ export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Str
     <section class={"call" + (full ? " full" : "")} aria-label={t.call.label}>
       <div class="stage">
         {jitsi ? (
-          <Jitsi calls={calls} watchOnly={call.kind === "screen"} failedText={t.call.failed} />
+          <Jitsi calls={calls} side="visitor" failedText={t.call.failed} />
         ) : (
           <>
             <Video stream={main} muted={presenting} label={presenting ? t.call.presenting : t.call.remote} cls="remote" />
