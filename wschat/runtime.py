@@ -154,6 +154,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         public_url=settings.server.public_url,
     )
     chat.closed_hooks.append(calls.conversation_closed)
+    chat.handed_over_hooks.append(calls.conversation_handed_over)
     return Runtime(
         settings=settings,
         db=db,

@@ -99,6 +99,29 @@ async def test_closing_the_conversation_ends_its_call(chat: Chat) -> None:
     assert (await _record(chat, call["id"]))["status"] == "ended"
 
 
+async def test_handing_the_chat_over_ends_the_previous_agents_call(chat: Chat) -> None:
+    """A transfer, and a re-queue when the agent goes offline: the call ends before the hand-over message."""
+    carl = await chat.team.agent("carl")
+    call = (await chat.start_call())["call"]
+    await chat.visitor.ok("call.join", {"call_id": call["id"]})
+    await chat.bert.ok(
+        "chat.transfer", {"conversation_id": chat.conversation_id, "to_agent_id": chat.team.carl.id}
+    )
+    ended = await chat.visitor.wait("call.ended")
+    assert (ended["call"]["end_reason"], ended["call"]["ended_by"]) == ("handed_over", None)
+    assert (await _record(chat, call["id"]))["status"] == "ended"
+    sync = await chat.visitor.ok("messages.sync", {"conversation_id": chat.conversation_id})
+    events = [m["event"] for m in sync["messages"] if m["kind"] == "system"]
+    assert events[-2:] == ["call_ended", "transferred"]
+
+    # Carl calls, then goes offline while connected: the chat waits in the queue, his call is over.
+    second = (await carl.ok("call.start", {"conversation_id": chat.conversation_id, "kind": "video"}))["call"]
+    await chat.visitor.ok("call.join", {"call_id": second["id"]})
+    await carl.ok("status.set", {"status": "offline"})
+    ended = await chat.visitor.wait("call.ended", lambda e: e["call"]["id"] == second["id"])
+    assert ended["call"]["end_reason"] == "handed_over"
+
+
 async def test_one_call_at_a_time_and_leaving_ends_it_when_nobody_is_left(chat: Chat) -> None:
     call = (await chat.start_call())["call"]
     assert await chat.bert.error("call.start", {"conversation_id": chat.conversation_id}) == "CONFLICT"

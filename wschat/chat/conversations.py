@@ -69,6 +69,9 @@ class ChatService:
         self.views = Views(conversations, visitors, users)
         #: Awaited with every conversation that just closed, before its close message (calls end).
         self.closed_hooks: list[Callable[[Conversation], Awaitable[None]]] = []
+        #: Awaited with every conversation that just went to another agent or back to the queue, before its
+        #: system message (the previous agent's call ends).
+        self.handed_over_hooks: list[Callable[[Conversation], Awaitable[None]]] = []
 
     # -- lookups with access rules ---------------------------------------------------------------------------
 
@@ -223,6 +226,7 @@ class ChatService:
             except Superseded:
                 raise AlreadyAssigned("The chat changed meanwhile; please look again.") from None
             await self.presence.mark_assigned(agent.tenant.id, target.id)
+        await self._handed_over(updated)
         await self.messages.system(
             updated,
             f"{target.display_name} has taken over the chat.",
@@ -367,6 +371,7 @@ class ChatService:
                 )
             except Superseded:
                 continue
+            await self._handed_over(updated)
             await self.messages.system(
                 updated,
                 f"{name or 'The agent'} is no longer available. The chat is waiting for the next free agent.",
@@ -427,6 +432,10 @@ class ChatService:
         await self.presence.load_changed(updated.tenant_id, agent.id)
         await self._announce_assignment(updated, agent)
         await self._queue_changed(updated.tenant_id)
+
+    async def _handed_over(self, conversation: Conversation) -> None:
+        for hook in self.handed_over_hooks:
+            await hook(conversation)
 
     async def _announce_assignment(self, conversation: Conversation, agent: User) -> None:
         identity = agent_identity(agent)

@@ -46,6 +46,7 @@ class EndReason(StrEnum):
     EXPIRED = "expired"  # nobody answered in time
     LEFT = "left"  # the last participant left (call.leave or a closed socket)
     CONVERSATION_CLOSED = "conversation_closed"
+    HANDED_OVER = "handed_over"  # the chat went to another agent, or back to the queue
 
 
 class Side(StrEnum):

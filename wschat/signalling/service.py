@@ -245,6 +245,13 @@ class CallService:
         if call is not None:
             await self._end(call, EndReason.CONVERSATION_CLOSED, None, conversation)
 
+    async def conversation_handed_over(self, conversation: Conversation) -> None:
+        """The chat went to another agent or back to the queue: the previous agent's call with the visitor
+        ends (a call is between the visitor and the agent who holds the chat)."""
+        call = await self.calls.open_of_conversation(conversation.tenant_id, conversation.id)
+        if call is not None and call.agent_id != conversation.agent_id:
+            await self._end(call, EndReason.HANDED_OVER, None, conversation)
+
     async def socket_closed(self, sid: str) -> None:
         """A socket closed: it leaves every call it was in."""
         for call in await self.calls.on_socket(sid):

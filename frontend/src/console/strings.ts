@@ -80,6 +80,7 @@ export const t = {
         hangup: "The call was cancelled before anyone answered.",
         left: "The call was cancelled before anyone answered.",
         conversation_closed: "The call ended with the chat.",
+        handed_over: "The call ended when the chat was handed over.",
       })[reason] ?? "The call ended.",
     close: "Close",
     notRecorded: "This call is not recorded.",
