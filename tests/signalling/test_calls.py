@@ -216,12 +216,15 @@ async def test_an_agent_in_a_call_is_busy_for_calls_of_other_chats(chat: Chat) -
     other, other_id = await open_chat(chat.team)
     await chat.bert.wait("chat.assigned", lambda d: d["conversation"]["id"] == other_id)
     start = {"conversation_id": other_id, "kind": "video"}
-    # Invitations to Bert do not make him busy: he may have several ringing and pick one.
+    # Invitations to Bert do not make him busy: he may have several ringing and pick one; the others are
+    # declined for him at once, so nobody rings on unanswered.
     ringing = (await other.ok("call.start", start))["call"]
     await chat.visitor.ok("call.start", {"conversation_id": chat.conversation_id, "kind": "video"})
-    await chat.bert.ok("call.decline", {"call_id": ringing["id"]})
     first = (await chat.visitor.ok("call.current", {"conversation_id": chat.conversation_id}))["call"]
     await chat.bert.ok("call.join", {"call_id": first["id"]})  # now he is in the first visitor's call
+    declined = await other.wait("call.ended")
+    assert declined["call"]["id"] == ringing["id"]
+    assert (declined["call"]["end_reason"], declined["call"]["ended_by"]) == ("declined", "agent")
 
     reply = await other.call("call.start", start)
     assert reply["error"]["code"] == "AGENT_UNAVAILABLE"

@@ -162,6 +162,8 @@ class CallService:
         )
         invite = await self._connect(call, video, call.invited, await self._invited(call))
         await self._to_side(call, call.invited, "call.invite", {"call": call.to_wire(), **invite})
+        if caller.side is Side.AGENT:
+            await self._decline_others(call)
         return Joined(call, await self._connect(call, video, caller.side, caller))
 
     async def join(self, tenant_id: str, call_id: str, caller: Caller) -> Joined:
@@ -187,8 +189,21 @@ class CallService:
                 continue
             participant = joined.participants[-1].to_wire()
             await self._to_both(joined, "call.joined", {"call": joined.to_wire(), "participant": participant})
+            if caller.side is Side.AGENT:
+                await self._decline_others(joined)
             return Joined(joined, await self._connect(joined, video, caller.side, caller))
         raise Conflict("The call keeps changing; please try again.")
+
+    async def _decline_others(self, call: Call) -> None:
+        """The agent is in ``call`` now: invitations from visitors of their other chats that still ring are
+        declined at once, rather than left to ring unanswered (one call at a time)."""
+        for other in await self.calls.open_with_agent(call.tenant_id, call.agent_id):
+            if (
+                other.id != call.id
+                and other.status is CallStatus.RINGING
+                and other.started_by is Side.VISITOR
+            ):
+                await self._end(other, EndReason.DECLINED, Side.AGENT)
 
     async def decline(self, tenant_id: str, call_id: str, caller: Caller) -> Call:
         """The invited side says no. Raises NOT_FOUND, FORBIDDEN, CALL_ENDED, CONFLICT (not ringing)."""
