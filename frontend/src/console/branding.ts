@@ -1,6 +1,7 @@
 // The branding editor's data: what the widget shows now (GET /api/widget/{tenant}, defaults included),
 // overlaid with what the tenant stored (GET /api/tenant), and the PATCH /api/tenant body built from it.
 import { contrastRatio, isHexColor, meetsAA } from "../shared/contrast";
+import { t } from "./strings";
 import type { StoredBranding, Texts, WidgetConfig } from "./wire";
 
 export type Lang = "en" | "de";
@@ -60,8 +61,8 @@ export const TEXT_LIMITS: Record<keyof Texts, number> = { title: 60, greeting: 4
 /** Problems that block saving (docs/protocol.md §4 `branding`): colours, text lengths, where the logo lives. */
 export function problems(b: Branding, allowedOrigins: readonly string[] = []): Problem[] {
   const out: Problem[] = [];
-  if (!isHexColor(b.primary_color)) out.push({ field: "primary_color", message: "Use a colour like #0b5fff." });
-  if (!isHexColor(b.text_color)) out.push({ field: "text_color", message: "Use a colour like #ffffff." });
+  if (!isHexColor(b.primary_color)) out.push({ field: "primary_color", message: t.branding.problems.colour("#0b5fff") });
+  if (!isHexColor(b.text_color)) out.push({ field: "text_color", message: t.branding.problems.colour("#ffffff") });
   const logo = b.logo_url?.trim();
   if (logo && !(logo.startsWith("/") && !logo.startsWith("//"))) {
     let origin: string | null = null;
@@ -72,20 +73,20 @@ export function problems(b: Branding, allowedOrigins: readonly string[] = []): P
       origin = null;
     }
     if (!origin || !allowedOrigins.includes(origin)) {
-      out.push({ field: "logo_url", message: "Use a path on wsChat (/…) or an address on one of your allowed origins (Settings)." });
+      out.push({ field: "logo_url", message: t.branding.problems.logo });
     }
   }
   for (const lang of LANGS) {
     for (const f of TEXT_FIELDS) {
-      if ([...b.texts[lang][f]].length > TEXT_LIMITS[f]) out.push({ field: `texts.${lang}.${f}`, message: `At most ${TEXT_LIMITS[f]} characters.` });
+      if ([...b.texts[lang][f]].length > TEXT_LIMITS[f]) out.push({ field: `texts.${lang}.${f}`, message: t.branding.problems.tooLong(TEXT_LIMITS[f]) });
     }
   }
   return out;
 }
 
-export function contrast(b: Branding): { ratio: string; ok: boolean } | null {
+export function contrast(b: Branding): { ratio: number; ok: boolean } | null {
   if (!isHexColor(b.primary_color) || !isHexColor(b.text_color)) return null;
-  return { ratio: contrastRatio(b.primary_color, b.text_color).toFixed(2), ok: meetsAA(b.primary_color, b.text_color) };
+  return { ratio: contrastRatio(b.primary_color, b.text_color), ok: meetsAA(b.primary_color, b.text_color) };
 }
 
 /** The PATCH /api/tenant body. An empty logo is sent as "" (removes it; null would keep the old one), an

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contrastRatio, meetsAA } from "../shared/contrast";
-import { browserName, dayKey, duration, parseOrigins, withDays } from "./format";
+import { browserName, clock, dateTime, dayKey, dayLabel, decimal, duration, parseOrigins, withDays } from "./format";
+import { strings } from "./strings";
 import { renewDelay } from "./api";
 
 describe("format", () => {
@@ -19,6 +20,19 @@ describe("format", () => {
     const items = withDays([a, b, c], Date.parse("2026-11-29T12:00:00Z"));
     expect(items.map((i) => i.kind)).toEqual(["day", "message", "message", "day", "message"]);
     expect(items[3]!.key).toBe(`day-${dayKey(c.created_at)}`);
+  });
+
+  it("writes times, dates, day separators and numbers the German way", () => {
+    const afternoon = new Date(2026, 10, 29, 14, 5).toISOString(); // local time, whatever the time zone
+    expect(clock(afternoon, "de-DE")).toBe("14:05");
+    expect(dateTime(afternoon, "de-DE")).toBe("29.11.2026, 14:05");
+    expect(clock(afternoon, "en-US")).toBe("02:05 PM");
+    const now = new Date(2026, 10, 29, 18, 0).getTime();
+    expect(dayLabel(afternoon, now, "de-DE", strings.de.days)).toBe("Heute");
+    expect(dayLabel(new Date(2026, 10, 28, 9, 0).toISOString(), now, "de-DE", strings.de.days)).toBe("Gestern");
+    expect(dayLabel(new Date(2026, 10, 20, 9, 0).toISOString(), now, "de-DE", strings.de.days)).toBe("Freitag, 20. November 2026");
+    expect(decimal(4.5, 2, "de-DE")).toBe("4,50");
+    expect(decimal(4.5, 2, "en-GB")).toBe("4.50");
   });
 
   it("computes WCAG contrast", () => {

@@ -1,5 +1,7 @@
-// Formatting helpers (times, waiting times, day separators) and the WCAG contrast check. Pure functions.
-import { t } from "./strings";
+// Formatting helpers (times, waiting times, day separators, numbers). Pure functions; dates and numbers follow
+// the console's locale unless one is given.
+import { locale as pageLocale } from "./language";
+import { t, type Strings } from "./strings";
 
 export function parseTime(iso: string | null | undefined): number | null {
   if (!iso) return null;
@@ -17,13 +19,13 @@ export function duration(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
-export function clock(iso: string, locale?: string): string {
+export function clock(iso: string, locale = pageLocale): string {
   const ms = parseTime(iso);
   if (ms === null) return "";
   return new Date(ms).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
 }
 
-export function dateTime(iso: string | null | undefined, locale?: string): string {
+export function dateTime(iso: string | null | undefined, locale = pageLocale): string {
   const ms = parseTime(iso);
   if (ms === null) return "";
   return new Date(ms).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
@@ -36,11 +38,16 @@ export function dayKey(iso: string): string {
 }
 
 /** "Today", "Yesterday" or a date, for the separators between days in a conversation. */
-export function dayLabel(iso: string, now: number, locale?: string): string {
+export function dayLabel(iso: string, now: number, locale = pageLocale, days: Strings["days"] = t.days): string {
   const key = dayKey(iso);
-  if (key === dayKey(new Date(now).toISOString())) return t.days.today;
-  if (key === dayKey(new Date(now - 86_400_000).toISOString())) return t.days.yesterday;
+  if (key === dayKey(new Date(now).toISOString())) return days.today;
+  if (key === dayKey(new Date(now - 86_400_000).toISOString())) return days.yesterday;
   return new Date(parseTime(iso) ?? 0).toLocaleDateString(locale, { dateStyle: "full" });
+}
+
+/** "4.50" or "4,50": a number with a fixed count of decimals. */
+export function decimal(value: number, digits: number, locale = pageLocale): string {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
 export interface Item<M> {

@@ -160,7 +160,8 @@ export function reduce(state: State, action: Action): State {
         const mine = conversation.status === "active" && conversation.agent?.id === state.me?.id;
         let gone = chat.gone;
         if (conversation.status === "closed") gone = { reason: "ended", by: conversation.closed_by ?? "system" };
-        else if (!mine && !gone) gone = { reason: "transferred", by: conversation.agent?.display_name ?? "the queue" };
+        // No agent: back in the queue, which the conversation words in the console's language.
+        else if (!mine && !gone) gone = { reason: "transferred", by: conversation.agent?.display_name ?? "" };
         const unread = chat.unread + countUnread(action.messages.filter((m) => m.seq > chat.thread.lastSeq));
         return { ...chat, conversation, thread, gone, unread: state.active === conversation.id ? chat.unread : unread };
       });

@@ -1,5 +1,12 @@
-// Every string the console shows, in one place (English only; the widget is the bilingual app).
-export const t = {
+// Every text the console shows, in English here and in German in strings.de.ts, and the set the page uses
+// (language.ts chooses it). The German set has the type of the English one, so neither can miss a text.
+import type { Message } from "../shared/wire";
+import { lang } from "./language";
+import { de } from "./strings.de";
+
+export type Data = Record<string, string | undefined>;
+
+const en = {
   appName: "wsChat",
   login: {
     title: "Sign in to wsChat",
@@ -52,7 +59,7 @@ export const t = {
     failed: "not sent",
     retry: "Retry",
     ended: (by: string) => `This chat has ended (${by}).`,
-    closedBy: { visitor: "closed by the visitor", agent: "closed by an agent", system: "the visitor left" } as Record<string, string>,
+    closedBy: { visitor: "closed by the visitor", agent: "closed by an agent", system: "the visitor left" },
     visitorLeft: "The visitor has left the site.",
     requeued: "This chat went back to the queue (you went offline).",
     newMessages: "New messages",
@@ -106,6 +113,7 @@ export const t = {
     load: (open: number, max: number) => `${open}/${max} chats`,
     done: (name: string) => `The chat was transferred to ${name}.`,
     away: (name: string) => `This chat was transferred to ${name}.`,
+    queue: "the queue",
   },
   visitor: {
     title: "Visitor",
@@ -132,6 +140,7 @@ export const t = {
     since: "On page for",
     chat: "Chat",
     refresh: "Refresh",
+    statuses: { queued: "queued", active: "active", closed: "closed" },
   },
   agents: {
     title: "Agents",
@@ -154,7 +163,7 @@ export const t = {
     edit: "Edit",
     cancel: "Cancel",
     you: "(you)",
-    roles: { agent: "Agent", admin: "Admin" } as Record<string, string>,
+    roles: { agent: "Agent", admin: "Admin" },
   },
   branding: {
     title: "Widget branding",
@@ -167,13 +176,19 @@ export const t = {
     language: "Language",
     auto: "Follow the page",
     texts: "Texts",
-    fields: { title: "Title", greeting: "Greeting", offline: "Offline text", queued: "Waiting text" } as Record<string, string>,
+    fields: { title: "Title", greeting: "Greeting", offline: "Offline text", queued: "Waiting text" },
+    picker: "picker",
     preview: "Preview",
     contrastOk: (r: string) => `Contrast ${r}:1 meets WCAG AA.`,
     contrastLow: (r: string) => `Contrast ${r}:1 is below WCAG AA (4.5:1): visitors may not be able to read the text.`,
     save: "Save branding",
     saved: "Branding saved.",
     unsupported: "This server cannot store branding yet; the preview works, saving does not.",
+    problems: {
+      colour: (example: string) => `Use a colour like ${example}.`,
+      logo: "Use a path on wsChat (/…) or an address on one of your allowed origins (Settings).",
+      tooLong: (max: number) => `At most ${max} characters.`,
+    },
   },
   settings: {
     title: "Settings",
@@ -187,7 +202,7 @@ export const t = {
   video: {
     title: "Video",
     mode: "Current mode",
-    modes: { p2p: "Peer-to-peer", jitsi: "Jitsi" } as Record<string, string>,
+    modes: { p2p: "Peer-to-peer", jitsi: "Jitsi" },
     hint: "Jitsi is used when its domain, app id and secret are all set; otherwise calls are peer-to-peer. Calls are never recorded.",
     stun: "STUN URLs (one per line, e.g. stun:turn.example.com:3478)",
     turn: "TURN URLs (one per line, e.g. turn:turn.example.com:3478?transport=udp)",
@@ -219,7 +234,8 @@ export const t = {
     newMessage: (name: string, text: string) => `${name}: ${text}`,
   },
   days: { today: "Today", yesterday: "Yesterday" },
-  languages: { en: "English", de: "Deutsch" } as Record<string, string>,
+  languages: { en: "English", de: "Deutsch" },
+  language: "Console language",
   banner: {
     reconnecting: "Connection lost — reconnecting…",
     offline: "You are offline. Chats will resume when the connection is back.",
@@ -246,12 +262,27 @@ export const t = {
     TIMEOUT: "The server did not answer in time. Please try again.",
     NETWORK: "No connection to the server.",
     BAD_ANSWER: "The server sent an answer this page does not understand.",
-  } as Record<string, string>,
+  },
+  // System messages by their `event`: the server writes them in English already.
+  system: {} as Record<string, (d: Data) => string>,
 };
+
+export type Strings = typeof en;
+
+export const strings: Readonly<Record<"en" | "de", Strings>> = { en, de };
+
+/** The texts of the page's language. */
+export const t: Strings = strings[lang];
+
+/** A text from one of the sets' small maps (roles, modes, error codes) by a key the server sent. */
+export function named(map: Readonly<Record<string, string>>, key: string): string | undefined {
+  const value = map[key];
+  return typeof value === "string" ? value : undefined; // a key such as "toString" finds no text
+}
 
 /** A human message for an error code; field details (VALIDATION_FAILED) are appended when present. */
 export function errorText(error: { code: string; message?: string; details?: Record<string, unknown> }): string {
-  const base = t.errors[error.code] ?? error.message ?? t.errors.INTERNAL!;
+  const base = named(t.errors, error.code) ?? (error.message || t.errors.INTERNAL);
   const fields = error.details?.["fields"];
   if (Array.isArray(fields) && fields.length > 0) {
     const parts = fields
@@ -260,4 +291,15 @@ export function errorText(error: { code: string; message?: string; details?: Rec
     if (parts.length) return `${base} (${parts.join("; ")})`;
   }
   return base;
+}
+
+/** A message's text in the page's language: a system message worded from its `event` and `data`, any other
+ * message (and an event this page does not know) as written. */
+export function messageText(message: Pick<Message, "event" | "data" | "text">, texts: Strings = t): string {
+  const render = message.event ? texts.system[message.event] : undefined;
+  if (!render) return message.text;
+  const data: Data = {};
+  for (const [key, value] of Object.entries(message.data))
+    if (typeof value === "string" || typeof value === "number") data[key] = String(value);
+  return render(data) || message.text;
 }

@@ -8,6 +8,7 @@ import { Avatar } from "./Avatar";
 import { Branding } from "./Branding";
 import { Conversation } from "./Conversation";
 import { useConsole } from "./hooks";
+import { LanguageSwitch } from "./LanguageSwitch";
 import { LiveVisitors } from "./LiveVisitors";
 import { Login } from "./Login";
 import { Profile } from "./Profile";
@@ -120,6 +121,7 @@ export function App() {
           )}
         </div>
         <SoundToggle />
+        <LanguageSwitch />
         {state.me && (
           <span class="me">
             <Avatar name={state.me.display_name} url={state.me.photo_url} size={28} />

@@ -2,6 +2,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { contrast, fromWidget, LANGS, patchBody, problems, TEXT_FIELDS, TEXT_LIMITS, type Branding as Model, type Lang } from "../branding";
 import { controller } from "../controller";
+import { decimal } from "../format";
+import { lang as consoleLang } from "../language";
 import type { State } from "../store";
 import { errorText, t } from "../strings";
 import { TenantAnswer, WidgetConfig } from "../wire";
@@ -35,7 +37,7 @@ function Preview({ b, lang }: { b: Model; lang: Lang }) {
 
 export function Branding({ state }: { state: State }) {
   const [b, setB] = useState<Model | null>(null);
-  const [lang, setLang] = useState<Lang>("en");
+  const [lang, setLang] = useState<Lang>(consoleLang);
   const [feedback, setFeedback] = useState<{ text: string; kind: "info" | "error" } | null>(null);
   const slug = state.tenant?.slug ?? "";
 
@@ -82,21 +84,21 @@ export function Branding({ state }: { state: State }) {
             <label>
               {t.branding.primary}
               <span class="color-field">
-                <input type="color" value={b.primary_color} onInput={(e) => set({ primary_color: e.currentTarget.value })} aria-label={`${t.branding.primary} (picker)`} />
+                <input type="color" value={b.primary_color} onInput={(e) => set({ primary_color: e.currentTarget.value })} aria-label={`${t.branding.primary} (${t.branding.picker})`} />
                 <input name="primary_color" value={b.primary_color} maxLength={7} onInput={(e) => set({ primary_color: e.currentTarget.value })} aria-invalid={!!problemFor("primary_color")} />
               </span>
             </label>
             <label>
               {t.branding.text}
               <span class="color-field">
-                <input type="color" value={b.text_color} onInput={(e) => set({ text_color: e.currentTarget.value })} aria-label={`${t.branding.text} (picker)`} />
+                <input type="color" value={b.text_color} onInput={(e) => set({ text_color: e.currentTarget.value })} aria-label={`${t.branding.text} (${t.branding.picker})`} />
                 <input name="text_color" value={b.text_color} maxLength={7} onInput={(e) => set({ text_color: e.currentTarget.value })} aria-invalid={!!problemFor("text_color")} />
               </span>
             </label>
           </div>
           {c && (
             <p class={c.ok ? "ok" : "warning"} role="status" data-testid="contrast">
-              {c.ok ? t.branding.contrastOk(c.ratio) : t.branding.contrastLow(c.ratio)}
+              {c.ok ? t.branding.contrastOk(decimal(c.ratio, 2)) : t.branding.contrastLow(decimal(c.ratio, 2))}
             </p>
           )}
           <div class="grid">

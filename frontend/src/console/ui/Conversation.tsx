@@ -5,7 +5,7 @@ import type { Message } from "../../shared/wire";
 import { controller } from "../controller";
 import { clock, dateTime, withDays } from "../format";
 import type { Chat, State } from "../store";
-import { t } from "../strings";
+import { messageText, named, t } from "../strings";
 import { Avatar } from "./Avatar";
 import { CallButtons, CallPanel } from "./Call";
 import { TransferDialog } from "./TransferDialog";
@@ -30,7 +30,7 @@ function MessageItem({ message, me, readSeq }: { message: Message; me: string | 
   if (message.kind === "system" || message.sender.kind === "system") {
     return (
       <li class="msg system" data-seq={message.seq}>
-        <span class="text">{message.text}</span> {time}
+        <span class="text">{messageText(message)}</span> {time}
       </li>
     );
   }
@@ -137,11 +137,11 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
 
   const gone =
     chat.gone?.reason === "transferred"
-      ? t.transfer.away(chat.gone.by)
+      ? t.transfer.away(chat.gone.by || t.transfer.queue)
       : chat.gone?.reason === "requeued"
         ? t.conversation.requeued
         : chat.gone
-          ? t.conversation.ended(t.conversation.closedBy[chat.gone.by] ?? chat.gone.by)
+          ? t.conversation.ended(named(t.conversation.closedBy, chat.gone.by) ?? chat.gone.by)
           : null;
 
   return (

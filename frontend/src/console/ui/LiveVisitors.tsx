@@ -3,7 +3,7 @@ import { useEffect } from "preact/hooks";
 import { controller } from "../controller";
 import { duration, parseTime } from "../format";
 import type { State } from "../store";
-import { t } from "../strings";
+import { named, t } from "../strings";
 import type { Visitor } from "../wire";
 import { useNow } from "./hooks";
 import { PageLink } from "./VisitorPanel";
@@ -50,10 +50,12 @@ export function LiveVisitors({ state }: { state: State }) {
                   <td>
                     {conv && state.chats[conv.id] ? (
                       <button type="button" class="link" onClick={() => controller.select(conv.id)}>
-                        {conv.status}
+                        {named(t.live.statuses, conv.status) ?? conv.status}
                       </button>
+                    ) : conv ? (
+                      (named(t.live.statuses, conv.status) ?? conv.status)
                     ) : (
-                      (conv?.status ?? t.visitor.unknown)
+                      t.visitor.unknown
                     )}
                   </td>
                 </tr>

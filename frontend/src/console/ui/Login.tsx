@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { controller } from "../controller";
 import { t } from "../strings";
+import { LanguageSwitch } from "./LanguageSwitch";
 
 const LAST_TENANT = "wschat.console.tenant";
 
@@ -53,6 +54,7 @@ export function Login({ error }: { error: string | null }) {
         <button type="submit" class="primary" disabled={busy}>
           {busy ? t.login.busy : t.login.submit}
         </button>
+        <LanguageSwitch />
       </form>
     </main>
   );

@@ -2,7 +2,7 @@
 import { controller } from "../controller";
 import { duration, parseTime } from "../format";
 import type { State } from "../store";
-import { t } from "../strings";
+import { messageText, t } from "../strings";
 import type { Status } from "../wire";
 import { useNow } from "./hooks";
 
@@ -103,7 +103,7 @@ function Tabs({ state }: { state: State }) {
                 )}
                 {chat.gone && <span class="tab-state">{t.chats.ended}</span>}
                 {chat.typing && <span class="tab-typing" aria-hidden="true">…</span>}
-                {last && <span class="tab-preview">{last.text}</span>}
+                {last && <span class="tab-preview">{messageText(last)}</span>}
               </button>
             );
           })}
