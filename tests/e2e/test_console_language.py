@@ -46,6 +46,10 @@ async def test_console_speaks_german_to_a_german_browser_and_switches_to_english
     await expect(tab).to_contain_text("Anna ist dem Chat beigetreten.")
     await expect(log.locator("time").first).to_have_text(re.compile(r"^\d\d:\d\d$"))
     await expect(page.get_by_role("button", name="Übergeben…")).to_be_visible()
+    # The longer German words still leave the admin's top bar whole at 1280 px: sign-out fully on screen.
+    box = await page.get_by_role("button", name="Abmelden").bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 1280, box
     await browser.screenshot(page, "console-de")
 
     # The agent's choice wins over the browser's language, and survives a reload.
