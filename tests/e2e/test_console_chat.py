@@ -39,6 +39,21 @@ async def test_console_sign_in_refuses_a_wrong_password_then_signs_in(browser: B
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
+#: What a starved machine does to a page: animation frames never come, and short timers fire late.
+SLOW_FRAMES = """window.requestAnimationFrame = () => 0;
+const setTimeoutAsAsked = window.setTimeout;
+window.setTimeout = (run, ms, ...args) => setTimeoutAsAsked(run, ms > 0 && ms < 100 ? 3000 : ms, ...args);"""
+
+
+async def test_console_shows_the_sign_in_page_even_when_frames_are_slow(browser: Browser) -> None:
+    """The session check answers before the page's first frame: the console must not miss that answer and
+    stay blank (it once subscribed to its controller only after the next frame)."""
+    page = await browser.page("")
+    await page.add_init_script(SLOW_FRAMES)
+    await page.goto(browser.server.origin + "/console/")
+    await expect(page.get_by_label("Company")).to_be_visible(timeout=2_000)
+
+
 async def test_console_status_switch_sets_the_agents_presence(browser: Browser, shop: Shop) -> None:
     observer = await shop.server.agent(shop.admin_token)
     bert = shop.users["bert"]

@@ -17,7 +17,8 @@ const FOCUSABLE = "input, textarea, button:not([disabled]), [tabindex]";
 
 export function App({ controller, lang }: { controller: WidgetController; lang: Lang }) {
   const [, rerender] = useState(0);
-  useEffect(() => controller.subscribe(() => rerender((n) => n + 1)), [controller]);
+  // Subscribed within the first render (a plain effect waits for the next frame and could miss a change).
+  useLayoutEffect(() => controller.subscribe(() => rerender((n) => n + 1)), [controller]);
   const [mode, setMode] = useState<"chat" | "contact">("chat");
   const [confirming, setConfirming] = useState(false);
   const [alias, setAlias] = useState("");
