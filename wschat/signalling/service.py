@@ -114,7 +114,8 @@ class CallService:
                 raise Forbidden("Calls are started by the agent.")
             if kind is CallKind.SCREEN and not video.allow_visitor_screen_share:
                 raise Forbidden("Screen sharing is for agents only.")
-        for other in await self.calls.open_with_agent(conversation.tenant_id, conversation.agent_id):
+        agents_calls = await self.calls.open_with_agent(conversation.tenant_id, conversation.agent_id)
+        for other in agents_calls:
             if other.conversation_id != conversation.id and any(p.side is Side.AGENT for p in other.present):
                 raise AgentUnavailable(
                     "You are in a call in another chat."
@@ -163,7 +164,7 @@ class CallService:
         invite = await self._connect(call, video, call.invited, await self._invited(call))
         await self._to_side(call, call.invited, "call.invite", {"call": call.to_wire(), **invite})
         if caller.side is Side.AGENT:
-            await self._decline_others(call)
+            await self._decline_ringing(agents_calls)
         return Joined(call, await self._connect(call, video, caller.side, caller))
 
     async def join(self, tenant_id: str, call_id: str, caller: Caller) -> Joined:
@@ -190,19 +191,16 @@ class CallService:
             participant = joined.participants[-1].to_wire()
             await self._to_both(joined, "call.joined", {"call": joined.to_wire(), "participant": participant})
             if caller.side is Side.AGENT:
-                await self._decline_others(joined)
+                others = await self.calls.open_with_agent(joined.tenant_id, joined.agent_id)
+                await self._decline_ringing([other for other in others if other.id != joined.id])
             return Joined(joined, await self._connect(joined, video, caller.side, caller))
         raise Conflict("The call keeps changing; please try again.")
 
-    async def _decline_others(self, call: Call) -> None:
-        """The agent is in ``call`` now: invitations from visitors of their other chats that still ring are
-        declined at once, rather than left to ring unanswered (one call at a time)."""
-        for other in await self.calls.open_with_agent(call.tenant_id, call.agent_id):
-            if (
-                other.id != call.id
-                and other.status is CallStatus.RINGING
-                and other.started_by is Side.VISITOR
-            ):
+    async def _decline_ringing(self, others: list[Call]) -> None:
+        """The agent is in a call now: of ``others`` (the open calls of their other chats), invitations from
+        visitors that still ring are declined at once, rather than left to ring unanswered."""
+        for other in others:
+            if other.status is CallStatus.RINGING and other.started_by is Side.VISITOR:
                 await self._end(other, EndReason.DECLINED, Side.AGENT)
 
     async def decline(self, tenant_id: str, call_id: str, caller: Caller) -> Call:
