@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
@@ -34,6 +33,7 @@ from wschat.errors import (
     Unavailable,
     WsChatError,
 )
+from wschat.limits.counter import SlidingWindows
 from wschat.origins import is_same_origin
 from wschat.runtime import Runtime
 from wschat.wire import WireModel, parse
@@ -139,23 +139,20 @@ class Realtime:
         await self.sio.disconnect(sid, namespace=AGENT if kind == "agent" else VISITOR)
 
     async def revoke_user(self, user_id: str) -> None:
-        """Disconnect every socket of a console user (password change, disable, delete), on any process.
-
-        The sockets are looked up in the database; with Redis, the manager forwards a disconnect for a socket
-        that another process holds to that process.
-        """
-        sids = {sid for sid, _ in self.sio.manager.get_participants(AGENT, agent_room(user_id))}
-        if self.runtime is not None:
-            sids |= set(await self.runtime.presence.store.sockets_of(user_id, "agent"))
-        for sid in sids:
-            await self.sio.disconnect(sid, namespace=AGENT)
+        """Disconnect every socket of a console user (password change, disable, delete), on any process."""
+        await self._disconnect_agent(user_id, None)
 
     async def revoke_session(self, user_id: str, session_id: str) -> None:
         """Disconnect the sockets of one console session (signed out), on any process; the user's other
         sessions keep theirs."""
+        await self._disconnect_agent(user_id, session_id)
+
+    async def _disconnect_agent(self, user_id: str, session_id: str | None) -> None:
+        """The user's sockets (of one session, if given) in this process's room and in the database; with
+        Redis, the manager forwards a disconnect for a socket that another process holds to that process."""
         sids: set[str] = set()
         for sid, _ in self.sio.manager.get_participants(AGENT, agent_room(user_id)):
-            if (await self._agent_session(sid)).get("session_id") == session_id:
+            if session_id is None or (await self._agent_session(sid)).get("session_id") == session_id:
                 sids.add(sid)
         if self.runtime is not None:
             sids |= set(await self.runtime.presence.store.sockets_of(user_id, "agent", session_id=session_id))
@@ -378,7 +375,8 @@ class SocketLimiter:
     views, WebRTC signals). Register ``forget`` in ``Realtime.forget_socket_state``."""
 
     def __init__(self, burst: int, window: float, message: str, *, retry_after: int = 60) -> None:
-        self._sent: dict[str, deque[float]] = {}
+        # No key bound: every socket's window is forgotten when it disconnects.
+        self._sent = SlidingWindows(burst, window)
         self.burst = burst
         self.window = window
         self.message = message
@@ -386,12 +384,9 @@ class SocketLimiter:
 
     def check(self, sid: str, now: float) -> None:
         """Counts one event of ``sid`` at ``now`` (seconds); raises RateLimited when over the burst."""
-        sent = self._sent.setdefault(sid, deque())
-        while sent and sent[0] <= now - self.window:
-            sent.popleft()
-        if len(sent) >= self.burst:
+        if self._sent.count(sid, now) >= self.burst:
             raise RateLimited(self.message, retry_after=self.retry_after)
-        sent.append(now)
+        self._sent.add(sid, now)
 
     def forget(self, sid: str) -> None:
-        self._sent.pop(sid, None)
+        self._sent.forget(sid)
