@@ -89,3 +89,16 @@ async def test_counter_keys_and_names_do_not_mix(make_counter: MakeCounter) -> N
     await login.reset(IP)
     await visitors.hit(IP)
     assert await visitors.is_limited(IP)
+
+
+async def test_memory_counter_holds_at_most_max_keys(clock: FakeClock) -> None:
+    """A flood of distinct keys: expired keys go first, then the oldest half; recent keys stay counted."""
+    counter = MemoryCounter(1, WINDOW, clock, max_keys=4)
+    await _hit(counter, "ip:old", 1)
+    clock.advance(seconds=WINDOW + 1)
+    for n in range(3):
+        await counter.hit(f"ip:{n}")
+    await counter.hit("ip:3")  # four held, one expired: only that one is forgotten
+    assert [await counter.is_limited(f"ip:{n}") for n in range(4)] == [True] * 4
+    await counter.hit("ip:4")  # four held, none expired: the oldest two are forgotten
+    assert [await counter.is_limited(f"ip:{n}") for n in range(5)] == [False, False, True, True, True]

@@ -21,6 +21,56 @@ class HitCounter(Protocol):
         """Forget every hit of ``key``."""
 
 
+class SlidingWindows:
+    """The hit times of each key within the last ``window`` seconds (times are the caller's, in seconds).
+
+    Only the last ``limit`` hits of a key are kept: older ones cannot matter. With ``max_keys``, a key added
+    when that many are held first forgets the keys whose hits all expired, then, in a flood of distinct
+    keys, the oldest half.
+    """
+
+    def __init__(self, limit: int, window: float, *, max_keys: int | None = None) -> None:
+        self.limit = limit
+        self.window = window
+        self._max_keys = max_keys
+        self._hits: dict[str, deque[float]] = {}
+
+    def count(self, key: str, now: float) -> int:
+        """How many hits ``key`` had within the window."""
+        hits = self._hits.get(key)
+        if hits is None:
+            return 0
+        self._expire(hits, now)
+        if not hits:
+            del self._hits[key]
+        return len(hits)
+
+    def add(self, key: str, now: float) -> None:
+        if self._max_keys is not None and len(self._hits) >= self._max_keys:
+            self._prune(now, self._max_keys)
+        hits = self._hits.setdefault(key, deque())
+        hits.append(now)
+        while len(hits) > self.limit:
+            hits.popleft()
+
+    def forget(self, key: str) -> None:
+        self._hits.pop(key, None)
+
+    def _expire(self, hits: deque[float], now: float) -> None:
+        cutoff = now - self.window
+        while hits and hits[0] <= cutoff:
+            hits.popleft()
+
+    def _prune(self, now: float, max_keys: int) -> None:
+        for key in list(self._hits):
+            self._expire(self._hits[key], now)
+            if not self._hits[key]:
+                del self._hits[key]
+        if len(self._hits) >= max_keys:  # a flood of distinct keys: forget the oldest half
+            for key in list(self._hits)[: max_keys // 2]:
+                del self._hits[key]
+
+
 class MemoryCounter:
     """A :class:`HitCounter` in this process's memory: exact for one process, at most ``max_keys`` keys."""
 
@@ -28,43 +78,16 @@ class MemoryCounter:
         self.limit = limit
         self.window = window
         self._clock = clock
-        self._max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
+        self._windows = SlidingWindows(limit, window, max_keys=max_keys)
 
     async def is_limited(self, key: str) -> bool:
-        hits = self._hits.get(key)
-        if hits is None:
-            return False
-        self._expire(hits)
-        if not hits:
-            del self._hits[key]
-            return False
-        return len(hits) >= self.limit
+        return self._windows.count(key, self._now()) >= self.limit
 
     async def hit(self, key: str) -> None:
-        if len(self._hits) >= self._max_keys:
-            self._prune()
-        hits = self._hits.setdefault(key, deque())
-        hits.append(self._now())
-        while len(hits) > self.limit:  # older entries cannot matter any more
-            hits.popleft()
+        self._windows.add(key, self._now())
 
     async def reset(self, key: str) -> None:
-        self._hits.pop(key, None)
+        self._windows.forget(key)
 
     def _now(self) -> float:
         return self._clock().timestamp()
-
-    def _expire(self, hits: deque[float]) -> None:
-        cutoff = self._now() - self.window
-        while hits and hits[0] <= cutoff:
-            hits.popleft()
-
-    def _prune(self) -> None:
-        for key in list(self._hits):
-            self._expire(self._hits[key])
-            if not self._hits[key]:
-                del self._hits[key]
-        if len(self._hits) >= self._max_keys:  # a flood of distinct keys: forget the oldest half
-            for key in list(self._hits)[: self._max_keys // 2]:
-                del self._hits[key]
