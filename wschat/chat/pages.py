@@ -7,7 +7,7 @@ the site now (`visitors.live`), each change as `visitor.updated`, and a visitor'
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from wschat.chat.models import PageViewed, Visitor
@@ -92,7 +92,7 @@ class PageService:
         await self.publisher.to_agents(visitor.tenant_id, "visitor.updated", {"visitor": visitor.to_wire()})
 
 
-def _view_wire(view: dict[str, Any], now: Any) -> dict[str, Any]:
+def _view_wire(view: dict[str, Any], now: datetime) -> dict[str, Any]:
     left_at = view.get("left_at")
     return {
         "url": view["url"],
