@@ -1,6 +1,7 @@
 // The branding editor's data: what the widget shows now (GET /api/widget/{tenant}, defaults included),
 // overlaid with what the tenant stored (GET /api/tenant), and the PATCH /api/tenant body built from it.
 import { contrastRatio, isHexColor, meetsAA } from "../shared/contrast";
+import { httpUrl, isServerPath } from "../shared/urls";
 import { t } from "./strings";
 import type { StoredBranding, Texts, WidgetConfig } from "./wire";
 
@@ -64,14 +65,8 @@ export function problems(b: Branding, allowedOrigins: readonly string[] = []): P
   if (!isHexColor(b.primary_color)) out.push({ field: "primary_color", message: t.branding.problems.colour("#0b5fff") });
   if (!isHexColor(b.text_color)) out.push({ field: "text_color", message: t.branding.problems.colour("#ffffff") });
   const logo = b.logo_url?.trim();
-  if (logo && !(logo.startsWith("/") && !logo.startsWith("//"))) {
-    let origin: string | null = null;
-    try {
-      const url = new URL(logo);
-      if (url.protocol === "http:" || url.protocol === "https:") origin = url.origin;
-    } catch {
-      origin = null;
-    }
+  if (logo && !isServerPath(logo)) {
+    const origin = httpUrl(logo)?.origin;
     if (!origin || !allowedOrigins.includes(origin)) {
       out.push({ field: "logo_url", message: t.branding.problems.logo });
     }

@@ -2,6 +2,7 @@
 // boundary. Colours that are not #rrggbb fall back to the defaults: they end up in a stylesheet.
 import * as v from "valibot";
 import { readableText } from "../shared/contrast";
+import { httpUrl, isServerPath } from "../shared/urls";
 
 const Color = (fallback: string) => v.fallback(v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/)), fallback);
 
@@ -48,14 +49,8 @@ export function palette(config: WidgetConfig): { primary: string; onPrimary: str
  */
 export function assetUrl(serverOrigin: string, url: string | null, allowFull = false): string | null {
   if (!url) return null;
-  if (url.startsWith("/") && !url.startsWith("//")) return serverOrigin + url;
-  if (!allowFull) return null;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
-  } catch {
-    return null;
-  }
+  if (isServerPath(url)) return serverOrigin + url;
+  return allowFull ? (httpUrl(url)?.href ?? null) : null;
 }
 
 /** The small (64 px) variant of a profile photo path (docs/protocol.md §4, profile photos). */

@@ -1,5 +1,6 @@
 // Right column: who the visitor is (as stored by the server) and where they are on the site.
 import type { ComponentChildren } from "preact";
+import { httpUrl } from "../../shared/urls";
 import { browserName, clock, dateTime, dayKey, duration, parseTime } from "../format";
 import type { Chat } from "../store";
 import { t } from "../strings";
@@ -7,13 +8,7 @@ import type { Page } from "../wire";
 
 /** A page address as a link only when it is http(s); anything else (javascript:, data:) stays text. */
 export function PageLink({ url, title }: { url: string; title?: string | null }) {
-  let safe: string | null = null;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === "http:" || parsed.protocol === "https:") safe = parsed.href;
-  } catch {
-    safe = null;
-  }
+  const safe = httpUrl(url)?.href ?? null;
   const label = title || url;
   return safe ? (
     <a href={safe} target="_blank" rel="noopener noreferrer" title={url}>
