@@ -1,4 +1,4 @@
-"""Tenant acme with an admin (anna) and an agent (bert), signed in, for the tenant settings tests."""
+"""Tenant acme with an admin (anna) and an agent (bert); `tokens` signs both in."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from wschat.accounts.models import Role
 
 
 @pytest.fixture
-async def tokens(server: LiveServer) -> dict[str, str]:
+async def acme(server: LiveServer) -> LiveServer:
     tenant = await server.make_tenant("acme")
     await server.make_user(tenant, "anna", Role.ADMIN)
     await server.make_user(tenant, "bert")
-    return {"admin": await server.login("acme", "anna"), "agent": await server.login("acme", "bert")}
+    return server
+
+
+@pytest.fixture
+async def tokens(acme: LiveServer) -> dict[str, str]:
+    return {"admin": await acme.login("acme", "anna"), "agent": await acme.login("acme", "bert")}

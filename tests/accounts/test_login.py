@@ -11,14 +11,6 @@ from wschat.accounts.models import Plan, Role, TenantStatus
 LOGIN = "/api/auth/login"
 
 
-@pytest.fixture
-async def acme(server: LiveServer) -> LiveServer:
-    tenant = await server.make_tenant("acme")
-    await server.make_user(tenant, "anna", Role.ADMIN)
-    await server.make_user(tenant, "bert")
-    return server
-
-
 async def test_login_returns_token_user_and_a_strict_cookie(acme: LiveServer) -> None:
     reply = await acme.request("POST", LOGIN, json={"tenant": "acme", "login": "anna", "password": PASSWORD})
     assert reply.status == 200

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support import PASSWORD, LiveServer, Reply, wait_for
 from wschat import realtime
-from wschat.accounts.models import RevokedSession, Role, User
+from wschat.accounts.models import RevokedSession, User
 from wschat.accounts.service import MAX_REVOKED_SESSIONS
 from wschat.config import Settings
 from wschat.realtime import AGENT
@@ -25,14 +25,6 @@ RENEW = "/api/auth/token"
 def settings(settings: Settings) -> Settings:
     """Housekeeping runs only when a test says so: a socket that closes did so because of the sign-out."""
     return replace(settings, chat=replace(settings.chat, janitor_interval=3600.0))
-
-
-@pytest.fixture
-async def acme(server: LiveServer) -> LiveServer:
-    tenant = await server.make_tenant("acme")
-    await server.make_user(tenant, "anna", Role.ADMIN)
-    await server.make_user(tenant, "bert")
-    return server
 
 
 @dataclass(frozen=True)

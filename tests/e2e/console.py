@@ -22,6 +22,11 @@ class Shop:
         reply = await self.server.request("PATCH", "/api/tenant", json=settings, token=self.admin_token)
         assert reply.status == 200, reply.body
 
+    async def video(self, **settings: object) -> None:
+        """Changes the tenant's call settings (PATCH /api/tenant/video)."""
+        reply = await self.server.request("PATCH", "/api/tenant/video", json=settings, token=self.admin_token)
+        assert reply.status == 200, reply.body
+
     async def visitor(self, alias: str, text: str) -> tuple[Peer, str]:
         """A visitor who starts a chat with a first message; returns the peer and the conversation id."""
         peer = await self.server.visitor("acme")

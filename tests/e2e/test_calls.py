@@ -153,9 +153,7 @@ async def test_visitor_shares_their_screen_when_the_tenant_allows_it(browser: Br
     await expect(panel.get_by_role("button", name="End chat")).to_be_visible()
     await expect(share).to_have_count(0)  # not allowed yet
 
-    settings = {"allow_visitor_calls": True, "allow_visitor_screen_share": True}
-    reply = await shop.server.request("PATCH", "/api/tenant/video", json=settings, token=shop.admin_token)
-    assert reply.status == 200, reply.body
+    await shop.video(allow_visitor_calls=True, allow_visitor_screen_share=True)
     await visitor.reload()
     await share.click()
     await expect(panel.get_by_text("You are sharing your screen.")).to_be_visible()
@@ -175,10 +173,7 @@ async def test_visitor_shares_their_screen_when_the_tenant_allows_it(browser: Br
 async def test_visitor_starts_a_call_the_agent_accepts_and_rejoins_after_a_reload(
     browser: Browser, shop: Shop
 ) -> None:
-    reply = await shop.server.request(
-        "PATCH", "/api/tenant/video", json={"allow_visitor_calls": True}, token=shop.admin_token
-    )
-    assert reply.status == 200, reply.body
+    await shop.video(allow_visitor_calls=True)
     bert, visitor = await bert_and_a_visitor(browser, shop)
     panel = visitor.get_by_role("dialog")
 
@@ -206,6 +201,9 @@ async def test_visitor_starts_a_call_the_agent_accepts_and_rejoins_after_a_reloa
     await expect(panel.get_by_role("button", name="Start video call")).to_be_visible()
 
 
+#: The tenant's Jitsi in the Jitsi-mode tests: the browser answers its host itself (`page.route`).
+JITSI = {"domain": "meet.acme.example", "app_id": "wschat-acme", "secret": "s" * 40}
+
 FAKE_JITSI = """window.JitsiMeetExternalAPI = function (domain, options) {
   window.jitsiCalls = (window.jitsiCalls || []).concat([{domain: domain, roomName: options.roomName,
     jwt: options.jwt, parent: options.parentNode instanceof HTMLElement, config: options.configOverwrite}]);
@@ -228,12 +226,8 @@ def claims(jwt: str) -> dict[str, Any]:
 
 
 async def test_jitsi_call_loads_the_tenants_external_api_only(browser: Browser, shop: Shop) -> None:
-    domain = "meet.acme.example"
-    jitsi = {"domain": domain, "app_id": "wschat-acme", "secret": "s" * 40}
-    reply = await shop.server.request(
-        "PATCH", "/api/tenant/video", json={"jitsi": jitsi}, token=shop.admin_token
-    )
-    assert reply.status == 200, reply.body
+    domain = JITSI["domain"]
+    await shop.video(jitsi=JITSI)
     await shop.set(auto_assign=True)
     agent = await shop.server.agent(shop.admin_token)
     await agent.ok("status.set", {"status": "online"})
@@ -275,14 +269,8 @@ async def test_jitsi_call_loads_the_tenants_external_api_only(browser: Browser, 
 
 async def test_visitor_presents_their_screen_in_a_jitsi_meeting(browser: Browser, shop: Shop) -> None:
     """The visitor's own screen call on the tenant's Jitsi: no camera, and the screen is shared on joining."""
-    domain = "meet.acme.example"
-    video = {
-        "jitsi": {"domain": domain, "app_id": "wschat-acme", "secret": "s" * 40},
-        "allow_visitor_calls": True,
-        "allow_visitor_screen_share": True,
-    }
-    reply = await shop.server.request("PATCH", "/api/tenant/video", json=video, token=shop.admin_token)
-    assert reply.status == 200, reply.body
+    domain = JITSI["domain"]
+    await shop.video(jitsi=JITSI, allow_visitor_calls=True, allow_visitor_screen_share=True)
     await shop.set(auto_assign=True)
     agent = await shop.server.agent(shop.admin_token)
     await agent.ok("status.set", {"status": "online"})
@@ -315,12 +303,8 @@ async def test_visitor_presents_their_screen_in_a_jitsi_meeting(browser: Browser
 async def test_jitsi_call_from_the_console_embeds_the_meeting_with_the_agents_token(
     browser: Browser, shop: Shop
 ) -> None:
-    domain = "meet.acme.example"
-    jitsi = {"domain": domain, "app_id": "wschat-acme", "secret": "s" * 40}
-    reply = await shop.server.request(
-        "PATCH", "/api/tenant/video", json={"jitsi": jitsi}, token=shop.admin_token
-    )
-    assert reply.status == 200, reply.body
+    domain = JITSI["domain"]
+    await shop.video(jitsi=JITSI)
     await shop.set(auto_assign=True)
     browser.routed_hosts.add(domain)
     bert = await sign_in(browser, "bert")
@@ -373,10 +357,7 @@ async def test_a_call_survives_the_visitors_connection_dropping(browser: Browser
 
 async def test_a_visitor_calling_a_busy_agent_is_told_at_once(browser: Browser, shop: Shop) -> None:
     """Bert is in a call with Ann (socket clients): Sam's call button says so at once, in German."""
-    reply = await shop.server.request(
-        "PATCH", "/api/tenant/video", json={"allow_visitor_calls": True}, token=shop.admin_token
-    )
-    assert reply.status == 200, reply.body
+    await shop.video(allow_visitor_calls=True)
     await shop.set(auto_assign=True)
     bert = await shop.server.agent(await shop.server.login("acme", "bert"))
     await bert.ok("status.set", {"status": "online"})
