@@ -1,11 +1,11 @@
 // Glue between the server and the store: the session (login, token renewal, logout), the /agent socket
-// (acks parsed with parseAck, events with parseEvent), the catch-up after every (re)connect (§7.2), and the
+// (acks parsed through emitAck, events with parseEvent), the catch-up after every (re)connect (§7.2), and the
 // side effects the reducer must not have (title badge, sound, read markers, typing).
 import { io, type Socket } from "socket.io-client";
 import * as v from "valibot";
 import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
-import { parseAck, parseEvent, type Ack, type Message } from "../shared/wire";
+import { emitAck, parseEvent, type Ack, type Message } from "../shared/wire";
 import { Api, renewDelay } from "./api";
 import { fitPageTo } from "./page";
 import { beep } from "./sound";
@@ -237,11 +237,7 @@ export class Controller {
     const socket = this.socket;
     // While (re)connecting socket.io buffers the emit; on timeout it is dropped from the buffer unsent.
     if (!socket) return Promise.resolve({ ok: false, error: { code: "NETWORK", message: "" } });
-    return new Promise((resolve) => {
-      socket.timeout(timeout).emit(event, payload, (err: Error | null, raw: unknown) => {
-        resolve(err ? { ok: false, error: { code: "TIMEOUT", message: "" } } : parseAck(raw, schema));
-      });
-    });
+    return emitAck(socket, event, payload, schema, timeout);
   }
 
   /** After every (re)connect: colleagues, my chats, the queue, then each open tab's missed messages (§7.2). */

@@ -1,5 +1,6 @@
 // Schemas for the objects both apps receive (docs/protocol.md §7.1). Every payload that comes from the
 // server is parsed here before the UI sees it: a malformed event is dropped, never rendered half-way.
+import type { Socket } from "socket.io-client";
 import * as v from "valibot";
 
 const Time = v.string();
@@ -66,6 +67,17 @@ export function parseAck<T>(raw: unknown, result: v.GenericSchema<unknown, T>): 
   const parsed = v.safeParse(result, raw);
   if (parsed.success) return { ok: true, value: parsed.output };
   return { ok: false, error: { code: "BAD_ANSWER", message: "The server sent an answer this page does not understand." } };
+}
+
+const TIMEOUT = { code: "TIMEOUT", message: "The server did not answer." };
+
+/** Emits `event` and resolves with its parsed ack, or `TIMEOUT` when none came within `timeoutMs`. */
+export function emitAck<T>(socket: Socket, event: string, payload: object, result: v.GenericSchema<unknown, T>, timeoutMs: number): Promise<Ack<T>> {
+  return new Promise((resolve) => {
+    socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, raw: unknown) => {
+      resolve(err ? { ok: false, error: TIMEOUT } : parseAck(raw, result));
+    });
+  });
 }
 
 /** Parses an incoming event; `null` (and a console warning) when it does not match its schema. */

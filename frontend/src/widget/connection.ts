@@ -2,7 +2,7 @@
 // Both go to the wsChat origin taken from the script's own `src`; fetches send no cookies.
 import * as v from "valibot";
 import { io, type Socket } from "socket.io-client";
-import { parseAck, type Ack } from "../shared/wire";
+import { emitAck, type Ack } from "../shared/wire";
 import { Session, WidgetConfig } from "./config";
 
 export class HttpError extends Error {
@@ -69,7 +69,6 @@ export function connectVisitor(origin: string, auth: () => { tenant: string; tok
   });
 }
 
-const TIMEOUT = { code: "TIMEOUT", message: "The server did not answer." };
 const OFFLINE = { code: "OFFLINE", message: "Not connected." };
 
 /**
@@ -84,9 +83,5 @@ export function call<T>(
   timeoutMs = 10_000,
 ): Promise<Ack<T>> {
   if (!socket.connected) return Promise.resolve({ ok: false, error: OFFLINE });
-  return new Promise((resolve) => {
-    socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, raw: unknown) => {
-      resolve(err ? { ok: false, error: TIMEOUT } : parseAck(raw, result));
-    });
-  });
+  return emitAck(socket, event, payload, result, timeoutMs);
 }
