@@ -132,7 +132,12 @@ export class WidgetController {
     });
     const socket = connectVisitor(this.origin, () => ({ tenant: this.tenant, token: this.token ?? "" }));
     this.socket = socket;
-    socket.on("connect", () => void this.resync());
+    socket.on("connect", () => {
+      // Only a (re)connect takes this page's socket out of its call: join again from the new one. A catch-up
+      // for another reason (a chat that began elsewhere) must not join a running call a second time.
+      void this.calls.resume();
+      void this.resync();
+    });
     socket.on("disconnect", (reason) => {
       // The server leaves the visitor's page when the socket closes: tell it again after the reconnect.
       this.sentPage = null;
@@ -242,7 +247,6 @@ export class WidgetController {
       return;
     }
     this.renewals = 0;
-    void this.calls.resume();
     const held = this.state.conversation;
     this.dispatch({ type: "current", conversation: current.value.conversation, online: current.value.online });
     if (current.value.conversation) {
