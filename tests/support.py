@@ -180,7 +180,10 @@ async def start_server(
     url = f"http://127.0.0.1:{port}"
     settings = replace(settings, server=replace(settings.server, port=port, public_url=url))
     app = create_app(settings, clock=clock)
-    config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="websockets-sansio")
+    # As `wschat serve` runs it: X-Forwarded-* are the app's business (wschat.proxies), not uvicorn's.
+    config = uvicorn.Config(
+        app, lifespan="on", log_level="warning", ws="websockets-sansio", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, Callable
+from typing import Any
 
 import socketio
 from quart import Quart, Response
@@ -26,6 +27,8 @@ from wschat.embedded import EmbeddedDatabase, find_binary
 from wschat.errors import Unavailable
 from wschat.http import install_error_handlers, install_security_headers, json_response, runtime
 from wschat.media.routes import blueprint as media_blueprint
+from wschat.privacy.logs import install_address_scrubbing
+from wschat.proxies import TrustedProxies
 from wschat.realtime import Realtime
 from wschat.runtime import Runtime, build_runtime
 from wschat.signalling import events as call_events
@@ -44,11 +47,19 @@ OnReady = Callable[[FirstRun | None], None]
 class WsChatApp(socketio.ASGIApp):  # type: ignore[misc]
     """The ASGI app, with handles on its parts for the CLI and the tests."""
 
-    def __init__(self, realtime: Realtime, quart_app: Quart) -> None:
+    def __init__(self, realtime: Realtime, quart_app: Quart, proxies: TrustedProxies) -> None:
         super().__init__(realtime.sio, other_asgi_app=quart_app)
         self.realtime = realtime
         self.quart = quart_app
+        self.proxies = proxies
         self.embedded: EmbeddedDatabase | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # The client address every part sees (rate limits, stored IPs, Socket.IO's environ) is the one
+        # behind a trusted proxy; see wschat.proxies.
+        if scope["type"] in ("http", "websocket"):
+            self.proxies.apply(scope)
+        await super().__call__(scope, receive, send)
 
     @property
     def runtime(self) -> Runtime:
@@ -63,7 +74,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     realtime = Realtime(settings)
     chat_events.register(realtime)
     call_events.register(realtime)
-    app = WsChatApp(realtime, quart_app)
+    app = WsChatApp(realtime, quart_app, TrustedProxies(settings.server.trusted_proxies))
+    install_address_scrubbing()
     install_error_handlers(quart_app)
     install_security_headers(quart_app)
     quart_app.register_blueprint(accounts_blueprint)

@@ -88,8 +88,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
         lifespan="on",
         log_level=settings.log_level,
         access_log=False,  # access logs would hold visitors' full IP addresses
-        proxy_headers=bool(settings.server.trusted_proxies),
-        forwarded_allow_ips=settings.server.trusted_proxies or None,
+        proxy_headers=False,  # the app reads X-Forwarded-* itself (wschat.proxies)
         server_header=False,
     )
     uvicorn.Server(config).run(sockets=[sock])

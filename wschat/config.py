@@ -18,6 +18,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from wschat.errors import ConfigError
+from wschat.proxies import parse_networks
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,14 @@ class AuthSettings:
     token_ttl: int = 3600
     #: Lifetime of the console's session cookie, seconds; it renews access tokens.
     session_ttl: int = 12 * 3600
-    #: Failed logins allowed per minute for one tenant+login, and for one IP address, across all processes.
+    #: Failed logins allowed per minute for one tenant+login from one address (an IPv6 /64), across all
+    #: processes; then that pair waits out the minute.
     login_failures_per_minute: int = 10
+    #: Failed logins allowed per minute from one address (an IPv6 /64), whatever the login.
+    login_failures_per_address_per_minute: int = 30
+    #: Failed logins of one tenant+login per hour from all addresses together before every further attempt
+    #: from a browser that never signed in to that account waits a delay that doubles with each failure.
+    login_failures_per_account_per_hour: int = 50
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,8 @@ _KNOWN = {
     "WSCHAT_TOKEN_TTL",
     "WSCHAT_SESSION_TTL",
     "WSCHAT_LOGIN_FAILURES_PER_MINUTE",
+    "WSCHAT_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE",
+    "WSCHAT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR",
     "WSCHAT_FERRETDB_BIN",
     "WSCHAT_MAX_MESSAGE_LENGTH",
     "WSCHAT_AGENT_GRACE_SECONDS",
@@ -170,7 +179,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         host=host,
         port=port,
         public_url=reader.get("WSCHAT_PUBLIC_URL", default_public_url(host, port), _parse_public_url),
-        trusted_proxies=reader.get("WSCHAT_TRUSTED_PROXIES", "", str.strip),
+        trusted_proxies=reader.get("WSCHAT_TRUSTED_PROXIES", "", _parse_trusted_proxies),
     )
     mongo = MongoSettings(
         uri=reader.get("WSCHAT_MONGODB_URI", None, _parse_mongodb_uri),
@@ -180,6 +189,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         token_ttl=reader.get("WSCHAT_TOKEN_TTL", 3600, _int_range(60, 86400)),
         session_ttl=reader.get("WSCHAT_SESSION_TTL", 12 * 3600, _int_range(300, 30 * 86400)),
         login_failures_per_minute=reader.get("WSCHAT_LOGIN_FAILURES_PER_MINUTE", 10, _int_range(1, 10000)),
+        login_failures_per_address_per_minute=reader.get(
+            "WSCHAT_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE", 30, _int_range(1, 100_000)
+        ),
+        login_failures_per_account_per_hour=reader.get(
+            "WSCHAT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR", 50, _int_range(1, 1_000_000)
+        ),
     )
     chat = ChatSettings(
         max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, _int_range(1, 20000)),
@@ -258,6 +273,10 @@ def _parse_public_url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ValueError("must be an http:// or https:// URL such as https://chat.example.com")
     return value.rstrip("/")
+
+
+def _parse_trusted_proxies(value: str) -> str:
+    return ",".join(str(network) for network in parse_networks(value))
 
 
 def _parse_mongodb_uri(value: str) -> Secret:

@@ -12,6 +12,7 @@ The tree::
     ├── TenantLocked                 403 TENANT_LOCKED
     ├── OriginNotAllowed             403 ORIGIN_NOT_ALLOWED
     ├── NotFound                     404 NOT_FOUND
+    ├── UnsupportedMediaType         415 UNSUPPORTED_MEDIA_TYPE
     ├── Conflict                     409 CONFLICT
     │   ├── AlreadyAssigned          409 ALREADY_ASSIGNED
     │   ├── ConversationClosed       409 CONVERSATION_CLOSED
@@ -48,6 +49,7 @@ class ErrorCode(StrEnum):
     AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
     CALL_ENDED = "CALL_ENDED"
     TOO_LARGE = "TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
     IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
     RATE_LIMITED = "RATE_LIMITED"
@@ -153,6 +155,12 @@ class TooLarge(WsChatError):
     code = ErrorCode.TOO_LARGE
     status = 413
     default_message = "The request body is too large."
+
+
+class UnsupportedMediaType(WsChatError):
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
+    status = 415
+    default_message = "The body must be JSON, sent as Content-Type: application/json."
 
 
 class RateLimited(WsChatError):

@@ -20,6 +20,7 @@ from wschat.errors import (
     NotFound,
     TooLarge,
     Unavailable,
+    UnsupportedMediaType,
     ValidationFailed,
     WsChatError,
 )
@@ -51,7 +52,11 @@ def error_response(error: WsChatError) -> Response:
 
 
 async def read_json(model: type[WireModelT]) -> WireModelT:
-    """The request body as ``model``; raises ValidationFailed for anything but a valid JSON object."""
+    """The request body as ``model``; raises UnsupportedMediaType unless it is sent as JSON (an HTML form
+    can post ``text/plain`` across sites without a preflight, never ``application/json``), TooLarge, and
+    ValidationFailed for anything but a valid JSON object."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType()
     if request.content_length is not None and request.content_length > MAX_JSON_BODY:
         raise TooLarge()
     raw = await request.get_data(cache=False)
@@ -80,12 +85,26 @@ async def current_principal() -> Principal:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthInvalid()
-    # SameSite=Strict already keeps the cookie off cross-site requests; the Origin check backs it up.
-    if request.method in _UNSAFE and not is_same_origin(
-        request.headers.get("Origin"), request.headers.get("Host"), runtime().settings.server.origin
+    # SameSite=Strict already keeps the cookie off cross-site requests; the origin check backs it up.
+    if request.method in _UNSAFE:
+        require_own_origin()
+    return await accounts.authenticate(cookie, TokenKind.SESSION)
+
+
+def require_own_origin() -> None:
+    """Raises Forbidden unless the request comes from wsChat's own pages (or from no browser at all).
+
+    Browsers send ``Origin`` on every POST and ``Sec-Fetch-Site`` on every request. ``same-site`` is refused
+    too: SameSite=Strict cookies do go to a sibling host (a tenant's ``meet.example.com`` next to
+    ``chat.example.com``), and no page but wsChat's own may use the console's session.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None and not is_same_origin(
+        origin, request.headers.get("Host"), runtime().settings.server.origin
     ):
         raise Forbidden("Cross-site requests are not allowed.")
-    return await accounts.authenticate(cookie, TokenKind.SESSION)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise Forbidden("Cross-site requests are not allowed.")
 
 
 def install_error_handlers(app: Quart) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimits
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.store import TenantStore, UserStore
 from wschat.accounts.tokens import TokenIssuer
@@ -102,12 +104,15 @@ class Runtime:
 def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Transport) -> Runtime:
     limits_redis = connect(settings.redis_url.reveal()) if settings.redis_url is not None else None
 
-    def counter(name: str, limit: int) -> HitCounter:
+    key_secret = hmac.new(settings.secret_key.reveal().encode(), b"wschat limit keys v1", "sha256").digest()
+
+    def counter(name: str, limit: int, window: float = LIMIT_WINDOW) -> HitCounter:
         # With several processes (which then share WSCHAT_REDIS_URL) only a shared count holds.
         if limits_redis is None:
-            return MemoryCounter(limit, LIMIT_WINDOW, clock)
-        return RedisCounter(limits_redis, name, limit, LIMIT_WINDOW, clock)
+            return MemoryCounter(limit, window, clock)
+        return RedisCounter(limits_redis, name, limit, window, clock, key_secret=key_secret)
 
+    auth = settings.auth
     tokens = TokenIssuer(
         settings.secret_key,
         clock,
@@ -120,7 +125,13 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         users,
         tokens,
         clock,
-        login_failures=counter("login", settings.auth.login_failures_per_minute),
+        login_limits=LoginLimits(
+            counter("login-pair", auth.login_failures_per_minute),
+            counter("login-address", auth.login_failures_per_address_per_minute),
+            counter("login-account", auth.login_failures_per_account_per_hour + DELAY_STEPS, ACCOUNT_WINDOW),
+            auth.login_failures_per_account_per_hour,
+            clock,
+        ),
         revoker=transport,
     )
     node_id = f"node_{secrets.token_hex(8)}"

@@ -107,7 +107,7 @@ async def test_login_rate_limit_per_account(acme: LiveServer) -> None:
 
 
 async def test_login_rate_limit_per_ip(acme: LiveServer) -> None:
-    for i in range(10):
+    for i in range(acme.settings.auth.login_failures_per_address_per_minute):
         reply = await acme.request(
             "POST", LOGIN, json={"tenant": "acme", "login": f"guess{i}", "password": "x"}
         )

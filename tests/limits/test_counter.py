@@ -8,11 +8,12 @@ import pytest
 from redis.asyncio import Redis
 
 from tests.support import FakeClock
-from wschat.limits.counter import HitCounter, MemoryCounter
+from wschat.limits.counter import HitCounter, MemoryCounter, Recent
 from wschat.limits.redis_counter import RedisCounter, connect
 
 LIMIT = 3
 WINDOW = 60.0
+KEY_SECRET = b"k" * 32
 IP = "ip:192.0.2.1"
 
 #: A counter of LIMIT hits per WINDOW under a name; the Redis ones share one server.
@@ -31,7 +32,7 @@ def make_counter(request: pytest.FixtureRequest, clock: FakeClock) -> MakeCounte
     if request.param == "memory":
         return lambda name: MemoryCounter(LIMIT, WINDOW, clock)
     client: Redis = request.getfixturevalue("redis_client")
-    return lambda name: RedisCounter(client, name, LIMIT, WINDOW, clock)
+    return lambda name: RedisCounter(client, name, LIMIT, WINDOW, clock, key_secret=KEY_SECRET)
 
 
 async def _hit(counter: HitCounter, key: str, times: int) -> None:
@@ -102,3 +103,21 @@ async def test_memory_counter_holds_at_most_max_keys(clock: FakeClock) -> None:
     assert [await counter.is_limited(f"ip:{n}") for n in range(4)] == [True] * 4
     await counter.hit("ip:4")  # four held, none expired: the oldest two are forgotten
     assert [await counter.is_limited(f"ip:{n}") for n in range(5)] == [False, False, True, True, True]
+
+
+async def test_counter_recent_counts_the_window_and_names_the_newest_hit(
+    make_counter: MakeCounter, clock: FakeClock
+) -> None:
+    """What the growing login delay reads: how many hits, and when the newest was."""
+    counter = make_counter("login")
+    assert await counter.recent(IP) == Recent(0, None)
+    await counter.hit(IP)
+    clock.advance(seconds=10)
+    await counter.hit(IP)
+    recent = await counter.recent(IP)
+    assert recent.count == 2
+    assert recent.newest == pytest.approx(clock().timestamp(), abs=0.002)
+    await _hit(counter, IP, 5)
+    assert (await counter.recent(IP)).count == LIMIT  # no more than the counter holds
+    clock.advance(seconds=WINDOW)
+    assert await counter.recent(IP) == Recent(0, None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -16,6 +18,9 @@ from wschat.limits.redis_counter import RETRY_AFTER, TIMEOUT, RedisCounter, conn
 
 LIMIT = 3
 IP = "ip:192.0.2.1"
+KEY_SECRET = b"k" * 32
+#: The key of IP in Redis: a keyed hash, never the address.
+IP_KEY = "wschat:limit:login:" + hmac.new(KEY_SECRET, IP.encode(), hashlib.sha256).hexdigest()[:32]
 LOGGER = "wschat.limits.redis_counter"
 
 
@@ -40,7 +45,9 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 async def test_redis_counter_is_shared_by_processes(clients: list[Redis], clock: FakeClock) -> None:
-    a, b = (RedisCounter(client, "login", LIMIT, 60, clock) for client in clients)
+    a, b = (
+        RedisCounter(client, "login", LIMIT, 60, clock, key_secret=KEY_SECRET) for client in clients
+    )
     await a.hit(IP)
     await b.hit(IP)
     assert not await a.is_limited(IP)
@@ -55,15 +62,15 @@ async def test_redis_counter_holds_only_the_last_hits_of_one_window(
     clients: list[Redis], clock: FakeClock
 ) -> None:
     client = clients[0]
-    counter = RedisCounter(client, "login", LIMIT, 60, clock)
+    counter = RedisCounter(client, "login", LIMIT, 60, clock, key_secret=KEY_SECRET)
     for _ in range(LIMIT + 5):
         await counter.hit(IP)
         clock.advance(seconds=1)
-    assert await client.keys("*") == [b"wschat:limit:login:ip:192.0.2.1"]
-    members = await client.zrange("wschat:limit:login:ip:192.0.2.1", 0, -1)
+    assert await client.keys("*") == [IP_KEY.encode()]
+    members = await client.zrange(IP_KEY, 0, -1)
     assert len(members) == LIMIT
-    assert not any(b"192.0.2.1" in member for member in members)
-    assert 0 < await client.pttl("wschat:limit:login:ip:192.0.2.1") <= 60_000
+    assert not any(b"192.0.2" in member for member in members)
+    assert 0 < await client.pttl(IP_KEY) <= 60_000
     await counter.reset(IP)
     assert await client.keys("*") == []
 
@@ -72,7 +79,7 @@ async def test_redis_counter_fails_open_and_warns_once_a_minute(
     unreachable: Redis, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, LOGGER)
-    counter = RedisCounter(unreachable, "login", LIMIT, 60, clock)
+    counter = RedisCounter(unreachable, "login", LIMIT, 60, clock, key_secret=KEY_SECRET)
     assert not await counter.is_limited(IP)
     for _ in range(LIMIT):
         await counter.hit(IP)
@@ -101,7 +108,7 @@ async def test_redis_counter_fails_open_when_redis_hangs(
         silent.listen()
         client = connect(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
         try:
-            counter = RedisCounter(client, "login", LIMIT, 60, clock)
+            counter = RedisCounter(client, "login", LIMIT, 60, clock, key_secret=KEY_SECRET)
             loop = asyncio.get_running_loop()
             started = loop.time()
             async with asyncio.timeout(10 * TIMEOUT):
@@ -121,7 +128,7 @@ async def test_redis_counter_shares_again_once_redis_answers(
     port = free_port()
     client = connect(f"redis://127.0.0.1:{port}/0")
     try:
-        counter = RedisCounter(client, "login", LIMIT, 60, clock)
+        counter = RedisCounter(client, "login", LIMIT, 60, clock, key_secret=KEY_SECRET)
         await counter.hit(IP)
         assert len(_warnings(caplog)) == 1
         with running_redis(port):
@@ -129,7 +136,7 @@ async def test_redis_counter_shares_again_once_redis_answers(
             assert await client.keys("*") == []
             clock.advance(seconds=RETRY_AFTER.total_seconds())
             await counter.hit(IP)
-            assert await client.zcard("wschat:limit:login:ip:192.0.2.1") == 1
+            assert await client.zcard(IP_KEY) == 1
             assert "Redis answers again" in caplog.text
     finally:
         await client.aclose()

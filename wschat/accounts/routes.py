@@ -9,23 +9,40 @@ from quart import Blueprint, Response, request
 
 from wschat.accounts.models import AgentCreate, AgentPatch, LoginRequest, Principal, TenantSettingsPatch
 from wschat.errors import AuthInvalid
-from wschat.http import SESSION_COOKIE, client_ip, current_principal, json_response, read_json, runtime
+from wschat.http import (
+    SESSION_COOKIE,
+    client_ip,
+    current_principal,
+    json_response,
+    read_json,
+    require_own_origin,
+    runtime,
+)
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/api")
+
+LOGIN_PATH = "/api/auth/login"
+#: Says this browser signed in to an account before (wschat.accounts.login_limits); sent to the login only.
+DEVICE_COOKIE = "wschat_device"
 
 
 @blueprint.post("/auth/login")
 async def login() -> Response:
-    result = await runtime().accounts.login(await read_json(LoginRequest), client_ip())
+    """Sign in (login CSRF is refused by the origin check and the JSON content type)."""
+    require_own_origin()
+    device = request.cookies.get(DEVICE_COOKIE)
+    result = await runtime().accounts.login(await read_json(LoginRequest), client_ip(), device)
     body = _signed_in(result.principal, result.access_token, result.access_expires_at)
     response = json_response(body)
-    _set_session_cookie(response, result.session_token, result.session_expires_at)
+    _set_cookie(response, SESSION_COOKIE, result.session_token, result.session_expires_at, "/api/")
+    _set_cookie(response, DEVICE_COOKIE, result.device_token, result.device_expires_at, LOGIN_PATH)
     return response
 
 
 @blueprint.post("/auth/token")
 async def renew_token() -> Response:
-    """A fresh access token for the console, from its session cookie."""
+    """A fresh access token for the console, from its session cookie; for wsChat's own pages only."""
+    require_own_origin()
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthInvalid()
@@ -36,6 +53,7 @@ async def renew_token() -> Response:
 @blueprint.post("/auth/logout")
 async def logout() -> Response:
     """Ends the console's session (its tokens and sockets) and clears the cookie; always 204."""
+    require_own_origin()
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         await runtime().accounts.logout(cookie)
@@ -109,14 +127,13 @@ def _signed_in(principal: Principal, token: str, expires_at: datetime) -> dict[s
     }
 
 
-def _set_session_cookie(response: Response, token: str, expires_at: datetime) -> None:
-    settings = runtime().settings
+def _set_cookie(response: Response, name: str, token: str, expires_at: datetime, path: str) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
+        name,
         token,
         expires=expires_at,
-        path="/api/",
+        path=path,
         httponly=True,
         samesite="Strict",
-        secure=settings.server.public_url.startswith("https://"),
+        secure=runtime().settings.server.public_url.startswith("https://"),
     )

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from wschat.accounts import branding, passwords
+from wschat.accounts.login_limits import LoginAttempt, LoginLimits
 from wschat.accounts.models import (
     DEMO_PERIOD,
     SLUG_PATTERN,
@@ -37,11 +38,9 @@ from wschat.errors import (
     Forbidden,
     InvalidCredentials,
     NotFound,
-    RateLimited,
     TenantLocked,
     ValidationFailed,
 )
-from wschat.limits.counter import HitCounter
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +66,9 @@ class LoginResult:
     access_expires_at: datetime
     session_token: str
     session_expires_at: datetime
+    #: For the browser's device cookie (wschat.accounts.login_limits).
+    device_token: str
+    device_expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class AccountService:
         tokens: TokenIssuer,
         clock: Clock,
         *,
-        login_failures: HitCounter,
+        login_limits: LoginLimits,
         revoker: SessionRevoker | None = None,
     ) -> None:
         self.tenants = tenants
@@ -91,8 +93,7 @@ class AccountService:
         self.tokens = tokens
         self.clock = clock
         self.revoker = revoker
-        #: Failed logins per tenant+login and per client IP.
-        self._failures = login_failures
+        self._limits = login_limits
 
     # -- tenants (operator) -------------------------------------------------------------------------------
 
@@ -191,34 +192,49 @@ class AccountService:
 
     # -- authentication ------------------------------------------------------------------------------------
 
-    async def login(self, request: LoginRequest, ip: str) -> LoginResult:
-        """Raises RateLimited, InvalidCredentials (the same for every wrong part), TenantLocked."""
+    async def login(self, request: LoginRequest, ip: str, device: str | None = None) -> LoginResult:
+        """Sign in; ``device`` is the browser's device token, if it has one. Raises RateLimited,
+        InvalidCredentials (the same for every wrong part), TenantLocked."""
         slug, login = request.tenant.strip().lower(), request.login.strip().lower()
-        # No slug holds a ":", so the key of an existing account is never that of another one.
-        account_key, ip_key = f"account:{slug}:{login}", f"ip:{ip}"
-        if await self._failures.is_limited(account_key) or await self._failures.is_limited(ip_key):
-            raise RateLimited()
+        attempt = LoginAttempt(slug, login, ip)
         tenant = await self.tenants.by_slug(slug) if SLUG_PATTERN.fullmatch(slug) else None
         user = await self.users.by_login(tenant.id, login) if tenant else None
+        await self._limits.check(attempt, known_device=user is not None and self._knows(device, user))
         usable = user if user is not None and not user.disabled else None
         # The hash is checked in every case, so an unknown login costs as much time as a wrong password.
         if not await passwords.verify_password(usable.password_hash if usable else None, request.password):
-            await self._failures.hit(account_key)
-            await self._failures.hit(ip_key)
+            await self._limits.failed(attempt)
             raise InvalidCredentials()
         assert tenant is not None
         assert usable is not None
         if tenant.is_locked(self.clock()):
             raise TenantLocked()
-        await self._failures.reset(account_key)
+        await self._limits.succeeded(attempt)
         if passwords.needs_rehash(usable.password_hash):
             new_hash = await passwords.hash_password(request.password)
             usable = await self.users.update(tenant.id, usable.id, {"password_hash": new_hash}) or usable
         session_id = new_id("ses")
         access, access_expires = self.tokens.issue(usable, TokenKind.ACCESS, session_id=session_id)
         session, session_expires = self.tokens.issue(usable, TokenKind.SESSION, session_id=session_id)
+        device_token, device_expires = self.tokens.issue(usable, TokenKind.DEVICE, session_id=None)
         principal = Principal(usable, tenant, session_id)
-        return LoginResult(principal, access, access_expires, session, session_expires)
+        return LoginResult(
+            principal, access, access_expires, session, session_expires, device_token, device_expires
+        )
+
+    def _knows(self, device: str | None, user: User) -> bool:
+        """Whether this browser signed in to ``user`` before, since the last password change."""
+        if not device:
+            return False
+        try:
+            claims = self.tokens.verify(device, TokenKind.DEVICE)
+        except AuthInvalid:
+            return False
+        return (claims.user_id, claims.tenant_id, claims.password_version) == (
+            user.id,
+            user.tenant_id,
+            user.password_version,
+        )
 
     async def authenticate(self, token: str, kind: TokenKind = TokenKind.ACCESS) -> Principal:
         """The principal behind a token. Raises AuthInvalid (forged, expired, outdated, signed out),

@@ -29,6 +29,13 @@ ALGORITHM = "HS256"
 class TokenKind(StrEnum):
     ACCESS = "wschat-access"
     SESSION = "wschat-session"
+    #: Says that a browser signed in to an account before: exempt from the account-wide login delay
+    #: (wschat.accounts.login_limits). It grants no access of any kind.
+    DEVICE = "wschat-device"
+
+
+#: Lifetime of a device token, seconds: 180 days.
+DEVICE_TTL = 180 * 86400
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,11 @@ class TokenIssuer:
     def __init__(self, secret: Secret, clock: Clock, *, access_ttl: int, session_ttl: int) -> None:
         self._secret = secret
         self._clock = clock
-        self._ttl = {TokenKind.ACCESS: access_ttl, TokenKind.SESSION: session_ttl}
+        self._ttl = {
+            TokenKind.ACCESS: access_ttl,
+            TokenKind.SESSION: session_ttl,
+            TokenKind.DEVICE: DEVICE_TTL,
+        }
 
     def issue(self, user: User, kind: TokenKind, *, session_id: str | None) -> tuple[str, datetime]:
         """A token of ``kind`` for ``user`` in the session ``session_id``, and when it expires."""

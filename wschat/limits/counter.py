@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import Protocol
 
 from wschat.clock import Clock
@@ -19,6 +20,16 @@ class HitCounter(Protocol):
 
     async def reset(self, key: str) -> None:
         """Forget every hit of ``key``."""
+
+    async def recent(self, key: str) -> Recent:
+        """How many hits ``key`` had within the window (at most ``limit``), and when the newest was."""
+
+
+@dataclass(frozen=True)
+class Recent:
+    count: int
+    #: Seconds since the epoch of the newest hit within the window; None without one.
+    newest: float | None
 
 
 class SlidingWindows:
@@ -52,6 +63,11 @@ class SlidingWindows:
         hits.append(now)
         while len(hits) > self.limit:
             hits.popleft()
+
+    def newest(self, key: str) -> float | None:
+        """The time of the newest hit of ``key`` (call :meth:`count` first to expire old ones)."""
+        hits = self._hits.get(key)
+        return hits[-1] if hits else None
 
     def forget(self, key: str) -> None:
         self._hits.pop(key, None)
@@ -88,6 +104,10 @@ class MemoryCounter:
 
     async def reset(self, key: str) -> None:
         self._windows.forget(key)
+
+    async def recent(self, key: str) -> Recent:
+        count = self._windows.count(key, self._now())
+        return Recent(count, self._windows.newest(key))
 
     def _now(self) -> float:
         return self._clock().timestamp()

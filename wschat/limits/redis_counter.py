@@ -1,13 +1,17 @@
 """The hit counter that every process shares through Redis: one sorted set of hit times per key.
 
-A key is stored as ``wschat:limit:<name>:<key>``, where the key is what the limit needs and nothing more
-(an IP address, or a tenant and a login). Its members are ``<milliseconds>-<random>``, scored by the time of
-the hit from the injected clock; only the last ``limit`` hits are kept, and the set expires one window after
-its last hit, so nothing is held longer than the window.
+A key is stored as ``wschat:limit:<name>:<digest>``, where the digest is a keyed hash (HMAC-SHA256 under a
+key derived from the server's secret key) of what the limit counts (an address, or a tenant and a login):
+every process finds the same set, and Redis never holds a client's address or a login in the clear. Its
+members are ``<milliseconds>-<random>``, scored by the time of the hit from the injected clock; only the
+last ``limit`` hits are kept, and the set expires one window after its last hit, so nothing is held longer
+than the window.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -20,7 +24,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from wschat.clock import Clock
-from wschat.limits.counter import MemoryCounter
+from wschat.limits.counter import MemoryCounter, Recent
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +60,11 @@ class RedisCounter:
     a few more requests through than ``limit``; the next check sees all of them.
     """
 
-    def __init__(self, redis: Redis, name: str, limit: int, window: float, clock: Clock) -> None:
+    def __init__(
+        self, redis: Redis, name: str, limit: int, window: float, clock: Clock, *, key_secret: bytes
+    ) -> None:
         self.name = name
+        self._key_secret = key_secret
         self.limit = limit
         self.window = window
         self._redis = redis
@@ -79,6 +86,21 @@ class RedisCounter:
     async def reset(self, key: str) -> None:
         await self._local.reset(key)
         await self._shared(lambda: self._redis.delete(self._key(key)))
+
+    async def recent(self, key: str) -> Recent:
+        found = await self._shared(lambda: self._newest(self._key(key)))
+        if found is None:
+            return await self._local.recent(key)
+        return found
+
+    async def _newest(self, name: str) -> Recent:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zcount(name, f"({self._cutoff()}", "+inf")
+            pipe.zrange(name, -1, -1, withscores=True)
+            count, newest = await pipe.execute()
+        if not count or not newest:
+            return Recent(0, None)
+        return Recent(int(count), float(newest[0][1]) / 1000)
 
     async def _record(self, name: str) -> list[Any]:
         now = _ms(self._clock())
@@ -103,7 +125,8 @@ class RedisCounter:
         return result
 
     def _key(self, key: str) -> str:
-        return f"wschat:limit:{self.name}:{key}"
+        digest = hmac.new(self._key_secret, key.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"wschat:limit:{self.name}:{digest}"
 
     def _cutoff(self) -> int:
         return _ms(self._clock()) - round(self.window * 1000)
