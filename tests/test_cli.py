@@ -106,11 +106,20 @@ async def served(data_dir: Path) -> AsyncIterator[Served]:
             await asyncio.wait_for(process.wait(), 30)
 
 
-async def test_serve_first_run_prints_admin_login_that_works(tmp_path: Path) -> None:
+async def test_serve_first_run_puts_the_admin_password_in_a_private_file_when_not_on_a_terminal(
+    tmp_path: Path,
+) -> None:
+    """stdout is a pipe here, as under journald or in a container: the password must not go to the log."""
     data_dir = tmp_path / "var"
     async with served(data_dir) as server:
-        password = re.search(r"password: (\S+)", server.banner)
-        assert password, server.banner
+        found = re.search(r"password: in (\S+)", server.banner)
+        assert found, server.banner
+        path = Path(found.group(1))
+        assert path == data_dir / "initial-admin-password"
+        assert path.stat().st_mode & 0o777 == 0o600
+        password = re.search(r"^password: (\S+)$", path.read_text(), re.MULTILINE)
+        assert password, path.read_text()
+        assert password.group(1) not in server.banner
         assert "login:    admin" in server.banner
         assert "tenant:   demo" in server.banner
         assert f"console:   {server.url}/console/" in server.banner
@@ -134,6 +143,57 @@ async def test_serve_first_run_prints_admin_login_that_works(tmp_path: Path) -> 
 
     async with served(data_dir) as again:
         assert "password" not in again.banner, "the admin password is printed on the first start only"
+        assert path.exists(), "the file stays until the password is changed"
+        async with aiohttp.ClientSession() as http:
+            login = {"tenant": "demo", "login": "admin", "password": password.group(1)}
+            async with http.post(f"{again.url}/api/auth/login", json=login) as reply:
+                body = await reply.json()
+            headers = {"Authorization": f"Bearer {body['token']}"}
+            change = {"password": "the admin's own passphrase"}
+            async with http.patch(
+                f"{again.url}/api/agents/{body['user']['id']}", json=change, headers=headers
+            ) as reply:
+                assert reply.status == 200
+        # The running server's housekeeping notices the change (every 5 s).
+        async with asyncio.timeout(20):
+            while path.exists():
+                await asyncio.sleep(0.1)
+
+
+async def test_serve_first_run_prints_the_password_on_a_terminal_only(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    main, terminal = os.openpty()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "wschat",
+        "serve",
+        "--port",
+        "0",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=terminal,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=_env(data_dir),
+        cwd=data_dir.parent,
+    )
+    os.close(terminal)
+    seen = b""
+    try:
+        async with asyncio.timeout(30):
+            while not re.search(rb"password: \S+\r?\n", seen):
+                seen += await asyncio.to_thread(os.read, main, 4096)
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+        os.close(main)
+    password = re.search(rb"password: (\S+)", seen)
+    assert password and password.group(1) != b"in", seen
+    assert not (data_dir / "initial-admin-password").exists()
+    # The password shown works: the same data dir, a plain pipe now, signs the admin in.
+    async with served(data_dir) as again, aiohttp.ClientSession() as http:
+        login = {"tenant": "demo", "login": "admin", "password": password.group(1).decode()}
+        async with http.post(f"{again.url}/api/auth/login", json=login) as reply:
+            assert reply.status == 200
 
 
 async def test_killed_server_leaves_no_database_process(tmp_path: Path) -> None:

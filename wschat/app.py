@@ -16,7 +16,7 @@ from typing import Any
 import socketio
 from quart import Quart, Response
 
-from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant
+from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
 from wschat.chat import events as chat_events
 from wschat.chat.routes import blueprint as widget_blueprint
@@ -131,15 +131,24 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         quart_app.extensions["wschat"] = rt
         realtime.runtime = rt
         await rt.janitor.run_once()  # announces this process before the first socket arrives
+        await forget_changed_password(settings.data_dir, rt.accounts)
         if on_ready is not None:
             on_ready(await ensure_demo_tenant(rt.accounts))
         return rt
 
     async def _housekeeping(rt: Runtime) -> None:
+        async def forget_first_password() -> None:
+            await forget_changed_password(settings.data_dir, rt.accounts)
+
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)
-            for job in (rt.janitor.run_once, rt.calls.expire_invitations, rt.calls.leave_dead_sockets):
+            for job in (
+                rt.janitor.run_once,
+                rt.calls.expire_invitations,
+                rt.calls.leave_dead_sockets,
+                forget_first_password,
+            ):
                 started = loop.time()
                 try:
                     await job()

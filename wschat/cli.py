@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from wschat import __version__
-from wschat.accounts.bootstrap import FirstRun
+from wschat.accounts.bootstrap import FirstRun, forget_changed_password, write_password_file
 from wschat.accounts.models import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -114,12 +114,22 @@ def _announce(settings: Settings, first: FirstRun | None) -> None:
     print(f"wsChat is ready on {url}", flush=True)
     print(f"  console:   {url}/console/", flush=True)
     print(f"  demo site: {url}/demo  (the widget of tenant demo; ?tenant=<slug> for another)", flush=True)
-    if first is not None:
-        print("", flush=True)
-        print("First start: created tenant and admin (shown only this once; change it in the console):")
-        print(f"  tenant:   {first.tenant}")
-        print(f"  login:    {first.login}")
+    if first is None:
+        return
+    print("", flush=True)
+    print("First start: created tenant and admin (shown only this once; change it in the console):")
+    print(f"  tenant:   {first.tenant}")
+    print(f"  login:    {first.login}")
+    if sys.stdout.isatty():
         print(f"  password: {first.password}", flush=True)
+        return
+    # Not a terminal (journald, a container's log): a log keeps what it is given, so the password goes
+    # to a file only the operator can read, and that file goes with the first password change.
+    path = write_password_file(settings.data_dir, first)
+    print(
+        f"  password: in {path} (readable by this user only; removed once the password is changed)",
+        flush=True,
+    )
 
 
 # -- operator commands ---------------------------------------------------------------------------------------
@@ -154,6 +164,7 @@ async def _operator_command(settings: Settings, args: argparse.Namespace) -> int
                 await jitsi_commands.run(rt, args)
             else:
                 await _HANDLERS[(args.command, args.action)](rt.accounts, args)
+                await forget_changed_password(settings.data_dir, rt.accounts)
         finally:
             await rt.close()
     return 0
