@@ -69,6 +69,15 @@ async def read_json(model: type[WireModelT]) -> WireModelT:
     return parse(model, data)
 
 
+def header_text(name: str) -> str | None:
+    """A header meant as text, decoded as UTF-8 (the server hands headers over as latin-1); ``None`` if
+    absent. What cannot be decoded becomes U+FFFD, never an error."""
+    value = request.headers.get(name)
+    if value is None:
+        return None
+    return value.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
 def client_ip() -> str:
     return request.remote_addr or ""
 

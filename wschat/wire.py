@@ -63,13 +63,28 @@ def _field_errors(error: ValidationError) -> list[dict[str, str]]:
     return fields[:20]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+#: Characters that show nothing, or change how the text around them is shown, and so could make what an
+#: agent reads differ from what was sent (Unicode TR #36, "Trojan Source"): zero-width characters, direction
+#: marks, embeddings, overrides and isolates, line/paragraph separators, the word joiner and invisible
+#: operators, the byte-order mark, the soft hyphen, Hangul fillers and tag characters. Stripped from every
+#: text a visitor or agent sends: messages, names, aliases, e-mail addresses, page titles, user agents.
+INVISIBLE = (
+    "\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\u3164\ufeff\uffa0\U000e0000-\U000e007f"
+)
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 def clean_line(value: str) -> str:
-    """A one-line human text: NFC, control and bidi-override characters and newlines removed, trimmed."""
+    """A one-line human text: NFC, control and invisible characters and newlines removed, trimmed."""
     value = unicodedata.normalize("NFC", value).replace("\n", " ").replace("\t", " ")
     return _CONTROL.sub("", value).strip()
+
+
+def strip_invisible(value: str) -> str:
+    """``value`` without the :data:`INVISIBLE` characters."""
+    return _INVISIBLE.sub("", value)
 
 
 def _non_empty_line(value: str) -> str:

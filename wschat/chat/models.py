@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
-from wschat.wire import DisplayName, WireModel
+from wschat.wire import INVISIBLE, DisplayName, WireModel, clean_line, strip_invisible
 
 #: Ids the server hands out: a prefix, "_", hex. Anything else cannot name a record.
 Id = Annotated[str, Field(min_length=5, max_length=64, pattern=r"^[a-z]{3}_[0-9a-f]{8,48}$")]
@@ -203,7 +203,7 @@ class Message:
 
 # -- payloads ----------------------------------------------------------------------------------------------
 
-_CONTROL_EXCEPT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_CONTROL_EXCEPT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 PHONE_CHARS = re.compile(r"^[0-9 +\-()]+$")
 
@@ -215,7 +215,7 @@ def clean_text(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    value = value.strip()
+    value = strip_invisible(value).strip()
     if len(value) > 254 or not EMAIL.fullmatch(value):
         raise ValueError("is not a valid e-mail address")
     return value
@@ -290,7 +290,7 @@ class PageViewed(WireModel):
     """``page.view``: the widget's page, sent on load and on in-page navigation (History API)."""
 
     url: PageUrl
-    title: Annotated[str, Field(max_length=300)] | None = None
+    title: Annotated[str, Field(max_length=300), AfterValidator(clean_line)] | None = None
     referrer: PageUrl | None = None
 
 

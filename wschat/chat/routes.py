@@ -8,7 +8,7 @@ from wschat.accounts.models import Tenant
 from wschat.chat.models import WidgetSessionRequest
 from wschat.chat.widget import widget_config
 from wschat.errors import OriginNotAllowed, TenantLocked
-from wschat.http import client_ip, json_response, read_json, runtime
+from wschat.http import client_ip, header_text, json_response, read_json, runtime
 from wschat.origins import is_same_origin
 
 blueprint = Blueprint("widget", __name__, url_prefix="/api/widget")
@@ -39,7 +39,7 @@ async def open_session(slug: str) -> Response:
     tenant = await _allowed_tenant(slug)
     body = await read_json(WidgetSessionRequest)
     session = await runtime().visitors.open_session(
-        tenant, body.token, ip=client_ip(), user_agent=request.headers.get("User-Agent")
+        tenant, body.token, ip=client_ip(), user_agent=header_text("User-Agent")
     )
     status = 201 if session.created else 200
     return json_response({"visitor_id": session.visitor.id, "token": session.token}, status)

@@ -15,6 +15,7 @@ from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
 from wschat.limits.counter import HitCounter
 from wschat.privacy.geo import country_of
 from wschat.privacy.ip import stored_ip
+from wschat.wire import clean_line
 
 MAX_USER_AGENT = 512
 
@@ -72,7 +73,7 @@ class VisitorService:
             ip=stored_ip(ip, truncate=tenant.settings.ip_truncation),
             # From the full address, before truncation; only the country code is kept.
             country=country_of(ip),
-            user_agent=(user_agent or "")[:MAX_USER_AGENT] or None,
+            user_agent=clean_line(user_agent or "")[:MAX_USER_AGENT] or None,
         )
         await self.visitors.insert(visitor, hash_token(token))
         return VisitorSession(visitor, token, created=True)
