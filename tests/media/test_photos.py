@@ -261,3 +261,66 @@ async def test_messages_carry_the_agent_s_photo(team: Team) -> None:
     await bert.ok("message.send", {"conversation_id": cid, "client_id": "p1", "text": "Hello"})
     message = await visitor.wait("message.new", lambda d: d["message"]["client_id"] == "p1")
     assert message["message"]["sender"]["photo_url"] == reply.body["agent"]["photo_url"]
+
+
+async def _stream_until_answered(
+    team: Team, content_type: str, first: bytes, filler: bytes
+) -> tuple[bytes, int]:
+    """A chunked upload (no length announced) that would send 64 MB; returns the status line and how many
+    bytes had been sent when it came. The server must answer long before the end."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", int(team.server.url.rsplit(":", 1)[1]))
+    writer.write(
+        (
+            f"PUT /api/agents/{team.bert.id}/photo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {team.tokens['bert']}\r\nContent-Type: {content_type}\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n"
+        ).encode()
+    )
+    sent = 0
+
+    async def send() -> None:
+        nonlocal sent
+        for chunk in [first] + [filler] * (64 * 1024 * 1024 // len(filler)):
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            await writer.drain()
+            sent += len(chunk)
+
+    sender = asyncio.create_task(send())
+    try:
+        status_line = await asyncio.wait_for(reader.readline(), 30)
+        return status_line, sent
+    finally:
+        sender.cancel()
+        writer.close()
+
+
+@pytest.mark.parametrize("multipart", [True, False], ids=["multipart", "raw"])
+async def test_a_chunked_upload_is_cut_off_at_the_limit(team: Team, multipart: bool) -> None:
+    """No Content-Length to refuse from: the body is counted as it arrives and never read (or spooled to
+    disk) past the limit."""
+    if multipart:
+        content_type = "multipart/form-data; boundary=xyz"
+        first = b'--xyz\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n\r\n'
+    else:
+        content_type, first = "image/jpeg", b"\xff\xd8"
+    status_line, sent = await _stream_until_answered(team, content_type, first, b"\0" * 65536)
+    assert b" 413 " in status_line
+    assert sent < 32 * 1024 * 1024, "the server read far past the limit before it answered"
+    assert await _photo_count(team) == 0
+    assert (await team.server.request("GET", "/healthz")).status == 200
+
+
+async def test_a_flood_of_form_parts_is_refused(team: Team) -> None:
+    """Werkzeug CVE-2023-25577: thousands of tiny parts cost a parser dearly; a few are all a photo needs."""
+    parts = b"".join(
+        b'--xyz\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nx\r\n' % i for i in range(5000)
+    )
+    reply = await team.server.request(
+        "PUT",
+        f"/api/agents/{team.bert.id}/photo",
+        data=parts + b"--xyz--\r\n",
+        token=team.tokens["bert"],
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert (reply.status, reply.code) == (413, "TOO_LARGE")
+    assert await _photo_count(team) == 0

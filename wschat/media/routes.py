@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from typing import IO
+
 from quart import Blueprint, Response, request
+from quart.formparser import FormDataParser
+from quart.wrappers.request import Body
 
 from wschat.errors import NotFound, TooLarge, ValidationFailed
 from wschat.http import current_principal, json_response, runtime
@@ -11,6 +16,10 @@ blueprint = Blueprint("media", __name__)
 
 #: Served images never change under their URL (a new photo gets a new id).
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: What a multipart form may add to the image: boundaries, part headers, a file name.
+FORM_OVERHEAD = 64 * 1024
+#: One file is expected; a few more parts are parsed to say so, a flood is refused.
+MAX_FORM_PARTS = 4
 
 
 @blueprint.put("/api/agents/<user_id>/photo")
@@ -47,25 +56,52 @@ async def initials(tenant_id: str, user_id: str, size: int) -> Response:
 async def _read_image() -> bytes:
     limit = runtime().settings.media.max_upload_bytes
     # Refused from the header alone: the body is never read.
-    if request.content_length is not None and request.content_length > limit:
+    if request.content_length is not None and request.content_length > limit + FORM_OVERHEAD:
         raise _too_large(limit)
-    if request.mimetype == "multipart/form-data":
-        request.max_form_parts = 4
-        files = await request.files
-        form = await request.form
-        if sum(len(files.getlist(key)) for key in files) != 1 or len(form) != 0:
-            raise ValidationFailed("Send exactly one file.")
-        data: bytes = next(iter(files.values())).read(limit + 1)
+    if request.mimetype != "multipart/form-data":
+        data = await _read_capped(limit)
     else:
-        received = bytearray()
-        async for chunk in request.body:
-            received += chunk
-            if len(received) > limit:
-                raise _too_large(limit)
-        data = bytes(received)
+        data = await _single_file(await _read_capped(limit + FORM_OVERHEAD), limit)
     if len(data) > limit:
         raise _too_large(limit)
     return data
+
+
+async def _read_capped(limit: int) -> bytes:
+    """The body, refused as soon as more than ``limit`` bytes arrived: a chunked upload (no length
+    announced) is cut off there, never read to its end or spooled to disk."""
+    received = bytearray()
+    async for chunk in request.body:
+        received += chunk
+        if len(received) > limit:
+            raise _too_large(runtime().settings.media.max_upload_bytes)
+    return bytes(received)
+
+
+async def _single_file(raw: bytes, limit: int) -> bytes:
+    """The one file of a multipart body that was read already (and so is bounded); at most
+    MAX_FORM_PARTS parts are parsed (Werkzeug CVE-2023-25577: a flood of parts is refused with 413)."""
+    body = Body(len(raw), None)
+    body.set_result(raw)
+    parser = FormDataParser(
+        max_form_parts=MAX_FORM_PARTS,
+        max_form_memory_size=FORM_OVERHEAD,
+        stream_factory=_in_memory,  # the body is in memory already, and bounded: no temporary files
+    )
+    form, files = await parser.parse(body, request.mimetype, len(raw), request.mimetype_params)
+    if sum(len(files.getlist(key)) for key in files) != 1 or len(form) != 0:
+        raise ValidationFailed("Send exactly one file.")
+    data: bytes = next(iter(files.values())).read(limit + 1)
+    return data
+
+
+def _in_memory(
+    total_content_length: int | None,
+    content_type: str | None,
+    filename: str | None,
+    content_length: int | None = None,
+) -> IO[bytes]:
+    return io.BytesIO()
 
 
 def _too_large(limit: int) -> TooLarge:
