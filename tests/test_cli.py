@@ -187,7 +187,8 @@ async def test_serve_first_run_prints_the_password_on_a_terminal_only(tmp_path: 
         await asyncio.wait_for(process.wait(), 30)
         os.close(main)
     password = re.search(rb"password: (\S+)", seen)
-    assert password and password.group(1) != b"in", seen
+    assert password, seen
+    assert password.group(1) != b"in", seen
     assert not (data_dir / "initial-admin-password").exists()
     # The password shown works: the same data dir, a plain pipe now, signs the admin in.
     async with served(data_dir) as again, aiohttp.ClientSession() as http:
@@ -328,3 +329,46 @@ async def test_missing_database_binary_explains_what_to_do(tmp_path: Path) -> No
     assert code == 1
     assert "make setup" in err
     assert "WSCHAT_MONGODB_URI" in err
+
+
+async def test_acknowledged_messages_survive_a_hard_kill(tmp_path: Path) -> None:
+    """Every message the server acknowledged is still there after SIGKILL (no shutdown, no flush) and a
+    restart on the same data dir: an ack is sent only once the database has the message."""
+    data_dir = tmp_path / "var"
+    texts = [f"message {n} before the crash" for n in range(8)]
+    async with served(data_dir) as server, aiohttp.ClientSession() as http:
+        async with http.post(f"{server.url}/api/widget/demo/session", json={"token": None}) as reply:
+            token = (await reply.json())["token"]
+        visitor = socketio.AsyncClient(reconnection=False)
+        await visitor.connect(
+            server.url,
+            namespaces=["/visitor"],
+            auth={"tenant": "demo", "token": token},
+            transports=["websocket"],
+        )
+        started = await visitor.call("chat.start", {"alias": "Sam"}, namespace="/visitor")
+        cid = started["conversation"]["id"]
+        for n, text in enumerate(texts):
+            ack = await visitor.call(
+                "message.send",
+                {"conversation_id": cid, "client_id": f"c{n}", "text": text},
+                namespace="/visitor",
+            )
+            assert ack["ok"], ack
+        server.process.send_signal(signal.SIGKILL)  # right after the last ack
+        await server.process.wait()
+        await visitor.disconnect()
+    async with served(data_dir) as again:
+        visitor = socketio.AsyncClient(reconnection=False)
+        await visitor.connect(
+            again.url,
+            namespaces=["/visitor"],
+            auth={"tenant": "demo", "token": token},
+            transports=["websocket"],
+        )
+        synced = await visitor.call(
+            "messages.sync", {"conversation_id": cid, "after_seq": 0}, namespace="/visitor"
+        )
+        await visitor.disconnect()
+    stored = [m["text"] for m in synced["messages"] if m["sender"]["kind"] == "visitor"]
+    assert stored == texts

@@ -107,6 +107,10 @@ class Database:
             connectTimeoutMS=5000,
             socketTimeoutMS=15000,
             appname="wschat",
+            # A message is acknowledged to its sender only once stored: on a replica set "stored" means on
+            # a majority of members and in their journals, so that it survives a crash and a fail-over.
+            w="majority",
+            journal=True,
         )
         return cls(client, name)
 

@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import aiohttp
 import pytest
 import socketio
 
+from tests.redis_support import RedisServer
 from tests.support import PASSWORD, Peer, wait_for
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
@@ -86,6 +88,12 @@ async def _start_node(env: dict[str, str], cwd: Path) -> Node:
 
 @pytest.fixture
 async def cluster(mongodb_uri: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
+    async with running_cluster(mongodb_uri, redis_url, tmp_path) as started:
+        yield started
+
+
+@asynccontextmanager
+async def running_cluster(mongodb_uri: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     database = f"cluster_{secrets.token_hex(6)}"
     settings = Settings(
         secret_key=Secret(secrets.token_urlsafe(48)), mongo=MongoSettings(Secret(mongodb_uri), database)
@@ -179,3 +187,49 @@ async def test_password_change_on_one_process_disconnects_sockets_on_the_other(c
     ) as reply:
         assert reply.status == 200
     await wait_for(lambda: not bert.client.connected, timeout=10)
+
+
+async def test_events_cross_processes_again_after_redis_restarts(mongodb_uri: str, tmp_path: Path) -> None:
+    """Chatwoot #14703: sockets stayed connected but received nothing after a Redis restart. Here Redis
+    goes away under a running chat and comes back on the same address; events between the processes
+    resume (python-socketio's listener reconnects), and a catch-up finds every stored message."""
+    redis = RedisServer()
+    redis.start()
+    try:
+        async with running_cluster(mongodb_uri, redis.url, tmp_path) as cluster:
+            visitor = await cluster.visitor(cluster.a)
+            bert = await cluster.agent(cluster.b, "bert")
+            await bert.ok("status.set", {"status": "online"})
+            await visitor.ok("chat.start", {"alias": "Sam"})
+            cid = (await visitor.wait("chat.assigned", timeout=10))["conversation_id"]
+            await visitor.ok(
+                "message.send", {"conversation_id": cid, "client_id": "before", "text": "before"}
+            )
+            await bert.wait("message.new", lambda d: d["message"]["text"] == "before", timeout=10)
+            redis.stop()
+            redis.start()
+            # Events published before the listener is back are lost (issue "Nothing stuck, nothing lost");
+            # within seconds they flow again.
+            delivered = False
+            async with asyncio.timeout(40):
+                for n in range(40):
+                    text = f"after-restart-{n}"
+                    await visitor.ok(
+                        "message.send", {"conversation_id": cid, "client_id": text, "text": text}
+                    )
+                    try:
+                        await bert.wait("message.new", lambda d, t=text: d["message"]["text"] == t, timeout=1)
+                        delivered = True
+                        break
+                    except TimeoutError:
+                        continue
+            assert delivered, "no event crossed the processes within 40 s of Redis coming back"
+            await bert.ok("message.send", {"conversation_id": cid, "client_id": "reply", "text": "back"})
+            await visitor.wait("message.new", lambda d: d["message"]["text"] == "back", timeout=10)
+            synced = await bert.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
+            texts = [m["text"] for m in synced["messages"] if m["sender"]["kind"] != "system"]
+            assert texts[0] == "before"
+            assert texts[-1] == "back"
+            assert len(texts) == len(set(texts)), "every message once"
+    finally:
+        redis.stop()

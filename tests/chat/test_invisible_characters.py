@@ -66,7 +66,8 @@ async def test_names_aliases_email_titles_and_user_agent_are_stored_without_invi
 async def test_a_name_of_invisible_characters_only_is_refused_and_changes_nothing(team: Team) -> None:
     sam = await team.server.visitor()
     reply = await sam.call("chat.start", {"name": RLO + ZWSP + BOM})
-    assert reply["ok"] is False and reply["error"]["code"] == "VALIDATION_FAILED"
+    assert reply["ok"] is False
+    assert reply["error"]["code"] == "VALIDATION_FAILED"
     assert await team.server.app.runtime.db.db["conversations"].count_documents({}) == 0
 
 

@@ -40,7 +40,7 @@ class Capture(logging.Handler):
 
 @contextmanager
 def every_log_line() -> Iterator[Capture]:
-    """Every record of every logger at DEBUG, also of loggers that do not propagate to the root (uvicorn's)."""
+    """Every record of every logger at DEBUG, also of loggers that do not propagate (uvicorn's)."""
     capture = Capture()
     loggers = [logging.getLogger()] + [
         logging.getLogger(name)
