@@ -45,9 +45,7 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 async def test_redis_counter_is_shared_by_processes(clients: list[Redis], clock: FakeClock) -> None:
-    a, b = (
-        RedisCounter(client, "login", LIMIT, 60, clock, key_secret=KEY_SECRET) for client in clients
-    )
+    a, b = (RedisCounter(client, "login", LIMIT, 60, clock, key_secret=KEY_SECRET) for client in clients)
     await a.hit(IP)
     await b.hit(IP)
     assert not await a.is_limited(IP)
