@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import time
 from typing import Any
@@ -291,7 +292,11 @@ async def _stream_until_answered(
         return status_line, sent
     finally:
         sender.cancel()
-        writer.close()
+        with contextlib.suppress(asyncio.CancelledError, OSError):
+            await sender
+        writer.transport.abort()  # the server stopped reading: nothing left to flush
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
 
 
 @pytest.mark.parametrize("multipart", [True, False], ids=["multipart", "raw"])
