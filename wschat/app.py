@@ -114,6 +114,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 if (serving := quart_app.extensions.get("wschat")) is not None:
                     await serving.close()
                 realtime.runtime = None
+                await realtime.close()
                 quart_app.extensions.pop("wschat", None)
                 await db.close()
         finally:

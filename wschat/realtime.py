@@ -13,6 +13,7 @@ sends in a row are stored in that order. Every client→server event is acknowle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -111,6 +112,20 @@ class Realtime:
         # Events nobody handles still get an answer, so a client waiting for its ack does not time out.
         self.sio.on("*", self._unknown_event, namespace=AGENT)
         self.sio.on("*", self._unknown_event, namespace=VISITOR)
+
+    async def close(self) -> None:
+        """Stop the Redis manager's listener and close its connections (a process that stops, or a test
+        server, leaves nothing open behind it)."""
+        manager = self.sio.manager
+        listener = getattr(manager, "thread", None)
+        if isinstance(listener, asyncio.Task):
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
+        for connection in (getattr(manager, "pubsub", None), getattr(manager, "redis", None)):
+            if connection is not None:
+                with contextlib.suppress(Exception):  # closing what may already be broken
+                    await connection.aclose()
 
     def _runtime(self) -> Runtime:
         if self.runtime is None:
