@@ -66,9 +66,9 @@ class Served:
         raise AssertionError("no FerretDB process for this data dir")
 
 
-@asynccontextmanager
-async def served(data_dir: Path) -> AsyncIterator[Served]:
-    process = await asyncio.create_subprocess_exec(
+async def _serve(data_dir: Path, stdout: int) -> asyncio.subprocess.Process:
+    """``wschat serve --port 0`` on ``data_dir``, its standard output going to ``stdout``."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "wschat",
@@ -76,11 +76,16 @@ async def served(data_dir: Path) -> AsyncIterator[Served]:
         "--port",
         "0",
         stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
+        stdout=stdout,
         stderr=asyncio.subprocess.DEVNULL,
         env=_env(data_dir),
         cwd=data_dir.parent,
     )
+
+
+@asynccontextmanager
+async def served(data_dir: Path) -> AsyncIterator[Served]:
+    process = await _serve(data_dir, asyncio.subprocess.PIPE)
     assert process.stdout is not None
     lines: list[str] = []
     try:
@@ -163,19 +168,7 @@ async def test_serve_first_run_puts_the_admin_password_in_a_private_file_when_no
 async def test_serve_first_run_prints_the_password_on_a_terminal_only(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     main, terminal = os.openpty()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "wschat",
-        "serve",
-        "--port",
-        "0",
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=terminal,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=_env(data_dir),
-        cwd=data_dir.parent,
-    )
+    process = await _serve(data_dir, terminal)
     os.close(terminal)
     seen = b""
     try:

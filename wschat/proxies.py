@@ -16,7 +16,7 @@ import logging
 from collections.abc import MutableMapping
 from typing import Any
 
-from wschat.privacy.ip import truncate_ip
+from wschat.privacy.ip import parse_ip, truncate_ip
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +44,8 @@ class TrustedProxies:
         self._warned = False
 
     def trusts(self, host: str) -> bool:
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        return any(address in network for network in self.networks)
+        address = parse_ip(host)
+        return address is not None and any(address in network for network in self.networks)
 
     def apply(self, scope: MutableMapping[str, Any]) -> None:
         """Called for every HTTP and WebSocket scope before the app sees it."""

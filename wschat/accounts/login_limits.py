@@ -17,13 +17,13 @@ addresses would give an attacker 2^64 fresh limits.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass
 
 from wschat.clock import Clock
 from wschat.errors import RateLimited
 from wschat.limits.counter import HitCounter
+from wschat.privacy.ip import subscriber_key
 
 #: The longest wait the per-account delay grows to, seconds.
 MAX_DELAY = 300
@@ -31,19 +31,6 @@ MAX_DELAY = 300
 ACCOUNT_WINDOW = 3600.0
 #: Failures the per-account counter must hold past its threshold for the delay to reach MAX_DELAY.
 DELAY_STEPS = math.ceil(math.log2(MAX_DELAY)) + 1
-
-
-def address_key(address: str) -> str:
-    """``203.0.113.7`` → itself, ``2001:db8:1:2:3:4:5:6`` → ``2001:db8:1:2::/64``; junk → ``"?"``."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return "?"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        return str(ip.ipv4_mapped)
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 @dataclass(frozen=True)
@@ -55,11 +42,11 @@ class LoginAttempt:
     @property
     def pair(self) -> str:
         # No slug holds a ":", so the key of one account is never that of another one.
-        return f"pair:{self.slug}:{self.login}:{address_key(self.address)}"
+        return f"pair:{self.slug}:{self.login}:{subscriber_key(self.address)}"
 
     @property
     def from_address(self) -> str:
-        return f"address:{address_key(self.address)}"
+        return f"address:{subscriber_key(self.address)}"
 
     @property
     def account(self) -> str:

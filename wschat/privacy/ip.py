@@ -7,14 +7,33 @@ import ipaddress
 
 def truncate_ip(address: str) -> str:
     """``203.0.113.77`` → ``203.0.113.0``, ``2001:db8:1:2::5`` → ``2001:db8:1::``; junk → ``""``."""
+    ip = parse_ip(address)
+    if ip is None:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def subscriber_key(address: str) -> str:
+    """What one subscriber usually holds: an IPv4 address, or an IPv6 /64 (``2001:db8:1:2::/64``);
+    junk → ``"?"``. Rate limits count per key, or one IPv6 attacker would have 2^64 fresh limits."""
+    ip = parse_ip(address)
+    if ip is None:
+        return "?"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def parse_ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address (an IPv4-mapped IPv6 one as IPv4), or None for anything else."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return ""
+        return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+        return ip.ipv4_mapped
+    return ip
 
 
 def stored_ip(address: str | None, *, truncate: bool) -> str | None:
