@@ -17,8 +17,8 @@ async def test_chat_waits_in_the_queue_while_nobody_is_online(team: Team) -> Non
     conversation = reply["conversation"]
     assert conversation["status"] == "queued"
     assert conversation["agent"] is None
-    update = await bert.wait("queue.updated", lambda d: d["conversations"])
-    [queued] = update["conversations"]
+    update = await bert.wait("queue.updated", lambda d: d["added"])
+    [queued] = update["added"]
     assert queued["id"] == conversation["id"]
     assert queued["visitor"]["display_name"] == "Sam"
     listed = await bert.ok("queue.list")
@@ -126,7 +126,7 @@ async def test_visitor_ends_a_queued_chat(team: Team) -> None:
     assert ended["conversation"]["status"] == "closed"
     assert ended["conversation"]["closed_by"] == "visitor"
     assert await visitor.wait("chat.ended") == {"conversation_id": conversation["id"], "by": "visitor"}
-    await bert.wait("queue.updated", lambda d: d["conversations"] == [])
+    await bert.wait("queue.updated", lambda d: d == {"added": [], "removed": [conversation["id"]]})
     code = await visitor.error(
         "message.send", {"conversation_id": conversation["id"], "client_id": "c1", "text": "hi"}
     )

@@ -85,6 +85,7 @@ async def test_real_traffic_matches_the_fixtures(team: Team) -> None:
     await a(holder, "message.send", {"conversation_id": cid, "client_id": "a-1", "text": "Yes!"})
     await v("messages.sync", {"conversation_id": cid, "after_seq": 0})
     await a(holder, "messages.sync", {"conversation_id": cid, "after_seq": 0})
+    await a(holder, "messages.before", {"conversation_id": cid, "before_seq": 3, "limit": 1})
     await v("messages.read", {"conversation_id": cid, "seq": 3})
     await a(holder, "messages.read", {"conversation_id": cid, "seq": 2})
     await v("typing", {"conversation_id": cid, "typing": True})

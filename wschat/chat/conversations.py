@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from wschat.accounts.models import Principal, User
@@ -135,7 +135,7 @@ class ChatService:
             return winner, visitor
         log.info("conversation %s started in tenant %s", conversation.id, visitor.tenant_id)
         await self.visitors.mark_engaged(visitor.tenant_id, visitor.id)
-        await self._queue_changed(visitor.tenant_id)
+        await self._queue_changed(visitor.tenant_id, added=[conversation])
         return await self.route(conversation), visitor
 
     async def current(self, visitor: Visitor) -> Conversation | None:
@@ -253,7 +253,7 @@ class ChatService:
             )
             await self.presence.load_changed(agent.tenant.id, previous.id)
         if conversation.status is ConversationStatus.QUEUED:
-            await self._queue_changed(agent.tenant.id)
+            await self._queue_changed(agent.tenant.id, removed=[updated.id])
         await self.route_queue(agent.tenant.id)  # the previous holder has room again
         return updated
 
@@ -360,6 +360,7 @@ class ChatService:
         """The agent went offline: their open chats go back to the queue, then to colleagues."""
         agent = await self.users.by_id(tenant_id, agent_id)
         name = agent.display_name if agent else None  # a deleted agent
+        requeued: list[Conversation] = []
         for conversation in await self.conversations.active_of_agent(tenant_id, agent_id):
             try:
                 updated = await self.conversations.transition(
@@ -382,8 +383,9 @@ class ChatService:
             await self.publisher.to_visitor(
                 updated.visitor_id, "chat.assigned", {"conversation_id": updated.id, "agent": None}
             )
+            requeued.append(updated)
         await self.presence.load_changed(tenant_id, agent_id)
-        await self._queue_changed(tenant_id)
+        await self._queue_changed(tenant_id, added=requeued)
         await self.route_queue(tenant_id)
 
     async def agent_gone(self, tenant_id: str, agent_id: str) -> None:
@@ -431,7 +433,7 @@ class ChatService:
         )
         await self.presence.load_changed(updated.tenant_id, agent.id)
         await self._announce_assignment(updated, agent)
-        await self._queue_changed(updated.tenant_id)
+        await self._queue_changed(updated.tenant_id, removed=[updated.id])
 
     async def _handed_over(self, conversation: Conversation) -> None:
         for hook in self.handed_over_hooks:
@@ -442,13 +444,16 @@ class ChatService:
         await self.publisher.to_visitor(
             conversation.visitor_id, "chat.assigned", {"conversation_id": conversation.id, "agent": identity}
         )
-        history = await self.messages.whole_history(conversation, agents=True)
+        # The newest page only: a visitor who wrote thousands of messages must not make a hand-over
+        # expensive. The console pages back with messages.before.
+        page, earlier = await self.messages.page_before(conversation, agents=True)
         await self.publisher.to_agent(
             agent.id,
             "chat.assigned",
             {
                 "conversation": await self.views.for_agent(conversation),
-                "messages": [m.to_wire() for m in history],
+                "messages": [m.to_wire() for m in page],
+                "has_earlier": earlier,
             },
         )
 
@@ -480,11 +485,23 @@ class ChatService:
             await self.publisher.to_agent(closed.agent_id, "chat.ended", payload)
             await self.presence.load_changed(closed.tenant_id, closed.agent_id)
             await self.route_queue(closed.tenant_id)  # the agent has room again
-        await self._queue_changed(closed.tenant_id)
+        if conversation.status is ConversationStatus.QUEUED:
+            await self._queue_changed(closed.tenant_id, removed=[closed.id])
         return closed
 
-    async def _queue_changed(self, tenant_id: str) -> None:
-        queued = await self.conversations.queued(tenant_id)
-        await self.publisher.to_agents(
-            tenant_id, "queue.updated", {"conversations": [await self.views.for_agent(c) for c in queued]}
-        )
+    async def _queue_changed(
+        self, tenant_id: str, *, added: Sequence[Conversation] = (), removed: Sequence[str] = ()
+    ) -> None:
+        """Tell every console what joined and what left the queue: a change costs what changed, never the
+        whole queue. Consoles load the whole queue with queue.list on (re)connect."""
+        views = [await self.views.for_agent(c) for c in added]
+        # Looked at again right before the event: a chat that a concurrent routing took meanwhile has had
+        # (or is about to have) its "removed", which a late "added" would undo on every console.
+        views = [view for view in views if await self._still_queued(tenant_id, view["id"])]
+        if views or removed:
+            payload = {"added": views, "removed": list(removed)}
+            await self.publisher.to_agents(tenant_id, "queue.updated", payload)
+
+    async def _still_queued(self, tenant_id: str, conversation_id: str) -> bool:
+        latest = await self.conversations.get(tenant_id, conversation_id)
+        return latest is not None and latest.status is ConversationStatus.QUEUED

@@ -13,6 +13,7 @@ from wschat.chat.models import (
     ContactSubmit,
     ConversationRef,
     Empty,
+    MessagesBefore,
     MessageSend,
     MessagesRead,
     MessagesSync,
@@ -179,6 +180,14 @@ def _register_agent(rt: Realtime) -> None:
             "conversation": await chat.views.for_agent(conversation),
             "messages": [m.to_wire() for m in messages],
         }
+
+    @rt.agent_event("messages.before", MessagesBefore)
+    async def messages_before(ctx: AgentContext, p: MessagesBefore) -> dict[str, Any]:
+        conversation = await ctx.runtime.chat.of_tenant(ctx.principal, p.conversation_id)
+        page, earlier = await ctx.runtime.messages.page_before(
+            conversation, agents=True, before_seq=p.before_seq, limit=p.limit
+        )
+        return {"messages": [m.to_wire() for m in page], "has_earlier": earlier}
 
     @rt.agent_event("messages.read", MessagesRead)
     async def messages_read(ctx: AgentContext, p: MessagesRead) -> dict[str, Any]:

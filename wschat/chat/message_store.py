@@ -54,14 +54,24 @@ class MessageStore:
     async def after(
         self, tenant_id: str, conversation_id: str, after_seq: int, limit: int, *, agents: bool
     ) -> list[Message]:
-        query: dict[str, Any] = {
-            "tenant_id": tenant_id,
-            "conversation_id": conversation_id,
-            "seq": {"$gt": after_seq},
-        }
-        if not agents:
-            query["visibility"] = Visibility.ALL.value
+        """Up to ``limit`` messages with a seq above ``after_seq``, oldest first."""
+        query = _conversation_query(tenant_id, conversation_id, agents) | {"seq": {"$gt": after_seq}}
         cursor = self._messages.find(query).sort("seq", 1).limit(limit)
+        return [_message(doc) async for doc in cursor]
+
+    async def before(
+        self, tenant_id: str, conversation_id: str, before_seq: int | None, limit: int, *, agents: bool
+    ) -> list[Message]:
+        """Up to ``limit`` messages with a seq below ``before_seq`` (None: any), newest first.
+
+        On MongoDB the (conversation_id, seq) index answers the seq range and the order, so a page costs its
+        own length however long the conversation is. (The embedded FerretDB reads the collection for any
+        filter but ``_id``, here as for every other query of this store.)
+        """
+        query = _conversation_query(tenant_id, conversation_id, agents)
+        if before_seq is not None:
+            query["seq"] = {"$lt": before_seq}
+        cursor = self._messages.find(query).sort("seq", -1).limit(limit)
         return [_message(doc) async for doc in cursor]
 
     async def last_seq(self, tenant_id: str, conversation_id: str) -> int:
@@ -81,6 +91,13 @@ class MessageStore:
         self._last_seq.move_to_end(conversation_id)
         while len(self._last_seq) > LAST_SEQ_CACHE:
             self._last_seq.popitem(last=False)
+
+
+def _conversation_query(tenant_id: str, conversation_id: str, agents: bool) -> dict[str, Any]:
+    query: dict[str, Any] = {"tenant_id": tenant_id, "conversation_id": conversation_id}
+    if not agents:
+        query["visibility"] = Visibility.ALL.value
+    return query
 
 
 def _message_doc(m: Message) -> Document:

@@ -6,6 +6,7 @@ from typing import Any
 
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import (
+    HISTORY_PAGE,
     SYSTEM,
     Conversation,
     ConversationStatus,
@@ -100,14 +101,20 @@ class MessageService:
             conversation.tenant_id, conversation.id, after_seq, limit, agents=agents
         )
 
-    async def whole_history(self, conversation: Conversation, *, agents: bool) -> list[Message]:
-        """Every message, page by page (a transfer hands over the whole conversation)."""
-        messages: list[Message] = []
-        while page := await self.history(
-            conversation, agents=agents, after_seq=messages[-1].seq if messages else 0
-        ):
-            messages += page
-        return messages
+    async def page_before(
+        self,
+        conversation: Conversation,
+        *,
+        agents: bool,
+        before_seq: int | None = None,
+        limit: int = HISTORY_PAGE,
+    ) -> tuple[list[Message], bool]:
+        """The newest ``limit`` messages below ``before_seq`` (None: the newest), oldest first, and whether
+        there are earlier ones. A hand-over sends this page, never the whole conversation, however long."""
+        newest_first = await self.store.before(
+            conversation.tenant_id, conversation.id, before_seq, limit + 1, agents=agents
+        )
+        return newest_first[:limit][::-1], len(newest_first) > limit
 
     async def deliver(self, conversation: Conversation, message: Message) -> None:
         """To every tab of the visitor (unless agents-only), and to the assignee (all agents while queued)."""

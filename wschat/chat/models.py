@@ -29,6 +29,9 @@ ClientId = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), AfterValidator(_not_system)
 ]
 Seq = Annotated[int, Field(ge=0, le=2**53)]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+#: Messages in one page of history: chat.assigned carries the newest page, messages.before pages back.
+HISTORY_PAGE = 50
 
 
 def _page_url(value: str) -> str:
@@ -266,7 +269,15 @@ class MessageSend(WireModel):
 class MessagesSync(WireModel):
     conversation_id: Id
     after_seq: Seq = 0
-    limit: Annotated[int, Field(ge=1, le=1000)] = 500
+    limit: Limit = 500
+
+
+class MessagesBefore(WireModel):
+    """``messages.before``: the newest ``limit`` messages below ``before_seq``; without it, the newest."""
+
+    conversation_id: Id
+    before_seq: Annotated[int, Field(ge=1, le=2**53)] | None = None
+    limit: Limit = HISTORY_PAGE
 
 
 class MessagesRead(WireModel):

@@ -18,11 +18,13 @@ import {
   LiveAck,
   MessageAck,
   OkAck,
+  PageAck,
   PagesAck,
   StatusAck,
   SyncAck,
   events,
   type EventName,
+  type QueueDelta,
   type SessionAnswer,
   type Status,
 } from "./wire";
@@ -42,6 +44,8 @@ export interface Ui {
 
 const ACK_TIMEOUT = 10_000;
 const SYNC_LIMIT = 500;
+/** Messages per page of history (messages.before): a reload's newest page, and each "Load earlier messages". */
+const PAGE = 50;
 /** Queued chats whose last message is fetched for the queue's preview when the console (re)connects. */
 const QUEUE_PREVIEWS = 20;
 
@@ -51,6 +55,8 @@ export class Controller {
   readonly api = new Api();
   private socket: Socket | null = null;
   private previewing = new Set<string>();
+  /** queue.updated deltas that came while queue.list was on its way: applied after its answer, in order. */
+  private queueDeltas: QueueDelta[] | null = null;
   private listeners = new Set<() => void>();
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private typingTimer: ReturnType<typeof setInterval> | undefined;
@@ -189,10 +195,10 @@ export class Controller {
       else if (code === "UNAVAILABLE") setTimeout(() => socket.connect(), 3_000);
       else this.signedOut(errorText({ code }));
     });
-    this.on("queue.updated", (p) => this.onQueue(p.conversations));
+    this.on("queue.updated", (p) => (this.queueDeltas ? this.queueDeltas.push(p) : this.queueChanged({ type: "queueDelta", ...p })));
     this.on("chat.assigned", (p) => {
       const isNew = !this.state.chats[p.conversation.id] || this.state.chats[p.conversation.id]?.gone !== null;
-      this.dispatch({ type: "assigned", conversation: p.conversation, messages: p.messages, focused: this.seeing() });
+      this.dispatch({ type: "assigned", conversation: p.conversation, messages: p.messages, hasEarlier: p.has_earlier, focused: this.seeing() });
       if (isNew) beep("chat");
       this.markRead();
     });
@@ -250,8 +256,7 @@ export class Controller {
     }
     const chats = await this.emit("chats.list", {}, ConversationsAck);
     if (chats.ok) this.dispatch({ type: "chats", conversations: chats.value.conversations });
-    const queue = await this.emit("queue.list", {}, ConversationsAck);
-    if (queue.ok) this.onQueue(queue.value.conversations);
+    await this.loadQueue();
     await Promise.all(this.state.tabs.map((id) => this.sync(id)));
     this.dispatch({ type: "connection", connection: "connected" });
     this.markRead();
@@ -265,7 +270,9 @@ export class Controller {
     }
   }
 
+  /** A tab with no messages yet (after a reload) reads the newest page; then everything after its last message. */
   private async sync(id: string): Promise<void> {
+    if (this.state.chats[id]?.thread.messages.length === 0) await this.loadPage(id);
     for (;;) {
       const after = this.state.chats[id]?.thread.lastSeq ?? 0;
       const answer = await this.emit("messages.sync", { conversation_id: id, after_seq: after, limit: SYNC_LIMIT }, SyncAck);
@@ -275,15 +282,42 @@ export class Controller {
     }
   }
 
-  private onQueue(conversations: State["queue"]): void {
+  /** A page of history (messages.before): the newest one, or the one before `beforeSeq`. */
+  private async loadPage(id: string, beforeSeq?: number): Promise<Ack<unknown>> {
+    const payload = beforeSeq === undefined ? { conversation_id: id, limit: PAGE } : { conversation_id: id, before_seq: beforeSeq, limit: PAGE };
+    const answer = await this.emit("messages.before", payload, PageAck);
+    if (answer.ok) this.dispatch({ type: "page", conversation_id: id, messages: answer.value.messages, hasEarlier: answer.value.has_earlier });
+    return answer;
+  }
+
+  /** "Load earlier messages": the page before the first message the tab shows; false when it failed. */
+  async loadEarlier(id: string): Promise<boolean> {
+    const first = this.state.chats[id]?.thread.messages[0]?.seq;
+    if (first === undefined) return false;
+    const answer = await this.loadPage(id, first);
+    if (!answer.ok) this.notify(errorText(answer.error), "error");
+    return answer.ok;
+  }
+
+  /** The whole queue, after every (re)connect (deltas may have been missed meanwhile), then the deltas that
+   * crossed its answer: replayed in order they leave the queue as the server has it. */
+  private async loadQueue(): Promise<void> {
+    this.queueDeltas = [];
+    const queue = await this.emit("queue.list", {}, ConversationsAck);
+    const deltas = this.queueDeltas;
+    this.queueDeltas = null;
+    if (queue.ok) this.queueChanged({ type: "queue", conversations: queue.value.conversations });
+    for (const delta of deltas) this.queueChanged({ type: "queueDelta", ...delta });
+  }
+
+  private queueChanged(action: Extract<Action, { type: "queue" | "queueDelta" }>): void {
     const known = new Set(this.state.queue.map((c) => c.id));
-    const fresh = conversations.some((c) => !known.has(c.id));
-    this.dispatch({ type: "queue", conversations });
+    this.dispatch(action);
+    const fresh = this.state.queue.filter((c) => !known.has(c.id));
     void this.previewQueue();
-    if (fresh) {
+    if (fresh.length > 0) {
       beep("chat");
-      const newest = conversations.filter((c) => !known.has(c.id)).map((c) => c.visitor.display_name);
-      this.setUi({ announce: t.a11y.newChat(newest.join(", ")) });
+      this.setUi({ announce: t.a11y.newChat(fresh.map((c) => c.visitor.display_name).join(", ")) });
     }
   }
 
@@ -294,7 +328,7 @@ export class Controller {
       .slice(0, QUEUE_PREVIEWS);
     for (const conversation of missing) {
       this.previewing.add(conversation.id);
-      const answer = await this.emit("messages.sync", { conversation_id: conversation.id, after_seq: 0, limit: 100 }, SyncAck);
+      const answer = await this.emit("messages.before", { conversation_id: conversation.id, limit: PAGE }, PageAck);
       this.previewing.delete(conversation.id);
       const texts = answer.ok ? answer.value.messages.filter((m) => m.kind === "text") : [];
       const last = texts[texts.length - 1];
@@ -326,11 +360,13 @@ export class Controller {
   async accept(id: string): Promise<void> {
     const answer = await this.emit("chat.accept", { conversation_id: id }, ConversationAck);
     if (!answer.ok) {
-      const text = answer.error.code === "AGENT_UNAVAILABLE" ? t.queue.unavailable : errorText(answer.error);
-      return this.notify(text, "error");
+      const code = answer.error.code;
+      // Taken or closed meanwhile: it is not waiting any more, whatever this console was told.
+      if (code === "ALREADY_ASSIGNED" || code === "CONVERSATION_CLOSED") this.dispatch({ type: "queueDelta", added: [], removed: [id] });
+      return this.notify(code === "AGENT_UNAVAILABLE" ? t.queue.unavailable : errorText(answer.error), "error");
     }
     this.dispatch({ type: "chats", conversations: [answer.value.conversation] });
-    this.dispatch({ type: "queue", conversations: this.state.queue.filter((c) => c.id !== id) });
+    this.dispatch({ type: "queueDelta", added: [], removed: [id] });
     this.select(id);
     await this.sync(id);
     this.markRead();

@@ -19,6 +19,8 @@ export interface Chat {
   /** Who is typing and until when (ms); the server never ends a typing state itself (§7.8). */
   typing: { name: string; until: number } | null;
   pending: readonly Pending[];
+  /** The server has messages before the first one in `thread`: "Load earlier messages" fetches them. */
+  earlier: boolean;
   /** Set when the chat left this agent: ended, or transferred away. The tab stays until dismissed. */
   gone: { reason: "ended" | "transferred" | "requeued"; by: string } | null;
   trail: readonly TrailPage[] | null;
@@ -60,10 +62,15 @@ export type Action =
   | { type: "signedOut" }
   | { type: "connection"; connection: Connection }
   | { type: "status"; status: Status }
+  /** The whole queue (queue.list, after every (re)connect). */
   | { type: "queue"; conversations: readonly AgentConversation[] }
+  /** What joined and left the queue (queue.updated). */
+  | { type: "queueDelta"; added: readonly AgentConversation[]; removed: readonly string[] }
   | { type: "chats"; conversations: readonly AgentConversation[] }
-  | { type: "assigned"; conversation: AgentConversation; messages: readonly Message[]; focused: boolean }
+  | { type: "assigned"; conversation: AgentConversation; messages: readonly Message[]; hasEarlier: boolean; focused: boolean }
   | { type: "synced"; conversation: AgentConversation; messages: readonly Message[] }
+  /** A page of history (messages.before): the newest one, or the one before the first message shown. */
+  | { type: "page"; conversation_id: string; messages: readonly Message[]; hasEarlier: boolean }
   | { type: "message"; message: Message; focused: boolean }
   | { type: "typing"; conversation_id: string; typing: boolean; name: string; now: number }
   | { type: "typingExpired"; now: number }
@@ -86,7 +93,42 @@ export type Action =
 export const TYPING_TTL = 6_000;
 
 function newChat(conversation: AgentConversation): Chat {
-  return { conversation, thread: emptyThread, unread: 0, typing: null, pending: [], gone: null, trail: null };
+  return { conversation, thread: emptyThread, unread: 0, typing: null, pending: [], earlier: false, gone: null, trail: null };
+}
+
+/**
+ * A page of history into a chat's thread. A page that does not join the thread (the chat came back to me
+ * after many more messages) replaces it, so that paging back never leaves a gap in the middle.
+ */
+function withPage(chat: Chat, page: readonly Message[], hasEarlier: boolean): Chat {
+  if (page.length === 0) return hasEarlier || !chat.earlier ? chat : { ...chat, earlier: false };
+  const first = Math.min(...page.map((m) => m.seq));
+  const shownFirst = chat.thread.messages[0]?.seq;
+  if (shownFirst === undefined || first > chat.thread.lastSeq + 1) {
+    return { ...chat, thread: mergeMessages(emptyThread, page), earlier: hasEarlier };
+  }
+  return { ...chat, thread: mergeMessages(chat.thread, page), earlier: first < shownFirst ? hasEarlier : chat.earlier };
+}
+
+/** My chats that are back in the queue (I went offline, §8) are no longer mine: say so on their tabs. */
+function markRequeued(chats: State["chats"], queued: readonly AgentConversation[]): State["chats"] {
+  let next = chats;
+  for (const c of queued) {
+    const chat = next[c.id];
+    if (chat && !chat.gone) next = { ...next, [c.id]: { ...chat, conversation: c, typing: null, gone: { reason: "requeued", by: "" } } };
+  }
+  return next;
+}
+
+function withQueue(state: State, queue: readonly AgentConversation[]): State {
+  const ids = new Set(queue.map((c) => c.id));
+  const queuePreview = Object.fromEntries(Object.entries(state.queuePreview).filter(([id]) => ids.has(id)));
+  return { ...state, queue, queuePreview };
+}
+
+/** Longest waiting first, as queue.list answers. */
+function byWaiting(a: AgentConversation, b: AgentConversation): number {
+  return Date.parse(a.created_at) - Date.parse(b.created_at);
 }
 
 function countUnread(messages: readonly Message[]): number {
@@ -115,16 +157,12 @@ export function reduce(state: State, action: Action): State {
       return { ...state, connection: action.connection };
     case "status":
       return { ...state, status: action.status };
-    case "queue": {
-      const ids = new Set(action.conversations.map((c) => c.id));
-      const queuePreview = Object.fromEntries(Object.entries(state.queuePreview).filter(([id]) => ids.has(id)));
-      // A chat of mine that is back in the queue (I went offline, §8) is no longer mine: say so on its tab.
-      let chats = state.chats;
-      for (const c of action.conversations) {
-        const chat = chats[c.id];
-        if (chat && !chat.gone) chats = { ...chats, [c.id]: { ...chat, conversation: c, typing: null, gone: { reason: "requeued", by: "" } } };
-      }
-      return { ...state, queue: action.conversations, queuePreview, chats };
+    case "queue":
+      return { ...withQueue(state, action.conversations), chats: markRequeued(state.chats, action.conversations) };
+    case "queueDelta": {
+      const changed = new Set([...action.removed, ...action.added.map((c) => c.id)]);
+      const queue = [...state.queue.filter((c) => !changed.has(c.id)), ...action.added].sort(byWaiting);
+      return { ...withQueue(state, queue), chats: markRequeued(state.chats, action.added) };
     }
     case "chats": {
       // chats.list: the active chats assigned to me. Keep threads already loaded; tabs of chats that are
@@ -143,13 +181,13 @@ export function reduce(state: State, action: Action): State {
     case "assigned": {
       const existing = state.chats[action.conversation.id];
       const base = existing ? { ...existing, conversation: action.conversation, gone: null } : newChat(action.conversation);
-      const thread = mergeMessages(base.thread, action.messages);
+      const paged = withPage(base, action.messages, action.hasEarlier);
       const isNew = !existing || existing.gone !== null;
       const seen = state.active === action.conversation.id && action.focused;
       // A chat transferred to me: what the previous agent read (agent_read_seq) is not new.
       const fresh = action.messages.filter((m) => m.seq > action.conversation.agent_read_seq);
       const unread = seen ? 0 : isNew ? countUnread(fresh) : base.unread;
-      const chats = { ...state.chats, [action.conversation.id]: { ...base, thread, unread } };
+      const chats = { ...state.chats, [action.conversation.id]: { ...paged, unread } };
       const queue = state.queue.filter((c) => c.id !== action.conversation.id);
       return { ...state, chats, queue, ...addTab(state, action.conversation.id) };
     }
@@ -164,6 +202,14 @@ export function reduce(state: State, action: Action): State {
         else if (!mine && !gone) gone = { reason: "transferred", by: conversation.agent?.display_name ?? "" };
         const unread = chat.unread + countUnread(action.messages.filter((m) => m.seq > chat.thread.lastSeq));
         return { ...chat, conversation, thread, gone, unread: state.active === conversation.id ? chat.unread : unread };
+      });
+    case "page":
+      return withChat(state, action.conversation_id, (chat) => {
+        // Only what is newer than the thread and than the agent side's read marker is unread: a reload reads
+        // the newest page again, an earlier page is old news.
+        const floor = Math.max(chat.thread.lastSeq, chat.conversation.agent_read_seq);
+        const fresh = state.active === chat.conversation.id ? 0 : countUnread(action.messages.filter((m) => m.seq > floor));
+        return { ...withPage(chat, action.messages, action.hasEarlier), unread: chat.unread + fresh };
       });
     case "message": {
       const { message } = action;

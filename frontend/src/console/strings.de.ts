@@ -76,6 +76,8 @@ export const de: Strings = {
     newMessages: "Neue Nachrichten",
     read: "Gelesen",
     history: "Nachrichten",
+    loadEarlier: "Frühere Nachrichten laden",
+    loadingEarlier: "Frühere Nachrichten werden geladen…",
   },
   call: {
     label: "Anruf",

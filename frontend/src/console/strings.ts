@@ -65,6 +65,8 @@ const en = {
     newMessages: "New messages",
     read: "Read",
     history: "Messages",
+    loadEarlier: "Load earlier messages",
+    loadingEarlier: "Loading earlier messages…",
   },
   call: {
     label: "Call",

@@ -15,6 +15,7 @@ const acks: Record<string, v.GenericSchema<unknown, unknown>> = {
   "chat.close": w.ConversationAck,
   "message.send": w.MessageAck,
   "messages.sync": w.SyncAck,
+  "messages.before": w.PageAck,
   "messages.read": w.OkAck,
   typing: w.OkAck,
   "visitors.live": w.LiveAck,
@@ -49,6 +50,15 @@ describe("console schemas against the protocol fixtures", () => {
     expect(v.safeParse(w.AgentConversation, { ...conversation, visitor: undefined }).success).toBe(false);
     const parsed = v.parse(w.AgentConversation, { ...conversation, extra: "<script>" });
     expect("extra" in parsed).toBe(false);
+  });
+
+  it("reads queue.updated as a delta and chat.assigned with whether there is history before its page", () => {
+    const delta = v.parse(w.events["queue.updated"], fixture("server/agent/queue.updated.json").payload);
+    expect(delta.added.map((c) => c.status)).toEqual(["queued"]);
+    expect(delta.removed).toEqual(["cnv_5a4b3c2d1e0f5a4b3c2d1e0f"]);
+    expect(v.safeParse(w.events["queue.updated"], { conversations: delta.added }).success).toBe(false);
+    const page = parseAck(fixture("client/agent/messages.before.json").ack, w.PageAck);
+    expect(page.ok && [page.value.messages.map((m) => m.seq), page.value.has_earlier]).toEqual([[2], true]);
   });
 
   it("reads the page trail of visitor.pages", () => {

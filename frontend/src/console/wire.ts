@@ -163,14 +163,21 @@ export const ConversationsAck = v.object({ conversations: v.array(AgentConversat
 export const ConversationAck = v.object({ conversation: AgentConversation });
 export const MessageAck = v.object({ message: Message });
 export const SyncAck = v.object({ conversation: AgentConversation, messages: v.array(Message) });
+/** messages.before: a page of history, oldest first, and whether the conversation has earlier messages. */
+export const PageAck = v.object({ messages: v.array(Message), has_earlier: v.boolean() });
 export const OkAck = v.object({ ok: v.literal(true) });
 export const LiveAck = v.object({ visitors: v.array(Visitor) });
 export const PagesAck = v.object({ pages: v.array(TrailPage) });
 
+/** queue.updated: what joined and what left the queue since the last event (queue.list has the whole). */
+export const QueueDelta = v.object({ added: v.array(AgentConversation), removed: v.array(v.string()) });
+export type QueueDelta = v.InferOutput<typeof QueueDelta>;
+
 // Server → agent events (§10.2)
 export const events = {
-  "queue.updated": v.object({ conversations: v.array(AgentConversation) }),
-  "chat.assigned": v.object({ conversation: AgentConversation, messages: v.array(Message) }),
+  "queue.updated": QueueDelta,
+  /** `messages` is the newest page of the history; `has_earlier` says whether there is more before it. */
+  "chat.assigned": v.object({ conversation: AgentConversation, messages: v.array(Message), has_earlier: v.boolean() }),
   "chat.transferred": v.object({ conversation_id: v.string(), to: AgentIdentity }),
   "message.new": v.object({ message: Message }),
   typing: v.object({ conversation_id: v.string(), typing: v.boolean(), by: v.object({ display_name: v.string() }) }),

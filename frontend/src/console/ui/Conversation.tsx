@@ -132,6 +132,28 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
     if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
   };
 
+  // "Load earlier messages" keeps what the agent was reading in place: the page goes in above it, and the
+  // distance from the bottom of the log is kept. Declared after the effect above, so it has the last word.
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
+  const anchor = useRef<{ id: string; fromBottom: number } | null>(null);
+  const firstSeq = chat.thread.messages[0]?.seq;
+  useLayoutEffect(() => {
+    const el = log.current;
+    if (el && anchor.current?.id === conversation.id) el.scrollTop = el.scrollHeight - anchor.current.fromBottom;
+    anchor.current = null;
+  }, [conversation.id, firstSeq]);
+  const loadEarlier = async () => {
+    const el = log.current;
+    if (!el || loadingEarlier) return;
+    anchor.current = { id: conversation.id, fromBottom: el.scrollHeight - el.scrollTop };
+    stick.current = false;
+    setLoadingEarlier(true);
+    if (!(await controller.loadEarlier(conversation.id))) anchor.current = null;
+    setLoadingEarlier(false);
+    // The button is gone with the first message: keep the keyboard focus in the log, not on the page.
+    if (!controller.state.chats[conversation.id]?.earlier) el.focus({ preventScroll: true });
+  };
+
   const [confirming, setConfirming] = useState(false);
   useEffect(() => setConfirming(false), [conversation.id]);
 
@@ -181,6 +203,13 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
       </header>
       <CallPanel conversationId={conversation.id} />
       <ol class="log" ref={log} role="log" aria-label={t.conversation.history} aria-live="off" tabIndex={0} onScroll={onScroll}>
+        {chat.earlier && (
+          <li class="earlier">
+            <button type="button" class="link" aria-busy={loadingEarlier} onClick={() => void loadEarlier()}>
+              {loadingEarlier ? t.conversation.loadingEarlier : t.conversation.loadEarlier}
+            </button>
+          </li>
+        )}
         {withDays(chat.thread.messages, Date.now()).map((item) =>
           item.kind === "day" ? (
             <li key={item.key} class="day" role="separator">
