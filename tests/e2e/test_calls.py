@@ -1,6 +1,7 @@
 """Calls in the browser: a real peer-to-peer video call between the widget on /demo and the console (fake
 camera and microphone), the agent's screen added to it, hang-up on both sides; and Jitsi mode, where the
-widget loads the meeting script from the tenant's own Jitsi host and nothing else."""
+widget and the console run the meeting in an iframe on the tenant's own Jitsi host (a stand-in,
+tests/e2e/jitsi.py) and talk to it through Jitsi's postMessage protocol, loading no script from that host."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import re
 from typing import Any
 
 import pytest
-from playwright.async_api import Locator, Page, Route, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, go_online, sign_in
+from tests.e2e.jitsi import StandInJitsi, meeting_in
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -201,23 +203,8 @@ async def test_visitor_starts_a_call_the_agent_accepts_and_rejoins_after_a_reloa
     await expect(panel.get_by_role("button", name="Start video call")).to_be_visible()
 
 
-#: The tenant's Jitsi in the Jitsi-mode tests: the browser answers its host itself (`page.route`).
+#: The tenant's Jitsi in the Jitsi-mode tests: the browser answers its host itself (tests/e2e/jitsi.py).
 JITSI = {"domain": "meet.acme.example", "app_id": "wschat-acme", "secret": "s" * 40}
-
-FAKE_JITSI = """window.JitsiMeetExternalAPI = function (domain, options) {
-  window.jitsiCalls = (window.jitsiCalls || []).concat([{domain: domain, roomName: options.roomName,
-    jwt: options.jwt, parent: options.parentNode instanceof HTMLElement, config: options.configOverwrite}]);
-  this.addListener = function (name, listener) { (window.jitsiListeners ||= {})[name] = listener; };
-  this.executeCommand = function (command) { (window.jitsiCommands ||= []).push(command); };
-  this.dispose = function () {};
-};"""
-
-
-async def jitsi_opened(page: Page) -> None:
-    """Waits until the page made its stand-in meeting (polled by time: animation frames stall when the
-    machine is busy, and a meeting needs none)."""
-    await page.wait_for_function("() => (window.jitsiCalls || []).length >= 1", polling=100)
-    assert await page.evaluate("window.jitsiCalls.length") == 1, "the meeting was opened more than once"
 
 
 def claims(jwt: str) -> dict[str, Any]:
@@ -225,77 +212,90 @@ def claims(jwt: str) -> dict[str, Any]:
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
 
 
-async def test_jitsi_call_loads_the_tenants_external_api_only(browser: Browser, shop: Shop) -> None:
-    domain = JITSI["domain"]
-    await shop.video(jitsi=JITSI)
+async def jitsi_shop(browser: Browser, shop: Shop, **video: object) -> StandInJitsi:
+    """acme with its Jitsi (and `video` settings), chats routed automatically; the stand-in Jitsi's host."""
+    await shop.video(jitsi=JITSI, **video)
     await shop.set(auto_assign=True)
-    agent = await shop.server.agent(shop.admin_token)
-    await agent.ok("status.set", {"status": "online"})
+    browser.routed_hosts.add(JITSI["domain"])
+    return StandInJitsi(JITSI["domain"])
 
-    browser.routed_hosts.add(domain)
+
+async def visitor_chatting(browser: Browser, jitsi: StandInJitsi, text: str) -> Page:
+    """A visitor on /demo (with the stand-in Jitsi) who sent `text`."""
     visitor = await browser.page("/demo?tenant=acme")
-    scripts: list[str] = []
-
-    async def serve(route: Route) -> None:
-        scripts.append(route.request.url)
-        await route.fulfill(body=FAKE_JITSI, content_type="text/javascript")
-
-    await visitor.route(f"https://{domain}/**", serve)
+    await jitsi.install(visitor.context)
     await visitor.get_by_role("button", name="Open chat").click()
     composer = visitor.get_by_role("textbox", name="Write a message")
-    await composer.fill("Hello")
+    await composer.fill(text)
     await composer.press("Enter")
+    return visitor
+
+
+async def test_jitsi_call_runs_the_meeting_in_a_frame_on_the_tenants_host(
+    browser: Browser, shop: Shop
+) -> None:
+    jitsi = await jitsi_shop(browser, shop)
+    agent = await shop.server.agent(shop.admin_token)
+    await agent.ok("status.set", {"status": "online"})
+    visitor = await visitor_chatting(browser, jitsi, "Hello")
     assigned = await agent.wait("chat.assigned")
-    conversation_id = assigned["conversation"]["id"]
-    started = await agent.ok("call.start", {"conversation_id": conversation_id, "kind": "video"})
+    started = await agent.ok(
+        "call.start", {"conversation_id": assigned["conversation"]["id"], "kind": "video"}
+    )
     room = started["call"]["room"]
-    assert started["jitsi"]["domain"] == domain
+    assert started["jitsi"]["domain"] == jitsi.domain
 
     panel = visitor.get_by_role("dialog")
     await panel.get_by_role("button", name="Join").click()
     await expect(panel.get_by_text(NOTICE)).to_be_visible()
-    await jitsi_opened(visitor)
-    [made] = await visitor.evaluate("window.jitsiCalls")
-    assert made["domain"] == domain
-    assert made["roomName"] == room
-    assert made["parent"] is True
-    assert made["config"]["fileRecordingsEnabled"] is False
-    token = claims(made["jwt"])
+    frame = await meeting_in(panel)
+    meeting = await frame.evaluate("window.meeting")
+    # The meeting runs on the Jitsi host's origin, with the visitor's own token for this room, not recorded.
+    assert await frame.evaluate("location.origin") == jitsi.origin
+    assert meeting["room"] == room
+    token = claims(meeting["jwt"])
     assert token["room"] == room
     assert token["context"]["user"]["affiliation"] == "member"  # the visitor's own token, not the agent's
-    assert scripts == [f"https://{domain}/external_api.js"]
-    assert [url for url in browser.requests if domain in url] == scripts
+    assert meeting["params"]["config.fileRecordingsEnabled"] is False
+    assert meeting["params"]["config.startWithVideoMuted"] is False
+    iframe = panel.locator("iframe")
+    await expect(iframe).to_have_attribute(
+        "allow", "camera; microphone; display-capture; autoplay; clipboard-write; fullscreen"
+    )
+    # The page asked the Jitsi host for the meeting and nothing else: no script of that host runs on the page.
+    meeting_url = f"{jitsi.origin}/{room}?jwt={meeting['jwt']}"
+    assert [f.url for f in jitsi.fetched] == [meeting_url]
+    assert [url for url in browser.requests if jitsi.domain in url] == [meeting_url]
+
+    # The visitor hangs up in Jitsi's own toolbar: the meeting says it may close, the widget leaves the call.
+    await frame.evaluate("emit('video-ready-to-close', {})")
+    left = await agent.wait("call.left")
+    assert left["participant"]["side"] == "visitor"
+    await expect(iframe).to_have_count(0)
 
 
 async def test_visitor_presents_their_screen_in_a_jitsi_meeting(browser: Browser, shop: Shop) -> None:
     """The visitor's own screen call on the tenant's Jitsi: no camera, and the screen is shared on joining."""
-    domain = JITSI["domain"]
-    await shop.video(jitsi=JITSI, allow_visitor_calls=True, allow_visitor_screen_share=True)
-    await shop.set(auto_assign=True)
+    jitsi = await jitsi_shop(browser, shop, allow_visitor_calls=True, allow_visitor_screen_share=True)
     agent = await shop.server.agent(shop.admin_token)
     await agent.ok("status.set", {"status": "online"})
-    browser.routed_hosts.add(domain)
-    visitor = await browser.page("/demo?tenant=acme")
-    await visitor.route(
-        f"https://{domain}/**", lambda route: route.fulfill(body=FAKE_JITSI, content_type="text/javascript")
-    )
-    await visitor.get_by_role("button", name="Open chat").click()
-    panel = visitor.get_by_role("dialog")
-    composer = panel.get_by_role("textbox", name="Write a message")
-    await composer.fill("Let me show you the error message")
-    await composer.press("Enter")
+    visitor = await visitor_chatting(browser, jitsi, "Let me show you the error message")
     await agent.wait("chat.assigned")
+    panel = visitor.get_by_role("dialog")
     await panel.get_by_role("button", name="Share my screen").click()
 
-    await jitsi_opened(visitor)
-    [made] = await visitor.evaluate("window.jitsiCalls")
-    assert (made["config"]["startWithVideoMuted"], made["config"]["startWithAudioMuted"]) == (True, True)
-    features = claims(made["jwt"])["context"]["features"]
+    frame = await meeting_in(panel)
+    meeting = await frame.evaluate("window.meeting")
+    params = meeting["params"]
+    assert (params["config.startWithVideoMuted"], params["config.startWithAudioMuted"]) == (True, True)
+    features = claims(meeting["jwt"])["context"]["features"]
     assert features["screen-sharing"] is True  # the tenant allows visitors' screens
     assert features["recording"] is False
-    assert await visitor.evaluate("window.jitsiCommands || []") == []
-    await visitor.evaluate("window.jitsiListeners.videoConferenceJoined()")  # the meeting says: you are in
-    assert await visitor.evaluate("window.jitsiCommands") == ["toggleShareScreen"]
+    assert meeting["commands"] == []
+    # The meeting says: you are in. The widget then asks it to share the screen (Jitsi opens the chooser).
+    await frame.evaluate("emit('video-conference-joined', {roomName: meeting.room, id: 'v1'})")
+    await frame.wait_for_function("() => meeting.commands.length > 0", polling=100)
+    assert await frame.evaluate("meeting.commands") == [{"name": "toggle-share-screen", "data": []}]
     invite = await agent.wait("call.invite")
     assert (invite["call"]["kind"], invite["call"]["started_by"]) == ("screen", "visitor")
 
@@ -303,36 +303,28 @@ async def test_visitor_presents_their_screen_in_a_jitsi_meeting(browser: Browser
 async def test_jitsi_call_from_the_console_embeds_the_meeting_with_the_agents_token(
     browser: Browser, shop: Shop
 ) -> None:
-    domain = JITSI["domain"]
-    await shop.video(jitsi=JITSI)
-    await shop.set(auto_assign=True)
-    browser.routed_hosts.add(domain)
+    jitsi = await jitsi_shop(browser, shop)
     bert = await sign_in(browser, "bert")
     # Signed in to acme in a fresh browser: the console loaded itself again, with a policy for acme's Jitsi.
     await expect(bert.locator('meta[name="wschat-tenant"]')).to_have_attribute("content", "acme")
     loads = [url for url in browser.requests if url.endswith("/console/")]
     assert loads == [shop.server.origin + "/console/"] * 2
-    scripts: list[str] = []
-
-    async def serve(route: Route) -> None:
-        scripts.append(route.request.url)
-        await route.fulfill(body=FAKE_JITSI, content_type="text/javascript")
-
-    await bert.route(f"https://{domain}/**", serve)
+    await jitsi.install(bert.context)
     await go_online(bert)
     visitor, _ = await shop.visitor("Sam", "Hello")
     await bert.get_by_role("tab", name=re.compile("Sam")).click()
     await bert.get_by_role("button", name="Video", exact=True).click()
     invite = await visitor.wait("call.invite")
     await expect(bert.get_by_text(NOTICE)).to_be_visible()
-    await jitsi_opened(bert)
-    [made] = await bert.evaluate("window.jitsiCalls")
-    assert made["roomName"] == invite["call"]["room"] == invite["jitsi"]["room"]
-    assert claims(made["jwt"])["context"]["user"]["affiliation"] == "owner"
-    assert made["jwt"] != invite["jitsi"]["jwt"]  # each person has a token of their own
-    assert scripts == [f"https://{domain}/external_api.js"]
+    frame = await meeting_in(bert.locator(".jitsi"))
+    meeting = await frame.evaluate("window.meeting")
+    assert meeting["room"] == invite["call"]["room"] == invite["jitsi"]["room"]
+    assert claims(meeting["jwt"])["context"]["user"]["affiliation"] == "owner"
+    assert meeting["jwt"] != invite["jitsi"]["jwt"]  # each person has a token of their own
+    assert [f.url for f in jitsi.fetched] == [f"{jitsi.origin}/{meeting['room']}?jwt={meeting['jwt']}"]
     await bert.get_by_role("button", name="Hang up").click()
     await visitor.wait("call.ended")
+    await expect(bert.locator(".jitsi iframe")).to_have_count(0)
 
 
 async def test_a_call_survives_the_visitors_connection_dropping(browser: Browser, shop: Shop) -> None:

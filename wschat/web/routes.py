@@ -66,10 +66,10 @@ async def console(path: str = "") -> Response:
     # Every other path is a view of the single-page app.
     # A few hundred bytes: read whole, so that no file stays open when the browser goes away early.
     page = await asyncio.to_thread(_built("console", "index.html").read_bytes)
-    # The policy names the Jitsi host of one tenant only: the one this browser signs in to, as the console
-    # remembers it in a cookie. It never lists other tenants' hosts (which would name the operator's customers
-    # to anyone who loads the page). The page says which tenant it was made for; after signing in to another
-    # one the console loads itself again (docs/console.md).
+    # The policy names the Jitsi host of one tenant only, as a frame (never a script source): the one this
+    # browser signs in to, as the console remembers it in a cookie. It never lists other tenants' hosts (which
+    # would name the operator's customers to anyone who loads the page). The page says which tenant it was
+    # made for; after signing in to another one the console loads itself again (docs/console.md).
     slug = request.cookies.get(CONSOLE_TENANT_COOKIE, "")
     slug = slug if SLUG_PATTERN.fullmatch(slug) else ""
     hosts = await _jitsi_host_of(slug) if slug else []
@@ -103,7 +103,7 @@ def _html(page: str | bytes, csp: str) -> Response:
 
 
 async def _jitsi_host_of(slug: str) -> list[str]:
-    """The tenant's Jitsi host, if it has one: the page (its widget, or the console) may load its meeting."""
+    """The tenant's Jitsi host, if it has one: the page (its widget, or the console) may frame its meeting."""
     rt = runtime()
     try:
         tenant = await rt.accounts.tenant(slug)

@@ -34,8 +34,9 @@ export function Elapsed({ since }: { since: number }) {
 }
 
 /**
- * The meeting of the current Jitsi call. A screen call joins without camera and microphone; its presenter
- * starts sharing the screen as soon as they are in the meeting (the browser asks which screen, as in p2p).
+ * The meeting of the current Jitsi call, in an iframe on the tenant's Jitsi host (jitsi.ts). A screen call
+ * joins without camera and microphone; its presenter starts sharing the screen as soon as they are in the
+ * meeting (the browser asks which screen, as in p2p).
  */
 export function Jitsi({ calls, side, failedText }: { calls: CallClient; side: "agent" | "visitor"; failedText: string }) {
   const node = useRef<HTMLDivElement>(null);
@@ -45,21 +46,15 @@ export function Jitsi({ calls, side, failedText }: { calls: CallClient; side: "a
   const presenting = screen && call?.started_by === side;
   useEffect(() => {
     if (!jitsi || !node.current) return;
-    let api: JitsiApi | null = null;
-    let gone = false;
-    openJitsi(jitsi, node.current, screen).then(
-      (opened) => {
-        if (gone) return opened.dispose();
-        api = opened;
-        opened.addListener("readyToClose", () => void calls.leave());
-        if (presenting) opened.addListener("videoConferenceJoined", () => opened.executeCommand("toggleShareScreen"));
-      },
-      () => setFailed(true),
-    );
-    return () => {
-      gone = true;
-      api?.dispose();
-    };
+    let api: JitsiApi;
+    try {
+      api = openJitsi(jitsi, node.current, screen);
+    } catch {
+      return setFailed(true); // not a host name: nothing is opened
+    }
+    api.addListener("readyToClose", () => void calls.leave());
+    if (presenting) api.addListener("videoConferenceJoined", () => api.executeCommand("toggleShareScreen"));
+    return () => api.dispose();
   }, [jitsi]);
   return <div class="jitsi" ref={node}>{failed && <p class="error">{failedText}</p>}</div>;
 }
