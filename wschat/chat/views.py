@@ -34,6 +34,9 @@ class Views:
         )
         return {
             **_common(conversation),
+            # Counts the conversation's transitions: a console keeps the newest view of a chat and drops a
+            # view that crossed a newer one on the way (a queue.list answer older than a chat.assigned).
+            "epoch": conversation.epoch,
             "visitor": visitor.to_wire() if visitor else None,
             "agent": agent_identity(agent),
             "visitor_read_seq": conversation.visitor_read_seq,

@@ -201,6 +201,19 @@ describe("reduce", () => {
     expect(state.queue.map((q) => q.id)).toEqual([id]);
   });
 
+  it("drops a queued view that the chat's assignment to me overtook on the way", () => {
+    // queue.list was answered (or "added" sent) while the chat was queued, and arrived after chat.assigned.
+    const stale = { ...conv, status: "queued" as const, agent: null, epoch: conv.epoch - 1 };
+    let state = run({ type: "assigned", conversation: conv, messages: [], hasEarlier: false, focused: true });
+    state = reduce(state, { type: "queue", conversations: [stale] });
+    state = reduce(state, { type: "queueDelta", added: [stale], removed: [] });
+    expect(state.chats[id]!.gone).toBeNull();
+    expect(state.queue).toEqual([]);
+    // A newer view (I went offline and the chat was requeued) still counts.
+    state = reduce(state, { type: "queueDelta", added: [{ ...stale, epoch: conv.epoch + 1 }], removed: [] });
+    expect(state.chats[id]!.gone).toEqual({ reason: "requeued", by: "" });
+  });
+
   it("prepends earlier pages without gaps or duplicates until there is nothing earlier", () => {
     const seqs = (s: State) => s.chats[id]!.thread.messages.map((m) => m.seq);
     const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));

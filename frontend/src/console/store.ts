@@ -120,6 +120,18 @@ function markRequeued(chats: State["chats"], queued: readonly AgentConversation[
   return next;
 }
 
+/**
+ * Queued views that are not older than what I hold of the same chat. A queue.list answer or an "added" delta
+ * can be overtaken on the way by the chat's assignment to me (its epoch is then lower than my chat's): such a
+ * view is stale, and must neither put the chat back into the queue nor mark my tab requeued.
+ */
+function current(state: State, queued: readonly AgentConversation[]): AgentConversation[] {
+  return queued.filter((c) => {
+    const mine = state.chats[c.id];
+    return !mine || c.epoch >= mine.conversation.epoch;
+  });
+}
+
 function withQueue(state: State, queue: readonly AgentConversation[]): State {
   const ids = new Set(queue.map((c) => c.id));
   const queuePreview = Object.fromEntries(Object.entries(state.queuePreview).filter(([id]) => ids.has(id)));
@@ -157,12 +169,15 @@ export function reduce(state: State, action: Action): State {
       return { ...state, connection: action.connection };
     case "status":
       return { ...state, status: action.status };
-    case "queue":
-      return { ...withQueue(state, action.conversations), chats: markRequeued(state.chats, action.conversations) };
+    case "queue": {
+      const queued = current(state, action.conversations);
+      return { ...withQueue(state, queued), chats: markRequeued(state.chats, queued) };
+    }
     case "queueDelta": {
-      const changed = new Set([...action.removed, ...action.added.map((c) => c.id)]);
-      const queue = [...state.queue.filter((c) => !changed.has(c.id)), ...action.added].sort(byWaiting);
-      return { ...withQueue(state, queue), chats: markRequeued(state.chats, action.added) };
+      const added = current(state, action.added);
+      const changed = new Set([...action.removed, ...added.map((c) => c.id)]);
+      const queue = [...state.queue.filter((c) => !changed.has(c.id)), ...added].sort(byWaiting);
+      return { ...withQueue(state, queue), chats: markRequeued(state.chats, added) };
     }
     case "chats": {
       // chats.list: the active chats assigned to me. Keep threads already loaded; tabs of chats that are

@@ -47,6 +47,8 @@ export type Visitor = v.InferOutput<typeof Visitor>;
 
 export const AgentConversation = v.object({
   ...ConversationEntries,
+  /** Counts the conversation's transitions: of two views of one chat, the higher epoch is the newer. */
+  epoch: v.number(),
   visitor: Visitor,
   visitor_read_seq: v.number(),
   visitor_left_at: str,
