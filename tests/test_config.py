@@ -34,8 +34,33 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
             "WSCHAT_REDIS_URL": "redis://127.0.0.1:6379/0",
             "WSCHAT_LOG_LEVEL": "WARNING",
             "WSCHAT_TOKEN_TTL": "600",
+            "WSCHAT_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16, ::1",
+            "WSCHAT_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE": "40",
+            "WSCHAT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR": "70",
+            "WSCHAT_VISITOR_MESSAGE_BURST": "1000",
+            "WSCHAT_VISITOR_MESSAGES_PER_MINUTE": "6000",
+            "WSCHAT_VISITOR_CHATS_PER_HOUR": "5",
+            "WSCHAT_VISITOR_CONTACTS_PER_HOUR": "6",
+            "WSCHAT_VISITOR_CALLS_PER_HOUR": "7",
+            "WSCHAT_SOCKETS_PER_VISITOR": "3",
         }
     )
+    assert settings.server.trusted_proxies == "10.0.0.1/32,192.168.0.0/16,::1/128"
+    assert (
+        settings.auth.login_failures_per_address_per_minute,
+        settings.auth.login_failures_per_account_per_hour,
+    ) == (
+        40,
+        70,
+    )
+    chat = settings.chat
+    assert (chat.visitor_message_burst, chat.visitor_messages_per_minute) == (1000, 6000)
+    assert (chat.visitor_chats_per_hour, chat.visitor_contacts_per_hour, chat.visitor_calls_per_hour) == (
+        5,
+        6,
+        7,
+    )
+    assert chat.sockets_per_visitor == 3
     assert settings.server.port == 9000
     assert settings.server.public_url == "https://chat.example.com"
     assert settings.server.origin == "https://chat.example.com"
@@ -60,6 +85,11 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
         ("WSCHAT_REDIS_URL", "http://localhost"),
         ("WSCHAT_LOG_LEVEL", "loud"),
         ("WSCHAT_TOKEN_TTL", "5"),
+        ("WSCHAT_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
+        ("WSCHAT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR", "0"),
+        ("WSCHAT_VISITOR_MESSAGE_BURST", "0"),
+        ("WSCHAT_VISITOR_MESSAGES_PER_MINUTE", "many"),
+        ("WSCHAT_SOCKETS_PER_VISITOR", "10001"),
         ("WSCHAT_PROT", "8080"),
     ],
 )

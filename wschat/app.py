@@ -29,7 +29,7 @@ from wschat.http import install_error_handlers, install_security_headers, json_r
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
-from wschat.realtime import Realtime
+from wschat.realtime import MAX_PACKET, Realtime
 from wschat.runtime import Runtime, build_runtime
 from wschat.signalling import events as call_events
 from wschat.signalling.routes import blueprint as video_blueprint
@@ -59,12 +59,36 @@ class WsChatApp(socketio.ASGIApp):  # type: ignore[misc]
         # behind a trusted proxy; see wschat.proxies.
         if scope["type"] in ("http", "websocket"):
             self.proxies.apply(scope)
+        refusal = _polling_refusal(scope)
+        if refusal is not None:
+            await _plain(send, *refusal)
+            return
         await super().__call__(scope, receive, send)
 
     @property
     def runtime(self) -> Runtime:
         rt: Runtime = self.quart.extensions["wschat"]
         return rt
+
+
+def _polling_refusal(scope: dict[str, Any]) -> tuple[int, bytes] | None:
+    """A long-polling POST that Engine.IO must not see: without a length (it would read it to the end), or
+    longer than one packet may be (Engine.IO then disconnects the session, and that waits for a poll that
+    never comes, holding the request open for good)."""
+    if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].startswith("/socket.io"):
+        return None
+    lengths = [value for name, value in scope.get("headers", []) if name.lower() == b"content-length"]
+    if len(lengths) != 1 or not lengths[0].isdigit():
+        return 411, b"A Content-Length is required."
+    if int(lengths[0]) > MAX_PACKET:
+        return 413, b"The packet is too large."
+    return None
+
+
+async def _plain(send: Any, status: int, body: bytes) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady | None = None) -> WsChatApp:

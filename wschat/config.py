@@ -103,6 +103,18 @@ class ChatSettings:
     #: on every page load of a new visitor, so this is generous for a company network behind one address,
     #: and stops a script from filling the database.
     new_visitors_per_minute: int = 120
+    #: Messages a visitor may send at once (all their tabs together) ...
+    visitor_message_burst: int = 10
+    #: ... and then per minute on average (the burst refills at this pace).
+    visitor_messages_per_minute: int = 60
+    #: chat.start calls a visitor may make per hour (a start/end cycle costs one each).
+    visitor_chats_per_hour: int = 20
+    #: contact.submit calls a visitor may make per hour.
+    visitor_contacts_per_hour: int = 10
+    #: Calls a visitor may start per hour (when the tenant lets visitors call).
+    visitor_calls_per_hour: int = 10
+    #: Sockets one visitor may have open at once, across processes (a tab is a socket).
+    sockets_per_visitor: int = 10
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,12 @@ _KNOWN = {
     "WSCHAT_MAX_MESSAGE_LENGTH",
     "WSCHAT_AGENT_GRACE_SECONDS",
     "WSCHAT_NEW_VISITORS_PER_MINUTE",
+    "WSCHAT_VISITOR_MESSAGE_BURST",
+    "WSCHAT_VISITOR_MESSAGES_PER_MINUTE",
+    "WSCHAT_VISITOR_CHATS_PER_HOUR",
+    "WSCHAT_VISITOR_CONTACTS_PER_HOUR",
+    "WSCHAT_VISITOR_CALLS_PER_HOUR",
+    "WSCHAT_SOCKETS_PER_VISITOR",
     "WSCHAT_MAX_PHOTO_BYTES",
     "WSCHAT_MAX_PHOTO_PIXELS",
 }
@@ -200,6 +218,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, _int_range(1, 20000)),
         agent_grace_seconds=reader.get("WSCHAT_AGENT_GRACE_SECONDS", 30, _int_range(0, 3600)),
         new_visitors_per_minute=reader.get("WSCHAT_NEW_VISITORS_PER_MINUTE", 120, _int_range(1, 1_000_000)),
+        visitor_message_burst=reader.get("WSCHAT_VISITOR_MESSAGE_BURST", 10, _int_range(1, 1_000_000)),
+        visitor_messages_per_minute=reader.get(
+            "WSCHAT_VISITOR_MESSAGES_PER_MINUTE", 60, _int_range(1, 1_000_000)
+        ),
+        visitor_chats_per_hour=reader.get("WSCHAT_VISITOR_CHATS_PER_HOUR", 20, _int_range(1, 1_000_000)),
+        visitor_contacts_per_hour=reader.get(
+            "WSCHAT_VISITOR_CONTACTS_PER_HOUR", 10, _int_range(1, 1_000_000)
+        ),
+        visitor_calls_per_hour=reader.get("WSCHAT_VISITOR_CALLS_PER_HOUR", 10, _int_range(1, 1_000_000)),
+        sockets_per_visitor=reader.get("WSCHAT_SOCKETS_PER_VISITOR", 10, _int_range(1, 10_000)),
     )
     media = MediaSettings(
         max_upload_bytes=reader.get(

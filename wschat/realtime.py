@@ -32,6 +32,7 @@ from wschat.errors import (
     RateLimited,
     TenantLocked,
     Unavailable,
+    ValidationFailed,
     WsChatError,
 )
 from wschat.limits.counter import SlidingWindows
@@ -45,6 +46,8 @@ AGENT = "/agent"
 VISITOR = "/visitor"
 #: Largest Socket.IO packet accepted; SDP offers (≤ 64 KB) are the biggest legitimate payload.
 MAX_PACKET = 128 * 1024
+#: Socket.IO packet types with binary attachments (socket.io-protocol v5).
+BINARY_EVENT, BINARY_ACK = "5", "6"
 #: How often (seconds) a connected socket's account and tenant are checked again.
 RECHECK = 30.0
 
@@ -95,7 +98,7 @@ class Realtime:
         #: (namespace, event) → payload model of each client→server event (fixtures are checked against it).
         self.models: dict[tuple[str, str], type[WireModel]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self.sio = socketio.AsyncServer(
+        self.sio = _Server(
             async_mode="asgi",
             client_manager=_manager(settings),
             cors_allowed_origins="*",
@@ -190,7 +193,7 @@ class Realtime:
         def register(
             handler: Callable[[AgentContext, M], Awaitable[Ack]],
         ) -> Callable[[AgentContext, M], Awaitable[Ack]]:
-            async def dispatch(sid: str, data: Any = None) -> Ack:
+            async def dispatch(sid: str, *data: Any) -> Ack:
                 return await _answer(self._agent_call(sid, handler, model, data))
 
             self.sio.on(event, dispatch, namespace=AGENT)
@@ -207,7 +210,7 @@ class Realtime:
         def register(
             handler: Callable[[VisitorContext, M], Awaitable[Ack]],
         ) -> Callable[[VisitorContext, M], Awaitable[Ack]]:
-            async def dispatch(sid: str, data: Any = None) -> Ack:
+            async def dispatch(sid: str, *data: Any) -> Ack:
                 return await _answer(self._visitor_call(sid, handler, model, data))
 
             self.sio.on(event, dispatch, namespace=VISITOR)
@@ -217,11 +220,15 @@ class Realtime:
         return register
 
     async def _agent_call(
-        self, sid: str, handler: Callable[[AgentContext, M], Awaitable[Ack]], model: type[M], data: Any
+        self,
+        sid: str,
+        handler: Callable[[AgentContext, M], Awaitable[Ack]],
+        model: type[M],
+        data: tuple[Any, ...],
     ) -> Ack:
         rt = self._runtime()
         principal = await self._principal(sid, rt)  # before the payload: a revoked user learns nothing more
-        payload = parse(model, {} if data is None else data)
+        payload = parse(model, _one(data))
         return await handler(AgentContext(sid, principal, rt), payload)
 
     async def _principal(self, sid: str, rt: Runtime) -> Principal:
@@ -250,7 +257,11 @@ class Realtime:
         return principal
 
     async def _visitor_call(
-        self, sid: str, handler: Callable[[VisitorContext, M], Awaitable[Ack]], model: type[M], data: Any
+        self,
+        sid: str,
+        handler: Callable[[VisitorContext, M], Awaitable[Ack]],
+        model: type[M],
+        data: tuple[Any, ...],
     ) -> Ack:
         rt = self._runtime()
         session = await self.sio.get_session(sid, namespace=VISITOR)
@@ -261,7 +272,7 @@ class Realtime:
                 self._disconnect_after_ack(sid, VISITOR)
                 raise TenantLocked("This chat is not available.")
             session["checked"] = now
-        payload = parse(model, {} if data is None else data)
+        payload = parse(model, _one(data))
         visitor = await rt.visitors.visitors.by_id(session["tenant_id"], session["visitor_id"])
         if visitor is None:
             raise AuthInvalid("This chat session is unknown. Please reload the page.")
@@ -318,6 +329,12 @@ class Realtime:
             if tenant.is_locked(rt.clock()):
                 raise TenantLocked("This chat is not available.")
             visitor = await rt.visitors.authenticate(tenant, _token(auth))
+            # Counted in the database: the limit holds across processes.
+            if (
+                await rt.presence.store.socket_count(tenant.id, visitor.id)
+                >= self.settings.chat.sockets_per_visitor
+            ):
+                raise RateLimited("Too many chat windows are open. Please close one and reload.")
             await self.sio.save_session(
                 sid, {"visitor_id": visitor.id, "tenant_id": tenant.id}, namespace=VISITOR
             )
@@ -367,6 +384,41 @@ async def _answer(call: Awaitable[Ack]) -> Ack:
     return {"ok": True, **result}
 
 
+def visitor_limiter(burst: int, window: float, message: str) -> SocketLimiter:
+    """A sliding window per visitor, over all of the visitor's sockets in this process."""
+    return SocketLimiter(burst, window, message, retry_after=max(1, round(window / burst)), max_keys=100_000)
+
+
+def _one(arguments: tuple[Any, ...]) -> Any:
+    """An event's single payload (``{}`` for none); raises ValidationFailed when a client sent several."""
+    if len(arguments) > 1:
+        raise ValidationFailed("An event carries one payload object.")
+    return {} if not arguments or arguments[0] is None else arguments[0]
+
+
+class _Server(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server, stricter about what arrives from the wire.
+
+    wsChat's protocol is JSON: a binary packet (``5…``/``6…``, attachments announced to follow) is never
+    legitimate, and a client announcing thousands of attachments would have the server hold them all
+    (CVE-2026-48804). Such a packet, and any packet that does not decode, closes that one connection with
+    one log line at INFO, instead of a traceback per packet.
+    """
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if not isinstance(data, str) or data[:1] in (BINARY_EVENT, BINARY_ACK):
+            await self._drop(eio_sid, "a binary packet")
+            return
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, TypeError, KeyError, IndexError) as e:  # raised while decoding the packet
+            await self._drop(eio_sid, f"a malformed packet ({type(e).__name__})")
+
+    async def _drop(self, eio_sid: str, what: str) -> None:
+        log.info("closed a connection that sent %s", what)
+        await self.eio.disconnect(eio_sid)
+
+
 def _token(auth: Any) -> str:
     token = auth.get("token") if isinstance(auth, dict) else None
     if not isinstance(token, str) or not token or len(token) > 4096:
@@ -389,9 +441,12 @@ class SocketLimiter:
     """A sliding window per socket, for events that are cheap to send and never worth a flood (typing, page
     views, WebRTC signals). Register ``forget`` in ``Realtime.forget_socket_state``."""
 
-    def __init__(self, burst: int, window: float, message: str, *, retry_after: int = 60) -> None:
-        # No key bound: every socket's window is forgotten when it disconnects.
-        self._sent = SlidingWindows(burst, window)
+    def __init__(
+        self, burst: int, window: float, message: str, *, retry_after: int = 60, max_keys: int | None = None
+    ) -> None:
+        # Keyed by socket, no bound is needed: every socket's window is forgotten when it disconnects.
+        # Keyed by visitor (limits that hold across a visitor's tabs), ``max_keys`` bounds the memory.
+        self._sent = SlidingWindows(burst, window, max_keys=max_keys)
         self.burst = burst
         self.window = window
         self.message = message

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from tests.chat.conftest import Team
 from tests.support import Peer
+from wschat.config import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Some of these tests send far faster than a person types, as a load test would: the visitor message
+    limit is raised here, as an operator can (tests/chat/test_visitor_limits.py tests the limit itself)."""
+    chat = replace(settings.chat, visitor_message_burst=10_000, visitor_messages_per_minute=1_000_000)
+    return replace(settings, chat=chat)
 
 
 async def _chat(team: Team) -> tuple[Peer, Peer, str]:

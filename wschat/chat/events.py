@@ -25,7 +25,7 @@ from wschat.chat.models import (
     VisitorRef,
 )
 from wschat.errors import ValidationFailed
-from wschat.realtime import AgentContext, Realtime, SocketLimiter, VisitorContext
+from wschat.realtime import AgentContext, Realtime, SocketLimiter, VisitorContext, visitor_limiter
 
 #: typing events a socket may send per TYPING_WINDOW seconds; the rest are refused, not relayed.
 TYPING_BURST = 5
@@ -44,11 +44,29 @@ def register(rt: Realtime) -> None:
 def _register_visitor(rt: Realtime) -> None:
     typing_limit = SocketLimiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
     page_limit = SocketLimiter(PAGE_BURST, PAGE_WINDOW, "Too many page views.")
+    # Per visitor, over all their tabs: refused before anything is stored (docs/security.md).
+    limits = rt.settings.chat
+    message_limit = visitor_limiter(
+        limits.visitor_message_burst,
+        limits.visitor_message_burst * 60 / limits.visitor_messages_per_minute,
+        "You are sending messages too fast. Please wait a moment.",
+    )
+    chat_limit = visitor_limiter(
+        limits.visitor_chats_per_hour, 3600, "Too many new chats. Please try again later."
+    )
+    contact_limit = visitor_limiter(
+        limits.visitor_contacts_per_hour,
+        3600,
+        "Too many changes to your contact data. Please try again later.",
+    )
 
     @rt.visitor_event("chat.start", ChatStart)
     async def chat_start(ctx: VisitorContext, p: ChatStart) -> dict[str, Any]:
         chat, messages = ctx.runtime.chat, ctx.runtime.messages
+        now = ctx.runtime.clock().timestamp()
+        chat_limit.check(ctx.visitor.id, now)
         if p.text is not None:  # checked before anything changes
+            message_limit.check(ctx.visitor.id, now)
             if p.client_id is None:
                 raise ValidationFailed("A first message needs a client_id.")
             messages.check_text(p.text)
@@ -68,6 +86,7 @@ def _register_visitor(rt: Realtime) -> None:
 
     @rt.visitor_event("message.send", MessageSend)
     async def message_send(ctx: VisitorContext, p: MessageSend) -> dict[str, Any]:
+        message_limit.check(ctx.visitor.id, ctx.runtime.clock().timestamp())
         conversation = await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
         message = await ctx.runtime.messages.send(conversation, _visitor_party(ctx), p.client_id, p.text)
         return {"message": message.to_wire()}
@@ -99,6 +118,7 @@ def _register_visitor(rt: Realtime) -> None:
 
     @rt.visitor_event("contact.submit", ContactSubmit)
     async def contact_submit(ctx: VisitorContext, p: ContactSubmit) -> dict[str, Any]:
+        contact_limit.check(ctx.visitor.id, ctx.runtime.clock().timestamp())
         if p.conversation_id is not None:
             await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
         visitor = await ctx.runtime.visitors.submit_contact(ctx.visitor, p)

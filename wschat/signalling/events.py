@@ -10,7 +10,7 @@ from typing import Any
 
 from wschat.chat.models import ConversationRef
 from wschat.errors import WsChatError
-from wschat.realtime import AgentContext, Realtime, SocketLimiter, VisitorContext
+from wschat.realtime import AgentContext, Realtime, SocketLimiter, VisitorContext, visitor_limiter
 from wschat.signalling.models import Caller, CallRef, CallStart, RtcSignal, Side
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,13 @@ def register(rt: Realtime) -> None:
 
 def _register_visitor(rt: Realtime) -> None:
     limit = _signal_limiter()
+    call_limit = visitor_limiter(
+        rt.settings.chat.visitor_calls_per_hour, 3600, "Too many calls started. Please try again later."
+    )
 
     @rt.visitor_event("call.start", CallStart)
     async def call_start(ctx: VisitorContext, p: CallStart) -> dict[str, Any]:
+        call_limit.check(ctx.visitor.id, ctx.runtime.clock().timestamp())
         conversation = await ctx.runtime.chat.of_visitor(ctx.visitor, p.conversation_id)
         return (await ctx.runtime.calls.start(conversation, _visitor(ctx), p.kind)).to_wire()
 
