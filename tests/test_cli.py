@@ -332,13 +332,7 @@ async def test_acknowledged_messages_survive_a_hard_kill(tmp_path: Path) -> None
     async with served(data_dir) as server, aiohttp.ClientSession() as http:
         async with http.post(f"{server.url}/api/widget/demo/session", json={"token": None}) as reply:
             token = (await reply.json())["token"]
-        visitor = socketio.AsyncClient(reconnection=False)
-        await visitor.connect(
-            server.url,
-            namespaces=["/visitor"],
-            auth={"tenant": "demo", "token": token},
-            transports=["websocket"],
-        )
+        visitor = await _visitor(server.url, token)
         started = await visitor.call("chat.start", {"alias": "Sam"}, namespace="/visitor")
         cid = started["conversation"]["id"]
         for n, text in enumerate(texts):
@@ -352,16 +346,19 @@ async def test_acknowledged_messages_survive_a_hard_kill(tmp_path: Path) -> None
         await server.process.wait()
         await visitor.disconnect()
     async with served(data_dir) as again:
-        visitor = socketio.AsyncClient(reconnection=False)
-        await visitor.connect(
-            again.url,
-            namespaces=["/visitor"],
-            auth={"tenant": "demo", "token": token},
-            transports=["websocket"],
-        )
+        visitor = await _visitor(again.url, token)
         synced = await visitor.call(
             "messages.sync", {"conversation_id": cid, "after_seq": 0}, namespace="/visitor"
         )
         await visitor.disconnect()
     stored = [m["text"] for m in synced["messages"] if m["sender"]["kind"] == "visitor"]
     assert stored == texts
+
+
+async def _visitor(url: str, token: str) -> socketio.AsyncClient:
+    """The demo tenant's widget socket for the visitor with ``token``."""
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(
+        url, namespaces=["/visitor"], auth={"tenant": "demo", "token": token}, transports=["websocket"]
+    )
+    return client
