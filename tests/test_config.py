@@ -19,6 +19,14 @@ def test_load_settings_defaults(tmp_path: Path) -> None:
     assert settings.redis_url is None
     assert settings.log_level == "info"
     assert settings.db_dir == tmp_path / "db"
+    chat = settings.chat  # the visitor limits, as README's table gives them
+    assert (chat.visitor_message_burst, chat.visitor_messages_per_minute) == (10, 60)
+    assert (chat.visitor_chats_per_hour, chat.visitor_contacts_per_hour, chat.visitor_calls_per_hour) == (
+        20,
+        10,
+        10,
+    )
+    assert chat.sockets_per_visitor == 10
 
 
 def test_load_settings_reads_every_value(tmp_path: Path) -> None:
@@ -90,6 +98,10 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
         ("WSCHAT_VISITOR_MESSAGE_BURST", "0"),
         ("WSCHAT_VISITOR_MESSAGES_PER_MINUTE", "many"),
         ("WSCHAT_SOCKETS_PER_VISITOR", "10001"),
+        ("WSCHAT_SOCKETS_PER_VISITOR", "0"),
+        ("WSCHAT_VISITOR_CHATS_PER_HOUR", "0"),
+        ("WSCHAT_VISITOR_CONTACTS_PER_HOUR", "1000001"),
+        ("WSCHAT_VISITOR_CALLS_PER_HOUR", "-1"),
         ("WSCHAT_PROT", "8080"),
     ],
 )

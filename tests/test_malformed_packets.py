@@ -5,14 +5,19 @@ keeps being served. The packets are written by hand over a raw WebSocket or long
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
 from tests.support import LiveServer, wait_for
+from tests.test_cli import served
 from wschat.realtime import MAX_PACKET
 
 
@@ -105,8 +110,18 @@ async def test_an_event_with_two_arguments_gets_an_error_ack(
         "461-/visitor,1[{}]",  # a binary ack
         '42/visitor,1["chat.current",{unquoted: json}]',
         "49/visitor,1[]",  # no such packet type
+        '42/visitor,1{"event":"chat.current"}',  # an event that is not an array
+        "42/visitor,1[]",  # ... or has no name
     ],
-    ids=["binary-event", "many-attachments", "binary-ack", "bad-json", "unknown-type"],
+    ids=[
+        "binary-event",
+        "many-attachments",
+        "binary-ack",
+        "bad-json",
+        "unknown-type",
+        "not-array",
+        "no-name",
+    ],
 )
 async def test_a_malformed_packet_closes_only_its_connection_without_a_traceback(
     raw: RawSocket, acme: LiveServer, caplog: pytest.LogCaptureFixture, packet: str
@@ -158,3 +173,53 @@ async def test_an_oversized_polling_body_is_refused_before_it_is_used(
             assert reply.status == 411
     assert _tracebacks(caplog) == []
     await _still_serves(acme)
+
+
+async def test_wschat_serve_refuses_an_oversized_websocket_frame_from_its_header(tmp_path: Path) -> None:
+    """Memory stays bounded: ``wschat serve`` closes the connection (1009, message too big) as soon as a
+    frame announces more than one packet, without waiting for the payload it would have to hold; a client
+    connected before goes on being served, and new ones too."""
+    async with served(tmp_path / "data") as server, aiohttp.ClientSession() as http:
+        ws_url = server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        async with http.ws_connect(ws_url) as other:
+            assert (await other.receive_str(timeout=5)).startswith("0{")
+            reader, writer = await _raw_websocket(server.url)
+            try:
+                # A text frame announcing 1 MiB (under uvicorn's default 16 MiB), of which 1 KiB is sent.
+                writer.write(bytes([0x81, 0x80 | 127]) + (1 << 20).to_bytes(8) + bytes(4) + b"4" * 1024)
+                await writer.drain()
+                assert await _close_code(reader) == 1009
+            finally:
+                writer.close()
+            await other.send_str("40")  # Socket.IO connect to "/": answered (refused or not), so served
+            assert (await other.receive_str(timeout=5)).startswith("4")
+        async with http.get(server.url + "/socket.io/?EIO=4&transport=polling") as reply:
+            assert (await reply.text()).startswith("0{")
+
+
+async def _raw_websocket(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """An Engine.IO WebSocket opened by hand (RFC 6455 §4.1), to write frames no client library would."""
+    where = urlsplit(url)
+    reader, writer = await asyncio.open_connection(where.hostname, where.port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {where.netloc}\r\n"
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return reader, writer
+
+
+async def _close_code(reader: asyncio.StreamReader) -> int:
+    """Read the server's (unmasked) frames until its close frame; its status code (RFC 6455 §5.5.1)."""
+    async with asyncio.timeout(5):
+        while True:
+            first, second = await reader.readexactly(2)
+            length = second & 0x7F
+            if length >= 126:
+                length = int.from_bytes(await reader.readexactly(2 if length == 126 else 8))
+            payload = await reader.readexactly(length)
+            if first & 0x0F == 0x8:
+                return int.from_bytes(payload[:2])

@@ -69,6 +69,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from wschat.app import create_app
+    from wschat.realtime import MAX_PACKET
 
     host = host or settings.server.host
     port = settings.server.port if port is None else port
@@ -85,6 +86,9 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
         http="httptools",
         ws="websockets-sansio",
         ws_per_message_deflate=False,
+        # A WebSocket message over one packet closes the connection (1009) from its frame header, before
+        # it is read into memory; uvicorn's default would buffer up to 16 MiB per connection first.
+        ws_max_size=MAX_PACKET,
         lifespan="on",
         log_level=settings.log_level,
         access_log=False,  # access logs would hold visitors' full IP addresses

@@ -329,24 +329,32 @@ class Realtime:
             if tenant.is_locked(rt.clock()):
                 raise TenantLocked("This chat is not available.")
             visitor = await rt.visitors.authenticate(tenant, _token(auth))
-            # Counted in the database: the limit holds across processes.
-            if (
-                await rt.presence.store.socket_count(tenant.id, visitor.id)
-                >= self.settings.chat.sockets_per_visitor
-            ):
-                raise RateLimited("Too many chat windows are open. Please close one and reload.")
+            await self._count_visitor_socket(rt, sid, tenant.id, visitor.id)
             await self.sio.save_session(
                 sid, {"visitor_id": visitor.id, "tenant_id": tenant.id}, namespace=VISITOR
             )
             await self.sio.enter_room(sid, visitor_room(visitor.id), namespace=VISITOR)
             await self.sio.enter_room(sid, visitors_room(tenant.id), namespace=VISITOR)
-            await rt.presence.visitor_connected(sid, tenant.id, visitor.id)
             await rt.conversations.set_visitor_left(tenant.id, visitor.id, None)
         except WsChatError as e:
             _refuse(e)
         except PyMongoError as e:
             log.error("database error while connecting a visitor: %s", type(e).__name__)
             _refuse(Unavailable())
+
+    async def _count_visitor_socket(self, rt: Runtime, sid: str, tenant_id: str, visitor_id: str) -> None:
+        """Record the socket, then refuse it if that makes one too many (RateLimited).
+
+        Counted in the database, so the limit holds across processes; recorded before counting, so connects
+        that arrive at once each see the others (some may be refused that need not be, never one too many).
+        """
+        await rt.presence.visitor_connected(sid, tenant_id, visitor_id)
+        if (
+            await rt.presence.store.socket_count(tenant_id, visitor_id)
+            > self.settings.chat.sockets_per_visitor
+        ):
+            await rt.presence.store.remove_socket(sid)
+            raise RateLimited("Too many chat windows are open. Please close one and reload.")
 
     async def _unknown_event(self, event: str, sid: str, *data: Any) -> Ack:
         return {"ok": False, "error": NotFound("There is no such event.").to_wire()}

@@ -3,11 +3,13 @@ nothing stored beyond the limit; the limits are settings, small here so that the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
 
 import aiohttp
 import pytest
+import socketio
 
 from tests.chat.conftest import Team
 from tests.support import FakeClock, LiveServer, Peer, start_server, wait_for
@@ -46,11 +48,12 @@ async def _stored_texts(server: LiveServer) -> list[str]:
 
 
 async def _refused(peer: Peer, event: str, payload: dict[str, object]) -> str:
+    """The RATE_LIMITED refusal's human message."""
     reply = await peer.call(event, payload)
     assert reply["ok"] is False, reply
-    assert reply["error"]["message"], reply
-    code: str = reply["error"]["code"]
-    return code
+    assert reply["error"]["code"] == "RATE_LIMITED", reply
+    message: str = reply["error"]["message"]
+    return message
 
 
 async def test_messages_past_the_burst_are_refused_and_not_stored_across_tabs(team: Team) -> None:
@@ -63,7 +66,7 @@ async def test_messages_past_the_burst_are_refused_and_not_stored_across_tabs(te
     await sam.ok("message.send", {"conversation_id": cid, "client_id": "c2", "text": "m2"})
     for tab, n in ((sam, 3), (second_tab, 4)):  # the burst is the visitor's, whichever tab sends
         payload = {"conversation_id": cid, "client_id": f"c{n}", "text": f"m{n}"}
-        assert await _refused(tab, "message.send", payload) == "RATE_LIMITED"
+        assert "too fast" in await _refused(tab, "message.send", payload)
     assert sorted(await _stored_texts(team.server)) == ["m0", "m1", "m2"]
     # The window is BURST messages per BURST × 60 / PER_MINUTE seconds: once it has passed, sending works.
     team.server.clock.advance(seconds=BURST * 60 / PER_MINUTE + 0.01)
@@ -76,7 +79,7 @@ async def test_chat_start_and_end_cycles_are_limited(team: Team) -> None:
     for _ in range(CHATS):
         cid = (await sam.ok("chat.start", {"alias": "Sam"}))["conversation"]["id"]
         await sam.ok("chat.end", {"conversation_id": cid})
-    assert await _refused(sam, "chat.start", {"alias": "Sam"}) == "RATE_LIMITED"
+    assert "Too many new chats" in await _refused(sam, "chat.start", {"alias": "Sam"})
     assert await team.server.app.runtime.db["conversations"].count_documents({}) == CHATS
     team.server.clock.advance(hours=1)
     await sam.ok("chat.start", {"alias": "Sam"})
@@ -88,10 +91,12 @@ async def test_contact_data_changes_are_limited_and_the_last_accepted_stays(team
     sam = await team.server.visitor()
     for n in range(CONTACTS):
         await sam.ok("contact.submit", {"email": f"sam{n}@example.com"})
-    assert await _refused(sam, "contact.submit", {"email": "flood@example.com"}) == "RATE_LIMITED"
+    assert "contact data" in await _refused(sam, "contact.submit", {"email": "flood@example.com"})
     stored = await team.server.app.runtime.db.visitors.find_one({})
     assert stored is not None
     assert stored["contact"]["email"] == f"sam{CONTACTS - 1}@example.com"
+    team.server.clock.advance(hours=1)
+    await sam.ok("contact.submit", {"email": "sam@example.com"})
 
 
 async def test_calls_a_visitor_starts_are_limited(team: Team) -> None:
@@ -107,8 +112,11 @@ async def test_calls_a_visitor_starts_are_limited(team: Team) -> None:
     for _ in range(CALLS):
         call = (await sam.ok("call.start", start))["call"]
         await sam.ok("call.end", {"call_id": call["id"]})
-    assert await _refused(sam, "call.start", start) == "RATE_LIMITED"
+    assert "Too many calls" in await _refused(sam, "call.start", start)
     assert await team.server.app.runtime.db["calls"].count_documents({}) == CALLS
+    team.server.clock.advance(hours=1)
+    await sam.ok("call.start", start)
+    assert await team.server.app.runtime.db["calls"].count_documents({}) == CALLS + 1
 
 
 async def test_sockets_per_visitor_are_limited(team: Team) -> None:
@@ -116,6 +124,7 @@ async def test_sockets_per_visitor_are_limited(team: Team) -> None:
     await team.server.visitor(token=sam.token)
     refused = await team.server.refused("/visitor", {"tenant": "acme", "token": sam.token})
     assert refused["code"] == "RATE_LIMITED"
+    assert "Too many chat windows" in refused["message"]
     store = team.server.app.runtime.presence.store
     visitor = await team.server.app.runtime.db.visitors.find_one({})
     assert visitor is not None
@@ -125,6 +134,34 @@ async def test_sockets_per_visitor_are_limited(team: Team) -> None:
     await wait_for(lambda: _fewer(store.socket_count(team.tenant.id, visitor["_id"])))
     await team.server.visitor(token=sam.token)
     await team.server.visitor()
+
+
+async def test_sockets_opened_at_once_never_exceed_the_limit(team: Team) -> None:
+    sam = await team.server.visitor()
+    auth = {"tenant": "acme", "token": sam.token}
+    # Connects that all arrive before any is recorded must not each see room for one more.
+    outcomes = await asyncio.gather(
+        *(team.server.connect("/visitor", auth) for _ in range(4 * SOCKETS)), return_exceptions=True
+    )
+    accepted = [o for o in outcomes if isinstance(o, socketio.AsyncClient)]
+    assert all(isinstance(o, socketio.exceptions.ConnectionError) for o in outcomes if o not in accepted)
+    assert len(accepted) <= SOCKETS - 1
+    visitor = await team.server.app.runtime.db.visitors.find_one({})
+    assert visitor is not None
+    store = team.server.app.runtime.presence.store
+    assert await store.socket_count(team.tenant.id, visitor["_id"]) == 1 + len(accepted)
+
+
+async def test_a_first_message_past_the_burst_starts_no_chat(team: Team) -> None:
+    sam = await team.server.visitor()
+    cid = (await sam.ok("chat.start", {"alias": "Sam"}))["conversation"]["id"]
+    for n in range(BURST):
+        await sam.ok("message.send", {"conversation_id": cid, "client_id": f"c{n}", "text": f"m{n}"})
+    await sam.ok("chat.end", {"conversation_id": cid})
+    first = {"alias": "Sam", "text": "again", "client_id": "c-again"}
+    assert "too fast" in await _refused(sam, "chat.start", first)
+    assert await team.server.app.runtime.db["conversations"].count_documents({}) == 1
+    assert "again" not in await _stored_texts(team.server)
 
 
 async def _fewer(count: Awaitable[int]) -> bool:
