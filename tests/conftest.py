@@ -1,7 +1,10 @@
-"""Shared fixtures: one in-memory FerretDB for the session, a fresh database and a live server per test,
-and one Redis for the session, emptied for each test that uses it.
+"""Shared fixtures: a fresh database and a live server per test, and one Redis for the session, emptied
+for each test that uses it.
 
-Set ``WSCHAT_TEST_MONGODB_URI`` to run the whole suite against another server (e.g. a real MongoDB).
+The database is a SQLite file per test (the default adapter). Tests marked ``both_backends`` run once more
+on the MongoDB adapter, against one in-memory FerretDB for the session (built by ``make test``). Set
+``WSCHAT_TEST_BACKEND=mongodb`` to run every test on the MongoDB adapter, and ``WSCHAT_TEST_MONGODB_URI``
+to use another server for it (e.g. a real MongoDB replica set).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from argon2 import Parameters, Type
 from tests.redis_support import running_redis
 from tests.support import FakeClock, LiveServer, start_server
 from wschat.accounts import passwords
-from wschat.config import MongoSettings, Secret, ServerSettings, Settings
+from wschat.config import DatabaseSettings, Secret, ServerSettings, Settings
 from wschat.embedded import EmbeddedDatabase, find_binary
 
 #: Real argon2id with a small cost, so that a suite that creates hundreds of users stays fast.
@@ -36,6 +39,26 @@ def _fast_password_hashing() -> Iterator[None]:
     passwords.use_profile(previous)
 
 
+BACKENDS = ("sqlite", "mongodb")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: run the test on the SQLite and the MongoDB adapter")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """The storage adapter a test's server uses: ``sqlite`` unless parametrized or WSCHAT_TEST_BACKEND."""
+    chosen: str = getattr(request, "param", None) or os.environ.get("WSCHAT_TEST_BACKEND", "sqlite")
+    assert chosen in BACKENDS, f"WSCHAT_TEST_BACKEND must be one of {BACKENDS}"
+    return chosen
+
+
 @pytest.fixture(scope="session")
 def mongodb_uri() -> Iterator[str]:
     external = os.environ.get("WSCHAT_TEST_MONGODB_URI")
@@ -44,6 +67,15 @@ def mongodb_uri() -> Iterator[str]:
         return
     database = EmbeddedDatabase(find_binary(), data_dir=None)
     yield database.start()
+    database.stop()
+
+
+@pytest.fixture
+def ferretdb() -> Iterator[EmbeddedDatabase]:
+    """A MongoDB-wire server of the test's own (FerretDB in memory), for a test that stops or kills it."""
+    database = EmbeddedDatabase(find_binary(), data_dir=None)
+    database.start()
+    yield database
     database.stop()
 
 
@@ -66,13 +98,21 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def database_settings(request: pytest.FixtureRequest, backend: str) -> DatabaseSettings:
+    """SQLite in the data dir (url None), or a fresh database on the session's MongoDB server."""
+    if backend == "sqlite":
+        return DatabaseSettings()
+    uri: str = request.getfixturevalue("mongodb_uri")
+    return DatabaseSettings(url=Secret(uri), mongo_database=f"test_{secrets.token_hex(6)}")
+
+
 @pytest.fixture
-def settings(mongodb_uri: str, tmp_path: Path) -> Settings:
+def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Settings:
     return Settings(
         secret_key=Secret(secrets.token_urlsafe(48)),
         data_dir=tmp_path / "data",
         server=ServerSettings(host="127.0.0.1", port=0, public_url="http://127.0.0.1:0"),
-        mongo=MongoSettings(uri=Secret(mongodb_uri), database=f"test_{secrets.token_hex(6)}"),
+        database=database_settings(request, backend),
     )
 
 
@@ -88,4 +128,5 @@ async def server(
 ) -> AsyncIterator[LiveServer]:
     async with start_server(settings, clock, http) as live:
         yield live
-        await live.app.runtime.db.drop()
+        if live.app.runtime.db.kind == "mongodb":
+            await live.app.runtime.db.drop()

@@ -19,6 +19,9 @@ from wschat.accounts.service import AccountService
 from wschat.app import WsChatApp, create_app
 from wschat.clock import utc_now
 from wschat.config import Settings
+from wschat.realtime import MAX_PACKET
+from wschat.records import Document
+from wschat.storage import Database
 
 PASSWORD = "correct horse battery"
 
@@ -182,7 +185,13 @@ async def start_server(
     app = create_app(settings, clock=clock)
     # As `wschat serve` runs it: X-Forwarded-* are the app's business (wschat.proxies), not uvicorn's.
     config = uvicorn.Config(
-        app, lifespan="on", log_level="warning", ws="websockets-sansio", proxy_headers=False
+        app,
+        lifespan="on",
+        log_level="warning",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=MAX_PACKET,
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -203,6 +212,24 @@ async def start_server(
         server.should_exit = True
         await task
         sock.close()
+
+
+async def stored(db: Database, table: str, **equal: Any) -> list[Document]:
+    """Every stored record of ``table`` (by ``_id``) whose fields equal ``equal``; a dotted name
+    (``sender__kind`` for ``sender.kind``) looks inside a map. For checks, not for large tables."""
+    found: list[Document] = []
+    after: str | None = None
+    while page := await db.documents(table, after=after, limit=1000):
+        found += [doc for doc in page if all(_field(doc, k) == v for k, v in equal.items())]
+        after = page[-1]["_id"]
+    return found
+
+
+def _field(doc: Document, name: str) -> Any:
+    value: Any = doc
+    for part in name.split("__"):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 async def wait_for(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> None:

@@ -10,8 +10,10 @@ import pytest
 import uvicorn
 
 from tests.support import FakeClock, LiveServer, start_server, wait_for
-from tests.test_embedded import _wait_gone
-from wschat.config import MongoSettings, Settings
+from wschat.config import DatabaseSettings, Secret, Settings
+from wschat.embedded import EmbeddedDatabase
+from wschat.storage import StorageError
+from wschat.storage.sqlite.database import take_lock
 
 
 async def test_healthz_answers(server: LiveServer) -> None:
@@ -40,36 +42,29 @@ async def test_responses_carry_security_headers(server: LiveServer) -> None:
     assert reply.headers["Cache-Control"] == "no-store"
 
 
-@pytest.fixture
-def embedded_settings(settings: Settings, tmp_path: Path) -> Settings:
-    """No MongoDB URI: the app starts its own FerretDB under the data dir."""
-    return replace(settings, data_dir=tmp_path / "data", mongo=MongoSettings(uri=None, database="wschat"))
-
-
-async def test_app_starts_and_stops_the_embedded_database(
-    embedded_settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
+async def test_the_app_opens_its_sqlite_file_and_holds_its_lock_while_it_serves(
+    settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
 ) -> None:
-    async with start_server(embedded_settings, clock, http) as live:
-        embedded = live.app.embedded
-        assert embedded is not None
-        pid = embedded.pid
-        assert pid is not None
-        assert (await live.request("GET", "/readyz")).status == 200
+    path = settings.data_dir / "wschat.db"
+    async with start_server(settings, clock, http) as live:
+        assert live.app.runtime.db.kind == "sqlite"
         await live.make_tenant("acme")
-    assert live.app.embedded is None
-    assert _wait_gone(pid), "FerretDB is still running after the app stopped"
-    assert (embedded_settings.db_dir / "wschat.sqlite").exists()
+        assert path.exists()
+        with pytest.raises(StorageError, match="another wsChat server"):
+            take_lock(path)
+    take_lock(path).close()  # let go when the app stopped
 
 
 async def test_database_outage_gives_unavailable_and_the_server_stays_up(
-    embedded_settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
+    settings: Settings, ferretdb: EmbeddedDatabase, clock: FakeClock, http: aiohttp.ClientSession
 ) -> None:
-    async with start_server(embedded_settings, clock, http) as live:
+    """On the MongoDB adapter, against a server that hangs (stopped with SIGSTOP): no answer, no error."""
+    assert ferretdb.pid is not None
+    settings = replace(settings, database=DatabaseSettings(url=Secret(ferretdb.uri), mongo_database="outage"))
+    async with start_server(settings, clock, http) as live:
         await live.make_tenant("acme")
-        assert live.app.embedded is not None
-        pid = live.app.embedded.pid
-        assert pid is not None
-        os.kill(pid, signal.SIGSTOP)  # the database hangs: no answer, no error
+        pid = ferretdb.pid
+        os.kill(pid, signal.SIGSTOP)
         try:
             # The kernel stops a busy process a moment later, not at once: wait for it.
             await wait_for(lambda: "State:\tT" in Path(f"/proc/{pid}/status").read_text())
@@ -95,11 +90,14 @@ async def test_database_outage_gives_unavailable_and_the_server_stays_up(
         assert login.code == "INVALID_CREDENTIALS"
 
 
-async def test_missing_database_binary_stops_start_up(embedded_settings: Settings, tmp_path: Path) -> None:
+async def test_a_damaged_database_file_stops_start_up_and_stays_as_it_was(settings: Settings) -> None:
     from wschat.app import create_app
 
-    app = create_app(replace(embedded_settings, ferretdb_bin=tmp_path / "missing"))
+    settings.data_dir.mkdir(parents=True)
+    damaged = b"this is not a database " * 100
+    (settings.data_dir / "wschat.db").write_bytes(damaged)
+    app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, port=0, lifespan="on", log_level="critical"))
     with pytest.raises(SystemExit):
         await server.serve()
-    assert app.embedded is None
+    assert (settings.data_dir / "wschat.db").read_bytes() == damaged

@@ -6,8 +6,10 @@ import asyncio
 import os
 import re
 import signal
+import socket
+import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ import aiohttp
 import pytest
 import socketio
 
-from tests.test_embedded import _wait_gone
+from wschat.storage.sqlite import schema
 
 PASSWORD = "operator chosen password"
 
@@ -50,23 +52,8 @@ class Served:
     url: str
     banner: str
 
-    def ferretdb_pid(self, data_dir: Path) -> int:
-        for proc in Path("/proc").iterdir():
-            if proc.name.isdigit():
-                try:
-                    cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-                except OSError:
-                    continue
-                if (
-                    cmdline
-                    and cmdline[0].endswith(b"wschat-ferretdb")
-                    and str(data_dir).encode() in b" ".join(cmdline)
-                ):
-                    return int(proc.name)
-        raise AssertionError("no FerretDB process for this data dir")
 
-
-async def _serve(data_dir: Path, stdout: int) -> asyncio.subprocess.Process:
+async def _serve(data_dir: Path, stdout: int, **env: str) -> asyncio.subprocess.Process:
     """``wschat serve --port 0`` on ``data_dir``, its standard output going to ``stdout``."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -78,14 +65,14 @@ async def _serve(data_dir: Path, stdout: int) -> asyncio.subprocess.Process:
         stdin=asyncio.subprocess.DEVNULL,
         stdout=stdout,
         stderr=asyncio.subprocess.DEVNULL,
-        env=_env(data_dir),
+        env=_env(data_dir, **env),
         cwd=data_dir.parent,
     )
 
 
 @asynccontextmanager
-async def served(data_dir: Path) -> AsyncIterator[Served]:
-    process = await _serve(data_dir, asyncio.subprocess.PIPE)
+async def served(data_dir: Path, **env: str) -> AsyncIterator[Served]:
+    process = await _serve(data_dir, asyncio.subprocess.PIPE, **env)
     assert process.stdout is not None
     lines: list[str] = []
     try:
@@ -140,11 +127,10 @@ async def test_serve_first_run_puts_the_admin_password_in_a_private_file_when_no
         )
         assert client.connected
         await client.disconnect()
-        ferretdb = server.ferretdb_pid(data_dir)
         server.process.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises the signal, as Unix programs should.
         assert await asyncio.wait_for(server.process.wait(), 30) in (0, -signal.SIGTERM)
-    assert _wait_gone(ferretdb), "FerretDB outlived wschat serve"
+    assert (data_dir / "wschat.db").exists()
 
     async with served(data_dir) as again:
         assert "password" not in again.banner, "the admin password is printed on the first start only"
@@ -190,13 +176,31 @@ async def test_serve_first_run_prints_the_password_on_a_terminal_only(tmp_path: 
             assert reply.status == 200
 
 
-async def test_killed_server_leaves_no_database_process(tmp_path: Path) -> None:
+async def test_one_server_per_data_dir_and_commands_work_beside_it(tmp_path: Path) -> None:
+    """A second ``serve`` on the same SQLite file is refused in one line; operator commands open the file
+    beside the running server; a killed server leaves no lock behind."""
     data_dir = tmp_path / "var"
     async with served(data_dir) as server:
-        ferretdb = server.ferretdb_pid(data_dir)
+        code, out, err = await wschat(data_dir, "serve", "--port", "0")
+        assert code == 1
+        assert "another wsChat server" in err
+        assert str(server.process.pid) in err
+        assert "Traceback" not in err
+        assert out == ""
+        code, out, _ = await wschat(
+            data_dir, "tenant", "create", "--slug", "acme", "--name", "ACME", "--plan", "contract"
+        )
+        assert code == 0, out
+        code, out, _ = await wschat(data_dir, "tenant", "list")
+        assert code == 0
+        assert "acme" in out
+        assert "demo" in out
         server.process.send_signal(signal.SIGKILL)
         await server.process.wait()
-    assert _wait_gone(ferretdb), "FerretDB outlived a killed wschat serve"
+    async with served(data_dir) as again, aiohttp.ClientSession() as http:
+        reply = await http.get(f"{again.url}/api/widget/acme")
+        assert reply.status == 200
+        reply.release()
 
 
 async def test_operator_commands_manage_tenants_and_users(tmp_path: Path) -> None:
@@ -305,7 +309,15 @@ async def test_operator_commands_refuse_bad_input(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("WSCHAT_PORT", "http"), ("WSCHAT_PORT", "99999"), ("WSCHAT_MONGODB_URI", "localhost")],
+    [
+        ("WSCHAT_PORT", "http"),
+        ("WSCHAT_PORT", "99999"),
+        ("WSCHAT_MONGODB_URI", "localhost"),
+        ("WSCHAT_DATABASE_URL", "postgres://db.internal/wschat"),
+        ("WSCHAT_DATABASE_URL", "sqlite:wschat.db"),
+        ("WSCHAT_DATABASE_URL", "mongodb://"),
+        ("WSCHAT_SQLITE_SYNCHRONOUS", "OFF"),
+    ],
 )
 async def test_bad_setting_stops_start_up_naming_it(tmp_path: Path, variable: str, value: str) -> None:
     code, out, err = await wschat(tmp_path / "var", "serve", **{variable: value})
@@ -315,21 +327,81 @@ async def test_bad_setting_stops_start_up_naming_it(tmp_path: Path, variable: st
     assert out == ""
 
 
-async def test_missing_database_binary_explains_what_to_do(tmp_path: Path) -> None:
-    code, _, err = await wschat(
-        tmp_path / "var", "tenant", "list", WSCHAT_FERRETDB_BIN=str(tmp_path / "nothing")
+def _newer(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {schema.LATEST + 1}")
+
+
+def _damaged(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+
+
+@pytest.mark.parametrize(
+    ("prepare", "expected"),
+    [(_newer, "newer wsChat"), (_damaged, "not a SQLite database or is damaged")],
+)
+async def test_an_unusable_database_file_stops_start_up_in_one_line_and_stays_as_it_was(
+    tmp_path: Path, prepare: Callable[[Path], None], expected: str
+) -> None:
+    data_dir = tmp_path / "var"
+    path = data_dir / "wschat.db"
+    prepare(path)
+    before = path.read_bytes()
+    for command in (["serve", "--port", "0"], ["tenant", "list"]):
+        code, out, err = await wschat(data_dir, *command)
+        assert code == 1
+        assert expected in err
+        assert len(err.strip().splitlines()) == 1, err
+        assert out == ""
+    assert path.read_bytes() == before
+    # No write-ahead log beside it: the file was not opened for writing. (The lock file is not data.)
+    assert {p.name for p in data_dir.iterdir()} <= {"wschat.db", "wschat.db.lock", "secret_key"}
+
+
+async def test_a_data_dir_that_cannot_be_written_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data dir should be")
+    code, out, err = await wschat(
+        tmp_path / "var", "serve", "--port", "0", WSCHAT_DATABASE_URL=f"sqlite://{blocker}/wschat.db"
     )
     assert code == 1
-    assert "make setup" in err
-    assert "WSCHAT_MONGODB_URI" in err
+    assert str(blocker) in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert out == ""
+    assert blocker.read_text() == "a file where the data dir should be"
 
 
-async def test_acknowledged_messages_survive_a_hard_kill(tmp_path: Path) -> None:
+async def test_an_unreachable_mongodb_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    secret_url = f"mongodb://wschat:hunter2-secret@127.0.0.1:{port}/?serverSelectionTimeoutMS=500"
+    code, out, err = await wschat(tmp_path / "var", "serve", "--port", "0", WSCHAT_DATABASE_URL=secret_url)
+    assert code == 1
+    assert "does not answer" in err
+    assert f"127.0.0.1:{port}" in err
+    assert "hunter2" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert out == ""
+
+
+@pytest.mark.both_backends
+async def test_acknowledged_messages_survive_a_hard_kill(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     """Every message the server acknowledged is still there after SIGKILL (no shutdown, no flush) and a
-    restart on the same data dir: an ack is sent only once the database has the message."""
+    restart on the same data: an ack is sent only once the database has committed the message."""
     data_dir = tmp_path / "var"
+    env: dict[str, str] = {}
+    if backend == "mongodb":
+        env = {
+            "WSCHAT_DATABASE_URL": request.getfixturevalue("mongodb_uri"),
+            "WSCHAT_MONGODB_DB": data_dir.parent.name,
+        }
     texts = [f"message {n} before the crash" for n in range(8)]
-    async with served(data_dir) as server, aiohttp.ClientSession() as http:
+    async with served(data_dir, **env) as server, aiohttp.ClientSession() as http:
         async with http.post(f"{server.url}/api/widget/demo/session", json={"token": None}) as reply:
             token = (await reply.json())["token"]
         visitor = await _visitor(server.url, token)
@@ -345,7 +417,7 @@ async def test_acknowledged_messages_survive_a_hard_kill(tmp_path: Path) -> None
         server.process.send_signal(signal.SIGKILL)  # right after the last ack
         await server.process.wait()
         await visitor.disconnect()
-    async with served(data_dir) as again:
+    async with served(data_dir, **env) as again:
         visitor = await _visitor(again.url, token)
         synced = await visitor.call(
             "messages.sync", {"conversation_id": cid, "after_seq": 0}, namespace="/visitor"

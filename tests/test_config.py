@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from wschat.config import Secret, load_settings
+from wschat.config import DatabaseUrl, Secret, load_settings
 from wschat.errors import ConfigError
 
 
@@ -14,11 +14,12 @@ def test_load_settings_defaults(tmp_path: Path) -> None:
     assert settings.server.host == "127.0.0.1"
     assert settings.server.port == 8080
     assert settings.server.public_url == "http://127.0.0.1:8080"
-    assert settings.mongo.uri is None
-    assert settings.mongo.database == "wschat"
+    assert settings.database.url is None
+    assert settings.database.mongo_database == "wschat"
+    assert settings.database.sqlite_synchronous == "FULL"
+    assert settings.database_url == DatabaseUrl("sqlite", path=tmp_path / "wschat.db")
     assert settings.redis_url is None
     assert settings.log_level == "info"
-    assert settings.db_dir == tmp_path / "db"
     chat = settings.chat  # the visitor limits, as README's table gives them
     assert (chat.visitor_message_burst, chat.visitor_messages_per_minute) == (10, 60)
     assert (chat.visitor_chats_per_hour, chat.visitor_contacts_per_hour, chat.visitor_calls_per_hour) == (
@@ -72,8 +73,10 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
     assert settings.server.port == 9000
     assert settings.server.public_url == "https://chat.example.com"
     assert settings.server.origin == "https://chat.example.com"
-    assert settings.mongo.uri == Secret("mongodb://db.internal:27017/")
-    assert settings.mongo.database == "chat_prod"
+    assert settings.database.url == Secret("mongodb://db.internal:27017/")
+    assert settings.database.mongo_database == "chat_prod"
+    assert settings.database_url.kind == "mongodb"
+    assert settings.database_url.describe() == "MongoDB db.internal:27017"
     assert settings.secret_key.reveal() == "k" * 40
     assert settings.log_level == "warning"
     assert settings.auth.token_ttl == 600
@@ -88,6 +91,11 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
         ("WSCHAT_PORT", "-1"),
         ("WSCHAT_PUBLIC_URL", "chat.example.com"),
         ("WSCHAT_MONGODB_URI", "postgres://localhost/"),
+        ("WSCHAT_DATABASE_URL", "postgres://localhost/"),
+        ("WSCHAT_DATABASE_URL", "sqlite://host/wschat.db"),
+        ("WSCHAT_DATABASE_URL", "sqlite:relative.db"),
+        ("WSCHAT_DATABASE_URL", "sqlite:///var/lib/wschat/"),
+        ("WSCHAT_SQLITE_SYNCHRONOUS", "OFF"),
         ("WSCHAT_MONGODB_DB", "bad.name"),
         ("WSCHAT_SECRET_KEY", "short"),
         ("WSCHAT_REDIS_URL", "http://localhost"),
@@ -139,3 +147,26 @@ def test_config_error_does_not_echo_a_bad_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_settings({"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_SECRET_KEY": "tooshort!"})
     assert "tooshort" not in str(info.value)
+
+
+def test_the_database_url_chooses_the_adapter(tmp_path: Path) -> None:
+    sqlite = load_settings(
+        {"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_DATABASE_URL": "sqlite:///srv/chat/w.db"}
+    )
+    assert sqlite.database_url == DatabaseUrl("sqlite", path=Path("/srv/chat/w.db"))
+    url = "mongodb+srv://wschat:pw@cluster.example.net/?w=majority"
+    mongo = load_settings({"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_DATABASE_URL": url})
+    assert mongo.database_url == DatabaseUrl("mongodb", uri=url)
+    assert "pw" not in mongo.database_url.describe()
+    normal = load_settings({"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_SQLITE_SYNCHRONOUS": "normal"})
+    assert normal.database.sqlite_synchronous == "NORMAL"
+
+
+def test_the_old_mongodb_setting_is_an_alias_and_may_not_disagree(tmp_path: Path) -> None:
+    url = "mongodb://db.internal:27017/"
+    alias = load_settings({"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_MONGODB_URI": url})
+    assert alias.database_url == DatabaseUrl("mongodb", uri=url)
+    both = {"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_MONGODB_URI": url, "WSCHAT_DATABASE_URL": url}
+    assert load_settings(both).database_url == DatabaseUrl("mongodb", uri=url)
+    with pytest.raises(ConfigError, match="WSCHAT_MONGODB_URI"):
+        load_settings(both | {"WSCHAT_DATABASE_URL": "sqlite:///srv/chat/w.db"})

@@ -11,12 +11,13 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
-from tests.support import LiveServer, wait_for
+from tests.support import LiveServer, stored, wait_for
 from tests.test_cli import served
 from wschat.realtime import MAX_PACKET
 
@@ -49,8 +50,8 @@ class RawSocket:
                 message.data == "2" or message.data.startswith("41")
             ):
                 return False
-        sockets = server.app.runtime.db["sockets"]
-        await wait_for(lambda: _none_left(sockets.count_documents({"kind": "visitor"})))
+        db = server.app.runtime.db
+        await wait_for(lambda: _none_left(stored(db, "sockets", kind="visitor")))
         return True
 
 
@@ -75,8 +76,8 @@ async def raw(acme: LiveServer) -> AsyncIterator[RawSocket]:
         await ws.close()
 
 
-async def _none_left(count: Awaitable[int]) -> bool:
-    return await count == 0
+async def _none_left(records: Awaitable[list[Any]]) -> bool:
+    return await records == []
 
 
 def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:

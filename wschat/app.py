@@ -1,6 +1,6 @@
 """The application factory: one ASGI app, Quart for HTTP and python-socketio for the sockets.
 
-Resources (the embedded database, the MongoDB client, the runtime) are opened in Quart's
+Resources (the database, the runtime) are opened in Quart's
 ``while_serving`` and closed there, in reverse order, whatever happens in between. ``socketio.ASGIApp``
 forwards the ASGI lifespan to Quart because its own ``on_startup``/``on_shutdown`` stay unset.
 """
@@ -22,9 +22,6 @@ from wschat.chat import events as chat_events
 from wschat.chat.routes import blueprint as widget_blueprint
 from wschat.clock import Clock, utc_now
 from wschat.config import Settings
-from wschat.db import Database
-from wschat.embedded import EmbeddedDatabase, find_binary
-from wschat.errors import Unavailable
 from wschat.http import install_error_handlers, install_security_headers, json_response, runtime
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
@@ -33,6 +30,8 @@ from wschat.realtime import MAX_PACKET, Realtime
 from wschat.runtime import Runtime, build_runtime
 from wschat.signalling import events as call_events
 from wschat.signalling.routes import blueprint as video_blueprint
+from wschat.storage import Database, open_database
+from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.web.routes import blueprint as web_blueprint
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,6 @@ class WsChatApp(socketio.ASGIApp):  # type: ignore[misc]
         self.realtime = realtime
         self.quart = quart_app
         self.proxies = proxies
-        self.embedded: EmbeddedDatabase | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # The client address every part sees (rate limits, stored IPs, Socket.IO's environ) is the one
@@ -119,39 +117,25 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
 
     @quart_app.while_serving
     async def lifespan() -> AsyncGenerator[None, None]:
-        uri = settings.mongo.uri.reveal() if settings.mongo.uri else None
+        db = await open_server_database(settings)
+        janitor: asyncio.Task[None] | None = None
         try:
-            if uri is None:
-                app.embedded = EmbeddedDatabase(find_binary(settings.ferretdb_bin), settings.db_dir)
-                uri = await asyncio.to_thread(app.embedded.start)
-            db = Database.connect(uri, settings.mongo.database)
-            janitor: asyncio.Task[None] | None = None
-            try:
-                rt = await _serve(db)
-                janitor = asyncio.create_task(_housekeeping(rt))
-                yield
-            finally:
-                if janitor is not None:
-                    janitor.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await janitor
-                if (serving := quart_app.extensions.get("wschat")) is not None:
-                    await serving.close()
-                realtime.runtime = None
-                await realtime.close()
-                quart_app.extensions.pop("wschat", None)
-                await db.close()
+            rt = await _serve(db)
+            janitor = asyncio.create_task(_housekeeping(rt))
+            yield
         finally:
-            if app.embedded is not None:
-                await asyncio.to_thread(app.embedded.stop)
-                app.embedded = None
+            if janitor is not None:
+                janitor.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await janitor
+            if (serving := quart_app.extensions.get("wschat")) is not None:
+                await serving.close()
+            realtime.runtime = None
+            await realtime.close()
+            quart_app.extensions.pop("wschat", None)
+            await db.close()
 
     async def _serve(db: Database) -> Runtime:
-        try:
-            await db.ping(within=10)
-        except Unavailable as e:
-            raise RuntimeError("the database does not answer; check WSCHAT_MONGODB_URI") from e
-        await db.ensure_indexes()
         rt = build_runtime(settings, db, clock, realtime)
         quart_app.extensions["wschat"] = rt
         realtime.runtime = rt
@@ -186,3 +170,17 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                     log.warning("housekeeping step %s took %.0f ms", job.__qualname__, took * 1000)
 
     return app
+
+
+async def open_server_database(settings: Settings) -> Database:
+    """The configured database, opened for serving: for SQLite, the file's process lock is taken (one
+    server per file). Raises :class:`~wschat.storage.StorageError` with one line saying what to do."""
+    url = settings.database_url
+    if url.kind == "sqlite":
+        check_no_ferretdb_files(settings.data_dir, url)
+    return await open_database(
+        url,
+        mongo_database=settings.database.mongo_database,
+        server=True,
+        synchronous=settings.database.sqlite_synchronous,
+    )

@@ -2,7 +2,7 @@
 
 Passwords are read from a prompt or, with ``--password-stdin``, from standard input; never from argv,
 where every user of the machine could read them. Commands other than ``serve`` work whether or not a
-server is running: they reuse a running server's embedded database, or start one for their duration.
+server is running: they open the same database (a SQLite file beside a running server: WAL allows it).
 """
 
 from __future__ import annotations
@@ -32,11 +32,10 @@ from wschat.accounts.models import (
 from wschat.accounts.service import AccountService
 from wschat.clock import utc_now
 from wschat.config import Settings, default_public_url, load_settings
-from wschat.db import Database
-from wschat.embedded import EmbeddedDatabase, EmbeddedDatabaseError, find_binary, locate_running
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
 from wschat.jitsi import commands as jitsi_commands
 from wschat.runtime import NoTransport, build_runtime
+from wschat.storage import Database, StorageError, open_database
 from wschat.wire import parse
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         print(f"wschat: configuration error: {e}", file=sys.stderr)
         return 2
-    except (EmbeddedDatabaseError, WsChatError) as e:
+    except (StorageError, WsChatError) as e:
         print(f"wschat: {getattr(e, 'message', e)}", file=sys.stderr)
         for field in (getattr(e, "details", None) or {}).get("fields", []):
             print(f"  {field['field']}: {field['message']}", file=sys.stderr)
@@ -68,9 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
-    from wschat.app import create_app
+    from wschat.app import create_app, open_server_database
     from wschat.realtime import MAX_PACKET
 
+    async def preflight() -> None:
+        # A database that cannot be used stops the start here, with one line, before anything listens.
+        await (await open_server_database(settings)).close()
+
+    asyncio.run(preflight())
     host = host or settings.server.host
     port = settings.server.port if port is None else port
     sock = _bind(host, port)
@@ -141,23 +145,16 @@ def _announce(settings: Settings, first: FirstRun | None) -> None:
 
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[Database]:
-    """The configured MongoDB, a running server's embedded database, or one started for this command."""
-    embedded: EmbeddedDatabase | None = None
-    if settings.mongo.uri is not None:
-        uri = settings.mongo.uri.reveal()
-    elif (running := await asyncio.to_thread(locate_running, settings.db_dir)) is not None:
-        uri = running
-    else:
-        embedded = EmbeddedDatabase(find_binary(settings.ferretdb_bin), settings.db_dir)
-        uri = await asyncio.to_thread(embedded.start)
-    db = Database.connect(uri, settings.mongo.database)
+    """The configured database, opened for one command (beside a running server, if there is one)."""
+    db = await open_database(
+        settings.database_url,
+        mongo_database=settings.database.mongo_database,
+        synchronous=settings.database.sqlite_synchronous,
+    )
     try:
-        await db.ensure_indexes()
         yield db
     finally:
         await db.close()
-        if embedded is not None:
-            await asyncio.to_thread(embedded.stop)
 
 
 async def _operator_command(settings: Settings, args: argparse.Namespace) -> int:

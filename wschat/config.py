@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from wschat.errors import ConfigError
 from wschat.proxies import parse_networks
@@ -69,10 +69,56 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
-class MongoSettings:
-    #: None starts the embedded FerretDB under ``data_dir/db``.
-    uri: Secret | None = None
-    database: str = "wschat"
+class DatabaseUrl:
+    """A parsed ``WSCHAT_DATABASE_URL``: ``sqlite:///<absolute path>`` or ``mongodb[+srv]://…``."""
+
+    kind: str
+    #: The SQLite file (for ``sqlite``).
+    path: Path | None = None
+    #: The full URI (for ``mongodb``); holds credentials, never logged.
+    uri: str | None = None
+
+    @classmethod
+    def parse(cls, value: str) -> DatabaseUrl:
+        """Raises ValueError with a message fit for the operator."""
+        if value.startswith(("mongodb://", "mongodb+srv://")):
+            if not urlsplit(value).netloc:
+                raise ValueError("a MongoDB URL needs a host, e.g. mongodb://db.internal:27017/")
+            return cls("mongodb", uri=value)
+        if value.startswith("sqlite:"):
+            parts = urlsplit(value)
+            path = unquote(parts.path)
+            if (
+                parts.netloc
+                or not path.startswith("/")
+                or parts.query
+                or parts.fragment
+                or path.endswith("/")
+            ):
+                raise ValueError(
+                    "a SQLite URL names an absolute file path: sqlite:///var/lib/wschat/wschat.db"
+                )
+            return cls("sqlite", path=Path("/" + path.lstrip("/")))
+        raise ValueError(
+            "must be sqlite:///<absolute path> or mongodb://… / mongodb+srv://… "
+            "(e.g. sqlite:///var/lib/wschat/wschat.db)"
+        )
+
+    def describe(self) -> str:
+        if self.kind == "sqlite":
+            return f"SQLite {self.path}"
+        parts = urlsplit(self.uri or "")
+        return f"MongoDB {parts.hostname or '?'}{f':{parts.port}' if parts.port else ''}"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    #: ``WSCHAT_DATABASE_URL`` (alias ``WSCHAT_MONGODB_URI``); None: SQLite at ``<data dir>/wschat.db``.
+    url: Secret | None = None
+    #: The MongoDB database's name.
+    mongo_database: str = "wschat"
+    #: SQLite's ``synchronous``: FULL survives power loss; NORMAL may lose the last commits on power loss.
+    sqlite_synchronous: str = "FULL"
 
 
 @dataclass(frozen=True)
@@ -132,18 +178,21 @@ class Settings:
     secret_key: Secret
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
     server: ServerSettings = field(default_factory=ServerSettings)
-    mongo: MongoSettings = field(default_factory=MongoSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     redis_url: Secret | None = None
     log_level: str = "info"
-    #: The embedded database's binary; None looks in the usual places (see wschat.embedded).
+    #: The FerretDB binary (only for copying an old installation: ``wschat db copy --from ferretdb://…``).
     ferretdb_bin: Path | None = None
 
     @property
-    def db_dir(self) -> Path:
-        return self.data_dir / "db"
+    def database_url(self) -> DatabaseUrl:
+        """The configured database; SQLite in the data dir unless a URL says otherwise."""
+        if self.database.url is None:
+            return DatabaseUrl("sqlite", path=self.data_dir / "wschat.db")
+        return DatabaseUrl.parse(self.database.url.reveal())
 
 
 # -- reading the environment -----------------------------------------------------------------------------
@@ -153,7 +202,9 @@ _KNOWN = {
     "WSCHAT_PORT",
     "WSCHAT_PUBLIC_URL",
     "WSCHAT_TRUSTED_PROXIES",
+    "WSCHAT_DATABASE_URL",
     "WSCHAT_MONGODB_URI",
+    "WSCHAT_SQLITE_SYNCHRONOUS",
     "WSCHAT_MONGODB_DB",
     "WSCHAT_DATA_DIR",
     "WSCHAT_SECRET_KEY",
@@ -199,9 +250,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         public_url=reader.get("WSCHAT_PUBLIC_URL", default_public_url(host, port), _parse_public_url),
         trusted_proxies=reader.get("WSCHAT_TRUSTED_PROXIES", "", _parse_trusted_proxies),
     )
-    mongo = MongoSettings(
-        uri=reader.get("WSCHAT_MONGODB_URI", None, _parse_mongodb_uri),
-        database=reader.get("WSCHAT_MONGODB_DB", "wschat", _parse_db_name),
+    database_url = reader.get("WSCHAT_DATABASE_URL", None, _parse_database_url)
+    mongodb_uri = reader.get("WSCHAT_MONGODB_URI", None, _parse_mongodb_uri)
+    if database_url is not None and mongodb_uri is not None and database_url != mongodb_uri:
+        raise ConfigError(
+            "WSCHAT_MONGODB_URI", "is an older name of WSCHAT_DATABASE_URL: set only one of them"
+        )
+    database = DatabaseSettings(
+        url=database_url or mongodb_uri,
+        mongo_database=reader.get("WSCHAT_MONGODB_DB", "wschat", _parse_db_name),
+        sqlite_synchronous=reader.get("WSCHAT_SQLITE_SYNCHRONOUS", "FULL", _parse_synchronous),
     )
     auth = AuthSettings(
         token_ttl=reader.get("WSCHAT_TOKEN_TTL", 3600, _int_range(60, 86400)),
@@ -243,7 +301,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         secret_key=secret,
         data_dir=data_dir,
         server=server,
-        mongo=mongo,
+        database=database,
         auth=auth,
         chat=chat,
         media=media,
@@ -305,6 +363,17 @@ def _parse_public_url(value: str) -> str:
 
 def _parse_trusted_proxies(value: str) -> str:
     return ",".join(str(network) for network in parse_networks(value))
+
+
+def _parse_database_url(value: str) -> Secret:
+    DatabaseUrl.parse(value)
+    return Secret(value)
+
+
+def _parse_synchronous(value: str) -> str:
+    if value.upper() not in ("FULL", "NORMAL"):
+        raise ValueError("must be FULL (the default: a commit survives power loss) or NORMAL")
+    return value.upper()
 
 
 def _parse_mongodb_uri(value: str) -> Secret:

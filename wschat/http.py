@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 import orjson
-from pymongo.errors import PyMongoError
 from quart import Quart, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
@@ -26,6 +25,7 @@ from wschat.errors import (
 )
 from wschat.origins import is_same_origin
 from wschat.runtime import Runtime
+from wschat.storage import DATABASE_ERRORS
 from wschat.wire import WireModelT, parse
 
 log = logging.getLogger(__name__)
@@ -145,10 +145,12 @@ def install_error_handlers(app: Quart) -> None:
                 response.headers["Allow"] = allow
         return response
 
-    @app.errorhandler(PyMongoError)
-    async def _database_error(error: PyMongoError) -> Response:
-        log.error("database error on %s %s: %s", request.method, request.path, type(error).__name__)
-        return error_response(Unavailable())
+    for database_error in DATABASE_ERRORS:
+
+        @app.errorhandler(database_error)
+        async def _database_error(error: Exception) -> Response:
+            log.error("database error on %s %s: %s", request.method, request.path, type(error).__name__)
+            return error_response(Unavailable())
 
     @app.errorhandler(Exception)
     async def _unexpected(error: Exception) -> Response:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 import socketio
-from pymongo.errors import PyMongoError
 
 from wschat.accounts.models import Principal
 from wschat.chat.models import Visitor
@@ -38,6 +37,7 @@ from wschat.errors import (
 from wschat.limits.counter import SlidingWindows
 from wschat.origins import is_same_origin
 from wschat.runtime import Runtime
+from wschat.storage import DATABASE_ERRORS
 from wschat.wire import WireModel, parse
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ class Realtime:
             if session_id is None or (await self._agent_session(sid)).get("session_id") == session_id:
                 sids.add(sid)
         if self.runtime is not None:
-            sids |= set(await self.runtime.presence.store.sockets_of(user_id, "agent", session_id=session_id))
+            sids |= set(await self.runtime.presence.sockets_of_agent(user_id, session_id))
         for sid in sids:
             await self.sio.disconnect(sid, namespace=AGENT)
 
@@ -267,13 +267,13 @@ class Realtime:
         session = await self.sio.get_session(sid, namespace=VISITOR)
         now = asyncio.get_running_loop().time()
         if now - session.get("checked", 0.0) >= RECHECK:
-            tenant = await rt.accounts.tenants.by_id(session["tenant_id"])
+            tenant = await rt.accounts.tenant_by_id(session["tenant_id"])
             if tenant is None or tenant.is_locked(rt.clock()):
                 self._disconnect_after_ack(sid, VISITOR)
                 raise TenantLocked("This chat is not available.")
             session["checked"] = now
         payload = parse(model, _one(data))
-        visitor = await rt.visitors.visitors.by_id(session["tenant_id"], session["visitor_id"])
+        visitor = await rt.visitors.by_id(session["tenant_id"], session["visitor_id"])
         if visitor is None:
             raise AuthInvalid("This chat session is unknown. Please reload the page.")
         return await handler(VisitorContext(sid, visitor, rt), payload)
@@ -311,7 +311,7 @@ class Realtime:
             await rt.presence.agent_connected(sid, user, principal.session_id)
         except WsChatError as e:
             _refuse(e)
-        except PyMongoError as e:
+        except DATABASE_ERRORS as e:
             log.error("database error while connecting an agent: %s", type(e).__name__)
             _refuse(Unavailable())
 
@@ -338,7 +338,7 @@ class Realtime:
             await rt.conversations.set_visitor_left(tenant.id, visitor.id, None)
         except WsChatError as e:
             _refuse(e)
-        except PyMongoError as e:
+        except DATABASE_ERRORS as e:
             log.error("database error while connecting a visitor: %s", type(e).__name__)
             _refuse(Unavailable())
 
@@ -348,12 +348,11 @@ class Realtime:
         Counted in the database, so the limit holds across processes; recorded before counting, so connects
         that arrive at once each see the others (some may be refused that need not be, never one too many).
         """
-        await rt.presence.visitor_connected(sid, tenant_id, visitor_id)
         if (
-            await rt.presence.store.socket_count(tenant_id, visitor_id)
+            await rt.presence.visitor_connected(sid, tenant_id, visitor_id)
             > self.settings.chat.sockets_per_visitor
         ):
-            await rt.presence.store.remove_socket(sid)
+            await rt.presence.forget_socket(sid)
             raise RateLimited("Too many chat windows are open. Please close one and reload.")
 
     async def _unknown_event(self, event: str, sid: str, *data: Any) -> Ack:
@@ -372,7 +371,7 @@ class Realtime:
                 await rt.pages.left(last[1], last[2])
             for hook in self.on_socket_closed:
                 await hook(sid)
-        except PyMongoError as e:
+        except DATABASE_ERRORS as e:
             # The janitor of a live process cleans up once the database answers again.
             log.error("database error while recording a disconnect: %s", type(e).__name__)
 
@@ -383,7 +382,7 @@ async def _answer(call: Awaitable[Ack]) -> Ack:
         result = await call
     except WsChatError as e:
         return {"ok": False, "error": e.to_wire()}
-    except PyMongoError as e:
+    except DATABASE_ERRORS as e:
         log.error("database error in a socket event: %s", type(e).__name__)
         return {"ok": False, "error": Unavailable().to_wire()}
     except Exception:

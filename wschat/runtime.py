@@ -11,32 +11,25 @@ from redis.asyncio import Redis
 
 from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimits
 from wschat.accounts.service import AccountService, SessionRevoker
-from wschat.accounts.store import TenantStore, UserStore
 from wschat.accounts.tokens import TokenIssuer
 from wschat.chat.assignment_lock import AssignmentLock
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
-from wschat.chat.lease_store import LeaseStore
-from wschat.chat.message_store import MessageStore
 from wschat.chat.messages import MessageService
-from wschat.chat.page_store import PageViewStore
 from wschat.chat.pages import PageService
 from wschat.chat.presence import PresenceService, SocketCloser
-from wschat.chat.presence_store import PresenceStore
-from wschat.chat.store import VisitorStore
 from wschat.chat.visitors import VisitorService
 from wschat.clock import Clock
 from wschat.config import Settings
-from wschat.db import Database
 from wschat.limits.counter import HitCounter, MemoryCounter
 from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.media.service import PhotoService
-from wschat.media.store import PhotoStore
 from wschat.sealing import Sealer
 from wschat.signalling.service import CallPublisher, CallService
 from wschat.signalling.settings import VideoSettingsService
-from wschat.signalling.store import CallStore, VideoSettingsStore
+from wschat.signalling.video_store import VideoSettingsStore
+from wschat.storage import Database
 
 #: The rate limits' sliding window, seconds: their settings count per minute.
 LIMIT_WINDOW = 60.0
@@ -119,7 +112,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         access_ttl=settings.auth.token_ttl,
         session_ttl=settings.auth.session_ttl,
     )
-    tenants, users = TenantStore(db), UserStore(db)
+    stores = db.stores
+    tenants, users = stores.tenants, stores.users
     accounts = AccountService(
         tenants,
         users,
@@ -135,11 +129,11 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         revoker=transport,
     )
     node_id = f"node_{secrets.token_hex(8)}"
-    visitor_store = VisitorStore(db)
-    conversations = ConversationStore(db)
-    messages = MessageService(MessageStore(db), transport, clock, max_length=settings.chat.max_message_length)
+    visitor_store = stores.visitors
+    conversations = stores.conversations
+    messages = MessageService(stores.messages, transport, clock, max_length=settings.chat.max_message_length)
     presence = PresenceService(
-        PresenceStore(db),
+        stores.presence,
         users,
         conversations,
         transport,
@@ -147,14 +141,14 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         grace_seconds=settings.chat.agent_grace_seconds,
         node_id=node_id,
     )
-    assignments = AssignmentLock(LeaseStore(db), clock)
+    assignments = AssignmentLock(stores.leases, clock)
     chat = ChatService(
         conversations, visitor_store, users, tenants, messages, presence, transport, clock, assignments
     )
-    pages = PageService(visitor_store, PageViewStore(db), transport, clock)
-    video = VideoSettingsStore(db, Sealer(settings.secret_key))
+    pages = PageService(visitor_store, stores.pages, transport, clock)
+    video = VideoSettingsStore(stores.video, Sealer(settings.secret_key))
     calls = CallService(
-        CallStore(db),
+        stores.calls,
         video,
         conversations,
         visitor_store,
@@ -186,7 +180,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         janitor=Janitor(
             chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport, pages=pages
         ),
-        photos=PhotoService(PhotoStore(db), users, clock, max_pixels=settings.media.max_pixels),
+        photos=PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels),
         calls=calls,
         video=VideoSettingsService(video),
         limits_redis=limits_redis,

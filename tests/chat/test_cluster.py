@@ -24,9 +24,9 @@ from tests.redis_support import RedisServer
 from tests.support import PASSWORD, Peer, wait_for
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
-from wschat.config import MongoSettings, Secret, Settings
-from wschat.db import Database
+from wschat.config import DatabaseSettings, Secret, Settings
 from wschat.runtime import NoTransport, build_runtime
+from wschat.storage import open_database
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -96,10 +96,10 @@ async def cluster(mongodb_uri: str, redis_url: str, tmp_path: Path) -> AsyncIter
 async def running_cluster(mongodb_uri: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     database = f"cluster_{secrets.token_hex(6)}"
     settings = Settings(
-        secret_key=Secret(secrets.token_urlsafe(48)), mongo=MongoSettings(Secret(mongodb_uri), database)
+        secret_key=Secret(secrets.token_urlsafe(48)),
+        database=DatabaseSettings(url=Secret(mongodb_uri), mongo_database=database),
     )
-    db = Database.connect(mongodb_uri, database)
-    await db.ensure_indexes()
+    db = await open_database(settings.database_url, mongo_database=database)
     accounts = build_runtime(settings, db, utc_now, NoTransport()).accounts
     tenant = await accounts.create_tenant("acme", "ACME GmbH", Plan.CONTRACT)
     for login, role in (("anna", Role.ADMIN), ("bert", Role.AGENT), ("carl", Role.AGENT)):
@@ -107,7 +107,7 @@ async def running_cluster(mongodb_uri: str, redis_url: str, tmp_path: Path) -> A
         await accounts.create_user(tenant, spec)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAT_")}
     env |= {
-        "WSCHAT_MONGODB_URI": mongodb_uri,
+        "WSCHAT_DATABASE_URL": mongodb_uri,
         "WSCHAT_MONGODB_DB": database,
         "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
         "WSCHAT_REDIS_URL": redis_url,

@@ -6,24 +6,25 @@ import asyncio
 import os
 import signal
 from dataclasses import replace
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.support import PASSWORD, FakeClock, start_server
 from wschat.accounts.models import Role
-from wschat.config import MongoSettings, Settings
+from wschat.config import DatabaseSettings, Secret, Settings
+from wschat.embedded import EmbeddedDatabase
 
 
 @pytest.fixture
-def embedded_settings(settings: Settings, tmp_path: Path) -> Settings:
-    return replace(settings, data_dir=tmp_path / "data", mongo=MongoSettings(uri=None, database="wschat"))
+def embedded_settings(settings: Settings, ferretdb: EmbeddedDatabase) -> Settings:
+    """The MongoDB adapter on a server of this test's own, which it stops (SIGSTOP) to see it hang."""
+    return replace(settings, database=DatabaseSettings(url=Secret(ferretdb.uri), mongo_database="faults"))
 
 
 @pytest.mark.timeout(120)
 async def test_database_outage_gives_unavailable_and_no_ack(
-    embedded_settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
+    embedded_settings: Settings, ferretdb: EmbeddedDatabase, clock: FakeClock, http: aiohttp.ClientSession
 ) -> None:
     async with start_server(embedded_settings, clock, http) as s:
         tenant = await s.make_tenant("acme")
@@ -35,8 +36,7 @@ async def test_database_outage_gives_unavailable_and_no_ack(
         cid = (await visitor.wait("chat.assigned"))["conversation_id"]
         await visitor.ok("message.send", {"conversation_id": cid, "client_id": "m1", "text": "before"})
 
-        assert s.app.embedded is not None
-        pid = s.app.embedded.pid
+        pid = ferretdb.pid
         assert pid is not None
         os.kill(pid, signal.SIGSTOP)
         try:

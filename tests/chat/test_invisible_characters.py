@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.chat.conftest import Team
+from tests.support import stored
 from wschat.wire import clean_line
 
 RLO, ZWSP, LRI, PDI, BOM, WJ, SHY, TAG_A = (
@@ -53,9 +54,10 @@ async def test_names_aliases_email_titles_and_user_agent_are_stored_without_invi
     assert reply["visitor"]["contact"]["name"] == "Sam Smith"
 
     seen = await bert.wait("visitor.updated", lambda d: d["visitor"]["contact"]["email"])
-    stored = await server.app.runtime.db.visitors.find_one({"_id": seen["visitor"]["id"]})
-    pages = await server.app.runtime.db.db["page_views"].find({}).to_list(None)
-    for where, value in (("agent's view", seen), ("visitor document", stored), ("page views", pages)):
+    db = server.app.runtime.db
+    record = (await stored(db, "visitors", _id=seen["visitor"]["id"]))[0]
+    pages = await stored(db, "page_views")
+    for where, value in (("agent's view", seen), ("visitor document", record), ("page views", pages)):
         assert _hidden_in(value) == [], where
     visitor = seen["visitor"]
     assert (visitor["name"], visitor["alias"]) == ("Sam", "admin")
@@ -68,7 +70,7 @@ async def test_a_name_of_invisible_characters_only_is_refused_and_changes_nothin
     reply = await sam.call("chat.start", {"name": RLO + ZWSP + BOM})
     assert reply["ok"] is False
     assert reply["error"]["code"] == "VALIDATION_FAILED"
-    assert await team.server.app.runtime.db.db["conversations"].count_documents({}) == 0
+    assert await team.server.app.runtime.db.count("conversations") == 0
 
 
 @pytest.mark.parametrize("char", list(HIDDEN))

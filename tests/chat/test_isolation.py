@@ -8,16 +8,13 @@ from typing import Any
 import pytest
 
 from tests.chat.conftest import Team
-from tests.support import Peer
+from tests.support import Peer, stored
 from wschat.accounts.models import Role
 
 
 async def _snapshot(team: Team) -> dict[str, Any]:
     db = team.server.app.runtime.db
-    return {
-        name: [doc async for doc in db[name].find({}).sort("_id", 1)]
-        for name in ("conversations", "messages", "visitors")
-    }
+    return {name: await stored(db, name) for name in ("conversations", "messages", "visitors")}
 
 
 async def test_visitor_a_cannot_touch_visitor_b_s_conversation(team: Team) -> None:

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from tests.chat.conftest import Team
-from tests.support import Peer
+from tests.support import Peer, stored
 from wschat.config import Settings
+
+#: The chat rules are the stores' rules too: both adapters keep them.
+pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
@@ -32,8 +35,8 @@ async def _chat(team: Team) -> tuple[Peer, Peer, str]:
 
 
 async def _stored(team: Team, cid: str) -> list[dict[str, Any]]:
-    cursor = team.server.app.runtime.db["messages"].find({"conversation_id": cid}).sort("seq", 1)
-    return [doc async for doc in cursor]
+    found = await stored(team.server.app.runtime.db, "messages", conversation_id=cid)
+    return sorted(found, key=lambda doc: doc["seq"])
 
 
 async def test_messages_flow_both_ways_with_increasing_seq(team: Team) -> None:
@@ -242,7 +245,7 @@ async def test_contact_data_reaches_the_agents(team: Team) -> None:
 async def test_contact_data_is_validated(team: Team, payload: dict[str, Any]) -> None:
     visitor, bert, _ = await _chat(team)
     assert await visitor.error("contact.submit", payload) == "VALIDATION_FAILED"
-    visitors = [doc async for doc in team.server.app.runtime.db.visitors.find({"tenant_id": team.tenant.id})]
+    visitors = await stored(team.server.app.runtime.db, "visitors", tenant_id=team.tenant.id)
     assert all(doc["contact"] == {} for doc in visitors)
     await asyncio.sleep(0.1)
     updates = [d["visitor"]["contact"] for d in bert.received("visitor.updated")]
@@ -265,8 +268,8 @@ async def test_chat_start_checks_the_first_message_before_it_changes_anything(te
     assert await visitor.error("chat.start", {"alias": "Sam", "text": "hello"}) == "VALIDATION_FAILED"
     assert await visitor.error("chat.start", {"text": "x" * 4001, "client_id": "c1"}) == "VALIDATION_FAILED"
     db = team.server.app.runtime.db
-    assert await db["conversations"].count_documents({}) == 0
-    assert (await db.visitors.find_one({}))["alias"] is None
+    assert await db.count("conversations") == 0
+    assert (await stored(db, "visitors"))[0]["alias"] is None
     started = await visitor.ok("chat.start", {"alias": "Sam", "text": "hello", "client_id": "c1"})
     sync = await visitor.ok(
         "messages.sync", {"conversation_id": started["conversation"]["id"], "after_seq": 0}

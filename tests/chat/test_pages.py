@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.chat.conftest import Team
-from tests.support import Peer, wait_for
+from tests.support import Peer, stored, wait_for
 from wschat.accounts.models import Role
 from wschat.chat.events import PAGE_BURST
 
@@ -107,7 +107,7 @@ async def test_bad_page_views_are_refused_and_change_nothing(team: Team, payload
     sam = await team.server.visitor()
     assert await sam.error("page.view", payload) == "VALIDATION_FAILED"
     assert await _live(bert) == []
-    assert await team.server.app.runtime.db["page_views"].count_documents({}) == 0
+    assert await team.server.app.runtime.db.count("page_views") == 0
     assert bert.received("visitor.updated") == []
 
 
@@ -116,7 +116,7 @@ async def test_page_views_are_rate_limited_per_socket(team: Team) -> None:
     for i in range(PAGE_BURST):
         await sam.ok("page.view", {"url": f"https://www.acme.example/{i}"})
     assert await sam.error("page.view", {"url": "https://www.acme.example/more"}) == "RATE_LIMITED"
-    assert await team.server.app.runtime.db["page_views"].count_documents({}) == PAGE_BURST
+    assert await team.server.app.runtime.db.count("page_views") == PAGE_BURST
 
 
 async def test_another_tenant_sees_neither_live_visitors_nor_trails(team: Team) -> None:
@@ -143,8 +143,8 @@ async def test_idle_page_visitors_are_deleted_after_a_day_with_their_trail(team:
     await left_contact.ok("contact.submit", {"email": "kim@example.com"})
     staying = await team.server.visitor()
     await staying.ok("page.view", {"url": "https://www.acme.example/pricing"})
-    ids = {doc["_id"] async for doc in runtime.db.visitors.find({})}
-    idle_id = (await runtime.db["page_views"].find_one({"url": "https://www.acme.example/"}))["visitor_id"]
+    ids = {doc["_id"] for doc in await stored(runtime.db, "visitors")}
+    idle_id = (await stored(runtime.db, "page_views", url="https://www.acme.example/"))[0]["visitor_id"]
     for peer in (idle, chatted, left_contact):
         await peer.disconnect()
 
@@ -154,11 +154,11 @@ async def test_idle_page_visitors_are_deleted_after_a_day_with_their_trail(team:
     await wait_for(only_staying_on_site)
     team.server.clock.advance(hours=23)
     await runtime.janitor.run_once()
-    assert {doc["_id"] async for doc in runtime.db.visitors.find({})} == ids  # not a day yet
+    assert {doc["_id"] for doc in await stored(runtime.db, "visitors")} == ids  # not a day yet
 
     team.server.clock.advance(hours=2)
     await runtime.janitor.run_once()
-    remaining = {doc["_id"] async for doc in runtime.db.visitors.find({})}
+    remaining = {doc["_id"] for doc in await stored(runtime.db, "visitors")}
     assert remaining == ids - {idle_id}
-    assert await runtime.db["page_views"].count_documents({"visitor_id": idle_id}) == 0
-    assert await runtime.db["page_views"].count_documents({}) == 1  # the staying visitor's page
+    assert await stored(runtime.db, "page_views", visitor_id=idle_id) == []
+    assert await runtime.db.count("page_views") == 1  # the staying visitor's page

@@ -10,7 +10,8 @@ import pytest
 from tests.chat.conftest import Team
 from tests.support import Peer
 
-pytestmark = pytest.mark.timeout(60)
+#: The chat rules are the stores' rules too: both adapters keep them.
+pytestmark = [pytest.mark.timeout(60), pytest.mark.both_backends]
 
 
 def _updates(peer: Peer) -> list[Any]:

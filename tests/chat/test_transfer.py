@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.chat.conftest import Team
 from tests.support import Peer
+
+#: The chat rules are the stores' rules too: both adapters keep them.
+pytestmark = pytest.mark.both_backends
 
 
 async def _bert_holds_a_chat(team: Team) -> tuple[Peer, Peer, Peer, str]:

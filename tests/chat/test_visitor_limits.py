@@ -12,7 +12,7 @@ import pytest
 import socketio
 
 from tests.chat.conftest import Team
-from tests.support import FakeClock, LiveServer, Peer, start_server, wait_for
+from tests.support import FakeClock, LiveServer, Peer, start_server, stored, wait_for
 from wschat.accounts.models import Role
 from wschat.config import Settings
 
@@ -44,7 +44,8 @@ _PEOPLE = (("anna", Role.ADMIN), ("bert", Role.AGENT), ("carl", Role.AGENT))
 
 
 async def _stored_texts(server: LiveServer) -> list[str]:
-    return [doc["text"] async for doc in server.app.runtime.db["messages"].find({"sender.kind": "visitor"})]
+    messages = await stored(server.app.runtime.db, "messages", sender__kind="visitor")
+    return [doc["text"] for doc in sorted(messages, key=lambda doc: (doc["created_at"], doc["seq"]))]
 
 
 async def _refused(peer: Peer, event: str, payload: dict[str, object]) -> str:
@@ -80,7 +81,7 @@ async def test_chat_start_and_end_cycles_are_limited(team: Team) -> None:
         cid = (await sam.ok("chat.start", {"alias": "Sam"}))["conversation"]["id"]
         await sam.ok("chat.end", {"conversation_id": cid})
     assert "Too many new chats" in await _refused(sam, "chat.start", {"alias": "Sam"})
-    assert await team.server.app.runtime.db["conversations"].count_documents({}) == CHATS
+    assert await team.server.app.runtime.db.count("conversations") == CHATS
     team.server.clock.advance(hours=1)
     await sam.ok("chat.start", {"alias": "Sam"})
     # Another visitor is not affected by Sam's cycles.
@@ -92,9 +93,8 @@ async def test_contact_data_changes_are_limited_and_the_last_accepted_stays(team
     for n in range(CONTACTS):
         await sam.ok("contact.submit", {"email": f"sam{n}@example.com"})
     assert "contact data" in await _refused(sam, "contact.submit", {"email": "flood@example.com"})
-    stored = await team.server.app.runtime.db.visitors.find_one({})
-    assert stored is not None
-    assert stored["contact"]["email"] == f"sam{CONTACTS - 1}@example.com"
+    visitor = (await stored(team.server.app.runtime.db, "visitors"))[0]
+    assert visitor["contact"]["email"] == f"sam{CONTACTS - 1}@example.com"
     team.server.clock.advance(hours=1)
     await sam.ok("contact.submit", {"email": "sam@example.com"})
 
@@ -113,10 +113,10 @@ async def test_calls_a_visitor_starts_are_limited(team: Team) -> None:
         call = (await sam.ok("call.start", start))["call"]
         await sam.ok("call.end", {"call_id": call["id"]})
     assert "Too many calls" in await _refused(sam, "call.start", start)
-    assert await team.server.app.runtime.db["calls"].count_documents({}) == CALLS
+    assert await team.server.app.runtime.db.count("calls") == CALLS
     team.server.clock.advance(hours=1)
     await sam.ok("call.start", start)
-    assert await team.server.app.runtime.db["calls"].count_documents({}) == CALLS + 1
+    assert await team.server.app.runtime.db.count("calls") == CALLS + 1
 
 
 async def test_sockets_per_visitor_are_limited(team: Team) -> None:
@@ -126,7 +126,7 @@ async def test_sockets_per_visitor_are_limited(team: Team) -> None:
     assert refused["code"] == "RATE_LIMITED"
     assert "Too many chat windows" in refused["message"]
     store = team.server.app.runtime.presence.store
-    visitor = await team.server.app.runtime.db.visitors.find_one({})
+    visitor = (await stored(team.server.app.runtime.db, "visitors"))[0]
     assert visitor is not None
     assert await store.socket_count(team.tenant.id, visitor["_id"]) == SOCKETS
     # Closing a tab makes room again; other visitors never shared the count.
@@ -146,7 +146,7 @@ async def test_sockets_opened_at_once_never_exceed_the_limit(team: Team) -> None
     accepted = [o for o in outcomes if isinstance(o, socketio.AsyncClient)]
     assert all(isinstance(o, socketio.exceptions.ConnectionError) for o in outcomes if o not in accepted)
     assert len(accepted) <= SOCKETS - 1
-    visitor = await team.server.app.runtime.db.visitors.find_one({})
+    visitor = (await stored(team.server.app.runtime.db, "visitors"))[0]
     assert visitor is not None
     store = team.server.app.runtime.presence.store
     assert await store.socket_count(team.tenant.id, visitor["_id"]) == 1 + len(accepted)
@@ -160,7 +160,7 @@ async def test_a_first_message_past_the_burst_starts_no_chat(team: Team) -> None
     await sam.ok("chat.end", {"conversation_id": cid})
     first = {"alias": "Sam", "text": "again", "client_id": "c-again"}
     assert "too fast" in await _refused(sam, "chat.start", first)
-    assert await team.server.app.runtime.db["conversations"].count_documents({}) == 1
+    assert await team.server.app.runtime.db.count("conversations") == 1
     assert "again" not in await _stored_texts(team.server)
 
 

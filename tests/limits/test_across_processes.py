@@ -32,6 +32,12 @@ async def _acme(server: LiveServer) -> None:
 
 
 @pytest.fixture
+def backend() -> str:
+    """Two processes share one database: the MongoDB adapter (a SQLite file belongs to one process)."""
+    return "mongodb"
+
+
+@pytest.fixture
 async def pair(
     settings: Settings, redis_url: str, clock: FakeClock, http: aiohttp.ClientSession
 ) -> AsyncIterator[tuple[LiveServer, LiveServer]]:

@@ -44,7 +44,7 @@ async def _fetch(team: Team, url: str, headers: dict[str, str] | None = None) ->
 
 
 async def _photo_count(team: Team) -> int:
-    return await team.server.app.runtime.db["photos"].count_documents({})
+    return await team.server.app.runtime.db.count("photos")
 
 
 async def test_upload_serves_two_clean_webp_variants(team: Team) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import LiveServer
+from tests.support import LiveServer, stored
 from wschat.privacy.geo import country_of
 
 
@@ -31,7 +31,6 @@ async def test_new_visitor_gets_the_country_of_the_full_address(server: LiveServ
     session = await server.app.runtime.visitors.open_session(
         tenant, None, ip="193.99.144.80", user_agent="Mozilla/5.0"
     )
-    stored = await server.app.runtime.db.visitors.find_one({"_id": session.visitor.id})
-    assert stored is not None
-    assert (stored["ip"], stored["country"]) == ("193.99.144.0", "DE")
+    visitor = (await stored(server.app.runtime.db, "visitors", _id=session.visitor.id))[0]
+    assert (visitor["ip"], visitor["country"]) == ("193.99.144.0", "DE")
     assert session.visitor.to_wire()["country"] == "DE"

@@ -18,10 +18,11 @@ import redis.asyncio as aioredis
 import socketio
 from bson import json_util
 
-from tests.support import FakeClock, LiveServer, Peer, start_server
+from tests.support import FakeClock, LiveServer, Peer, start_server, stored
 from wschat.accounts.models import Role
 from wschat.config import Secret, Settings
 from wschat.privacy.logs import scrub
+from wschat.storage import TABLES
 
 ADDRESS = "203.0.113.77"
 IPV6 = "2001:db8:4242:1717:aaaa:bbbb:cccc:dddd"
@@ -115,11 +116,9 @@ async def _redis_dump(url: str) -> str:
 
 
 async def _database_dump(server: LiveServer) -> str:
-    db = server.app.runtime.db
-    raw = db.client[server.settings.mongo.database]
     dumped = []
-    for name in await raw.list_collection_names():
-        async for doc in raw[name].find({}):
+    for name in TABLES:
+        for doc in await stored(server.app.runtime.db, name):
             dumped.append(f"{name}: {json_util.dumps(doc)}")
     return "\n".join(dumped)
 

@@ -6,11 +6,11 @@ import asyncio
 from typing import Any
 
 from tests.signalling.conftest import Chat, open_chat
-from tests.support import wait_for
+from tests.support import stored, wait_for
 
 
 async def _record(chat: Chat, call_id: str) -> dict[str, Any]:
-    doc = await chat.team.server.app.runtime.db["calls"].find_one({"_id": call_id})
+    doc = (await stored(chat.team.server.app.runtime.db, "calls", _id=call_id))[0]
     assert doc is not None
     return doc
 
@@ -125,7 +125,7 @@ async def test_handing_the_chat_over_ends_the_previous_agents_call(chat: Chat) -
 async def test_one_call_at_a_time_and_leaving_ends_it_when_nobody_is_left(chat: Chat) -> None:
     call = (await chat.start_call())["call"]
     assert await chat.bert.error("call.start", {"conversation_id": chat.conversation_id}) == "CONFLICT"
-    assert await chat.team.server.app.runtime.db["calls"].count_documents({}) == 1
+    assert await chat.team.server.app.runtime.db.count("calls") == 1
     assert len(chat.visitor.received("call.invite")) == 1
     await chat.visitor.ok("call.join", {"call_id": call["id"]})
     left = await chat.visitor.ok("call.leave", {"call_id": call["id"]})
@@ -160,7 +160,7 @@ async def test_visitor_started_calls_follow_the_tenant_settings(chat: Chat) -> N
     await chat.video(allow_visitor_calls=True)
     screen = {**start, "kind": "screen"}
     assert await chat.visitor.error("call.start", screen) == "FORBIDDEN"
-    assert await chat.team.server.app.runtime.db["calls"].count_documents({}) == 0
+    assert await chat.team.server.app.runtime.db.count("calls") == 0
     call = (await chat.visitor.ok("call.start", start))["call"]
     assert call["started_by"] == "visitor"
     invite = await chat.bert.wait("call.invite")
@@ -176,7 +176,7 @@ async def test_participants_of_a_dead_process_leave_their_calls(chat: Chat) -> N
     assert chat.bert.received("call.left") == []
     # As the janitor does for a process that stopped beating: its sockets are forgotten.
     visitor_sid = chat.visitor.client.get_sid("/visitor")
-    await runtime.db["sockets"].delete_one({"_id": visitor_sid})
+    await runtime.db.stores.presence.remove_socket(visitor_sid)
     await runtime.calls.leave_dead_sockets()
     left = await chat.bert.wait("call.left")
     assert left["participant"]["side"] == "visitor"
@@ -193,8 +193,8 @@ async def test_calls_started_at_once_leave_one_open_call(chat: Chat) -> None:
     )
     assert sorted(r["ok"] for r in replies) == [False, False, True]
     assert {r["error"]["code"] for r in replies if not r["ok"]} == {"CONFLICT"}
-    calls = chat.team.server.app.runtime.db["calls"]
-    assert await calls.count_documents({"conversation_id": chat.conversation_id}) == 1
+    calls = await stored(chat.team.server.app.runtime.db, "calls", conversation_id=chat.conversation_id)
+    assert len(calls) == 1
 
 
 async def test_a_screen_presentation_is_a_call_of_its_own_kind(chat: Chat) -> None:

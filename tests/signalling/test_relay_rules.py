@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from tests.signalling.conftest import Chat, open_chat
-from tests.support import Peer
+from tests.support import Peer, stored
 from wschat.accounts.models import Role
 from wschat.signalling.events import SIGNAL_BURST
 
@@ -28,7 +28,7 @@ async def _active_call(chat: Chat) -> str:
 
 
 async def _record(chat: Chat, call_id: str) -> dict[str, Any]:
-    doc = await chat.team.server.app.runtime.db["calls"].find_one({"_id": call_id})
+    doc = (await stored(chat.team.server.app.runtime.db, "calls", _id=call_id))[0]
     assert doc is not None
     return doc
 

@@ -15,7 +15,7 @@ from tests.chat.conftest import Team
 from tests.signalling.conftest import Chat
 from wschat.config import Secret
 from wschat.sealing import Sealer, is_sealed
-from wschat.signalling.store import VideoSettingsStore
+from wschat.signalling.video_store import VideoSettingsStore
 
 JITSI_SECRET = "j" * 40
 TURN_SECRET = "turn-shared-secret-1234"
@@ -143,11 +143,8 @@ async def test_secrets_are_sealed_in_the_database(chat: Chat) -> None:
 
 async def test_a_secret_stored_as_plain_text_is_sealed_when_read(team: Team) -> None:
     """Video settings written before secrets were sealed: read as they are, and sealed in place at once."""
-    tenants = team.server.app.runtime.db.tenants
-    await tenants.update_one(
-        {"_id": team.tenant.id},
-        {"$set": {"video.turn_secret": TURN_SECRET, "video.jitsi": {"secret": JITSI_SECRET}}},
-    )
+    records = team.server.app.runtime.db.stores.video
+    await records.update(team.tenant.id, {"turn_secret": TURN_SECRET, "jitsi": {"secret": JITSI_SECRET}})
     video = await team.server.app.runtime.calls.video.get(team.tenant.id)
     assert video.turn_secret == Secret(TURN_SECRET)
     assert video.jitsi.secret == Secret(JITSI_SECRET)
@@ -168,11 +165,13 @@ async def test_a_sealed_secret_opens_only_in_its_tenant_and_with_this_server_key
     sealed = (await _raw_video(team))["turn_secret"]
     runtime = team.server.app.runtime
     other = await team.server.make_tenant("globex")
-    await runtime.db.tenants.update_one({"_id": other.id}, {"$set": {"video.turn_secret": sealed}})
-    with caplog.at_level(logging.WARNING, logger="wschat.signalling.store"):
+    await runtime.db.stores.video.update(other.id, {"turn_secret": sealed})
+    with caplog.at_level(logging.WARNING, logger="wschat.signalling.video_store"):
         assert (await runtime.calls.video.get(other.id)).turn_secret is None
         assert (await runtime.calls.video.get(other.id)).turn_secret is None
-        elsewhere = VideoSettingsStore(runtime.db, Sealer(Secret("another-server-key-" + "x" * 40)))
+        elsewhere = VideoSettingsStore(
+            runtime.db.stores.video, Sealer(Secret("another-server-key-" + "x" * 40))
+        )
         assert (await elsewhere.get(team.tenant.id)).turn_secret is None
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2, "one warning per secret and process, not one per read"
@@ -183,7 +182,4 @@ async def test_a_sealed_secret_opens_only_in_its_tenant_and_with_this_server_key
 
 
 async def _raw_video(team: Team) -> dict[str, Any]:
-    doc = await team.server.app.runtime.db.tenants.find_one({"_id": team.tenant.id}, {"video": 1})
-    assert doc is not None
-    video: dict[str, Any] = doc["video"]
-    return video
+    return await team.server.app.runtime.db.stores.video.get(team.tenant.id)

@@ -120,6 +120,9 @@ class AccountService:
             raise NotFound(f"There is no tenant {slug!r}.")
         return tenant
 
+    async def tenant_by_id(self, tenant_id: str) -> Tenant | None:
+        return await self.tenants.by_id(tenant_id)
+
     async def set_tenant_status(self, slug: str, status: TenantStatus) -> Tenant:
         """Lock or unlock a tenant. Raises NotFound."""
         tenant = await self.tenants.set_status(slug, status, self.clock())

@@ -30,8 +30,8 @@ from wschat.chat.models import (
 )
 from wschat.chat.presence import AgentState, PresenceService, Publisher
 from wschat.chat.routing import choose_agent
-from wschat.chat.store import VisitorStore
 from wschat.chat.views import Views, agent_identity
+from wschat.chat.visitor_store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import (
     AgentUnavailable,

@@ -24,8 +24,8 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.pages import PageService
 from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.clock import Clock
-from wschat.db import Document
 from wschat.errors import AuthInvalid, TenantLocked
+from wschat.records import Document
 
 log = logging.getLogger(__name__)
 

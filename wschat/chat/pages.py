@@ -13,7 +13,7 @@ from typing import Any
 from wschat.chat.models import PageViewed, Visitor
 from wschat.chat.page_store import PageViewStore
 from wschat.chat.presence import Publisher
-from wschat.chat.store import VisitorStore
+from wschat.chat.visitor_store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, NotFound
 

@@ -170,8 +170,18 @@ class PresenceService:
                 await self._announce_agent(user)
         return doc["kind"], doc["tenant_id"], doc["owner_id"]
 
-    async def visitor_connected(self, sid: str, tenant_id: str, visitor_id: str) -> None:
+    async def visitor_connected(self, sid: str, tenant_id: str, visitor_id: str) -> int:
+        """Records the visitor's socket; returns how many the visitor has open now, this one included."""
         await self.store.add_socket(sid, tenant_id, visitor_id, "visitor", self.node_id, self.clock())
+        return await self.store.socket_count(tenant_id, visitor_id)
+
+    async def forget_socket(self, sid: str) -> None:
+        """Drops a socket's record without the rest of :meth:`socket_closed` (a connect that was refused)."""
+        await self.store.remove_socket(sid)
+
+    async def sockets_of_agent(self, user_id: str, session_id: str | None = None) -> list[str]:
+        """The sids of a console user's sockets on any process (of one session, if given)."""
+        return await self.store.sockets_of(user_id, "agent", session_id=session_id)
 
     async def agents_gone(self) -> list[Presence]:
         """Agents still marked online or away whose last socket closed more than the grace period ago."""

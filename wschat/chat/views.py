@@ -9,7 +9,7 @@ from wschat.accounts.models import User
 from wschat.accounts.store import UserStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.models import Conversation, Visitor
-from wschat.chat.store import VisitorStore
+from wschat.chat.visitor_store import VisitorStore
 
 
 def agent_identity(user: User | None) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from wschat.accounts.models import Tenant
 from wschat.chat.models import ContactSubmit, Visitor
 from wschat.chat.presence import Publisher
-from wschat.chat.store import VisitorStore
+from wschat.chat.visitor_store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
 from wschat.limits.counter import HitCounter
@@ -91,6 +91,9 @@ class VisitorService:
                 visitor.tenant_id, "visitor.updated", {"visitor": updated.to_wire()}
             )
         return updated
+
+    async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:
+        return await self.visitors.by_id(tenant_id, visitor_id)
 
     async def authenticate(self, tenant: Tenant, token: str) -> Visitor:
         """Raises AuthInvalid for an unknown token."""

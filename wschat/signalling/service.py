@@ -18,7 +18,7 @@ from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.messages import MessageService
 from wschat.chat.models import Conversation, ConversationStatus
 from wschat.chat.presence import Publisher
-from wschat.chat.store import VisitorStore
+from wschat.chat.visitor_store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import AgentUnavailable, CallEnded, Conflict, ConversationClosed, Forbidden, NotFound
 from wschat.jitsi.rooms import new_room
@@ -35,7 +35,8 @@ from wschat.signalling.models import (
     Side,
     VideoSettings,
 )
-from wschat.signalling.store import CallStore, Superseded, VideoSettingsStore
+from wschat.signalling.store import CallStore, Superseded
+from wschat.signalling.video_store import VideoSettingsStore
 
 log = logging.getLogger(__name__)
 

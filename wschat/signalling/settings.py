@@ -12,7 +12,7 @@ from typing import Any
 from wschat.accounts.models import Principal
 from wschat.errors import Forbidden, NotFound
 from wschat.signalling.models import VideoSettings, VideoSettingsPatch
-from wschat.signalling.store import VideoSettingsStore
+from wschat.signalling.video_store import VideoSettingsStore
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""MongoDB access for conversations and their state transitions. Every query filters by ``tenant_id``.
+"""The MongoDB adapter for conversations and their state transitions. Every query filters by ``tenant_id``.
 
 A conversation changes state (assigned, transferred, re-queued, closed) only through a *transition*: a
 document with ``_id = "<conversation id>:<epoch>"``. Inserting it is the claim: the primary key lets one
@@ -16,22 +16,21 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from wschat.chat.models import Conversation, ConversationStatus, Party
-from wschat.db import Database, Document, find_owned
+from wschat.chat.conversation_store import Superseded
+from wschat.chat.models import Conversation, ConversationStatus
+from wschat.records import Document
+from wschat.storage.documents import conversation_doc, conversation_from, transition_id
+from wschat.storage.mongo.database import MongoHandle, find_owned
 
 
-class Superseded(Exception):
-    """Another writer changed the conversation first."""
-
-
-class ConversationStore:
-    def __init__(self, db: Database) -> None:
+class MongoConversationStore:
+    def __init__(self, db: MongoHandle) -> None:
         self._conversations = db["conversations"]
         self._transitions = db["transitions"]
 
     async def insert(self, conversation: Conversation) -> bool:
         """False if the visitor has an open conversation already."""
-        doc = _conversation_doc(conversation)
+        doc = conversation_doc(conversation)
         doc["open_key"] = conversation.visitor_id
         try:
             await self._conversations.insert_one(doc)
@@ -45,10 +44,10 @@ class ConversationStore:
             if doc is None:
                 return None
             pending = await self._transitions.find_one(
-                {"_id": _transition_id(conversation_id, doc["epoch"] + 1)}
+                {"_id": transition_id(conversation_id, doc["epoch"] + 1)}
             )
             if pending is None or pending["tenant_id"] != tenant_id:
-                return _conversation(doc)
+                return conversation_from(doc)
             await self._apply(tenant_id, conversation_id, doc["epoch"], pending["state"])
         raise RuntimeError(f"conversation {conversation_id} keeps changing")
 
@@ -59,17 +58,17 @@ class ConversationStore:
     async def open_of_visitors(self, tenant_id: str, visitor_ids: list[str]) -> dict[str, Conversation]:
         """The open conversation of each of these visitors that has one, in one query (as stored)."""
         cursor = self._conversations.find({"tenant_id": tenant_id, "open_key": {"$in": visitor_ids}})
-        return {doc["open_key"]: _conversation(doc) async for doc in cursor}
+        return {doc["open_key"]: conversation_from(doc) async for doc in cursor}
 
     async def queued(self, tenant_id: str) -> list[Conversation]:
         cursor = self._conversations.find({"tenant_id": tenant_id, "status": ConversationStatus.QUEUED.value})
-        return sorted([_conversation(doc) async for doc in cursor], key=lambda c: c.created_at)
+        return sorted([conversation_from(doc) async for doc in cursor], key=lambda c: c.created_at)
 
     async def active_of_agent(self, tenant_id: str, agent_id: str) -> list[Conversation]:
         cursor = self._conversations.find(
             {"tenant_id": tenant_id, "agent_id": agent_id, "status": ConversationStatus.ACTIVE.value}
         )
-        return sorted([_conversation(doc) async for doc in cursor], key=lambda c: c.created_at)
+        return sorted([conversation_from(doc) async for doc in cursor], key=lambda c: c.created_at)
 
     async def open_load(self, tenant_id: str) -> dict[str, int]:
         """Open (active) conversations per agent id."""
@@ -86,7 +85,7 @@ class ConversationStore:
         cursor = self._conversations.find(
             {"status": {"$ne": ConversationStatus.CLOSED.value}, "visitor_left_at": {"$lte": before}}
         )
-        return [_conversation(doc) async for doc in cursor]
+        return [conversation_from(doc) async for doc in cursor]
 
     async def transition(
         self,
@@ -101,7 +100,7 @@ class ConversationStore:
         if state.get("status") == ConversationStatus.CLOSED.value:
             state = {**state, "open_key": f"closed:{conversation.id}"}
         doc = {
-            "_id": _transition_id(conversation.id, epoch),
+            "_id": transition_id(conversation.id, epoch),
             "tenant_id": conversation.tenant_id,
             "conversation_id": conversation.id,
             "epoch": epoch,
@@ -149,44 +148,4 @@ class ConversationStore:
             {"$set": {**state, "epoch": epoch + 1}},
             return_document=ReturnDocument.AFTER,
         )
-        return _conversation(doc) if doc else None
-
-
-def _transition_id(conversation_id: str, epoch: int) -> str:
-    return f"{conversation_id}:{epoch}"
-
-
-def _conversation_doc(c: Conversation) -> Document:
-    return {
-        "_id": c.id,
-        "tenant_id": c.tenant_id,
-        "visitor_id": c.visitor_id,
-        "status": c.status.value,
-        "epoch": c.epoch,
-        "agent_id": c.agent_id,
-        "created_at": c.created_at,
-        "assigned_at": c.assigned_at,
-        "closed_at": c.closed_at,
-        "closed_by": c.closed_by.to_doc() if c.closed_by else None,
-        "visitor_read_seq": c.visitor_read_seq,
-        "agent_read_seq": c.agent_read_seq,
-        "visitor_left_at": c.visitor_left_at,
-    }
-
-
-def _conversation(doc: Document) -> Conversation:
-    return Conversation(
-        id=doc["_id"],
-        tenant_id=doc["tenant_id"],
-        visitor_id=doc["visitor_id"],
-        status=ConversationStatus(doc["status"]),
-        epoch=doc["epoch"],
-        created_at=doc["created_at"],
-        agent_id=doc.get("agent_id"),
-        assigned_at=doc.get("assigned_at"),
-        closed_at=doc.get("closed_at"),
-        closed_by=Party.from_doc(doc["closed_by"]) if doc.get("closed_by") else None,
-        visitor_read_seq=doc.get("visitor_read_seq", 0),
-        agent_read_seq=doc.get("agent_read_seq", 0),
-        visitor_left_at=doc.get("visitor_left_at"),
-    )
+        return conversation_from(doc) if doc else None

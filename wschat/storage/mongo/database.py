@@ -1,25 +1,27 @@
-"""The MongoDB connection: one ``AsyncMongoClient`` per app, collection handles, index creation.
+"""The MongoDB adapter's database: one ``AsyncMongoClient``, the indexes every query needs, its stores.
 
-The same code talks to MongoDB and to the embedded FerretDB; it stays inside the subset both support
-(no transactions, no TTL or partial indexes, see DESIGN §6). Races are settled by unique indexes.
+The same code talks to MongoDB and to FerretDB (the test server); it stays inside the subset both support
+(no transactions, no TTL or partial indexes). Races are settled by unique indexes. Every query a store
+makes is served by an index declared in :data:`INDEXES` (on MongoDB; FerretDB scans whatever it is asked).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from wschat.errors import Unavailable
+from wschat.records import Document
+from wschat.storage import TABLES, StorageError, Stores
 
 log = logging.getLogger(__name__)
 
-Document = dict[str, Any]
+MongoHandle = AsyncDatabase[Document]
 
 #: Indexes per collection; every tenant-owned collection leads with tenant_id.
 INDEXES: dict[str, list[IndexModel]] = {
@@ -32,6 +34,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel(
             [("tenant_id", ASCENDING), ("token_hash", ASCENDING)], unique=True, name="tenant_token_unique"
         ),
+        IndexModel([("tenant_id", ASCENDING), ("last_seen", ASCENDING)], name="tenant_last_seen"),
+        IndexModel([("last_seen", ASCENDING)], name="last_seen"),
     ],
     # open_key is the visitor id while the conversation is open: one open conversation per visitor.
     "conversations": [
@@ -40,6 +44,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("tenant_id", ASCENDING), ("status", ASCENDING)], name="tenant_status"),
         IndexModel([("tenant_id", ASCENDING), ("agent_id", ASCENDING)], name="tenant_agent"),
+        IndexModel([("visitor_left_at", ASCENDING)], name="visitor_left_at"),
     ],
     # _id is "<conversation id>:<epoch>": the primary key lets exactly one state change per epoch win.
     "transitions": [
@@ -52,17 +57,24 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv"),
     ],
-    "presence": [IndexModel([("tenant_id", ASCENDING)], name="tenant")],
+    "presence": [
+        IndexModel([("tenant_id", ASCENDING)], name="tenant"),
+        IndexModel([("disconnected_at", ASCENDING)], name="disconnected_at"),
+    ],
     "sockets": [
         IndexModel([("tenant_id", ASCENDING), ("owner_id", ASCENDING)], name="tenant_owner"),
+        IndexModel([("tenant_id", ASCENDING), ("kind", ASCENDING)], name="tenant_kind"),
+        IndexModel([("owner_id", ASCENDING), ("kind", ASCENDING)], name="owner_kind"),
         IndexModel([("node_id", ASCENDING)], name="node"),
     ],
-    "nodes": [],
+    "nodes": [IndexModel([("seen_at", ASCENDING)], name="seen_at")],
+    "tenant_presence": [],
     "page_views": [
         IndexModel(
             [("tenant_id", ASCENDING), ("visitor_id", ASCENDING), ("entered_at", ASCENDING)],
             name="tenant_visitor_entered",
-        )
+        ),
+        IndexModel([("visitor_id", ASCENDING)], name="visitor"),
     ],
     "photos": [IndexModel([("tenant_id", ASCENDING), ("owner_id", ASCENDING)], name="tenant_owner")],
     # open_key is the conversation id while the call is open: one open call per conversation.
@@ -71,6 +83,7 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("open_key", ASCENDING)], unique=True, name="tenant_open_unique"
         ),
         IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv"),
+        IndexModel([("tenant_id", ASCENDING), ("agent_id", ASCENDING)], name="tenant_agent"),
         IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="status_expires"),
         IndexModel([("sids", ASCENDING)], name="sids"),
     ],
@@ -91,15 +104,22 @@ async def find_owned(collection: AsyncCollection[Document], doc_id: str, tenant_
     return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
 
 
-class Database:
-    """Collection handles over one client; close with :meth:`close`."""
+class MongoDatabase:
+    """The MongoDB adapter's :class:`~wschat.storage.Database`."""
 
-    def __init__(self, client: AsyncMongoClient[Document], name: str) -> None:
+    kind = "mongodb"
+
+    def __init__(self, client: AsyncMongoClient[Document], name: str, description: str) -> None:
+        from wschat.storage.mongo.stores import build_stores
+
         self.client = client
-        self.db: AsyncDatabase[Document] = client[name]
+        self.db: MongoHandle = client[name]
+        self._description = description
+        self.stores: Stores = build_stores(self.db)
 
     @classmethod
-    def connect(cls, uri: str, name: str) -> Database:
+    async def open(cls, uri: str, name: str, *, description: str = "MongoDB") -> MongoDatabase:
+        """Connect, check that the server answers, create missing indexes. Raises :class:`StorageError`."""
         client: AsyncMongoClient[Document] = AsyncMongoClient(
             uri,
             tz_aware=True,
@@ -112,22 +132,23 @@ class Database:
             w="majority",
             journal=True,
         )
-        return cls(client, name)
+        database = cls(client, name, description)
+        try:
+            await database.ping(within=10)
+            await database.ensure_indexes()
+        except (Unavailable, PyMongoError) as e:
+            await client.close()
+            raise StorageError(
+                f"{description} does not answer ({type(e.__cause__ or e).__name__}); check "
+                "WSCHAT_DATABASE_URL and that the server is running and reachable"
+            ) from e
+        return database
 
     def __getitem__(self, collection: str) -> AsyncCollection[Document]:
         return self.db[collection]
 
-    @property
-    def tenants(self) -> AsyncCollection[Document]:
-        return self.db["tenants"]
-
-    @property
-    def users(self) -> AsyncCollection[Document]:
-        return self.db["users"]
-
-    @property
-    def visitors(self) -> AsyncCollection[Document]:
-        return self.db["visitors"]
+    def describe(self) -> str:
+        return self._description
 
     async def ensure_indexes(self) -> None:
         """Create collections and indexes; idempotent, so every start runs it."""
@@ -152,3 +173,40 @@ class Database:
 
     async def close(self) -> None:
         await self.client.close()
+
+    async def documents(self, table: str, *, after: str | None = None, limit: int = 1000) -> list[Document]:
+        _known(table)
+        query: Document = {} if after is None else {"_id": {"$gt": after}}
+        return [doc async for doc in self.db[table].find(query).sort("_id", ASCENDING).limit(limit)]
+
+    async def count(self, table: str) -> int:
+        _known(table)
+        return await self.db[table].count_documents({})
+
+    async def load(self, table: str, documents: list[Document]) -> int:
+        _known(table)
+        if not documents:
+            return 0
+        try:
+            result = await self.db[table].insert_many(documents, ordered=False)
+        except BulkWriteError as e:
+            errors = e.details.get("writeErrors", [])
+            # Only a known _id is skipped; a clash on another unique key (a slug) is a real conflict.
+            if not all(err.get("code") == 11000 and _on_id(err) for err in errors):
+                raise
+            return int(e.details.get("nInserted", 0))
+        except DuplicateKeyError:
+            return 0
+        return len(result.inserted_ids)
+
+
+def _on_id(error: Document) -> bool:
+    pattern = error.get("keyPattern")
+    if pattern is not None:
+        return set(pattern) == {"_id"}
+    return "_id_" in str(error.get("errmsg", ""))
+
+
+def _known(table: str) -> None:
+    if table not in TABLES:
+        raise KeyError(f"no table {table!r}")

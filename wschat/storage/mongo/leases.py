@@ -1,4 +1,4 @@
-"""Leases in the database: a named lock that one holder has until it lets go or its time runs out.
+"""The MongoDB adapter for leases: a named lock that one holder has until it lets go or its time runs out.
 
 The primary key is the lock (``_id`` is the lease's name), so exactly one insert wins on MongoDB and on
 FerretDB alike; a lease whose holder died is taken over once its ``until`` has passed.
@@ -10,11 +10,11 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from wschat.db import Database
+from wschat.storage.mongo.database import MongoHandle
 
 
-class LeaseStore:
-    def __init__(self, db: Database) -> None:
+class MongoLeaseStore:
+    def __init__(self, db: MongoHandle) -> None:
         self._leases = db["leases"]
 
     async def acquire(self, name: str, holder: str, now: datetime, until: datetime) -> bool:

@@ -1,4 +1,4 @@
-"""MongoDB access for messages. Every query filters by ``tenant_id``.
+"""The MongoDB adapter for messages. Every query filters by ``tenant_id``.
 
 ``seq`` is allocated by inserting with the next number and letting the unique index (conversation_id, seq)
 refuse a number someone else took; (conversation_id, client_id) makes a resent message a no-op. Never a
@@ -13,16 +13,17 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from wschat.chat.models import Message, MessageKind, Party, Visibility
-from wschat.db import Database, Document
+from wschat.chat.models import Message, Visibility
+from wschat.storage.documents import message_doc, message_from
+from wschat.storage.mongo.database import MongoHandle
 
 #: Conversations whose last seq this process remembers (saves a query per message).
 LAST_SEQ_CACHE = 10_000
 MAX_ATTEMPTS = 100
 
 
-class MessageStore:
-    def __init__(self, db: Database) -> None:
+class MongoMessageStore:
+    def __init__(self, db: MongoHandle) -> None:
         self._messages = db["messages"]
         self._last_seq: OrderedDict[str, int] = OrderedDict()
 
@@ -34,7 +35,7 @@ class MessageStore:
             seq = await self._next_seq(tenant_id, conversation_id)
             message = build(seq)
             try:
-                await self._messages.insert_one(_message_doc(message))
+                await self._messages.insert_one(message_doc(message))
             except DuplicateKeyError:
                 earlier = await self.by_client_id(tenant_id, conversation_id, client_id)
                 if earlier is not None:
@@ -49,7 +50,7 @@ class MessageStore:
         doc = await self._messages.find_one(
             {"tenant_id": tenant_id, "conversation_id": conversation_id, "client_id": client_id}
         )
-        return _message(doc) if doc else None
+        return message_from(doc) if doc else None
 
     async def after(
         self, tenant_id: str, conversation_id: str, after_seq: int, limit: int, *, agents: bool
@@ -57,7 +58,7 @@ class MessageStore:
         """Up to ``limit`` messages with a seq above ``after_seq``, oldest first."""
         query = _conversation_query(tenant_id, conversation_id, agents) | {"seq": {"$gt": after_seq}}
         cursor = self._messages.find(query).sort("seq", 1).limit(limit)
-        return [_message(doc) async for doc in cursor]
+        return [message_from(doc) async for doc in cursor]
 
     async def before(
         self, tenant_id: str, conversation_id: str, before_seq: int | None, limit: int, *, agents: bool
@@ -72,7 +73,7 @@ class MessageStore:
         if before_seq is not None:
             query["seq"] = {"$lt": before_seq}
         cursor = self._messages.find(query).sort("seq", -1).limit(limit)
-        return [_message(doc) async for doc in cursor]
+        return [message_from(doc) async for doc in cursor]
 
     async def last_seq(self, tenant_id: str, conversation_id: str) -> int:
         doc = await self._messages.find_one(
@@ -98,37 +99,3 @@ def _conversation_query(tenant_id: str, conversation_id: str, agents: bool) -> d
     if not agents:
         query["visibility"] = Visibility.ALL.value
     return query
-
-
-def _message_doc(m: Message) -> Document:
-    return {
-        "_id": m.id,
-        "tenant_id": m.tenant_id,
-        "conversation_id": m.conversation_id,
-        "seq": m.seq,
-        "client_id": m.client_id,
-        "sender": m.sender.to_doc(),
-        "kind": m.kind.value,
-        "text": m.text,
-        "created_at": m.created_at,
-        "visibility": m.visibility.value,
-        "event": m.event,
-        "data": dict(m.data),
-    }
-
-
-def _message(doc: Document) -> Message:
-    return Message(
-        id=doc["_id"],
-        tenant_id=doc["tenant_id"],
-        conversation_id=doc["conversation_id"],
-        seq=doc["seq"],
-        client_id=doc["client_id"],
-        sender=Party.from_doc(doc["sender"]),
-        kind=MessageKind(doc["kind"]),
-        text=doc["text"],
-        created_at=doc["created_at"],
-        visibility=Visibility(doc.get("visibility", "all")),
-        event=doc.get("event"),
-        data=dict(doc.get("data") or {}),
-    )

@@ -1,4 +1,4 @@
-"""MongoDB access for the page trail (`page_views`). Every query filters by ``tenant_id``."""
+"""The MongoDB adapter for the page trail (`page_views`). Every query filters by ``tenant_id``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 
 from pymongo import DESCENDING
 
-from wschat.db import Database, Document
+from wschat.records import Document
+from wschat.storage.mongo.database import MongoHandle
 
 
-class PageViewStore:
-    def __init__(self, db: Database) -> None:
+class MongoPageViewStore:
+    def __init__(self, db: MongoHandle) -> None:
         self._views = db["page_views"]
 
     async def insert(self, view: Document) -> None:

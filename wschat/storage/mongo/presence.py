@@ -1,4 +1,4 @@
-"""MongoDB access for agent presence, open sockets and the server processes (nodes) that hold them.
+"""The MongoDB adapter for agent presence, open sockets and the server processes (nodes) that hold them.
 
 Keeping sockets in the database (not only in a process's memory) is what lets several processes agree on
 whether an agent or a visitor is still connected; a process that dies stops its heartbeat, and the
@@ -7,29 +7,19 @@ janitor of any other process forgets its sockets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from pymongo import ReturnDocument
 
 from wschat.chat.models import AgentStatus
-from wschat.db import Database, Document, find_owned
+from wschat.chat.presence_store import Presence
+from wschat.records import Document
+from wschat.storage.documents import presence_from
+from wschat.storage.mongo.database import MongoHandle, find_owned
 
 
-@dataclass(frozen=True)
-class Presence:
-    user_id: str
-    tenant_id: str
-    status: AgentStatus
-    changed_at: datetime | None
-    #: When the agent's last socket closed (None while one is open); offline after the grace period.
-    disconnected_at: datetime | None = None
-    #: When the agent last got a chat: the one idle longest gets the next.
-    last_assigned_at: datetime | None = None
-
-
-class PresenceStore:
-    def __init__(self, db: Database) -> None:
+class MongoPresenceStore:
+    def __init__(self, db: MongoHandle) -> None:
         self._presence = db["presence"]
         self._sockets = db["sockets"]
         self._nodes = db["nodes"]
@@ -39,10 +29,10 @@ class PresenceStore:
 
     async def get(self, tenant_id: str, user_id: str) -> Presence | None:
         doc = await find_owned(self._presence, user_id, tenant_id)
-        return _presence(doc) if doc else None
+        return presence_from(doc) if doc else None
 
     async def of_tenant(self, tenant_id: str) -> list[Presence]:
-        return [_presence(doc) async for doc in self._presence.find({"tenant_id": tenant_id})]
+        return [presence_from(doc) async for doc in self._presence.find({"tenant_id": tenant_id})]
 
     async def update(self, tenant_id: str, user_id: str, values: dict[str, object]) -> Presence:
         doc = await self._presence.find_one_and_update(
@@ -52,13 +42,13 @@ class PresenceStore:
             return_document=ReturnDocument.AFTER,
         )
         assert doc is not None
-        return _presence(doc)
+        return presence_from(doc)
 
     async def online_disconnected_before(self, before: datetime) -> list[Presence]:
         cursor = self._presence.find(
             {"status": {"$ne": AgentStatus.OFFLINE.value}, "disconnected_at": {"$lte": before}}
         )
-        return [_presence(doc) async for doc in cursor]
+        return [presence_from(doc) async for doc in cursor]
 
     # -- sockets -------------------------------------------------------------------------------------------
 
@@ -105,6 +95,9 @@ class PresenceStore:
             query["session_id"] = session_id
         return [doc["_id"] async for doc in self._sockets.find(query, {"_id": 1})]
 
+    async def live_sockets(self, sids: list[str]) -> set[str]:
+        return {doc["_id"] async for doc in self._sockets.find({"_id": {"$in": sids}}, {"_id": 1})}
+
     async def announced(self, tenant_id: str) -> bool | None:
         """The online state last announced to the tenant's visitors, by any process."""
         doc = await self._announced.find_one({"_id": tenant_id})
@@ -131,14 +124,3 @@ class PresenceStore:
 
     async def dead_nodes(self, before: datetime) -> list[str]:
         return [doc["_id"] async for doc in self._nodes.find({"seen_at": {"$lt": before}})]
-
-
-def _presence(doc: Document) -> Presence:
-    return Presence(
-        user_id=doc["_id"],
-        tenant_id=doc["tenant_id"],
-        status=AgentStatus(doc.get("status", AgentStatus.OFFLINE.value)),
-        changed_at=doc.get("changed_at"),
-        disconnected_at=doc.get("disconnected_at"),
-        last_assigned_at=doc.get("last_assigned_at"),
-    )

@@ -1,4 +1,4 @@
-"""MongoDB access for visitors. Every query filters by ``tenant_id``."""
+"""The MongoDB adapter for visitors. Every query filters by ``tenant_id``."""
 
 from __future__ import annotations
 
@@ -8,25 +8,27 @@ from datetime import datetime
 from pymongo import ReturnDocument
 
 from wschat.chat.models import Visitor
-from wschat.db import Database, Document, find_owned
+from wschat.records import Document
+from wschat.storage.documents import visitor_doc, visitor_from
+from wschat.storage.mongo.database import MongoHandle, find_owned
 
 
-class VisitorStore:
-    def __init__(self, db: Database) -> None:
-        self._visitors = db.visitors
+class MongoVisitorStore:
+    def __init__(self, db: MongoHandle) -> None:
+        self._visitors = db["visitors"]
 
     async def insert(self, visitor: Visitor, token_hash: str) -> None:
-        doc = _visitor_doc(visitor)
+        doc = visitor_doc(visitor)
         doc["token_hash"] = token_hash
         await self._visitors.insert_one(doc)
 
     async def by_token_hash(self, tenant_id: str, token_hash: str) -> Visitor | None:
         doc = await self._visitors.find_one({"tenant_id": tenant_id, "token_hash": token_hash})
-        return _visitor(doc) if doc else None
+        return visitor_from(doc) if doc else None
 
     async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:
         doc = await find_owned(self._visitors, visitor_id, tenant_id)
-        return _visitor(doc) if doc else None
+        return visitor_from(doc) if doc else None
 
     async def set_profile(self, tenant_id: str, visitor_id: str, **values: str | None) -> Visitor | None:
         changes = {key: value for key, value in values.items() if value is not None}
@@ -58,7 +60,7 @@ class VisitorStore:
             {"$set": changes},
             return_document=ReturnDocument.AFTER,
         )
-        return _visitor(doc) if doc else None
+        return visitor_from(doc) if doc else None
 
     async def set_current_page(self, tenant_id: str, visitor_id: str, page: Document) -> Visitor | None:
         return await self._update(tenant_id, visitor_id, {"current_page": page})
@@ -70,7 +72,7 @@ class VisitorStore:
             {"$set": {"current_page": None}},
             return_document=ReturnDocument.AFTER,
         )
-        return _visitor(doc) if doc else None
+        return visitor_from(doc) if doc else None
 
     async def on_site(self, tenant_id: str, limit: int) -> list[Visitor]:
         """Visitors with a page open now, the most recently active first."""
@@ -79,7 +81,7 @@ class VisitorStore:
             .sort("last_seen", -1)
             .limit(limit)
         )
-        return [_visitor(doc) async for doc in cursor]
+        return [visitor_from(doc) async for doc in cursor]
 
     async def touch(self, tenant_id: str, visitor_id: str, now: datetime) -> Visitor | None:
         doc = await self._visitors.find_one_and_update(
@@ -87,36 +89,4 @@ class VisitorStore:
             {"$set": {"last_seen": now}},
             return_document=ReturnDocument.AFTER,
         )
-        return _visitor(doc) if doc else None
-
-
-def _visitor_doc(visitor: Visitor) -> Document:
-    return {
-        "_id": visitor.id,
-        "tenant_id": visitor.tenant_id,
-        "name": visitor.name,
-        "alias": visitor.alias,
-        "contact": dict(visitor.contact),
-        "ip": visitor.ip,
-        "country": visitor.country,
-        "user_agent": visitor.user_agent,
-        "first_seen": visitor.first_seen,
-        "last_seen": visitor.last_seen,
-        "current_page": visitor.current_page,
-    }
-
-
-def _visitor(doc: Document) -> Visitor:
-    return Visitor(
-        id=doc["_id"],
-        tenant_id=doc["tenant_id"],
-        name=doc.get("name"),
-        alias=doc.get("alias"),
-        contact=dict(doc.get("contact") or {}),
-        ip=doc.get("ip"),
-        country=doc.get("country"),
-        user_agent=doc.get("user_agent"),
-        first_seen=doc["first_seen"],
-        last_seen=doc["last_seen"],
-        current_page=doc.get("current_page"),
-    )
+        return visitor_from(doc) if doc else None

@@ -1,0 +1,68 @@
+"""What the chat services need from storage for conversations and their state transitions.
+
+A conversation changes state (assigned, transferred, re-queued, closed) only through a *transition* that
+claims the next epoch: exactly one writer per epoch wins, whatever the adapter (a primary key on
+``(conversation, epoch)``), and the loser gets :class:`Superseded`. Implemented in ``wschat/storage/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from wschat.chat.models import Conversation
+from wschat.records import Document
+
+
+class Superseded(Exception):
+    """Another writer changed the conversation first."""
+
+
+#: Fields of a conversation that a transition's state may set.
+STATE_FIELDS = frozenset(
+    {"status", "agent_id", "assigned_at", "closed_at", "closed_by", "visitor_left_at", "open_key"}
+)
+
+
+class ConversationStore(Protocol):
+    async def insert(self, conversation: Conversation) -> bool:
+        """False if the visitor has an open conversation already."""
+
+    async def get(self, tenant_id: str, conversation_id: str) -> Conversation | None: ...
+
+    async def open_of_visitor(self, tenant_id: str, visitor_id: str) -> Conversation | None: ...
+
+    async def open_of_visitors(self, tenant_id: str, visitor_ids: list[str]) -> dict[str, Conversation]:
+        """The open conversation of each of these visitors that has one, in one query."""
+
+    async def queued(self, tenant_id: str) -> list[Conversation]:
+        """Queued conversations, oldest first."""
+
+    async def active_of_agent(self, tenant_id: str, agent_id: str) -> list[Conversation]:
+        """The agent's active conversations, oldest first."""
+
+    async def open_load(self, tenant_id: str) -> dict[str, int]:
+        """Active conversations per agent id."""
+
+    async def abandoned(self, before: datetime) -> list[Conversation]:
+        """Open conversations across tenants whose visitor left before ``before`` (for the janitor)."""
+
+    async def transition(
+        self,
+        conversation: Conversation,
+        kind: str,
+        state: dict[str, Any],
+        record: dict[str, Any],
+        now: datetime,
+    ) -> Conversation:
+        """Claim epoch+1 and apply ``state`` (fields of :data:`STATE_FIELDS`); ``record`` is kept with the
+        transition (who, from whom, a note). Raises :class:`Superseded` if someone else claimed it first."""
+
+    async def history(self, tenant_id: str, conversation_id: str) -> list[Document]:
+        """The transitions, oldest first: ``epoch``, ``kind``, ``at``, ``state`` and the record's fields."""
+
+    async def raise_read_marker(self, tenant_id: str, conversation_id: str, side: str, seq: int) -> None:
+        """``<side>_read_seq`` becomes ``seq`` unless it is higher already."""
+
+    async def set_visitor_left(self, tenant_id: str, visitor_id: str, at: datetime | None) -> None:
+        """On the visitor's open conversation, if any."""

@@ -1,0 +1,32 @@
+"""The MongoDB adapter's stores over one database handle."""
+
+from __future__ import annotations
+
+from wschat.storage import Stores
+from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
+from wschat.storage.mongo.calls import MongoCallStore
+from wschat.storage.mongo.conversations import MongoConversationStore
+from wschat.storage.mongo.database import MongoHandle
+from wschat.storage.mongo.leases import MongoLeaseStore
+from wschat.storage.mongo.messages import MongoMessageStore
+from wschat.storage.mongo.pages import MongoPageViewStore
+from wschat.storage.mongo.photos import MongoPhotoStore
+from wschat.storage.mongo.presence import MongoPresenceStore
+from wschat.storage.mongo.video import MongoVideoRecords
+from wschat.storage.mongo.visitors import MongoVisitorStore
+
+
+def build_stores(db: MongoHandle) -> Stores:
+    return Stores(
+        tenants=MongoTenantStore(db),
+        users=MongoUserStore(db),
+        visitors=MongoVisitorStore(db),
+        conversations=MongoConversationStore(db),
+        messages=MongoMessageStore(db),
+        presence=MongoPresenceStore(db),
+        pages=MongoPageViewStore(db),
+        leases=MongoLeaseStore(db),
+        photos=MongoPhotoStore(db),
+        calls=MongoCallStore(db),
+        video=MongoVideoRecords(db),
+    )

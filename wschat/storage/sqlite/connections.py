@@ -1,0 +1,175 @@
+"""SQLite connections for an asyncio server: one writer thread with group commit, reader threads.
+
+SQLite lets one transaction write at a time (WAL lets readers run beside it), so every write goes through
+one connection on one thread, fed by a queue. The writer takes whatever has queued up, runs each job in
+a savepoint of one transaction and commits once; each caller's future resolves after that commit (group
+commit). A job that raises rolls back only its own savepoint. Reads run on a few reader connections in
+threads (``sqlite3`` releases the GIL while a statement runs), each in its own transaction, so a read
+sees one consistent snapshot. Nothing blocking runs on the event loop.
+
+Pattern: Home Assistant's recorder (one writer thread, a queue, batched commits), Synapse's
+``runInteraction`` (a function run in a transaction on a thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Job = Callable[[sqlite3.Connection], T]
+
+#: Most jobs committed in one transaction.
+MAX_BATCH = 512
+#: How long a statement waits for a lock another connection holds (a CLI command, a backup), ms.
+BUSY_TIMEOUT_MS = 10_000
+READERS = 4
+
+
+@dataclass
+class _Pending:
+    job: Job[Any]
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+def connect(path: Path, *, synchronous: str = "FULL", read_only: bool = False) -> sqlite3.Connection:
+    """One connection with the settings every connection needs (WAL is set by the migrations' opener)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, cached_statements=256)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+    if read_only:
+        conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+class Connections:
+    """The writer thread and the reader pool over one database file; :meth:`close` stops both."""
+
+    def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = READERS) -> None:
+        self.path = path
+        self._synchronous = synchronous
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name="wschat-sqlite-writer", daemon=True)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="wschat-sqlite-reader")
+        self._closed = False
+        self._writer.start()
+
+    async def write(self, job: Job[T]) -> T:
+        """Run ``job(connection)`` inside the writer's transaction; returns once that is committed."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the database is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Pending(job, future, loop))
+        return await future
+
+    async def read(self, job: Job[T]) -> T:
+        """Run ``job(connection)`` in a read transaction on a reader thread."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the database is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._read, job)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        await asyncio.to_thread(self._writer.join)
+        await asyncio.to_thread(self._pool.shutdown, wait=True)
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+
+    # -- threads -------------------------------------------------------------------------------------------
+
+    def _read(self, job: Job[T]) -> T:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, synchronous=self._synchronous, read_only=True)
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        conn.execute("BEGIN")
+        try:
+            return job(conn)
+        finally:
+            conn.execute("COMMIT")
+
+    def _write_loop(self) -> None:
+        conn = connect(self.path, synchronous=self._synchronous)
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                batch = [first]
+                stop = False
+                while len(batch) < MAX_BATCH:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._commit(conn, batch)
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
+        outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for pending in batch:
+                if pending.future.cancelled():
+                    continue
+                conn.execute("SAVEPOINT job")
+                try:
+                    result = pending.job(conn)
+                except Exception as e:  # the job's own failure: undo it alone
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    outcomes.append((pending, None, e))
+                else:
+                    conn.execute("RELEASE job")
+                    outcomes.append((pending, result, None))
+            conn.execute("COMMIT")
+        except sqlite3.Error as e:  # the transaction itself failed (disk full, I/O error): nothing is stored
+            log.error("a database write failed: %s", e)
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            outcomes = [(pending, None, e) for pending in batch]
+        for pending, result, error in outcomes:
+            # RuntimeError: the caller's loop has closed, nobody waits for this answer.
+            with contextlib.suppress(RuntimeError):
+                pending.loop.call_soon_threadsafe(_settle, pending.future, result, error)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

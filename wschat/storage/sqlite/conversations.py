@@ -1,0 +1,134 @@
+"""The SQLite adapter for conversations and their transitions.
+
+A transition is one writer job: insert the transition row (its ``(conversation, epoch)`` is unique), then
+move the conversation from the epoch the caller read to the next. Either both happen or, in the job's
+savepoint, neither; so a conversation is never left with a claimed but unapplied transition.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from wschat.chat.conversation_store import STATE_FIELDS, Superseded
+from wschat.chat.models import Conversation, ConversationStatus
+from wschat.records import Document
+from wschat.storage.documents import conversation_doc, conversation_from, transition_id
+from wschat.storage.sqlite.base import SqliteStore, fetch_one
+from wschat.storage.sqlite.tables import CONVERSATIONS, TRANSITIONS
+from wschat.storage.sqlite.values import to_time
+
+_OWNED = f"{CONVERSATIONS.select_sql()} WHERE id = ? AND tenant_id = ?"
+_SIDES = {"visitor": "visitor_read_seq", "agent": "agent_read_seq"}
+
+
+class SqliteConversationStore(SqliteStore):
+    async def insert(self, conversation: Conversation) -> bool:
+        row = CONVERSATIONS.encode(conversation_doc(conversation) | {"open_key": conversation.visitor_id})
+        try:
+            await self._db.write(lambda conn: conn.execute(CONVERSATIONS.insert_sql(), row).rowcount)
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    async def get(self, tenant_id: str, conversation_id: str) -> Conversation | None:
+        doc = await self._one(CONVERSATIONS, "id = ? AND tenant_id = ?", (conversation_id, tenant_id))
+        return conversation_from(doc) if doc else None
+
+    async def open_of_visitor(self, tenant_id: str, visitor_id: str) -> Conversation | None:
+        doc = await self._one(CONVERSATIONS, "tenant_id = ? AND open_key = ?", (tenant_id, visitor_id))
+        return conversation_from(doc) if doc else None
+
+    async def open_of_visitors(self, tenant_id: str, visitor_ids: list[str]) -> dict[str, Conversation]:
+        if not visitor_ids:
+            return {}
+        marks = ", ".join("?" * len(visitor_ids))
+        docs = await self._all(
+            CONVERSATIONS, f"tenant_id = ? AND open_key IN ({marks})", (tenant_id, *visitor_ids)
+        )
+        return {doc["open_key"]: conversation_from(doc) for doc in docs}
+
+    async def queued(self, tenant_id: str) -> list[Conversation]:
+        where = "tenant_id = ? AND status = ? ORDER BY created_at"
+        docs = await self._all(CONVERSATIONS, where, (tenant_id, ConversationStatus.QUEUED.value))
+        return [conversation_from(doc) for doc in docs]
+
+    async def active_of_agent(self, tenant_id: str, agent_id: str) -> list[Conversation]:
+        where = "tenant_id = ? AND agent_id = ? AND status = ? ORDER BY created_at"
+        docs = await self._all(CONVERSATIONS, where, (tenant_id, agent_id, ConversationStatus.ACTIVE.value))
+        return [conversation_from(doc) for doc in docs]
+
+    async def open_load(self, tenant_id: str) -> dict[str, int]:
+        sql = (
+            "SELECT agent_id, count(*) FROM conversations WHERE tenant_id = ? AND status = ?"
+            " AND agent_id IS NOT NULL GROUP BY agent_id"
+        )
+        params = (tenant_id, ConversationStatus.ACTIVE.value)
+        rows = await self._db.read(lambda conn: conn.execute(sql, params).fetchall())
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def abandoned(self, before: datetime) -> list[Conversation]:
+        where = "status != 'closed' AND visitor_left_at <= ?"
+        return [conversation_from(doc) for doc in await self._all(CONVERSATIONS, where, (to_time(before),))]
+
+    async def transition(
+        self,
+        conversation: Conversation,
+        kind: str,
+        state: dict[str, Any],
+        record: dict[str, Any],
+        now: datetime,
+    ) -> Conversation:
+        unknown = set(state) - STATE_FIELDS
+        if unknown:
+            raise ValueError(f"a transition cannot set {sorted(unknown)}")
+        epoch = conversation.epoch + 1
+        if state.get("status") == ConversationStatus.CLOSED.value:
+            state = {**state, "open_key": f"closed:{conversation.id}"}
+        claim = TRANSITIONS.encode(
+            {
+                "_id": transition_id(conversation.id, epoch),
+                "tenant_id": conversation.tenant_id,
+                "conversation_id": conversation.id,
+                "epoch": epoch,
+                "kind": kind,
+                "state": state,
+                "at": now,
+                **record,
+            }
+        )
+        columns = {name: CONVERSATIONS.column(name) for name in state}
+        assignments = "".join(f"{name} = :{name}, " for name in columns)
+        params = {name: column.encode(state[name]) for name, column in columns.items()}
+        params |= {"_id": conversation.id, "_tenant": conversation.tenant_id, "_epoch": conversation.epoch}
+        update = (
+            f"UPDATE conversations SET {assignments}epoch = epoch + 1"
+            " WHERE id = :_id AND tenant_id = :_tenant AND epoch = :_epoch"
+        )
+
+        def claim_and_apply(conn: sqlite3.Connection) -> Conversation:
+            try:
+                conn.execute(TRANSITIONS.insert_sql(), claim)
+            except sqlite3.IntegrityError as e:
+                raise Superseded() from e
+            if conn.execute(update, params).rowcount != 1:
+                raise Superseded()
+            doc = fetch_one(conn, CONVERSATIONS, _OWNED, (conversation.id, conversation.tenant_id))
+            assert doc is not None
+            return conversation_from(doc)
+
+        return await self._db.write(claim_and_apply)
+
+    async def history(self, tenant_id: str, conversation_id: str) -> list[Document]:
+        where = "conversation_id = ? AND tenant_id = ? ORDER BY epoch"
+        return await self._all(TRANSITIONS, where, (conversation_id, tenant_id))
+
+    async def raise_read_marker(self, tenant_id: str, conversation_id: str, side: str, seq: int) -> None:
+        column = _SIDES[side]
+        sql = f"UPDATE conversations SET {column} = max({column}, ?) WHERE id = ? AND tenant_id = ?"
+        await self._db.write(lambda conn: conn.execute(sql, (seq, conversation_id, tenant_id)).rowcount)
+
+    async def set_visitor_left(self, tenant_id: str, visitor_id: str, at: datetime | None) -> None:
+        sql = "UPDATE conversations SET visitor_left_at = ? WHERE tenant_id = ? AND open_key = ?"
+        await self._db.write(lambda conn: conn.execute(sql, (to_time(at), tenant_id, visitor_id)).rowcount)

@@ -1,0 +1,203 @@
+"""The SQLite schema and its versions. ``PRAGMA user_version`` says which steps a file has had.
+
+Each entry of :data:`MIGRATIONS` takes a file from version ``n`` to ``n + 1`` and runs in one transaction
+with the version bump, so a crash leaves the file at one version or the next. Never edit a step that has
+shipped: add the next one. A file whose version is above :data:`LATEST` was written by a newer wsChat and
+is refused, unchanged.
+
+Every query a store makes is answered through one of these indexes (``EXPLAIN QUERY PLAN`` in
+``tests/storage/test_query_plans.py``). Times are integer microseconds since the epoch, UTC.
+"""
+
+from __future__ import annotations
+
+_V1 = [
+    """CREATE TABLE tenants (
+        id TEXT PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER,
+        demo_ends_at INTEGER,
+        contract_ended_at INTEGER,
+        allowed_origins TEXT NOT NULL DEFAULT '[]',
+        settings TEXT NOT NULL DEFAULT '{}',
+        branding TEXT NOT NULL DEFAULT '{}',
+        video TEXT
+    )""",
+    """CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        login TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        password_version TEXT NOT NULL,
+        password_changed_at INTEGER,
+        max_chats INTEGER NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        photo_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER,
+        revoked_sessions TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (tenant_id, login)
+    )""",
+    "CREATE INDEX users_tenant_role ON users (tenant_id, role)",
+    """CREATE TABLE visitors (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL,
+        name TEXT,
+        alias TEXT,
+        contact TEXT NOT NULL DEFAULT '{}',
+        ip TEXT,
+        country TEXT,
+        user_agent TEXT,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        current_page TEXT,
+        engaged INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (tenant_id, token_hash)
+    )""",
+    # The live visitor list: who has a page open, most recently active first.
+    "CREATE INDEX visitors_on_site ON visitors (tenant_id, last_seen) WHERE current_page IS NOT NULL",
+    # Housekeeping: page visitors who never chatted, by when they were last seen.
+    "CREATE INDEX visitors_idle ON visitors (last_seen) WHERE engaged = 0 AND current_page IS NULL",
+    """CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        visitor_id TEXT NOT NULL,
+        open_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        agent_id TEXT,
+        created_at INTEGER NOT NULL,
+        assigned_at INTEGER,
+        closed_at INTEGER,
+        closed_by TEXT,
+        visitor_read_seq INTEGER NOT NULL DEFAULT 0,
+        agent_read_seq INTEGER NOT NULL DEFAULT 0,
+        visitor_left_at INTEGER,
+        UNIQUE (tenant_id, open_key)
+    )""",
+    "CREATE INDEX conversations_status ON conversations (tenant_id, status, created_at)",
+    "CREATE INDEX conversations_agent ON conversations (tenant_id, agent_id, status, created_at)",
+    "CREATE INDEX conversations_left ON conversations (visitor_left_at) WHERE status != 'closed'",
+    """CREATE TABLE transitions (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        record TEXT,
+        UNIQUE (conversation_id, epoch)
+    )""",
+    """CREATE TABLE messages (
+        id TEXT NOT NULL UNIQUE,
+        tenant_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        client_id TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        visibility TEXT NOT NULL DEFAULT 'all',
+        event TEXT,
+        data TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (conversation_id, seq),
+        UNIQUE (conversation_id, client_id)
+    )""",
+    """CREATE TABLE presence (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'offline',
+        changed_at INTEGER,
+        disconnected_at INTEGER,
+        last_assigned_at INTEGER
+    )""",
+    "CREATE INDEX presence_tenant ON presence (tenant_id)",
+    "CREATE INDEX presence_gone ON presence (disconnected_at) WHERE status != 'offline'",
+    """CREATE TABLE sockets (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        password_version TEXT,
+        session_id TEXT,
+        node_id TEXT NOT NULL,
+        at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX sockets_owner ON sockets (owner_id, kind, session_id)",
+    "CREATE INDEX sockets_tenant ON sockets (tenant_id, kind, owner_id)",
+    "CREATE INDEX sockets_node ON sockets (node_id, kind)",
+    "CREATE TABLE nodes (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)",
+    "CREATE INDEX nodes_seen ON nodes (seen_at)",
+    "CREATE TABLE tenant_presence (id TEXT PRIMARY KEY, online INTEGER NOT NULL)",
+    """CREATE TABLE page_views (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        visitor_id TEXT NOT NULL REFERENCES visitors(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        title TEXT,
+        referrer TEXT,
+        entered_at INTEGER NOT NULL,
+        left_at INTEGER
+    )""",
+    "CREATE INDEX page_views_visitor ON page_views (visitor_id, entered_at)",
+    """CREATE TABLE photos (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        variants BLOB NOT NULL,
+        content_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX photos_owner ON photos (tenant_id, owner_id)",
+    """CREATE TABLE calls (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        visitor_id TEXT NOT NULL,
+        agent_id TEXT,
+        kind TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        room TEXT,
+        epoch INTEGER NOT NULL,
+        started_by TEXT NOT NULL,
+        started_by_id TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        recorded INTEGER NOT NULL DEFAULT 0 CHECK (recorded = 0),
+        status TEXT NOT NULL,
+        participants TEXT NOT NULL DEFAULT '[]',
+        sids TEXT NOT NULL DEFAULT '[]',
+        started_at INTEGER,
+        ended_at INTEGER,
+        end_reason TEXT,
+        ended_by TEXT,
+        duration INTEGER,
+        open_key TEXT NOT NULL,
+        UNIQUE (tenant_id, open_key)
+    )""",
+    "CREATE INDEX calls_status ON calls (status, expires_at)",
+    "CREATE INDEX calls_agent ON calls (tenant_id, agent_id, status)",
+    "CREATE INDEX calls_conversation ON calls (conversation_id, created_at)",
+    """CREATE TABLE call_transitions (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL
+    )""",
+    "CREATE INDEX call_transitions_call ON call_transitions (call_id)",
+    "CREATE TABLE leases (id TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL)",
+]
+
+#: Step ``n`` takes a file from version ``n`` to ``n + 1``.
+MIGRATIONS: list[list[str]] = [_V1]
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,30 @@
+"""The SQLite adapter's stores over one set of connections."""
+
+from __future__ import annotations
+
+from wschat.storage import Stores
+from wschat.storage.sqlite.accounts import SqliteTenantStore, SqliteUserStore
+from wschat.storage.sqlite.calls import SqliteCallStore, SqliteVideoRecords
+from wschat.storage.sqlite.connections import Connections
+from wschat.storage.sqlite.conversations import SqliteConversationStore
+from wschat.storage.sqlite.leases import SqliteLeaseStore
+from wschat.storage.sqlite.messages import SqliteMessageStore
+from wschat.storage.sqlite.photos import SqlitePhotoStore
+from wschat.storage.sqlite.presence import SqlitePresenceStore
+from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
+
+
+def build_stores(db: Connections) -> Stores:
+    return Stores(
+        tenants=SqliteTenantStore(db),
+        users=SqliteUserStore(db),
+        visitors=SqliteVisitorStore(db),
+        conversations=SqliteConversationStore(db),
+        messages=SqliteMessageStore(db),
+        presence=SqlitePresenceStore(db),
+        pages=SqlitePageViewStore(db),
+        leases=SqliteLeaseStore(db),
+        photos=SqlitePhotoStore(db),
+        calls=SqliteCallStore(db),
+        video=SqliteVideoRecords(db),
+    )
