@@ -7,6 +7,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# FerretDB (a MongoDB-wire server on SQLite) is only the test server of the MongoDB adapter: built by
+# `make test`, never needed by `make run`.
 FERRETDB := .tools/bin/wschat-ferretdb
 # Debian packages the test suite needs; installed only when missing.
 DEBS_TEST := redis-server chromium fonts-dejavu-core
@@ -20,7 +22,7 @@ PYTEST_ARGS ?=
 run: setup
 	$(BIN)/wschat serve
 
-test: setup debs
+test: setup $(FERRETDB) debs
 	cd frontend && npm test --silent
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -29,7 +31,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check wschat tests tools bench
 	$(BIN)/mypy
 
-setup: $(VENV)/.installed $(FERRETDB) $(FRONTEND)
+setup: $(VENV)/.installed $(FRONTEND)
 
 $(NODE_MODULES): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error

@@ -1,7 +1,8 @@
 """Relay benchmark: N visitors and M agents over websockets on loopback, visitors sending at a fixed rate.
 
 Reports send-to-delivery latency (p50/p99, visitor's emit → the assigned agent's ``message.new``),
-deliveries per second, and CPU time per delivery of the server process (and of the embedded database).
+deliveries per second, and CPU time per delivery of the server process (with the embedded SQLite database,
+whose writer and reader threads run inside it).
 
 The same client harness then drives a *reference* server: a bare python-socketio relay that acknowledges
 and forwards each message with no database, no routing and no checks. wsChat's figures are reported as
@@ -31,10 +32,9 @@ import socketio
 
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
-from wschat.config import MongoSettings, Secret, Settings
-from wschat.db import Database
-from wschat.embedded import EmbeddedDatabase, find_binary
+from wschat.config import DatabaseUrl, Secret, Settings
 from wschat.runtime import NoTransport, build_runtime
+from wschat.storage import open_database
 
 PASSWORD = "benchmark password"
 #: Limits the load would hit, raised for the benchmark (and printed, so nobody compares against a
@@ -62,7 +62,6 @@ class Result:
     failed: int = 0
     seconds: float = 0.0
     server_cpu: float = 0.0
-    db_cpu: float = 0.0
 
     @property
     def cpu_per_delivery(self) -> float:
@@ -74,15 +73,10 @@ class Result:
         p99 = lat[int(len(lat) * 0.99) - 1] * 1000 if lat else float("nan")
         rate = self.delivered / self.seconds if self.seconds else 0
         per = self.server_cpu / self.delivered * 1e3 if self.delivered else float("nan")
-        db = (
-            f", database {self.db_cpu / self.delivered * 1e3:.2f} ms"
-            if self.delivered and self.db_cpu
-            else ""
-        )
         return (
             f"{self.name:9s} sent {self.sent}, delivered {self.delivered}, failed {self.failed}; "
             f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; {rate:.0f} deliveries/s; "
-            f"server CPU {per:.2f} ms per delivery{db}"
+            f"server CPU {per:.2f} ms per delivery"
         )
 
 
@@ -187,13 +181,8 @@ def on_delivery(result: Result, sent_at: dict[str, float]) -> Any:
 async def run_wschat(opts: argparse.Namespace) -> Result:
     result = Result("wsChat")
     tmp = Path(tempfile.mkdtemp(prefix="wschat-bench-"))
-    database = EmbeddedDatabase(find_binary(), tmp / "db")
-    uri = await asyncio.to_thread(database.start)
-    settings = Settings(
-        secret_key=Secret(secrets.token_urlsafe(48)), mongo=MongoSettings(Secret(uri), "bench")
-    )
-    db = Database.connect(uri, "bench")
-    await db.ensure_indexes()
+    settings = Settings(secret_key=Secret(secrets.token_urlsafe(48)), data_dir=tmp)
+    db = await open_database(DatabaseUrl("sqlite", path=tmp / "wschat.db"))
     accounts = build_runtime(settings, db, utc_now, NoTransport()).accounts
     tenant = await accounts.create_tenant("bench", "Bench GmbH", Plan.CONTRACT)
     per_agent = -(-opts.visitors // opts.agents)
@@ -209,8 +198,6 @@ async def run_wschat(opts: argparse.Namespace) -> Result:
     await db.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAT_")}
     env |= {
-        "WSCHAT_MONGODB_URI": uri,
-        "WSCHAT_MONGODB_DB": "bench",
         "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
         "WSCHAT_DATA_DIR": str(tmp),
         "WSCHAT_LOG_LEVEL": "warning",
@@ -238,16 +225,14 @@ async def run_wschat(opts: argparse.Namespace) -> Result:
                 started = await visitor.call("chat.start", {}, namespace="/visitor", timeout=30)
                 visitors.append((visitor, started["conversation"]["id"]))
                 clients.append(visitor)
-        cpu0, db0 = cpu_seconds(server.pid), cpu_seconds(database.pid or 0)
+        cpu0 = cpu_seconds(server.pid)
         await drive(result, visitors, sent_at, opts.rate, opts.seconds)
         result.server_cpu = cpu_seconds(server.pid) - cpu0
-        result.db_cpu = cpu_seconds(database.pid or 0) - db0
     finally:
         for client in clients:
             await client.disconnect()
         server.terminate()
         await server.wait()
-        await asyncio.to_thread(database.stop)
     return result
 
 

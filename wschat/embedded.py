@@ -1,12 +1,13 @@
-"""The embedded database: FerretDB (SQLite backend) as a child process, used when no MongoDB URI is set.
+"""FerretDB (SQLite backend) as a child process: the MongoDB adapter's test server, and the way
+``wschat db copy --from ferretdb://<dir>`` reads the data of a wsChat version that kept it in FerretDB.
 
 The Go program in ``tools/ferretdb/`` prints ``listening on <host:port>`` once it accepts connections.
 It is started with ``-stdin-watch`` and a pipe as its standard input: when this process ends in any way,
 even ``SIGKILL``, the pipe closes and FerretDB exits, so it never outlives wsChat.
 
 One data directory is served by one FerretDB process at a time. Whoever starts it holds an exclusive
-``flock`` on ``<dir>/ferretdb.lock`` and writes the address to ``<dir>/ferretdb.addr``; a CLI command that
-finds the lock taken reuses the running server's database through that address (:func:`locate_running`).
+``flock`` on ``<dir>/ferretdb.lock`` and writes the address to ``<dir>/ferretdb.addr``; whoever finds the
+lock taken can reach the running one through that address (:func:`locate_running`).
 """
 
 from __future__ import annotations
