@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from tests.support import FakeClock, LiveServer, stored
+from tests.support import FakeClock, LiveServer
 from wschat.chat import assignment_lock
 from wschat.chat.assignment_lock import AssignmentLock
 
@@ -36,7 +36,7 @@ async def test_the_second_process_waits_for_the_first(server: LiveServer, clock:
     await decide(second, "second", 0)
     await one
     assert order == ["first in", "first out", "second in", "second out"]
-    assert await server.app.runtime.db.count("leases") == 0  # both let go
+    assert await _free(server, clock, "assign:ten_1")  # both let go
 
 
 async def test_other_tenants_do_not_wait(server: LiveServer, clock: FakeClock) -> None:
@@ -52,10 +52,16 @@ async def test_a_lease_of_a_process_that_died_is_taken_over_when_its_time_is_up(
     assert await leases.acquire("assign:ten_1", "dead", clock(), clock() + assignment_lock.TTL)
     assert not await leases.acquire("assign:ten_1", "alive", clock(), clock() + assignment_lock.TTL)
     clock.advance(seconds=assignment_lock.TTL.total_seconds() + 1)
-    lock = AssignmentLock(leases, clock)
-    await asyncio.wait_for(_enter(lock, "ten_1"), 1)
+    assert await leases.acquire("assign:ten_1", "alive", clock(), clock() + assignment_lock.TTL)
     await leases.release("assign:ten_1", "dead")  # the dead holder's late release takes nothing away
-    assert await server.app.runtime.db.count("leases") == 0
+    assert not await _free(server, clock, "assign:ten_1")
+    await leases.release("assign:ten_1", "alive")
+    assert await _free(server, clock, "assign:ten_1")
+    clock.advance(seconds=assignment_lock.TTL.total_seconds() + 1)
+    await leases.acquire("assign:ten_1", "dead", clock(), clock() + assignment_lock.TTL)
+    clock.advance(seconds=assignment_lock.TTL.total_seconds() + 1)
+    await asyncio.wait_for(_enter(AssignmentLock(leases, clock), "ten_1"), 1)  # a lock takes it over too
+    assert await _free(server, clock, "assign:ten_1")
 
 
 async def test_a_process_that_hangs_holding_the_lease_delays_but_does_not_stop_assignments(
@@ -67,10 +73,17 @@ async def test_a_process_that_hangs_holding_the_lease_delays_but_does_not_stop_a
     with caplog.at_level(logging.WARNING, logger="wschat.chat.assignment_lock"):
         await asyncio.wait_for(_enter(AssignmentLock(leases, clock), "ten_1"), 2)
     assert "held the assignment lease too long" in caplog.text
-    leases_stored = await stored(server.app.runtime.db, "leases", _id="assign:ten_1")
-    assert [lease["holder"] for lease in leases_stored] == [
-        "hung"
-    ]  # not released by the one that decided without it
+    # Not released by the one that decided without it: the hung process still holds it.
+    assert not await _free(server, clock, "assign:ten_1")
+
+
+async def _free(server: LiveServer, clock: FakeClock, name: str) -> bool:
+    """Whether nobody holds the lease: a probe can take it (and lets go again)."""
+    leases = server.app.runtime.db.stores.leases
+    taken = await leases.acquire(name, "probe", clock(), clock() + assignment_lock.TTL)
+    if taken:
+        await leases.release(name, "probe")
+    return taken
 
 
 async def _enter(lock: AssignmentLock, tenant_id: str) -> None:

@@ -47,8 +47,10 @@ TABLES = (
     "photos",
     "calls",
     "call_transitions",
-    "leases",
 )
+#: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
+#: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
+EPHEMERAL_TABLES = ("leases",)
 
 
 #: What either adapter's driver raises when the database fails (not when a caller is wrong): the socket and

@@ -17,7 +17,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from wschat.errors import Unavailable
 from wschat.records import Document
-from wschat.storage import TABLES, StorageError, Stores
+from wschat.storage import EPHEMERAL_TABLES, TABLES, StorageError, Stores
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     # _id is "<call id>:<epoch>": the primary key lets exactly one change per epoch win.
     "call_transitions": [],
-    # _id is the lease's name (e.g. "assign:<tenant id>"): the primary key lets one holder win.
-    "leases": [],
+    # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
+    "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],
 }
 
 
@@ -191,8 +191,13 @@ class MongoDatabase:
             result = await self.db[table].insert_many(documents, ordered=False)
         except BulkWriteError as e:
             errors = e.details.get("writeErrors", [])
-            # Only a known _id is skipped; a clash on another unique key (a slug) is a real conflict.
-            if not all(err.get("code") == 11000 and _on_id(err) for err in errors):
+            if any(err.get("code") != 11000 for err in errors):
+                raise
+            # Only a known _id is skipped; a clash on another unique key (a slug) is a real conflict. The
+            # error does not always say which key clashed (FerretDB's does not): look the ids up.
+            refused = [err["op"]["_id"] for err in errors]
+            stored = {doc["_id"] async for doc in self.db[table].find({"_id": {"$in": refused}}, {"_id": 1})}
+            if set(refused) - stored:
                 raise
             return int(e.details.get("nInserted", 0))
         except DuplicateKeyError:
@@ -200,13 +205,6 @@ class MongoDatabase:
         return len(result.inserted_ids)
 
 
-def _on_id(error: Document) -> bool:
-    pattern = error.get("keyPattern")
-    if pattern is not None:
-        return set(pattern) == {"_id"}
-    return "_id_" in str(error.get("errmsg", ""))
-
-
 def _known(table: str) -> None:
-    if table not in TABLES:
+    if table not in (*TABLES, *EPHEMERAL_TABLES):
         raise KeyError(f"no table {table!r}")

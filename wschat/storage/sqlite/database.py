@@ -13,7 +13,7 @@ from typing import IO
 
 from wschat.errors import Unavailable
 from wschat.records import Document
-from wschat.storage import TABLES, StorageError, Stores
+from wschat.storage import EPHEMERAL_TABLES, TABLES, StorageError, Stores
 from wschat.storage.sqlite import schema
 from wschat.storage.sqlite.connections import Connections, connect
 from wschat.storage.sqlite.tables import BY_NAME
@@ -61,7 +61,7 @@ class SqliteDatabase:
 
     async def drop(self) -> None:
         def delete_all(conn: sqlite3.Connection) -> None:
-            for table in reversed(TABLES):
+            for table in (*EPHEMERAL_TABLES, *reversed(TABLES)):
                 conn.execute(f"DELETE FROM {table}")
 
         await self.connections.write(delete_all)
@@ -145,7 +145,9 @@ def prepare(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise StorageError(f"cannot create {path.parent}: {e.strerror}; create it or choose another place") from e
+        raise StorageError(
+            f"cannot create {path.parent}: {e.strerror}; create it or choose another place"
+        ) from e
     if not path.parent.is_dir() or not os.access(path.parent, os.W_OK | os.X_OK):
         raise StorageError(
             f"cannot use {path.parent}: it is missing or not writable; create it or make it writable for "

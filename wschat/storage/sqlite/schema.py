@@ -83,7 +83,9 @@ _V1 = [
         UNIQUE (tenant_id, open_key)
     )""",
     "CREATE INDEX conversations_status ON conversations (tenant_id, status, created_at)",
-    "CREATE INDEX conversations_agent ON conversations (tenant_id, agent_id, status, created_at)",
+    # Status before agent: an agent's active chats and the load per agent read open chats only, never the
+    # closed history.
+    "CREATE INDEX conversations_agent ON conversations (tenant_id, status, agent_id, created_at)",
     "CREATE INDEX conversations_left ON conversations (visitor_left_at) WHERE status != 'closed'",
     """CREATE TABLE transitions (
         id TEXT PRIMARY KEY,
@@ -132,7 +134,7 @@ _V1 = [
         node_id TEXT NOT NULL,
         at INTEGER NOT NULL
     )""",
-    "CREATE INDEX sockets_owner ON sockets (owner_id, kind, session_id)",
+    "CREATE INDEX sockets_owner ON sockets (owner_id, tenant_id, kind, session_id)",
     "CREATE INDEX sockets_tenant ON sockets (tenant_id, kind, owner_id)",
     "CREATE INDEX sockets_node ON sockets (node_id, kind)",
     "CREATE TABLE nodes (id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL)",
