@@ -36,6 +36,8 @@ from wschat.errors import ConfigError, ValidationFailed, WsChatError
 from wschat.jitsi import commands as jitsi_commands
 from wschat.runtime import NoTransport, build_runtime
 from wschat.storage import Database, StorageError, open_database
+from wschat.storage import commands as db_commands
+from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.wire import parse
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings.log_level)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "db":
+            return asyncio.run(db_commands.run(settings, args))
         return asyncio.run(_operator_command(settings, args))
     except ConfigError as e:
         print(f"wschat: configuration error: {e}", file=sys.stderr)
@@ -146,6 +150,8 @@ def _announce(settings: Settings, first: FirstRun | None) -> None:
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[Database]:
     """The configured database, opened for one command (beside a running server, if there is one)."""
+    # Opening creates the SQLite file: on an old installation's data dir that would hide its data.
+    check_no_ferretdb_files(settings.data_dir, settings.database_url)
     db = await open_database(
         settings.database_url,
         mongo_database=settings.database.mongo_database,
@@ -294,6 +300,7 @@ def _parser() -> argparse.ArgumentParser:
     passwd.add_argument("--login", required=True)
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     jitsi_commands.add_parser(commands)
+    db_commands.add_parser(commands)
     return parser
 
 

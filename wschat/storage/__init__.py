@@ -105,19 +105,25 @@ class Database(Protocol):
 
 
 async def open_database(
-    url: DatabaseUrl, *, mongo_database: str = "wschat", server: bool = False, synchronous: str = "FULL"
+    url: DatabaseUrl,
+    *,
+    mongo_database: str = "wschat",
+    server: bool = False,
+    synchronous: str = "FULL",
+    source: bool = False,
 ) -> Database:
     """Open (and for SQLite create or migrate) the database ``url`` names.
 
     ``server`` takes the SQLite file's process lock: one ``wschat serve`` per file; CLI commands open it
-    beside a running server (WAL allows it). Raises :class:`StorageError` with one clear line.
+    beside a running server (WAL allows it). ``source`` opens a database only to read it (a copy's
+    source): nothing is created, migrated or indexed. Raises :class:`StorageError` with one clear line.
     """
     if url.kind == "sqlite":
         from wschat.storage.sqlite.database import SqliteDatabase
 
         assert url.path is not None
-        return await SqliteDatabase.open(url.path, lock=server, synchronous=synchronous)
+        return await SqliteDatabase.open(url.path, lock=server, synchronous=synchronous, source=source)
     from wschat.storage.mongo.database import MongoDatabase
 
     assert url.uri is not None
-    return await MongoDatabase.open(url.uri, mongo_database, description=url.describe())
+    return await MongoDatabase.open(url.uri, mongo_database, description=url.describe(), source=source)

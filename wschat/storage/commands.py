@@ -127,14 +127,17 @@ async def copy_command(
     await asyncio.to_thread(_check_endpoints, source_end, target_end, settings.database.mongo_database, named)
     meter = _Meter()
     started = time.monotonic()
-    async with _opened(source_end, settings) as source_db, _opened(target_end, settings) as target_db:
+    async with (
+        _opened(source_end, settings, source=True) as source_db,
+        _opened(target_end, settings, source=False) as target_db,
+    ):
         print(f"copying {source_end.describe()} → {target_end.describe()}", flush=True)
         try:
             report = await copy_installation(source_db, target_db, merge=merge, progress=meter)
         except (asyncio.CancelledError, KeyboardInterrupt):
             print(
-                f"\ninterrupted after {meter.copied} records of this run; nothing is lost. Run the same "
-                "command again to continue: records copied already are skipped.",
+                f"\ninterrupted{meter.where}; nothing is lost. Run the same command again to continue: "
+                "records copied already are skipped.",
                 file=sys.stderr,
                 flush=True,
             )
@@ -200,15 +203,16 @@ def _same(a: Endpoint, b: Endpoint) -> bool:
 
 
 @asynccontextmanager
-async def _opened(end: Endpoint, settings: Settings) -> AsyncIterator[Database]:
+async def _opened(end: Endpoint, settings: Settings, *, source: bool) -> AsyncIterator[Database]:
     async with AsyncExitStack() as stack:
         if isinstance(end, FerretDir):
             uri = await _start_ferretdb(end.path, settings, stack)
             url = DatabaseUrl("mongodb", uri=uri)
         else:
             url = end
-        # server=False: a CLI command opens a SQLite file beside a running server (WAL allows it).
-        db = await open_database(url, mongo_database=settings.database.mongo_database)
+        # server=False: a CLI command opens a SQLite file beside a running server (WAL allows it). A source
+        # is only read: nothing is created, migrated or indexed there.
+        db = await open_database(url, mongo_database=settings.database.mongo_database, source=source)
         stack.push_async_callback(db.close)
         yield db
 
@@ -228,16 +232,18 @@ class _Meter:
     """Progress lines: one when a table is done, and one every few seconds while a large one is copied."""
 
     def __init__(self) -> None:
-        self.copied = 0
-        self._table = ""
-        self._done = 0
+        self.table = ""
+        self.finished = False
         self._shown = time.monotonic()
 
+    @property
+    def where(self) -> str:
+        if not self.table:
+            return " before any record was copied"
+        return f" {'after' if self.finished else 'while'} copying {self.table}"
+
     def __call__(self, table: str, done: int, total: int) -> None:
-        if table != self._table:
-            self._table, self._done = table, 0
-        self.copied += done - self._done
-        self._done = done
+        self.table, self.finished = table, done >= total
         now = time.monotonic()
         if done >= total or now - self._shown >= PROGRESS_EVERY:
             self._shown = now

@@ -118,8 +118,11 @@ class MongoDatabase:
         self.stores: Stores = build_stores(self.db)
 
     @classmethod
-    async def open(cls, uri: str, name: str, *, description: str = "MongoDB") -> MongoDatabase:
-        """Connect, check that the server answers, create missing indexes. Raises :class:`StorageError`."""
+    async def open(
+        cls, uri: str, name: str, *, description: str = "MongoDB", source: bool = False
+    ) -> MongoDatabase:
+        """Connect, check that the server answers, create missing indexes (not in a ``source``, which is
+        only read). Raises :class:`StorageError`."""
         client: AsyncMongoClient[Document] = AsyncMongoClient(
             uri,
             tz_aware=True,
@@ -135,7 +138,8 @@ class MongoDatabase:
         database = cls(client, name, description)
         try:
             await database.ping(within=10)
-            await database.ensure_indexes()
+            if not source:
+                await database.ensure_indexes()
         except (Unavailable, PyMongoError) as e:
             await client.close()
             raise StorageError(

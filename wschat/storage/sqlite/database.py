@@ -33,11 +33,14 @@ class SqliteDatabase:
         self.stores: Stores = build_stores(connections)
 
     @classmethod
-    async def open(cls, path: Path, *, lock: bool = False, synchronous: str = "FULL") -> SqliteDatabase:
-        """Open ``path`` (created if missing), migrated to the latest schema; see :func:`prepare`."""
+    async def open(
+        cls, path: Path, *, lock: bool = False, synchronous: str = "FULL", source: bool = False
+    ) -> SqliteDatabase:
+        """Open ``path`` (created if missing), migrated to the latest schema; see :func:`prepare`. A
+        ``source`` is only checked (:func:`check_source`), never created or migrated."""
         held = await asyncio.to_thread(take_lock, path) if lock else None
         try:
-            await asyncio.to_thread(prepare, path)
+            await asyncio.to_thread(check_source if source else prepare, path)
             return cls(path, Connections(path, synchronous=synchronous), held)
         except BaseException:
             if held is not None:
@@ -170,6 +173,25 @@ def prepare(path: Path) -> None:
             log.info("database %s: schema %d → %d", path, step, step + 1)
     finally:
         conn.close()
+
+
+def check_source(path: Path) -> None:
+    """A database to copy from: it must exist and be at this version's schema; nothing is written."""
+    if not path.is_file():
+        raise StorageError(f"there is no database file {path}")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        raise StorageError(f"cannot open {path}: {e}") from e
+    try:
+        version = _version(conn, path)
+    finally:
+        conn.close()
+    if version != schema.LATEST:
+        raise StorageError(
+            f"{path} has schema {version}, this version reads {schema.LATEST}; run the wsChat version that "
+            "matches it (or start this one on it once, which migrates it) before copying from it"
+        )
 
 
 def _version(conn: sqlite3.Connection, path: Path) -> int:

@@ -1,0 +1,228 @@
+"""A realistic installation, made and used through the stores: two tenants with agents, visitors on pages,
+chats with messages and hand-overs, sockets on two processes, a call, photos, leases.
+
+:func:`populate` writes a record into every table; :func:`exercise` then calls every store method the way
+the services do. The database API test copies what ``populate`` made; the query-plan test explains every
+statement both of them run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from tests.storage.builders import (
+    agent_party,
+    at,
+    message_builder,
+    new_call,
+    new_conversation,
+    new_tenant,
+    new_user,
+    new_visitor,
+    page_ref,
+    page_view,
+)
+from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
+from wschat.accounts.store import user_changes
+from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility, Visitor
+from wschat.media.store import Photo
+from wschat.signalling.models import Call, CallStatus, Participation, Side
+from wschat.storage import Stores
+
+
+@dataclass
+class World:
+    acme: Tenant
+    globex: Tenant
+    anna: User
+    bert: User
+    carl: User
+    visitors: list[Visitor]
+    chat: Conversation
+    queued: Conversation
+    call: Call
+
+
+async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> World:
+    acme, globex = new_tenant("acme"), new_tenant("globex")
+    await stores.tenants.insert(acme)
+    await stores.tenants.insert(globex)
+    anna = new_user(acme, "anna", Role.ADMIN)
+    bert = new_user(acme, "bert")
+    carl = new_user(globex, "carl", Role.ADMIN)
+    for user in (anna, bert, carl):
+        await stores.users.insert(user)
+
+    visitors = []
+    for n in range(chats + 2):
+        tenant = acme if n % 2 == 0 else globex
+        visitor = new_visitor(tenant, seen=n, name=f"Visitor {n}")
+        await stores.visitors.insert(visitor, f"token-hash-{n}")
+        previous: str | None = None
+        for step in range(3):
+            view = page_view(tenant, visitor, step, entered=n + step)
+            await stores.pages.insert(view)
+            if previous is not None:
+                await stores.pages.close(tenant.id, previous, at(n + step))
+            await stores.visitors.set_current_page(tenant.id, visitor.id, page_ref(view["_id"], view["url"]))
+            previous = view["_id"]
+        visitors.append(visitor)
+
+    for user, node in ((anna, "node_1"), (bert, "node_2"), (carl, "node_1")):
+        await stores.presence.update(user.tenant_id, user.id, {"status": "online", "changed_at": at(0)})
+        await stores.presence.add_socket(
+            f"sid_{user.login}",
+            user.tenant_id,
+            user.id,
+            "agent",
+            node,
+            at(0),
+            password_version=user.password_version,
+            session_id=f"ses_{user.login}",
+        )
+    for n, visitor in enumerate(visitors):
+        await stores.presence.add_socket(
+            f"sid_v{n}", visitor.tenant_id, visitor.id, "visitor", "node_1", at(n)
+        )
+    await stores.presence.heartbeat("node_1", at(0))
+    await stores.presence.heartbeat("node_2", at(0))
+    await stores.presence.set_announced(acme.id, True)
+    assert await stores.leases.acquire("janitor", "node_1", at(0), at(60))
+
+    acme_visitors = [v for v in visitors if v.tenant_id == acme.id]
+    chat = new_conversation(acme, acme_visitors[0].id, created=1)
+    queued = new_conversation(acme, acme_visitors[1].id, created=2)
+    for conversation in (chat, queued, new_conversation(globex, visitors[1].id, created=3)):
+        assert await stores.conversations.insert(conversation)
+        await stores.visitors.mark_engaged(conversation.tenant_id, conversation.visitor_id)
+    assert await stores.leases.acquire(f"assign:{acme.id}", "node_1", at(1), at(11))
+    chat = await stores.conversations.transition(
+        chat,
+        "assign",
+        {"status": ConversationStatus.ACTIVE.value, "agent_id": bert.id, "assigned_at": at(2)},
+        {"by": agent_party(bert).to_doc(), "to_agent_id": bert.id},
+        at(2),
+    )
+    await stores.presence.update(acme.id, bert.id, {"last_assigned_at": at(2)})
+    await stores.leases.release(f"assign:{acme.id}", "node_1")
+    for n in range(messages):
+        visibility = Visibility.AGENTS if n % 5 == 4 else Visibility.ALL
+        build = message_builder(chat, f"client-{n}", f"message {n}", created=3 + n, visibility=visibility)
+        await stores.messages.append(acme.id, chat.id, f"client-{n}", build)
+    await stores.conversations.raise_read_marker(acme.id, chat.id, "agent", messages)
+
+    call = new_call(acme, chat.id, agent_id=bert.id, visitor_id=chat.visitor_id, sid="sid_bert", created=20)
+    assert await stores.calls.insert(call)
+    joined = Participation(Side.VISITOR, call.visitor_id, "Visitor 0", "sid_v0", at(22))
+    answered = replace(
+        call, status=CallStatus.ACTIVE, started_at=at(22), participants=(*call.participants, joined)
+    )
+    call = await stores.calls.transition(call, answered, at(22))
+
+    photo = Photo(
+        "pho_0123456789abcdef01234567", acme.id, anna.id, {64: b"\x89PNG", 256: b"\x00" * 300}, "h", at(0)
+    )
+    await stores.photos.insert(photo)
+    await stores.users.update(acme.id, anna.id, {"photo_id": photo.id})
+    await stores.video.update(acme.id, {"jitsi.domain": "meet.acme.example", "stun_urls": ["stun:a.example"]})
+    return World(acme, globex, anna, bert, carl, visitors, chat, queued, call)
+
+
+async def exercise(stores: Stores, world: World) -> None:
+    """Every store method, called as the services call it."""
+    acme, anna, bert, chat = world.acme, world.anna, world.bert, world.chat
+    visitor = world.visitors[0]
+
+    # Sign-in, the console's first load, the admin pages.
+    await stores.tenants.by_slug("acme")
+    await stores.tenants.by_id(acme.id)
+    await stores.tenants.any_exists()
+    await stores.tenants.all()
+    await stores.users.by_login(acme.id, "anna")
+    await stores.users.by_id(acme.id, bert.id)
+    await stores.users.all(acme.id)
+    await stores.users.count_active_admins(acme.id)
+    await stores.users.update(acme.id, bert.id, user_changes(role=Role.AGENT, max_chats=4))
+    await stores.users.set_revoked_sessions(anna, [RevokedSession("ses_old", at(3600))])
+    await stores.tenants.update(
+        acme.id, {"settings.auto_assign": False, "updated_at": at(5)}, ["branding.logo_url"]
+    )
+    await stores.tenants.set_status("globex", TenantStatus.ACTIVE, at(5))
+    await stores.presence.get(acme.id, bert.id)
+    await stores.presence.of_tenant(acme.id)
+    await stores.conversations.queued(acme.id)
+    await stores.conversations.active_of_agent(acme.id, bert.id)
+    await stores.conversations.open_load(acme.id)
+    live = await stores.visitors.on_site(acme.id, 100)
+    await stores.conversations.open_of_visitors(acme.id, [v.id for v in live])
+    await stores.pages.trail(acme.id, visitor.id, 50)
+    await stores.photos.public("pho_0123456789abcdef01234567")
+    await stores.photos.count(acme.id)
+    await stores.video.get(acme.id)
+
+    # The widget: a returning visitor, a page view, a message, reading.
+    await stores.visitors.by_token_hash(acme.id, "token-hash-0")
+    await stores.visitors.by_id(acme.id, visitor.id)
+    await stores.visitors.touch(acme.id, visitor.id, at(30))
+    await stores.visitors.set_profile(acme.id, visitor.id, name="Vera", alias=None)
+    await stores.visitors.set_contact(acme.id, visitor.id, {"email": "vera@example.org"})
+    await stores.conversations.open_of_visitor(acme.id, visitor.id)
+    await stores.conversations.get(acme.id, chat.id)
+    build = message_builder(chat, "client-late", "late message", created=31)
+    await stores.messages.append(acme.id, chat.id, "client-late", build)
+    await stores.messages.append(acme.id, chat.id, "client-late", build)
+    await stores.messages.by_client_id(acme.id, chat.id, "client-0")
+    await stores.messages.after(acme.id, chat.id, 3, 50, agents=False)
+    await stores.messages.before(acme.id, chat.id, None, 50, agents=True)
+    await stores.messages.before(acme.id, chat.id, 8, 50, agents=False)
+    await stores.messages.last_seq(acme.id, chat.id)
+    await stores.conversations.raise_read_marker(acme.id, chat.id, "visitor", 5)
+    await stores.conversations.history(acme.id, chat.id)
+    await stores.presence.socket_count(acme.id, visitor.id)
+    await stores.presence.sockets_of(bert.id, "agent")
+    await stores.presence.sockets_of(bert.id, "agent", session_id="ses_bert")
+    await stores.presence.connected_owners(acme.id, "agent")
+    await stores.presence.live_sockets(["sid_bert", "sid_v0", "sid_unknown"])
+    await stores.presence.announced(acme.id)
+
+    # Calls.
+    await stores.calls.get(acme.id, world.call.id)
+    await stores.calls.open_of_conversation(acme.id, chat.id)
+    await stores.calls.open_with_agent(acme.id, bert.id)
+    await stores.calls.on_socket("sid_v0")
+    await stores.calls.of_conversation(acme.id, chat.id)
+    await stores.calls.with_dead_sockets()
+    await stores.calls.unanswered(at(100))
+
+    # The janitors of every process.
+    await stores.presence.heartbeat("node_1", at(40))
+    await stores.presence.dead_nodes(at(20))
+    await stores.presence.sockets_of_node("node_1", "visitor")
+    await stores.presence.sockets_of_node("node_2")
+    await stores.conversations.abandoned(at(40))
+    await stores.presence.online_disconnected_before(at(40))
+    await stores.visitors.delete_idle(at(3600), 100)
+    await stores.leases.acquire(f"assign:{acme.id}", "node_1", at(41), at(51))
+    await stores.leases.release(f"assign:{acme.id}", "node_1")
+
+    # Leaving: the page closes, sockets go, a process dies, the chat closes.
+    current = (await stores.visitors.by_id(acme.id, visitor.id)).current_page  # type: ignore[union-attr]
+    assert current is not None
+    await stores.pages.close(acme.id, current["id"], at(50))
+    await stores.visitors.clear_current_page(acme.id, visitor.id, current["id"])
+    await stores.presence.remove_socket("sid_v0")
+    await stores.conversations.set_visitor_left(acme.id, visitor.id, at(50))
+    await stores.presence.update(acme.id, bert.id, {"disconnected_at": at(50)})
+    await stores.presence.forget_node("node_2")
+    await stores.conversations.transition(
+        await stores.conversations.get(acme.id, chat.id),  # type: ignore[arg-type]
+        "close",
+        {"status": ConversationStatus.CLOSED.value, "closed_at": at(60), "closed_by": SYSTEM.to_doc()},
+        {"by": SYSTEM.to_doc(), "from_agent_id": bert.id},
+        at(60),
+    )
+    await stores.photos.delete_others(acme.id, anna.id, keep=None)
+    await stores.photos.delete(acme.id, "pho_0123456789abcdef01234567")
+    await stores.users.delete(acme.id, bert.id)
+    await stores.visitors.mark_engaged(acme.id, world.visitors[2].id)
+    await stores.pages.delete_of_visitors([world.visitors[-1].id])
