@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from wschat.records import Document
@@ -83,3 +83,41 @@ def replace_row(conn: sqlite3.Connection, table: Table, doc: Document) -> None:
     row = table.encode(doc)
     assignments = ", ".join(f"{name} = :{name}" for name in row if name != "id")
     conn.execute(f"UPDATE {table.name} SET {assignments} WHERE id = :id", row)
+
+
+def claim_and_apply(
+    claims: Table,
+    claim: Document,
+    table: Table,
+    row_id: str,
+    tenant_id: str,
+    epoch: int,
+    state: Mapping[str, Any],
+    superseded: type[Exception],
+) -> Callable[[sqlite3.Connection], Document]:
+    """A writer job for a claimed state change: insert ``claim`` into ``claims`` (its epoch is unique per
+    record), then move the row from ``epoch`` to the next with ``state``; raises ``superseded`` if either
+    finds that someone came first (the job's savepoint then undoes both). Returns the row as stored."""
+    columns = {name: table.column(name) for name in state}
+    assignments = "".join(f"{name} = :{name}, " for name in columns)
+    params = {name: column.encode(state[name]) for name, column in columns.items()}
+    params |= {"_id": row_id, "_tenant": tenant_id, "_epoch": epoch}
+    update = (
+        f"UPDATE {table.name} SET {assignments}epoch = epoch + 1"
+        " WHERE id = :_id AND tenant_id = :_tenant AND epoch = :_epoch"
+    )
+    claim_row = claims.encode(claim)
+    select = f"{table.select_sql()} WHERE id = ? AND tenant_id = ?"
+
+    def job(conn: sqlite3.Connection) -> Document:
+        try:
+            conn.execute(claims.insert_sql(), claim_row)
+        except sqlite3.IntegrityError as e:
+            raise superseded() from e
+        if conn.execute(update, params).rowcount != 1:
+            raise superseded()
+        doc = fetch_one(conn, table, select, (row_id, tenant_id))
+        assert doc is not None
+        return doc
+
+    return job

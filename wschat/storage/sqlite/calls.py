@@ -15,7 +15,7 @@ from wschat.records import Document
 from wschat.signalling.models import Call, CallStatus
 from wschat.signalling.store import Superseded
 from wschat.storage.documents import call_doc, call_from, call_state
-from wschat.storage.sqlite.base import SqliteStore, apply_paths, fetch_one
+from wschat.storage.sqlite.base import SqliteStore, apply_paths, claim_and_apply
 from wschat.storage.sqlite.tables import CALL_TRANSITIONS, CALLS
 from wschat.storage.sqlite.values import from_json, to_json, to_time
 
@@ -75,36 +75,18 @@ class SqliteCallStore(SqliteStore):
     async def transition(self, call: Call, changed: Call, now: datetime) -> Call:
         epoch = call.epoch + 1
         state = call_state(changed)
-        claim = CALL_TRANSITIONS.encode(
-            {
-                "_id": f"{call.id}:{epoch}",
-                "tenant_id": call.tenant_id,
-                "call_id": call.id,
-                "at": now,
-                "state": state,
-            }
+        claim = {"_id": f"{call.id}:{epoch}", "tenant_id": call.tenant_id, "call_id": call.id, "at": now}
+        job = claim_and_apply(
+            CALL_TRANSITIONS,
+            claim | {"state": state},
+            CALLS,
+            call.id,
+            call.tenant_id,
+            call.epoch,
+            state,
+            Superseded,
         )
-        columns = {name: CALLS.column(name) for name in state}
-        assignments = "".join(f"{name} = :{name}, " for name in columns)
-        params = {name: column.encode(state[name]) for name, column in columns.items()}
-        params |= {"_id": call.id, "_tenant": call.tenant_id, "_epoch": call.epoch}
-        update = (
-            f"UPDATE calls SET {assignments}epoch = epoch + 1"
-            " WHERE id = :_id AND tenant_id = :_tenant AND epoch = :_epoch"
-        )
-
-        def claim_and_apply(conn: sqlite3.Connection) -> Call:
-            try:
-                conn.execute(CALL_TRANSITIONS.insert_sql(), claim)
-            except sqlite3.IntegrityError as e:
-                raise Superseded() from e
-            if conn.execute(update, params).rowcount != 1:
-                raise Superseded()
-            doc = fetch_one(conn, CALLS, _OWNED, (call.id, call.tenant_id))
-            assert doc is not None
-            return call_from(doc)
-
-        return await self._db.write(claim_and_apply)
+        return call_from(await self._db.write(job))
 
 
 class SqliteVideoRecords(SqliteStore):

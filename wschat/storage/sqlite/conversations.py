@@ -15,7 +15,7 @@ from wschat.chat.conversation_store import STATE_FIELDS, Superseded
 from wschat.chat.models import Conversation, ConversationStatus
 from wschat.records import Document
 from wschat.storage.documents import conversation_doc, conversation_from, transition_id
-from wschat.storage.sqlite.base import SqliteStore, fetch_one
+from wschat.storage.sqlite.base import SqliteStore, claim_and_apply
 from wschat.storage.sqlite.tables import CONVERSATIONS, TRANSITIONS
 from wschat.storage.sqlite.values import to_time
 
@@ -86,39 +86,27 @@ class SqliteConversationStore(SqliteStore):
         epoch = conversation.epoch + 1
         if state.get("status") == ConversationStatus.CLOSED.value:
             state = {**state, "open_key": f"closed:{conversation.id}"}
-        claim = TRANSITIONS.encode(
-            {
-                "_id": transition_id(conversation.id, epoch),
-                "tenant_id": conversation.tenant_id,
-                "conversation_id": conversation.id,
-                "epoch": epoch,
-                "kind": kind,
-                "state": state,
-                "at": now,
-                **record,
-            }
+        claim = {
+            "_id": transition_id(conversation.id, epoch),
+            "tenant_id": conversation.tenant_id,
+            "conversation_id": conversation.id,
+            "epoch": epoch,
+            "kind": kind,
+            "state": state,
+            "at": now,
+            **record,
+        }
+        job = claim_and_apply(
+            TRANSITIONS,
+            claim,
+            CONVERSATIONS,
+            conversation.id,
+            conversation.tenant_id,
+            conversation.epoch,
+            state,
+            Superseded,
         )
-        columns = {name: CONVERSATIONS.column(name) for name in state}
-        assignments = "".join(f"{name} = :{name}, " for name in columns)
-        params = {name: column.encode(state[name]) for name, column in columns.items()}
-        params |= {"_id": conversation.id, "_tenant": conversation.tenant_id, "_epoch": conversation.epoch}
-        update = (
-            f"UPDATE conversations SET {assignments}epoch = epoch + 1"
-            " WHERE id = :_id AND tenant_id = :_tenant AND epoch = :_epoch"
-        )
-
-        def claim_and_apply(conn: sqlite3.Connection) -> Conversation:
-            try:
-                conn.execute(TRANSITIONS.insert_sql(), claim)
-            except sqlite3.IntegrityError as e:
-                raise Superseded() from e
-            if conn.execute(update, params).rowcount != 1:
-                raise Superseded()
-            doc = fetch_one(conn, CONVERSATIONS, _OWNED, (conversation.id, conversation.tenant_id))
-            assert doc is not None
-            return conversation_from(doc)
-
-        return await self._db.write(claim_and_apply)
+        return conversation_from(await self._db.write(job))
 
     async def history(self, tenant_id: str, conversation_id: str) -> list[Document]:
         where = "conversation_id = ? AND tenant_id = ? ORDER BY epoch"
