@@ -19,7 +19,6 @@ from wschat.storage.sqlite.base import SqliteStore, apply_paths, claim_and_apply
 from wschat.storage.sqlite.tables import CALL_TRANSITIONS, CALLS
 from wschat.storage.sqlite.values import from_json, to_json, to_time
 
-_OWNED = f"{CALLS.select_sql()} WHERE id = ? AND tenant_id = ?"
 _OPEN = f"status IN ('{CallStatus.RINGING.value}', '{CallStatus.ACTIVE.value}')"
 
 

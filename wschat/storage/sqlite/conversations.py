@@ -19,7 +19,6 @@ from wschat.storage.sqlite.base import SqliteStore, claim_and_apply
 from wschat.storage.sqlite.tables import CONVERSATIONS, TRANSITIONS
 from wschat.storage.sqlite.values import to_time
 
-_OWNED = f"{CONVERSATIONS.select_sql()} WHERE id = ? AND tenant_id = ?"
 _SIDES = {"visitor": "visitor_read_seq", "agent": "agent_read_seq"}
 
 
