@@ -23,7 +23,7 @@ from tests.redis_support import running_redis
 from tests.support import FakeClock, LiveServer, start_server
 from wschat.accounts import passwords
 from wschat.config import DatabaseSettings, Secret, ServerSettings, Settings
-from wschat.embedded import EmbeddedDatabase, find_binary
+from wschat.storage.mongo.ferretdb import EmbeddedDatabase, find_binary
 
 #: Real argon2id with a small cost, so that a suite that creates hundreds of users stays fast.
 #: tests/accounts/test_passwords.py switches back to the production profile where cost matters.

@@ -11,8 +11,8 @@ import uvicorn
 
 from tests.support import FakeClock, LiveServer, start_server, wait_for
 from wschat.config import DatabaseSettings, Secret, Settings
-from wschat.embedded import EmbeddedDatabase
 from wschat.storage import StorageError
+from wschat.storage.mongo.ferretdb import EmbeddedDatabase
 from wschat.storage.sqlite.database import take_lock
 
 

@@ -13,7 +13,7 @@ import pytest
 from tests.support import PASSWORD, FakeClock, start_server
 from wschat.accounts.models import Role
 from wschat.config import DatabaseSettings, Secret, Settings
-from wschat.embedded import EmbeddedDatabase
+from wschat.storage.mongo.ferretdb import EmbeddedDatabase
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from pymongo import MongoClient
 
 from tests.storage.installation import dump, populate, same_records, sqlite_content_hash
 from wschat.config import DatabaseUrl, Secret, Settings
-from wschat.embedded import BINARY_NAME, EmbeddedDatabase, find_binary
 from wschat.storage import StorageError, open_database
 from wschat.storage import commands as db_commands
 from wschat.storage.legacy import check_no_ferretdb_files
+from wschat.storage.mongo.ferretdb import BINARY_NAME, EmbeddedDatabase, find_binary
 
 REPO = Path(__file__).resolve().parents[2]
 

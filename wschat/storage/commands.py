@@ -25,10 +25,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from wschat.config import DatabaseUrl, Settings
-from wschat.embedded import EmbeddedDatabase, EmbeddedDatabaseError, find_binary
 from wschat.storage import Database, StorageError, open_database
 from wschat.storage.copy import CopyReport, copy_installation
 from wschat.storage.legacy import ferretdb_files
+from wschat.storage.mongo.ferretdb import EmbeddedDatabase, EmbeddedDatabaseError, find_binary
 from wschat.storage.sqlite.database import SqliteDatabase
 
 #: Scheme of an old installation's embedded FerretDB directory, a copy's source only.

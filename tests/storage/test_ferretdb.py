@@ -1,4 +1,5 @@
-"""The embedded FerretDB: start, ping, stop, one owner per data dir, never an orphan process."""
+"""FerretDB as a child process (the MongoDB adapter's test server, and the reader of an earlier version's
+data dir): start, ping, stop, one owner per data dir, never an orphan process."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from wschat.embedded import EmbeddedDatabase, EmbeddedDatabaseError, find_binary, locate_running
+from wschat.storage.mongo.ferretdb import EmbeddedDatabase, EmbeddedDatabaseError, find_binary, locate_running
 
 
 def _alive(pid: int) -> bool:
@@ -98,7 +99,7 @@ def test_failed_start_reports_and_cleans_up(tmp_path: Path) -> None:
 _CHILD = """
 import sys, time
 from pathlib import Path
-from wschat.embedded import EmbeddedDatabase, find_binary
+from wschat.storage.mongo.ferretdb import EmbeddedDatabase, find_binary
 db = EmbeddedDatabase(find_binary(), Path(sys.argv[1]))
 db.start()
 print(db.pid, flush=True)
