@@ -32,7 +32,8 @@ import socketio
 
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
-from wschat.config import DatabaseUrl, Secret, Settings
+from wschat.config import Secret, Settings
+from wschat.database_url import DatabaseUrl
 from wschat.runtime import NoTransport, build_runtime
 from wschat.storage import open_database
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.storage.installation import dump, populate, sqlite_content_hash
-from wschat.config import DatabaseSettings, DatabaseUrl, Secret, Settings
+from wschat.config import DatabaseSettings, Secret, Settings
+from wschat.database_url import DatabaseUrl
 from wschat.records import Document
 from wschat.storage import commands as db_commands
 from wschat.storage import open_database

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from wschat.config import DatabaseUrl, Secret, load_settings
+from wschat.config import Secret, load_settings
+from wschat.database_url import DatabaseUrl
 from wschat.errors import ConfigError
 
 

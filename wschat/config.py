@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+from wschat.database_url import DatabaseUrl
 from wschat.errors import ConfigError
 from wschat.proxies import parse_networks
 
@@ -66,49 +67,6 @@ class ServerSettings:
     def origin(self) -> str:
         parts = urlsplit(self.public_url)
         return f"{parts.scheme}://{parts.netloc}"
-
-
-@dataclass(frozen=True)
-class DatabaseUrl:
-    """A parsed ``WSCHAT_DATABASE_URL``: ``sqlite:///<absolute path>`` or ``mongodb[+srv]://…``."""
-
-    kind: str
-    #: The SQLite file (for ``sqlite``).
-    path: Path | None = None
-    #: The full URI (for ``mongodb``); holds credentials, never logged.
-    uri: str | None = None
-
-    @classmethod
-    def parse(cls, value: str) -> DatabaseUrl:
-        """Raises ValueError with a message fit for the operator."""
-        if value.startswith(("mongodb://", "mongodb+srv://")):
-            if not urlsplit(value).netloc:
-                raise ValueError("a MongoDB URL needs a host, e.g. mongodb://db.internal:27017/")
-            return cls("mongodb", uri=value)
-        if value.startswith("sqlite:"):
-            parts = urlsplit(value)
-            path = unquote(parts.path)
-            if (
-                parts.netloc
-                or not path.startswith("/")
-                or parts.query
-                or parts.fragment
-                or path.endswith("/")
-            ):
-                raise ValueError(
-                    "a SQLite URL names an absolute file path: sqlite:///var/lib/wschat/wschat.db"
-                )
-            return cls("sqlite", path=Path("/" + path.lstrip("/")))
-        raise ValueError(
-            "must be sqlite:///<absolute path> or mongodb://… / mongodb+srv://… "
-            "(e.g. sqlite:///var/lib/wschat/wschat.db)"
-        )
-
-    def describe(self) -> str:
-        if self.kind == "sqlite":
-            return f"SQLite {self.path}"
-        parts = urlsplit(self.uri or "")
-        return f"MongoDB {parts.hostname or '?'}{f':{parts.port}' if parts.port else ''}"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 
 from tests.storage.builders import new_tenant
 from wschat.accounts.models import Tenant
-from wschat.config import DatabaseUrl
+from wschat.database_url import DatabaseUrl
 from wschat.storage import Database, Stores, open_database
 
 ADAPTERS = ("sqlite", "mongodb")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.storage.builders import new_tenant
 from tests.storage.installation import Dump, dump, populate, same_records, sqlite_content_hash
-from wschat.config import DatabaseUrl
+from wschat.database_url import DatabaseUrl
 from wschat.storage import TABLES, Database, StorageError, open_database
 from wschat.storage.copy import CopyReport, copy_installation
 

@@ -17,7 +17,7 @@ import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from tests.storage import scenario
-from wschat.config import DatabaseUrl
+from wschat.database_url import DatabaseUrl
 from wschat.storage import open_database
 from wschat.storage.mongo import database as mongo_database
 from wschat.storage.mongo.database import INDEXES

@@ -23,7 +23,7 @@ from tests.storage import scenario
 from tests.storage.builders import at, message_builder, new_call, new_conversation, new_visitor, page_view
 from wschat.accounts.models import Tenant, User
 from wschat.chat.models import SYSTEM
-from wschat.config import DatabaseUrl
+from wschat.database_url import DatabaseUrl
 from wschat.signalling.models import CallStatus, EndReason
 from wschat.storage import Stores, open_database
 from wschat.storage.sqlite import connections

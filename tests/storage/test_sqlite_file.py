@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.storage.builders import at, new_tenant
-from wschat.config import DatabaseUrl
+from wschat.database_url import DatabaseUrl
 from wschat.storage import EPHEMERAL_TABLES, TABLES, StorageError, open_database
 from wschat.storage.sqlite import connections, schema, tables
 from wschat.storage.sqlite.database import SqliteDatabase, prepare

@@ -26,7 +26,7 @@ from wschat.chat.message_store import MessageStore
 from wschat.chat.page_store import PageViewStore
 from wschat.chat.presence_store import PresenceStore
 from wschat.chat.visitor_store import VisitorStore
-from wschat.config import DatabaseUrl
+from wschat.database_url import DatabaseUrl
 from wschat.media.store import PhotoStore
 from wschat.records import Document
 from wschat.signalling.store import CallStore, VideoRecords

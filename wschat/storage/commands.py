@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from wschat.config import DatabaseUrl, Settings
+from wschat.config import Settings
+from wschat.database_url import DatabaseUrl
 from wschat.storage import Database, StorageError, open_database
 from wschat.storage.copy import CopyReport, copy_installation
 from wschat.storage.legacy import ferretdb_files

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wschat.config import DatabaseUrl
+from wschat.database_url import DatabaseUrl
 from wschat.storage import StorageError
 
 #: Where the old versions kept the embedded database, under the data dir.
