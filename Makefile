@@ -17,7 +17,7 @@ FRONTEND := wschat/static/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/*.json frontend/*.ts frontend/scripts -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench setup debs clean
+.PHONY: run test lint bench bench-growth setup debs clean
 
 run: setup
 	$(BIN)/wschat serve
@@ -60,3 +60,10 @@ clean:
 
 bench: setup
 	$(BIN)/python bench/relay.py
+
+# Growth benchmark (docs/benchmarks.md): 1,000,000 messages on SQLite, empty vs. full; for the MongoDB adapter
+# on FerretDB: make .tools/bin/wschat-ferretdb bench-growth GROWTH_ARGS="--backend mongodb --messages 50000"
+GROWTH_ARGS ?=
+
+bench-growth: $(VENV)/.installed
+	nice $(BIN)/python bench/growth.py $(GROWTH_ARGS)

@@ -109,7 +109,9 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, so that an event loop sets TCP_NODELAY on the connections it accepts (asyncio's
+    # own loop checks the protocol; without it every reused connection waits for a delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
