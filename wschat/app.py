@@ -112,7 +112,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
 
     @quart_app.get("/readyz")
     async def readyz() -> Response:
-        await runtime().db.ping()
+        rt = runtime()
+        await rt.db.ping()
+        failing = rt.housekeeping.unhealthy()
+        if failing:
+            return json_response({"status": "not_ready", "failing": [f.to_wire() for f in failing]}, 503)
         return json_response({"status": "ready"})
 
     @quart_app.while_serving
@@ -150,24 +154,20 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             await forget_changed_password(settings.data_dir, rt.accounts)
 
         loop = asyncio.get_running_loop()
+        steps = (
+            ("janitor", rt.janitor.run_once),  # its own steps are isolated inside
+            ("expire call invitations", rt.calls.expire_invitations),
+            ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
+            ("forget the first-run password file", forget_first_password),
+        )
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)
-            for job in (
-                rt.janitor.run_once,
-                rt.calls.expire_invitations,
-                rt.calls.leave_dead_sockets,
-                forget_first_password,
-            ):
+            for name, step in steps:
                 started = loop.time()
-                try:
-                    await job()
-                except Exception:
-                    log.exception(
-                        "housekeeping failed; trying again in %.0f s", settings.chat.janitor_interval
-                    )
+                await rt.housekeeping.run(name, step)
                 took = loop.time() - started
                 if took > SLOW_HOUSEKEEPING:
-                    log.warning("housekeeping step %s took %.0f ms", job.__qualname__, took * 1000)
+                    log.warning("housekeeping step %s took %.0f ms", name, took * 1000)
 
     return app
 

@@ -22,6 +22,7 @@ from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.chat.visitors import VisitorService
 from wschat.clock import Clock
 from wschat.config import Settings
+from wschat.housekeeping import Steps
 from wschat.limits.counter import HitCounter, MemoryCounter
 from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.media.service import PhotoService
@@ -84,6 +85,8 @@ class Runtime:
     photos: PhotoService
     calls: CallService
     video: VideoSettingsService
+    #: The housekeeping steps' record of failures (``/readyz`` reads it).
+    housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
     limits_redis: Redis | None = None
 
@@ -158,6 +161,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         clock,
         public_url=settings.server.public_url,
     )
+    housekeeping = Steps(clock)
     chat.closed_hooks.append(calls.conversation_closed)
     chat.handed_over_hooks.append(calls.conversation_handed_over)
     return Runtime(
@@ -178,10 +182,19 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         chat=chat,
         pages=pages,
         janitor=Janitor(
-            chat, presence, conversations, tenants, clock, accounts=accounts, closer=transport, pages=pages
+            chat,
+            presence,
+            conversations,
+            tenants,
+            clock,
+            accounts=accounts,
+            closer=transport,
+            pages=pages,
+            steps=housekeeping,
         ),
         photos=PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels),
         calls=calls,
         video=VideoSettingsService(video),
+        housekeeping=housekeeping,
         limits_redis=limits_redis,
     )

@@ -9,13 +9,15 @@
   another process) and the socket only listens (agents' sockets on every pass, visitors' every 30 s).
 
 Every step is safe to run in several processes at once: the state changes go through the same claimed
-transitions as everything else.
+transitions as everything else. Each runs on its own (``wschat/housekeeping.py``): one that fails is logged
+and backs off, and the others still run.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from wschat.accounts.service import AccountService
 from wschat.accounts.store import TenantStore
@@ -25,6 +27,7 @@ from wschat.chat.pages import PageService
 from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.clock import Clock
 from wschat.errors import AuthInvalid, TenantLocked
+from wschat.housekeeping import Steps
 from wschat.records import Document
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,9 @@ class Janitor:
         accounts: AccountService,
         closer: SocketCloser,
         pages: PageService,
+        steps: Steps,
     ) -> None:
+        self.steps = steps
         self.accounts = accounts
         self.pages = pages
         self.closer = closer
@@ -62,19 +67,27 @@ class Janitor:
         self._last_run: dict[str, datetime] = {}
 
     async def run_once(self) -> None:
-        await self.presence.store.heartbeat(self.presence.node_id, self.clock())
-        await self._forget_dead_nodes()
-        for gone in await self.presence.agents_gone():
-            log.info("agent %s went offline (no connection for the grace period)", gone.user_id)
-            await self.chat.agent_gone(gone.tenant_id, gone.user_id)
+        """One pass; a step that fails does not keep the later ones from running."""
+        run = self.steps.run
+        await run("heartbeat", self._heartbeat)
+        await run("forget dead processes", self._forget_dead_nodes)
+        await run("agents gone offline", self._agents_gone)
         # The steps that read many records run at most every SLOW_STEPS_INTERVAL: each pass competes with
         # the chat for the database, and their deadlines are minutes (visitor timeout) or tenant locks.
         slow = self._due("slow steps", SLOW_STEPS_INTERVAL)
         if slow:
-            await self._close_abandoned()
-        await self._recheck_sockets(visitors_too=slow)
+            await run("close abandoned chats", self._close_abandoned)
+        await run("re-check sockets", partial(self._recheck_sockets, visitors_too=slow))
         if self._due("idle visitors", IDLE_CHECK_INTERVAL):
-            await self._forget_idle_visitors()
+            await run("forget idle visitors", self._forget_idle_visitors)
+
+    async def _heartbeat(self) -> None:
+        await self.presence.store.heartbeat(self.presence.node_id, self.clock())
+
+    async def _agents_gone(self) -> None:
+        for gone in await self.presence.agents_gone():
+            log.info("agent %s went offline (no connection for the grace period)", gone.user_id)
+            await self.chat.agent_gone(gone.tenant_id, gone.user_id)
 
     def _due(self, step: str, interval: timedelta) -> bool:
         """Whether ``step`` is due (never ran, or ``interval`` ago); if so, it counts as run now."""
