@@ -200,6 +200,8 @@ async def exercise(stores: Stores, world: World) -> None:
     await stores.presence.sockets_of_node("node_1", "visitor")
     await stores.presence.sockets_of_node("node_2")
     await stores.conversations.abandoned(at(40))
+    await stores.conversations.agents_with_active()
+    await stores.conversations.tenants_with_queue()
     await stores.presence.online_disconnected_before(at(40))
     await stores.visitors.delete_idle(at(3600), 100)
     await stores.leases.acquire(f"assign:{acme.id}", "node_1", at(41), at(51))

@@ -155,6 +155,22 @@ async def test_conversations_open_load_counts_active_chats_per_agent(stores: Sto
     assert await stores.conversations.open_load(two.a.id) == {"usr_1": 3, "usr_2": 1}
 
 
+async def test_conversations_agents_with_active_and_tenants_with_queue_across_tenants(
+    stores: Stores, two: TwoTenants
+) -> None:
+    await _stored(stores, new_conversation(two.a, "vis_1", status=ACTIVE, agent_id="usr_1"))
+    await _stored(stores, new_conversation(two.a, "vis_2", status=ACTIVE, agent_id="usr_1"))
+    await _stored(stores, new_conversation(two.b, "vis_3", status=ACTIVE, agent_id="usr_2"))
+    await _stored(stores, new_conversation(two.b, "vis_4"))
+    await _close(
+        stores, await _stored(stores, new_conversation(two.a, "vis_5", status=ACTIVE, agent_id="usr_3"))
+    )
+    await _close(stores, await _stored(stores, new_conversation(two.a, "vis_6")))
+
+    assert await stores.conversations.agents_with_active() == {(two.a.id, "usr_1"), (two.b.id, "usr_2")}
+    assert await stores.conversations.tenants_with_queue() == {two.b.id}
+
+
 async def test_conversations_abandoned_across_tenants(stores: Stores, two: TwoTenants) -> None:
     gone_a = await _stored(stores, new_conversation(two.a, "vis_1"))
     gone_b = await _stored(stores, new_conversation(two.b, "vis_2", status=ACTIVE, agent_id="usr_1"))

@@ -47,6 +47,12 @@ class ConversationStore(Protocol):
     async def abandoned(self, before: datetime) -> list[Conversation]:
         """Open conversations across tenants whose visitor left before ``before`` (for the janitor)."""
 
+    async def agents_with_active(self) -> set[tuple[str, str]]:
+        """Across tenants: (tenant id, agent id) of every agent holding an active conversation (janitor)."""
+
+    async def tenants_with_queue(self) -> set[str]:
+        """Across tenants: the tenants with a queued conversation (janitor)."""
+
     async def transition(
         self,
         conversation: Conversation,

@@ -3,6 +3,8 @@
 - heartbeat of this process, and forgetting the sockets of processes that stopped beating (crashed);
 - agents whose last socket closed longer ago than the grace period go offline; their chats are re-queued;
 - open conversations whose visitor has been gone longer than the tenant's limit are closed (every 30 s);
+- chats left active under an agent who is offline (a hand-back that failed halfway, a crash) go back to
+  the queue, and every queue is routed again, so no chat waits for an event that never comes (every 30 s);
 - page visitors who never chatted are deleted a day after they were last seen, with their page trail;
 - this process's sockets are checked again: a user disabled, deleted or with a new password, a session
   signed out, or a locked tenant, loses its sockets even when the change came from elsewhere (the CLI,
@@ -23,6 +25,7 @@ from wschat.accounts.service import AccountService
 from wschat.accounts.store import TenantStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
+from wschat.chat.models import AgentStatus
 from wschat.chat.pages import PageService
 from wschat.chat.presence import PresenceService, SocketCloser
 from wschat.clock import Clock
@@ -77,6 +80,8 @@ class Janitor:
         slow = self._due("slow steps", SLOW_STEPS_INTERVAL)
         if slow:
             await run("close abandoned chats", self._close_abandoned)
+            await run("hand back orphaned chats", self._requeue_orphans)
+            await run("route waiting chats", self._route_queues)
         await run("re-check sockets", partial(self._recheck_sockets, visitors_too=slow))
         if self._due("idle visitors", IDLE_CHECK_INTERVAL):
             await run("forget idle visitors", self._forget_idle_visitors)
@@ -144,6 +149,19 @@ class Janitor:
                 else:
                     await self.conversations.set_visitor_left(tenant_id, owner_id, now)
                     await self.pages.left(tenant_id, owner_id)
+
+    async def _requeue_orphans(self) -> None:
+        """Chats active under an agent who is offline (or gone): back to the queue, whatever left them so."""
+        for tenant_id, agent_id in sorted(await self.conversations.agents_with_active()):
+            presence = await self.presence.store.get(tenant_id, agent_id)
+            if presence is None or presence.status is AgentStatus.OFFLINE:
+                log.warning("agent %s is offline but holds active chats: handing them back", agent_id)
+                await self.chat.requeue_agent(tenant_id, agent_id)
+
+    async def _route_queues(self) -> None:
+        """Offer waiting chats again, in case an assignment was interrupted (a routing event never came)."""
+        for tenant_id in sorted(await self.conversations.tenants_with_queue()):
+            await self.chat.route_queue(tenant_id)
 
     async def _close_abandoned(self) -> None:
         now = self.clock()

@@ -87,6 +87,16 @@ class MongoConversationStore:
         )
         return [conversation_from(doc) async for doc in cursor]
 
+    async def agents_with_active(self) -> set[tuple[str, str]]:
+        cursor = self._conversations.find(
+            {"status": ConversationStatus.ACTIVE.value}, {"tenant_id": 1, "agent_id": 1}
+        )
+        return {(doc["tenant_id"], doc["agent_id"]) async for doc in cursor if doc.get("agent_id")}
+
+    async def tenants_with_queue(self) -> set[str]:
+        cursor = self._conversations.find({"status": ConversationStatus.QUEUED.value}, {"tenant_id": 1})
+        return {doc["tenant_id"] async for doc in cursor}
+
     async def transition(
         self,
         conversation: Conversation,

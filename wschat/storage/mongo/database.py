@@ -45,6 +45,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("tenant_id", ASCENDING), ("status", ASCENDING)], name="tenant_status"),
         IndexModel([("tenant_id", ASCENDING), ("agent_id", ASCENDING)], name="tenant_agent"),
         IndexModel([("visitor_left_at", ASCENDING)], name="visitor_left_at"),
+        IndexModel([("status", ASCENDING), ("tenant_id", ASCENDING)], name="status_tenant"),
     ],
     # _id is "<conversation id>:<epoch>": the primary key lets exactly one state change per epoch win.
     "transitions": [

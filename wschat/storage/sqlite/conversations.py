@@ -71,6 +71,18 @@ class SqliteConversationStore(SqliteStore):
         where = "status != 'closed' AND visitor_left_at <= ?"
         return [conversation_from(doc) for doc in await self._all(CONVERSATIONS, where, (to_time(before),))]
 
+    async def agents_with_active(self) -> set[tuple[str, str]]:
+        sql = (
+            "SELECT DISTINCT tenant_id, agent_id FROM conversations WHERE status = ? AND agent_id IS NOT NULL"
+        )
+        params = (ConversationStatus.ACTIVE.value,)
+        return await self._db.read(lambda conn: {(row[0], row[1]) for row in conn.execute(sql, params)})
+
+    async def tenants_with_queue(self) -> set[str]:
+        sql = "SELECT DISTINCT tenant_id FROM conversations WHERE status = ?"
+        params = (ConversationStatus.QUEUED.value,)
+        return await self._db.read(lambda conn: {row[0] for row in conn.execute(sql, params)})
+
     async def transition(
         self,
         conversation: Conversation,

@@ -87,6 +87,8 @@ _V1 = [
     # closed history.
     "CREATE INDEX conversations_agent ON conversations (tenant_id, status, agent_id, created_at)",
     "CREATE INDEX conversations_left ON conversations (visitor_left_at) WHERE status != 'closed'",
+    # Housekeeping across tenants: who holds active chats, which tenants have a queue (open chats only).
+    "CREATE INDEX conversations_open ON conversations (status, tenant_id, agent_id)",
     """CREATE TABLE transitions (
         id TEXT PRIMARY KEY,
         tenant_id TEXT NOT NULL,
