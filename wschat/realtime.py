@@ -156,6 +156,15 @@ class Realtime:
     async def close_socket(self, sid: str, kind: str) -> None:
         await self.sio.disconnect(sid, namespace=AGENT if kind == "agent" else VISITOR)
 
+    def holds(self, sid: str, kind: str) -> bool:
+        # Known to this process's manager from the connect handler on (still "pending" then) until the
+        # disconnect: a record written by a connect handler is never taken for a ghost.
+        namespace = AGENT if kind == "agent" else VISITOR
+        return self.sio.manager.eio_sid_from_sid(sid, namespace) is not None
+
+    async def socket_gone(self, sid: str) -> None:
+        await self._disconnect(sid)
+
     async def revoke_user(self, user_id: str) -> None:
         """Disconnect every socket of a console user (password change, disable, delete), on any process."""
         await self._disconnect_agent(user_id, None)
@@ -372,7 +381,7 @@ class Realtime:
             for hook in self.on_socket_closed:
                 await hook(sid)
         except DATABASE_ERRORS as e:
-            # The janitor of a live process cleans up once the database answers again.
+            # The record stays; this process's janitor finds it without its socket and finishes this.
             log.error("database error while recording a disconnect: %s", type(e).__name__)
 
 

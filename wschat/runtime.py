@@ -52,6 +52,12 @@ class NoTransport:
     async def close_socket(self, sid: str, kind: str) -> None:
         return None
 
+    def holds(self, sid: str, kind: str) -> bool:
+        return True  # the CLI runs no janitor: nothing here is ever reconciled
+
+    async def socket_gone(self, sid: str) -> None:
+        return None
+
     async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
         return None
 

@@ -1,15 +1,17 @@
-"""Nothing stays stuck: a chat left active under an agent who is offline goes back to the queue, and a
-queued chat is offered again, whatever interrupted the step that should have done it. The janitor finds
-both states and repairs them (every 30 s)."""
+"""Nothing stays stuck: a socket record whose socket is gone is finished, a chat left active under an agent
+who is offline goes back to the queue, and a queued chat is offered again, whatever interrupted the step that
+should have done it. The janitor finds these states and repairs them."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
 import pytest
 
 from tests.chat.conftest import Team
+from tests.support import stored
 
 #: The repairs read the stores' cross-tenant queries: both adapters.
 pytestmark = pytest.mark.both_backends
@@ -80,3 +82,64 @@ async def test_a_queued_chat_whose_routing_never_came_is_routed_by_the_janitor(
     assert (routed.status.value, routed.agent_id) == ("active", team.bert.id)
     assigned = await visitor.wait("chat.assigned", lambda d: d["agent"] is not None)
     assert assigned["conversation_id"] == cid
+
+
+async def test_a_disconnect_whose_clean_up_failed_leaves_no_ghost_agent(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bert closes the console while the database fails: his socket record stays. The janitor's next pass
+    finds a record without a socket and finishes the disconnect, so Bert goes offline after the grace period
+    and his chat goes back to the queue."""
+    s = team.server
+    runtime = s.app.runtime
+    bert = await team.agent("bert")
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+    real = runtime.presence.socket_closed
+
+    async def fails(sid: str) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(runtime.presence, "socket_closed", fails)
+    await bert.disconnect()
+    await asyncio.sleep(0.2)
+    assert await runtime.presence.store.socket_count(team.tenant.id, team.bert.id) == 1  # a ghost
+    monkeypatch.setattr(runtime.presence, "socket_closed", real)
+
+    await runtime.janitor.run_once()
+    assert await runtime.presence.store.socket_count(team.tenant.id, team.bert.id) == 0
+    s.clock.advance(seconds=31)
+    await runtime.janitor.run_once()
+    presence = await runtime.presence.store.get(team.tenant.id, team.bert.id)
+    assert presence is not None
+    assert presence.status.value == "offline"
+    chat = await runtime.conversations.get(team.tenant.id, cid)
+    assert chat is not None
+    assert chat.status.value == "queued"
+
+
+async def test_a_connect_refused_after_its_socket_was_recorded_leaves_no_ghost(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The socket is recorded, then the connect fails (the database, for the next step): the record is not
+    left to keep the visitor on the site."""
+    s = team.server
+    runtime = s.app.runtime
+    visitor = await s.visitor()
+    await visitor.ok("chat.start")
+
+    async def fails(*args: Any) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(runtime.conversations, "set_visitor_left", fails)
+    refused = await s.refused("/visitor", {"tenant": "acme", "token": visitor.token})
+    assert refused["code"] == "UNAVAILABLE"
+    monkeypatch.undo()
+    visitor_id = (await stored(runtime.db, "visitors"))[0]["_id"]
+    assert await runtime.presence.store.socket_count(team.tenant.id, visitor_id) == 2  # one is a ghost
+
+    await runtime.janitor.run_once()
+
+    assert await runtime.presence.store.socket_count(team.tenant.id, visitor_id) == 1
+    assert visitor.client.connected

@@ -1,6 +1,9 @@
 """Housekeeping that runs every few seconds in every process.
 
 - heartbeat of this process, and forgetting the sockets of processes that stopped beating (crashed);
+- records of this process's sockets that it no longer holds (a disconnect whose clean-up failed, a connect
+  refused after its socket was recorded) are finished as the disconnect would have: no ghost agent stays
+  online, no visitor stays on the site;
 - agents whose last socket closed longer ago than the grace period go offline; their chats are re-queued;
 - open conversations whose visitor has been gone longer than the tenant's limit are closed (every 30 s);
 - chats left active under an agent who is offline (a hand-back that failed halfway, a crash) go back to
@@ -74,6 +77,7 @@ class Janitor:
         run = self.steps.run
         await run("heartbeat", self._heartbeat)
         await run("forget dead processes", self._forget_dead_nodes)
+        await run("forget sockets this process no longer holds", self._forget_ghosts)
         await run("agents gone offline", self._agents_gone)
         # The steps that read many records run at most every SLOW_STEPS_INTERVAL: each pass competes with
         # the chat for the database, and their deadlines are minutes (visitor timeout) or tenant locks.
@@ -88,6 +92,12 @@ class Janitor:
 
     async def _heartbeat(self) -> None:
         await self.presence.store.heartbeat(self.presence.node_id, self.clock())
+
+    async def _forget_ghosts(self) -> None:
+        for socket in await self.presence.store.sockets_of_node(self.presence.node_id):
+            if not self.closer.holds(socket["_id"], socket["kind"]):
+                log.warning("a %s socket's record outlived it: finishing its disconnect", socket["kind"])
+                await self.closer.socket_gone(socket["_id"])
 
     async def _agents_gone(self) -> None:
         for gone in await self.presence.agents_gone():

@@ -30,6 +30,12 @@ class SocketCloser(Protocol):
     async def close_socket(self, sid: str, kind: str) -> None:
         """Disconnect one socket of this process ("agent" or "visitor")."""
 
+    def holds(self, sid: str, kind: str) -> bool:
+        """Whether this process has this socket (connected, or still connecting)."""
+
+    async def socket_gone(self, sid: str) -> None:
+        """The socket's record outlived the socket: do what its disconnect would have done."""
+
 
 class Publisher(Protocol):
     """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes)."""
