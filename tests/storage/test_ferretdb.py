@@ -81,8 +81,8 @@ def test_missing_binary_says_how_to_fix_it(tmp_path: Path) -> None:
     with pytest.raises(EmbeddedDatabaseError) as info:
         find_binary(tmp_path / "no-such-binary")
     message = str(info.value)
-    assert "make setup" in message
-    assert "WSCHAT_MONGODB_URI" in message
+    assert "make .tools/bin/wschat-ferretdb" in message
+    assert "WSCHAT_FERRETDB_BIN" in message
 
 
 def test_failed_start_reports_and_cleans_up(tmp_path: Path) -> None:

@@ -61,8 +61,7 @@ def find_binary(explicit: Path | None = None) -> Path:
     looked = ", ".join(str(p) for p in candidates)
     raise EmbeddedDatabaseError(
         f"The embedded database ({BINARY_NAME}) was not found (looked in {looked}). "
-        "Build it with `make setup` (needs Go), set WSCHAT_FERRETDB_BIN to its path, "
-        "or point WSCHAT_MONGODB_URI at a MongoDB server, e.g. mongodb://127.0.0.1:27017/."
+        "Build it with `make .tools/bin/wschat-ferretdb` (needs Go) or set WSCHAT_FERRETDB_BIN to its path."
     )
 
 
@@ -76,8 +75,11 @@ class EmbeddedDatabase:
         *,
         start_timeout: float = 30.0,
         stop_timeout: float = 10.0,
+        listen: str = "127.0.0.1:0",
     ) -> None:
         self.binary = binary
+        #: Where it listens; port 0 picks a free one (a test that restarts it names the port).
+        self.listen = listen
         self.data_dir = data_dir
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
@@ -100,7 +102,7 @@ class EmbeddedDatabase:
         """Start FerretDB, wait until ``ping`` answers; returns the MongoDB URI. Blocks: call in a thread."""
         if self._process is not None:
             return self.uri
-        args = [str(self.binary), "-listen", "127.0.0.1:0", "-stdin-watch", "-log-level", "warn"]
+        args = [str(self.binary), "-listen", self.listen, "-stdin-watch", "-log-level", "warn"]
         if self.data_dir is None:
             args.append("-memory")
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - kept open for the process's life
