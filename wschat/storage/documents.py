@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, fields
+from datetime import datetime
 from typing import Any
 
 from wschat.accounts.models import Plan, RevokedSession, Role, Tenant, TenantSettings, TenantStatus, User
@@ -26,6 +27,30 @@ from wschat.chat.presence_store import Presence
 from wschat.media.store import Photo
 from wschat.records import Document
 from wschat.signalling.models import Call, CallKind, CallMode, CallStatus, EndReason, Participation, Side
+
+
+def socket_doc(
+    sid: str,
+    tenant_id: str,
+    owner_id: str,
+    kind: str,
+    node_id: str,
+    now: datetime,
+    *,
+    password_version: str | None,
+    session_id: str | None,
+) -> Document:
+    """An open socket, as the presence stores keep it (see ``wschat/chat/presence_store.py``)."""
+    return {
+        "_id": sid,
+        "tenant_id": tenant_id,
+        "owner_id": owner_id,
+        "kind": kind,
+        "password_version": password_version,
+        "session_id": session_id,
+        "node_id": node_id,
+        "at": now,
+    }
 
 
 def photo_doc(photo: Photo) -> Document:
@@ -154,6 +179,26 @@ def transition_id(conversation_id: str, epoch: int) -> str:
     return f"{conversation_id}:{epoch}"
 
 
+def transition_doc(
+    conversation: Conversation, kind: str, state: dict[str, Any], record: dict[str, Any], now: datetime
+) -> Document:
+    """The claim of a conversation's next epoch, ``state`` being what it sets. Closing also frees the
+    visitor's ``open_key`` (``closed:<id>``), so that the visitor can start a new conversation."""
+    epoch = conversation.epoch + 1
+    if state.get("status") == ConversationStatus.CLOSED.value:
+        state = {**state, "open_key": f"closed:{conversation.id}"}
+    return {
+        "_id": transition_id(conversation.id, epoch),
+        "tenant_id": conversation.tenant_id,
+        "conversation_id": conversation.id,
+        "epoch": epoch,
+        "kind": kind,
+        "state": state,
+        "at": now,
+        **record,
+    }
+
+
 def conversation_doc(c: Conversation) -> Document:
     return {
         "_id": c.id,
@@ -259,6 +304,17 @@ def call_state(call: Call) -> Document:
         "ended_by": call.ended_by.value if call.ended_by else None,
         "duration": call.duration,
         "open_key": call.conversation_id if call.is_open else f"ended:{call.id}",
+    }
+
+
+def call_transition_doc(call: Call, changed: Call, now: datetime) -> Document:
+    """The claim of a call's next epoch; its ``state`` is what ``changed`` sets."""
+    return {
+        "_id": f"{call.id}:{call.epoch + 1}",
+        "tenant_id": call.tenant_id,
+        "call_id": call.id,
+        "at": now,
+        "state": call_state(changed),
     }
 
 

@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from wschat.records import Document
 from wschat.signalling.models import Call, CallStatus
 from wschat.signalling.store import Superseded
-from wschat.storage.documents import call_doc, call_from, call_state
+from wschat.storage.documents import call_doc, call_from, call_transition_doc
 from wschat.storage.mongo.database import MongoHandle, find_owned
 
 
@@ -94,11 +94,10 @@ class MongoCallStore:
 
     async def transition(self, call: Call, changed: Call, now: datetime) -> Call:
         """Claim epoch+1 and store ``changed``; raises :class:`Superseded` if someone else came first."""
-        epoch = call.epoch + 1
-        state = call_state(changed)
-        claim = {"_id": f"{call.id}:{epoch}", "tenant_id": call.tenant_id, "call_id": call.id, "at": now}
+        claim = call_transition_doc(call, changed, now)
+        state = claim["state"]
         try:
-            await self._transitions.insert_one({**claim, "state": state})
+            await self._transitions.insert_one(claim)
         except DuplicateKeyError as e:
             raise Superseded() from e
         updated = await self._apply(call.tenant_id, call.id, call.epoch, state)

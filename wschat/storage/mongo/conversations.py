@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from wschat.chat.conversation_store import Superseded
 from wschat.chat.models import Conversation, ConversationStatus
 from wschat.records import Document
-from wschat.storage.documents import conversation_doc, conversation_from, transition_id
+from wschat.storage.documents import conversation_doc, conversation_from, transition_doc, transition_id
 from wschat.storage.mongo.database import MongoHandle, find_owned
 
 
@@ -106,19 +106,8 @@ class MongoConversationStore:
         now: datetime,
     ) -> Conversation:
         """Claim epoch+1 and apply ``state``; raises :class:`Superseded` if someone else claimed it first."""
-        epoch = conversation.epoch + 1
-        if state.get("status") == ConversationStatus.CLOSED.value:
-            state = {**state, "open_key": f"closed:{conversation.id}"}
-        doc = {
-            "_id": transition_id(conversation.id, epoch),
-            "tenant_id": conversation.tenant_id,
-            "conversation_id": conversation.id,
-            "epoch": epoch,
-            "kind": kind,
-            "state": state,
-            "at": now,
-            **record,
-        }
+        doc = transition_doc(conversation, kind, state, record, now)
+        state = doc["state"]
         try:
             await self._transitions.insert_one(doc)
         except DuplicateKeyError as e:

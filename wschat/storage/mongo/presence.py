@@ -14,7 +14,7 @@ from pymongo import ReturnDocument
 from wschat.chat.models import AgentStatus
 from wschat.chat.presence_store import Presence
 from wschat.records import Document
-from wschat.storage.documents import presence_from
+from wschat.storage.documents import presence_from, socket_doc
 from wschat.storage.mongo.database import MongoHandle, find_owned
 
 
@@ -65,18 +65,17 @@ class MongoPresenceStore:
         session_id: str | None = None,
     ) -> None:
         """An open socket; an agent's carries the password version and session of the token it showed."""
-        await self._sockets.insert_one(
-            {
-                "_id": sid,
-                "tenant_id": tenant_id,
-                "owner_id": owner_id,
-                "kind": kind,
-                "password_version": password_version,
-                "session_id": session_id,
-                "node_id": node_id,
-                "at": now,
-            }
+        doc = socket_doc(
+            sid,
+            tenant_id,
+            owner_id,
+            kind,
+            node_id,
+            now,
+            password_version=password_version,
+            session_id=session_id,
         )
+        await self._sockets.insert_one(doc)
 
     async def remove_socket(self, sid: str) -> Document | None:
         return await self._sockets.find_one_and_delete({"_id": sid})

@@ -14,7 +14,7 @@ from typing import Any
 from wschat.records import Document
 from wschat.signalling.models import Call, CallStatus
 from wschat.signalling.store import Superseded
-from wschat.storage.documents import call_doc, call_from, call_state
+from wschat.storage.documents import call_doc, call_from, call_transition_doc
 from wschat.storage.sqlite.base import SqliteStore, apply_paths, claim_and_apply
 from wschat.storage.sqlite.tables import CALL_TRANSITIONS, CALLS
 from wschat.storage.sqlite.values import from_json, to_json, to_time
@@ -72,18 +72,9 @@ class SqliteCallStore(SqliteStore):
         return [call_from(doc) for doc in await self._all(CALLS, where, (conversation_id, tenant_id))]
 
     async def transition(self, call: Call, changed: Call, now: datetime) -> Call:
-        epoch = call.epoch + 1
-        state = call_state(changed)
-        claim = {"_id": f"{call.id}:{epoch}", "tenant_id": call.tenant_id, "call_id": call.id, "at": now}
+        claim = call_transition_doc(call, changed, now)
         job = claim_and_apply(
-            CALL_TRANSITIONS,
-            claim | {"state": state},
-            CALLS,
-            call.id,
-            call.tenant_id,
-            call.epoch,
-            state,
-            Superseded,
+            CALL_TRANSITIONS, claim, CALLS, call.id, call.tenant_id, call.epoch, claim["state"], Superseded
         )
         return call_from(await self._db.write(job))
 

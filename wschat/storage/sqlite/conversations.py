@@ -14,7 +14,7 @@ from typing import Any
 from wschat.chat.conversation_store import STATE_FIELDS, Superseded
 from wschat.chat.models import Conversation, ConversationStatus
 from wschat.records import Document
-from wschat.storage.documents import conversation_doc, conversation_from, transition_id
+from wschat.storage.documents import conversation_doc, conversation_from, transition_doc
 from wschat.storage.sqlite.base import SqliteStore, claim_and_apply
 from wschat.storage.sqlite.tables import CONVERSATIONS, TRANSITIONS
 from wschat.storage.sqlite.values import to_time
@@ -94,19 +94,7 @@ class SqliteConversationStore(SqliteStore):
         unknown = set(state) - STATE_FIELDS
         if unknown:
             raise ValueError(f"a transition cannot set {sorted(unknown)}")
-        epoch = conversation.epoch + 1
-        if state.get("status") == ConversationStatus.CLOSED.value:
-            state = {**state, "open_key": f"closed:{conversation.id}"}
-        claim = {
-            "_id": transition_id(conversation.id, epoch),
-            "tenant_id": conversation.tenant_id,
-            "conversation_id": conversation.id,
-            "epoch": epoch,
-            "kind": kind,
-            "state": state,
-            "at": now,
-            **record,
-        }
+        claim = transition_doc(conversation, kind, state, record, now)
         job = claim_and_apply(
             TRANSITIONS,
             claim,
@@ -114,7 +102,7 @@ class SqliteConversationStore(SqliteStore):
             conversation.id,
             conversation.tenant_id,
             conversation.epoch,
-            state,
+            claim["state"],
             Superseded,
         )
         return conversation_from(await self._db.write(job))

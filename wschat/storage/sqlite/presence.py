@@ -8,7 +8,7 @@ from datetime import datetime
 from wschat.chat.models import AgentStatus
 from wschat.chat.presence_store import PRESENCE_FIELDS, Presence
 from wschat.records import Document
-from wschat.storage.documents import presence_from
+from wschat.storage.documents import presence_from, socket_doc
 from wschat.storage.sqlite.base import SqliteStore, fetch_all, fetch_one
 from wschat.storage.sqlite.tables import PRESENCE, SOCKETS
 from wschat.storage.sqlite.values import to_time
@@ -69,16 +69,16 @@ class SqlitePresenceStore(SqliteStore):
         session_id: str | None = None,
     ) -> None:
         row = SOCKETS.encode(
-            {
-                "_id": sid,
-                "tenant_id": tenant_id,
-                "owner_id": owner_id,
-                "kind": kind,
-                "password_version": password_version,
-                "session_id": session_id,
-                "node_id": node_id,
-                "at": now,
-            }
+            socket_doc(
+                sid,
+                tenant_id,
+                owner_id,
+                kind,
+                node_id,
+                now,
+                password_version=password_version,
+                session_id=session_id,
+            )
         )
         await self._db.write(lambda conn: conn.execute(SOCKETS.insert_sql(), row).rowcount)
 
