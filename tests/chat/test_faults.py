@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.support import PASSWORD, FakeClock, start_server
+from tests.support import PASSWORD, FakeClock, Peer, start_server
 from wschat.accounts.models import Role
 from wschat.config import DatabaseSettings, Secret, Settings
 from wschat.storage.mongo.ferretdb import EmbeddedDatabase, find_binary
@@ -54,19 +54,25 @@ async def test_database_outage_gives_unavailable_and_no_ack(
             os.kill(pid, signal.SIGCONT)
 
         # The client resends with the same client_id once the database is back: stored exactly once.
-        for _ in range(20):  # as a real client does: resend until the server answers again
-            again = await visitor.call(
-                "message.send", {"conversation_id": cid, "client_id": "m2", "text": "during"}, timeout=60
-            )
-            if again["ok"]:
-                break
-            assert again["error"]["code"] == "UNAVAILABLE"
-            await asyncio.sleep(0.5)
-        assert again["ok"] is True
+        await _resend_until_stored(visitor, cid, attempts=20)
         sync = await bert.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
         texts = [m["text"] for m in sync["messages"] if m["kind"] == "text"]
         assert texts.count("during") == 1
         assert texts == ["before", "during"]
+
+
+async def _resend_until_stored(visitor: Peer, cid: str, *, attempts: int) -> None:
+    """As a real client does: resend "during" (client_id m2) until the server answers again; every answer
+    before that is UNAVAILABLE."""
+    for _ in range(attempts):
+        again = await visitor.call(
+            "message.send", {"conversation_id": cid, "client_id": "m2", "text": "during"}, timeout=60
+        )
+        if again["ok"]:
+            return
+        assert again["error"]["code"] == "UNAVAILABLE"
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"still not stored after {attempts} resends")
 
 
 def _free_port() -> int:
@@ -111,15 +117,7 @@ async def test_a_killed_database_server_gives_unavailable_and_service_resumes_wh
 
             first = EmbeddedDatabase(find_binary(), tmp_path / "ferretdb", listen=listen)
             first.start()
-            for _ in range(40):  # as a real client does: resend until the server answers again
-                again = await visitor.call(
-                    "message.send", {"conversation_id": cid, "client_id": "m2", "text": "during"}, timeout=60
-                )
-                if again["ok"]:
-                    break
-                assert again["error"]["code"] == "UNAVAILABLE"
-                await asyncio.sleep(0.5)
-            assert again["ok"] is True
+            await _resend_until_stored(visitor, cid, attempts=40)
             sync = await bert.ok("messages.sync", {"conversation_id": cid, "after_seq": 0})
             assert [m["text"] for m in sync["messages"] if m["kind"] == "text"] == ["before", "during"]
             assert (await s.request("GET", "/readyz")).status == 200
