@@ -24,12 +24,12 @@ from wschat.chat.models import (
     MessageKind,
     Party,
     SenderKind,
-    Visitor,
 )
-from wschat.chat.visitors import hash_token
 from wschat.clock import new_id, utc_now
 from wschat.storage import Database, Stores
 from wschat.storage.documents import message_doc
+from wschat.visitors.models import Visitor
+from wschat.visitors.service import hash_token
 
 PASSWORD = "growth benchmark password"
 MESSAGES_PER_CHAT = 40

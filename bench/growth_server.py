@@ -18,10 +18,10 @@ import socketio
 import uvicorn
 from growth_fill import AGENTS_PER_TENANT, MESSAGES_PER_CHAT, PAGES, PASSWORD, BenchError, Invent
 
-from wschat.app import WsChatApp, create_app
 from wschat.chat.models import ConversationStatus
 from wschat.config import Settings
-from wschat.realtime import MAX_PACKET
+from wschat.server.app import WsChatApp, create_app
+from wschat.server.realtime import MAX_PACKET
 from wschat.storage import Database
 
 #: The tenant whose scene is measured, in both installations.

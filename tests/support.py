@@ -16,11 +16,11 @@ import uvicorn
 
 from wschat.accounts.models import AgentCreate, Plan, Role, Tenant, User
 from wschat.accounts.service import AccountService
-from wschat.app import WsChatApp, create_app
 from wschat.clock import utc_now
 from wschat.config import Settings
-from wschat.realtime import MAX_PACKET
 from wschat.records import Document
+from wschat.server.app import WsChatApp, create_app
+from wschat.server.realtime import MAX_PACKET
 from wschat.storage import Database
 
 PASSWORD = "correct horse battery"

@@ -91,7 +91,7 @@ async def test_database_outage_gives_unavailable_and_the_server_stays_up(
 
 
 async def test_a_damaged_database_file_stops_start_up_and_stays_as_it_was(settings: Settings) -> None:
-    from wschat.app import create_app
+    from wschat.server.app import create_app
 
     settings.data_dir.mkdir(parents=True)
     damaged = b"this is not a database " * 100

@@ -24,7 +24,7 @@ from tests.storage.installation import dump, populate, sqlite_content_hash
 from wschat.config import DatabaseSettings, Secret, Settings
 from wschat.database_url import DatabaseUrl
 from wschat.records import Document
-from wschat.storage import commands as db_commands
+from wschat.server import db_commands
 from wschat.storage import open_database
 
 

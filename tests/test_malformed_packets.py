@@ -19,7 +19,7 @@ import pytest
 
 from tests.support import LiveServer, stored, wait_for
 from tests.test_cli import served
-from wschat.realtime import MAX_PACKET
+from wschat.server.realtime import MAX_PACKET
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from tests.support import LiveServer, wait_for
 from wschat.accounts.models import Plan, Role, TenantStatus
-from wschat.realtime import AGENT, VISITOR, agent_room, agents_room, visitor_room, visitors_room
+from wschat.server.realtime import AGENT, VISITOR, agent_room, agents_room, visitor_room, visitors_room
 
 SITE = "https://www.acme.example"
 

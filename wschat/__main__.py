@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from wschat.cli import main
+from wschat.server.cli import main
 
 raise SystemExit(main())

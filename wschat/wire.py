@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wschat.errors import ValidationFailed
 
@@ -102,3 +102,11 @@ def _max_len(value: str, limit: int) -> str:
     if len(value) > limit:
         raise ValueError(f"must be at most {limit} characters")
     return value
+
+
+#: Ids the server hands out: a prefix, "_", hex. Anything else cannot name a record.
+Id = Annotated[str, Field(min_length=5, max_length=64, pattern=r"^[a-z]{3}_[0-9a-f]{8,48}$")]
+
+
+class Empty(WireModel):
+    pass

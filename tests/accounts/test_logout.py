@@ -10,11 +10,11 @@ import jwt
 import pytest
 
 from tests.support import PASSWORD, LiveServer, Reply, wait_for
-from wschat import realtime
 from wschat.accounts.models import RevokedSession, User
 from wschat.accounts.service import MAX_REVOKED_SESSIONS
 from wschat.config import Settings
-from wschat.realtime import AGENT
+from wschat.server import realtime
+from wschat.server.realtime import AGENT
 
 LOGIN = "/api/auth/login"
 LOGOUT = "/api/auth/logout"

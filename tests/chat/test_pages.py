@@ -9,7 +9,7 @@ import pytest
 from tests.chat.conftest import Team
 from tests.support import Peer, stored, wait_for
 from wschat.accounts.models import Role
-from wschat.chat.events import PAGE_BURST
+from wschat.visitors.events import PAGE_BURST
 
 
 async def _live(agent: Peer) -> list[dict[str, Any]]:

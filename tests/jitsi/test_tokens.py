@@ -14,7 +14,7 @@ from tests.support import FakeClock
 from wschat.config import Secret
 from wschat.jitsi.rooms import ROOM_PATTERN, new_room
 from wschat.jitsi.tokens import JitsiUser, TokenRejected, issue_token, verify_like_prosody
-from wschat.signalling.models import JitsiSettings
+from wschat.video.models import JitsiSettings
 
 SECRET = "k" * 24 + "-wschat-jitsi-secret"  # 44 bytes
 JITSI = {"domain": "meet.example.com", "app_id": "wschat-acme", "secret": SECRET, "audience": "jitsi"}

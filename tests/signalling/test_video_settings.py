@@ -15,7 +15,7 @@ from tests.chat.conftest import Team
 from tests.signalling.conftest import Chat
 from wschat.config import Secret
 from wschat.sealing import Sealer, is_sealed
-from wschat.signalling.video_store import VideoSettingsStore
+from wschat.video.store import VideoSettingsStore
 
 JITSI_SECRET = "j" * 40
 TURN_SECRET = "turn-shared-secret-1234"
@@ -166,7 +166,7 @@ async def test_a_sealed_secret_opens_only_in_its_tenant_and_with_this_server_key
     runtime = team.server.app.runtime
     other = await team.server.make_tenant("globex")
     await runtime.db.stores.video.update(other.id, {"turn_secret": sealed})
-    with caplog.at_level(logging.WARNING, logger="wschat.signalling.video_store"):
+    with caplog.at_level(logging.WARNING, logger="wschat.video.store"):
         assert (await runtime.calls.video.get(other.id)).turn_secret is None
         assert (await runtime.calls.video.get(other.id)).turn_secret is None
         elsewhere = VideoSettingsStore(

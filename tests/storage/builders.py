@@ -19,11 +19,12 @@ from wschat.chat.models import (
     Party,
     SenderKind,
     Visibility,
-    Visitor,
 )
 from wschat.clock import new_id
 from wschat.records import Document
-from wschat.signalling.models import Call, CallKind, CallMode, CallStatus, Participation, Side
+from wschat.signalling.models import Call, CallKind, CallStatus, Participation, Side
+from wschat.video.models import CallMode
+from wschat.visitors.models import Visitor
 
 #: The contract's "now": with a millisecond part, so that a store that drops it is caught.
 T0 = datetime(2026, 3, 2, 9, 30, 0, 123_000, tzinfo=UTC)

@@ -24,10 +24,11 @@ from tests.storage.builders import (
 )
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
-from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility, Visitor
+from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility
 from wschat.media.store import Photo
 from wschat.signalling.models import Call, CallStatus, Participation, Side
 from wschat.storage import Stores
+from wschat.visitors.models import Visitor
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Store contract: visitors (``wschat/chat/visitor_store.py``) and their page trail
-(``wschat/chat/page_store.py``), on both adapters."""
+"""Store contract: visitors (``wschat/visitors/store.py``) and their page trail
+(``wschat/visitors/page_store.py``), on both adapters."""
 
 from __future__ import annotations
 

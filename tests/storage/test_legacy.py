@@ -14,8 +14,8 @@ from pymongo import MongoClient
 from tests.storage.installation import dump, populate, same_records, sqlite_content_hash
 from wschat.config import Secret, Settings
 from wschat.database_url import DatabaseUrl
+from wschat.server import db_commands
 from wschat.storage import StorageError, open_database
-from wschat.storage import commands as db_commands
 from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.storage.mongo.ferretdb import BINARY_NAME, EmbeddedDatabase, find_binary
 

@@ -229,3 +229,17 @@ class AgentPatch(WireModel):
     max_chats: MaxChats | None = None
     disabled: bool | None = None
     password: Password | None = None
+
+
+# -- domain events (wschat.boundary.domain_events; subscribers in wschat.server.runtime) -------------------
+
+
+@dataclass(frozen=True)
+class TenantSettingsChanged:
+    tenant: Tenant
+
+
+@dataclass(frozen=True)
+class UserDeleted:
+    tenant_id: str
+    user_id: str

@@ -8,16 +8,11 @@ from typing import Any
 from quart import Blueprint, Response, request
 
 from wschat.accounts.models import AgentCreate, AgentPatch, LoginRequest, Principal, TenantSettingsPatch
+from wschat.accounts.service import AccountService
+from wschat.accounts.signed_in import SESSION_COOKIE, current_principal
+from wschat.boundary.http import client_ip, json_response, read_json, require_own_origin, service
+from wschat.config import Settings
 from wschat.errors import AuthInvalid
-from wschat.http import (
-    SESSION_COOKIE,
-    client_ip,
-    current_principal,
-    json_response,
-    read_json,
-    require_own_origin,
-    runtime,
-)
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/api")
 
@@ -31,7 +26,7 @@ async def login() -> Response:
     """Sign in (login CSRF is refused by the origin check and the JSON content type)."""
     require_own_origin()
     device = request.cookies.get(DEVICE_COOKIE)
-    result = await runtime().accounts.login(await read_json(LoginRequest), client_ip(), device)
+    result = await service(AccountService).login(await read_json(LoginRequest), client_ip(), device)
     body = _signed_in(result.principal, result.access_token, result.access_expires_at)
     response = json_response(body)
     _set_cookie(response, SESSION_COOKIE, result.session_token, result.session_expires_at, "/api/")
@@ -46,7 +41,7 @@ async def renew_token() -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthInvalid()
-    principal, access = await runtime().accounts.renew_access(cookie)
+    principal, access = await service(AccountService).renew_access(cookie)
     return json_response(_signed_in(principal, access.token, access.expires_at))
 
 
@@ -56,7 +51,7 @@ async def logout() -> Response:
     require_own_origin()
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        await runtime().accounts.logout(cookie)
+        await service(AccountService).logout(cookie)
     response = Response(status=204)
     response.delete_cookie(SESSION_COOKIE, path="/api/", httponly=True, samesite="Strict")
     return response
@@ -78,43 +73,40 @@ async def get_tenant() -> Response:
 async def update_tenant() -> Response:
     principal = await current_principal()
     patch = await read_json(TenantSettingsPatch)
-    tenant = await runtime().accounts.update_tenant_settings(principal, patch)
-    if patch.auto_assign:
-        await runtime().chat.route_queue(tenant.id)  # chats already waiting get their agents now
+    tenant = await service(AccountService).update_tenant_settings(principal, patch)
     return json_response({"tenant": tenant.to_wire()})
 
 
 @blueprint.get("/agents")
 async def list_agents() -> Response:
-    users = await runtime().accounts.list_agents(await current_principal())
+    users = await service(AccountService).list_agents(await current_principal())
     return json_response({"agents": [user.to_wire() for user in users]})
 
 
 @blueprint.post("/agents")
 async def create_agent() -> Response:
     principal = await current_principal()
-    user = await runtime().accounts.add_agent(principal, await read_json(AgentCreate))
+    user = await service(AccountService).add_agent(principal, await read_json(AgentCreate))
     return json_response({"agent": user.to_wire()}, 201)
 
 
 @blueprint.get("/agents/<user_id>")
 async def get_agent(user_id: str) -> Response:
-    user = await runtime().accounts.get_agent(await current_principal(), user_id)
+    user = await service(AccountService).get_agent(await current_principal(), user_id)
     return json_response({"agent": user.to_wire()})
 
 
 @blueprint.patch("/agents/<user_id>")
 async def update_agent(user_id: str) -> Response:
     principal = await current_principal()
-    user = await runtime().accounts.update_agent(principal, user_id, await read_json(AgentPatch))
+    user = await service(AccountService).update_agent(principal, user_id, await read_json(AgentPatch))
     return json_response({"agent": user.to_wire()})
 
 
 @blueprint.delete("/agents/<user_id>")
 async def delete_agent(user_id: str) -> Response:
     principal = await current_principal()
-    await runtime().accounts.delete_agent(principal, user_id)
-    await runtime().photos.forget_owner(principal.tenant.id, user_id)  # a photo is personal data
+    await service(AccountService).delete_agent(principal, user_id)
     return Response(status=204)
 
 
@@ -135,5 +127,5 @@ def _set_cookie(response: Response, name: str, token: str, expires_at: datetime,
         path=path,
         httponly=True,
         samesite="Strict",
-        secure=runtime().settings.server.public_url.startswith("https://"),
+        secure=service(Settings).server.public_url.startswith("https://"),
     )

@@ -25,12 +25,15 @@ from wschat.accounts.models import (
     RevokedSession,
     Role,
     Tenant,
+    TenantSettingsChanged,
     TenantSettingsPatch,
     TenantStatus,
     User,
+    UserDeleted,
 )
 from wschat.accounts.store import TenantStore, UserStore, user_changes
 from wschat.accounts.tokens import TokenIssuer, TokenKind
+from wschat.boundary.domain_events import DomainEvents
 from wschat.clock import Clock, new_id
 from wschat.errors import (
     AuthInvalid,
@@ -87,12 +90,14 @@ class AccountService:
         *,
         login_limits: LoginLimits,
         revoker: SessionRevoker | None = None,
+        events: DomainEvents | None = None,
     ) -> None:
         self.tenants = tenants
         self.users = users
         self.tokens = tokens
         self.clock = clock
         self.revoker = revoker
+        self.events = events or DomainEvents()
         self._limits = login_limits
 
     # -- tenants (operator) -------------------------------------------------------------------------------
@@ -163,6 +168,7 @@ class AccountService:
         tenant = await self.tenants.update(admin.tenant.id, changes, removals)
         if tenant is None:
             raise NotFound("There is no such tenant.")
+        await self.events.publish(TenantSettingsChanged(tenant))
         return tenant
 
     # -- users ---------------------------------------------------------------------------------------------
@@ -348,6 +354,7 @@ class AccountService:
             raise NotFound("There is no such user.")
         log.info("user %s deleted from tenant %s", user.id, admin.tenant.slug)
         await self._revoke(user.id)
+        await self.events.publish(UserDeleted(admin.tenant.id, user.id))
 
     # -- helpers --------------------------------------------------------------------------------------------
 

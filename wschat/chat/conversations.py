@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from wschat.accounts.models import Principal, User
 from wschat.accounts.store import TenantStore, UserStore
+from wschat.boundary.domain_events import DomainEvents
+from wschat.boundary.publisher import Publisher
 from wschat.chat.assignment_lock import AssignmentLock
 from wschat.chat.conversation_store import ConversationStore, Superseded
 from wschat.chat.messages import MessageService
 from wschat.chat.models import (
     SYSTEM,
     AgentStatus,
+    ChatClosed,
+    ChatHandedOver,
     Conversation,
     ConversationStatus,
     Party,
     SenderKind,
     Visibility,
-    Visitor,
     clean_text,
 )
-from wschat.chat.presence import AgentState, PresenceService, Publisher
+from wschat.chat.presence import AgentState, PresenceService
 from wschat.chat.routing import choose_agent
 from wschat.chat.views import Views, agent_identity
-from wschat.chat.visitor_store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import (
     AgentUnavailable,
@@ -40,6 +42,8 @@ from wschat.errors import (
     Forbidden,
     NotFound,
 )
+from wschat.visitors.models import Visitor
+from wschat.visitors.store import VisitorStore
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ class ChatService:
         publisher: Publisher,
         clock: Clock,
         assignments: AssignmentLock,
+        events: DomainEvents,
     ) -> None:
         self.conversations = conversations
         self.visitors = visitors
@@ -66,12 +71,8 @@ class ChatService:
         self.publisher = publisher
         self.clock = clock
         self.assignments = assignments
+        self.events = events
         self.views = Views(conversations, visitors, users)
-        #: Awaited with every conversation that just closed, before its close message (calls end).
-        self.closed_hooks: list[Callable[[Conversation], Awaitable[None]]] = []
-        #: Awaited with every conversation that just went to another agent or back to the queue, before its
-        #: system message (the previous agent's call ends).
-        self.handed_over_hooks: list[Callable[[Conversation], Awaitable[None]]] = []
 
     # -- lookups with access rules ---------------------------------------------------------------------------
 
@@ -436,8 +437,8 @@ class ChatService:
         await self._queue_changed(updated.tenant_id, removed=[updated.id])
 
     async def _handed_over(self, conversation: Conversation) -> None:
-        for hook in self.handed_over_hooks:
-            await hook(conversation)
+        # Before its system message: the previous agent's call ends first.
+        await self.events.publish(ChatHandedOver(conversation))
 
     async def _announce_assignment(self, conversation: Conversation, agent: User) -> None:
         identity = agent_identity(agent)
@@ -474,8 +475,7 @@ class ChatService:
             if latest is None or latest.status is ConversationStatus.CLOSED:
                 raise ConversationClosed() from None
             return await self._close(latest, by, event=event, text=text)
-        for hook in self.closed_hooks:
-            await hook(closed)
+        await self.events.publish(ChatClosed(closed))  # before the close message: calls end first
         # Who closed it, so that clients can word the message in the visitor's language.
         data = {"agent": by.display_name} if by.kind is SenderKind.AGENT else {}
         await self.messages.system(closed, text, event=event, data=data, key=f"close:{closed.epoch}")

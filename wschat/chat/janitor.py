@@ -26,15 +26,16 @@ from functools import partial
 
 from wschat.accounts.service import AccountService
 from wschat.accounts.store import TenantStore
+from wschat.boundary.publisher import SocketCloser
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
 from wschat.chat.models import AgentStatus
-from wschat.chat.pages import PageService
-from wschat.chat.presence import PresenceService, SocketCloser
+from wschat.chat.presence import PresenceService
 from wschat.clock import Clock
 from wschat.errors import AuthInvalid, TenantLocked
 from wschat.housekeeping import Steps
 from wschat.records import Document
+from wschat.visitors.pages import PageService
 
 log = logging.getLogger(__name__)
 

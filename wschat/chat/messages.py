@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wschat.boundary.publisher import Publisher
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import (
     HISTORY_PAGE,
@@ -16,7 +17,6 @@ from wschat.chat.models import (
     Visibility,
     clean_text,
 )
-from wschat.chat.presence import Publisher
 from wschat.clock import Clock, new_id
 from wschat.errors import Conflict, ConversationClosed, ValidationFailed
 

@@ -11,10 +11,11 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from wschat.accounts.models import User
 from wschat.accounts.store import UserStore
+from wschat.boundary.publisher import Publisher
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.models import AgentStatus
 from wschat.chat.presence_store import Presence, PresenceStore
@@ -24,29 +25,6 @@ log = logging.getLogger(__name__)
 
 #: Coalescing window for presence events to visitors.
 PRESENCE_DEBOUNCE = 0.25
-
-
-class SocketCloser(Protocol):
-    async def close_socket(self, sid: str, kind: str) -> None:
-        """Disconnect one socket of this process ("agent" or "visitor")."""
-
-    def holds(self, sid: str, kind: str) -> bool:
-        """Whether this process has this socket (connected, or still connecting)."""
-
-    async def socket_gone(self, sid: str) -> None:
-        """The socket's record outlived the socket: do what its disconnect would have done."""
-
-
-class Publisher(Protocol):
-    """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes)."""
-
-    async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None: ...
-
-    async def to_visitors(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None: ...
-
-    async def to_agent(self, user_id: str, event: str, payload: dict[str, Any]) -> None: ...
-
-    async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True)

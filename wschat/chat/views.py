@@ -8,8 +8,9 @@ from typing import Any
 from wschat.accounts.models import User
 from wschat.accounts.store import UserStore
 from wschat.chat.conversation_store import ConversationStore
-from wschat.chat.models import Conversation, Visitor
-from wschat.chat.visitor_store import VisitorStore
+from wschat.chat.models import Conversation
+from wschat.visitors.models import Visitor
+from wschat.visitors.store import VisitorStore
 
 
 def agent_identity(user: User | None) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ lines are the ones that must agree with what wsChat puts into its tokens.
 
 from __future__ import annotations
 
-from wschat.signalling.models import JitsiSettings
+from wschat.video.models import JitsiSettings
 
 HIDDEN = "<hidden: run again with --show-secret>"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import jwt
 
-from wschat.signalling.models import JitsiSettings
+from wschat.video.models import JitsiSettings
 
 ALGORITHM = "HS256"
 #: ``nbf`` lies this far in the past: Prosody allows no clock skew between its host and ours.

@@ -9,8 +9,11 @@ from quart import Blueprint, Response, request
 from quart.formparser import FormDataParser
 from quart.wrappers.request import Body
 
+from wschat.accounts.signed_in import current_principal
+from wschat.boundary.http import json_response, service
+from wschat.config import Settings
 from wschat.errors import NotFound, TooLarge, ValidationFailed
-from wschat.http import current_principal, json_response, runtime
+from wschat.media.service import PhotoService
 
 blueprint = Blueprint("media", __name__)
 
@@ -27,19 +30,19 @@ async def upload(user_id: str) -> Response:
     """The image as the body, or as the single file of a multipart form."""
     principal = await current_principal()
     data = await _read_image()
-    user = await runtime().photos.set_photo(principal, user_id, data)
+    user = await service(PhotoService).set_photo(principal, user_id, data)
     return json_response({"agent": user.to_wire()})
 
 
 @blueprint.delete("/api/agents/<user_id>/photo")
 async def remove(user_id: str) -> Response:
-    user = await runtime().photos.delete_photo(await current_principal(), user_id)
+    user = await service(PhotoService).delete_photo(await current_principal(), user_id)
     return json_response({"agent": user.to_wire()})
 
 
 @blueprint.get("/media/photos/<photo_id>-<int:size>.webp")
 async def photo(photo_id: str, size: int) -> Response:
-    found = await runtime().photos.variant(photo_id, size)
+    found = await service(PhotoService).variant(photo_id, size)
     if found is None:
         raise NotFound()
     return _image(*found, cache=IMMUTABLE)
@@ -47,14 +50,14 @@ async def photo(photo_id: str, size: int) -> Response:
 
 @blueprint.get("/media/initials/<tenant_id>/<user_id>-<int:size>.webp")
 async def initials(tenant_id: str, user_id: str, size: int) -> Response:
-    found = await runtime().photos.initials(tenant_id, user_id, size)
+    found = await service(PhotoService).initials(tenant_id, user_id, size)
     if found is None:
         raise NotFound()
     return _image(*found, cache="public, max-age=300")  # the alias may change
 
 
 async def _read_image() -> bytes:
-    limit = runtime().settings.media.max_upload_bytes
+    limit = service(Settings).media.max_upload_bytes
     # Refused from the header alone: the body is never read.
     if request.content_length is not None and request.content_length > limit + FORM_OVERHEAD:
         raise _too_large(limit)
@@ -74,7 +77,7 @@ async def _read_capped(limit: int) -> bytes:
     async for chunk in request.body:
         received += chunk
         if len(received) > limit:
-            raise _too_large(runtime().settings.media.max_upload_bytes)
+            raise _too_large(service(Settings).media.max_upload_bytes)
     return bytes(received)
 
 

@@ -14,7 +14,7 @@ import hmac
 from datetime import datetime
 from typing import Any
 
-from wschat.signalling.models import VideoSettings
+from wschat.video.models import VideoSettings
 
 
 def turn_credentials(secret: str, user_id: str, now: datetime, ttl_seconds: int) -> tuple[str, str]:

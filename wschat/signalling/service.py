@@ -14,29 +14,20 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from wschat.accounts.store import UserStore
+from wschat.boundary.publisher import Publisher
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.messages import MessageService
 from wschat.chat.models import Conversation, ConversationStatus
-from wschat.chat.presence import Publisher
-from wschat.chat.visitor_store import VisitorStore
 from wschat.clock import Clock, new_id
 from wschat.errors import AgentUnavailable, CallEnded, Conflict, ConversationClosed, Forbidden, NotFound
 from wschat.jitsi.rooms import new_room
 from wschat.jitsi.tokens import JitsiUser, issue_token
 from wschat.signalling.ice import ice_servers
-from wschat.signalling.models import (
-    Call,
-    Caller,
-    CallKind,
-    CallMode,
-    CallStatus,
-    EndReason,
-    Participation,
-    Side,
-    VideoSettings,
-)
+from wschat.signalling.models import Call, Caller, CallKind, CallStatus, EndReason, Participation, Side
 from wschat.signalling.store import CallStore, Superseded
-from wschat.signalling.video_store import VideoSettingsStore
+from wschat.video.models import CallMode, VideoSettings
+from wschat.video.store import VideoSettingsStore
+from wschat.visitors.store import VisitorStore
 
 log = logging.getLogger(__name__)
 

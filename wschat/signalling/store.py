@@ -9,9 +9,8 @@ store. Implemented in ``wschat/storage/``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from wschat.records import Document
 from wschat.signalling.models import Call
 
 
@@ -44,13 +43,3 @@ class CallStore(Protocol):
 
     async def transition(self, call: Call, changed: Call, now: datetime) -> Call:
         """Claim epoch+1 and store ``changed``; raises :class:`Superseded` if someone else came first."""
-
-
-class VideoRecords(Protocol):
-    """A tenant's video settings as stored: a nested map, secrets sealed (see ``video_store.py``)."""
-
-    async def get(self, tenant_id: str) -> Document:
-        """The stored map; empty if nothing was set (or there is no such tenant)."""
-
-    async def update(self, tenant_id: str, values: dict[str, Any]) -> Document | None:
-        """Sets keys (``"jitsi.domain"`` for a nested one) atomically; None for an unknown tenant."""

@@ -23,13 +23,14 @@ from wschat.accounts.store import TenantStore, UserStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore
-from wschat.chat.page_store import PageViewStore
 from wschat.chat.presence_store import PresenceStore
-from wschat.chat.visitor_store import VisitorStore
 from wschat.database_url import DatabaseUrl
 from wschat.media.store import PhotoStore
 from wschat.records import Document
-from wschat.signalling.store import CallStore, VideoRecords
+from wschat.signalling.store import CallStore
+from wschat.video.store import VideoRecords
+from wschat.visitors.page_store import PageViewStore
+from wschat.visitors.store import VisitorStore
 
 #: Every table (collection) of an installation, parents before children: the order a copy loads them.
 TABLES = (

@@ -21,12 +21,13 @@ from wschat.chat.models import (
     MessageKind,
     Party,
     Visibility,
-    Visitor,
 )
 from wschat.chat.presence_store import Presence
 from wschat.media.store import Photo
 from wschat.records import Document
-from wschat.signalling.models import Call, CallKind, CallMode, CallStatus, EndReason, Participation, Side
+from wschat.signalling.models import Call, CallKind, CallStatus, EndReason, Participation, Side
+from wschat.video.models import CallMode
+from wschat.visitors.models import Visitor
 
 
 def socket_doc(

@@ -12,8 +12,10 @@ from quart import Blueprint, Response, request, send_from_directory
 
 from wschat.accounts.bootstrap import DEMO_SLUG
 from wschat.accounts.models import SLUG_PATTERN
+from wschat.accounts.service import AccountService
+from wschat.boundary.http import service
 from wschat.errors import NotFound, Unavailable
-from wschat.http import runtime
+from wschat.video.service import VideoSettingsService
 from wschat.web.csp import page_csp
 from wschat.web.pages import demo_tenant, find_page, render_page
 
@@ -104,10 +106,9 @@ def _html(page: str | bytes, csp: str) -> Response:
 
 async def _jitsi_host_of(slug: str) -> list[str]:
     """The tenant's Jitsi host, if it has one: the page (its widget, or the console) may frame its meeting."""
-    rt = runtime()
     try:
-        tenant = await rt.accounts.tenant(slug)
+        tenant = await service(AccountService).tenant(slug)
     except NotFound:
         return []
-    domain = (await rt.video.get(tenant.id)).jitsi.domain
+    domain = (await service(VideoSettingsService).get(tenant.id)).jitsi.domain
     return [domain] if domain else []

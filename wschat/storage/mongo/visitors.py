@@ -7,10 +7,10 @@ from datetime import datetime
 
 from pymongo import ReturnDocument
 
-from wschat.chat.models import Visitor
 from wschat.records import Document
 from wschat.storage.documents import visitor_doc, visitor_from
 from wschat.storage.mongo.database import MongoHandle, find_owned
+from wschat.visitors.models import Visitor
 
 
 class MongoVisitorStore:

@@ -6,12 +6,12 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 
-from wschat.chat.models import Visitor
 from wschat.records import Document
 from wschat.storage.documents import visitor_doc, visitor_from
 from wschat.storage.sqlite.base import SqliteStore, fetch_one, set_columns
 from wschat.storage.sqlite.tables import PAGE_VIEWS, VISITORS
 from wschat.storage.sqlite.values import to_time
+from wschat.visitors.models import Visitor
 
 _OWNED = f"{VISITORS.select_sql()} WHERE id = ? AND tenant_id = ?"
 

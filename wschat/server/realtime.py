@@ -16,13 +16,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 import socketio
 
+from wschat.accounts.context import AgentContext
 from wschat.accounts.models import Principal
-from wschat.chat.models import Visitor
+from wschat.boundary.services import Services
+from wschat.boundary.sockets import Ack, SocketContext
 from wschat.config import Settings
 from wschat.errors import (
     AuthInvalid,
@@ -31,13 +32,14 @@ from wschat.errors import (
     RateLimited,
     TenantLocked,
     Unavailable,
-    ValidationFailed,
     WsChatError,
 )
-from wschat.limits.counter import SlidingWindows
 from wschat.origins import is_same_origin
-from wschat.runtime import Runtime
+from wschat.server.dispatch import Namespace, one_payload
+from wschat.server.packets import PolicedServer
+from wschat.server.runtime import Runtime
 from wschat.storage import DATABASE_ERRORS
+from wschat.visitors.context import VisitorContext
 from wschat.wire import WireModel, parse
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ BINARY_EVENT, BINARY_ACK = "5", "6"
 RECHECK = 30.0
 
 M = TypeVar("M", bound=WireModel)
-Ack = dict[str, Any]
+C = TypeVar("C", bound=SocketContext)
 
 
 def agent_room(user_id: str) -> str:
@@ -71,34 +73,15 @@ def visitors_room(tenant_id: str) -> str:
     return f"visitors:{tenant_id}"
 
 
-@dataclass(frozen=True)
-class AgentContext:
-    sid: str
-    principal: Principal
-    runtime: Runtime
-
-
-@dataclass(frozen=True)
-class VisitorContext:
-    sid: str
-    visitor: Visitor
-    runtime: Runtime
-
-
 class Realtime:
     """Owns the ``socketio.AsyncServer``; the runtime is plugged in while the app serves."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.runtime: Runtime | None = None
-        #: Called with the sid of every closed socket, to drop per-socket state (rate limits).
-        self.forget_socket_state: list[Callable[[str], None]] = []
-        #: Awaited with the sid of every closed socket (a call participant leaves its calls).
-        self.on_socket_closed: list[Callable[[str], Awaitable[None]]] = []
-        #: (namespace, event) → payload model of each client→server event (fixtures are checked against it).
-        self.models: dict[tuple[str, str], type[WireModel]] = {}
+        self.services = Services()
         self._tasks: set[asyncio.Task[None]] = set()
-        self.sio = _Server(
+        self.sio = PolicedServer(
             async_mode="asgi",
             client_manager=_manager(settings),
             cors_allowed_origins="*",
@@ -108,6 +91,9 @@ class Realtime:
             logger=False,
             engineio_logger=False,
         )
+        #: Where the features register their handlers (wschat.boundary.sockets.Events).
+        self.agents = Namespace[AgentContext](self.sio, AGENT, self._agent_call)
+        self.visitors = Namespace[VisitorContext](self.sio, VISITOR, self._visitor_call)
         self.sio.on("connect", self._agent_connect, namespace=AGENT)
         self.sio.on("connect", self._visitor_connect, namespace=VISITOR)
         self.sio.on("disconnect", self._disconnect, namespace=AGENT)
@@ -196,37 +182,12 @@ class Realtime:
 
     # -- event registration ----------------------------------------------------------------------------------
 
-    def agent_event(
-        self, event: str, model: type[M]
-    ) -> Callable[[Callable[[AgentContext, M], Awaitable[Ack]]], Callable[[AgentContext, M], Awaitable[Ack]]]:
-        def register(
-            handler: Callable[[AgentContext, M], Awaitable[Ack]],
-        ) -> Callable[[AgentContext, M], Awaitable[Ack]]:
-            async def dispatch(sid: str, *data: Any) -> Ack:
-                return await _answer(self._agent_call(sid, handler, model, data))
+    def serve(self, runtime: Runtime) -> None:
+        """Plug in the runtime once the app serves; events before that, or after ``stop``, are UNAVAILABLE."""
+        self.runtime, self.services = runtime, runtime.services()
 
-            self.sio.on(event, dispatch, namespace=AGENT)
-            self.models[(AGENT, event)] = model
-            return handler
-
-        return register
-
-    def visitor_event(
-        self, event: str, model: type[M]
-    ) -> Callable[
-        [Callable[[VisitorContext, M], Awaitable[Ack]]], Callable[[VisitorContext, M], Awaitable[Ack]]
-    ]:
-        def register(
-            handler: Callable[[VisitorContext, M], Awaitable[Ack]],
-        ) -> Callable[[VisitorContext, M], Awaitable[Ack]]:
-            async def dispatch(sid: str, *data: Any) -> Ack:
-                return await _answer(self._visitor_call(sid, handler, model, data))
-
-            self.sio.on(event, dispatch, namespace=VISITOR)
-            self.models[(VISITOR, event)] = model
-            return handler
-
-        return register
+    def stop(self) -> None:
+        self.runtime, self.services = None, Services()
 
     async def _agent_call(
         self,
@@ -237,8 +198,9 @@ class Realtime:
     ) -> Ack:
         rt = self._runtime()
         principal = await self._principal(sid, rt)  # before the payload: a revoked user learns nothing more
-        payload = parse(model, _one(data))
-        return await handler(AgentContext(sid, principal, rt), payload)
+        payload = parse(model, one_payload(data))
+        context = AgentContext(sid=sid, services=self.services, clock=rt.clock, principal=principal)
+        return await handler(context, payload)
 
     async def _principal(self, sid: str, rt: Runtime) -> Principal:
         """The socket's user, re-checked (disabled, password changed, signed out, tenant locked) every
@@ -281,11 +243,12 @@ class Realtime:
                 self._disconnect_after_ack(sid, VISITOR)
                 raise TenantLocked("This chat is not available.")
             session["checked"] = now
-        payload = parse(model, _one(data))
+        payload = parse(model, one_payload(data))
         visitor = await rt.visitors.by_id(session["tenant_id"], session["visitor_id"])
         if visitor is None:
             raise AuthInvalid("This chat session is unknown. Please reload the page.")
-        return await handler(VisitorContext(sid, visitor, rt), payload)
+        context = VisitorContext(sid=sid, services=self.services, clock=rt.clock, visitor=visitor)
+        return await handler(context, payload)
 
     def _disconnect_after_ack(self, sid: str, namespace: str) -> None:
         """Close the socket once the refusing ack is on its way, so the client can read why."""
@@ -368,8 +331,8 @@ class Realtime:
         return {"ok": False, "error": NotFound("There is no such event.").to_wire()}
 
     async def _disconnect(self, sid: str, reason: Any = None) -> None:
-        for forget in self.forget_socket_state:
-            forget(sid)
+        self.agents.forget(sid)
+        self.visitors.forget(sid)
         rt = self.runtime
         if rt is None:
             return
@@ -378,61 +341,22 @@ class Realtime:
             if last is not None and last[0] == "visitor":
                 await rt.conversations.set_visitor_left(last[1], last[2], rt.clock())
                 await rt.pages.left(last[1], last[2])
-            for hook in self.on_socket_closed:
-                await hook(sid)
+            await self._leave_calls(rt, sid)
         except DATABASE_ERRORS as e:
             # The record stays; this process's janitor finds it without its socket and finishes this.
             log.error("database error while recording a disconnect: %s", type(e).__name__)
 
-
-async def _answer(call: Awaitable[Ack]) -> Ack:
-    """Run one event; every outcome becomes an ack, never an exception on the socket."""
-    try:
-        result = await call
-    except WsChatError as e:
-        return {"ok": False, "error": e.to_wire()}
-    except DATABASE_ERRORS as e:
-        log.error("database error in a socket event: %s", type(e).__name__)
-        return {"ok": False, "error": Unavailable().to_wire()}
-    except Exception:
-        log.exception("unexpected error in a socket event")
-        return {"ok": False, "error": WsChatError().to_wire()}
-    return {"ok": True, **result}
-
-
-def visitor_limiter(burst: int, window: float, message: str) -> SocketLimiter:
-    """A sliding window per visitor, over all of the visitor's sockets in this process."""
-    return SocketLimiter(burst, window, message, retry_after=max(1, round(window / burst)), max_keys=100_000)
-
-
-def _one(arguments: tuple[Any, ...]) -> Any:
-    """An event's single payload (``{}`` for none); raises ValidationFailed when a client sent several."""
-    if len(arguments) > 1:
-        raise ValidationFailed("An event carries one payload object.")
-    return {} if not arguments or arguments[0] is None else arguments[0]
-
-
-class _Server(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio's server, stricter about what arrives from the wire.
-
-    wsChat's protocol is JSON: a binary packet (``5…``/``6…``, attachments announced to follow) is never
-    legitimate, and a client announcing thousands of attachments would have the server hold them all
-    (CVE-2026-48804). Such a packet, and any packet that does not decode, closes that one connection with
-    one log line at INFO, instead of a traceback per packet.
-    """
-
-    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
-        if not isinstance(data, str) or data[:1] in (BINARY_EVENT, BINARY_ACK):
-            await self._drop(eio_sid, "a binary packet")
-            return
+    @staticmethod
+    async def _leave_calls(rt: Runtime, sid: str) -> None:
         try:
-            await super()._handle_eio_message(eio_sid, data)
-        except (ValueError, TypeError, KeyError, IndexError) as e:  # raised while decoding the packet
-            await self._drop(eio_sid, f"a malformed packet ({type(e).__name__})")
+            await rt.calls.socket_closed(sid)
+        except WsChatError as e:  # the housekeeping sweep tries again (leave_dead_sockets)
+            log.warning("a closed socket could not leave its call: %s", e.code.value)
 
-    async def _drop(self, eio_sid: str, what: str) -> None:
-        log.info("closed a connection that sent %s", what)
-        await self.eio.disconnect(eio_sid)
+    @property
+    def models(self) -> dict[tuple[str, str], type[WireModel]]:
+        """(namespace, event) → payload model of each client→server event (the fixtures are checked)."""
+        return self.agents.models | self.visitors.models
 
 
 def _token(auth: Any) -> str:
@@ -451,28 +375,3 @@ def _manager(settings: Settings) -> socketio.AsyncManager:
         return socketio.AsyncManager()
     # python-socketio >= 5.14 carries JSON only on the shared channel, never pickle (CVE-2025-61765).
     return socketio.AsyncRedisManager(settings.redis_url.reveal())
-
-
-class SocketLimiter:
-    """A sliding window per socket, for events that are cheap to send and never worth a flood (typing, page
-    views, WebRTC signals). Register ``forget`` in ``Realtime.forget_socket_state``."""
-
-    def __init__(
-        self, burst: int, window: float, message: str, *, retry_after: int = 60, max_keys: int | None = None
-    ) -> None:
-        # Keyed by socket, no bound is needed: every socket's window is forgotten when it disconnects.
-        # Keyed by visitor (limits that hold across a visitor's tabs), ``max_keys`` bounds the memory.
-        self._sent = SlidingWindows(burst, window, max_keys=max_keys)
-        self.burst = burst
-        self.window = window
-        self.message = message
-        self.retry_after = retry_after
-
-    def check(self, sid: str, now: float) -> None:
-        """Counts one event of ``sid`` at ``now`` (seconds); raises RateLimited when over the burst."""
-        if self._sent.count(sid, now) >= self.burst:
-            raise RateLimited(self.message, retry_after=self.retry_after)
-        self._sent.add(sid, now)
-
-    def forget(self, sid: str) -> None:
-        self._sent.forget(sid)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from quart import Blueprint, Response, g, request
 
 from wschat.accounts.models import Tenant
-from wschat.chat.models import WidgetSessionRequest
-from wschat.chat.widget import widget_config
+from wschat.accounts.service import AccountService
+from wschat.boundary.http import client_ip, header_text, json_response, read_json, service
+from wschat.config import Settings
 from wschat.errors import OriginNotAllowed, TenantLocked
-from wschat.http import client_ip, header_text, json_response, read_json, runtime
 from wschat.origins import is_same_origin
+from wschat.visitors.models import WidgetSessionRequest
+from wschat.visitors.service import VisitorService
+from wschat.visitors.widget import WidgetService
 
 blueprint = Blueprint("widget", __name__, url_prefix="/api/widget")
 
@@ -18,9 +21,7 @@ blueprint = Blueprint("widget", __name__, url_prefix="/api/widget")
 async def config(slug: str) -> Response:
     """Public configuration for the widget: branding, texts, language, online state, features."""
     tenant = await _allowed_tenant(slug)
-    online = await runtime().presence.tenant_online(tenant.id)
-    calls = await runtime().video.widget_features(tenant.id)
-    return json_response(widget_config(tenant, online=online, calls=calls))
+    return json_response(await service(WidgetService).config(tenant))
 
 
 @blueprint.route("/<slug>/session", methods=["OPTIONS"])
@@ -38,7 +39,7 @@ async def open_session(slug: str) -> Response:
     """``{"token": null | "<old token>"}`` → ``{visitor_id, token}``."""
     tenant = await _allowed_tenant(slug)
     body = await read_json(WidgetSessionRequest)
-    session = await runtime().visitors.open_session(
+    session = await service(VisitorService).open_session(
         tenant, body.token, ip=client_ip(), user_agent=header_text("User-Agent")
     )
     status = 201 if session.created else 200
@@ -46,14 +47,14 @@ async def open_session(slug: str) -> Response:
 
 
 async def _allowed_tenant(slug: str) -> Tenant:
-    rt = runtime()
-    tenant = await rt.accounts.tenant(slug)
+    accounts = service(AccountService)
+    tenant = await accounts.tenant(slug)
     origin = request.headers.get("Origin")
-    own = is_same_origin(origin, request.headers.get("Host"), rt.settings.server.origin)
-    if not own and not tenant.allows_origin(origin, rt.settings.server.origin):
+    own = is_same_origin(origin, request.headers.get("Host"), service(Settings).server.origin)
+    if not own and not tenant.allows_origin(origin, service(Settings).server.origin):
         raise OriginNotAllowed()
     g.cors_origin = origin  # errors after this point are readable by the widget, too
-    if tenant.is_locked(rt.clock()):
+    if tenant.is_locked(accounts.clock()):
         raise TenantLocked("This chat is not available.")
     return tenant
 

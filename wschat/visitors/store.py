@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from wschat.chat.models import Visitor
 from wschat.records import Document
+from wschat.visitors.models import Visitor
 
 
 class VisitorStore(Protocol):

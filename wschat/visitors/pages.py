@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from wschat.chat.models import PageViewed, Visitor
-from wschat.chat.page_store import PageViewStore
-from wschat.chat.presence import Publisher
-from wschat.chat.visitor_store import VisitorStore
+from wschat.boundary.publisher import Publisher
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, NotFound
+from wschat.visitors.models import PageViewed, Visitor
+from wschat.visitors.page_store import PageViewStore
+from wschat.visitors.store import VisitorStore
 
 #: How many page views `visitor.pages` returns, and how many visitors `visitors.live` lists.
 TRAIL_LIMIT = 100

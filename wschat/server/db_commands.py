@@ -4,7 +4,7 @@ copy of the SQLite file while the server runs.
 Exit codes: 0 done; 1 the databases could not be used or the copy failed (the message says why, and what
 to do); 2 a wrong argument (a malformed URL, a missing source, an existing backup file) — nothing was
 opened or written then. Ctrl-C stops a copy with a note that running the same command again continues
-it; ``wschat.cli`` turns the interruption into exit code 130.
+it; ``wschat.server.cli`` turns the interruption into exit code 130.
 
 URLs on the command line may hold credentials (``mongodb://user:password@…``): no message repeats them,
 only :meth:`DatabaseUrl.describe`.

@@ -7,18 +7,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from wschat.config import Secret
 from wschat.records import Document
 from wschat.sealing import Sealer, Unsealable
-from wschat.signalling.models import JitsiSettings, VideoSettings
-from wschat.signalling.store import VideoRecords
+from wschat.video.models import JitsiSettings, VideoSettings
 
 log = logging.getLogger(__name__)
 
 #: The stored fields that hold secrets: sealed before they are written (wschat/sealing.py).
 SEALED_FIELDS = ("turn_secret", "jitsi.secret")
+
+
+class VideoRecords(Protocol):
+    """A tenant's video settings as stored: a nested map, secrets sealed (see VideoSettingsStore below)."""
+
+    async def get(self, tenant_id: str) -> Document:
+        """The stored map; empty if nothing was set (or there is no such tenant)."""
+
+    async def update(self, tenant_id: str, values: dict[str, Any]) -> Document | None:
+        """Sets keys (``"jitsi.domain"`` for a nested one) atomically; None for an unknown tenant."""
 
 
 class VideoSettingsStore:

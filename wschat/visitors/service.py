@@ -7,14 +7,14 @@ import secrets
 from dataclasses import dataclass
 
 from wschat.accounts.models import Tenant
-from wschat.chat.models import ContactSubmit, Visitor
-from wschat.chat.presence import Publisher
-from wschat.chat.visitor_store import VisitorStore
+from wschat.boundary.publisher import Publisher
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
 from wschat.limits.counter import HitCounter
 from wschat.privacy.geo import country_of
 from wschat.privacy.ip import stored_ip
+from wschat.visitors.models import ContactSubmit, Visitor
+from wschat.visitors.store import VisitorStore
 from wschat.wire import clean_line
 
 MAX_USER_AGENT = 512

@@ -33,10 +33,9 @@ from wschat.accounts.service import AccountService
 from wschat.clock import utc_now
 from wschat.config import Settings, default_public_url, load_settings
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
-from wschat.jitsi import commands as jitsi_commands
-from wschat.runtime import NoTransport, build_runtime
+from wschat.server import db_commands, jitsi_commands
+from wschat.server.runtime import NoTransport, build_runtime
 from wschat.storage import Database, StorageError, open_database
-from wschat.storage import commands as db_commands
 from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.wire import parse
 
@@ -71,8 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
-    from wschat.app import create_app, open_server_database
-    from wschat.realtime import MAX_PACKET
+    from wschat.server.app import create_app, open_server_database
+    from wschat.server.realtime import MAX_PACKET
 
     async def preflight() -> None:
         # A database that cannot be used stops the start here, with one line, before anything listens.

@@ -5,10 +5,11 @@ Only public data: nothing here may name an agent, a login or a setting that is n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from wschat.accounts.branding import effective
 from wschat.accounts.models import Tenant
+from wschat.video.service import VideoSettingsService
 
 
 def widget_config(tenant: Tenant, *, online: bool, calls: dict[str, bool] | None = None) -> dict[str, Any]:
@@ -30,3 +31,20 @@ def widget_config(tenant: Tenant, *, online: bool, calls: dict[str, bool] | None
             **(calls or {}),
         },
     }
+
+
+class Availability(Protocol):
+    async def tenant_online(self, tenant_id: str) -> bool:
+        """Whether an agent of the tenant can take a chat now (wschat.chat.presence)."""
+
+
+class WidgetService:
+    """The configuration the widget fetches before it connects."""
+
+    def __init__(self, availability: Availability, video: VideoSettingsService) -> None:
+        self._availability = availability
+        self._video = video
+
+    async def config(self, tenant: Tenant) -> dict[str, Any]:
+        online = await self._availability.tenant_online(tenant.id)
+        return widget_config(tenant, online=online, calls=await self._video.widget_features(tenant.id))

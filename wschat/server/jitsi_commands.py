@@ -13,8 +13,8 @@ from typing import Any
 
 from wschat.errors import ValidationFailed
 from wschat.jitsi.env import env_lines
-from wschat.runtime import Runtime
-from wschat.signalling.models import VideoSettingsPatch
+from wschat.server.runtime import Runtime
+from wschat.video.models import VideoSettingsPatch
 from wschat.wire import parse
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from wschat.accounts.models import Principal
 from wschat.errors import Forbidden, NotFound
-from wschat.signalling.models import VideoSettings, VideoSettingsPatch
-from wschat.signalling.video_store import VideoSettingsStore
+from wschat.video.models import VideoSettings, VideoSettingsPatch
+from wschat.video.store import VideoSettingsStore
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,19 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 
 from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimits
+from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.tokens import TokenIssuer
+from wschat.boundary.domain_events import DomainEvents
+from wschat.boundary.publisher import SocketCloser
+from wschat.boundary.services import Services
 from wschat.chat.assignment_lock import AssignmentLock
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.messages import MessageService
-from wschat.chat.pages import PageService
-from wschat.chat.presence import PresenceService, SocketCloser
-from wschat.chat.visitors import VisitorService
+from wschat.chat.models import ChatClosed, ChatHandedOver
+from wschat.chat.presence import PresenceService
 from wschat.clock import Clock
 from wschat.config import Settings
 from wschat.housekeeping import Steps
@@ -28,9 +31,12 @@ from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.media.service import PhotoService
 from wschat.sealing import Sealer
 from wschat.signalling.service import CallPublisher, CallService
-from wschat.signalling.settings import VideoSettingsService
-from wschat.signalling.video_store import VideoSettingsStore
 from wschat.storage import Database
+from wschat.video.service import VideoSettingsService
+from wschat.video.store import VideoSettingsStore
+from wschat.visitors.pages import PageService
+from wschat.visitors.service import VisitorService
+from wschat.visitors.widget import WidgetService
 
 #: The rate limits' sliding window, seconds: their settings count per minute.
 LIMIT_WINDOW = 60.0
@@ -91,10 +97,27 @@ class Runtime:
     photos: PhotoService
     calls: CallService
     video: VideoSettingsService
+    widget: WidgetService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
     limits_redis: Redis | None = None
+
+    def services(self) -> Services:
+        """The services the features' handlers ask for by type (wschat.boundary.services)."""
+        return Services(
+            self.settings,
+            self.accounts,
+            self.visitors,
+            self.messages,
+            self.presence,
+            self.chat,
+            self.pages,
+            self.photos,
+            self.calls,
+            self.video,
+            self.widget,
+        )
 
     async def close(self) -> None:
         """Stop what the runtime started; the database is the caller's to close."""
@@ -122,6 +145,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         session_ttl=settings.auth.session_ttl,
     )
     stores = db.stores
+    events = DomainEvents()
     tenants, users = stores.tenants, stores.users
     accounts = AccountService(
         tenants,
@@ -136,6 +160,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             clock,
         ),
         revoker=transport,
+        events=events,
     )
     node_id = f"node_{secrets.token_hex(8)}"
     visitor_store = stores.visitors
@@ -152,7 +177,16 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     )
     assignments = AssignmentLock(stores.leases, clock)
     chat = ChatService(
-        conversations, visitor_store, users, tenants, messages, presence, transport, clock, assignments
+        conversations,
+        visitor_store,
+        users,
+        tenants,
+        messages,
+        presence,
+        transport,
+        clock,
+        assignments,
+        events,
     )
     pages = PageService(visitor_store, stores.pages, transport, clock)
     video = VideoSettingsStore(stores.video, Sealer(settings.secret_key))
@@ -168,8 +202,9 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         public_url=settings.server.public_url,
     )
     housekeeping = Steps(clock)
-    chat.closed_hooks.append(calls.conversation_closed)
-    chat.handed_over_hooks.append(calls.conversation_handed_over)
+    video_settings = VideoSettingsService(video)
+    photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
+    subscribe(events, chat, calls, photos)
     return Runtime(
         settings=settings,
         db=db,
@@ -198,9 +233,32 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             pages=pages,
             steps=housekeeping,
         ),
-        photos=PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels),
+        photos=photos,
         calls=calls,
-        video=VideoSettingsService(video),
+        video=video_settings,
+        widget=WidgetService(presence, video_settings),
         housekeeping=housekeeping,
         limits_redis=limits_redis,
     )
+
+
+def subscribe(events: DomainEvents, chat: ChatService, calls: CallService, photos: PhotoService) -> None:
+    """Who follows what: every subscriber of every domain event, in the order they run."""
+
+    async def end_calls_of_closed_chat(event: ChatClosed) -> None:
+        await calls.conversation_closed(event.conversation)
+
+    async def end_calls_of_handed_over_chat(event: ChatHandedOver) -> None:
+        await calls.conversation_handed_over(event.conversation)
+
+    async def route_waiting_chats(event: TenantSettingsChanged) -> None:
+        if event.tenant.settings.auto_assign:  # chats already waiting get their agents now
+            await chat.route_queue(event.tenant.id)
+
+    async def forget_photos_of_deleted_user(event: UserDeleted) -> None:
+        await photos.forget_owner(event.tenant_id, event.user_id)  # a photo is personal data
+
+    events.subscribe(ChatClosed, end_calls_of_closed_chat)
+    events.subscribe(ChatHandedOver, end_calls_of_handed_over_chat)
+    events.subscribe(TenantSettingsChanged, route_waiting_chats)
+    events.subscribe(UserDeleted, forget_photos_of_deleted_user)

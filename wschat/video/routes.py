@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from quart import Blueprint, Response
 
-from wschat.http import current_principal, json_response, read_json, runtime
-from wschat.signalling.models import VideoSettingsPatch
+from wschat.accounts.signed_in import current_principal
+from wschat.boundary.http import json_response, read_json, service
+from wschat.video.models import VideoSettingsPatch
+from wschat.video.service import VideoSettingsService
 
 blueprint = Blueprint("video", __name__, url_prefix="/api/tenant")
 
 
 @blueprint.get("/video")
 async def get_video() -> Response:
-    video = await runtime().video.for_admin(await current_principal())
+    video = await service(VideoSettingsService).for_admin(await current_principal())
     return json_response({"video": video.to_wire()})
 
 
 @blueprint.patch("/video")
 async def update_video() -> Response:
     principal = await current_principal()
-    video = await runtime().video.update(principal, await read_json(VideoSettingsPatch))
+    video = await service(VideoSettingsService).update(principal, await read_json(VideoSettingsPatch))
     return json_response({"video": video.to_wire()})

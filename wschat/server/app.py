@@ -18,20 +18,22 @@ from quart import Quart, Response
 
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
+from wschat.boundary.http import SERVICES, json_response
 from wschat.chat import events as chat_events
-from wschat.chat.routes import blueprint as widget_blueprint
 from wschat.clock import Clock, utc_now
 from wschat.config import Settings
-from wschat.http import install_error_handlers, install_security_headers, json_response, runtime
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
-from wschat.realtime import MAX_PACKET, Realtime
-from wschat.runtime import Runtime, build_runtime
+from wschat.server.http import install_error_handlers, install_security_headers
+from wschat.server.realtime import MAX_PACKET, Realtime
+from wschat.server.runtime import Runtime, build_runtime
 from wschat.signalling import events as call_events
-from wschat.signalling.routes import blueprint as video_blueprint
 from wschat.storage import Database, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
+from wschat.video.routes import blueprint as video_blueprint
+from wschat.visitors import events as visitor_events
+from wschat.visitors.routes import blueprint as widget_blueprint
 from wschat.web.routes import blueprint as web_blueprint
 
 log = logging.getLogger(__name__)
@@ -94,8 +96,9 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app = Quart("wschat")
     quart_app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     realtime = Realtime(settings)
-    chat_events.register(realtime)
-    call_events.register(realtime)
+    chat_events.register(realtime.agents, realtime.visitors, settings)
+    visitor_events.register(realtime.agents, realtime.visitors)
+    call_events.register(realtime.agents, realtime.visitors, settings)
     app = WsChatApp(realtime, quart_app, TrustedProxies(settings.server.trusted_proxies))
     install_address_scrubbing()
     install_error_handlers(quart_app)
@@ -112,7 +115,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
 
     @quart_app.get("/readyz")
     async def readyz() -> Response:
-        rt = runtime()
+        rt = app.runtime
         await rt.db.ping()
         failing = rt.housekeeping.unhealthy()
         if failing:
@@ -134,15 +137,17 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                     await janitor
             if (serving := quart_app.extensions.get("wschat")) is not None:
                 await serving.close()
-            realtime.runtime = None
+            realtime.stop()
             await realtime.close()
             quart_app.extensions.pop("wschat", None)
+            quart_app.extensions.pop(SERVICES, None)
             await db.close()
 
     async def _serve(db: Database) -> Runtime:
         rt = build_runtime(settings, db, clock, realtime)
         quart_app.extensions["wschat"] = rt
-        realtime.runtime = rt
+        quart_app.extensions[SERVICES] = rt.services()
+        realtime.serve(rt)
         await rt.janitor.run_once()  # announces this process before the first socket arrives
         await forget_changed_password(settings.data_dir, rt.accounts)
         if on_ready is not None:

@@ -1,0 +1,32 @@
+"""What the services may ask of the socket layer: deliver an event, close or look up a socket.
+
+The services define no transport; the wiring (wschat.server.realtime) implements these for Socket.IO, and
+the CLI has a stand-in that reaches no socket.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class SocketCloser(Protocol):
+    async def close_socket(self, sid: str, kind: str) -> None:
+        """Disconnect one socket of this process ("agent" or "visitor")."""
+
+    def holds(self, sid: str, kind: str) -> bool:
+        """Whether this process has this socket (connected, or still connecting)."""
+
+    async def socket_gone(self, sid: str) -> None:
+        """The socket's record outlived the socket: do what its disconnect would have done."""
+
+
+class Publisher(Protocol):
+    """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes)."""
+
+    async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None: ...
+
+    async def to_visitors(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None: ...
+
+    async def to_agent(self, user_id: str, event: str, payload: dict[str, Any]) -> None: ...
+
+    async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None: ...

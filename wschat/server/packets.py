@@ -1,0 +1,36 @@
+"""The Socket.IO server, stricter about what arrives from the wire."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+
+log = logging.getLogger(__name__)
+
+#: Socket.IO packet types with binary attachments (socket.io-protocol v5).
+BINARY_EVENT, BINARY_ACK = "5", "6"
+
+
+class PolicedServer(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server, stricter about what arrives from the wire.
+
+    wsChat's protocol is JSON: a binary packet (``5…``/``6…``, attachments announced to follow) is never
+    legitimate, and a client announcing thousands of attachments would have the server hold them all
+    (CVE-2026-48804). Such a packet, and any packet that does not decode, closes that one connection with
+    one log line at INFO, instead of a traceback per packet.
+    """
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if not isinstance(data, str) or data[:1] in (BINARY_EVENT, BINARY_ACK):
+            await self._drop(eio_sid, "a binary packet")
+            return
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, TypeError, KeyError, IndexError) as e:  # raised while decoding the packet
+            await self._drop(eio_sid, f"a malformed packet ({type(e).__name__})")
+
+    async def _drop(self, eio_sid: str, what: str) -> None:
+        log.info("closed a connection that sent %s", what)
+        await self.eio.disconnect(eio_sid)

@@ -1,0 +1,1 @@
+"""Website visitors: their widget session, contact data, the page trail, the widget's HTTP endpoints."""
