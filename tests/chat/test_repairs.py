@@ -68,7 +68,7 @@ async def test_a_queued_chat_whose_routing_never_came_is_routed_by_the_janitor(
     async def lost(tenant_id: str) -> None:
         return None  # the routing that Bert's coming online starts is lost (a crash, a failed step)
 
-    monkeypatch.setattr(runtime.chat, "route_queue", lost)
+    monkeypatch.setattr(runtime.routing, "route_queue", lost)
     await team.agent("bert")
     waiting = await runtime.conversations.get(team.tenant.id, cid)
     assert waiting is not None

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from wschat.accounts.branding import BrandingPatch, effective
+from wschat.errors import Forbidden
 from wschat.wire import DisplayName, WireModel
 
 DEMO_PERIOD = timedelta(days=14)
@@ -229,6 +230,11 @@ class AgentPatch(WireModel):
     max_chats: MaxChats | None = None
     disabled: bool | None = None
     password: Password | None = None
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise Forbidden("Only admins may manage agents.")
 
 
 # -- domain events (wschat.boundary.domain_events; subscribers in wschat.server.runtime) -------------------

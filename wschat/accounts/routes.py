@@ -7,6 +7,7 @@ from typing import Any
 
 from quart import Blueprint, Response, request
 
+from wschat.accounts.agents import AgentAdminService
 from wschat.accounts.models import AgentCreate, AgentPatch, LoginRequest, Principal, TenantSettingsPatch
 from wschat.accounts.service import AccountService
 from wschat.accounts.signed_in import SESSION_COOKIE, current_principal
@@ -79,34 +80,34 @@ async def update_tenant() -> Response:
 
 @blueprint.get("/agents")
 async def list_agents() -> Response:
-    users = await service(AccountService).list_agents(await current_principal())
+    users = await service(AgentAdminService).list_agents(await current_principal())
     return json_response({"agents": [user.to_wire() for user in users]})
 
 
 @blueprint.post("/agents")
 async def create_agent() -> Response:
     principal = await current_principal()
-    user = await service(AccountService).add_agent(principal, await read_json(AgentCreate))
+    user = await service(AgentAdminService).add_agent(principal, await read_json(AgentCreate))
     return json_response({"agent": user.to_wire()}, 201)
 
 
 @blueprint.get("/agents/<user_id>")
 async def get_agent(user_id: str) -> Response:
-    user = await service(AccountService).get_agent(await current_principal(), user_id)
+    user = await service(AgentAdminService).get_agent(await current_principal(), user_id)
     return json_response({"agent": user.to_wire()})
 
 
 @blueprint.patch("/agents/<user_id>")
 async def update_agent(user_id: str) -> Response:
     principal = await current_principal()
-    user = await service(AccountService).update_agent(principal, user_id, await read_json(AgentPatch))
+    user = await service(AgentAdminService).update_agent(principal, user_id, await read_json(AgentPatch))
     return json_response({"agent": user.to_wire()})
 
 
 @blueprint.delete("/agents/<user_id>")
 async def delete_agent(user_id: str) -> Response:
     principal = await current_principal()
-    await service(AccountService).delete_agent(principal, user_id)
+    await service(AgentAdminService).delete_agent(principal, user_id)
     return Response(status=204)
 
 

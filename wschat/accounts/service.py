@@ -18,18 +18,16 @@ from wschat.accounts.models import (
     DEMO_PERIOD,
     SLUG_PATTERN,
     AgentCreate,
-    AgentPatch,
     LoginRequest,
     Plan,
     Principal,
     RevokedSession,
-    Role,
     Tenant,
     TenantSettingsChanged,
     TenantSettingsPatch,
     TenantStatus,
     User,
-    UserDeleted,
+    require_admin,
 )
 from wschat.accounts.store import TenantStore, UserStore, user_changes
 from wschat.accounts.tokens import TokenIssuer, TokenKind
@@ -37,8 +35,6 @@ from wschat.boundary.domain_events import DomainEvents
 from wschat.clock import Clock, new_id
 from wschat.errors import (
     AuthInvalid,
-    Conflict,
-    Forbidden,
     InvalidCredentials,
     NotFound,
     TenantLocked,
@@ -56,6 +52,7 @@ REVOKE_ATTEMPTS = 3
 
 class SessionRevoker(Protocol):
     async def revoke_user(self, user_id: str) -> None:
+        """Close every socket of the user, on every process."""
         """Disconnect every open socket of the user."""
 
     async def revoke_session(self, user_id: str, session_id: str) -> None:
@@ -144,7 +141,7 @@ class AccountService:
 
         Raises Forbidden, and ValidationFailed for a logo on a website that is not an allowed origin.
         """
-        _require_admin(admin)
+        require_admin(admin)
         # Only the fields sent are written (dotted paths, one update): an admin who changes the colour does
         # not undo a text another admin changed a moment before.
         changes: dict[str, Any] = {"updated_at": self.clock()}
@@ -197,7 +194,7 @@ class AccountService:
         user = await self.users.by_login(tenant.id, login)
         if user is None:
             raise NotFound(f"There is no user {login!r} in tenant {tenant.slug!r}.")
-        return await self._apply(user, {"password": password})
+        return await self.change_user(user, {"password": password})
 
     # -- authentication ------------------------------------------------------------------------------------
 
@@ -316,60 +313,13 @@ class AccountService:
         changes = {"password_version": secrets.token_hex(8), "revoked_sessions": [], "updated_at": now}
         if await self.users.update(tenant_id, user_id, changes) is not None:
             log.info("user %s signed out of every session", user_id)
-            await self._revoke(user_id)
-
-    # -- admin: the tenant's users --------------------------------------------------------------------------
-
-    async def list_agents(self, admin: Principal) -> list[User]:
-        _require_admin(admin)
-        return await self.users.all(admin.tenant.id)
-
-    async def get_agent(self, admin: Principal, user_id: str) -> User:
-        _require_admin(admin)
-        return await self._user_of(admin.tenant, user_id)
-
-    async def add_agent(self, admin: Principal, spec: AgentCreate) -> User:
-        _require_admin(admin)
-        return await self.create_user(admin.tenant, spec)
-
-    async def update_agent(self, admin: Principal, user_id: str, patch: AgentPatch) -> User:
-        """Raises Forbidden, NotFound, Conflict (would leave the tenant without an active admin)."""
-        _require_admin(admin)
-        user = await self._user_of(admin.tenant, user_id)
-        changes = patch.model_dump(exclude_none=True)
-        loses_admin = user.role is Role.ADMIN and (
-            changes.get("role", Role.ADMIN) is not Role.ADMIN or changes.get("disabled") is True
-        )
-        if loses_admin and not user.disabled:
-            await self._keep_one_admin(admin.tenant)
-        return await self._apply(user, changes)
-
-    async def delete_agent(self, admin: Principal, user_id: str) -> None:
-        """Raises Forbidden, NotFound, Conflict (the last active admin)."""
-        _require_admin(admin)
-        user = await self._user_of(admin.tenant, user_id)
-        if user.role is Role.ADMIN and not user.disabled:
-            await self._keep_one_admin(admin.tenant)
-        if not await self.users.delete(admin.tenant.id, user.id):
-            raise NotFound("There is no such user.")
-        log.info("user %s deleted from tenant %s", user.id, admin.tenant.slug)
-        await self._revoke(user.id)
-        await self.events.publish(UserDeleted(admin.tenant.id, user.id))
+            await self.revoke_user(user_id)
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    async def _user_of(self, tenant: Tenant, user_id: str) -> User:
-        user = await self.users.by_id(tenant.id, user_id) if len(user_id) <= 64 else None
-        if user is None:
-            raise NotFound("There is no such user.")
-        return user
-
-    async def _keep_one_admin(self, tenant: Tenant) -> None:
-        if await self.users.count_active_admins(tenant.id) <= 1:
-            raise Conflict("A tenant needs at least one active admin.")
-
-    async def _apply(self, user: User, changes: dict[str, Any]) -> User:
-        """Store changes; a new password, a disable or a role change invalidates older sessions."""
+    async def change_user(self, user: User, changes: dict[str, Any]) -> User:
+        """Store changes; a new password, a disable or a role change invalidates older sessions.
+        Raises NotFound."""
         now = self.clock()
         password = changes.pop("password", None)
         if password is not None:
@@ -389,14 +339,10 @@ class AccountService:
         if updated is None:
             raise NotFound("There is no such user.")
         if revoke:
-            await self._revoke(user.id)
+            await self.revoke_user(user.id)
         return updated
 
-    async def _revoke(self, user_id: str) -> None:
+    async def revoke_user(self, user_id: str) -> None:
+        """Close every socket of the user, on every process."""
         if self.revoker is not None:
             await self.revoker.revoke_user(user_id)
-
-
-def _require_admin(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise Forbidden("Only admins may manage agents.")

@@ -25,6 +25,7 @@ from wschat.chat.models import (
     Typing,
 )
 from wschat.chat.presence import PresenceService
+from wschat.chat.transfer import TransferService
 from wschat.config import Settings
 from wschat.errors import ValidationFailed
 from wschat.visitors.context import VisitorContext
@@ -164,7 +165,7 @@ def _register_agent(agents: Events[AgentContext]) -> None:
 
     @agents.on("chat.transfer", ChatTransfer)
     async def chat_transfer(ctx: AgentContext, p: ChatTransfer) -> dict[str, Any]:
-        conversation = await ctx.get(ChatService).transfer(
+        conversation = await ctx.get(TransferService).transfer(
             ctx.principal, p.conversation_id, p.to_agent_id, p.note
         )
         return {"conversation": await ctx.get(ChatService).views.for_agent(conversation)}

@@ -31,6 +31,7 @@ from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
 from wschat.chat.models import AgentStatus
 from wschat.chat.presence import PresenceService
+from wschat.chat.routing import RoutingService
 from wschat.clock import Clock
 from wschat.errors import AuthInvalid, TenantLocked
 from wschat.housekeeping import Steps
@@ -51,6 +52,7 @@ class Janitor:
     def __init__(
         self,
         chat: ChatService,
+        routing: RoutingService,
         presence: PresenceService,
         conversations: ConversationStore,
         tenants: TenantStore,
@@ -66,6 +68,7 @@ class Janitor:
         self.pages = pages
         self.closer = closer
         self.chat = chat
+        self.routing = routing
         self.presence = presence
         self.conversations = conversations
         self.tenants = tenants
@@ -103,7 +106,7 @@ class Janitor:
     async def _agents_gone(self) -> None:
         for gone in await self.presence.agents_gone():
             log.info("agent %s went offline (no connection for the grace period)", gone.user_id)
-            await self.chat.agent_gone(gone.tenant_id, gone.user_id)
+            await self.routing.agent_gone(gone.tenant_id, gone.user_id)
 
     def _due(self, step: str, interval: timedelta) -> bool:
         """Whether ``step`` is due (never ran, or ``interval`` ago); if so, it counts as run now."""
@@ -167,12 +170,12 @@ class Janitor:
             presence = await self.presence.store.get(tenant_id, agent_id)
             if presence is None or presence.status is AgentStatus.OFFLINE:
                 log.warning("agent %s is offline but holds active chats: handing them back", agent_id)
-                await self.chat.requeue_agent(tenant_id, agent_id)
+                await self.routing.requeue_agent(tenant_id, agent_id)
 
     async def _route_queues(self) -> None:
         """Offer waiting chats again, in case an assignment was interrupted (a routing event never came)."""
         for tenant_id in sorted(await self.conversations.tenants_with_queue()):
-            await self.chat.route_queue(tenant_id)
+            await self.routing.route_queue(tenant_id)
 
     async def _close_abandoned(self) -> None:
         now = self.clock()

@@ -1,11 +1,37 @@
-"""Which agent gets the next chat: the available one with the fewest open chats, then the one idle longest."""
+"""Who gets which chat: routing queued chats to the least busy agent, hand-backs to the queue, and the
+announcements every assignment makes (system message, ``chat.assigned``, ``queue.updated``).
+
+Every assignment is a transition claimed through the conversation store, under the tenant's assignment
+lock, so two routings (or an agent accepting while a chat is routed) end with one clear winner.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from wschat.chat.presence import AgentState
+from wschat.accounts.models import User
+from wschat.accounts.store import TenantStore, UserStore
+from wschat.boundary.domain_events import DomainEvents
+from wschat.boundary.publisher import Publisher
+from wschat.chat.assignment_lock import AssignmentLock
+from wschat.chat.conversation_store import ConversationStore, Superseded
+from wschat.chat.messages import MessageService
+from wschat.chat.models import (
+    SYSTEM,
+    AgentStatus,
+    ChatHandedOver,
+    Conversation,
+    ConversationStatus,
+    Party,
+    SenderKind,
+)
+from wschat.chat.presence import AgentState, PresenceService
+from wschat.chat.views import Views, agent_identity
+from wschat.clock import Clock
+
+log = logging.getLogger(__name__)
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -15,3 +41,175 @@ def choose_agent(agents: Iterable[AgentState]) -> AgentState | None:
     if not candidates:
         return None
     return min(candidates, key=lambda a: (a.open_chats, a.last_assigned_at or _NEVER, a.user.id))
+
+
+class RoutingService:
+    def __init__(
+        self,
+        conversations: ConversationStore,
+        users: UserStore,
+        tenants: TenantStore,
+        messages: MessageService,
+        presence: PresenceService,
+        publisher: Publisher,
+        clock: Clock,
+        assignments: AssignmentLock,
+        events: DomainEvents,
+        views: Views,
+    ) -> None:
+        self.conversations = conversations
+        self.users = users
+        self.tenants = tenants
+        self.messages = messages
+        self.presence = presence
+        self.publisher = publisher
+        self.clock = clock
+        self.assignments = assignments
+        self.events = events
+        self.views = views
+
+    async def route(self, conversation: Conversation) -> Conversation:
+        """Give a queued conversation to the least busy available agent, if the tenant auto-assigns."""
+        tenant = await self.tenants.by_id(conversation.tenant_id)
+        if (
+            tenant is None
+            or not tenant.settings.auto_assign
+            or conversation.status is not ConversationStatus.QUEUED
+        ):
+            return conversation
+        async with self.assignments.tenant(conversation.tenant_id):
+            conversation, agent = await self._claim_for_least_busy(conversation)
+        if agent is not None:
+            await self.assigned(conversation, agent)
+        return conversation
+
+    async def _claim_for_least_busy(self, conversation: Conversation) -> tuple[Conversation, User | None]:
+        """The conversation as it is now, and the agent who got it (None: nobody had room, or it changed)."""
+        agents = await self.presence.agents(conversation.tenant_id)
+        tried: set[str] = set()
+        while (chosen := choose_agent([a for a in agents if a.user.id not in tried])) is not None:
+            tried.add(chosen.user.id)
+            try:
+                return await self.claim(conversation, chosen.user, kind="auto"), chosen.user
+            except Superseded:
+                latest = await self.conversations.get(conversation.tenant_id, conversation.id)
+                if latest is None or latest.status is not ConversationStatus.QUEUED:
+                    return latest or conversation, None
+                conversation = latest
+        return conversation, None
+
+    async def route_queue(self, tenant_id: str) -> None:
+        """Offer waiting chats, oldest first, to whoever has room now."""
+        for conversation in await self.conversations.queued(tenant_id):
+            routed = await self.route(conversation)
+            if routed.status is ConversationStatus.QUEUED:
+                break  # nobody had room for this one: nobody has for the younger ones either
+
+    async def requeue_agent(self, tenant_id: str, agent_id: str) -> None:
+        """The agent went offline: their open chats go back to the queue, then to colleagues."""
+        agent = await self.users.by_id(tenant_id, agent_id)
+        name = agent.display_name if agent else None  # a deleted agent
+        requeued: list[Conversation] = []
+        for conversation in await self.conversations.active_of_agent(tenant_id, agent_id):
+            try:
+                updated = await self.conversations.transition(
+                    conversation,
+                    "requeue",
+                    {"status": ConversationStatus.QUEUED.value, "agent_id": None},
+                    {"by": SYSTEM.to_doc(), "from_agent_id": agent_id},
+                    self.clock(),
+                )
+            except Superseded:
+                continue
+            await self.handed_over(updated)
+            await self.messages.system(
+                updated,
+                f"{name or 'The agent'} is no longer available. The chat is waiting for the next free agent.",
+                event="requeued",
+                data={"agent": name},
+                key=f"requeue:{updated.epoch}",
+            )
+            await self.publisher.to_visitor(
+                updated.visitor_id, "chat.assigned", {"conversation_id": updated.id, "agent": None}
+            )
+            requeued.append(updated)
+        await self.presence.load_changed(tenant_id, agent_id)
+        await self.queue_changed(tenant_id, added=requeued)
+        await self.route_queue(tenant_id)
+
+    async def agent_gone(self, tenant_id: str, agent_id: str) -> None:
+        """The agent's grace period is over: offline, and their chats back to the queue."""
+        user = await self.users.by_id(tenant_id, agent_id)
+        if user is None:  # deleted meanwhile: no one to announce, but the chats must not stay orphaned
+            await self.presence.store.update(tenant_id, agent_id, {"status": AgentStatus.OFFLINE.value})
+        else:
+            await self.presence.set_status(user, AgentStatus.OFFLINE)
+        await self.requeue_agent(tenant_id, agent_id)
+
+    async def claim(self, conversation: Conversation, agent: User, *, kind: str) -> Conversation:
+        """The assignment itself, under the tenant's assignment lock. Raises :class:`Superseded`."""
+        now = self.clock()
+        updated = await self.conversations.transition(
+            conversation,
+            kind,
+            {"status": ConversationStatus.ACTIVE.value, "agent_id": agent.id, "assigned_at": now},
+            {
+                "by": Party(SenderKind.AGENT, agent.id, agent.display_name, agent.photo_url).to_doc(),
+                "to_agent_id": agent.id,
+            },
+            now,
+        )
+        await self.presence.mark_assigned(updated.tenant_id, agent.id)
+        return updated
+
+    async def assigned(self, updated: Conversation, agent: User) -> None:
+        """Tells everyone about a claimed assignment (after the lock: nothing here decides anything)."""
+        await self.messages.system(
+            updated,
+            f"{agent.display_name} joined the chat.",
+            event="assigned",
+            data={"agent": agent.display_name},
+            key=f"assign:{updated.epoch}",
+        )
+        await self.presence.load_changed(updated.tenant_id, agent.id)
+        await self.announce_assignment(updated, agent)
+        await self.queue_changed(updated.tenant_id, removed=[updated.id])
+
+    async def handed_over(self, conversation: Conversation) -> None:
+        # Before its system message: the previous agent's call ends first.
+        await self.events.publish(ChatHandedOver(conversation))
+
+    async def announce_assignment(self, conversation: Conversation, agent: User) -> None:
+        identity = agent_identity(agent)
+        await self.publisher.to_visitor(
+            conversation.visitor_id, "chat.assigned", {"conversation_id": conversation.id, "agent": identity}
+        )
+        # The newest page only: a visitor who wrote thousands of messages must not make a hand-over
+        # expensive. The console pages back with messages.before.
+        page, earlier = await self.messages.page_before(conversation, agents=True)
+        await self.publisher.to_agent(
+            agent.id,
+            "chat.assigned",
+            {
+                "conversation": await self.views.for_agent(conversation),
+                "messages": [m.to_wire() for m in page],
+                "has_earlier": earlier,
+            },
+        )
+
+    async def queue_changed(
+        self, tenant_id: str, *, added: Sequence[Conversation] = (), removed: Sequence[str] = ()
+    ) -> None:
+        """Tell every console what joined and what left the queue: a change costs what changed, never the
+        whole queue. Consoles load the whole queue with queue.list on (re)connect."""
+        views = [await self.views.for_agent(c) for c in added]
+        # Looked at again right before the event: a chat that a concurrent routing took meanwhile has had
+        # (or is about to have) its "removed", which a late "added" would undo on every console.
+        views = [view for view in views if await self._still_queued(tenant_id, view["id"])]
+        if views or removed:
+            payload = {"added": views, "removed": list(removed)}
+            await self.publisher.to_agents(tenant_id, "queue.updated", payload)
+
+    async def _still_queued(self, tenant_id: str, conversation_id: str) -> bool:
+        latest = await self.conversations.get(tenant_id, conversation_id)
+        return latest is not None and latest.status is ConversationStatus.QUEUED

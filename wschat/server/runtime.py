@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
+from wschat.accounts.agents import AgentAdminService
 from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimits
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService, SessionRevoker
@@ -23,6 +24,9 @@ from wschat.chat.janitor import Janitor
 from wschat.chat.messages import MessageService
 from wschat.chat.models import ChatClosed, ChatHandedOver
 from wschat.chat.presence import PresenceService
+from wschat.chat.routing import RoutingService
+from wschat.chat.transfer import TransferService
+from wschat.chat.views import Views
 from wschat.clock import Clock
 from wschat.config import Settings
 from wschat.housekeeping import Steps
@@ -30,6 +34,7 @@ from wschat.limits.counter import HitCounter, MemoryCounter
 from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.media.service import PhotoService
 from wschat.sealing import Sealer
+from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallPublisher, CallService
 from wschat.storage import Database
 from wschat.video.service import VideoSettingsService
@@ -87,15 +92,19 @@ class Runtime:
     clock: Clock
     node_id: str
     accounts: AccountService
+    agents: AgentAdminService
     visitors: VisitorService
     conversations: ConversationStore
     messages: MessageService
     presence: PresenceService
     chat: ChatService
+    routing: RoutingService
+    transfers: TransferService
     pages: PageService
     janitor: Janitor
     photos: PhotoService
     calls: CallService
+    relay: SignalRelay
     video: VideoSettingsService
     widget: WidgetService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
@@ -108,13 +117,17 @@ class Runtime:
         return Services(
             self.settings,
             self.accounts,
+            self.agents,
             self.visitors,
             self.messages,
             self.presence,
             self.chat,
+            self.routing,
+            self.transfers,
             self.pages,
             self.photos,
             self.calls,
+            self.relay,
             self.video,
             self.widget,
         )
@@ -176,17 +189,15 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         node_id=node_id,
     )
     assignments = AssignmentLock(stores.leases, clock)
+    views = Views(conversations, visitor_store, users)
+    routing = RoutingService(
+        conversations, users, tenants, messages, presence, transport, clock, assignments, events, views
+    )
     chat = ChatService(
-        conversations,
-        visitor_store,
-        users,
-        tenants,
-        messages,
-        presence,
-        transport,
-        clock,
-        assignments,
-        events,
+        conversations, visitor_store, messages, presence, transport, clock, assignments, events, routing
+    )
+    transfers = TransferService(
+        chat, routing, conversations, users, messages, presence, transport, clock, assignments
     )
     pages = PageService(visitor_store, stores.pages, transport, clock)
     video = VideoSettingsStore(stores.video, Sealer(settings.secret_key))
@@ -204,13 +215,14 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     housekeeping = Steps(clock)
     video_settings = VideoSettingsService(video)
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
-    subscribe(events, chat, calls, photos)
+    subscribe(events, routing, calls, photos)
     return Runtime(
         settings=settings,
         db=db,
         clock=clock,
         node_id=node_id,
         accounts=accounts,
+        agents=AgentAdminService(accounts),
         visitors=VisitorService(
             visitor_store,
             clock,
@@ -221,9 +233,12 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         messages=messages,
         presence=presence,
         chat=chat,
+        routing=routing,
+        transfers=transfers,
         pages=pages,
         janitor=Janitor(
             chat,
+            routing,
             presence,
             conversations,
             tenants,
@@ -235,6 +250,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         ),
         photos=photos,
         calls=calls,
+        relay=SignalRelay(stores.calls, transport),
         video=video_settings,
         widget=WidgetService(presence, video_settings),
         housekeeping=housekeeping,
@@ -242,7 +258,9 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     )
 
 
-def subscribe(events: DomainEvents, chat: ChatService, calls: CallService, photos: PhotoService) -> None:
+def subscribe(
+    events: DomainEvents, routing: RoutingService, calls: CallService, photos: PhotoService
+) -> None:
     """Who follows what: every subscriber of every domain event, in the order they run."""
 
     async def end_calls_of_closed_chat(event: ChatClosed) -> None:
@@ -253,7 +271,7 @@ def subscribe(events: DomainEvents, chat: ChatService, calls: CallService, photo
 
     async def route_waiting_chats(event: TenantSettingsChanged) -> None:
         if event.tenant.settings.auto_assign:  # chats already waiting get their agents now
-            await chat.route_queue(event.tenant.id)
+            await routing.route_queue(event.tenant.id)
 
     async def forget_photos_of_deleted_user(event: UserDeleted) -> None:
         await photos.forget_owner(event.tenant_id, event.user_id)  # a photo is personal data

@@ -13,6 +13,7 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.models import ConversationRef
 from wschat.config import Settings
 from wschat.signalling.models import Caller, CallRef, CallStart, RtcSignal, Side
+from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
 from wschat.visitors.context import VisitorContext
 
@@ -68,7 +69,7 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
     @visitors.on("rtc.signal", RtcSignal)
     async def rtc_signal(ctx: VisitorContext, p: RtcSignal) -> dict[str, Any]:
         limit.check(ctx.sid, ctx.clock().timestamp())
-        await ctx.get(CallService).relay(ctx.visitor.tenant_id, p.call_id, ctx.sid, p.relayed())
+        await ctx.get(SignalRelay).relay(ctx.visitor.tenant_id, p.call_id, ctx.sid, p.relayed())
         return {}
 
 
@@ -108,7 +109,7 @@ def _register_agent(agents: Events[AgentContext]) -> None:
     @agents.on("rtc.signal", RtcSignal)
     async def rtc_signal(ctx: AgentContext, p: RtcSignal) -> dict[str, Any]:
         limit.check(ctx.sid, ctx.clock().timestamp())
-        await ctx.get(CallService).relay(ctx.principal.tenant.id, p.call_id, ctx.sid, p.relayed())
+        await ctx.get(SignalRelay).relay(ctx.principal.tenant.id, p.call_id, ctx.sid, p.relayed())
         return {}
 
 

@@ -1,4 +1,4 @@
-"""The life of a call: start (invite), join, decline, leave, end, expiry; and the peer-to-peer signal relay.
+"""The life of a call: start (invite), join, decline, leave, end, expiry (the signal relay is relay.py).
 
 A call belongs to one conversation, its visitor and the agent who held the conversation when it began.
 Each person takes part through one socket at a time; signals go to exactly the sockets that joined, so a
@@ -21,11 +21,12 @@ from wschat.chat.models import Conversation, ConversationStatus
 from wschat.clock import Clock, new_id
 from wschat.errors import AgentUnavailable, CallEnded, Conflict, ConversationClosed, Forbidden, NotFound
 from wschat.jitsi.rooms import new_room
-from wschat.jitsi.tokens import JitsiUser, issue_token
-from wschat.signalling.ice import ice_servers
+from wschat.signalling.call_messages import end_text, message_data
+from wschat.signalling.connect import connect_info, invited
 from wschat.signalling.models import Call, Caller, CallKind, CallStatus, EndReason, Participation, Side
+from wschat.signalling.notify import to_both, to_side
 from wschat.signalling.store import CallStore, Superseded
-from wschat.video.models import CallMode, VideoSettings
+from wschat.video.models import CallMode
 from wschat.video.store import VideoSettingsStore
 from wschat.visitors.store import VisitorStore
 
@@ -150,14 +151,23 @@ class CallService:
             conversation,
             text,
             event="call_started",
-            data={**_message_data(call), "by": caller.display_name},
+            data={**message_data(call), "by": caller.display_name},
             key=f"call-start:{call.id}",
         )
-        invite = await self._connect(call, video, call.invited, await self._invited(call))
-        await self._to_side(call, call.invited, "call.invite", {"call": call.to_wire(), **invite})
+        invite = connect_info(
+            call,
+            video,
+            call.invited,
+            await invited(call, self.users, self.visitors),
+            now=self.clock(),
+            public_url=self.public_url,
+        )
+        await to_side(self.publisher, call, call.invited, "call.invite", {"call": call.to_wire(), **invite})
         if caller.side is Side.AGENT:
             await self._decline_ringing(agents_calls)
-        return Joined(call, await self._connect(call, video, caller.side, caller))
+        return Joined(
+            call, connect_info(call, video, caller.side, caller, now=self.clock(), public_url=self.public_url)
+        )
 
     async def join(self, tenant_id: str, call_id: str, caller: Caller) -> Joined:
         """Join from this socket. Raises NOT_FOUND, FORBIDDEN, CALL_ENDED, CONFLICT (in another tab)."""
@@ -169,7 +179,12 @@ class CallService:
             if call.mode is CallMode.JITSI and not video.jitsi.configured:
                 raise Conflict("The Jitsi settings were removed meanwhile; please start a new call.")
             if call.present_on(caller.sid) is not None:
-                return Joined(call, await self._connect(call, video, caller.side, caller))
+                return Joined(
+                    call,
+                    connect_info(
+                        call, video, caller.side, caller, now=self.clock(), public_url=self.public_url
+                    ),
+                )
             if any(p.side is caller.side for p in call.present):
                 raise Conflict("You take part in this call in another window.")
             now = self.clock()
@@ -181,11 +196,18 @@ class CallService:
             except Superseded:
                 continue
             participant = joined.participants[-1].to_wire()
-            await self._to_both(joined, "call.joined", {"call": joined.to_wire(), "participant": participant})
+            await to_both(
+                self.publisher, joined, "call.joined", {"call": joined.to_wire(), "participant": participant}
+            )
             if caller.side is Side.AGENT:
                 others = await self.calls.open_with_agent(joined.tenant_id, joined.agent_id)
                 await self._decline_ringing([other for other in others if other.id != joined.id])
-            return Joined(joined, await self._connect(joined, video, caller.side, caller))
+            return Joined(
+                joined,
+                connect_info(
+                    joined, video, caller.side, caller, now=self.clock(), public_url=self.public_url
+                ),
+            )
         raise Conflict("The call keeps changing; please try again.")
 
     async def _decline_ringing(self, others: list[Call]) -> None:
@@ -225,22 +247,6 @@ class CallService:
         if not call.is_open:
             return call  # ending twice is not an error: both sides may hang up at once
         return await self._end(call, EndReason.HANGUP, caller.side) or await self._latest(call)
-
-    async def relay(self, tenant_id: str, call_id: str, sid: str, signal: dict[str, Any]) -> int:
-        """Pass a WebRTC signal unchanged to the call's other participants; how many got it.
-
-        Raises FORBIDDEN unless this socket takes part in this open peer-to-peer call (for any other
-        call id too, so a refusal tells nothing about other people's calls).
-        """
-        call = await self.calls.get(tenant_id, call_id)
-        if call is None or not call.is_open or call.present_on(sid) is None:
-            raise Forbidden("You are not in this call.")
-        if call.mode is not CallMode.P2P:
-            raise Forbidden("This call runs on Jitsi; there is nothing to relay.")
-        others = [p for p in call.present if p.sid != sid]
-        for other in others:
-            await self.publisher.to_socket(other.sid, other.side.value, "rtc.signal", signal)
-        return len(others)
 
     # -- housekeeping and hooks --------------------------------------------------------------------------
 
@@ -293,8 +299,11 @@ class CallService:
             except Superseded:
                 call = await self._latest(call)
                 continue
-            await self._to_both(
-                updated, "call.left", {"call": updated.to_wire(), "participant": left.to_wire()}
+            await to_both(
+                self.publisher,
+                updated,
+                "call.left",
+                {"call": updated.to_wire(), "participant": left.to_wire()},
             )
             return updated
         raise Conflict("The call keeps changing; please try again.")
@@ -328,12 +337,12 @@ class CallService:
         if conversation is not None:
             await self.messages.system(
                 conversation,
-                _end_text(ended),
+                end_text(ended),
                 event="call_ended",
-                data=_message_data(ended),
+                data=message_data(ended),
                 key=f"call-end:{ended.id}",
             )
-        await self._to_both(ended, "call.ended", {"call": ended.to_wire()})
+        await to_both(self.publisher, ended, "call.ended", {"call": ended.to_wire()})
         return ended
 
     async def _latest(self, call: Call) -> Call:
@@ -342,63 +351,6 @@ class CallService:
             raise NotFound("There is no such call.")
         return latest
 
-    async def _connect(self, call: Call, video: VideoSettings, side: Side, who: Caller) -> dict[str, Any]:
-        """ICE servers (p2p) or ``{domain, room, jwt}`` (Jitsi) for one person."""
-        if call.mode is CallMode.P2P:
-            return {"ice_servers": ice_servers(video, who.id, self.clock())}
-        if call.room is None or not video.jitsi.configured:  # start and join check this first
-            raise Conflict("The Jitsi settings were removed meanwhile; please start a new call.")
-        user = JitsiUser(
-            id=who.id,
-            name=who.display_name,
-            avatar=f"{self.public_url}{who.photo_url}" if who.photo_url else None,
-            owner=side is Side.AGENT,
-            screen_sharing=side is Side.AGENT or video.allow_visitor_screen_share,
-        )
-        token = issue_token(video.jitsi, call.room, user, self.clock())
-        return {"jitsi": {"domain": video.jitsi.domain, "room": call.room, "jwt": token}}
-
-    async def _invited(self, call: Call) -> Caller:
-        """Who gets the invitation (their token names them; their socket is known once they join)."""
-        if call.invited is Side.AGENT:
-            user = await self.users.by_id(call.tenant_id, call.agent_id)
-            name, photo = (user.display_name, user.photo_url) if user else ("Agent", None)
-            return Caller(Side.AGENT, call.agent_id, name, sid="", photo_url=photo)
-        visitor = await self.visitors.by_id(call.tenant_id, call.visitor_id)
-        return Caller(Side.VISITOR, call.visitor_id, visitor.display_name if visitor else "Visitor", sid="")
-
-    async def _to_side(self, call: Call, side: Side, event: str, payload: dict[str, Any]) -> None:
-        if side is Side.VISITOR:
-            await self.publisher.to_visitor(call.visitor_id, event, payload)
-        else:
-            await self.publisher.to_agent(call.agent_id, event, payload)
-
-    async def _to_both(self, call: Call, event: str, payload: dict[str, Any]) -> None:
-        await self._to_side(call, Side.VISITOR, event, payload)
-        await self._to_side(call, Side.AGENT, event, payload)
-
 
 def _participation(caller: Caller, now: datetime) -> Participation:
     return Participation(caller.side, caller.id, caller.display_name, caller.sid, now)
-
-
-def _message_data(call: Call) -> dict[str, Any]:
-    return {
-        "call_id": call.id,
-        "kind": call.kind.value,
-        "mode": call.mode.value,
-        "duration": call.duration,
-        "reason": call.end_reason.value if call.end_reason else None,
-    }
-
-
-def _end_text(call: Call) -> str:
-    what = "Screen sharing" if call.kind is CallKind.SCREEN else "The video call"
-    if call.started_at is None:
-        if call.end_reason is EndReason.DECLINED:
-            return f"{what} was declined."
-        if call.end_reason is EndReason.EXPIRED:
-            return f"{what} was not answered."
-        return f"{what} was cancelled."
-    minutes, seconds = divmod(call.duration, 60)
-    return f"{what} ended ({minutes}:{seconds:02d})."
