@@ -29,7 +29,7 @@ traces, secrets) is logged, never sent. Third-party exceptions are translated at
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 
 class ErrorCode(StrEnum):
@@ -57,6 +57,14 @@ class ErrorCode(StrEnum):
     INTERNAL = "INTERNAL"
 
 
+class ErrorWire(TypedDict):
+    """An error on the wire: the ``error`` of a refused ack, a refused connect, an HTTP error body."""
+
+    code: str
+    message: str
+    details: NotRequired[dict[str, Any]]
+
+
 class WsChatError(Exception):
     """Base of every error that is reported to a client."""
 
@@ -69,9 +77,9 @@ class WsChatError(Exception):
         self.details = details
         super().__init__(self.message)
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> ErrorWire:
         """The ``{"code", "message"}`` object (plus ``details`` when there are any)."""
-        body: dict[str, Any] = {"code": self.code.value, "message": self.message}
+        body: ErrorWire = {"code": self.code.value, "message": self.message}
         if self.details:
             body["details"] = self.details
         return body

@@ -54,7 +54,7 @@ def test_no_driver_imports_outside_the_storage_adapters() -> None:
 def test_no_driver_imports_check_sees_the_package_and_an_import() -> None:
     """The walk covers the services, and the check recognises each form of import."""
     walked = {str(path.relative_to(PACKAGE)) for path in _modules()}
-    assert {"realtime.py", "chat/conversations.py", "accounts/service.py", "http.py"} <= walked
+    assert {"server/realtime.py", "chat/conversations.py", "accounts/service.py", "server/http.py"} <= walked
     assert not any(name.startswith("storage/") for name in walked)
 
 

@@ -6,7 +6,10 @@ the CLI has a stand-in that reaches no socket.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Protocol
+
+from wschat.boundary.protocol import Event
 
 
 class SocketCloser(Protocol):
@@ -23,10 +26,10 @@ class SocketCloser(Protocol):
 class Publisher(Protocol):
     """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes)."""
 
-    async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None: ...
+    async def to_visitor(self, visitor_id: str, event: Event, payload: Mapping[str, object]) -> None: ...
 
-    async def to_visitors(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None: ...
+    async def to_visitors(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None: ...
 
-    async def to_agent(self, user_id: str, event: str, payload: dict[str, Any]) -> None: ...
+    async def to_agent(self, user_id: str, event: Event, payload: Mapping[str, object]) -> None: ...
 
-    async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None: ...
+    async def to_agents(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None: ...

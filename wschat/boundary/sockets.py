@@ -7,10 +7,11 @@ handler, and turns every outcome into an ack (``{"ok": true, ...}`` or ``{"ok": 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
+from wschat.boundary.protocol import Event
 from wschat.boundary.services import Services
 from wschat.clock import Clock
 from wschat.errors import RateLimited
@@ -19,8 +20,8 @@ from wschat.wire import WireModel
 
 T = TypeVar("T")
 M = TypeVar("M", bound=WireModel)
-#: The fields of a successful ack besides ``ok``.
-Ack = dict[str, Any]
+#: The fields of a successful ack besides ``ok``: each handler returns its own TypedDict.
+Ack = Mapping[str, object]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +42,7 @@ C = TypeVar("C", bound=SocketContext, covariant=True)
 class Events(Protocol[C]):
     """One namespace's events, for a feature to register its handlers with."""
 
-    def on(self, event: str, model: type[M]) -> Callable[[Callable[[C, M], Awaitable[Ack]]], Any]:
+    def on(self, event: Event, model: type[M]) -> Callable[[Callable[[C, M], Awaitable[Ack]]], Any]:
         """Registers the decorated handler for ``event``, its payload validated into ``model``."""
 
     def socket_limiter(
@@ -78,3 +79,7 @@ class SocketLimiter:
 def visitor_limiter(burst: int, window: float, message: str) -> SocketLimiter:
     """A sliding window per visitor, over all of the visitor's sockets in this process."""
     return SocketLimiter(burst, window, message, retry_after=max(1, round(window / burst)), max_keys=100_000)
+
+
+class Done(TypedDict):
+    """The ack of an event that answers nothing but ``ok``."""

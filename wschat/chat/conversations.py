@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
 
 from wschat.accounts.models import Principal
-from wschat.boundary.domain_events import DomainEvents
-from wschat.boundary.publisher import Publisher
-from wschat.chat.assignment_lock import AssignmentLock
-from wschat.chat.conversation_store import ConversationStore, Superseded
-from wschat.chat.messages import MessageService
+from wschat.boundary.protocol import Event
+from wschat.chat.conversation_store import Superseded
 from wschat.chat.models import (
     SYSTEM,
     AgentStatus,
@@ -27,9 +23,12 @@ from wschat.chat.models import (
     Party,
     SenderKind,
 )
-from wschat.chat.presence import AgentState, PresenceService
+from wschat.chat.parts import ChatParts
+from wschat.chat.payloads import AssignmentWire
+from wschat.chat.presence import AgentState
 from wschat.chat.routing import RoutingService
-from wschat.clock import Clock, new_id
+from wschat.chat.views import Views
+from wschat.clock import new_id
 from wschat.errors import (
     AgentUnavailable,
     AlreadyAssigned,
@@ -44,41 +43,27 @@ log = logging.getLogger(__name__)
 
 
 class ChatService:
-    def __init__(
-        self,
-        conversations: ConversationStore,
-        visitors: VisitorStore,
-        messages: MessageService,
-        presence: PresenceService,
-        publisher: Publisher,
-        clock: Clock,
-        assignments: AssignmentLock,
-        events: DomainEvents,
-        routing: RoutingService,
-    ) -> None:
-        self.conversations = conversations
+    def __init__(self, parts: ChatParts, visitors: VisitorStore, routing: RoutingService) -> None:
+        self.parts = parts
         self.visitors = visitors
-        self.messages = messages
-        self.presence = presence
-        self.publisher = publisher
-        self.clock = clock
-        self.assignments = assignments
-        self.events = events
         self.routing = routing
-        #: What clients see of a conversation (shared with routing, which announces assignments).
-        self.views = routing.views
+
+    @property
+    def views(self) -> Views:
+        """What clients see of a conversation, for the handlers' answers."""
+        return self.parts.views
 
     # -- lookups with access rules ---------------------------------------------------------------------------
 
     async def of_visitor(self, visitor: Visitor, conversation_id: str) -> Conversation:
         """The visitor's own conversation; anybody else's is NOT_FOUND, with no hint that it exists."""
-        conversation = await self.conversations.get(visitor.tenant_id, conversation_id)
+        conversation = await self.parts.conversations.get(visitor.tenant_id, conversation_id)
         if conversation is None or conversation.visitor_id != visitor.id:
             raise NotFound("There is no such conversation.")
         return conversation
 
     async def of_tenant(self, agent: Principal, conversation_id: str) -> Conversation:
-        conversation = await self.conversations.get(agent.tenant.id, conversation_id)
+        conversation = await self.parts.conversations.get(agent.tenant.id, conversation_id)
         if conversation is None:
             raise NotFound("There is no such conversation.")
         return conversation
@@ -108,10 +93,10 @@ class ChatService:
         if (name is not None and name != visitor.name) or (alias is not None and alias != visitor.alias):
             changed = await self.visitors.set_profile(visitor.tenant_id, visitor.id, name=name, alias=alias)
             visitor = changed or visitor
-            await self.publisher.to_agents(
-                visitor.tenant_id, "visitor.updated", {"visitor": visitor.to_wire()}
+            await self.parts.publisher.to_agents(
+                visitor.tenant_id, Event.VISITOR_UPDATED, {"visitor": visitor.to_wire()}
             )
-        existing = await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
+        existing = await self.parts.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
         if existing is not None:
             return existing, visitor
         conversation = Conversation(
@@ -120,11 +105,11 @@ class ChatService:
             visitor_id=visitor.id,
             status=ConversationStatus.QUEUED,
             epoch=0,
-            created_at=self.clock(),
+            created_at=self.parts.clock(),
         )
-        if not await self.conversations.insert(conversation):
+        if not await self.parts.conversations.insert(conversation):
             # 50 tabs pressed "start" at once: the unique index let one win; everybody gets that one.
-            winner = await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
+            winner = await self.parts.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
             if winner is None:
                 raise ConversationClosed("The chat ended while it was being started. Please try again.")
             return winner, visitor
@@ -134,7 +119,7 @@ class ChatService:
         return await self.routing.route(conversation), visitor
 
     async def current(self, visitor: Visitor) -> Conversation | None:
-        return await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
+        return await self.parts.conversations.open_of_visitor(visitor.tenant_id, visitor.id)
 
     async def end(self, visitor: Visitor, conversation_id: str) -> Conversation:
         """The visitor ends the chat, at any moment (also while queued)."""
@@ -147,10 +132,10 @@ class ChatService:
     # -- agent side ------------------------------------------------------------------------------------------
 
     async def queue(self, agent: Principal) -> list[Conversation]:
-        return await self.conversations.queued(agent.tenant.id)
+        return await self.parts.conversations.queued(agent.tenant.id)
 
     async def mine(self, agent: Principal) -> list[Conversation]:
-        return await self.conversations.active_of_agent(agent.tenant.id, agent.user.id)
+        return await self.parts.conversations.active_of_agent(agent.tenant.id, agent.user.id)
 
     async def accept(self, agent: Principal, conversation_id: str) -> Conversation:
         """Take a queued chat. Raises ALREADY_ASSIGNED when another agent won, CONVERSATION_CLOSED."""
@@ -161,8 +146,8 @@ class ChatService:
             if conversation.agent_id == agent.user.id:
                 return conversation
             raise AlreadyAssigned()
-        async with self.assignments.tenant(agent.tenant.id):
-            state = await self.presence.agent(agent.tenant.id, agent.user)
+        async with self.parts.assignments.tenant(agent.tenant.id):
+            state = await self.parts.presence.agent(agent.tenant.id, agent.user)
             if state.status is AgentStatus.OFFLINE:
                 # An offline agent's chats would never be handed back when the console closes.
                 raise AgentUnavailable("Set yourself online or away to take chats.")
@@ -195,17 +180,17 @@ class ChatService:
 
     async def set_status(self, agent: Principal, status: AgentStatus) -> AgentState:
         """online / away / offline; going offline hands the agent's chats back to the queue."""
-        state = await self.presence.set_status(agent.user, status)
+        state = await self.parts.presence.set_status(agent.user, status)
         if status is AgentStatus.OFFLINE:
             await self.routing.requeue_agent(agent.tenant.id, agent.user.id)
         elif status is AgentStatus.ONLINE:
             await self.routing.route_queue(agent.tenant.id)
         return state
 
-    async def history(self, agent: Principal, conversation_id: str) -> list[dict[str, Any]]:
+    async def history(self, agent: Principal, conversation_id: str) -> list[AssignmentWire]:
         """Who had the chat when. Raises NOT_FOUND."""
         await self.of_tenant(agent, conversation_id)
-        return await self.views.history(agent.tenant.id, conversation_id)
+        return await self.parts.views.history(agent.tenant.id, conversation_id)
 
     async def mark_read(self, conversation: Conversation, side: SenderKind, seq: int) -> None:
         """Raise one side's read marker, never past the last message and never back.
@@ -214,16 +199,16 @@ class ChatService:
         """
         name = "visitor" if side is SenderKind.VISITOR else "agent"
         current = conversation.visitor_read_seq if side is SenderKind.VISITOR else conversation.agent_read_seq
-        seq = min(seq, await self.messages.last_seq(conversation))
+        seq = min(seq, await self.parts.messages.last_seq(conversation))
         if seq <= current:
             return
-        await self.conversations.raise_read_marker(conversation.tenant_id, conversation.id, name, seq)
+        await self.parts.conversations.raise_read_marker(conversation.tenant_id, conversation.id, name, seq)
         payload = {"conversation_id": conversation.id, "by": name, "seq": seq}
         if side is SenderKind.VISITOR:
             if conversation.agent_id:
-                await self.publisher.to_agent(conversation.agent_id, "messages.read", payload)
+                await self.parts.publisher.to_agent(conversation.agent_id, Event.MESSAGES_READ, payload)
         else:
-            await self.publisher.to_visitor(conversation.visitor_id, "messages.read", payload)
+            await self.parts.publisher.to_visitor(conversation.visitor_id, Event.MESSAGES_READ, payload)
 
     async def relay_typing(self, conversation: Conversation, by: Party, typing: bool) -> None:
         """Pass the typing state to the other side; never stored."""
@@ -236,9 +221,9 @@ class ChatService:
         }
         if by.kind is SenderKind.VISITOR:
             if conversation.agent_id:
-                await self.publisher.to_agent(conversation.agent_id, "typing", payload)
+                await self.parts.publisher.to_agent(conversation.agent_id, Event.TYPING, payload)
         else:
-            await self.publisher.to_visitor(conversation.visitor_id, "typing", payload)
+            await self.parts.publisher.to_visitor(conversation.visitor_id, Event.TYPING, payload)
 
     async def close_abandoned(self, conversation: Conversation) -> None:
         """The visitor has been gone too long: close the conversation (janitor)."""
@@ -252,9 +237,9 @@ class ChatService:
     async def _close(self, conversation: Conversation, by: Party, *, event: str, text: str) -> Conversation:
         if conversation.status is ConversationStatus.CLOSED:
             raise ConversationClosed()
-        now = self.clock()
+        now = self.parts.clock()
         try:
-            closed = await self.conversations.transition(
+            closed = await self.parts.conversations.transition(
                 conversation,
                 "close",
                 {"status": ConversationStatus.CLOSED.value, "closed_at": now, "closed_by": by.to_doc()},
@@ -262,19 +247,19 @@ class ChatService:
                 now,
             )
         except Superseded:
-            latest = await self.conversations.get(conversation.tenant_id, conversation.id)
+            latest = await self.parts.conversations.get(conversation.tenant_id, conversation.id)
             if latest is None or latest.status is ConversationStatus.CLOSED:
                 raise ConversationClosed() from None
             return await self._close(latest, by, event=event, text=text)
-        await self.events.publish(ChatClosed(closed))  # before the close message: calls end first
+        await self.parts.events.publish(ChatClosed(closed))  # before the close message: calls end first
         # Who closed it, so that clients can word the message in the visitor's language.
         data = {"agent": by.display_name} if by.kind is SenderKind.AGENT else {}
-        await self.messages.system(closed, text, event=event, data=data, key=f"close:{closed.epoch}")
+        await self.parts.messages.system(closed, text, event=event, data=data, key=f"close:{closed.epoch}")
         payload = {"conversation_id": closed.id, "by": by.kind.value}
-        await self.publisher.to_visitor(closed.visitor_id, "chat.ended", payload)
+        await self.parts.publisher.to_visitor(closed.visitor_id, Event.CHAT_ENDED, payload)
         if closed.agent_id:
-            await self.publisher.to_agent(closed.agent_id, "chat.ended", payload)
-            await self.presence.load_changed(closed.tenant_id, closed.agent_id)
+            await self.parts.publisher.to_agent(closed.agent_id, Event.CHAT_ENDED, payload)
+            await self.parts.presence.load_changed(closed.tenant_id, closed.agent_id)
             await self.routing.route_queue(closed.tenant_id)  # the agent has room again
         if conversation.status is ConversationStatus.QUEUED:
             await self.routing.queue_changed(closed.tenant_id, removed=[closed.id])

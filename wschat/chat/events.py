@@ -5,15 +5,15 @@ Names and payloads are in docs/protocol.md; JSON fixtures of each payload in tes
 
 from __future__ import annotations
 
-from typing import Any
-
 from wschat.accounts.context import AgentContext
-from wschat.boundary.sockets import Events, visitor_limiter
+from wschat.boundary.protocol import Event
+from wschat.boundary.sockets import Done, Events, visitor_limiter
 from wschat.chat.conversations import ChatService
 from wschat.chat.messages import MessageService
 from wschat.chat.models import (
     ChatStart,
     ChatTransfer,
+    Conversation,
     ConversationRef,
     MessagesBefore,
     MessageSend,
@@ -24,6 +24,20 @@ from wschat.chat.models import (
     StatusSet,
     Typing,
 )
+from wschat.chat.payloads import (
+    AgentConversationAck,
+    AgentsAck,
+    AgentSyncAck,
+    ConversationsAck,
+    CurrentChatAck,
+    EarlierMessagesAck,
+    HistoryAck,
+    LiveVisitorsAck,
+    MessageAck,
+    StatusAck,
+    VisitorConversationAck,
+    VisitorSyncAck,
+)
 from wschat.chat.presence import PresenceService
 from wschat.chat.transfer import TransferService
 from wschat.config import Settings
@@ -31,6 +45,7 @@ from wschat.errors import ValidationFailed
 from wschat.visitors.context import VisitorContext
 from wschat.visitors.models import ContactSubmit
 from wschat.visitors.pages import PageService
+from wschat.visitors.payloads import ContactSubmitAck
 from wschat.visitors.service import VisitorService
 from wschat.wire import Empty
 
@@ -63,8 +78,8 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
         "Too many changes to your contact data. Please try again later.",
     )
 
-    @visitors.on("chat.start", ChatStart)
-    async def chat_start(ctx: VisitorContext, p: ChatStart) -> dict[str, Any]:
+    @visitors.on(Event.CHAT_START, ChatStart)
+    async def chat_start(ctx: VisitorContext, p: ChatStart) -> VisitorConversationAck:
         chat, messages = ctx.get(ChatService), ctx.get(MessageService)
         now = ctx.clock().timestamp()
         chat_limit.check(ctx.visitor.id, now)
@@ -79,8 +94,8 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
             await messages.send(conversation, sender, p.client_id, p.text)
         return {"conversation": await chat.views.for_visitor(conversation)}
 
-    @visitors.on("chat.current", Empty)
-    async def chat_current(ctx: VisitorContext, p: Empty) -> dict[str, Any]:
+    @visitors.on(Event.CHAT_CURRENT, Empty)
+    async def chat_current(ctx: VisitorContext, p: Empty) -> CurrentChatAck:
         conversation = await ctx.get(ChatService).current(ctx.visitor)
         return {
             "conversation": await ctx.get(ChatService).views.for_visitor(conversation)
@@ -89,15 +104,15 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
             "online": await ctx.get(PresenceService).tenant_online(ctx.visitor.tenant_id),
         }
 
-    @visitors.on("message.send", MessageSend)
-    async def message_send(ctx: VisitorContext, p: MessageSend) -> dict[str, Any]:
+    @visitors.on(Event.MESSAGE_SEND, MessageSend)
+    async def message_send(ctx: VisitorContext, p: MessageSend) -> MessageAck:
         message_limit.check(ctx.visitor.id, ctx.clock().timestamp())
         conversation = await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         message = await ctx.get(MessageService).send(conversation, _visitor_party(ctx), p.client_id, p.text)
         return {"message": message.to_wire()}
 
-    @visitors.on("messages.sync", MessagesSync)
-    async def messages_sync(ctx: VisitorContext, p: MessagesSync) -> dict[str, Any]:
+    @visitors.on(Event.MESSAGES_SYNC, MessagesSync)
+    async def messages_sync(ctx: VisitorContext, p: MessagesSync) -> VisitorSyncAck:
         chat = ctx.get(ChatService)
         conversation = await chat.of_visitor(ctx.visitor, p.conversation_id)
         messages = await ctx.get(MessageService).history(
@@ -108,29 +123,29 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
             "messages": [m.to_wire() for m in messages],
         }
 
-    @visitors.on("messages.read", MessagesRead)
-    async def messages_read(ctx: VisitorContext, p: MessagesRead) -> dict[str, Any]:
+    @visitors.on(Event.MESSAGES_READ, MessagesRead)
+    async def messages_read(ctx: VisitorContext, p: MessagesRead) -> Done:
         conversation = await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         await ctx.get(ChatService).mark_read(conversation, SenderKind.VISITOR, p.seq)
         return {}
 
-    @visitors.on("typing", Typing)
-    async def typing(ctx: VisitorContext, p: Typing) -> dict[str, Any]:
+    @visitors.on(Event.TYPING, Typing)
+    async def typing(ctx: VisitorContext, p: Typing) -> Done:
         typing_limit.check(ctx.sid, ctx.clock().timestamp())
         conversation = await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         await ctx.get(ChatService).relay_typing(conversation, _visitor_party(ctx), p.typing)
         return {}
 
-    @visitors.on("contact.submit", ContactSubmit)
-    async def contact_submit(ctx: VisitorContext, p: ContactSubmit) -> dict[str, Any]:
+    @visitors.on(Event.CONTACT_SUBMIT, ContactSubmit)
+    async def contact_submit(ctx: VisitorContext, p: ContactSubmit) -> ContactSubmitAck:
         contact_limit.check(ctx.visitor.id, ctx.clock().timestamp())
         if p.conversation_id is not None:
             await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         visitor = await ctx.get(VisitorService).submit_contact(ctx.visitor, p)
         return {"visitor": {"display_name": visitor.display_name, "contact": visitor.contact_wire()}}
 
-    @visitors.on("chat.end", ConversationRef)
-    async def chat_end(ctx: VisitorContext, p: ConversationRef) -> dict[str, Any]:
+    @visitors.on(Event.CHAT_END, ConversationRef)
+    async def chat_end(ctx: VisitorContext, p: ConversationRef) -> VisitorConversationAck:
         conversation = await ctx.get(ChatService).end(ctx.visitor, p.conversation_id)
         return {"conversation": await ctx.get(ChatService).views.for_visitor(conversation)}
 
@@ -138,55 +153,55 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
 def _register_agent(agents: Events[AgentContext]) -> None:
     typing_limit = agents.socket_limiter(TYPING_BURST, TYPING_WINDOW, "Too many typing events.")
 
-    @agents.on("status.set", StatusSet)
-    async def status_set(ctx: AgentContext, p: StatusSet) -> dict[str, Any]:
+    @agents.on(Event.STATUS_SET, StatusSet)
+    async def status_set(ctx: AgentContext, p: StatusSet) -> StatusAck:
         state = await ctx.get(ChatService).set_status(ctx.principal, p.status)
         return {"status": state.status.value, "agent": state.to_wire()}
 
-    @agents.on("agents.list", Empty)
-    async def agents_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+    @agents.on(Event.AGENTS_LIST, Empty)
+    async def agents_list(ctx: AgentContext, p: Empty) -> AgentsAck:
         agents = await ctx.get(PresenceService).agents(ctx.principal.tenant.id)
         return {"agents": [a.to_wire() for a in agents]}
 
-    @agents.on("queue.list", Empty)
-    async def queue_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+    @agents.on(Event.QUEUE_LIST, Empty)
+    async def queue_list(ctx: AgentContext, p: Empty) -> ConversationsAck:
         chat = ctx.get(ChatService)
         return {"conversations": [await chat.views.for_agent(c) for c in await chat.queue(ctx.principal)]}
 
-    @agents.on("chats.list", Empty)
-    async def chats_list(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+    @agents.on(Event.CHATS_LIST, Empty)
+    async def chats_list(ctx: AgentContext, p: Empty) -> ConversationsAck:
         chat = ctx.get(ChatService)
         return {"conversations": [await chat.views.for_agent(c) for c in await chat.mine(ctx.principal)]}
 
-    @agents.on("chat.accept", ConversationRef)
-    async def chat_accept(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
+    @agents.on(Event.CHAT_ACCEPT, ConversationRef)
+    async def chat_accept(ctx: AgentContext, p: ConversationRef) -> AgentConversationAck:
         conversation = await ctx.get(ChatService).accept(ctx.principal, p.conversation_id)
-        return {"conversation": await ctx.get(ChatService).views.for_agent(conversation)}
+        return await _agent_view(ctx, conversation)
 
-    @agents.on("chat.transfer", ChatTransfer)
-    async def chat_transfer(ctx: AgentContext, p: ChatTransfer) -> dict[str, Any]:
+    @agents.on(Event.CHAT_TRANSFER, ChatTransfer)
+    async def chat_transfer(ctx: AgentContext, p: ChatTransfer) -> AgentConversationAck:
         conversation = await ctx.get(TransferService).transfer(
             ctx.principal, p.conversation_id, p.to_agent_id, p.note
         )
-        return {"conversation": await ctx.get(ChatService).views.for_agent(conversation)}
+        return await _agent_view(ctx, conversation)
 
-    @agents.on("chat.close", ConversationRef)
-    async def chat_close(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
+    @agents.on(Event.CHAT_CLOSE, ConversationRef)
+    async def chat_close(ctx: AgentContext, p: ConversationRef) -> AgentConversationAck:
         conversation = await ctx.get(ChatService).close(ctx.principal, p.conversation_id)
-        return {"conversation": await ctx.get(ChatService).views.for_agent(conversation)}
+        return await _agent_view(ctx, conversation)
 
-    @agents.on("chat.history", ConversationRef)
-    async def chat_history(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
+    @agents.on(Event.CHAT_HISTORY, ConversationRef)
+    async def chat_history(ctx: AgentContext, p: ConversationRef) -> HistoryAck:
         return {"assignments": await ctx.get(ChatService).history(ctx.principal, p.conversation_id)}
 
-    @agents.on("message.send", MessageSend)
-    async def message_send(ctx: AgentContext, p: MessageSend) -> dict[str, Any]:
+    @agents.on(Event.MESSAGE_SEND, MessageSend)
+    async def message_send(ctx: AgentContext, p: MessageSend) -> MessageAck:
         conversation = await ctx.get(ChatService).writable_by(ctx.principal, p.conversation_id)
         message = await ctx.get(MessageService).send(conversation, _agent_party(ctx), p.client_id, p.text)
         return {"message": message.to_wire()}
 
-    @agents.on("messages.sync", MessagesSync)
-    async def messages_sync(ctx: AgentContext, p: MessagesSync) -> dict[str, Any]:
+    @agents.on(Event.MESSAGES_SYNC, MessagesSync)
+    async def messages_sync(ctx: AgentContext, p: MessagesSync) -> AgentSyncAck:
         chat = ctx.get(ChatService)
         conversation = await chat.of_tenant(ctx.principal, p.conversation_id)
         messages = await ctx.get(MessageService).history(
@@ -197,32 +212,36 @@ def _register_agent(agents: Events[AgentContext]) -> None:
             "messages": [m.to_wire() for m in messages],
         }
 
-    @agents.on("messages.before", MessagesBefore)
-    async def messages_before(ctx: AgentContext, p: MessagesBefore) -> dict[str, Any]:
+    @agents.on(Event.MESSAGES_BEFORE, MessagesBefore)
+    async def messages_before(ctx: AgentContext, p: MessagesBefore) -> EarlierMessagesAck:
         conversation = await ctx.get(ChatService).of_tenant(ctx.principal, p.conversation_id)
         page, earlier = await ctx.get(MessageService).page_before(
             conversation, agents=True, before_seq=p.before_seq, limit=p.limit
         )
         return {"messages": [m.to_wire() for m in page], "has_earlier": earlier}
 
-    @agents.on("messages.read", MessagesRead)
-    async def messages_read(ctx: AgentContext, p: MessagesRead) -> dict[str, Any]:
+    @agents.on(Event.MESSAGES_READ, MessagesRead)
+    async def messages_read(ctx: AgentContext, p: MessagesRead) -> Done:
         conversation = await ctx.get(ChatService).held_by(ctx.principal, p.conversation_id)
         await ctx.get(ChatService).mark_read(conversation, SenderKind.AGENT, p.seq)
         return {}
 
-    @agents.on("typing", Typing)
-    async def typing(ctx: AgentContext, p: Typing) -> dict[str, Any]:
+    @agents.on(Event.TYPING, Typing)
+    async def typing(ctx: AgentContext, p: Typing) -> Done:
         typing_limit.check(ctx.sid, ctx.clock().timestamp())
         conversation = await ctx.get(ChatService).held_by(ctx.principal, p.conversation_id)
         await ctx.get(ChatService).relay_typing(conversation, _agent_party(ctx), p.typing)
         return {}
 
-    @agents.on("visitors.live", Empty)
-    async def visitors_live(ctx: AgentContext, p: Empty) -> dict[str, Any]:
+    @agents.on(Event.VISITORS_LIVE, Empty)
+    async def visitors_live(ctx: AgentContext, p: Empty) -> LiveVisitorsAck:
         tenant_id = ctx.principal.tenant.id
         visitors = await ctx.get(PageService).live(tenant_id)
         return {"visitors": await ctx.get(ChatService).views.live_visitors(tenant_id, visitors)}
+
+
+async def _agent_view(ctx: AgentContext, conversation: Conversation) -> AgentConversationAck:
+    return {"conversation": await ctx.get(ChatService).views.for_agent(conversation)}
 
 
 def _visitor_party(ctx: VisitorContext) -> Party:

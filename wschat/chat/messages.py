@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import (
@@ -120,11 +121,11 @@ class MessageService:
         """To every tab of the visitor (unless agents-only), and to the assignee (all agents while queued)."""
         payload = {"message": message.to_wire()}
         if message.visibility is Visibility.ALL:
-            await self.publisher.to_visitor(conversation.visitor_id, "message.new", payload)
+            await self.publisher.to_visitor(conversation.visitor_id, Event.MESSAGE_NEW, payload)
         if conversation.agent_id:  # active, or closed while assigned
-            await self.publisher.to_agent(conversation.agent_id, "message.new", payload)
+            await self.publisher.to_agent(conversation.agent_id, Event.MESSAGE_NEW, payload)
         else:
-            await self.publisher.to_agents(conversation.tenant_id, "message.new", payload)
+            await self.publisher.to_agents(conversation.tenant_id, Event.MESSAGE_NEW, payload)
 
     def _message(
         self, conversation: Conversation, seq: int, sender: Party, client_id: str, text: str, **extra: Any

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
+from wschat.chat.payloads import MessageWire, SenderWire
 from wschat.wire import INVISIBLE, DisplayName, Id, WireModel
 
 
@@ -77,6 +78,14 @@ class Party:
             "photo_url": self.photo_url,
         }
 
+    def to_wire(self) -> SenderWire:
+        return {
+            "kind": self.kind.value,
+            "id": self.id,
+            "display_name": self.display_name,
+            "photo_url": self.photo_url,
+        }
+
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Party:
         return cls(
@@ -124,13 +133,13 @@ class Message:
     event: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
-    def to_wire(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
+    def to_wire(self) -> MessageWire:
+        body: MessageWire = {
             "id": self.id,
             "conversation_id": self.conversation_id,
             "seq": self.seq,
             "client_id": self.client_id,
-            "sender": self.sender.to_doc(),
+            "sender": self.sender.to_wire(),
             "kind": self.kind.value,
             "text": self.text,
             "created_at": self.created_at.isoformat(),

@@ -11,13 +11,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from wschat.accounts.models import User
 from wschat.accounts.store import UserStore
+from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.models import AgentStatus
+from wschat.chat.payloads import AgentStateWire
 from wschat.chat.presence_store import Presence, PresenceStore
 from wschat.clock import Clock
 
@@ -45,7 +46,7 @@ class AgentState:
             and self.open_chats < self.user.max_chats
         )
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> AgentStateWire:
         return {
             "agent_id": self.user.id,
             "display_name": self.user.display_name,
@@ -105,7 +106,7 @@ class PresenceService:
     async def set_status(self, user: User, status: AgentStatus) -> AgentState:
         await self.store.update(user.tenant_id, user.id, {"status": status.value, "changed_at": self.clock()})
         state = await self.agent(user.tenant_id, user)
-        await self.publisher.to_agents(user.tenant_id, "agents.presence", state.to_wire())
+        await self.publisher.to_agents(user.tenant_id, Event.AGENTS_PRESENCE, state.to_wire())
         self.changed(user.tenant_id)
         return state
 
@@ -173,7 +174,7 @@ class PresenceService:
 
     async def _announce_agent(self, user: User) -> None:
         state = await self.agent(user.tenant_id, user)
-        await self.publisher.to_agents(user.tenant_id, "agents.presence", state.to_wire())
+        await self.publisher.to_agents(user.tenant_id, Event.AGENTS_PRESENCE, state.to_wire())
         self.changed(user.tenant_id)
 
     # -- the tenant's online state for visitors -------------------------------------------------------------
@@ -194,7 +195,7 @@ class PresenceService:
             # Compared with what any process announced last, so processes do not suppress each other.
             if await self.store.announced(tenant_id) != online:
                 await self.store.set_announced(tenant_id, online)
-                await self.publisher.to_visitors(tenant_id, "presence", {"online": online})
+                await self.publisher.to_visitors(tenant_id, Event.PRESENCE, {"online": online})
         except Exception:
             self._pending.pop(tenant_id, None)
             log.exception("could not announce presence of tenant %s", tenant_id)

@@ -12,12 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from wschat.accounts.models import User
-from wschat.accounts.store import TenantStore, UserStore
-from wschat.boundary.domain_events import DomainEvents
-from wschat.boundary.publisher import Publisher
-from wschat.chat.assignment_lock import AssignmentLock
-from wschat.chat.conversation_store import ConversationStore, Superseded
-from wschat.chat.messages import MessageService
+from wschat.accounts.store import TenantStore
+from wschat.boundary.protocol import Event
+from wschat.chat.conversation_store import Superseded
 from wschat.chat.models import (
     SYSTEM,
     AgentStatus,
@@ -27,9 +24,9 @@ from wschat.chat.models import (
     Party,
     SenderKind,
 )
-from wschat.chat.presence import AgentState, PresenceService
-from wschat.chat.views import Views, agent_identity
-from wschat.clock import Clock
+from wschat.chat.parts import ChatParts
+from wschat.chat.presence import AgentState
+from wschat.chat.views import agent_identity
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +41,9 @@ def choose_agent(agents: Iterable[AgentState]) -> AgentState | None:
 
 
 class RoutingService:
-    def __init__(
-        self,
-        conversations: ConversationStore,
-        users: UserStore,
-        tenants: TenantStore,
-        messages: MessageService,
-        presence: PresenceService,
-        publisher: Publisher,
-        clock: Clock,
-        assignments: AssignmentLock,
-        events: DomainEvents,
-        views: Views,
-    ) -> None:
-        self.conversations = conversations
-        self.users = users
+    def __init__(self, parts: ChatParts, tenants: TenantStore) -> None:
+        self.parts = parts
         self.tenants = tenants
-        self.messages = messages
-        self.presence = presence
-        self.publisher = publisher
-        self.clock = clock
-        self.assignments = assignments
-        self.events = events
-        self.views = views
 
     async def route(self, conversation: Conversation) -> Conversation:
         """Give a queued conversation to the least busy available agent, if the tenant auto-assigns."""
@@ -77,7 +54,7 @@ class RoutingService:
             or conversation.status is not ConversationStatus.QUEUED
         ):
             return conversation
-        async with self.assignments.tenant(conversation.tenant_id):
+        async with self.parts.assignments.tenant(conversation.tenant_id):
             conversation, agent = await self._claim_for_least_busy(conversation)
         if agent is not None:
             await self.assigned(conversation, agent)
@@ -85,14 +62,14 @@ class RoutingService:
 
     async def _claim_for_least_busy(self, conversation: Conversation) -> tuple[Conversation, User | None]:
         """The conversation as it is now, and the agent who got it (None: nobody had room, or it changed)."""
-        agents = await self.presence.agents(conversation.tenant_id)
+        agents = await self.parts.presence.agents(conversation.tenant_id)
         tried: set[str] = set()
         while (chosen := choose_agent([a for a in agents if a.user.id not in tried])) is not None:
             tried.add(chosen.user.id)
             try:
                 return await self.claim(conversation, chosen.user, kind="auto"), chosen.user
             except Superseded:
-                latest = await self.conversations.get(conversation.tenant_id, conversation.id)
+                latest = await self.parts.conversations.get(conversation.tenant_id, conversation.id)
                 if latest is None or latest.status is not ConversationStatus.QUEUED:
                     return latest or conversation, None
                 conversation = latest
@@ -100,56 +77,56 @@ class RoutingService:
 
     async def route_queue(self, tenant_id: str) -> None:
         """Offer waiting chats, oldest first, to whoever has room now."""
-        for conversation in await self.conversations.queued(tenant_id):
+        for conversation in await self.parts.conversations.queued(tenant_id):
             routed = await self.route(conversation)
             if routed.status is ConversationStatus.QUEUED:
                 break  # nobody had room for this one: nobody has for the younger ones either
 
     async def requeue_agent(self, tenant_id: str, agent_id: str) -> None:
         """The agent went offline: their open chats go back to the queue, then to colleagues."""
-        agent = await self.users.by_id(tenant_id, agent_id)
+        agent = await self.parts.users.by_id(tenant_id, agent_id)
         name = agent.display_name if agent else None  # a deleted agent
         requeued: list[Conversation] = []
-        for conversation in await self.conversations.active_of_agent(tenant_id, agent_id):
+        for conversation in await self.parts.conversations.active_of_agent(tenant_id, agent_id):
             try:
-                updated = await self.conversations.transition(
+                updated = await self.parts.conversations.transition(
                     conversation,
                     "requeue",
                     {"status": ConversationStatus.QUEUED.value, "agent_id": None},
                     {"by": SYSTEM.to_doc(), "from_agent_id": agent_id},
-                    self.clock(),
+                    self.parts.clock(),
                 )
             except Superseded:
                 continue
             await self.handed_over(updated)
-            await self.messages.system(
+            await self.parts.messages.system(
                 updated,
                 f"{name or 'The agent'} is no longer available. The chat is waiting for the next free agent.",
                 event="requeued",
                 data={"agent": name},
                 key=f"requeue:{updated.epoch}",
             )
-            await self.publisher.to_visitor(
-                updated.visitor_id, "chat.assigned", {"conversation_id": updated.id, "agent": None}
+            await self.parts.publisher.to_visitor(
+                updated.visitor_id, Event.CHAT_ASSIGNED, {"conversation_id": updated.id, "agent": None}
             )
             requeued.append(updated)
-        await self.presence.load_changed(tenant_id, agent_id)
+        await self.parts.presence.load_changed(tenant_id, agent_id)
         await self.queue_changed(tenant_id, added=requeued)
         await self.route_queue(tenant_id)
 
     async def agent_gone(self, tenant_id: str, agent_id: str) -> None:
         """The agent's grace period is over: offline, and their chats back to the queue."""
-        user = await self.users.by_id(tenant_id, agent_id)
+        user = await self.parts.users.by_id(tenant_id, agent_id)
         if user is None:  # deleted meanwhile: no one to announce, but the chats must not stay orphaned
-            await self.presence.store.update(tenant_id, agent_id, {"status": AgentStatus.OFFLINE.value})
+            await self.parts.presence.store.update(tenant_id, agent_id, {"status": AgentStatus.OFFLINE.value})
         else:
-            await self.presence.set_status(user, AgentStatus.OFFLINE)
+            await self.parts.presence.set_status(user, AgentStatus.OFFLINE)
         await self.requeue_agent(tenant_id, agent_id)
 
     async def claim(self, conversation: Conversation, agent: User, *, kind: str) -> Conversation:
         """The assignment itself, under the tenant's assignment lock. Raises :class:`Superseded`."""
-        now = self.clock()
-        updated = await self.conversations.transition(
+        now = self.parts.clock()
+        updated = await self.parts.conversations.transition(
             conversation,
             kind,
             {"status": ConversationStatus.ACTIVE.value, "agent_id": agent.id, "assigned_at": now},
@@ -159,39 +136,41 @@ class RoutingService:
             },
             now,
         )
-        await self.presence.mark_assigned(updated.tenant_id, agent.id)
+        await self.parts.presence.mark_assigned(updated.tenant_id, agent.id)
         return updated
 
     async def assigned(self, updated: Conversation, agent: User) -> None:
         """Tells everyone about a claimed assignment (after the lock: nothing here decides anything)."""
-        await self.messages.system(
+        await self.parts.messages.system(
             updated,
             f"{agent.display_name} joined the chat.",
             event="assigned",
             data={"agent": agent.display_name},
             key=f"assign:{updated.epoch}",
         )
-        await self.presence.load_changed(updated.tenant_id, agent.id)
+        await self.parts.presence.load_changed(updated.tenant_id, agent.id)
         await self.announce_assignment(updated, agent)
         await self.queue_changed(updated.tenant_id, removed=[updated.id])
 
     async def handed_over(self, conversation: Conversation) -> None:
         # Before its system message: the previous agent's call ends first.
-        await self.events.publish(ChatHandedOver(conversation))
+        await self.parts.events.publish(ChatHandedOver(conversation))
 
     async def announce_assignment(self, conversation: Conversation, agent: User) -> None:
         identity = agent_identity(agent)
-        await self.publisher.to_visitor(
-            conversation.visitor_id, "chat.assigned", {"conversation_id": conversation.id, "agent": identity}
+        await self.parts.publisher.to_visitor(
+            conversation.visitor_id,
+            Event.CHAT_ASSIGNED,
+            {"conversation_id": conversation.id, "agent": identity},
         )
         # The newest page only: a visitor who wrote thousands of messages must not make a hand-over
         # expensive. The console pages back with messages.before.
-        page, earlier = await self.messages.page_before(conversation, agents=True)
-        await self.publisher.to_agent(
+        page, earlier = await self.parts.messages.page_before(conversation, agents=True)
+        await self.parts.publisher.to_agent(
             agent.id,
-            "chat.assigned",
+            Event.CHAT_ASSIGNED,
             {
-                "conversation": await self.views.for_agent(conversation),
+                "conversation": await self.parts.views.for_agent(conversation),
                 "messages": [m.to_wire() for m in page],
                 "has_earlier": earlier,
             },
@@ -202,14 +181,14 @@ class RoutingService:
     ) -> None:
         """Tell every console what joined and what left the queue: a change costs what changed, never the
         whole queue. Consoles load the whole queue with queue.list on (re)connect."""
-        views = [await self.views.for_agent(c) for c in added]
+        views = [await self.parts.views.for_agent(c) for c in added]
         # Looked at again right before the event: a chat that a concurrent routing took meanwhile has had
         # (or is about to have) its "removed", which a late "added" would undo on every console.
         views = [view for view in views if await self._still_queued(tenant_id, view["id"])]
         if views or removed:
             payload = {"added": views, "removed": list(removed)}
-            await self.publisher.to_agents(tenant_id, "queue.updated", payload)
+            await self.parts.publisher.to_agents(tenant_id, Event.QUEUE_UPDATED, payload)
 
     async def _still_queued(self, tenant_id: str, conversation_id: str) -> bool:
-        latest = await self.conversations.get(tenant_id, conversation_id)
+        latest = await self.parts.conversations.get(tenant_id, conversation_id)
         return latest is not None and latest.status is ConversationStatus.QUEUED

@@ -3,42 +3,21 @@
 from __future__ import annotations
 
 from wschat.accounts.models import Principal
-from wschat.accounts.store import UserStore
-from wschat.boundary.publisher import Publisher
-from wschat.chat.assignment_lock import AssignmentLock
-from wschat.chat.conversation_store import ConversationStore, Superseded
+from wschat.boundary.protocol import Event
+from wschat.chat.conversation_store import Superseded
 from wschat.chat.conversations import ChatService
-from wschat.chat.messages import MessageService
 from wschat.chat.models import Conversation, ConversationStatus, Party, SenderKind, Visibility, clean_text
-from wschat.chat.presence import PresenceService
+from wschat.chat.parts import ChatParts
 from wschat.chat.routing import RoutingService
 from wschat.chat.views import agent_identity
-from wschat.clock import Clock
 from wschat.errors import AgentUnavailable, AlreadyAssigned, ConversationClosed, Forbidden, NotFound
 
 
 class TransferService:
-    def __init__(
-        self,
-        chat: ChatService,
-        routing: RoutingService,
-        conversations: ConversationStore,
-        users: UserStore,
-        messages: MessageService,
-        presence: PresenceService,
-        publisher: Publisher,
-        clock: Clock,
-        assignments: AssignmentLock,
-    ) -> None:
+    def __init__(self, parts: ChatParts, chat: ChatService, routing: RoutingService) -> None:
+        self.parts = parts
         self.chat = chat
         self.routing = routing
-        self.conversations = conversations
-        self.users = users
-        self.messages = messages
-        self.presence = presence
-        self.publisher = publisher
-        self.clock = clock
-        self.assignments = assignments
 
     async def transfer(
         self, agent: Principal, conversation_id: str, to_agent_id: str, note: str | None
@@ -50,25 +29,27 @@ class TransferService:
         if conversation.agent_id != agent.user.id and not agent.is_admin:
             raise Forbidden("Only the agent who holds this chat, or an admin, may transfer it.")
         note = clean_text(note or "") or None
-        target = await self.users.by_id(agent.tenant.id, to_agent_id)
+        target = await self.parts.users.by_id(agent.tenant.id, to_agent_id)
         if target is None:
             raise NotFound("There is no such agent.")
         previous = (
-            await self.users.by_id(agent.tenant.id, conversation.agent_id) if conversation.agent_id else None
+            await self.parts.users.by_id(agent.tenant.id, conversation.agent_id)
+            if conversation.agent_id
+            else None
         )
         by = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name, agent.user.photo_url)
-        async with self.assignments.tenant(agent.tenant.id):
-            state = await self.presence.agent(agent.tenant.id, target)
+        async with self.parts.assignments.tenant(agent.tenant.id):
+            state = await self.parts.presence.agent(agent.tenant.id, target)
             if target.id == conversation.agent_id or not state.available:
                 raise AgentUnavailable()
             try:
-                updated = await self.conversations.transition(
+                updated = await self.parts.conversations.transition(
                     conversation,
                     "transfer",
                     {
                         "status": ConversationStatus.ACTIVE.value,
                         "agent_id": target.id,
-                        "assigned_at": self.clock(),
+                        "assigned_at": self.parts.clock(),
                     },
                     {
                         "by": by.to_doc(),
@@ -76,13 +57,13 @@ class TransferService:
                         "to_agent_id": target.id,
                         "note": note,
                     },
-                    self.clock(),
+                    self.parts.clock(),
                 )
             except Superseded:
                 raise AlreadyAssigned("The chat changed meanwhile; please look again.") from None
-            await self.presence.mark_assigned(agent.tenant.id, target.id)
+            await self.parts.presence.mark_assigned(agent.tenant.id, target.id)
         await self.routing.handed_over(updated)
-        await self.messages.system(
+        await self.parts.messages.system(
             updated,
             f"{target.display_name} has taken over the chat.",
             event="transferred",
@@ -90,7 +71,7 @@ class TransferService:
             key=f"transfer:{updated.epoch}",
         )
         if note:
-            await self.messages.system(
+            await self.parts.messages.system(
                 updated,
                 note,
                 event="transfer_note",
@@ -100,13 +81,15 @@ class TransferService:
                 sender=by,
             )
         # load_changed announces the new loads, and with them the tenant's online state.
-        await self.presence.load_changed(agent.tenant.id, target.id)
+        await self.parts.presence.load_changed(agent.tenant.id, target.id)
         await self.routing.announce_assignment(updated, target)
         if previous is not None:
-            await self.publisher.to_agent(
-                previous.id, "chat.transferred", {"conversation_id": updated.id, "to": agent_identity(target)}
+            await self.parts.publisher.to_agent(
+                previous.id,
+                Event.CHAT_TRANSFERRED,
+                {"conversation_id": updated.id, "to": agent_identity(target)},
             )
-            await self.presence.load_changed(agent.tenant.id, previous.id)
+            await self.parts.presence.load_changed(agent.tenant.id, previous.id)
         if conversation.status is ConversationStatus.QUEUED:
             await self.routing.queue_changed(agent.tenant.id, removed=[updated.id])
         await self.routing.route_queue(agent.tenant.id)  # the previous holder has room again

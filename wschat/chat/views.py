@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from wschat.accounts.models import User
 from wschat.accounts.store import UserStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.models import Conversation
+from wschat.chat.payloads import (
+    AgentIdentity,
+    AssignmentWire,
+    ConversationCommon,
+    ConversationForAgent,
+    ConversationForVisitor,
+    LiveVisitorWire,
+)
 from wschat.visitors.models import Visitor
 from wschat.visitors.store import VisitorStore
 
 
-def agent_identity(user: User | None) -> dict[str, Any] | None:
+def agent_identity(user: User | None) -> AgentIdentity | None:
     """What a visitor may know of an agent: the alias and photo, never the login or real name."""
     if user is None:
         return None
@@ -26,7 +33,7 @@ class Views:
         self.visitors = visitors
         self.users = users
 
-    async def for_agent(self, conversation: Conversation) -> dict[str, Any]:
+    async def for_agent(self, conversation: Conversation) -> ConversationForAgent:
         visitor = await self.visitors.by_id(conversation.tenant_id, conversation.visitor_id)
         agent = (
             await self.users.by_id(conversation.tenant_id, conversation.agent_id)
@@ -45,7 +52,7 @@ class Views:
             "visitor_left_at": _iso(conversation.visitor_left_at),
         }
 
-    async def for_visitor(self, conversation: Conversation) -> dict[str, Any]:
+    async def for_visitor(self, conversation: Conversation) -> ConversationForVisitor:
         agent = (
             await self.users.by_id(conversation.tenant_id, conversation.agent_id)
             if conversation.agent_id
@@ -57,7 +64,7 @@ class Views:
             "agent_read_seq": conversation.agent_read_seq,
         }
 
-    async def live_visitors(self, tenant_id: str, visitors: list[Visitor]) -> list[dict[str, Any]]:
+    async def live_visitors(self, tenant_id: str, visitors: list[Visitor]) -> list[LiveVisitorWire]:
         """Visitors on the site now, each with their open conversation (if any), for the live list."""
         open_ = await self.conversations.open_of_visitors(tenant_id, [v.id for v in visitors])
         return [
@@ -70,7 +77,7 @@ class Views:
             for visitor in visitors
         ]
 
-    async def history(self, tenant_id: str, conversation_id: str) -> list[dict[str, Any]]:
+    async def history(self, tenant_id: str, conversation_id: str) -> list[AssignmentWire]:
         """The assignment history (who had the chat when), from the transitions."""
         records = await self.conversations.history(tenant_id, conversation_id)
         return [
@@ -87,7 +94,7 @@ class Views:
         ]
 
 
-def _common(conversation: Conversation) -> dict[str, Any]:
+def _common(conversation: Conversation) -> ConversationCommon:
     return {
         "id": conversation.id,
         "status": conversation.status.value,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_type_hints
 
+from wschat.boundary.protocol import Event
 from wschat.boundary.sockets import Ack, SocketContext, SocketLimiter
 from wschat.errors import Unavailable, ValidationFailed, WsChatError
 from wschat.storage import DATABASE_ERRORS
@@ -32,15 +33,18 @@ class Namespace(Generic[C]):
         self.name = name
         self._call = call
         self.models: dict[tuple[str, str], type[WireModel]] = {}
+        #: (namespace, event) → the type of its ack's fields besides ``ok``: the handler's return type.
+        self.acks: dict[tuple[str, str], object] = {}
         self._limiters: list[SocketLimiter] = []
 
-    def on(self, event: str, model: type[M]) -> Callable[[Callable[[C, M], Awaitable[Ack]]], Any]:
+    def on(self, event: Event, model: type[M]) -> Callable[[Callable[[C, M], Awaitable[Ack]]], Any]:
         def register(handler: Callable[[C, M], Awaitable[Ack]]) -> Callable[[C, M], Awaitable[Ack]]:
             async def dispatch(sid: str, *data: Any) -> Ack:
                 return await _answer(self._call(sid, handler, model, data))
 
             self._sio.on(event, dispatch, namespace=self.name)
             self.models[(self.name, event)] = model
+            self.acks[(self.name, event)] = get_type_hints(handler)["return"]
             return handler
 
         return register

@@ -15,13 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import socketio
 
 from wschat.accounts.context import AgentContext
 from wschat.accounts.models import Principal
+from wschat.boundary.protocol import Event
 from wschat.boundary.services import Services
 from wschat.boundary.sockets import Ack, SocketContext
 from wschat.config import Settings
@@ -123,19 +124,19 @@ class Realtime:
 
     # -- Publisher: what the services call to reach sockets --------------------------------------------------
 
-    async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_visitor(self, visitor_id: str, event: Event, payload: Mapping[str, object]) -> None:
         await self.sio.emit(event, payload, room=visitor_room(visitor_id), namespace=VISITOR)
 
-    async def to_visitors(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_visitors(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
         await self.sio.emit(event, payload, room=visitors_room(tenant_id), namespace=VISITOR)
 
-    async def to_agent(self, user_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_agent(self, user_id: str, event: Event, payload: Mapping[str, object]) -> None:
         await self.sio.emit(event, payload, room=agent_room(user_id), namespace=AGENT)
 
-    async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_agents(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
         await self.sio.emit(event, payload, room=agents_room(tenant_id), namespace=AGENT)
 
-    async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_socket(self, sid: str, side: str, event: Event, payload: Mapping[str, object]) -> None:
         """One socket ("agent" or "visitor"), on whichever process holds it."""
         await self.sio.emit(event, payload, to=sid, namespace=AGENT if side == "agent" else VISITOR)
 
@@ -357,6 +358,11 @@ class Realtime:
     def models(self) -> dict[tuple[str, str], type[WireModel]]:
         """(namespace, event) → payload model of each client→server event (the fixtures are checked)."""
         return self.agents.models | self.visitors.models
+
+    @property
+    def acks(self) -> dict[tuple[str, str], object]:
+        """(namespace, event) → the type of each event's ack (its handler's return type)."""
+        return self.agents.acks | self.visitors.acks
 
 
 def _token(auth: Any) -> str:

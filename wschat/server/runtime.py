@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from redis.asyncio import Redis
 
@@ -15,6 +16,7 @@ from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.tokens import TokenIssuer
 from wschat.boundary.domain_events import DomainEvents
+from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import SocketCloser
 from wschat.boundary.services import Services
 from wschat.chat.assignment_lock import AssignmentLock
@@ -23,6 +25,7 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.messages import MessageService
 from wschat.chat.models import ChatClosed, ChatHandedOver
+from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
 from wschat.chat.routing import RoutingService
 from wschat.chat.transfer import TransferService
@@ -69,19 +72,19 @@ class NoTransport:
     async def socket_gone(self, sid: str) -> None:
         return None
 
-    async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_socket(self, sid: str, side: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 
-    async def to_visitor(self, visitor_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_visitor(self, visitor_id: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 
-    async def to_visitors(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_visitors(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 
-    async def to_agent(self, user_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_agent(self, user_id: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 
-    async def to_agents(self, tenant_id: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_agents(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 
 
@@ -188,17 +191,20 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         grace_seconds=settings.chat.agent_grace_seconds,
         node_id=node_id,
     )
-    assignments = AssignmentLock(stores.leases, clock)
-    views = Views(conversations, visitor_store, users)
-    routing = RoutingService(
-        conversations, users, tenants, messages, presence, transport, clock, assignments, events, views
+    parts = ChatParts(
+        conversations,
+        users,
+        messages,
+        presence,
+        transport,
+        clock,
+        AssignmentLock(stores.leases, clock),
+        events,
+        Views(conversations, visitor_store, users),
     )
-    chat = ChatService(
-        conversations, visitor_store, messages, presence, transport, clock, assignments, events, routing
-    )
-    transfers = TransferService(
-        chat, routing, conversations, users, messages, presence, transport, clock, assignments
-    )
+    routing = RoutingService(parts, tenants)
+    chat = ChatService(parts, visitor_store, routing)
+    transfers = TransferService(parts, chat, routing)
     pages = PageService(visitor_store, stores.pages, transport, clock)
     video = VideoSettingsStore(stores.video, Sealer(settings.secret_key))
     calls = CallService(

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from wschat.accounts.store import UserStore
 from wschat.errors import Conflict
 from wschat.jitsi.tokens import JitsiUser, issue_token
 from wschat.signalling.ice import ice_servers
 from wschat.signalling.models import Call, Caller, Side
+from wschat.signalling.payloads import ConnectInfo
 from wschat.video.models import CallMode, VideoSettings
 from wschat.visitors.store import VisitorStore
 
 
 def connect_info(
     call: Call, video: VideoSettings, side: Side, who: Caller, *, now: datetime, public_url: str
-) -> dict[str, Any]:
+) -> ConnectInfo:
     """``{ice_servers}`` (p2p) or ``{jitsi: {domain, room, jwt}}`` for one person."""
     if call.mode is CallMode.P2P:
         return {"ice_servers": ice_servers(video, who.id, now)}

@@ -5,14 +5,17 @@ Names and payloads are in docs/protocol.md §12; JSON fixtures of each payload i
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from wschat.accounts.context import AgentContext
-from wschat.boundary.sockets import Events, SocketLimiter, visitor_limiter
+from wschat.boundary.protocol import Event
+from wschat.boundary.sockets import Done, Events, SocketContext, visitor_limiter
 from wschat.chat.conversations import ChatService
 from wschat.chat.models import ConversationRef
 from wschat.config import Settings
 from wschat.signalling.models import Caller, CallRef, CallStart, RtcSignal, Side
+from wschat.signalling.payloads import CallAck, CurrentCallAck, JoinedWire
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
 from wschat.visitors.context import VisitorContext
@@ -22,6 +25,8 @@ from wschat.visitors.context import VisitorContext
 SIGNAL_BURST = 60
 SIGNAL_WINDOW = 5.0
 
+C = TypeVar("C", bound=SocketContext)
+
 
 def register(agents: Events[AgentContext], visitors: Events[VisitorContext], settings: Settings) -> None:
     """Attach every call handler to the two namespaces."""
@@ -30,92 +35,71 @@ def register(agents: Events[AgentContext], visitors: Events[VisitorContext], set
 
 
 def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> None:
-    limit = _signal_limiter(visitors)
+    _register_in_call(visitors, _visitor, lambda ctx: ctx.visitor.tenant_id)
     call_limit = visitor_limiter(
         settings.chat.visitor_calls_per_hour, 3600, "Too many calls started. Please try again later."
     )
 
-    @visitors.on("call.start", CallStart)
-    async def call_start(ctx: VisitorContext, p: CallStart) -> dict[str, Any]:
+    @visitors.on(Event.CALL_START, CallStart)
+    async def call_start(ctx: VisitorContext, p: CallStart) -> JoinedWire:
         call_limit.check(ctx.visitor.id, ctx.clock().timestamp())
         conversation = await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         return (await ctx.get(CallService).start(conversation, _visitor(ctx), p.kind)).to_wire()
 
-    @visitors.on("call.current", ConversationRef)
-    async def call_current(ctx: VisitorContext, p: ConversationRef) -> dict[str, Any]:
+    @visitors.on(Event.CALL_CURRENT, ConversationRef)
+    async def call_current(ctx: VisitorContext, p: ConversationRef) -> CurrentCallAck:
         conversation = await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         call = await ctx.get(CallService).current(conversation)
         return {"call": call.to_wire() if call else None}
 
-    @visitors.on("call.join", CallRef)
-    async def call_join(ctx: VisitorContext, p: CallRef) -> dict[str, Any]:
-        return (await ctx.get(CallService).join(ctx.visitor.tenant_id, p.call_id, _visitor(ctx))).to_wire()
-
-    @visitors.on("call.decline", CallRef)
-    async def call_decline(ctx: VisitorContext, p: CallRef) -> dict[str, Any]:
-        call = await ctx.get(CallService).decline(ctx.visitor.tenant_id, p.call_id, _visitor(ctx))
-        return {"call": call.to_wire()}
-
-    @visitors.on("call.leave", CallRef)
-    async def call_leave(ctx: VisitorContext, p: CallRef) -> dict[str, Any]:
-        call = await ctx.get(CallService).leave(ctx.visitor.tenant_id, p.call_id, _visitor(ctx))
-        return {"call": call.to_wire()}
-
-    @visitors.on("call.end", CallRef)
-    async def call_end(ctx: VisitorContext, p: CallRef) -> dict[str, Any]:
-        call = await ctx.get(CallService).end(ctx.visitor.tenant_id, p.call_id, _visitor(ctx))
-        return {"call": call.to_wire()}
-
-    @visitors.on("rtc.signal", RtcSignal)
-    async def rtc_signal(ctx: VisitorContext, p: RtcSignal) -> dict[str, Any]:
-        limit.check(ctx.sid, ctx.clock().timestamp())
-        await ctx.get(SignalRelay).relay(ctx.visitor.tenant_id, p.call_id, ctx.sid, p.relayed())
-        return {}
-
 
 def _register_agent(agents: Events[AgentContext]) -> None:
-    limit = _signal_limiter(agents)
+    _register_in_call(agents, _agent, lambda ctx: ctx.principal.tenant.id)
 
-    @agents.on("call.start", CallStart)
-    async def call_start(ctx: AgentContext, p: CallStart) -> dict[str, Any]:
+    @agents.on(Event.CALL_START, CallStart)
+    async def call_start(ctx: AgentContext, p: CallStart) -> JoinedWire:
         conversation = await ctx.get(ChatService).held_by(ctx.principal, p.conversation_id)
         return (await ctx.get(CallService).start(conversation, _agent(ctx), p.kind)).to_wire()
 
-    @agents.on("call.current", ConversationRef)
-    async def call_current(ctx: AgentContext, p: ConversationRef) -> dict[str, Any]:
+    @agents.on(Event.CALL_CURRENT, ConversationRef)
+    async def call_current(ctx: AgentContext, p: ConversationRef) -> CurrentCallAck:
         conversation = await ctx.get(ChatService).of_tenant(ctx.principal, p.conversation_id)
         call = await ctx.get(CallService).current(conversation)
         return {"call": call.to_wire() if call else None}
 
-    @agents.on("call.join", CallRef)
-    async def call_join(ctx: AgentContext, p: CallRef) -> dict[str, Any]:
-        return (await ctx.get(CallService).join(ctx.principal.tenant.id, p.call_id, _agent(ctx))).to_wire()
 
-    @agents.on("call.decline", CallRef)
-    async def call_decline(ctx: AgentContext, p: CallRef) -> dict[str, Any]:
-        call = await ctx.get(CallService).decline(ctx.principal.tenant.id, p.call_id, _agent(ctx))
-        return {"call": call.to_wire()}
-
-    @agents.on("call.leave", CallRef)
-    async def call_leave(ctx: AgentContext, p: CallRef) -> dict[str, Any]:
-        call = await ctx.get(CallService).leave(ctx.principal.tenant.id, p.call_id, _agent(ctx))
-        return {"call": call.to_wire()}
-
-    @agents.on("call.end", CallRef)
-    async def call_end(ctx: AgentContext, p: CallRef) -> dict[str, Any]:
-        call = await ctx.get(CallService).end(ctx.principal.tenant.id, p.call_id, _agent(ctx))
-        return {"call": call.to_wire()}
-
-    @agents.on("rtc.signal", RtcSignal)
-    async def rtc_signal(ctx: AgentContext, p: RtcSignal) -> dict[str, Any]:
-        limit.check(ctx.sid, ctx.clock().timestamp())
-        await ctx.get(SignalRelay).relay(ctx.principal.tenant.id, p.call_id, ctx.sid, p.relayed())
-        return {}
-
-
-def _signal_limiter(events: Events[Any]) -> SocketLimiter:
+def _register_in_call(
+    events: Events[C], caller: Callable[[C], Caller], tenant_of: Callable[[C], str]
+) -> None:
+    """What either side does with a call it was invited to or takes part in; the same on both sides."""
     message = "Too many signalling messages; slow down."
-    return events.socket_limiter(SIGNAL_BURST, SIGNAL_WINDOW, message, retry_after=int(SIGNAL_WINDOW))
+    limit = events.socket_limiter(SIGNAL_BURST, SIGNAL_WINDOW, message, retry_after=int(SIGNAL_WINDOW))
+
+    @events.on(Event.CALL_JOIN, CallRef)
+    async def call_join(ctx: C, p: CallRef) -> JoinedWire:
+        return (await ctx.get(CallService).join(tenant_of(ctx), p.call_id, caller(ctx))).to_wire()
+
+    @events.on(Event.CALL_DECLINE, CallRef)
+    async def call_decline(ctx: C, p: CallRef) -> CallAck:
+        return {
+            "call": (await ctx.get(CallService).decline(tenant_of(ctx), p.call_id, caller(ctx))).to_wire()
+        }
+
+    @events.on(Event.CALL_LEAVE, CallRef)
+    async def call_leave(ctx: C, p: CallRef) -> CallAck:
+        call = await ctx.get(CallService).leave(tenant_of(ctx), p.call_id, caller(ctx))
+        return {"call": call.to_wire()}
+
+    @events.on(Event.CALL_END, CallRef)
+    async def call_end(ctx: C, p: CallRef) -> CallAck:
+        call = await ctx.get(CallService).end(tenant_of(ctx), p.call_id, caller(ctx))
+        return {"call": call.to_wire()}
+
+    @events.on(Event.RTC_SIGNAL, RtcSignal)
+    async def rtc_signal(ctx: C, p: RtcSignal) -> Done:
+        limit.check(ctx.sid, ctx.clock().timestamp())
+        await ctx.get(SignalRelay).relay(tenant_of(ctx), p.call_id, ctx.sid, p.relayed())
+        return {}
 
 
 def _visitor(ctx: VisitorContext) -> Caller:

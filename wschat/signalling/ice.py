@@ -12,8 +12,8 @@ import base64
 import hashlib
 import hmac
 from datetime import datetime
-from typing import Any
 
+from wschat.signalling.payloads import IceServer
 from wschat.video.models import VideoSettings
 
 
@@ -24,9 +24,9 @@ def turn_credentials(secret: str, user_id: str, now: datetime, ttl_seconds: int)
     return username, base64.b64encode(digest).decode("ascii")
 
 
-def ice_servers(video: VideoSettings, user_id: str, now: datetime) -> list[dict[str, Any]]:
+def ice_servers(video: VideoSettings, user_id: str, now: datetime) -> list[IceServer]:
     """``RTCIceServer`` dictionaries, ready for ``new RTCPeerConnection({iceServers})``."""
-    servers: list[dict[str, Any]] = []
+    servers: list[IceServer] = []
     if video.turn_urls and video.turn_secret is not None:
         username, credential = turn_credentials(
             video.turn_secret.reveal(), user_id, now, video.turn_ttl_seconds

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from wschat.signalling.payloads import CallWire, ParticipantWire, RtcSignalEvent
 from wschat.video.models import CallMode
 from wschat.wire import Id, WireModel
 
@@ -84,7 +85,7 @@ class Participation:
             Side(doc["side"]), doc["id"], doc["display_name"], doc["sid"], doc["joined_at"], doc["left_at"]
         )
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> ParticipantWire:
         """Never the socket id."""
         return {
             "side": self.side.value,
@@ -140,7 +141,7 @@ class Call:
             return 0
         return max(0, int((self.ended_at - self.started_at).total_seconds()))
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> CallWire:
         return {
             "id": self.id,
             "conversation_id": self.conversation_id,
@@ -221,6 +222,11 @@ class RtcSignal(WireModel):
             raise ValueError("candidate carries candidate, the others do not")
         return self
 
-    def relayed(self) -> dict[str, Any]:
+    def relayed(self) -> RtcSignalEvent:
         """The payload as the sender sent it (strict validation changed nothing)."""
-        return self.model_dump(exclude_unset=True)
+        relayed: RtcSignalEvent = {"call_id": self.call_id, "type": self.type}
+        if "sdp" in self.model_fields_set:
+            relayed["sdp"] = self.sdp
+        if "candidate" in self.model_fields_set:
+            relayed["candidate"] = self.candidate.model_dump(exclude_unset=True) if self.candidate else None
+        return relayed

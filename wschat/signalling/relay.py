@@ -3,9 +3,9 @@ that joined a call. Never stored; media never passes here."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from wschat.boundary.protocol import Event
 from wschat.errors import Forbidden
+from wschat.signalling.payloads import RtcSignalEvent
 from wschat.signalling.service import CallPublisher
 from wschat.signalling.store import CallStore
 from wschat.video.models import CallMode
@@ -16,7 +16,7 @@ class SignalRelay:
         self.calls = calls
         self.publisher = publisher
 
-    async def relay(self, tenant_id: str, call_id: str, sid: str, signal: dict[str, Any]) -> int:
+    async def relay(self, tenant_id: str, call_id: str, sid: str, signal: RtcSignalEvent) -> int:
         """Pass a WebRTC signal unchanged to the call's other participants; how many got it.
 
         Raises FORBIDDEN unless this socket takes part in this open peer-to-peer call (for any other
@@ -29,5 +29,5 @@ class SignalRelay:
             raise Forbidden("This call runs on Jitsi; there is nothing to relay.")
         others = [p for p in call.present if p.sid != sid]
         for other in others:
-            await self.publisher.to_socket(other.sid, other.side.value, "rtc.signal", signal)
+            await self.publisher.to_socket(other.sid, other.side.value, Event.RTC_SIGNAL, signal)
         return len(others)

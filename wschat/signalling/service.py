@@ -9,11 +9,13 @@ flows between the browsers (p2p) or through the tenant's Jitsi, and is never rec
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from wschat.accounts.store import UserStore
+from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.messages import MessageService
@@ -25,6 +27,7 @@ from wschat.signalling.call_messages import end_text, message_data
 from wschat.signalling.connect import connect_info, invited
 from wschat.signalling.models import Call, Caller, CallKind, CallStatus, EndReason, Participation, Side
 from wschat.signalling.notify import to_both, to_side
+from wschat.signalling.payloads import ConnectInfo, JoinedWire
 from wschat.signalling.store import CallStore, Superseded
 from wschat.video.models import CallMode
 from wschat.video.store import VideoSettingsStore
@@ -36,7 +39,7 @@ RETRIES = 5
 
 
 class CallPublisher(Publisher, Protocol):
-    async def to_socket(self, sid: str, side: str, event: str, payload: dict[str, Any]) -> None:
+    async def to_socket(self, sid: str, side: str, event: Event, payload: Mapping[str, object]) -> None:
         """Deliver to one socket ("agent" or "visitor" namespace), on whichever process holds it."""
 
 
@@ -45,9 +48,9 @@ class Joined:
     """A call as one participant sees it, with what their browser needs to connect."""
 
     call: Call
-    connect: dict[str, Any]
+    connect: ConnectInfo
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> JoinedWire:
         return {"call": self.call.to_wire(), **self.connect}
 
 
@@ -162,7 +165,9 @@ class CallService:
             now=self.clock(),
             public_url=self.public_url,
         )
-        await to_side(self.publisher, call, call.invited, "call.invite", {"call": call.to_wire(), **invite})
+        await to_side(
+            self.publisher, call, call.invited, Event.CALL_INVITE, {"call": call.to_wire(), **invite}
+        )
         if caller.side is Side.AGENT:
             await self._decline_ringing(agents_calls)
         return Joined(
@@ -197,7 +202,10 @@ class CallService:
                 continue
             participant = joined.participants[-1].to_wire()
             await to_both(
-                self.publisher, joined, "call.joined", {"call": joined.to_wire(), "participant": participant}
+                self.publisher,
+                joined,
+                Event.CALL_JOINED,
+                {"call": joined.to_wire(), "participant": participant},
             )
             if caller.side is Side.AGENT:
                 others = await self.calls.open_with_agent(joined.tenant_id, joined.agent_id)
@@ -302,7 +310,7 @@ class CallService:
             await to_both(
                 self.publisher,
                 updated,
-                "call.left",
+                Event.CALL_LEFT,
                 {"call": updated.to_wire(), "participant": left.to_wire()},
             )
             return updated
@@ -342,7 +350,7 @@ class CallService:
                 data=message_data(ended),
                 key=f"call-end:{ended.id}",
             )
-        await to_both(self.publisher, ended, "call.ended", {"call": ended.to_wire()})
+        await to_both(self.publisher, ended, Event.CALL_ENDED, {"call": ended.to_wire()})
         return ended
 
     async def _latest(self, call: Call) -> Call:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
+from wschat.visitors.payloads import ContactWire, CurrentPageWire, VisitorWire
 from wschat.wire import DisplayName, Id, WireModel, clean_line, strip_invisible
 
 
@@ -46,10 +47,11 @@ class Visitor:
     def display_name(self) -> str:
         return self.alias or self.name or f"Visitor {self.id[-4:]}"
 
-    def contact_wire(self) -> dict[str, str | None]:
-        return {key: self.contact.get(key) for key in ("name", "email", "phone")}
+    def contact_wire(self) -> ContactWire:
+        contact = self.contact
+        return {"name": contact.get("name"), "email": contact.get("email"), "phone": contact.get("phone")}
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> VisitorWire:
         """What agents see of a visitor (the IP only in the form the tenant lets us store)."""
         return {
             "id": self.id,
@@ -66,7 +68,7 @@ class Visitor:
         }
 
 
-def _page_wire(page: dict[str, Any] | None) -> dict[str, Any] | None:
+def _page_wire(page: dict[str, Any] | None) -> CurrentPageWire | None:
     if page is None:
         return None
     return {"url": page["url"], "title": page.get("title"), "entered_at": page["entered_at"].isoformat()}

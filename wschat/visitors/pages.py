@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, NotFound
 from wschat.visitors.models import PageViewed, Visitor
 from wschat.visitors.page_store import PageViewStore
+from wschat.visitors.payloads import PageViewWire
 from wschat.visitors.store import VisitorStore
 
 #: How many page views `visitor.pages` returns, and how many visitors `visitors.live` lists.
@@ -81,7 +83,7 @@ class PageService:
     async def live(self, tenant_id: str) -> list[Visitor]:
         return await self.visitors.on_site(tenant_id, LIVE_LIMIT)
 
-    async def trail(self, tenant_id: str, visitor_id: str) -> list[dict[str, Any]]:
+    async def trail(self, tenant_id: str, visitor_id: str) -> list[PageViewWire]:
         """The visitor's last page views, oldest first. Raises NotFound for another tenant's visitor."""
         if await self.visitors.by_id(tenant_id, visitor_id) is None:
             raise NotFound("There is no such visitor.")
@@ -89,10 +91,12 @@ class PageService:
         return [_view_wire(view, now) for view in await self.views.trail(tenant_id, visitor_id, TRAIL_LIMIT)]
 
     async def _announce(self, visitor: Visitor) -> None:
-        await self.publisher.to_agents(visitor.tenant_id, "visitor.updated", {"visitor": visitor.to_wire()})
+        await self.publisher.to_agents(
+            visitor.tenant_id, Event.VISITOR_UPDATED, {"visitor": visitor.to_wire()}
+        )
 
 
-def _view_wire(view: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _view_wire(view: dict[str, Any], now: datetime) -> PageViewWire:
     left_at = view.get("left_at")
     return {
         "url": view["url"],

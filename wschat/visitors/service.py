@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from wschat.accounts.models import Tenant
+from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
@@ -88,7 +89,7 @@ class VisitorService:
             raise AuthInvalid("This chat session is unknown. Please reload the page.")
         if self.publisher is not None:
             await self.publisher.to_agents(
-                visitor.tenant_id, "visitor.updated", {"visitor": updated.to_wire()}
+                visitor.tenant_id, Event.VISITOR_UPDATED, {"visitor": updated.to_wire()}
             )
         return updated
 
