@@ -17,7 +17,7 @@ FRONTEND := wschat/static/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/*.json frontend/*.ts frontend/scripts -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-growth setup debs clean
+.PHONY: run test lint bench bench-growth fuzz setup debs clean
 
 run: setup
 	$(BIN)/wschat serve
@@ -60,6 +60,12 @@ clean:
 
 bench: setup
 	$(BIN)/python bench/relay.py
+
+# Socket.IO fuzzing with fresh randomness and many more examples than the suite's 150 (docs/security.md).
+FUZZ_EXAMPLES ?= 20000
+
+fuzz: setup
+	WSCHAT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) WSCHAT_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q tests/chat/test_fuzz_events.py
 
 # Growth benchmark (docs/benchmarks.md): 1,000,000 messages on SQLite, empty vs. full; for the MongoDB adapter
 # on FerretDB: make .tools/bin/wschat-ferretdb bench-growth GROWTH_ARGS="--backend mongodb --messages 50000"
