@@ -61,11 +61,11 @@ clean:
 bench: setup
 	$(BIN)/python bench/relay.py
 
-# Socket.IO fuzzing with fresh randomness and many more examples than the suite's 150 (docs/security.md).
+# Socket.IO and HTTP API fuzzing with fresh randomness and many more examples than the suite's 150 (docs/security.md).
 FUZZ_EXAMPLES ?= 20000
 
 fuzz: setup
-	WSCHAT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) WSCHAT_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q tests/chat/test_fuzz_events.py
+	WSCHAT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) WSCHAT_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q tests/chat/test_fuzz_events.py tests/chat/test_fuzz_http.py
 
 # Growth benchmark (docs/benchmarks.md): 1,000,000 messages on SQLite, empty vs. full; for the MongoDB adapter
 # on FerretDB: make .tools/bin/wschat-ferretdb bench-growth GROWTH_ARGS="--backend mongodb --messages 50000"
