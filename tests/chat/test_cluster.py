@@ -51,18 +51,24 @@ class Cluster:
             token: str = (await reply.json())["token"]
             return token
 
-    async def agent(self, node: Node, login: str) -> Peer:
-        return await self._connect(node, "/agent", {"token": await self.login(node, login)})
+    async def agent(self, node: Node, login: str, *, reconnect: bool = False) -> Peer:
+        return await self._connect(node, "/agent", {"token": await self.login(node, login)}, reconnect)
 
-    async def visitor(self, node: Node) -> Peer:
+    async def visitor(self, node: Node, *, reconnect: bool = False) -> Peer:
         async with self.http.post(f"{node.url}/api/widget/acme/session", json={"token": None}) as reply:
             token = (await reply.json())["token"]
-        peer = await self._connect(node, "/visitor", {"tenant": "acme", "token": token})
+        peer = await self._connect(node, "/visitor", {"tenant": "acme", "token": token}, reconnect)
         peer.token = token
         return peer
 
-    async def _connect(self, node: Node, namespace: str, auth: dict[str, Any]) -> Peer:
-        client = socketio.AsyncClient(reconnection=False)
+    async def ready(self, node: Node) -> bool:
+        async with self.http.get(f"{node.url}/readyz") as reply:
+            return reply.status == 200
+
+    async def _connect(
+        self, node: Node, namespace: str, auth: dict[str, Any], reconnect: bool = False
+    ) -> Peer:
+        client = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=0.2)
         peer = Peer(client, namespace)
         await client.connect(
             node.url, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=10
@@ -231,5 +237,79 @@ async def test_events_cross_processes_again_after_redis_restarts(mongodb_uri: st
             assert texts[0] == "before"
             assert texts[-1] == "back"
             assert len(texts) == len(set(texts)), "every message once"
+    finally:
+        redis.stop()
+
+
+class Screen:
+    """What a console shows of one chat: every ``message.new``, and after each reconnect the catch-up
+    ``messages.sync`` from the last seq it has (what the console does, docs/protocol.md §7.2)."""
+
+    def __init__(self, peer: Peer, conversation_id: str) -> None:
+        self.peer = peer
+        self.conversation_id = conversation_id
+        self.messages: dict[int, str] = {}
+        self.catch_ups = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        peer.client.on("message.new", self._new, namespace=peer.namespace)
+        peer.client.on("connect", self._reconnected, namespace=peer.namespace)
+
+    async def _new(self, data: dict[str, Any]) -> None:
+        message = data["message"]
+        if message["conversation_id"] == self.conversation_id:
+            self.messages[message["seq"]] = message["text"]
+
+    async def _reconnected(self) -> None:
+        task = asyncio.create_task(self._catch_up())  # an ack cannot be awaited inside a handler
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _catch_up(self) -> None:
+        after = max(self.messages, default=0)
+        reply = await self.peer.ok(
+            "messages.sync", {"conversation_id": self.conversation_id, "after_seq": after}
+        )
+        self.messages |= {m["seq"]: m["text"] for m in reply["messages"]}
+        self.catch_ups += 1
+
+
+async def test_what_the_visitor_was_acked_while_redis_was_away_reaches_the_agent(
+    mongodb_uri: str, tmp_path: Path
+) -> None:
+    """Redis goes away under a chat that spans two processes: the visitor's messages are stored and acked,
+    but their events cannot cross. Both processes report not ready meanwhile; once Redis is back, each
+    closes its connections, the clients reconnect by themselves and catch up, and the agent's screen has
+    every acked message."""
+    redis = RedisServer()
+    redis.start()
+    try:
+        async with running_cluster(mongodb_uri, redis.url, tmp_path) as cluster:
+            visitor = await cluster.visitor(cluster.a, reconnect=True)
+            bert = await cluster.agent(cluster.b, "bert", reconnect=True)
+            await bert.ok("status.set", {"status": "online"})
+            await visitor.ok("chat.start", {"alias": "Sam"})
+            cid = (await visitor.wait("chat.assigned", timeout=10))["conversation_id"]
+            screen = Screen(bert, cid)
+            redis.stop()
+            acked = []
+            for n in range(3):
+                text = f"while-away-{n}"
+                await visitor.ok("message.send", {"conversation_id": cid, "client_id": text, "text": text})
+                acked.append(text)
+            for node in (cluster.a, cluster.b):
+
+                async def not_ready(node: Node = node) -> bool:
+                    return not await cluster.ready(node)
+
+                await wait_for(not_ready, timeout=20)
+            redis.start()
+            await wait_for(lambda: set(acked) <= set(screen.messages.values()), timeout=40)
+            assert screen.catch_ups >= 1, "the agent's client reconnected and caught up"
+            for node in (cluster.a, cluster.b):
+                await wait_for(lambda node=node: cluster.ready(node), timeout=20)
+            # And the chat goes on across the processes, once the widget has reconnected too.
+            await wait_for(lambda: visitor.namespace in visitor.client.namespaces, timeout=20)
+            await visitor.ok("message.send", {"conversation_id": cid, "client_id": "after", "text": "after"})
+            await wait_for(lambda: "after" in screen.messages.values(), timeout=10)
     finally:
         redis.stop()

@@ -117,9 +117,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     async def readyz() -> Response:
         rt = app.runtime
         await rt.db.ping()
-        failing = rt.housekeeping.unhealthy()
+        failing = [f.to_wire() for f in rt.housekeeping.unhealthy()]
+        if (lost := realtime.redis_lost_since()) is not None:
+            # At once, not after minutes: every event between processes is dropped meanwhile.
+            failing.append({"step": "redis", "since": lost.isoformat(), "failures": 1})
         if failing:
-            return json_response({"status": "not_ready", "failing": [f.to_wire() for f in failing]}, 503)
+            return json_response({"status": "not_ready", "failing": failing}, 503)
         return json_response({"status": "ready"})
 
     @quart_app.while_serving
@@ -164,6 +167,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             ("expire call invitations", rt.calls.expire_invitations),
             ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
             ("forget the first-run password file", forget_first_password),
+            ("reconnect clients after a Redis loss", realtime.reconnect_after_redis_loss),
         )
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)

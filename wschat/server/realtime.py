@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
 import socketio
@@ -38,6 +39,7 @@ from wschat.errors import (
 from wschat.origins import is_same_origin
 from wschat.server.dispatch import Namespace, one_payload
 from wschat.server.packets import PolicedServer
+from wschat.server.redis_manager import WatchedRedisManager, reconnect_after_loss
 from wschat.server.runtime import Runtime
 from wschat.storage import DATABASE_ERRORS
 from wschat.visitors.context import VisitorContext
@@ -182,6 +184,14 @@ class Realtime:
         return session
 
     # -- event registration ----------------------------------------------------------------------------------
+
+    def redis_lost_since(self) -> datetime | None:
+        """Since when events between processes are dropped (Redis away); None while they are not."""
+        manager = self.sio.manager
+        return manager.lost_since if isinstance(manager, WatchedRedisManager) else None
+
+    async def reconnect_after_redis_loss(self) -> None:
+        await reconnect_after_loss(self.sio)
 
     def serve(self, runtime: Runtime) -> None:
         """Plug in the runtime once the app serves; events before that, or after ``stop``, are UNAVAILABLE."""
@@ -380,4 +390,4 @@ def _manager(settings: Settings) -> socketio.AsyncManager:
     if settings.redis_url is None:
         return socketio.AsyncManager()
     # python-socketio >= 5.14 carries JSON only on the shared channel, never pickle (CVE-2025-61765).
-    return socketio.AsyncRedisManager(settings.redis_url.reveal())
+    return WatchedRedisManager(settings.redis_url.reveal())
