@@ -22,7 +22,7 @@ from argon2 import Parameters, Type
 from tests.redis_support import running_redis
 from tests.support import FakeClock, LiveServer, start_server
 from wschat.accounts import passwords
-from wschat.config import DatabaseSettings, Secret, ServerSettings, Settings
+from wschat.config import ChatSettings, DatabaseSettings, Secret, ServerSettings, Settings
 from wschat.storage.mongo.ferretdb import EmbeddedDatabase, find_binary
 
 #: Real argon2id with a small cost, so that a suite that creates hundreds of users stays fast.
@@ -113,6 +113,8 @@ def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Se
         data_dir=tmp_path / "data",
         server=ServerSettings(host="127.0.0.1", port=0, public_url="http://127.0.0.1:0"),
         database=database_settings(request, backend),
+        # Short, so tests that wait for a presence event wait less (its coalescing is tested by count).
+        chat=ChatSettings(presence_debounce_ms=20),
     )
 
 

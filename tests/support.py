@@ -274,6 +274,13 @@ class Peer:
         code: str = reply["error"]["code"]
         return code
 
+    async def barrier(self) -> None:
+        """Returns once every event the server sent this socket before now has been received: the answer
+        to an event nobody handles comes back on the same connection, behind them. A test that checks an
+        event did *not* arrive calls this first, instead of sleeping for a while."""
+        reply = await self.call("test.barrier")
+        assert reply["error"]["code"] == "NOT_FOUND", reply
+
     def received(self, event: str) -> list[Any]:
         return [data for name, data in self.events if name == event]
 

@@ -111,6 +111,9 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
         ("WSCHAT_VISITOR_CHATS_PER_HOUR", "0"),
         ("WSCHAT_VISITOR_CONTACTS_PER_HOUR", "1000001"),
         ("WSCHAT_VISITOR_CALLS_PER_HOUR", "-1"),
+        ("WSCHAT_PRESENCE_DEBOUNCE_MS", "0.25"),
+        ("WSCHAT_PRESENCE_DEBOUNCE_MS", "10001"),
+        ("WSCHAT_PRESENCE_DEBOUNCE_MS", "soon"),
         ("WSCHAT_PROT", "8080"),
     ],
 )
@@ -119,6 +122,12 @@ def test_load_settings_names_the_bad_variable(tmp_path: Path, variable: str, val
         load_settings({"WSCHAT_DATA_DIR": str(tmp_path), variable: value})
     assert info.value.variable == variable
     assert str(info.value).startswith(variable)
+
+
+def test_the_presence_debounce_is_read_in_milliseconds(tmp_path: Path) -> None:
+    assert load_settings({"WSCHAT_DATA_DIR": str(tmp_path)}).chat.presence_debounce_ms == 250
+    settings = load_settings({"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_PRESENCE_DEBOUNCE_MS": "40"})
+    assert settings.chat.presence_debounce_ms == 40
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:

@@ -103,6 +103,8 @@ class ChatSettings:
     agent_grace_seconds: int = 30
     #: How often each process runs its housekeeping (presence, abandoned chats), seconds.
     janitor_interval: float = 5.0
+    #: Changes of a tenant's online state within this many milliseconds give visitors one ``presence`` event.
+    presence_debounce_ms: int = 250
     #: New visitor sessions one IP address may open per minute, across all processes. The widget opens one
     #: on every page load of a new visitor, so this is generous for a company network behind one address,
     #: and stops a script from filling the database.
@@ -176,6 +178,7 @@ _KNOWN = {
     "WSCHAT_FERRETDB_BIN",
     "WSCHAT_MAX_MESSAGE_LENGTH",
     "WSCHAT_AGENT_GRACE_SECONDS",
+    "WSCHAT_PRESENCE_DEBOUNCE_MS",
     "WSCHAT_NEW_VISITORS_PER_MINUTE",
     "WSCHAT_VISITOR_MESSAGE_BURST",
     "WSCHAT_VISITOR_MESSAGES_PER_MINUTE",
@@ -233,6 +236,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
     chat = ChatSettings(
         max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, _int_range(1, 20000)),
         agent_grace_seconds=reader.get("WSCHAT_AGENT_GRACE_SECONDS", 30, _int_range(0, 3600)),
+        presence_debounce_ms=reader.get("WSCHAT_PRESENCE_DEBOUNCE_MS", 250, _int_range(0, 10_000)),
         new_visitors_per_minute=reader.get("WSCHAT_NEW_VISITORS_PER_MINUTE", 120, _int_range(1, 1_000_000)),
         visitor_message_burst=reader.get("WSCHAT_VISITOR_MESSAGE_BURST", 10, _int_range(1, 1_000_000)),
         visitor_messages_per_minute=reader.get(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import pytest
 
-from tests.support import FakeClock, LiveServer
+from tests.support import FakeClock, LiveServer, wait_for
 from wschat.chat import assignment_lock
 from wschat.chat.assignment_lock import AssignmentLock
 
@@ -21,21 +22,43 @@ def _two_processes(server: LiveServer, clock: FakeClock) -> tuple[AssignmentLock
     return AssignmentLock(leases, clock), AssignmentLock(leases, clock)
 
 
-async def test_the_second_process_waits_for_the_first(server: LiveServer, clock: FakeClock) -> None:
+async def test_the_second_process_waits_for_the_first(
+    server: LiveServer, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first, second = _two_processes(server, clock)
     order: list[str] = []
+    inside, release = asyncio.Event(), asyncio.Event()
+    leases = server.app.runtime.db.stores.leases
+    refused = 0
+    acquire = leases.acquire
 
-    async def decide(lock: AssignmentLock, name: str, hold: float) -> None:
-        async with lock.tenant("ten_1"):
-            order.append(f"{name} in")
-            await asyncio.sleep(hold)
-            order.append(f"{name} out")
+    async def counted(name: str, holder: str, now: Any, until: Any) -> bool:
+        nonlocal refused
+        taken = await acquire(name, holder, now, until)
+        refused += not taken
+        return taken
 
-    one = asyncio.create_task(decide(first, "first", 0.2))
-    await asyncio.sleep(0.05)  # the first holds the lease now
-    await decide(second, "second", 0)
-    await one
-    assert order == ["first in", "first out", "second in", "second out"]
+    monkeypatch.setattr(leases, "acquire", counted)
+
+    async def first_decides() -> None:
+        async with first.tenant("ten_1"):
+            order.append("first in")
+            inside.set()
+            await release.wait()
+            order.append("first out")
+
+    async def second_decides() -> None:
+        async with second.tenant("ten_1"):
+            order.append("second in")
+
+    one = asyncio.create_task(first_decides())
+    await inside.wait()
+    two = asyncio.create_task(second_decides())
+    await wait_for(lambda: refused >= 3)  # the second has asked for the lease, and waits
+    assert order == ["first in"]
+    release.set()
+    await asyncio.gather(one, two)
+    assert order == ["first in", "first out", "second in"]
     assert await _free(server, clock, "assign:ten_1")  # both let go
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -40,7 +39,8 @@ async def test_visitor_a_cannot_touch_visitor_b_s_conversation(team: Team) -> No
             "error": {"code": "NOT_FOUND", "message": "There is no such conversation."},
         }, event
     assert await _snapshot(team) == before
-    await asyncio.sleep(0.1)
+    await alice.barrier()
+    await bert.barrier()
     assert "Bob's secret" not in str(alice.events)
     assert not [e for e in bert.events if e[0] == "typing"]
 
@@ -89,7 +89,8 @@ async def test_other_tenant_ids_are_refused_for_every_agent_event(team: Team) ->
         "message.send", {"conversation_id": acme_cid, "client_id": "a", "text": "acme only"}
     )
     await bert.wait("message.new", lambda d: d["message"]["text"] == "acme only")
-    await asyncio.sleep(0.2)
+    await gina.barrier()
+    await globex_visitor.barrier()
     assert "acme only" not in str(gina.events[gina_seen:]) + str(globex_visitor.events)
 
 

@@ -99,7 +99,7 @@ async def test_same_client_id_stores_once_and_acks_the_same(team: Team) -> None:
     stored = await _stored(team, cid)
     assert [m["client_id"] for m in stored].count("dup-1") == 1
     assert [m["client_id"] for m in stored].count("dup-2") == 1
-    await asyncio.sleep(0.2)
+    await bert.barrier()
     assert len([d for d in bert.received("message.new") if d["message"]["client_id"] == "dup-2"]) == 1
 
 
@@ -247,7 +247,7 @@ async def test_contact_data_is_validated(team: Team, payload: dict[str, Any]) ->
     assert await visitor.error("contact.submit", payload) == "VALIDATION_FAILED"
     visitors = await stored(team.server.app.runtime.db, "visitors", tenant_id=team.tenant.id)
     assert all(doc["contact"] == {} for doc in visitors)
-    await asyncio.sleep(0.1)
+    await bert.barrier()
     updates = [d["visitor"]["contact"] for d in bert.received("visitor.updated")]
     assert all(contact == {"name": None, "email": None, "phone": None} for contact in updates)
 
@@ -284,7 +284,7 @@ async def test_read_markers_are_clamped_and_only_announced_when_they_move(team: 
     assert await bert.wait("messages.read") == {"conversation_id": cid, "by": "visitor", "seq": 1}
     await visitor.ok("messages.read", {"conversation_id": cid, "seq": 1})
     await visitor.ok("messages.read", {"conversation_id": cid, "seq": 0})
-    await asyncio.sleep(0.2)
+    await bert.barrier()
     assert len(bert.received("messages.read")) == 1
 
 
@@ -306,5 +306,5 @@ async def test_system_messages_of_a_held_chat_reach_only_its_agent(team: Team) -
     await bert.ok("chat.close", {"conversation_id": cid})
     closed = await bert.wait("message.new", lambda d: d["message"]["event"] == "closed_by_agent")
     assert closed["message"]["data"] == {"agent": "Bert"}
-    await asyncio.sleep(0.2)
+    await carl.barrier()
     assert [d for d in carl.received("message.new") if d["message"]["conversation_id"] == cid] == []

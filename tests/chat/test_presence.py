@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.chat.conftest import Team
 from tests.support import wait_for
 
@@ -22,14 +20,16 @@ async def test_presence_changes_are_coalesced(team: Team) -> None:
     """Twenty changes within the debounce window give one event, carrying the state at its end."""
     visitor = await team.server.visitor()
     await team.agent("bert", online=False)
-    await asyncio.sleep(0.5)
-    before = len(visitor.received("presence"))
     runtime = team.server.app.runtime
+    await runtime.presence.settled()
+    await visitor.barrier()
+    before = len(visitor.received("presence"))
     await runtime.presence.store.update(team.tenant.id, team.bert.id, {"status": "online"})
     for _ in range(20):
         runtime.presence.changed(team.tenant.id)
     await visitor.wait("presence", lambda d: d == {"online": True})
-    await asyncio.sleep(0.5)
+    await runtime.presence.settled()
+    await visitor.barrier()
     assert visitor.received("presence")[before:] == [{"online": True}]
 
 

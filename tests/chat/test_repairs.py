@@ -98,12 +98,15 @@ async def test_a_disconnect_whose_clean_up_failed_leaves_no_ghost_agent(
     await visitor.wait("chat.assigned")
     real = runtime.presence.socket_closed
 
+    failed = asyncio.Event()
+
     async def fails(sid: str) -> Any:
+        failed.set()
         raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(runtime.presence, "socket_closed", fails)
     await bert.disconnect()
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(failed.wait(), 5)  # the disconnect handler ran, and its clean-up failed
     assert await runtime.presence.store.socket_count(team.tenant.id, team.bert.id) == 1  # a ghost
     monkeypatch.setattr(runtime.presence, "socket_closed", real)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from tests.signalling.conftest import Chat, open_chat
@@ -33,9 +32,10 @@ async def _record(chat: Chat, call_id: str) -> dict[str, Any]:
     return doc
 
 
-async def _settled() -> None:
-    """Give a wrongly relayed signal time to arrive (a relay is one hop on this machine)."""
-    await asyncio.sleep(0.2)
+async def _settled(*peers: Peer) -> None:
+    """Every signal relayed so far has arrived at ``peers`` (wrongly relayed ones too)."""
+    for peer in peers:
+        await peer.barrier()
 
 
 async def test_only_the_participants_exchange_signals(chat: Chat) -> None:
@@ -65,7 +65,7 @@ async def test_only_the_participants_exchange_signals(chat: Chat) -> None:
     await chat.visitor.ok("rtc.signal", {"call_id": call_id, "type": "candidate", "candidate": CANDIDATE})
     await chat.visitor.wait("rtc.signal")
     await chat.bert.wait("rtc.signal")
-    await _settled()
+    await _settled(chat.visitor, *outsiders)
     for outsider in outsiders:
         assert outsider.received("rtc.signal") == []
         assert outsider.received("call.invite") == []
@@ -109,7 +109,7 @@ async def test_malformed_signals_are_refused_and_not_relayed(chat: Chat) -> None
     assert await chat.bert.error("rtc.signal", {"call_id": "nonsense", "type": "bye"}) == "VALIDATION_FAILED"
     await chat.bert.ok("rtc.signal", {"call_id": call_id, "type": "bye"})
     await chat.visitor.wait("rtc.signal")
-    await _settled()
+    await _settled(chat.visitor)
     assert chat.visitor.received("rtc.signal") == [{"call_id": call_id, "type": "bye"}]
     assert await _record(chat, call_id) == before
 
@@ -136,5 +136,5 @@ async def test_signals_for_an_ended_or_jitsi_call_are_refused(chat: Chat) -> Non
     jitsi_call = (await chat.start_call())["call"]
     assert jitsi_call["mode"] == "jitsi"
     assert await chat.bert.error("rtc.signal", {"call_id": jitsi_call["id"], "type": "bye"}) == "FORBIDDEN"
-    await _settled()
+    await _settled(chat.visitor)
     assert chat.visitor.received("rtc.signal") == []

@@ -24,8 +24,6 @@ from wschat.clock import Clock
 
 log = logging.getLogger(__name__)
 
-#: Coalescing window for presence events to visitors.
-PRESENCE_DEBOUNCE = 0.25
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,7 @@ class PresenceService:
         *,
         grace_seconds: float,
         node_id: str,
+        debounce_ms: int = 250,
     ) -> None:
         self.store = store
         self.users = users
@@ -78,7 +77,11 @@ class PresenceService:
         self.clock = clock
         self.grace = timedelta(seconds=grace_seconds)
         self.node_id = node_id
+        #: Coalescing window for presence events to visitors, seconds.
+        self.debounce = debounce_ms / 1000
         self._pending: dict[str, asyncio.Task[None]] = {}
+        #: Every announcement not finished yet, also those past their wait (no longer pending).
+        self._announcing: set[asyncio.Task[None]] = set()
 
     # -- agents --------------------------------------------------------------------------------------------
 
@@ -185,11 +188,19 @@ class PresenceService:
     def changed(self, tenant_id: str) -> None:
         """Something that may change the tenant's online state happened: tell visitors, coalesced."""
         if tenant_id not in self._pending:
-            self._pending[tenant_id] = asyncio.get_running_loop().create_task(self._announce(tenant_id))
+            task = asyncio.get_running_loop().create_task(self._announce(tenant_id))
+            self._pending[tenant_id] = task
+            self._announcing.add(task)
+            task.add_done_callback(self._announcing.discard)
+
+    async def settled(self) -> None:
+        """Returns once every presence announcement under way has been made (or has failed)."""
+        while self._announcing:
+            await asyncio.wait(set(self._announcing))
 
     async def _announce(self, tenant_id: str) -> None:
         try:
-            await asyncio.sleep(PRESENCE_DEBOUNCE)
+            await asyncio.sleep(self.debounce)
             self._pending.pop(tenant_id, None)
             online = await self.tenant_online(tenant_id)
             # Compared with what any process announced last, so processes do not suppress each other.

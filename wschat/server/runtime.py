@@ -190,6 +190,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         clock,
         grace_seconds=settings.chat.agent_grace_seconds,
         node_id=node_id,
+        debounce_ms=settings.chat.presence_debounce_ms,
     )
     parts = ChatParts(
         conversations,
