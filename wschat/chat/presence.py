@@ -25,7 +25,6 @@ from wschat.clock import Clock
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class AgentState:
     user: User
