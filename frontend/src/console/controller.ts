@@ -1,16 +1,17 @@
-// Glue between the server and the store: the session (login, token renewal, logout), the /agent socket
-// (acks parsed through emitAck, events with parseEvent), the catch-up after every (re)connect (§7.2), and the
-// side effects the reducer must not have (title badge, sound, read markers, typing).
-import { io, type Socket } from "socket.io-client";
+// Connects the console's state (state.ts) to the server (api.ts): the session (login, token renewal, logout),
+// the /agent socket (acks parsed through emitAck, events with parseEvent), the catch-up after every
+// (re)connect (§7.2), and the side effects the reducer must not have (title badge, sound, read markers,
+// typing). widget/controller.ts is its twin.
+import type { Socket } from "socket.io-client";
 import * as v from "valibot";
 import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
 import { emitAck, parseEvent, type Ack, type Message } from "../shared/wire";
-import { Api, renewDelay } from "./api";
+import { Api, connectAgent, renewDelay } from "./api";
 import { fitPageTo } from "./page";
 import { beep } from "./sound";
 import { errorText, t } from "./strings";
-import { badgeCount, initialState, reduce, titleFor, type Action, type State } from "./store";
+import { badgeCount, initialState, reduce, titleFor, type Action, type State } from "./state";
 import {
   ConversationAck,
   ConversationsAck,
@@ -176,10 +177,7 @@ export class Controller {
   // Socket (§6) ----------------------------------------------------------------------------------------
 
   private connect(): void {
-    const socket = io("/agent", {
-      auth: (cb) => cb({ token: this.api.token ?? "" }),
-      reconnectionDelayMax: 5_000,
-    });
+    const socket = connectAgent(() => ({ token: this.api.token ?? "" }));
     this.socket = socket;
     socket.on("connect", () => void this.catchUp());
     socket.on("disconnect", (reason) => {

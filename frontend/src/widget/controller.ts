@@ -1,13 +1,14 @@
-// Connects the widget's state (state.ts) to the server: the visitor session, the /visitor socket, the catch-up
-// after every (re)connect, sending with safe resends, typing, read markers and page views. The UI calls the
-// public methods and re-renders on every change; it never talks to the socket itself.
+// Connects the widget's state (state.ts) to the server (api.ts): the visitor session, the /visitor socket, the
+// catch-up after every (re)connect, sending with safe resends, typing, read markers and page views. The UI
+// calls the public methods and re-renders on every change; it never talks to the socket itself.
+// console/controller.ts is its twin.
 import type { Socket } from "socket.io-client";
 import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
 import { parseEvent, type Ack, type ErrorBody } from "../shared/wire";
 import type { WidgetConfig } from "./config";
-import { call, connectVisitor, fetchConfig, HttpError, openSession, retrying } from "./connection";
-import { watchPages } from "./pageviews";
+import { call, connectVisitor, fetchConfig, HttpError, openSession, retrying } from "./api";
+import { pageView, watchPages, type PageView } from "./pageviews";
 import {
   AssignedEvent,
   ContactResult,
@@ -17,14 +18,12 @@ import {
   MessageNewEvent,
   MessageResult,
   Okay,
-  pageView,
   PresenceEvent,
   ReadEvent,
   SYNC_LIMIT,
   SyncResult,
   TypingEvent,
-  type PageView,
-} from "./protocol";
+} from "./wire";
 import { initialState, reduce, toResend, type Action, type WidgetState } from "./state";
 import type { VisitorStorage } from "./storage";
 

@@ -3,7 +3,7 @@
 // script's own `src`, never from the page.
 import { render } from "preact";
 import { WidgetController } from "./controller";
-import { chooseLanguage } from "./i18n";
+import { chooseLanguage } from "./language";
 import { VisitorStorage } from "./storage";
 import { App } from "./ui/App";
 

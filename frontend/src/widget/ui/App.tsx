@@ -3,7 +3,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { assetUrl, palette } from "../config";
 import type { WidgetController } from "../controller";
-import { strings, type Lang } from "../i18n";
+import type { Lang } from "../../shared/language";
+import { strings } from "../strings";
 import { seenByAgent, unreadCount, view } from "../state";
 import { CallBanner, CallView, caller } from "./Call";
 import { ConfirmEnd, ContactForm, OfflineForm } from "./Forms";

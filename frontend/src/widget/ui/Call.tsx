@@ -4,7 +4,7 @@
 import type { CallClient } from "../../shared/call/client";
 import { Elapsed, Jitsi, Video } from "../../shared/call/views";
 import { duration, type Call } from "../../shared/call/schemas";
-import type { Strings } from "../i18n";
+import type { Strings } from "../strings";
 import { Icon } from "./icons";
 
 /** The agent's name on a call. */

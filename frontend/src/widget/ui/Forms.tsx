@@ -1,7 +1,7 @@
 // The forms inside the panel: starting a chat, the offline message, contact details, the end-chat confirmation.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ErrorBody } from "../../shared/wire";
-import type { Strings } from "../i18n";
+import type { Strings } from "../strings";
 import type { ContactFields } from "../controller";
 
 /** A server error as a sentence for the visitor: per field where the server names one. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as v from "valibot";
 import { fixture } from "../shared/fixtures";
 import { Message } from "../shared/wire";
-import { badgeCount, initialState, reduce, titleFor, transferTargets, TYPING_TTL, type Action, type State } from "./store";
+import { badgeCount, initialState, reduce, titleFor, transferTargets, TYPING_TTL, type Action, type State } from "./state";
 import { AgentConversation, AgentState, events, User } from "./wire";
 
 const assigned = v.parse(events["chat.assigned"], fixture("server/agent/chat.assigned.json").payload);

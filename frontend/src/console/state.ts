@@ -1,5 +1,5 @@
 // The console's state and the pure reducer that every server event and user action goes through. No DOM,
-// no socket: unit-tested against the protocol fixtures (store.test.ts).
+// no socket: unit-tested against the protocol fixtures (state.test.ts). widget/state.ts is its twin.
 import type { Message } from "../shared/wire";
 import { emptyThread, mergeMessages, type Thread } from "../shared/thread";
 import type { AgentConversation, AgentState, Status, TrailPage, User, Tenant, Visitor } from "./wire";
