@@ -6,6 +6,8 @@ import type { Socket } from "socket.io-client";
 import * as v from "valibot";
 import { CALL_EVENTS, CallClient } from "../shared/call/client";
 import { newClientId } from "../shared/ids";
+import { syncMessages } from "../shared/sync";
+import { TypingThrottle } from "../shared/typing";
 import { emitAck, parseEvent, type Ack, type Message } from "../shared/wire";
 import { Api, connectAgent, renewDelay } from "./api";
 import { fitPageTo } from "./page";
@@ -44,7 +46,6 @@ export interface Ui {
 }
 
 const ACK_TIMEOUT = 10_000;
-const SYNC_LIMIT = 500;
 /** Messages per page of history (messages.before): a reload's newest page, and each "Load earlier messages". */
 const PAGE = 50;
 /** Queued chats whose last message is fetched for the queue's preview when the console (re)connects. */
@@ -63,8 +64,9 @@ export class Controller {
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private readSent = new Map<string, number>();
-  private typingSent = new Map<string, number>();
-  private typingStop = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typist = new TypingThrottle(
+    (id, typing) => void this.emit("typing", { conversation_id: id, typing }, OkAck),
+  );
   private renewing: Promise<string | null> | null = null;
   /** The agent's call (docs/protocol.md §12); the UI reads `calls.state`. */
   readonly calls = new CallClient("agent", (event, payload, schema) => this.emit(event, payload, schema), () => this.changed());
@@ -271,13 +273,11 @@ export class Controller {
   /** A tab with no messages yet (after a reload) reads the newest page; then everything after its last message. */
   private async sync(id: string): Promise<void> {
     if (this.state.chats[id]?.thread.messages.length === 0) await this.loadPage(id);
-    for (;;) {
-      const after = this.state.chats[id]?.thread.lastSeq ?? 0;
-      const answer = await this.emit("messages.sync", { conversation_id: id, after_seq: after, limit: SYNC_LIMIT }, SyncAck);
-      if (!answer.ok) return;
-      this.dispatch({ type: "synced", conversation: answer.value.conversation, messages: answer.value.messages });
-      if (answer.value.messages.length < SYNC_LIMIT) return;
-    }
+    await syncMessages(id, {
+      lastSeq: () => this.state.chats[id]?.thread.lastSeq ?? null,
+      ask: (request) => this.emit("messages.sync", request, SyncAck),
+      keep: (page) => this.dispatch({ type: "synced", conversation: page.conversation, messages: page.messages }),
+    });
   }
 
   /** A page of history (messages.before): the newest one, or the one before `beforeSeq`. */
@@ -384,31 +384,16 @@ export class Controller {
   }
 
   async send(conversationId: string, text: string, clientId = newClientId()): Promise<void> {
-    this.stopTyping(conversationId);
+    this.typist.stop(conversationId);
     this.dispatch({ type: "pending", conversation_id: conversationId, pending: { client_id: clientId, text, failed: null } });
     const answer = await this.emit("message.send", { conversation_id: conversationId, client_id: clientId, text }, MessageAck);
     if (answer.ok) this.dispatch({ type: "sent", conversation_id: conversationId, client_id: clientId, message: answer.value.message });
     else this.dispatch({ type: "sendFailed", conversation_id: conversationId, client_id: clientId, error: errorText(answer.error) });
   }
 
-  /** Called on every keystroke in the composer; sends `typing: true` at most every 3 s and `false` after a pause. */
+  /** Called on every keystroke in the composer: tell the visitor the agent types, or stopped (shared/typing.ts). */
   typing(conversationId: string, hasText: boolean): void {
-    if (!hasText) return this.stopTyping(conversationId);
-    const now = Date.now();
-    if (now - (this.typingSent.get(conversationId) ?? 0) > 3_000) {
-      this.typingSent.set(conversationId, now);
-      void this.emit("typing", { conversation_id: conversationId, typing: true }, OkAck);
-    }
-    clearTimeout(this.typingStop.get(conversationId));
-    this.typingStop.set(conversationId, setTimeout(() => this.stopTyping(conversationId), 4_000));
-  }
-
-  private stopTyping(conversationId: string): void {
-    clearTimeout(this.typingStop.get(conversationId));
-    this.typingStop.delete(conversationId);
-    if (this.typingSent.delete(conversationId)) {
-      void this.emit("typing", { conversation_id: conversationId, typing: false }, OkAck);
-    }
+    this.typist.input(conversationId, hasText);
   }
 
   async close(id: string): Promise<boolean> {

@@ -36,6 +36,3 @@ export const EndedEvent = v.object({
   conversation_id: v.string(),
   by: v.picklist(["visitor", "agent", "system"]),
 });
-
-/** The messages.sync page size; a full page means: ask again (docs/protocol.md §7.2). */
-export const SYNC_LIMIT = 500;
