@@ -4,7 +4,8 @@
 // typing). widget/controller.ts is its twin.
 import type { Socket } from "socket.io-client";
 import * as v from "valibot";
-import { CALL_EVENTS, CallClient } from "../shared/call/client";
+import { CallClient } from "../shared/call/client";
+import { CALL_EVENT_NAMES, type CallEventName } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
 import { syncMessages } from "../shared/sync";
 import { TypingThrottle } from "../shared/typing";
@@ -217,10 +218,10 @@ export class Controller {
       if (chat && p.visitor.current_page !== undefined) void this.loadTrail(chat.conversation.id);
     });
     this.on("agents.presence", (p) => this.dispatch({ type: "presence", agent: p }));
-    for (const name of CALL_EVENTS) socket.on(name, (raw: unknown) => this.onCall(name, raw));
+    for (const name of CALL_EVENT_NAMES) socket.on(name, (raw: unknown) => this.onCall(name, raw));
   }
 
-  private onCall(name: (typeof CALL_EVENTS)[number], raw: unknown): void {
+  private onCall(name: CallEventName, raw: unknown): void {
     this.calls.handle(name, raw);
     const { phase, call } = this.calls.state;
     if (name === "call.invite" && phase === "invited" && call) {

@@ -4,13 +4,14 @@
 // console/controller.ts is its twin.
 import type { Socket } from "socket.io-client";
 import type * as v from "valibot";
-import { CALL_EVENTS, CallClient } from "../shared/call/client";
+import { CALL_EVENT_NAMES } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
 import { syncMessages } from "../shared/sync";
 import { TYPING_STALE_MS, TypingThrottle } from "../shared/typing";
 import { parseEvent, type Ack, type ErrorBody } from "../shared/wire";
 import type { WidgetConfig } from "./config";
 import { call, connectVisitor, fetchConfig, HttpError, openSession, retrying } from "./api";
+import { Calls } from "./calls";
 import { pageView, watchPages, type PageView } from "./pageviews";
 import {
   AssignedEvent,
@@ -55,8 +56,8 @@ export class WidgetController {
   private readonly typist = new TypingThrottle((id, typing) => this.sendTyping(id, typing));
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private alias: string | null = null;
-  /** The visitor's call (docs/protocol.md §12); the UI reads `calls.state`. */
-  readonly calls = new CallClient("visitor", (event, payload, schema) => this.emit(event, payload, schema), () => this.notify());
+  /** The visitor's call (docs/protocol.md §12), loaded on first use; the UI reads `calls.client?.state`. */
+  readonly calls = new Calls((event, payload, schema) => this.emit(event, payload, schema), () => this.notify());
 
   constructor(
     readonly origin: string,
@@ -142,7 +143,7 @@ export class WidgetController {
       if (reason === "io server disconnect") this.dispatch({ type: "unavailable" });
     });
     socket.on("connect_error", (err: Error & { data?: { code?: unknown } }) => void this.refused(err.data?.code));
-    for (const name of CALL_EVENTS) socket.on(name, (raw: unknown) => this.calls.handle(name, raw));
+    for (const name of CALL_EVENT_NAMES) socket.on(name, (raw: unknown) => this.calls.handle(name, raw));
     socket.on("presence", (raw: unknown) => {
       const event = parseEvent("presence", raw, PresenceEvent);
       if (event) this.dispatch({ type: "online", online: event.online });

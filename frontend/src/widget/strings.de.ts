@@ -3,9 +3,6 @@
 import type { Strings } from "./strings";
 
 export const de: Strings = {
-  openChat: "Chat öffnen",
-  closeChat: "Chat minimieren",
-  unread: (n) => (n === 1 ? "1 ungelesene Nachricht" : `${n} ungelesene Nachrichten`),
   online: "Wir sind online",
   offlineStatus: "Wir sind gerade nicht erreichbar",
   agentStatus: "Ihre Ansprechperson",
@@ -57,8 +54,6 @@ export const de: Strings = {
   failed: "Das hat nicht geklappt. Bitte versuchen Sie es noch einmal.",
   agentPhoto: (name) => `Foto von ${name}`,
   call: {
-    invite: (name, screen) =>
-      screen ? `${name} möchte Ihnen den Bildschirm zeigen` : `${name} lädt Sie zu einem Videoanruf ein`,
     label: "Videoanruf",
     away: "Ein Anruf läuft",
     join: "Teilnehmen",

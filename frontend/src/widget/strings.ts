@@ -1,14 +1,12 @@
-// Every text the widget shows, in English here and in German in strings.de.ts (language.ts chooses between
-// them). The German set has the type of the English one, so neither can miss a text. The tenant's own texts
-// (title, greeting, offline, queued) come from its configuration; these are the rest.
+// Every text of the panel and the call, in English here and in German in strings.de.ts (language.ts chooses
+// between them). The German set has the type of the English one, so neither can miss a text. They load with
+// the panel (ui/Panel.tsx); the launcher's few texts load with the widget (ui/Launcher.tsx). The tenant's own
+// texts (title, greeting, offline, queued) come from its configuration.
 import type { Lang } from "../shared/language";
 import type { Message } from "../shared/wire";
 import { de } from "./strings.de";
 
 const en = {
-  openChat: "Open chat",
-  closeChat: "Minimise chat",
-  unread: (n: number) => (n === 1 ? "1 unread message" : `${n} unread messages`),
   online: "We are online",
   offlineStatus: "We are offline",
   agentStatus: "Your contact person",
@@ -59,8 +57,6 @@ const en = {
   failed: "That did not work. Please try again.",
   agentPhoto: (name: string) => `Photo of ${name}`,
   call: {
-    invite: (name: string, screen: boolean) =>
-      screen ? `${name} would like to show you their screen` : `${name} is inviting you to a video call`,
     label: "Video call",
     away: "A call is in progress",
     join: "Join",
