@@ -11,7 +11,6 @@ import { Icon } from "./icons";
 
 export { CallClient } from "../../shared/call/client";
 
-
 /** The invitation (Join / Decline), worded by the launcher (`invite`), or a call this page is not in (Rejoin). */
 export function CallBanner({ calls, t, invite }: { calls: CallClient; t: Strings; invite: string }) {
   const { phase, call } = calls.state;
