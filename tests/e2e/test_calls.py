@@ -9,6 +9,7 @@ import base64
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Locator, Page, expect
@@ -32,6 +33,12 @@ PLAYING = """async (video) => {
   }
   return null;
 }"""
+
+
+def widget_modules(browser: Browser) -> list[str]:
+    """The widget's modules the pages fetched, in order, by name: main, Panel, ContactForm, Call."""
+    paths = [urlsplit(url).path for url in browser.requests]
+    return [path.removeprefix("/widget/").split("-")[0] for path in paths if path.startswith("/widget/")]
 
 
 async def playing(video: Locator) -> dict[str, int]:
@@ -73,12 +80,14 @@ async def test_p2p_video_call_with_screen_share_widget_and_console(browser: Brow
     bert, visitor = await bert_and_a_visitor(browser, shop)
     panel = visitor.get_by_role("dialog")
 
-    # Bert starts a video call; the visitor is invited and joins.
+    # Bert starts a video call; the visitor is invited (the widget fetches its call UI only now) and joins.
+    assert "Call" not in widget_modules(browser)
     await bert.get_by_role("button", name="Video", exact=True).click()
     await expect(bert.locator(".call-status")).to_have_text("Ringing…")
     await expect(bert.locator(".call-status .elapsed")).to_have_count(0)  # the timer starts with the visitor
     banner = panel.get_by_role("group", name="Bert is inviting you to a video call")
     await expect(banner).to_be_visible()
+    assert widget_modules(browser).count("Call") == 1
     await browser.screenshot(visitor, "call-invite-widget")
     await banner.get_by_role("button", name="Join").click()
 
@@ -372,3 +381,48 @@ async def test_a_visitor_calling_a_busy_agent_is_told_at_once(browser: Browser, 
     assert len(bert.received("call.invite")) == 0  # nothing rang
     await panel.get_by_role("alert").get_by_role("button").click()
     await expect(panel.get_by_role("alert")).to_have_count(0)
+
+
+async def test_the_widget_fetches_its_panel_contact_form_and_call_ui_on_first_use(
+    browser: Browser, shop: Shop
+) -> None:
+    """A visitor who never opens the chat loads widget.js and the widget module only. The panel, the contact
+    form and the call UI are fetched when the pointer or the focus reaches the button that needs them, ahead
+    of the click, and once each (docs/widget.md, "Size")."""
+    await shop.video(allow_visitor_calls=True)
+    await shop.set(auto_assign=True)
+    bert = await sign_in(browser, "bert")
+    await go_online(bert)
+    visitor = await browser.page("/demo?tenant=acme")
+    launcher = visitor.get_by_role("button", name="Open chat")
+    await expect(launcher).to_be_visible()
+    assert widget_modules(browser) == ["main"]
+
+    async with visitor.expect_request(lambda request: "/widget/Panel-" in request.url):
+        await launcher.hover()
+    await launcher.click()
+    panel = visitor.get_by_role("dialog")
+    await panel.get_by_label("Your name or alias (optional)").fill("Sam")
+    await panel.get_by_role("textbox", name="Write a message").fill("Hello")
+    await panel.get_by_role("textbox", name="Write a message").press("Enter")
+    await bert.get_by_role("tab", name=re.compile("Sam")).click()
+    await expect(bert.get_by_role("log")).to_contain_text("Hello")
+    assert widget_modules(browser) == ["main", "Panel"]
+
+    contact = panel.get_by_role("button", name="Contact details")
+    async with visitor.expect_request(lambda request: "/widget/ContactForm-" in request.url):
+        await contact.focus()
+    await contact.click()
+    await expect(panel.get_by_label("Phone")).to_be_visible()
+    await panel.get_by_role("button", name="Back to the chat").click()
+
+    start = panel.get_by_role("button", name="Start video call")
+    await expect(start).to_be_visible()
+    assert "Call" not in widget_modules(browser)
+    async with visitor.expect_request(lambda request: "/widget/Call-" in request.url):
+        await start.hover()
+    await start.click()
+    await expect(panel.get_by_text("Ringing…")).to_be_visible()
+    await panel.get_by_role("button", name="Hang up").click()
+    await expect(panel.locator(".log")).to_contain_text("The video call was cancelled.")
+    assert sorted(widget_modules(browser)) == ["Call", "ContactForm", "Panel", "main"]

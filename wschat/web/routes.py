@@ -6,6 +6,7 @@ Content-Security-Policy keeps every page to its own origin: no CDN, no font host
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 from quart import Blueprint, Response, request, send_from_directory
@@ -23,6 +24,9 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 #: Set by the console after signing in: the tenant slug whose Jitsi host the console's policy must allow.
 CONSOLE_TENANT_COOKIE = "wschat_tenant"
 FAVICON = (Path(__file__).resolve().parent / "assets" / "favicon.svg").read_bytes()
+#: The widget's modules under /widget/: the widget proper and the chunks it loads on first use, each named by
+#: the build after its content (docs/widget.md, "Size").
+WIDGET_MODULE = re.compile(r"[A-Za-z0-9_-]{1,100}\.js")
 
 blueprint = Blueprint("web", __name__)
 
@@ -40,6 +44,19 @@ async def widget_js() -> Response:
     response = await send_from_directory(STATIC, "widget.js", mimetype="text/javascript")
     # Sites embed this URL unversioned: cache briefly, revalidate by ETag.
     response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@blueprint.get("/widget/<name>")
+async def widget_module(name: str) -> Response:
+    if not WIDGET_MODULE.fullmatch(name) or not (STATIC / "widget" / name).is_file():
+        raise NotFound()
+    response = await send_from_directory(STATIC / "widget", name, mimetype="text/javascript")
+    # A file's name changes with its content: cache for good. widget.js imports these as ES modules from the
+    # tenant's site, a cross-origin request in CORS mode (without credentials).
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 

@@ -1,4 +1,6 @@
-// REST client for the console (docs/protocol.md §3, §4). Same origin only; answers parsed with a schema.
+// The console's ways to the server (docs/protocol.md §3, §4, §6): the REST client (answers parsed with a
+// schema) and the /agent socket. Same origin only. widget/api.ts is its twin.
+import { io, type Socket } from "socket.io-client";
 import * as v from "valibot";
 import type { ErrorBody } from "../shared/wire";
 import { ErrorBody as ErrorSchema } from "../shared/wire";
@@ -93,4 +95,9 @@ export function renewDelay(expiresAt: string, now: number): number {
   const left = Date.parse(expiresAt) - now;
   if (!Number.isFinite(left)) return 60_000;
   return Math.max(5_000, left > 25 * 60_000 ? left - 5 * 60_000 : left * 0.8);
+}
+
+/** The /agent socket; `auth` is asked at every (re)connect, so a renewed access token is used at once. */
+export function connectAgent(auth: () => { token: string }): Socket {
+  return io("/agent", { auth: (cb) => cb(auth()), reconnectionDelayMax: 5_000 });
 }

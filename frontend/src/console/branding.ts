@@ -1,12 +1,11 @@
 // The branding editor's data: what the widget shows now (GET /api/widget/{tenant}, defaults included),
 // overlaid with what the tenant stored (GET /api/tenant), and the PATCH /api/tenant body built from it.
 import { contrastRatio, isHexColor, meetsAA } from "../shared/contrast";
+import { LANGS, type Lang } from "../shared/language";
 import { httpUrl, isServerPath } from "../shared/urls";
 import { t } from "./strings";
 import type { StoredBranding, Texts, WidgetConfig } from "./wire";
 
-export type Lang = "en" | "de";
-export const LANGS: readonly Lang[] = ["en", "de"];
 export const TEXT_FIELDS: readonly (keyof Texts)[] = ["title", "greeting", "offline", "queued"];
 
 export interface Branding {

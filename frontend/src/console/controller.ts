@@ -1,16 +1,20 @@
-// Glue between the server and the store: the session (login, token renewal, logout), the /agent socket
-// (acks parsed through emitAck, events with parseEvent), the catch-up after every (re)connect (§7.2), and the
-// side effects the reducer must not have (title badge, sound, read markers, typing).
-import { io, type Socket } from "socket.io-client";
+// Connects the console's state (state.ts) to the server (api.ts): the session (login, token renewal, logout),
+// the /agent socket (acks parsed through emitAck, events with parseEvent), the catch-up after every
+// (re)connect (§7.2), and the side effects the reducer must not have (title badge, sound, read markers,
+// typing). widget/controller.ts is its twin.
+import type { Socket } from "socket.io-client";
 import * as v from "valibot";
-import { CALL_EVENTS, CallClient } from "../shared/call/client";
+import { CallClient } from "../shared/call/client";
+import { CALL_EVENT_NAMES, type CallEventName } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
+import { syncMessages } from "../shared/sync";
+import { TypingThrottle } from "../shared/typing";
 import { emitAck, parseEvent, type Ack, type Message } from "../shared/wire";
-import { Api, renewDelay } from "./api";
+import { Api, connectAgent, renewDelay } from "./api";
 import { fitPageTo } from "./page";
 import { beep } from "./sound";
 import { errorText, t } from "./strings";
-import { badgeCount, initialState, reduce, titleFor, type Action, type State } from "./store";
+import { badgeCount, initialState, reduce, titleFor, type Action, type State } from "./state";
 import {
   ConversationAck,
   ConversationsAck,
@@ -43,7 +47,6 @@ export interface Ui {
 }
 
 const ACK_TIMEOUT = 10_000;
-const SYNC_LIMIT = 500;
 /** Messages per page of history (messages.before): a reload's newest page, and each "Load earlier messages". */
 const PAGE = 50;
 /** Queued chats whose last message is fetched for the queue's preview when the console (re)connects. */
@@ -62,8 +65,9 @@ export class Controller {
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private readSent = new Map<string, number>();
-  private typingSent = new Map<string, number>();
-  private typingStop = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typist = new TypingThrottle(
+    (id, typing) => void this.emit("typing", { conversation_id: id, typing }, OkAck),
+  );
   private renewing: Promise<string | null> | null = null;
   /** The agent's call (docs/protocol.md §12); the UI reads `calls.state`. */
   readonly calls = new CallClient("agent", (event, payload, schema) => this.emit(event, payload, schema), () => this.changed());
@@ -176,10 +180,7 @@ export class Controller {
   // Socket (§6) ----------------------------------------------------------------------------------------
 
   private connect(): void {
-    const socket = io("/agent", {
-      auth: (cb) => cb({ token: this.api.token ?? "" }),
-      reconnectionDelayMax: 5_000,
-    });
+    const socket = connectAgent(() => ({ token: this.api.token ?? "" }));
     this.socket = socket;
     socket.on("connect", () => void this.catchUp());
     socket.on("disconnect", (reason) => {
@@ -217,10 +218,10 @@ export class Controller {
       if (chat && p.visitor.current_page !== undefined) void this.loadTrail(chat.conversation.id);
     });
     this.on("agents.presence", (p) => this.dispatch({ type: "presence", agent: p }));
-    for (const name of CALL_EVENTS) socket.on(name, (raw: unknown) => this.onCall(name, raw));
+    for (const name of CALL_EVENT_NAMES) socket.on(name, (raw: unknown) => this.onCall(name, raw));
   }
 
-  private onCall(name: (typeof CALL_EVENTS)[number], raw: unknown): void {
+  private onCall(name: CallEventName, raw: unknown): void {
     this.calls.handle(name, raw);
     const { phase, call } = this.calls.state;
     if (name === "call.invite" && phase === "invited" && call) {
@@ -273,13 +274,11 @@ export class Controller {
   /** A tab with no messages yet (after a reload) reads the newest page; then everything after its last message. */
   private async sync(id: string): Promise<void> {
     if (this.state.chats[id]?.thread.messages.length === 0) await this.loadPage(id);
-    for (;;) {
-      const after = this.state.chats[id]?.thread.lastSeq ?? 0;
-      const answer = await this.emit("messages.sync", { conversation_id: id, after_seq: after, limit: SYNC_LIMIT }, SyncAck);
-      if (!answer.ok) return;
-      this.dispatch({ type: "synced", conversation: answer.value.conversation, messages: answer.value.messages });
-      if (answer.value.messages.length < SYNC_LIMIT) return;
-    }
+    await syncMessages(id, {
+      lastSeq: () => this.state.chats[id]?.thread.lastSeq ?? null,
+      ask: (request) => this.emit("messages.sync", request, SyncAck),
+      keep: (page) => this.dispatch({ type: "synced", conversation: page.conversation, messages: page.messages }),
+    });
   }
 
   /** A page of history (messages.before): the newest one, or the one before `beforeSeq`. */
@@ -386,31 +385,16 @@ export class Controller {
   }
 
   async send(conversationId: string, text: string, clientId = newClientId()): Promise<void> {
-    this.stopTyping(conversationId);
+    this.typist.stop(conversationId);
     this.dispatch({ type: "pending", conversation_id: conversationId, pending: { client_id: clientId, text, failed: null } });
     const answer = await this.emit("message.send", { conversation_id: conversationId, client_id: clientId, text }, MessageAck);
     if (answer.ok) this.dispatch({ type: "sent", conversation_id: conversationId, client_id: clientId, message: answer.value.message });
     else this.dispatch({ type: "sendFailed", conversation_id: conversationId, client_id: clientId, error: errorText(answer.error) });
   }
 
-  /** Called on every keystroke in the composer; sends `typing: true` at most every 3 s and `false` after a pause. */
+  /** Called on every keystroke in the composer: tell the visitor the agent types, or stopped (shared/typing.ts). */
   typing(conversationId: string, hasText: boolean): void {
-    if (!hasText) return this.stopTyping(conversationId);
-    const now = Date.now();
-    if (now - (this.typingSent.get(conversationId) ?? 0) > 3_000) {
-      this.typingSent.set(conversationId, now);
-      void this.emit("typing", { conversation_id: conversationId, typing: true }, OkAck);
-    }
-    clearTimeout(this.typingStop.get(conversationId));
-    this.typingStop.set(conversationId, setTimeout(() => this.stopTyping(conversationId), 4_000));
-  }
-
-  private stopTyping(conversationId: string): void {
-    clearTimeout(this.typingStop.get(conversationId));
-    this.typingStop.delete(conversationId);
-    if (this.typingSent.delete(conversationId)) {
-      void this.emit("typing", { conversation_id: conversationId, typing: false }, OkAck);
-    }
+    this.typist.input(conversationId, hasText);
   }
 
   async close(id: string): Promise<boolean> {

@@ -1,21 +1,15 @@
 // The console's language: the agent's own choice on this computer, else the browser's preferred languages,
 // else English. It is chosen once when the page loads; switching stores the choice and loads the page again.
 
-export type Lang = "en" | "de";
+import { languageOf, type Lang } from "../shared/language";
 
 export const LANGUAGE_KEY = "wschat.console.language";
-
-/** "de-AT" → "de"; anything the console does not speak → null. */
-function supported(tag: string | null | undefined): Lang | null {
-  const base = (tag ?? "").trim().toLowerCase().split(/[-_]/)[0];
-  return base === "de" || base === "en" ? base : null;
-}
 
 /** The stored choice wins, then the first supported browser language, then English. */
 export function chooseLanguage(stored: string | null, preferred: readonly string[]): Lang {
   if (stored === "de" || stored === "en") return stored;
   for (const tag of preferred) {
-    const lang = supported(tag);
+    const lang = languageOf(tag);
     if (lang) return lang;
   }
   return "en";
@@ -24,7 +18,7 @@ export function chooseLanguage(stored: string | null, preferred: readonly string
 /** The locale for dates and numbers: the browser's own variant of `lang` (de-AT, en-US), else de-DE / en-GB. */
 export function localeFor(lang: Lang, preferred: readonly string[]): string {
   for (const tag of preferred) {
-    if (supported(tag) !== lang) continue;
+    if (languageOf(tag) !== lang) continue;
     try {
       const [canonical] = Intl.getCanonicalLocales(tag);
       if (canonical) return canonical;

@@ -1,5 +1,6 @@
 // Every text the console shows, in English here and in German in strings.de.ts, and the set the page uses
 // (language.ts chooses it). The German set has the type of the English one, so neither can miss a text.
+import type { Lang } from "../shared/language";
 import type { Message } from "../shared/wire";
 import { lang } from "./language";
 import { de } from "./strings.de";
@@ -271,7 +272,7 @@ const en = {
 
 export type Strings = typeof en;
 
-export const strings: Readonly<Record<"en" | "de", Strings>> = { en, de };
+export const strings: Readonly<Record<Lang, Strings>> = { en, de };
 
 /** The texts of the page's language. */
 export const t: Strings = strings[lang];

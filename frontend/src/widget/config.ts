@@ -34,8 +34,6 @@ export const WidgetConfig = v.object({
 });
 export type WidgetConfig = v.InferOutput<typeof WidgetConfig>;
 
-export const Session = v.object({ visitor_id: v.string(), token: v.string() });
-
 /** The brand colours to paint with: the text colour is replaced by black or white when it is unreadable. */
 export function palette(config: WidgetConfig): { primary: string; onPrimary: string } {
   const primary = config.branding.primary_color;

@@ -1,13 +1,18 @@
-// Connects the widget's state (state.ts) to the server: the visitor session, the /visitor socket, the catch-up
-// after every (re)connect, sending with safe resends, typing, read markers and page views. The UI calls the
-// public methods and re-renders on every change; it never talks to the socket itself.
+// Connects the widget's state (state.ts) to the server (api.ts): the visitor session, the /visitor socket, the
+// catch-up after every (re)connect, sending with safe resends, typing, read markers and page views. The UI
+// calls the public methods and re-renders on every change; it never talks to the socket itself.
+// console/controller.ts is its twin.
 import type { Socket } from "socket.io-client";
-import { CALL_EVENTS, CallClient } from "../shared/call/client";
+import type * as v from "valibot";
+import { CALL_EVENT_NAMES } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
+import { syncMessages } from "../shared/sync";
+import { TYPING_STALE_MS, TypingThrottle } from "../shared/typing";
 import { parseEvent, type Ack, type ErrorBody } from "../shared/wire";
 import type { WidgetConfig } from "./config";
-import { call, connectVisitor, fetchConfig, HttpError, openSession, retrying } from "./connection";
-import { watchPages } from "./pageviews";
+import { call, connectVisitor, fetchConfig, HttpError, openSession, retrying } from "./api";
+import { Calls } from "./calls";
+import { pageView, watchPages, type PageView } from "./pageviews";
 import {
   AssignedEvent,
   ContactResult,
@@ -17,22 +22,13 @@ import {
   MessageNewEvent,
   MessageResult,
   Okay,
-  pageView,
   PresenceEvent,
   ReadEvent,
-  SYNC_LIMIT,
   SyncResult,
   TypingEvent,
-  type PageView,
-} from "./protocol";
+} from "./wire";
 import { initialState, reduce, toResend, type Action, type WidgetState } from "./state";
 import type { VisitorStorage } from "./storage";
-
-/** An agent's typing indicator is dropped when it was not renewed for this long (docs/protocol.md §7.8). */
-const TYPING_STALE_MS = 6000;
-/** The visitor's `typing: true` is repeated at most this often while they type, and ends after a pause. */
-const TYPING_REPEAT_MS = 2500;
-const TYPING_PAUSE_MS = 3000;
 
 export interface ContactFields {
   name?: string;
@@ -41,6 +37,7 @@ export interface ContactFields {
 }
 
 const FINAL_REFUSALS = new Set(["NOT_FOUND", "ORIGIN_NOT_ALLOWED", "TENANT_LOCKED"]);
+const OFFLINE = { code: "OFFLINE", message: "" };
 
 export class WidgetController {
   state: WidgetState;
@@ -56,16 +53,11 @@ export class WidgetController {
   private syncing = false;
   private syncAgain = false;
   private renewals = 0;
-  private typingSince = 0;
-  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly typist = new TypingThrottle((id, typing) => this.sendTyping(id, typing));
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private alias: string | null = null;
-  /** The visitor's call (docs/protocol.md §12); the UI reads `calls.state`. */
-  readonly calls = new CallClient(
-    "visitor",
-    (event, payload, schema) => (this.socket ? call(this.socket, event, payload, schema) : Promise.resolve({ ok: false, error: { code: "OFFLINE", message: "" } })),
-    () => this.notify(),
-  );
+  /** The visitor's call (docs/protocol.md §12), loaded on first use; the UI reads `calls.client?.state`. */
+  readonly calls = new Calls((event, payload, schema) => this.emit(event, payload, schema), () => this.notify());
 
   constructor(
     readonly origin: string,
@@ -93,6 +85,11 @@ export class WidgetController {
 
   private notify(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /** Emits on the socket and resolves with the parsed ack; `OFFLINE` at once while there is none (api.ts). */
+  private emit<T>(event: string, payload: object, schema: v.GenericSchema<unknown, T>): Promise<Ack<T>> {
+    return this.socket ? call(this.socket, event, payload, schema) : Promise.resolve({ ok: false, error: OFFLINE });
   }
 
   /** Loads the configuration, then opens the visitor session and connects. Resolves once the launcher can show. */
@@ -146,7 +143,7 @@ export class WidgetController {
       if (reason === "io server disconnect") this.dispatch({ type: "unavailable" });
     });
     socket.on("connect_error", (err: Error & { data?: { code?: unknown } }) => void this.refused(err.data?.code));
-    for (const name of CALL_EVENTS) socket.on(name, (raw: unknown) => this.calls.handle(name, raw));
+    for (const name of CALL_EVENT_NAMES) socket.on(name, (raw: unknown) => this.calls.handle(name, raw));
     socket.on("presence", (raw: unknown) => {
       const event = parseEvent("presence", raw, PresenceEvent);
       if (event) this.dispatch({ type: "online", online: event.online });
@@ -259,17 +256,13 @@ export class WidgetController {
     for (const pending of toResend(this.state)) void this.deliver(pending.clientId, pending.text);
   }
 
-  private async sync(conversationId: string): Promise<void> {
-    for (;;) {
-      const socket = this.socket;
-      if (!socket || !this.isCurrent(conversationId)) return;
-      const after = this.state.thread.lastSeq;
-      const payload = { conversation_id: conversationId, after_seq: after, limit: SYNC_LIMIT };
-      const reply = await call(socket, "messages.sync", payload, SyncResult);
-      if (!reply.ok || !this.isCurrent(conversationId)) return;
-      this.dispatch({ type: "synced", conversation: reply.value.conversation, messages: reply.value.messages });
-      if (reply.value.messages.length < SYNC_LIMIT || this.state.thread.lastSeq <= after) return;
-    }
+  /** Everything after the highest seq held, while `conversationId` is the one shown (shared/sync.ts). */
+  private sync(conversationId: string): Promise<void> {
+    return syncMessages(conversationId, {
+      lastSeq: () => (this.socket && this.isCurrent(conversationId) ? this.state.thread.lastSeq : null),
+      ask: (request) => this.emit("messages.sync", request, SyncResult),
+      keep: (page) => this.dispatch({ type: "synced", conversation: page.conversation, messages: page.messages }),
+    });
   }
 
   private sendPage(): void {
@@ -398,29 +391,23 @@ export class WidgetController {
     this.dispatch({ type: "newChat" });
   }
 
-  /** The composer's text changed: tell the agent the visitor types, or stopped. */
+  /** The composer's text changed: tell the agent the visitor types, or stopped (shared/typing.ts). */
   typing(text: string): void {
-    const socket = this.socket;
     const conversation = this.state.conversation;
-    if (!socket?.connected || conversation?.status !== "active") return;
-    clearTimeout(this.typingTimer);
-    if (!text.trim()) return this.stopTyping();
-    const now = Date.now();
-    if (now - this.typingSince > TYPING_REPEAT_MS) {
-      this.typingSince = now;
-      void call(socket, "typing", { conversation_id: conversation.id, typing: true }, Okay);
-    }
-    this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_PAUSE_MS);
+    if (!this.socket?.connected || conversation?.status !== "active") return;
+    this.typist.input(conversation.id, text.trim() !== "");
   }
 
   private stopTyping(): void {
-    clearTimeout(this.typingTimer);
-    const socket = this.socket;
     const conversation = this.state.conversation;
-    if (!this.typingSince || !socket || !conversation) return;
-    this.typingSince = 0;
-    if (conversation.status === "active")
-      void call(socket, "typing", { conversation_id: conversation.id, typing: false }, Okay);
+    if (conversation) this.typist.stop(conversation.id);
+  }
+
+  private sendTyping(conversationId: string, typing: boolean): void {
+    const conversation = this.state.conversation;
+    // Only an active chat has somebody to tell; one that ended (or was left for a new one) needs no "stopped".
+    if (conversation?.id !== conversationId || conversation.status !== "active") return;
+    void this.emit("typing", { conversation_id: conversationId, typing }, Okay);
   }
 
   /** While the panel is open and the page visible: the badge clears and the agent learns what was read. */

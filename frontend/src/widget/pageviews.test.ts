@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { watchPages } from "./pageviews";
+import { fixture } from "../shared/fixtures";
+import { pageView, watchPages } from "./pageviews";
 
 /** Just enough of a window for the History API watcher. */
 function fakeWindow(start: string) {
@@ -61,5 +62,36 @@ describe("watchPages", () => {
     win.history.pushState({}, "", "/b");
     vi.runAllTimers();
     expect(seen).toEqual(["https://shop.example/", "https://shop.example/b"]);
+  });
+});
+
+describe("pageView", () => {
+  it("matches the fixture for a plain page", () => {
+    const f = fixture("client/visitor/page.view.json");
+    const sent = f.payload as { url: string; title: string; referrer: string };
+    expect(pageView(sent.url, sent.title, sent.referrer)).toEqual(sent);
+  });
+
+  it("never sends query, fragment or credentials", () => {
+    const view = pageView("https://u:p@shop.example/order?email=a@b.example#x", "Order", "https://shop.example/?q=1");
+    expect(view).toEqual({
+      url: "https://shop.example/order",
+      title: "Order",
+      referrer: "https://shop.example/",
+    });
+  });
+
+  it("leaves out empty fields and other schemes", () => {
+    expect(pageView("https://a.example/x", "  ", "")).toEqual({ url: "https://a.example/x" });
+    expect(pageView("file:///home/me/page.html", "Local", "")).toBeNull();
+    expect(pageView("https://a.example/x", "Pricing", "android-app://com.example")).toEqual({
+      url: "https://a.example/x",
+      title: "Pricing",
+    });
+  });
+
+  it("caps long values", () => {
+    const view = pageView("https://a.example/" + "x".repeat(5000), "t".repeat(1000), "");
+    expect([view?.url.length, view?.title?.length]).toEqual([2048, 300]);
   });
 });

@@ -1,5 +1,5 @@
-// Notices the visitor's page changes: the first load and in-page navigation through the History API
-// (pushState, replaceState, back/forward), so agents see the page trail (`page.view`).
+// The visitor's page views, for agents' page trail (`page.view`): the first load and in-page navigation through
+// the History API (pushState, replaceState, back/forward), cut to what the server may store.
 
 export type PageListener = (url: string, referrer: string) => void;
 
@@ -38,4 +38,35 @@ export function watchPages(listener: PageListener, win: Window = window): () => 
     history.replaceState = originals.replaceState;
     win.removeEventListener("popstate", check);
   };
+}
+
+/** The page a visitor is on, for `page.view` (agents see the page trail). */
+export interface PageView {
+  url: string;
+  title?: string;
+  referrer?: string;
+}
+
+/**
+ * A page view as the server stores it (docs/protocol.md §9.1): http(s) addresses without query, fragment and
+ * credentials, which often carry personal data, so they never leave the browser. `null` for other schemes.
+ */
+export function pageView(url: string, title: string, referrer: string): PageView | null {
+  const page = pageAddress(url);
+  if (!page) return null;
+  const view: PageView = { url: page };
+  if (title.trim()) view.title = title.trim().slice(0, 300);
+  const from = pageAddress(referrer);
+  if (from) view.referrer = from;
+  return view;
+}
+
+function pageAddress(raw: string): string | null {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+    return (url.origin + url.pathname).slice(0, 2048);
+  } catch {
+    return null;
+  }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as v from "valibot";
 import { fixture } from "../shared/fixtures";
 import { Conversation, Message } from "../shared/wire";
-import { AssignedEvent, SyncResult } from "./protocol";
+import { AssignedEvent, SyncResult } from "./wire";
 import { initialState, reduce, seenByAgent, toResend, unreadCount, view, type Action, type WidgetState } from "./state";
 
 const sync = v.parse(SyncResult, fixture("client/visitor/messages.sync.json").ack);

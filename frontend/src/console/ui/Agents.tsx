@@ -1,7 +1,7 @@
 // Admin: the tenant's users (GET/POST/PATCH /api/agents, photo PUT/DELETE).
 import { useEffect, useState } from "preact/hooks";
 import { controller } from "../controller";
-import type { State } from "../store";
+import type { State } from "../state";
 import { errorText, t } from "../strings";
 import { AgentAnswer, AgentsAnswer, type User } from "../wire";
 import { Avatar } from "./Avatar";

@@ -1,10 +1,11 @@
 // Admin: widget branding with a live preview of the launcher and the panel, and a WCAG AA contrast warning.
 import { useEffect, useState } from "preact/hooks";
-import { contrast, fromWidget, LANGS, patchBody, problems, TEXT_FIELDS, TEXT_LIMITS, type Branding as Model, type Lang } from "../branding";
+import { LANGS, type Lang } from "../../shared/language";
+import { contrast, fromWidget, patchBody, problems, TEXT_FIELDS, TEXT_LIMITS, type Branding as Model } from "../branding";
 import { controller } from "../controller";
 import { decimal } from "../format";
 import { lang as consoleLang } from "../language";
-import type { State } from "../store";
+import type { State } from "../state";
 import { errorText, t } from "../strings";
 import { TenantAnswer, WidgetConfig } from "../wire";
 import { sameOriginPath } from "./Avatar";

@@ -4,7 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Message } from "../../shared/wire";
 import { controller } from "../controller";
 import { clock, dateTime, withDays } from "../format";
-import type { Chat, State } from "../store";
+import type { Chat, State } from "../state";
 import { messageText, named, t } from "../strings";
 import { Avatar } from "./Avatar";
 import { CallButtons, CallPanel } from "./Call";

@@ -2,7 +2,7 @@
 import { useEffect } from "preact/hooks";
 import { controller } from "../controller";
 import { duration, parseTime } from "../format";
-import type { State } from "../store";
+import type { State } from "../state";
 import { named, t } from "../strings";
 import type { Visitor } from "../wire";
 import { useNow } from "./hooks";

@@ -1,7 +1,7 @@
 // Everyone's own profile: what visitors see of them, and their photo (PUT/DELETE /api/agents/{own id}/photo).
 import { useState } from "preact/hooks";
 import { controller } from "../controller";
-import type { State } from "../store";
+import type { State } from "../state";
 import { errorText, t } from "../strings";
 import { AgentAnswer } from "../wire";
 import { PhotoPicker } from "./PhotoPicker";

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { controller } from "../controller";
 import { parseOrigins } from "../format";
-import type { State } from "../store";
+import type { State } from "../state";
 import { errorText, t } from "../strings";
 import { TenantAnswer } from "../wire";
 

@@ -1,7 +1,7 @@
 // Left column: status switch, the queue with live waiting times, open chats as tabs with unread counts.
 import { controller } from "../controller";
 import { duration, parseTime } from "../format";
-import type { State } from "../store";
+import type { State } from "../state";
 import { messageText, t } from "../strings";
 import type { Status } from "../wire";
 import { useNow } from "./hooks";

@@ -1,7 +1,7 @@
 // The transfer dialog: online colleagues with a free chat slot, and an optional note only agents see.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { controller } from "../controller";
-import { transferTargets, type Chat, type State } from "../store";
+import { transferTargets, type Chat, type State } from "../state";
 import { t } from "../strings";
 import { Avatar } from "./Avatar";
 

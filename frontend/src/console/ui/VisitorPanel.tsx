@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { httpUrl } from "../../shared/urls";
 import { browserName, clock, dateTime, dayKey, duration, parseTime } from "../format";
-import type { Chat } from "../store";
+import type { Chat } from "../state";
 import { t } from "../strings";
 import type { Page } from "../wire";
 

@@ -4,6 +4,7 @@
 // to `handle`; the UI reads `state` and calls the methods. No DOM here beyond the media APIs.
 import type * as v from "valibot";
 import { parseEvent, type Ack } from "../wire";
+import type { CallEventName } from "./events";
 import { P2PSession, type Outgoing } from "./p2p";
 import {
   CallAck,
@@ -42,8 +43,6 @@ export interface CallState {
   /** When the running call began, in this browser's clock (ms), for the call timer; derived, see `since`. */
   since: number | null;
 }
-
-export const CALL_EVENTS = ["call.invite", "call.joined", "call.left", "call.ended", "rtc.signal"] as const;
 
 export interface Media {
   user(): Promise<MediaStream>;
@@ -112,8 +111,8 @@ export class CallClient {
     return ["ringing", "connecting", "connected"].includes(this.state.phase);
   }
 
-  /** A parsed socket event (one of CALL_EVENTS); malformed ones are dropped. */
-  handle(name: (typeof CALL_EVENTS)[number], raw: unknown): void {
+  /** A call event from the socket; malformed ones are dropped. */
+  handle(name: CallEventName, raw: unknown): void {
     if (name === "rtc.signal") {
       const signal = parseEvent(name, raw, Signal);
       if (signal && signal.call_id === this.state.call?.id) this.onSignal(signal);

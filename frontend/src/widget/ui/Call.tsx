@@ -1,24 +1,26 @@
 // The visitor's call: the invitation banner (Join / Decline), and the call view (the other side's video large,
 // the own camera small, mute / camera / hang-up, the not-recorded notice). Jitsi calls mount the tenant's
-// meeting into the view instead of the <video> elements.
+// meeting into the view instead of the <video> elements. This module is the call chunk, loaded on first use
+// (calls.ts), so it also hands over the call client it drives.
 import type { CallClient } from "../../shared/call/client";
 import { Elapsed, Jitsi, Video } from "../../shared/call/views";
-import { duration, type Call } from "../../shared/call/schemas";
-import type { Strings } from "../i18n";
+import { duration } from "../../shared/call/schemas";
+import type { Strings } from "../strings";
+import css from "./call.css?inline";
 import { Icon } from "./icons";
 
-/** The agent's name on a call. */
-export const caller = (call: Call): string => call.participants.find((p) => p.side === "agent")?.display_name ?? "";
+export { CallClient } from "../../shared/call/client";
 
-
-export function CallBanner({ calls, t }: { calls: CallClient; t: Strings }) {
+/** The invitation (Join / Decline), worded by the launcher (`invite`), or a call this page is not in (Rejoin). */
+export function CallBanner({ calls, t, invite }: { calls: CallClient; t: Strings; invite: string }) {
   const { phase, call } = calls.state;
   if (!call || (phase !== "invited" && phase !== "away")) return null;
   const invited = phase === "invited";
+  const text = invited ? invite : t.call.away;
   return (
-    <div class="callbar" role="group" aria-label={invited ? t.call.invite(caller(call), call.kind === "screen") : t.call.away}>
+    <div class="callbar" role="group" aria-label={text}>
       <Icon name="video" />
-      <span>{invited ? t.call.invite(caller(call), call.kind === "screen") : t.call.away}</span>
+      <span>{text}</span>
       <button type="button" class="btn" onClick={() => void calls.join()}>
         {invited ? t.call.join : t.call.rejoin}
       </button>
@@ -52,6 +54,7 @@ export function CallView({ calls, t, full, onFull }: { calls: CallClient; t: Str
   const status = phase === "connected" ? t.call.connected : phase === "ringing" ? t.call.ringing : t.call.connecting;
   return (
     <section class={"call" + (full ? " full" : "")} aria-label={t.call.label}>
+      <style>{css}</style>
       <div class="stage">
         {jitsi ? (
           <Jitsi calls={calls} side="visitor" failedText={t.call.failed} />

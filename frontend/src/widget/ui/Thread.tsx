@@ -2,7 +2,9 @@
 // Every text is rendered as a text node (Preact escapes it): message text, aliases, system texts.
 import type { Message } from "../../shared/wire";
 import { assetUrl, smallPhoto } from "../config";
-import { formatTime, systemText, type Lang, type Strings } from "../i18n";
+import type { Lang } from "../../shared/language";
+import { formatTime } from "../format";
+import { messageText, type Strings } from "../strings";
 import type { Pending } from "../state";
 
 interface ThreadProps {
@@ -73,7 +75,7 @@ function Item({ message, seen, lang, t, origin }: ItemProps) {
   if (message.sender.kind === "system") {
     return (
       <li class="sys">
-        {systemText(message, lang)} · {time}
+        {messageText(message, t)} · {time}
       </li>
     );
   }

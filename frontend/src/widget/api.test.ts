@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HttpError, retrying } from "./connection";
+import { HttpError, retrying } from "./api";
 
 /** An attempt that fails with each of `failures` in turn, then answers "config". */
 function flaky(failures: unknown[]) {

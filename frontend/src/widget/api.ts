@@ -1,9 +1,11 @@
-// The widget's two ways to the server: HTTP (configuration, visitor session) and the /visitor socket.
-// Both go to the wsChat origin taken from the script's own `src`; fetches send no cookies.
+// The widget's ways to the server (docs/protocol.md §4, §6): HTTP (configuration, visitor session) and the
+// /visitor socket. Both go to the wsChat origin taken from the script's own `src`; fetches send no cookies.
+// console/api.ts is its twin.
 import * as v from "valibot";
 import { io, type Socket } from "socket.io-client";
 import { emitAck, type Ack } from "../shared/wire";
-import { Session, WidgetConfig } from "./config";
+import { WidgetConfig } from "./config";
+import { Session } from "./wire";
 
 export class HttpError extends Error {
   constructor(

@@ -3,6 +3,9 @@
 import * as v from "valibot";
 import { AgentIdentity, Conversation, Message } from "../shared/wire";
 
+/** `POST /api/widget/{tenant}/session` (docs/protocol.md §4). */
+export const Session = v.object({ visitor_id: v.string(), token: v.string() });
+
 export const Okay = v.object({ ok: v.literal(true) });
 export const CurrentResult = v.object({ conversation: v.nullable(Conversation), online: v.boolean() });
 export const ConversationResult = v.object({ conversation: Conversation });
@@ -33,37 +36,3 @@ export const EndedEvent = v.object({
   conversation_id: v.string(),
   by: v.picklist(["visitor", "agent", "system"]),
 });
-
-/** The page a visitor is on, for `page.view` (agents see the page trail). */
-export interface PageView {
-  url: string;
-  title?: string;
-  referrer?: string;
-}
-
-/**
- * A page view as the server stores it (docs/protocol.md §9.1): http(s) addresses without query, fragment and
- * credentials, which often carry personal data, so they never leave the browser. `null` for other schemes.
- */
-export function pageView(url: string, title: string, referrer: string): PageView | null {
-  const page = pageAddress(url);
-  if (!page) return null;
-  const view: PageView = { url: page };
-  if (title.trim()) view.title = title.trim().slice(0, 300);
-  const from = pageAddress(referrer);
-  if (from) view.referrer = from;
-  return view;
-}
-
-function pageAddress(raw: string): string | null {
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-    return (url.origin + url.pathname).slice(0, 2048);
-  } catch {
-    return null;
-  }
-}
-
-/** The messages.sync page size; a full page means: ask again (docs/protocol.md §7.2). */
-export const SYNC_LIMIT = 500;

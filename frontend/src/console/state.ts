@@ -1,7 +1,8 @@
 // The console's state and the pure reducer that every server event and user action goes through. No DOM,
-// no socket: unit-tested against the protocol fixtures (store.test.ts).
+// no socket: unit-tested against the protocol fixtures (state.test.ts). widget/state.ts is its twin.
 import type { Message } from "../shared/wire";
 import { emptyThread, mergeMessages, type Thread } from "../shared/thread";
+import { TYPING_STALE_MS } from "../shared/typing";
 import type { AgentConversation, AgentState, Status, TrailPage, User, Tenant, Visitor } from "./wire";
 
 export type Connection = "connecting" | "connected" | "reconnecting";
@@ -88,9 +89,6 @@ export type Action =
   | { type: "sendFailed"; conversation_id: string; client_id: string; error: string }
   | { type: "trail"; conversation_id: string; pages: readonly TrailPage[] }
   | { type: "live"; visitors: readonly Visitor[] | "unsupported" };
-
-/** How long a typing indicator stays without a new `typing: true` (the visitor may just have gone). */
-export const TYPING_TTL = 6_000;
 
 function newChat(conversation: AgentConversation): Chat {
   return { conversation, thread: emptyThread, unread: 0, typing: null, pending: [], earlier: false, gone: null, trail: null };
@@ -247,7 +245,7 @@ export function reduce(state: State, action: Action): State {
     case "typing":
       return withChat(state, action.conversation_id, (chat) => ({
         ...chat,
-        typing: action.typing ? { name: action.name, until: action.now + TYPING_TTL } : null,
+        typing: action.typing ? { name: action.name, until: action.now + TYPING_STALE_MS } : null,
       }));
     case "typingExpired": {
       let next = state;

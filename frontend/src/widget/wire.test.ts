@@ -12,12 +12,11 @@ import {
   MessageNewEvent,
   MessageResult,
   Okay,
-  pageView,
   PresenceEvent,
   ReadEvent,
   SyncResult,
   TypingEvent,
-} from "./protocol";
+} from "./wire";
 
 const acks: Record<string, v.GenericSchema<unknown, unknown>> = {
   "chat.current": CurrentResult,
@@ -89,36 +88,5 @@ describe("visitor events", () => {
   it("accepts an unassignment (agent: null)", () => {
     const raw = { ...(fixture("server/visitor/chat.assigned.json").payload as object), agent: null };
     expect(parseEvent("chat.assigned", raw, AssignedEvent)?.agent).toBeNull();
-  });
-});
-
-describe("pageView", () => {
-  it("matches the fixture for a plain page", () => {
-    const f = fixture("client/visitor/page.view.json");
-    const sent = f.payload as { url: string; title: string; referrer: string };
-    expect(pageView(sent.url, sent.title, sent.referrer)).toEqual(sent);
-  });
-
-  it("never sends query, fragment or credentials", () => {
-    const view = pageView("https://u:p@shop.example/order?email=a@b.example#x", "Order", "https://shop.example/?q=1");
-    expect(view).toEqual({
-      url: "https://shop.example/order",
-      title: "Order",
-      referrer: "https://shop.example/",
-    });
-  });
-
-  it("leaves out empty fields and other schemes", () => {
-    expect(pageView("https://a.example/x", "  ", "")).toEqual({ url: "https://a.example/x" });
-    expect(pageView("file:///home/me/page.html", "Local", "")).toBeNull();
-    expect(pageView("https://a.example/x", "Pricing", "android-app://com.example")).toEqual({
-      url: "https://a.example/x",
-      title: "Pricing",
-    });
-  });
-
-  it("caps long values", () => {
-    const view = pageView("https://a.example/" + "x".repeat(5000), "t".repeat(1000), "");
-    expect([view?.url.length, view?.title?.length]).toEqual([2048, 300]);
   });
 });

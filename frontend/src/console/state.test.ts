@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
 import { fixture } from "../shared/fixtures";
+import { TYPING_STALE_MS } from "../shared/typing";
 import { Message } from "../shared/wire";
-import { badgeCount, initialState, reduce, titleFor, transferTargets, TYPING_TTL, type Action, type State } from "./store";
+import { badgeCount, initialState, reduce, titleFor, transferTargets, type Action, type State } from "./state";
 import { AgentConversation, AgentState, events, User } from "./wire";
 
 const assigned = v.parse(events["chat.assigned"], fixture("server/agent/chat.assigned.json").payload);
@@ -109,8 +110,8 @@ describe("reduce", () => {
       { type: "typing", conversation_id: id, typing: true, name: "Sam", now: 1000 },
     );
     expect(state.chats[id]!.typing?.name).toBe("Sam");
-    expect(reduce(state, { type: "typingExpired", now: 1000 + TYPING_TTL - 1 }).chats[id]!.typing).not.toBeNull();
-    expect(reduce(state, { type: "typingExpired", now: 1000 + TYPING_TTL }).chats[id]!.typing).toBeNull();
+    expect(reduce(state, { type: "typingExpired", now: 1000 + TYPING_STALE_MS - 1 }).chats[id]!.typing).not.toBeNull();
+    expect(reduce(state, { type: "typingExpired", now: 1000 + TYPING_STALE_MS }).chats[id]!.typing).toBeNull();
     state = reduce(state, { type: "message", message: msg(9), focused: true });
     expect(state.chats[id]!.typing).toBeNull();
   });

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import * as v from "valibot";
+import { fixture } from "./fixtures";
+import { SYNC_LIMIT, syncMessages, type SyncRequest, type Syncing } from "./sync";
+import { emptyThread, mergeMessages, type Thread } from "./thread";
+import { Message, type Ack } from "./wire";
+
+const sample = v.parse(Message, (fixture("server/visitor/message.new.json").payload as { message: unknown }).message);
+const at = (seq: number): Message => ({ ...sample, id: `msg_${seq}`, seq });
+type Page = { messages: Message[] };
+
+/** A conversation of `stored` messages on a server that answers like §7.2, and an app that keeps a thread. */
+function app(stored: number, answer?: (request: SyncRequest) => Ack<Page>) {
+  const asked: SyncRequest[] = [];
+  let thread: Thread = emptyThread;
+  let wanted = true;
+  const serve = (r: SyncRequest): Ack<Page> => {
+    const messages = [];
+    for (let seq = r.after_seq + 1; seq <= Math.min(stored, r.after_seq + r.limit); seq++) messages.push(at(seq));
+    return { ok: true, value: { messages } };
+  };
+  const syncing: Syncing<Page> = {
+    lastSeq: () => (wanted ? thread.lastSeq : null),
+    ask: async (request) => {
+      asked.push(request);
+      return (answer ?? serve)(request);
+    },
+    keep: (page) => {
+      thread = mergeMessages(thread, page.messages);
+    },
+  };
+  return {
+    syncing,
+    asked,
+    thread: () => thread,
+    forget: () => {
+      wanted = false;
+    },
+  };
+}
+
+describe("syncMessages", () => {
+  it("asks page after page, after the highest seq held, until a page comes back short", async () => {
+    const a = app(2 * SYNC_LIMIT + 1);
+    await syncMessages("cnv_1", a.syncing);
+    expect(a.asked).toEqual([
+      { conversation_id: "cnv_1", after_seq: 0, limit: SYNC_LIMIT },
+      { conversation_id: "cnv_1", after_seq: SYNC_LIMIT, limit: SYNC_LIMIT },
+      { conversation_id: "cnv_1", after_seq: 2 * SYNC_LIMIT, limit: SYNC_LIMIT },
+    ]);
+    expect(a.thread().lastSeq).toBe(2 * SYNC_LIMIT + 1);
+    expect(a.thread().messages).toHaveLength(2 * SYNC_LIMIT + 1);
+  });
+
+  it("asks once when nothing was missed, and once more after an exactly full page", async () => {
+    const none = app(0);
+    await syncMessages("cnv_1", none.syncing);
+    expect(none.asked).toHaveLength(1);
+    const full = app(SYNC_LIMIT);
+    await syncMessages("cnv_1", full.syncing);
+    expect(full.asked.map((r) => r.after_seq)).toEqual([0, SYNC_LIMIT]);
+  });
+
+  it("stops at a full page that does not move the highest seq held on, instead of asking forever", async () => {
+    // A server that answers every request with the same full page of messages the app already holds.
+    const same = { messages: Array.from({ length: SYNC_LIMIT }, (_, i) => at(i + 1)) };
+    const a = app(0, () => ({ ok: true, value: same }));
+    a.syncing.keep(same);
+    await syncMessages("cnv_1", a.syncing);
+    expect(a.asked.map((r) => r.after_seq)).toEqual([SYNC_LIMIT]);
+  });
+
+  it("stops at a full page of messages the app does not keep (the widget keeps no agents-only notes)", async () => {
+    const a = app(3 * SYNC_LIMIT);
+    const syncing = { ...a.syncing, keep: () => {} };
+    await syncMessages("cnv_1", syncing);
+    expect(a.asked).toHaveLength(1);
+  });
+
+  it("stops at a refusal or a missing answer; the next connect catches up", async () => {
+    const a = app(10, () => ({ ok: false, error: { code: "TIMEOUT", message: "" } }));
+    await syncMessages("cnv_1", a.syncing);
+    expect(a.asked).toHaveLength(1);
+    expect(a.thread()).toBe(emptyThread);
+  });
+
+  it("asks nothing for a conversation no longer wanted, and keeps no answer that comes after it left", async () => {
+    const gone = app(10);
+    gone.forget();
+    await syncMessages("cnv_1", gone.syncing);
+    expect(gone.asked).toEqual([]);
+
+    const late = app(10);
+    const ask = late.syncing.ask;
+    await syncMessages("cnv_1", {
+      ...late.syncing,
+      ask: async (request) => {
+        const reply = await ask(request);
+        late.forget(); // the visitor started a new chat while the answer was on its way
+        return reply;
+      },
+    });
+    expect(late.asked).toHaveLength(1);
+    expect(late.thread()).toBe(emptyThread);
+  });
+});
