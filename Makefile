@@ -37,7 +37,8 @@ $(NODE_MODULES): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Vite writes the widget (wschat/static/widget.js) and the console (wschat/static/console/).
+# Vite writes the widget (wschat/static/widget.js, its loader, and wschat/static/widget/: the widget proper and
+# the chunks it loads on first use) and the console (wschat/static/console/).
 $(FRONTEND): $(NODE_MODULES) $(FRONTEND_SOURCES)
 	cd frontend && npm run build --silent
 	touch $@
