@@ -21,7 +21,7 @@ from growth_fill import AGENTS_PER_TENANT, MESSAGES_PER_CHAT, PAGES, PASSWORD, B
 from wschat.chat.models import ConversationStatus
 from wschat.config import Settings
 from wschat.server.app import WsChatApp, create_app
-from wschat.server.realtime import MAX_PACKET
+from wschat.server.serving import uvicorn_config
 from wschat.storage import Database
 
 #: The tenant whose scene is measured, in both installations.
@@ -54,18 +54,7 @@ async def serve(settings: Settings) -> AsyncIterator[Served]:
     settings = replace(settings, server=replace(settings.server, port=sock.getsockname()[1], public_url=url))
     began = time.perf_counter()
     app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        http="httptools",
-        lifespan="on",
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=MAX_PACKET,
-        proxy_headers=False,
-    )
+    config = uvicorn_config(app, log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -20,7 +20,7 @@ from wschat.clock import utc_now
 from wschat.config import Settings
 from wschat.records import Document
 from wschat.server.app import WsChatApp, create_app
-from wschat.server.realtime import MAX_PACKET
+from wschat.server.serving import uvicorn_config
 from wschat.storage import Database
 
 PASSWORD = "correct horse battery"
@@ -185,16 +185,7 @@ async def start_server(
     url = f"http://127.0.0.1:{port}"
     settings = replace(settings, server=replace(settings.server, port=port, public_url=url))
     app = create_app(settings, clock=clock)
-    # As `wschat serve` runs it: X-Forwarded-* are the app's business (wschat.proxies), not uvicorn's.
-    config = uvicorn.Config(
-        app,
-        lifespan="on",
-        log_level="warning",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=MAX_PACKET,
-        proxy_headers=False,
-    )
+    config = uvicorn_config(app, log_level="warning")  # as `wschat serve` runs it
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -34,6 +34,14 @@ from wschat.wire import WireModel
 EXAMPLES = int(os.environ.get("WSCHAT_FUZZ_EXAMPLES", "150"))
 RANDOM = os.environ.get("WSCHAT_FUZZ_RANDOM") == "1"
 DOCUMENTED = {code.value for code in ErrorCode} - {ErrorCode.INTERNAL.value}
+FUZZING = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not RANDOM,
+    database=None,
+    # One server for every example is the point: it has to stay healthy through all of them.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 ODD_TEXT = st.sampled_from(
     [
@@ -206,14 +214,7 @@ def refusals() -> Any:
     root.removeHandler(handler)
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not RANDOM,
-    database=None,
-    # One server for every example is the point: it has to stay healthy through all of them.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZING
 @given(data=st.data())
 async def test_every_event_answers_any_payload_with_a_clear_ack(
     data: st.DataObject, team: Team, peers: dict[str, Peer], conversation_id: str, refusals: Refusals

@@ -13,11 +13,11 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.chat.conftest import Team
-from tests.chat.test_fuzz_events import DOCUMENTED, EXAMPLES, HOSTILE, JSON, ODD_TEXT, RANDOM, Refusals
+from tests.chat.test_fuzz_events import DOCUMENTED, FUZZING, HOSTILE, JSON, ODD_TEXT, Refusals
 from tests.chat.test_fuzz_events import refusals as refusals
 
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -66,13 +66,7 @@ def bodies(draw: st.DrawFn) -> tuple[str, bytes]:
     return "application/json", draw(st.sampled_from([b"", b"{", b"\xff\xfe", b"null", b"[]" * 10]))
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not RANDOM,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZING
 @given(data=st.data())
 async def test_every_api_endpoint_answers_anything_with_a_clear_error(
     data: st.DataObject, team: Team, refusals: Refusals

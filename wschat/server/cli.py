@@ -71,7 +71,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from wschat.server.app import create_app, open_server_database
-    from wschat.server.realtime import MAX_PACKET
+    from wschat.server.serving import uvicorn_config
 
     async def preflight() -> None:
         # A database that cannot be used stops the start here, with one line, before anything listens.
@@ -87,21 +87,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
         server = replace(server, public_url=default_public_url(host, bound_port))
     settings = replace(settings, server=replace(server, host=host, port=bound_port))
     app = create_app(settings, on_ready=lambda first: _announce(settings, first))
-    config = uvicorn.Config(
-        app,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        # A WebSocket message over one packet closes the connection (1009) from its frame header, before
-        # it is read into memory; uvicorn's default would buffer up to 16 MiB per connection first.
-        ws_max_size=MAX_PACKET,
-        lifespan="on",
-        log_level=settings.log_level,
-        access_log=False,  # access logs would hold visitors' full IP addresses
-        proxy_headers=False,  # the app reads X-Forwarded-* itself (wschat.proxies)
-        server_header=False,
-    )
+    config = uvicorn_config(app, log_level=settings.log_level, loop="uvloop")
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

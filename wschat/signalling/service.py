@@ -29,7 +29,7 @@ from wschat.signalling.models import Call, Caller, CallKind, CallStatus, EndReas
 from wschat.signalling.notify import to_both, to_side
 from wschat.signalling.payloads import ConnectInfo, JoinedWire
 from wschat.signalling.store import CallStore, Superseded
-from wschat.video.models import CallMode
+from wschat.video.models import CallMode, VideoSettings
 from wschat.video.store import VideoSettingsStore
 from wschat.visitors.store import VisitorStore
 
@@ -157,22 +157,13 @@ class CallService:
             data={**message_data(call), "by": caller.display_name},
             key=f"call-start:{call.id}",
         )
-        invite = connect_info(
-            call,
-            video,
-            call.invited,
-            await invited(call, self.users, self.visitors),
-            now=self.clock(),
-            public_url=self.public_url,
-        )
+        invite = self._connect(call, video, call.invited, await invited(call, self.users, self.visitors))
         await to_side(
             self.publisher, call, call.invited, Event.CALL_INVITE, {"call": call.to_wire(), **invite}
         )
         if caller.side is Side.AGENT:
             await self._decline_ringing(agents_calls)
-        return Joined(
-            call, connect_info(call, video, caller.side, caller, now=self.clock(), public_url=self.public_url)
-        )
+        return Joined(call, self._connect(call, video, caller.side, caller))
 
     async def join(self, tenant_id: str, call_id: str, caller: Caller) -> Joined:
         """Join from this socket. Raises NOT_FOUND, FORBIDDEN, CALL_ENDED, CONFLICT (in another tab)."""
@@ -184,12 +175,7 @@ class CallService:
             if call.mode is CallMode.JITSI and not video.jitsi.configured:
                 raise Conflict("The Jitsi settings were removed meanwhile; please start a new call.")
             if call.present_on(caller.sid) is not None:
-                return Joined(
-                    call,
-                    connect_info(
-                        call, video, caller.side, caller, now=self.clock(), public_url=self.public_url
-                    ),
-                )
+                return Joined(call, self._connect(call, video, caller.side, caller))
             if any(p.side is caller.side for p in call.present):
                 raise Conflict("You take part in this call in another window.")
             now = self.clock()
@@ -210,12 +196,7 @@ class CallService:
             if caller.side is Side.AGENT:
                 others = await self.calls.open_with_agent(joined.tenant_id, joined.agent_id)
                 await self._decline_ringing([other for other in others if other.id != joined.id])
-            return Joined(
-                joined,
-                connect_info(
-                    joined, video, caller.side, caller, now=self.clock(), public_url=self.public_url
-                ),
-            )
+            return Joined(joined, self._connect(joined, video, caller.side, caller))
         raise Conflict("The call keeps changing; please try again.")
 
     async def _decline_ringing(self, others: list[Call]) -> None:
@@ -352,6 +333,9 @@ class CallService:
             )
         await to_both(self.publisher, ended, Event.CALL_ENDED, {"call": ended.to_wire()})
         return ended
+
+    def _connect(self, call: Call, video: VideoSettings, side: Side, who: Caller) -> ConnectInfo:
+        return connect_info(call, video, side, who, now=self.clock(), public_url=self.public_url)
 
     async def _latest(self, call: Call) -> Call:
         latest = await self.calls.get(call.tenant_id, call.id)

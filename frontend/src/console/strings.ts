@@ -1,11 +1,12 @@
 // Every text the console shows, in English here and in German in strings.de.ts, and the set the page uses
 // (language.ts chooses it). The German set has the type of the English one, so neither can miss a text.
 import type { Lang } from "../shared/language";
+import { wordedText, type Data } from "../shared/systemText";
 import type { Message } from "../shared/wire";
 import { lang } from "./language";
 import { de } from "./strings.de";
 
-export type Data = Record<string, string | undefined>;
+export type { Data };
 
 const en = {
   appName: "wsChat",
@@ -299,10 +300,5 @@ export function errorText(error: { code: string; message?: string; details?: Rec
 /** A message's text in the page's language: a system message worded from its `event` and `data`, any other
  * message (and an event this page does not know) as written. */
 export function messageText(message: Pick<Message, "event" | "data" | "text">, texts: Strings = t): string {
-  const render = message.event ? texts.system[message.event] : undefined;
-  if (!render) return message.text;
-  const data: Data = {};
-  for (const [key, value] of Object.entries(message.data))
-    if (typeof value === "string" || typeof value === "number") data[key] = String(value);
-  return render(data) || message.text;
+  return wordedText(message, texts.system);
 }

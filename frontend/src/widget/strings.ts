@@ -3,6 +3,7 @@
 // the panel (ui/Panel.tsx); the launcher's few texts load with the widget (ui/Launcher.tsx). The tenant's own
 // texts (title, greeting, offline, queued) come from its configuration.
 import type { Lang } from "../shared/language";
+import { wordedText, type Data } from "../shared/systemText";
 import type { Message } from "../shared/wire";
 import { de } from "./strings.de";
 
@@ -100,7 +101,6 @@ const en = {
   } as Record<string, (d: Data) => string>,
 };
 
-export type Data = Record<string, string | undefined>;
 export type Strings = typeof en;
 
 export const strings: Readonly<Record<Lang, Strings>> = { en, de };
@@ -108,10 +108,5 @@ export const strings: Readonly<Record<Lang, Strings>> = { en, de };
 /** A message's text in the visitor's language: a system message worded from its `event` and `data`, any
  * other message (and an event this widget does not know) as written. */
 export function messageText(message: Pick<Message, "event" | "data" | "text">, texts: Strings): string {
-  const render = message.event ? texts.system[message.event] : undefined;
-  if (!render) return message.text;
-  const data: Data = {};
-  for (const [key, value] of Object.entries(message.data))
-    if (typeof value === "string" || typeof value === "number") data[key] = String(value);
-  return render(data) || message.text;
+  return wordedText(message, texts.system);
 }
