@@ -7,7 +7,6 @@ lock, so two routings (or an agent accepting while a chat is routed) end with on
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -27,8 +26,6 @@ from wschat.chat.models import (
 from wschat.chat.parts import ChatParts
 from wschat.chat.presence import AgentState
 from wschat.chat.views import agent_identity
-
-log = logging.getLogger(__name__)
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 

@@ -1,46 +1,7 @@
 import { describe, expect, it } from "vitest";
-import * as v from "valibot";
-import { CALL_ACKS, CALL_EVENTS } from "../shared/call/schemas";
 import { fixture, fixtures } from "../shared/fixtures";
 import { parseAck, parseEvent } from "../shared/wire";
-import {
-  AssignedEvent,
-  ContactResult,
-  ConversationResult,
-  CurrentResult,
-  EndedEvent,
-  MessageNewEvent,
-  MessageResult,
-  Okay,
-  PresenceEvent,
-  ReadEvent,
-  SyncResult,
-  TypingEvent,
-} from "./wire";
-
-const acks: Record<string, v.GenericSchema<unknown, unknown>> = {
-  "chat.current": CurrentResult,
-  "chat.start": ConversationResult,
-  "chat.end": ConversationResult,
-  "message.send": MessageResult,
-  "messages.sync": SyncResult,
-  "messages.read": Okay,
-  "typing": Okay,
-  "contact.submit": ContactResult,
-  "page.view": Okay,
-  // Calls (docs/protocol.md §12): shared/call/schemas.ts, used by shared/call/client.ts.
-  ...CALL_ACKS,
-};
-
-const events: Record<string, v.GenericSchema<unknown, unknown>> = {
-  presence: PresenceEvent,
-  "message.new": MessageNewEvent,
-  typing: TypingEvent,
-  "messages.read": ReadEvent,
-  "chat.assigned": AssignedEvent,
-  "chat.ended": EndedEvent,
-  ...CALL_EVENTS,
-};
+import { ACKS as acks, AssignedEvent, ConversationResult, CurrentResult, EndedEvent, EVENTS as events, SyncResult } from "./wire";
 
 describe("visitor acks", () => {
   const all = fixtures("client/visitor");

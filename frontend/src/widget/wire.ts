@@ -1,6 +1,7 @@
 // The /visitor namespace's acks and events (docs/protocol.md §9.1, §10.1), as valibot schemas. Every payload
 // from the server goes through one of these before the widget's state sees it.
 import * as v from "valibot";
+import { CALL_ACKS, CALL_EVENTS } from "../shared/call/schemas";
 import { AgentIdentity, Conversation, Message } from "../shared/wire";
 
 /** `POST /api/widget/{tenant}/session` (docs/protocol.md §4). */
@@ -36,3 +37,29 @@ export const EndedEvent = v.object({
   conversation_id: v.string(),
   by: v.picklist(["visitor", "agent", "system"]),
 });
+
+/** The schema of each ack the widget reads, by event name (the protocol fixtures are checked against them). */
+export const ACKS: Readonly<Record<string, v.GenericSchema<unknown, unknown>>> = {
+  "chat.current": CurrentResult,
+  "chat.start": ConversationResult,
+  "chat.end": ConversationResult,
+  "message.send": MessageResult,
+  "messages.sync": SyncResult,
+  "messages.read": Okay,
+  "typing": Okay,
+  "contact.submit": ContactResult,
+  "page.view": Okay,
+  // Calls (docs/protocol.md §12): shared/call/schemas.ts, used by shared/call/client.ts.
+  ...CALL_ACKS,
+};
+
+/** The schema of each server event the widget reads, by event name. */
+export const EVENTS: Readonly<Record<string, v.GenericSchema<unknown, unknown>>> = {
+  presence: PresenceEvent,
+  "message.new": MessageNewEvent,
+  typing: TypingEvent,
+  "messages.read": ReadEvent,
+  "chat.assigned": AssignedEvent,
+  "chat.ended": EndedEvent,
+  ...CALL_EVENTS,
+};
