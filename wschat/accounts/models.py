@@ -242,10 +242,14 @@ def require_admin(principal: Principal) -> None:
 
 @dataclass(frozen=True)
 class TenantSettingsChanged:
+    """An admin changed the tenant's settings or branding; ``tenant`` is the tenant as it is now."""
+
     tenant: Tenant
 
 
 @dataclass(frozen=True)
 class UserDeleted:
+    """An admin deleted a user of the tenant (their sessions are revoked already)."""
+
     tenant_id: str
     user_id: str

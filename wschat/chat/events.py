@@ -175,8 +175,7 @@ def _register_agent(agents: Events[AgentContext]) -> None:
 
     @agents.on(Event.CHAT_ACCEPT, ConversationRef)
     async def chat_accept(ctx: AgentContext, p: ConversationRef) -> AgentConversationAck:
-        conversation = await ctx.get(ChatService).accept(ctx.principal, p.conversation_id)
-        return await _agent_view(ctx, conversation)
+        return await _agent_view(ctx, await ctx.get(ChatService).accept(ctx.principal, p.conversation_id))
 
     @agents.on(Event.CHAT_TRANSFER, ChatTransfer)
     async def chat_transfer(ctx: AgentContext, p: ChatTransfer) -> AgentConversationAck:
@@ -187,8 +186,7 @@ def _register_agent(agents: Events[AgentContext]) -> None:
 
     @agents.on(Event.CHAT_CLOSE, ConversationRef)
     async def chat_close(ctx: AgentContext, p: ConversationRef) -> AgentConversationAck:
-        conversation = await ctx.get(ChatService).close(ctx.principal, p.conversation_id)
-        return await _agent_view(ctx, conversation)
+        return await _agent_view(ctx, await ctx.get(ChatService).close(ctx.principal, p.conversation_id))
 
     @agents.on(Event.CHAT_HISTORY, ConversationRef)
     async def chat_history(ctx: AgentContext, p: ConversationRef) -> HistoryAck:

@@ -5,7 +5,7 @@ Names and payloads are in docs/protocol.md §12; JSON fixtures of each payload i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from wschat.accounts.context import AgentContext
@@ -14,7 +14,7 @@ from wschat.boundary.sockets import Done, Events, SocketContext, visitor_limiter
 from wschat.chat.conversations import ChatService
 from wschat.chat.models import ConversationRef
 from wschat.config import Settings
-from wschat.signalling.models import Caller, CallRef, CallStart, RtcSignal, Side
+from wschat.signalling.models import Call, Caller, CallRef, CallStart, RtcSignal, Side
 from wschat.signalling.payloads import CallAck, CurrentCallAck, JoinedWire
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
@@ -79,21 +79,12 @@ def _register_in_call(
     async def call_join(ctx: C, p: CallRef) -> JoinedWire:
         return (await ctx.get(CallService).join(tenant_of(ctx), p.call_id, caller(ctx))).to_wire()
 
-    @events.on(Event.CALL_DECLINE, CallRef)
-    async def call_decline(ctx: C, p: CallRef) -> CallAck:
-        return {
-            "call": (await ctx.get(CallService).decline(tenant_of(ctx), p.call_id, caller(ctx))).to_wire()
-        }
-
-    @events.on(Event.CALL_LEAVE, CallRef)
-    async def call_leave(ctx: C, p: CallRef) -> CallAck:
-        call = await ctx.get(CallService).leave(tenant_of(ctx), p.call_id, caller(ctx))
-        return {"call": call.to_wire()}
-
-    @events.on(Event.CALL_END, CallRef)
-    async def call_end(ctx: C, p: CallRef) -> CallAck:
-        call = await ctx.get(CallService).end(tenant_of(ctx), p.call_id, caller(ctx))
-        return {"call": call.to_wire()}
+    for event, change in (
+        (Event.CALL_DECLINE, CallService.decline),
+        (Event.CALL_LEAVE, CallService.leave),
+        (Event.CALL_END, CallService.end),
+    ):
+        _register_change(events, event, change, caller, tenant_of)
 
     @events.on(Event.RTC_SIGNAL, RtcSignal)
     async def rtc_signal(ctx: C, p: RtcSignal) -> Done:
@@ -109,3 +100,18 @@ def _visitor(ctx: VisitorContext) -> Caller:
 def _agent(ctx: AgentContext) -> Caller:
     user = ctx.principal.user
     return Caller(Side.AGENT, user.id, user.display_name, ctx.sid, user.photo_url)
+
+
+def _register_change(
+    events: Events[C],
+    event: Event,
+    change: Callable[[CallService, str, str, Caller], Awaitable[Call]],
+    caller: Callable[[C], Caller],
+    tenant_of: Callable[[C], str],
+) -> None:
+    """``call.decline``, ``call.leave``, ``call.end``: one call, changed by one of its people."""
+
+    @events.on(event, CallRef)
+    async def changed(ctx: C, p: CallRef) -> CallAck:
+        call = await change(ctx.get(CallService), tenant_of(ctx), p.call_id, caller(ctx))
+        return {"call": call.to_wire()}
