@@ -69,9 +69,9 @@ async def test_full_agents_leave_chats_in_the_queue_and_the_widget_offline(team:
     await s.request("PATCH", f"/api/agents/{team.bert.id}", json={"max_chats": 1}, token=team.tokens["anna"])
     await team.agent("bert")
     first = await s.visitor()
+    second = await s.visitor()  # connected before Bert is full, so it hears the tenant go offline
     await first.ok("chat.start")
     await first.wait("chat.assigned")
-    second = await s.visitor()
     reply = await second.ok("chat.start")
     assert reply["conversation"]["status"] == "queued"
     assert (await s.request("GET", "/api/widget/acme")).body["online"] is False
