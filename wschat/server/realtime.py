@@ -25,7 +25,7 @@ from wschat.accounts.context import AgentContext
 from wschat.accounts.models import Principal
 from wschat.boundary.protocol import Event
 from wschat.boundary.services import Services
-from wschat.boundary.sockets import Ack, SocketContext
+from wschat.boundary.sockets import Ack
 from wschat.config import Settings
 from wschat.errors import (
     AuthInvalid,
@@ -57,7 +57,6 @@ BINARY_EVENT, BINARY_ACK = "5", "6"
 RECHECK = 30.0
 
 M = TypeVar("M", bound=WireModel)
-C = TypeVar("C", bound=SocketContext)
 
 
 def agent_room(user_id: str) -> str:

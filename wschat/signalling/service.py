@@ -237,7 +237,7 @@ class CallService:
             return call  # ending twice is not an error: both sides may hang up at once
         return await self._end(call, EndReason.HANGUP, caller.side) or await self._latest(call)
 
-    # -- housekeeping and hooks --------------------------------------------------------------------------
+    # -- housekeeping and domain events -----------------------------------------------------------------
 
     async def conversation_closed(self, conversation: Conversation) -> None:
         """The conversation closed (either side, or the visitor timeout): its call ends with it."""
