@@ -8,11 +8,13 @@ Imports are read from the source (every ``import``/``from … import``, also ins
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "wschat"
+ARCHITECTURE = ROOT.parent / "docs" / "architecture.md"
 #: Know no feature: what features and the wiring agree on, and plain helpers.
 BOTTOM = {"boundary", "clock", "errors", "wire", "records", "config", "database_url", "sealing", "origins"}
 BOTTOM |= {"proxies", "limits", "privacy", "housekeeping"}
@@ -104,3 +106,16 @@ def test_the_bottom_layer_knows_no_feature(unit: str) -> None:
     graph = package_graph()
     assert unit in graph, f"wschat.{unit} is gone: update BOTTOM and docs/architecture.md"
     assert graph[unit] <= BOTTOM, f"wschat.{unit} imports {sorted(graph[unit] - BOTTOM)}"
+
+
+def test_the_package_map_in_docs_architecture_md_names_every_package_and_no_other() -> None:
+    """The first page a newcomer reads stays true: every top-level package and module of ``wschat`` is
+    named in its map, and every entry of the map (``name/`` or ``name.py`` starting a line) exists."""
+    block = ARCHITECTURE.read_text().split("## The package map", 1)[1].split("```", 2)[1]
+    inside = block.split("\nfrontend/", 1)[0]
+    named = set(re.findall(r"\b([a-z_]+)(?:/|\.py)", inside))
+    entries = set(re.findall(r"(?m)^  ([a-z_]+)(?:/|\.py)", inside))
+    real = {path.name for path in ROOT.iterdir() if path.is_dir() and (path / "__init__.py").exists()}
+    real |= {path.stem for path in ROOT.glob("*.py")} - {"__init__", "__main__"}
+    assert real - named == set(), "not in docs/architecture.md's map"
+    assert entries - real == set(), "in the map but not in wschat/"
