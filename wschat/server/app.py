@@ -16,6 +16,7 @@ from typing import Any
 import socketio
 from quart import Quart, Response
 
+from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
 from wschat.boundary.http import SERVICES, json_response
@@ -26,6 +27,7 @@ from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
 from wschat.server.http import install_error_handlers, install_security_headers
+from wschat.server.openapi import openapi_document
 from wschat.server.realtime import MAX_PACKET, Realtime
 from wschat.server.runtime import Runtime, build_runtime
 from wschat.signalling import events as call_events
@@ -108,6 +110,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(media_blueprint)
     quart_app.register_blueprint(web_blueprint)
     quart_app.register_blueprint(video_blueprint)
+
+    @quart_app.get("/api/openapi.json")
+    async def openapi() -> Response:
+        """The HTTP API as an OpenAPI 3.1 document."""
+        return json_response(openapi_document(quart_app, __version__))
 
     @quart_app.get("/healthz")
     async def healthz() -> Response:
