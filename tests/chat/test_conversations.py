@@ -43,7 +43,9 @@ async def test_agent_going_online_gets_the_waiting_chat(team: Team) -> None:
     assert "bert" not in str(assigned).replace("Bert", ""), "the login never reaches a visitor"
     mine = await bert.wait("chat.assigned")
     assert mine["conversation"]["id"] == conversation["id"]
-    assert [m["event"] for m in mine["messages"]] == ["assigned"]
+    assert mine["messages"] == []  # the "joined" message ends the assignment's aftermath: it follows
+    joined = await bert.wait("message.new", lambda d: d["message"]["event"] == "assigned")
+    assert joined["message"]["conversation_id"] == conversation["id"]
     config = await s.request("GET", "/api/widget/acme")
     assert config.body["online"] is True
 

@@ -47,12 +47,13 @@ async def test_an_assignment_sends_the_last_page_and_the_agent_pages_back_to_seq
     cid, last = await _flooded_chat(team)
     bert = await team.agent("bert")  # routing gives Bert the waiting chat
     assigned = await bert.wait("chat.assigned", timeout=10)
-    last += 1  # "Bert joined the chat."
     seqs = [m["seq"] for m in assigned["messages"]]
     assert seqs == list(range(last - HISTORY_PAGE + 1, last + 1))
     assert assigned["has_earlier"] is True
-    assert assigned["messages"][-1]["event"] == "assigned"
-    assert assigned["messages"][-2]["text"] == f"message {FLOOD}"
+    assert assigned["messages"][-1]["text"] == f"message {FLOOD}"
+    # "Bert joined the chat." ends the assignment's aftermath (wschat.chat.markers): it follows.
+    joined = await bert.wait("message.new", lambda d: d["message"]["event"] == "assigned")
+    assert joined["message"]["seq"] == last + 1
     # Pages of 64 do not line up with the 50 of the first page: no gap, no duplicate all the same.
     assert await _page_back(bert, cid, assigned["messages"], 64) == list(range(1, last + 1))
 
@@ -64,12 +65,14 @@ async def test_a_transfer_sends_the_last_page_with_the_agents_only_note(team: Te
     carl = await team.agent("carl")
     await bert.ok("chat.transfer", {"conversation_id": cid, "to_agent_id": team.carl.id, "note": "VIP"})
     handed = await carl.wait("chat.assigned", timeout=10)
-    last += 3  # assigned, transferred, the note
+    last += 2  # "Bert joined the chat.", the note; "Carl has taken over the chat." follows
     assert [m["seq"] for m in handed["messages"]] == list(range(last - HISTORY_PAGE + 1, last + 1))
     assert handed["has_earlier"] is True
     note = handed["messages"][-1]
     assert (note["event"], note["visibility"], note["text"]) == ("transfer_note", "agents", "VIP")
     assert await _page_back(carl, cid, handed["messages"], 100) == list(range(1, last + 1))
+    taken = await carl.wait("message.new", lambda d: d["message"]["event"] == "transferred")
+    assert taken["message"]["seq"] == last + 1
 
 
 async def test_a_short_chat_is_handed_over_whole_and_says_there_is_nothing_earlier(team: Team) -> None:
@@ -77,7 +80,7 @@ async def test_a_short_chat_is_handed_over_whole_and_says_there_is_nothing_earli
     visitor = await team.server.visitor()
     cid = (await visitor.ok("chat.start", {"text": "Hello?", "client_id": "c-1"}))["conversation"]["id"]
     assigned = await bert.wait("chat.assigned")
-    assert [m["event"] for m in assigned["messages"]] == ["assigned"]
+    assert assigned["messages"] == []  # "Bert joined the chat." follows as message.new
     assert assigned["has_earlier"] is False
     await visitor.ok("message.send", {"conversation_id": cid, "client_id": "c-2", "text": "Anyone?"})
     newest = await bert.ok("messages.before", {"conversation_id": cid})

@@ -101,9 +101,10 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
         chat,
         "assign",
         {"status": ConversationStatus.ACTIVE.value, "agent_id": bert.id, "assigned_at": at(2)},
-        {"by": agent_party(bert).to_doc(), "to_agent_id": bert.id},
+        {"by": agent_party(bert).to_doc(), "to_agent_id": bert.id, "marker": "sys:assign:1"},
         at(2),
     )
+    assert [c.id for c, _ in await stores.conversations.unfinished(at(0), at(60))] == [chat.id]
     await stores.presence.update(acme.id, bert.id, {"last_assigned_at": at(2)})
     await stores.leases.release(f"assign:{acme.id}", "node_1")
     for n in range(messages):

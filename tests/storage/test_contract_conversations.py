@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.storage.builders import agent_party, at, new_conversation, new_user
+from tests.storage.builders import agent_party, at, message_builder, new_conversation, new_user
 from tests.storage.conftest import TwoTenants
 from wschat.chat.conversation_store import Superseded
 from wschat.chat.models import SYSTEM, Conversation, ConversationStatus
@@ -341,3 +341,39 @@ async def test_conversations_raise_read_marker_at_once_keeps_the_highest(
         stored = await stores.conversations.get(two.a.id, conversation.id)
         assert stored is not None
         assert stored.agent_read_seq == 9, f"round {round_}: {stored.agent_read_seq}"
+
+
+async def test_conversations_unfinished_lists_the_latest_transitions_without_their_marker(
+    stores: Stores, two: TwoTenants
+) -> None:
+    """wschat.chat.markers: a transition whose marker message was never written, still its conversation's
+    latest, made in the window, is unfinished; across tenants."""
+    done = await _stored(stores, new_conversation(two.a, "vis_1", created=1))
+    open_ = await _stored(stores, new_conversation(two.b, "vis_2", created=2))
+    later = await _stored(stores, new_conversation(two.a, "vis_3", created=3))
+    unmarked = await _stored(stores, new_conversation(two.a, "vis_4", created=4))
+    before = await stores.conversations.transition(  # made before these markers existed
+        unmarked, "assign", {"status": ACTIVE.value, "agent_id": "usr_1"}, {"to_agent_id": "usr_1"}, at(10)
+    )
+    assert before.epoch == 1
+
+    async def assign(conversation: Conversation, now: float) -> Conversation:
+        marker = f"sys:assign:{conversation.epoch + 1}"
+        state = {"status": ACTIVE.value, "agent_id": "usr_1", "assigned_at": at(now)}
+        return await stores.conversations.transition(
+            conversation, "assign", state, {"to_agent_id": "usr_1", "marker": marker}, at(now)
+        )
+
+    done = await assign(done, 10)
+    build = message_builder(done, "sys:assign:1", "Anna joined the chat.", created=11)
+    await stores.messages.append(two.a.id, done.id, "sys:assign:1", build)
+    open_ = await assign(open_, 20)
+    later = await assign(later, 30)
+    later = await _close(stores, later, now=40)  # the close has no marker: the assignment is not latest
+
+    unfinished = await stores.conversations.unfinished(at(0), at(100))
+    assert [(c.id, c.epoch, t["epoch"], t["marker"]) for c, t in unfinished] == [
+        (open_.id, 1, 1, "sys:assign:1")
+    ]
+    assert unfinished[0][0] == open_
+    assert await stores.conversations.unfinished(at(21), at(100)) == []  # outside the window

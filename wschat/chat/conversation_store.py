@@ -64,6 +64,10 @@ class ConversationStore(Protocol):
         """Claim epoch+1 and apply ``state`` (fields of :data:`STATE_FIELDS`); ``record`` is kept with the
         transition (who, from whom, a note). Raises :class:`Superseded` if someone else claimed it first."""
 
+    async def unfinished(self, since: datetime, until: datetime) -> list[tuple[Conversation, Document]]:
+        """Across tenants: transitions made in ``[since, until)`` that are still their conversation's latest
+        and whose ``marker`` message was never written (wschat.chat.markers), with the conversation."""
+
     async def history(self, tenant_id: str, conversation_id: str) -> list[Document]:
         """The transitions, oldest first: ``epoch``, ``kind``, ``at``, ``state`` and the record's fields."""
 

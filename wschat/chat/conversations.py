@@ -14,6 +14,7 @@ import logging
 from wschat.accounts.models import Principal
 from wschat.boundary.protocol import Event
 from wschat.chat.conversation_store import Superseded
+from wschat.chat.markers import marker, marker_key
 from wschat.chat.models import (
     SYSTEM,
     AgentStatus,
@@ -36,6 +37,7 @@ from wschat.errors import (
     Forbidden,
     NotFound,
 )
+from wschat.records import Document
 from wschat.visitors.models import Visitor
 from wschat.visitors.store import VisitorStore
 
@@ -238,12 +240,15 @@ class ChatService:
         if conversation.status is ConversationStatus.CLOSED:
             raise ConversationClosed()
         now = self.parts.clock()
+        # What the close message says is kept with the transition: whoever completes the aftermath of an
+        # interrupted close (wschat.chat.repair) says the same.
+        record = {"by": by.to_doc(), "from_agent_id": conversation.agent_id, "event": event, "text": text}
         try:
             closed = await self.parts.conversations.transition(
                 conversation,
                 "close",
                 {"status": ConversationStatus.CLOSED.value, "closed_at": now, "closed_by": by.to_doc()},
-                {"by": by.to_doc(), "from_agent_id": conversation.agent_id},
+                record | {"marker": marker("close", conversation.epoch + 1)},
                 now,
             )
         except Superseded:
@@ -251,16 +256,24 @@ class ChatService:
             if latest is None or latest.status is ConversationStatus.CLOSED:
                 raise ConversationClosed() from None
             return await self._close(latest, by, event=event, text=text)
-        await self.parts.events.publish(ChatClosed(closed))  # before the close message: calls end first
-        # Who closed it, so that clients can word the message in the visitor's language.
-        data = {"agent": by.display_name} if by.kind is SenderKind.AGENT else {}
-        await self.parts.messages.system(closed, text, event=event, data=data, key=f"close:{closed.epoch}")
+        await self.closed(closed, record)
+        return closed
+
+    async def closed(self, closed: Conversation, transition: Document) -> None:
+        """The aftermath of a close, ending with its marker message (wschat.chat.markers)."""
+        by = Party.from_doc(transition["by"])
+        await self.parts.events.publish(ChatClosed(closed))  # calls end first
         payload = {"conversation_id": closed.id, "by": by.kind.value}
         await self.parts.publisher.to_visitor(closed.visitor_id, Event.CHAT_ENDED, payload)
         if closed.agent_id:
             await self.parts.publisher.to_agent(closed.agent_id, Event.CHAT_ENDED, payload)
             await self.parts.presence.load_changed(closed.tenant_id, closed.agent_id)
             await self.routing.route_queue(closed.tenant_id)  # the agent has room again
-        if conversation.status is ConversationStatus.QUEUED:
+        if transition["from_agent_id"] is None:  # it was waiting in the queue
             await self.routing.queue_changed(closed.tenant_id, removed=[closed.id])
-        return closed
+        # Who closed it, so that clients can word the message in the visitor's language.
+        data = {"agent": by.display_name} if by.kind is SenderKind.AGENT else {}
+        text, event = transition["text"], transition["event"]
+        await self.parts.messages.system(
+            closed, text, event=event, data=data, key=marker_key("close", closed.epoch)
+        )

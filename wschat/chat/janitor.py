@@ -31,6 +31,7 @@ from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
 from wschat.chat.models import AgentStatus
 from wschat.chat.presence import PresenceService
+from wschat.chat.repair import TransitionRepair
 from wschat.chat.routing import RoutingService
 from wschat.clock import Clock
 from wschat.errors import AuthInvalid, TenantLocked
@@ -62,8 +63,10 @@ class Janitor:
         closer: SocketCloser,
         pages: PageService,
         steps: Steps,
+        repair: TransitionRepair,
     ) -> None:
         self.steps = steps
+        self.repair = repair
         self.accounts = accounts
         self.pages = pages
         self.closer = closer
@@ -87,6 +90,7 @@ class Janitor:
         # the chat for the database, and their deadlines are minutes (visitor timeout) or tenant locks.
         slow = self._due("slow steps", SLOW_STEPS_INTERVAL)
         if slow:
+            await run("complete interrupted transitions", self.repair.complete_interrupted)
             await run("close abandoned chats", self._close_abandoned)
             await run("hand back orphaned chats", self._requeue_orphans)
             await run("route waiting chats", self._route_queues)

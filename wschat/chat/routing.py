@@ -14,6 +14,7 @@ from wschat.accounts.models import User
 from wschat.accounts.store import TenantStore
 from wschat.boundary.protocol import Event
 from wschat.chat.conversation_store import Superseded
+from wschat.chat.markers import marker, marker_key
 from wschat.chat.models import (
     SYSTEM,
     AgentStatus,
@@ -26,6 +27,7 @@ from wschat.chat.models import (
 from wschat.chat.parts import ChatParts
 from wschat.chat.presence import AgentState
 from wschat.chat.views import agent_identity
+from wschat.records import Document
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -81,35 +83,39 @@ class RoutingService:
 
     async def requeue_agent(self, tenant_id: str, agent_id: str) -> None:
         """The agent went offline: their open chats go back to the queue, then to colleagues."""
-        agent = await self.parts.users.by_id(tenant_id, agent_id)
-        name = agent.display_name if agent else None  # a deleted agent
-        requeued: list[Conversation] = []
         for conversation in await self.parts.conversations.active_of_agent(tenant_id, agent_id):
+            record = {"by": SYSTEM.to_doc(), "from_agent_id": agent_id}
             try:
                 updated = await self.parts.conversations.transition(
                     conversation,
                     "requeue",
                     {"status": ConversationStatus.QUEUED.value, "agent_id": None},
-                    {"by": SYSTEM.to_doc(), "from_agent_id": agent_id},
+                    record | {"marker": marker("requeue", conversation.epoch + 1)},
                     self.parts.clock(),
                 )
             except Superseded:
                 continue
-            await self.handed_over(updated)
-            await self.parts.messages.system(
-                updated,
-                f"{name or 'The agent'} is no longer available. The chat is waiting for the next free agent.",
-                event="requeued",
-                data={"agent": name},
-                key=f"requeue:{updated.epoch}",
-            )
-            await self.parts.publisher.to_visitor(
-                updated.visitor_id, Event.CHAT_ASSIGNED, {"conversation_id": updated.id, "agent": None}
-            )
-            requeued.append(updated)
-        await self.parts.presence.load_changed(tenant_id, agent_id)
-        await self.queue_changed(tenant_id, added=requeued)
+            await self.requeued(updated, record)
         await self.route_queue(tenant_id)
+
+    async def requeued(self, updated: Conversation, transition: Document) -> None:
+        """The aftermath of a re-queue, ending with its marker message (wschat.chat.markers)."""
+        agent_id: str = transition["from_agent_id"]
+        agent = await self.parts.users.by_id(updated.tenant_id, agent_id)
+        name = agent.display_name if agent else None  # a deleted agent
+        await self.handed_over(updated)
+        await self.parts.publisher.to_visitor(
+            updated.visitor_id, Event.CHAT_ASSIGNED, {"conversation_id": updated.id, "agent": None}
+        )
+        await self.parts.presence.load_changed(updated.tenant_id, agent_id)
+        await self.queue_changed(updated.tenant_id, added=[updated])
+        await self.parts.messages.system(
+            updated,
+            f"{name or 'The agent'} is no longer available. The chat is waiting for the next free agent.",
+            event="requeued",
+            data={"agent": name},
+            key=marker_key("requeue", updated.epoch),
+        )
 
     async def agent_gone(self, tenant_id: str, agent_id: str) -> None:
         """The agent's grace period is over: offline, and their chats back to the queue."""
@@ -130,6 +136,7 @@ class RoutingService:
             {
                 "by": Party(SenderKind.AGENT, agent.id, agent.display_name, agent.photo_url).to_doc(),
                 "to_agent_id": agent.id,
+                "marker": marker(kind, conversation.epoch + 1),
             },
             now,
         )
@@ -137,17 +144,18 @@ class RoutingService:
         return updated
 
     async def assigned(self, updated: Conversation, agent: User) -> None:
-        """Tells everyone about a claimed assignment (after the lock: nothing here decides anything)."""
+        """Tells everyone about a claimed assignment (after the lock: nothing here decides anything),
+        ending with its marker message (wschat.chat.markers)."""
+        await self.parts.presence.load_changed(updated.tenant_id, agent.id)
+        await self.announce_assignment(updated, agent)
+        await self.queue_changed(updated.tenant_id, removed=[updated.id])
         await self.parts.messages.system(
             updated,
             f"{agent.display_name} joined the chat.",
             event="assigned",
             data={"agent": agent.display_name},
-            key=f"assign:{updated.epoch}",
+            key=marker_key("auto", updated.epoch),  # "accept" has the same key
         )
-        await self.parts.presence.load_changed(updated.tenant_id, agent.id)
-        await self.announce_assignment(updated, agent)
-        await self.queue_changed(updated.tenant_id, removed=[updated.id])
 
     async def handed_over(self, conversation: Conversation) -> None:
         # Before its system message: the previous agent's call ends first.

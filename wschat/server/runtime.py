@@ -27,6 +27,7 @@ from wschat.chat.messages import MessageService
 from wschat.chat.models import ChatClosed, ChatHandedOver
 from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
+from wschat.chat.repair import TransitionRepair
 from wschat.chat.routing import RoutingService
 from wschat.chat.transfer import TransferService
 from wschat.chat.views import Views
@@ -254,6 +255,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             closer=transport,
             pages=pages,
             steps=housekeeping,
+            repair=TransitionRepair(conversations, users, chat, routing, transfers, clock),
         ),
         photos=photos,
         calls=calls,

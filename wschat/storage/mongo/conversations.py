@@ -27,6 +27,7 @@ class MongoConversationStore:
     def __init__(self, db: MongoHandle) -> None:
         self._conversations = db["conversations"]
         self._transitions = db["transitions"]
+        self._messages = db["messages"]
 
     async def insert(self, conversation: Conversation) -> bool:
         """False if the visitor has an open conversation already."""
@@ -116,6 +117,18 @@ class MongoConversationStore:
         if updated is None:
             raise Superseded()
         return updated
+
+    async def unfinished(self, since: datetime, until: datetime) -> list[tuple[Conversation, Document]]:
+        query = {"at": {"$gte": since, "$lt": until}, "marker": {"$exists": True}}
+        unfinished = []
+        async for transition in self._transitions.find(query):
+            conversation = await self.get(transition["tenant_id"], transition["conversation_id"])
+            if conversation is None or conversation.epoch != transition["epoch"]:
+                continue  # a later transition has its own aftermath
+            written = {"conversation_id": conversation.id, "client_id": transition["marker"]}
+            if await self._messages.find_one(written, projection={"_id": 1}) is None:
+                unfinished.append((conversation, transition))
+        return unfinished
 
     async def history(self, tenant_id: str, conversation_id: str) -> list[Document]:
         cursor = self._transitions.find({"tenant_id": tenant_id, "conversation_id": conversation_id})

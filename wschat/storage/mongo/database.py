@@ -49,7 +49,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     # _id is "<conversation id>:<epoch>": the primary key lets exactly one state change per epoch win.
     "transitions": [
-        IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv")
+        IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv"),
+        # Housekeeping reads the last minutes' transitions (wschat.chat.repair).
+        IndexModel([("at", ASCENDING)], name="at"),
     ],
     "messages": [
         IndexModel([("conversation_id", ASCENDING), ("seq", ASCENDING)], unique=True, name="conv_seq_unique"),

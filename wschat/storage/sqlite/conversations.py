@@ -107,6 +107,21 @@ class SqliteConversationStore(SqliteStore):
         )
         return conversation_from(await self._db.write(job))
 
+    async def unfinished(self, since: datetime, until: datetime) -> list[tuple[Conversation, Document]]:
+        where = (
+            "at >= ? AND at < ? AND json_extract(record, '$.marker') IS NOT NULL"
+            " AND epoch = (SELECT c.epoch FROM conversations c WHERE c.id = transitions.conversation_id)"
+            " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = transitions.conversation_id"
+            " AND m.client_id = json_extract(transitions.record, '$.marker'))"
+        )
+        found = await self._all(TRANSITIONS, where, (to_time(since), to_time(until)))
+        unfinished = []
+        for transition in found:
+            conversation = await self.get(transition["tenant_id"], transition["conversation_id"])
+            if conversation is not None:
+                unfinished.append((conversation, transition))
+        return unfinished
+
     async def history(self, tenant_id: str, conversation_id: str) -> list[Document]:
         where = "conversation_id = ? AND tenant_id = ? ORDER BY epoch"
         return await self._all(TRANSITIONS, where, (conversation_id, tenant_id))

@@ -202,6 +202,10 @@ _V1 = [
     "CREATE TABLE leases (id TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL)",
 ]
 
+#: Version 2: housekeeping finds the transitions of the last minutes whose aftermath was interrupted
+#: (wschat.chat.repair); ``at`` is the only way in that does not grow with the stored history.
+_V2 = ["CREATE INDEX transitions_at ON transitions (at)"]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1]
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 LATEST = len(MIGRATIONS)

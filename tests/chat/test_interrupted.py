@@ -1,0 +1,154 @@
+"""A transition whose aftermath was interrupted is completed by housekeeping, exactly once (issue 17.3).
+
+The interruption is the database going away right after the transition was claimed: the first step of
+the aftermath raises the error the adapter would. The conversation is then in its new state without its
+events and its marker message; once the transition is 30 s old the janitor completes it, and a second
+round changes nothing. Run on both adapters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.chat.conftest import Team
+from tests.support import Peer, stored
+
+pytestmark = pytest.mark.both_backends
+
+
+def fail_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> Callable[[], int]:
+    """``owner.name`` raises a database error the first time; returns how often it was called."""
+    real = getattr(owner, name)
+    calls = 0
+
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, flaky)
+    return lambda: calls
+
+
+async def _messages(team: Team, conversation_id: str, client_id: str) -> list[Any]:
+    db = team.server.app.runtime.db
+    return await stored(db, "messages", conversation_id=conversation_id, client_id=client_id)
+
+
+async def _housekeeping(team: Team) -> None:
+    """The janitor's round once the transition is past its grace, as every process runs it."""
+    team.server.clock.advance(seconds=31)
+    await team.server.app.runtime.janitor.run_once()
+
+
+async def _assigned_chat(team: Team) -> tuple[Peer, Peer, str]:
+    bert = await team.agent("bert")
+    visitor = await team.server.visitor()
+    cid: str = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+    return visitor, bert, cid
+
+
+async def test_an_interrupted_assignment_is_announced_by_housekeeping_once(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = team.server.app.runtime
+    bert = await team.agent("bert")
+    visitor = await team.server.visitor()
+    fail_once(monkeypatch, runtime.routing, "announce_assignment")
+    assert await visitor.error("chat.start") == "UNAVAILABLE"
+    cid = (await visitor.ok("chat.current"))["conversation"]["id"]
+    conversation = await runtime.conversations.get(team.tenant.id, cid)
+    assert conversation is not None
+    assert conversation.agent_id == team.bert.id, "the assignment itself was stored"
+    assert visitor.received("chat.assigned") == []
+    marker = f"sys:assign:{conversation.epoch}"
+    assert await _messages(team, cid, marker) == []
+
+    await _housekeeping(team)
+    assigned = await visitor.wait("chat.assigned")
+    assert assigned["agent"]["id"] == team.bert.id
+    await bert.wait("chat.assigned", lambda d: d["conversation"]["id"] == cid)
+    assert len(await _messages(team, cid, marker)) == 1
+
+    await _housekeeping(team)
+    await visitor.barrier()
+    assert len(visitor.received("chat.assigned")) == 1, "completed once"
+    assert len(await _messages(team, cid, marker)) == 1
+
+
+async def test_an_interrupted_close_is_finished_by_housekeeping_once(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = team.server.app.runtime
+    visitor, bert, cid = await _assigned_chat(team)
+    fail_once(monkeypatch, runtime.chat.parts.events, "publish")  # the aftermath's first step
+    assert await bert.error("chat.close", {"conversation_id": cid}) == "UNAVAILABLE"
+    closed = await runtime.conversations.get(team.tenant.id, cid)
+    assert closed is not None
+    assert closed.status.value == "closed"
+    marker = f"sys:close:{closed.epoch}"
+    assert await _messages(team, cid, marker) == []
+
+    await _housekeeping(team)
+    ended = await visitor.wait("chat.ended")
+    assert ended == {"conversation_id": cid, "by": "agent"}
+    [message] = await _messages(team, cid, marker)
+    assert message["event"] == "closed_by_agent"
+    assert message["text"] == "Bert closed the chat."
+
+    await _housekeeping(team)
+    await visitor.barrier()
+    assert len(visitor.received("chat.ended")) == 1
+    assert len(await _messages(team, cid, marker)) == 1
+
+
+async def test_an_interrupted_transfer_is_completed_by_housekeeping_once(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = team.server.app.runtime
+    _, bert, cid = await _assigned_chat(team)
+    carl = await team.agent("carl")
+    fail_once(monkeypatch, runtime.routing, "handed_over")
+    transfer = {"conversation_id": cid, "to_agent_id": team.carl.id, "note": "Wants a refund."}
+    assert await bert.error("chat.transfer", transfer) == "UNAVAILABLE"
+    moved = await runtime.conversations.get(team.tenant.id, cid)
+    assert moved is not None
+    assert moved.agent_id == team.carl.id
+
+    await _housekeeping(team)
+    await carl.wait("chat.assigned", lambda d: d["conversation"]["id"] == cid)
+    await bert.wait("chat.transferred", lambda d: d["conversation_id"] == cid)
+    assert len(await _messages(team, cid, f"sys:transfer:{moved.epoch}")) == 1
+    [note] = await _messages(team, cid, f"sys:transfer-note:{moved.epoch}")
+    assert note["text"] == "Wants a refund."
+
+    await _housekeeping(team)
+    await bert.barrier()
+    assert len([d for d in bert.received("chat.transferred") if d["conversation_id"] == cid]) == 1
+
+
+async def test_an_interrupted_requeue_is_completed_by_housekeeping_once(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = team.server.app.runtime
+    visitor, bert, cid = await _assigned_chat(team)
+    fail_once(monkeypatch, runtime.routing, "handed_over")
+    assert await bert.error("status.set", {"status": "offline"}) == "UNAVAILABLE"
+    requeued = await runtime.conversations.get(team.tenant.id, cid)
+    assert requeued is not None
+    assert requeued.status.value == "queued"
+
+    await _housekeeping(team)
+    await visitor.wait("chat.assigned", lambda d: d["agent"] is None)
+    [message] = await _messages(team, cid, f"sys:requeue:{requeued.epoch}")
+    assert message["event"] == "requeued"
+
+    await _housekeeping(team)
+    assert len(await _messages(team, cid, f"sys:requeue:{requeued.epoch}")) == 1
