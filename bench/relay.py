@@ -1,7 +1,8 @@
 """Relay benchmark: N visitors and M agents over websockets on loopback, visitors sending at a fixed rate.
 
 Reports send-to-delivery latency (p50/p99, visitor's emit → the assigned agent's ``message.new``),
-deliveries per second, and CPU time per delivery of the server process (with the embedded SQLite database,
+deliveries per second, the server's resident memory per open connection, and CPU time per delivery of the
+server process (with the embedded SQLite database,
 whose writer and reader threads run inside it).
 
 The same client harness then drives a *reference* server: a bare python-socketio relay that acknowledges
@@ -49,6 +50,14 @@ RAISED_LIMITS = {
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def rss_kb(pid: int) -> int:
+    """The process's resident memory, KB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
@@ -63,6 +72,9 @@ class Result:
     failed: int = 0
     seconds: float = 0.0
     server_cpu: float = 0.0
+    #: Resident memory the server grew by per open connection (agents and visitors, each visitor with its
+    #: chat started), KB.
+    kb_per_connection: float = float("nan")
 
     @property
     def cpu_per_delivery(self) -> float:
@@ -77,7 +89,7 @@ class Result:
         return (
             f"{self.name:9s} sent {self.sent}, delivered {self.delivered}, failed {self.failed}; "
             f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; {rate:.0f} deliveries/s; "
-            f"server CPU {per:.2f} ms per delivery"
+            f"server CPU {per:.2f} ms per delivery; {self.kb_per_connection:.0f} KB per connection"
         )
 
 
@@ -206,6 +218,7 @@ async def run_wschat(opts: argparse.Namespace) -> Result:
     }
     print("wsChat runs with these limits raised:", ", ".join(f"{k}={v}" for k, v in RAISED_LIMITS.items()))
     server, url = await start([sys.executable, "-m", "wschat", "serve", "--port", "0"], env)
+    idle = rss_kb(server.pid)
     clients: list[socketio.AsyncClient] = []
     sent_at: dict[str, float] = {}
     try:
@@ -226,6 +239,7 @@ async def run_wschat(opts: argparse.Namespace) -> Result:
                 started = await visitor.call("chat.start", {}, namespace="/visitor", timeout=30)
                 visitors.append((visitor, started["conversation"]["id"]))
                 clients.append(visitor)
+        result.kb_per_connection = (rss_kb(server.pid) - idle) / len(clients)
         cpu0 = cpu_seconds(server.pid)
         await drive(result, visitors, sent_at, opts.rate, opts.seconds)
         result.server_cpu = cpu_seconds(server.pid) - cpu0
@@ -240,6 +254,7 @@ async def run_wschat(opts: argparse.Namespace) -> Result:
 async def run_reference(opts: argparse.Namespace) -> Result:
     result = Result("reference")
     server, url = await start([sys.executable, "-c", REFERENCE_SERVER], dict(os.environ))
+    idle = rss_kb(server.pid)
     clients: list[socketio.AsyncClient] = []
     sent_at: dict[str, float] = {}
     try:
@@ -252,6 +267,7 @@ async def run_reference(opts: argparse.Namespace) -> Result:
             visitor = await connect(url, "/visitor", {"agent": str(n % opts.agents)})
             visitors.append((visitor, f"cnv_{n:024x}"))
             clients.append(visitor)
+        result.kb_per_connection = (rss_kb(server.pid) - idle) / len(clients)
         cpu0 = cpu_seconds(server.pid)
         await drive(result, visitors, sent_at, opts.rate, opts.seconds)
         result.server_cpu = cpu_seconds(server.pid) - cpu0
@@ -288,7 +304,8 @@ def main() -> None:
             "ratio wsChat/reference: "
             f"p50 latency {statistics.median(w) / statistics.median(r):.1f}x, "
             f"p99 latency {w[int(len(w) * 0.99) - 1] / r[int(len(r) * 0.99) - 1]:.1f}x, "
-            f"server CPU per delivery {wschat.cpu_per_delivery / reference.cpu_per_delivery:.1f}x"
+            f"server CPU per delivery {wschat.cpu_per_delivery / reference.cpu_per_delivery:.1f}x, "
+            f"memory per connection {wschat.kb_per_connection / reference.kb_per_connection:.1f}x"
         )
 
 
