@@ -143,6 +143,8 @@ class Settings:
     chat: ChatSettings = field(default_factory=ChatSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     redis_url: Secret | None = None
+    #: Bearer token of ``GET /metrics``; without it the endpoint does not exist (docs/operations.md).
+    metrics_token: Secret | None = None
     log_level: str = "info"
     #: The FerretDB binary (only for copying an old installation: ``wschat db copy --from ferretdb://…``).
     ferretdb_bin: Path | None = None
@@ -169,6 +171,7 @@ _KNOWN = {
     "WSCHAT_DATA_DIR",
     "WSCHAT_SECRET_KEY",
     "WSCHAT_REDIS_URL",
+    "WSCHAT_METRICS_TOKEN",
     "WSCHAT_LOG_LEVEL",
     "WSCHAT_TOKEN_TTL",
     "WSCHAT_SESSION_TTL",
@@ -268,6 +271,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         chat=chat,
         media=media,
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
+        metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
         log_level=reader.get("WSCHAT_LOG_LEVEL", "info", _parse_log_level),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),
     )

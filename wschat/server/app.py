@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import socketio
-from quart import Quart, Response
+from quart import Quart, Response, request
 
 from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
@@ -23,10 +24,12 @@ from wschat.boundary.http import SERVICES, json_response
 from wschat.chat import events as chat_events
 from wschat.clock import Clock, utc_now
 from wschat.config import Settings
+from wschat.errors import AuthInvalid, NotFound
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
 from wschat.server.http import install_error_handlers, install_security_headers
+from wschat.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from wschat.server.openapi import openapi_document
 from wschat.server.realtime import MAX_PACKET, Realtime
 from wschat.server.runtime import Runtime, build_runtime
@@ -116,6 +119,19 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         """The HTTP API as an OpenAPI 3.1 document."""
         return json_response(openapi_document(quart_app, __version__))
 
+    @quart_app.get("/metrics")
+    async def metrics() -> Response:
+        """Prometheus metrics of this process, for the bearer of WSCHAT_METRICS_TOKEN (else no such page)."""
+        if settings.metrics_token is None:
+            raise NotFound()
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.encode(), settings.metrics_token.reveal().encode()
+        ):
+            raise AuthInvalid()
+        body = realtime.metrics.exposition()
+        return Response(body, content_type=METRICS_CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+
     @quart_app.get("/healthz")
     async def healthz() -> Response:
         return json_response({"status": "ok"})
@@ -182,6 +198,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 started = loop.time()
                 await rt.housekeeping.run(name, step)
                 took = loop.time() - started
+                realtime.metrics.housekeeping(name, took)
                 if took > SLOW_HOUSEKEEPING:
                     log.warning("housekeeping step %s took %.0f ms", name, took * 1000)
 

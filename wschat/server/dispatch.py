@@ -7,12 +7,14 @@ Every outcome becomes an ack, never an exception on the socket: ``{"ok": true, .
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_type_hints
 
 from wschat.boundary.protocol import Event
 from wschat.boundary.sockets import Ack, SocketContext, SocketLimiter
 from wschat.errors import Unavailable, ValidationFailed, WsChatError
+from wschat.server.metrics import Metrics
 from wschat.storage import DATABASE_ERRORS
 from wschat.wire import WireModel
 
@@ -28,8 +30,11 @@ C = TypeVar("C", bound=SocketContext)
 class Namespace(Generic[C]):
     """One namespace's events (wschat.boundary.sockets.Events): handlers, their models, per-socket limits."""
 
-    def __init__(self, sio: socketio.AsyncServer, name: str, call: Callable[..., Awaitable[Ack]]) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, name: str, call: Callable[..., Awaitable[Ack]], metrics: Metrics
+    ) -> None:
         self._sio = sio
+        self._metrics = metrics
         self.name = name
         self._call = call
         self.models: dict[tuple[str, str], type[WireModel]] = {}
@@ -40,7 +45,11 @@ class Namespace(Generic[C]):
     def on(self, event: Event, model: type[M]) -> Callable[[Callable[[C, M], Awaitable[Ack]]], Any]:
         def register(handler: Callable[[C, M], Awaitable[Ack]]) -> Callable[[C, M], Awaitable[Ack]]:
             async def dispatch(sid: str, *data: Any) -> Ack:
-                return await _answer(self._call(sid, handler, model, data))
+                began = time.perf_counter()
+                ack = await _answer(self._call(sid, handler, model, data))
+                outcome = "ok" if ack["ok"] is True else _code(ack)
+                self._metrics.event(self.name, event, outcome, time.perf_counter() - began)
+                return ack
 
             self._sio.on(event, dispatch, namespace=self.name)
             self.models[(self.name, event)] = model
@@ -60,6 +69,11 @@ class Namespace(Generic[C]):
         """Drop a closed socket's windows."""
         for limiter in self._limiters:
             limiter.forget(sid)
+
+
+def _code(ack: Ack) -> str:
+    error = ack["error"]
+    return str(error["code"]) if isinstance(error, dict) else "INTERNAL"
 
 
 async def _answer(call: Awaitable[Ack]) -> Ack:

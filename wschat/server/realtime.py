@@ -38,6 +38,7 @@ from wschat.errors import (
 )
 from wschat.origins import is_same_origin
 from wschat.server.dispatch import Namespace, one_payload
+from wschat.server.metrics import Metrics
 from wschat.server.packets import PolicedServer
 from wschat.server.redis_manager import WatchedRedisManager, reconnect_after_loss
 from wschat.server.runtime import Runtime
@@ -93,9 +94,10 @@ class Realtime:
             logger=False,
             engineio_logger=False,
         )
+        self.metrics = Metrics(self._socket_counts)
         #: Where the features register their handlers (wschat.boundary.sockets.Events).
-        self.agents = Namespace[AgentContext](self.sio, AGENT, self._agent_call)
-        self.visitors = Namespace[VisitorContext](self.sio, VISITOR, self._visitor_call)
+        self.agents = Namespace[AgentContext](self.sio, AGENT, self._agent_call, self.metrics)
+        self.visitors = Namespace[VisitorContext](self.sio, VISITOR, self._visitor_call, self.metrics)
         self.sio.on("connect", self._agent_connect, namespace=AGENT)
         self.sio.on("connect", self._visitor_connect, namespace=VISITOR)
         self.sio.on("disconnect", self._disconnect, namespace=AGENT)
@@ -117,6 +119,10 @@ class Realtime:
             if connection is not None:
                 with contextlib.suppress(Exception):  # closing what may already be broken
                     await connection.aclose()
+
+    def _socket_counts(self) -> dict[str, int]:
+        rooms = self.sio.manager.rooms
+        return {namespace: len(rooms.get(namespace, {}).get(None, {})) for namespace in (AGENT, VISITOR)}
 
     def _runtime(self) -> Runtime:
         if self.runtime is None:
@@ -195,6 +201,7 @@ class Realtime:
     def serve(self, runtime: Runtime) -> None:
         """Plug in the runtime once the app serves; events before that, or after ``stop``, are UNAVAILABLE."""
         self.runtime, self.services = runtime, runtime.services()
+        self.metrics.node(runtime.node_id)
 
     def stop(self) -> None:
         self.runtime, self.services = None, Services()

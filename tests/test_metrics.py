@@ -1,0 +1,96 @@
+"""``GET /metrics``: Prometheus metrics of one process, for the bearer of ``WSCHAT_METRICS_TOKEN`` only.
+
+Scraped from a real server after real traffic and parsed with ``prometheus_client.parser``."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+
+from tests.support import FakeClock, LiveServer, start_server, wait_for
+from wschat.config import Secret, Settings
+
+TOKEN = secrets.token_urlsafe(32)
+
+
+@pytest.fixture
+async def watched(
+    settings: Settings, clock: FakeClock, http: aiohttp.ClientSession
+) -> AsyncIterator[LiveServer]:
+    chat = replace(settings.chat, janitor_interval=0.05)  # housekeeping is timed within the test
+    async with start_server(replace(settings, metrics_token=Secret(TOKEN), chat=chat), clock, http) as live:
+        yield live
+
+
+async def _scrape(server: LiveServer) -> dict[str, list[Sample]]:
+    async with server.http.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        text = await r.text()
+    return {family.name: family.samples for family in text_string_to_metric_families(text)}
+
+
+async def test_events_sockets_and_the_node_are_counted(watched: LiveServer) -> None:
+    tenant = await watched.make_tenant("acme")
+    await watched.make_user(tenant, "bert")
+    bert = await watched.agent(await watched.login("acme", "bert"))
+    visitor = await watched.visitor()
+    await bert.ok("status.set", {"status": "online"})
+    await visitor.ok("chat.start")
+    assert await visitor.error("message.send", {"conversation_id": "nonsense"}) == "VALIDATION_FAILED"
+    metrics = await _scrape(watched)
+
+    events = {
+        (s.labels["namespace"], s.labels["event"], s.labels["outcome"]): s.value
+        for s in metrics["wschat_socket_events"]
+        if s.name.endswith("_total")
+    }
+    assert events[("/agent", "status.set", "ok")] == 1
+    assert events[("/visitor", "chat.start", "ok")] == 1
+    assert events[("/visitor", "message.send", "VALIDATION_FAILED")] == 1
+    acks = {
+        s.labels["namespace"]: s.value
+        for s in metrics["wschat_socket_event_seconds"]
+        if s.name.endswith("_count")
+    }
+    assert acks == {"/agent": 1, "/visitor": 2}
+    sockets = {s.labels["namespace"]: s.value for s in metrics["wschat_sockets"]}
+    assert sockets == {"/agent": 1, "/visitor": 1}
+    [node] = metrics["wschat_node_info"]
+    assert node.labels["node"] == watched.app.runtime.node_id
+    assert "process_resident_memory_bytes" in metrics
+
+
+async def test_housekeeping_steps_are_timed(watched: LiveServer) -> None:
+    steps: set[str] = set()
+
+    async def timed() -> bool:
+        samples = (await _scrape(watched))["wschat_housekeeping_seconds"]
+        steps.update(s.labels["step"] for s in samples if s.name.endswith("_count") and s.value >= 1)
+        return "janitor" in steps
+
+    await wait_for(timed)
+    assert {"janitor", "expire call invitations", "reconnect clients after a Redis loss"} <= steps
+
+
+@pytest.mark.parametrize(
+    "authorization", [None, "", "Bearer", f"Bearer {TOKEN}x", f"Basic {TOKEN}", "Bearer " + "a" * 43]
+)
+async def test_metrics_need_the_token(watched: LiveServer, authorization: str | None) -> None:
+    headers = {} if authorization is None else {"Authorization": authorization}
+    async with watched.http.get(f"{watched.url}/metrics", headers=headers) as r:
+        assert r.status == 401
+        assert (await r.json())["error"]["code"] == "AUTH_INVALID"
+        assert TOKEN not in await r.text()
+
+
+async def test_without_a_token_there_is_no_metrics_page(server: LiveServer) -> None:
+    reply = await server.request("GET", "/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert reply.status == 404
+    assert reply.body["error"]["code"] == "NOT_FOUND"
