@@ -16,6 +16,7 @@ import pytest
 
 from tests.chat.conftest import Team
 from tests.support import Peer, stored
+from wschat.chat.models import Conversation
 
 pytestmark = pytest.mark.both_backends
 
@@ -39,6 +40,13 @@ def fail_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> Callabl
 async def _messages(team: Team, conversation_id: str, client_id: str) -> list[Any]:
     db = team.server.app.runtime.db
     return await stored(db, "messages", conversation_id=conversation_id, client_id=client_id)
+
+
+async def _stored(team: Team, conversation_id: str) -> Conversation:
+    """The conversation as the database has it now."""
+    conversation = await team.server.app.runtime.conversations.get(team.tenant.id, conversation_id)
+    assert conversation is not None
+    return conversation
 
 
 async def _housekeeping(team: Team) -> None:
@@ -73,16 +81,14 @@ async def test_an_interrupted_assignment_is_announced_by_housekeeping_once(
     fail_once(monkeypatch, runtime.routing, "announce_assignment")
     assert await visitor.error("chat.start") == "UNAVAILABLE"
     cid = (await visitor.ok("chat.current"))["conversation"]["id"]
-    conversation = await runtime.conversations.get(team.tenant.id, cid)
-    assert conversation is not None
+    conversation = await _stored(team, cid)
     assert conversation.agent_id == team.bert.id, "the assignment itself was stored"
     assert visitor.received("chat.assigned") == []
     marker = f"sys:assign:{conversation.epoch}"
     assert await _messages(team, cid, marker) == []
 
     await _housekeeping(team)
-    assigned = await visitor.wait("chat.assigned")
-    assert assigned["agent"]["id"] == team.bert.id
+    assert (await visitor.wait("chat.assigned"))["agent"]["id"] == team.bert.id
     await bert.wait("chat.assigned", lambda d: d["conversation"]["id"] == cid)
     assert len(await _messages(team, cid, marker)) == 1
     await _again_changes_nothing(team, visitor, "chat.assigned", cid, marker)
@@ -95,15 +101,13 @@ async def test_an_interrupted_close_is_finished_by_housekeeping_once(
     visitor, bert, cid = await _assigned_chat(team)
     fail_once(monkeypatch, runtime.chat.parts.events, "publish")  # the aftermath's first step
     assert await bert.error("chat.close", {"conversation_id": cid}) == "UNAVAILABLE"
-    closed = await runtime.conversations.get(team.tenant.id, cid)
-    assert closed is not None
+    closed = await _stored(team, cid)
     assert closed.status.value == "closed"
     marker = f"sys:close:{closed.epoch}"
     assert await _messages(team, cid, marker) == []
 
     await _housekeeping(team)
-    ended = await visitor.wait("chat.ended")
-    assert ended == {"conversation_id": cid, "by": "agent"}
+    assert await visitor.wait("chat.ended") == {"conversation_id": cid, "by": "agent"}
     [message] = await _messages(team, cid, marker)
     assert message["event"] == "closed_by_agent"
     assert message["text"] == "Bert closed the chat."
@@ -119,8 +123,7 @@ async def test_an_interrupted_transfer_is_completed_by_housekeeping_once(
     fail_once(monkeypatch, runtime.routing, "handed_over")
     transfer = {"conversation_id": cid, "to_agent_id": team.carl.id, "note": "Wants a refund."}
     assert await bert.error("chat.transfer", transfer) == "UNAVAILABLE"
-    moved = await runtime.conversations.get(team.tenant.id, cid)
-    assert moved is not None
+    moved = await _stored(team, cid)
     assert moved.agent_id == team.carl.id
 
     await _housekeeping(team)
@@ -139,8 +142,7 @@ async def test_an_interrupted_requeue_is_completed_by_housekeeping_once(
     visitor, bert, cid = await _assigned_chat(team)
     fail_once(monkeypatch, runtime.routing, "handed_over")
     assert await bert.error("status.set", {"status": "offline"}) == "UNAVAILABLE"
-    requeued = await runtime.conversations.get(team.tenant.id, cid)
-    assert requeued is not None
+    requeued = await _stored(team, cid)
     assert requeued.status.value == "queued"
 
     await _housekeeping(team)

@@ -155,6 +155,8 @@ class Message:
 
 @dataclass(frozen=True)
 class ChatClosed:
+    """The conversation was closed, by either side or by housekeeping; ``conversation`` is it as closed."""
+
     conversation: Conversation
 
 

@@ -12,7 +12,7 @@ from wschat.accounts.context import AgentContext
 from wschat.boundary.protocol import Event
 from wschat.boundary.sockets import Done, Events, SocketContext, visitor_limiter
 from wschat.chat.conversations import ChatService
-from wschat.chat.models import ConversationRef
+from wschat.chat.models import Conversation, ConversationRef
 from wschat.config import Settings
 from wschat.signalling.models import Call, Caller, CallRef, CallStart, RtcSignal, Side
 from wschat.signalling.payloads import CallAck, CurrentCallAck, JoinedWire
@@ -48,9 +48,7 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
 
     @visitors.on(Event.CALL_CURRENT, ConversationRef)
     async def call_current(ctx: VisitorContext, p: ConversationRef) -> CurrentCallAck:
-        conversation = await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
-        call = await ctx.get(CallService).current(conversation)
-        return {"call": call.to_wire() if call else None}
+        return await _current_call(ctx, await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id))
 
 
 def _register_agent(agents: Events[AgentContext]) -> None:
@@ -63,9 +61,14 @@ def _register_agent(agents: Events[AgentContext]) -> None:
 
     @agents.on(Event.CALL_CURRENT, ConversationRef)
     async def call_current(ctx: AgentContext, p: ConversationRef) -> CurrentCallAck:
-        conversation = await ctx.get(ChatService).of_tenant(ctx.principal, p.conversation_id)
-        call = await ctx.get(CallService).current(conversation)
-        return {"call": call.to_wire() if call else None}
+        return await _current_call(
+            ctx, await ctx.get(ChatService).of_tenant(ctx.principal, p.conversation_id)
+        )
+
+
+async def _current_call(ctx: SocketContext, conversation: Conversation) -> CurrentCallAck:
+    call = await ctx.get(CallService).current(conversation)
+    return {"call": call.to_wire() if call else None}
 
 
 def _register_in_call(
