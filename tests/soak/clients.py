@@ -1,0 +1,352 @@
+"""Simulated widgets and consoles: real Socket.IO clients that behave as wsChat's front ends do.
+
+Each reconnects by itself after a lost connection and then catches up exactly as docs/protocol.md §7.2 says
+the widget and the console do (and as ``frontend/src/shared/sync.ts`` implements): the widget asks
+``chat.current`` and syncs after the highest ``seq`` it shows; the console asks ``chats.list`` and syncs each
+chat it shows, or reads the newest page of one it has nothing of. Between reconnects they rely on
+``message.new`` alone, as the front ends do: an event lost without a reconnect stays missing on the screen, and
+the checks at the end find it. What each shows is kept per conversation as ``seq → text``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import socketio
+
+from tests.soak.deployment import PASSWORD, TENANT
+
+View = dict[int, str]
+
+
+@dataclass
+class Sent:
+    """A message whose ``message.send`` was acked ok: it must be stored, once, with this seq and text."""
+
+    conversation_id: str
+    client_id: str
+    seq: int
+    text: str
+
+
+@dataclass
+class Tally:
+    """What all clients did, for the report."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    ack_ms: list[float] = field(default_factory=list)
+    acked: list[Sent] = field(default_factory=list)
+    #: When each kill or restart began and ended (UTC).
+    timeline: list[str] = field(default_factory=list)
+    #: Seconds from the start to the last kill or restart.
+    last_fault: float = 0.0
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.counts[what] += n
+
+
+class Client:
+    """One Socket.IO connection that reconnects by itself and catches up after each (re)connect."""
+
+    def __init__(
+        self, url: str, namespace: str, tally: Tally, catch_up: Callable[[], Awaitable[None]]
+    ) -> None:
+        self.url = url
+        self.namespace = namespace
+        self.tally = tally
+        self.sio = socketio.AsyncClient(
+            reconnection=True, reconnection_delay=0.5, reconnection_delay_max=3, randomization_factor=0.5
+        )
+        self._catch_up = catch_up
+        self.catching_up: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.connects = 0
+        self.sio.on("connect", self._connected, namespace=namespace)
+
+    def on(self, event: str, handler: Callable[[Any], Awaitable[None]]) -> None:
+        self.sio.on(event, handler, namespace=self.namespace)
+
+    async def open(self, auth: dict[str, Any]) -> None:
+        await self.sio.connect(
+            self.url, namespaces=[self.namespace], auth=auth, transports=["websocket"], wait_timeout=20
+        )
+
+    @property
+    def connected(self) -> bool:
+        return self.namespace in self.sio.namespaces
+
+    @property
+    def sid(self) -> str | None:
+        return self.sio.get_sid(self.namespace) if self.connected else None
+
+    async def _connected(self) -> None:
+        self.connects += 1
+        if self.connects > 1:
+            self.tally.add("reconnects")
+        self.catching_up = self.spawn(self._catch_up())
+
+    def spawn(self, job: Awaitable[Any]) -> asyncio.Task[None]:
+        """Runs ``job`` beside the event handlers: an ack cannot be awaited inside one."""
+        task = asyncio.create_task(self._guarded(job))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _guarded(self, job: Awaitable[Any]) -> None:
+        try:
+            await job
+        except (TimeoutError, socketio.exceptions.SocketIOError):
+            self.tally.add("catch-ups cut short")  # the next reconnect catches up again
+
+    async def call(
+        self, event: str, data: dict[str, Any] | None = None, timeout: float = 10
+    ) -> dict[str, Any]:
+        """The ack; ``{"ok": False, "error": {"code": "NO_ACK"}}`` when the socket is away or no ack came."""
+        if not self.connected:
+            return {"ok": False, "error": {"code": "NO_ACK"}}
+        try:
+            reply: dict[str, Any] = await self.sio.call(
+                event, data or {}, namespace=self.namespace, timeout=timeout
+            )
+        except (TimeoutError, socketio.exceptions.SocketIOError):
+            self.tally.add(f"{event} NO_ACK")
+            return {"ok": False, "error": {"code": "NO_ACK"}}
+        if not reply.get("ok"):
+            self.tally.add(f"{event} {reply['error']['code']}")
+        return reply
+
+    async def sync(self, conversation_id: str, view: View) -> bool:
+        """``messages.sync`` after the highest seq in ``view``, page after page; whether it completed."""
+        while True:
+            after = max(view, default=0)
+            reply = await self.call("messages.sync", {"conversation_id": conversation_id, "after_seq": after})
+            if not reply["ok"]:
+                return False
+            view.update({m["seq"]: m["text"] for m in reply["messages"]})
+            if len(reply["messages"]) < 500:
+                return True
+
+    def drop(self) -> bool:
+        """The network goes away under the socket: its TCP connection is aborted, no close is sent. The client
+        notices and reconnects by itself, as a browser does. False if it was not connected."""
+        ws = getattr(self.sio.eio, "ws", None)
+        connection = getattr(ws, "_conn", None)
+        if not self.connected or connection is None or connection.transport is None:
+            return False
+        connection.transport.abort()
+        return True
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+    async def send(self, conversation_id: str, client_id: str, text: str, until: float) -> str:
+        """Sends until acked, resending the same client_id after a failure (§7.4); the outcome's code."""
+        payload = {"conversation_id": conversation_id, "client_id": client_id, "text": text}
+        tries = 0
+        while time.monotonic() < until:
+            tries += 1
+            started = time.monotonic()
+            reply = await self.call("message.send", payload)
+            if reply["ok"]:
+                message = reply["message"]
+                self.tally.ack_ms.append((time.monotonic() - started) * 1000)
+                self.tally.acked.append(Sent(conversation_id, client_id, message["seq"], message["text"]))
+                self.tally.add("resent then acked" if tries > 1 else "acked at once")
+                return "ok"
+            code: str = reply["error"]["code"]
+            if code in ("CONVERSATION_CLOSED", "FORBIDDEN", "NOT_FOUND"):
+                return code  # the chat ended or moved on meanwhile: not an error of the send
+            await asyncio.sleep(1)
+        self.tally.add("sends given up")
+        return "GIVEN_UP"
+
+
+class Visitor:
+    """A website visitor: opens a chat, writes now and then, sometimes ends the chat and starts another."""
+
+    def __init__(self, n: int, url: str, tally: Tally, rng: random.Random) -> None:
+        self.n = n
+        self.url = url
+        self.tally = tally
+        self.rng = rng
+        self.client = Client(url, "/visitor", tally, self._catch_up)
+        self.conversation_id: str | None = None
+        self.views: dict[str, View] = {}
+        self._count = 0
+        self.client.on("message.new", self._message)
+        self.client.on("chat.ended", self._ended)
+
+    async def open(self, http: aiohttp.ClientSession) -> None:
+        async with http.post(f"{self.url}/api/widget/{TENANT}/session", json={"token": None}) as reply:
+            assert reply.status in (200, 201), await reply.text()
+            token = (await reply.json())["token"]
+        await self.client.open({"tenant": TENANT, "token": token})
+
+    async def _message(self, data: dict[str, Any]) -> None:
+        message = data["message"]
+        view = self.views.get(message["conversation_id"])
+        if view is not None:
+            view[message["seq"]] = message["text"]
+
+    async def _ended(self, data: dict[str, Any]) -> None:
+        conversation_id = data["conversation_id"]
+        if conversation_id == self.conversation_id:
+            self.conversation_id = None
+        # As the widget does: the closing message may have raced ahead of this event, so sync the chat.
+        if conversation_id in self.views:
+            self.client.spawn(self.client.sync(conversation_id, self.views[conversation_id]))
+
+    async def _catch_up(self) -> None:
+        reply = await self.client.call("chat.current")
+        if not reply["ok"]:
+            return
+        current = reply["conversation"]
+        if current is None:
+            self.conversation_id = None
+            return
+        self.conversation_id = current["id"]
+        await self.client.sync(current["id"], self.views.setdefault(current["id"], {}))
+
+    async def run(self, stop: asyncio.Event, pause: tuple[float, float], until: float) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), self.rng.uniform(*pause))
+                return
+            except TimeoutError:
+                pass
+            await self.step(until)
+
+    async def step(self, until: float) -> None:
+        if self.conversation_id is None:
+            reply = await self.client.call("chat.start", {"alias": f"Visitor {self.n}"})
+            if reply["ok"]:
+                self.conversation_id = reply["conversation"]["id"]
+                self.tally.add("chats started")
+                # As the widget does: what was said before this ack (the assignment) comes by messages.sync.
+                await self.client.sync(self.conversation_id, self.views.setdefault(self.conversation_id, {}))
+            return
+        if self.rng.random() < 0.02:
+            if (await self.client.call("chat.end", {"conversation_id": self.conversation_id}))["ok"]:
+                self.tally.add("chats ended by visitors")
+                self.conversation_id = None
+            return
+        self._count += 1
+        client_id = f"v{self.n}-{self._count}"
+        outcome = await self.client.send(self.conversation_id, client_id, f"{client_id}: hello", until)
+        if outcome == "CONVERSATION_CLOSED":
+            self.conversation_id = None
+
+
+class Agent:
+    """A console user: answers the chats routed to them, sometimes hands one to a colleague or closes it."""
+
+    def __init__(self, n: int, login: str, url: str, tally: Tally, rng: random.Random) -> None:
+        self.n = n
+        self.login = login
+        self.url = url
+        self.tally = tally
+        self.rng = rng
+        self.client = Client(url, "/agent", tally, self._catch_up)
+        self.user_id = ""
+        #: The chats this console shows, each as seq → text.
+        self.held: dict[str, View] = {}
+        #: Chats it showed before they were handed on or closed: what it showed must still match the store.
+        self.former: dict[str, View] = {}
+        self._unanswered: set[str] = set()
+        self._count = 0
+        self.client.on("chat.assigned", self._assigned)
+        self.client.on("chat.transferred", self._gone)
+        self.client.on("chat.ended", self._gone)
+        self.client.on("message.new", self._message)
+
+    async def open(self, http: aiohttp.ClientSession) -> None:
+        body = {"tenant": TENANT, "login": self.login, "password": PASSWORD}
+        async with http.post(f"{self.url}/api/auth/login", json=body) as reply:
+            assert reply.status == 200, await reply.text()
+            login = await reply.json()
+        self.user_id = login["user"]["id"]
+        await self.client.open({"token": login["token"]})
+        assert (await self.client.call("status.set", {"status": "online"}))["ok"]
+
+    def _hold(self, conversation_id: str) -> View:
+        self.former.pop(conversation_id, None)
+        return self.held.setdefault(conversation_id, {})
+
+    def _release(self, conversation_id: str) -> None:
+        view = self.held.pop(conversation_id, None)
+        if view is not None:
+            self.former[conversation_id] = view
+        self._unanswered.discard(conversation_id)
+
+    async def _assigned(self, data: dict[str, Any]) -> None:
+        conversation = data["conversation"]
+        if conversation["agent"] and conversation["agent"]["id"] == self.user_id:
+            self._hold(conversation["id"]).update({m["seq"]: m["text"] for m in data["messages"]})
+            self._unanswered.add(conversation["id"])
+
+    async def _gone(self, data: dict[str, Any]) -> None:
+        self._release(data["conversation_id"])
+
+    async def _message(self, data: dict[str, Any]) -> None:
+        message = data["message"]
+        view = self.held.get(message["conversation_id"])
+        if view is not None:
+            view[message["seq"]] = message["text"]
+            if message["sender"]["kind"] == "visitor":
+                self._unanswered.add(message["conversation_id"])
+
+    async def _catch_up(self) -> None:
+        reply = await self.client.call("chats.list")
+        if not reply["ok"]:
+            return
+        listed = {c["id"] for c in reply["conversations"]}
+        for conversation_id in set(self.held) - listed:
+            self._release(conversation_id)
+        for conversation_id in listed:
+            view = self._hold(conversation_id)
+            if view:
+                await self.client.sync(conversation_id, view)
+            else:
+                page = await self.client.call("messages.before", {"conversation_id": conversation_id})
+                if page["ok"]:
+                    view.update({m["seq"]: m["text"] for m in page["messages"]})
+
+    async def run(
+        self, stop: asyncio.Event, pause: tuple[float, float], until: float, colleagues: list[str]
+    ) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), self.rng.uniform(*pause))
+                return
+            except TimeoutError:
+                pass
+            await self.step(until, colleagues)
+
+    async def step(self, until: float, colleagues: list[str]) -> None:
+        if not self.held:
+            return
+        roll = self.rng.random()
+        chosen = self.rng.choice(sorted(self.held))
+        if roll < 0.03:
+            target = self.rng.choice([c for c in colleagues if c != self.user_id])
+            payload = {"conversation_id": chosen, "to_agent_id": target, "note": f"From {self.login}."}
+            if (await self.client.call("chat.transfer", payload))["ok"]:
+                self.tally.add("transfers")
+                self._release(chosen)
+        elif roll < 0.05:
+            if (await self.client.call("chat.close", {"conversation_id": chosen}))["ok"]:
+                self.tally.add("chats closed by agents")
+                self._release(chosen)
+        elif self._unanswered:
+            conversation_id = self.rng.choice(sorted(self._unanswered))
+            self._unanswered.discard(conversation_id)
+            self._count += 1
+            client_id = f"a{self.n}-{self._count}"
+            await self.client.send(conversation_id, client_id, f"{client_id}: how can I help?", until)
