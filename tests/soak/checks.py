@@ -65,7 +65,10 @@ def _compare(who: str, conversation_id: str, shown: View, expected: dict[int, di
     different = sorted(seq for seq in set(shown) & set(wanted) if shown[seq] != wanted[seq])
     if not (missing or phantom or different):
         return []
-    named = [f"{seq} ({expected[seq]['client_id']} at {expected[seq]['created_at']:%H:%M:%S.%f})" for seq in missing]
+    named = [
+        f"{seq} ({expected[seq]['client_id']} at {expected[seq]['created_at']:%H:%M:%S.%f})"
+        for seq in missing
+    ]
     return [f"{who}, {conversation_id}: missing seq {named}, not stored {phantom}, other text {different}"]
 
 
@@ -82,7 +85,8 @@ def visitor_screens(db_state: Stored, visitors: list[Visitor]) -> list[str]:
             }
             if conversation_id != visitor.conversation_id:
                 visible = {seq: m for seq, m in visible.items() if seq in shown}
-            anomalies += _compare(f"visitor {visitor.n}", conversation_id, shown, visible)
+            found = _compare(f"visitor {visitor.n}", conversation_id, shown, visible)
+            anomalies += found + [f"    {line}" for line in visitor.client.trace[-25:] if found]
         open_ones = [
             c["_id"]
             for c in db_state.conversations.values()

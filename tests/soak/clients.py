@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from datetime import UTC, datetime
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -52,12 +53,55 @@ class Tally:
         self.counts[what] += n
 
 
+class CatchUp:
+    """The catch-ups a client owes itself, per conversation: ``CatchUp`` of frontend/src/shared/sync.ts."""
+
+    def __init__(self, sync: Callable[[str, int], Awaitable[bool]]) -> None:
+        self._sync = sync
+        self._owed: dict[str, int] = {}
+        self._running: set[str] = set()
+        self._again: set[str] = set()
+
+    def connected(self, held: dict[str, int]) -> None:
+        """At (re)connect, before any later event: owed from each seq held now (unless owed from earlier)."""
+        for conversation_id, seq in held.items():
+            self._owed.setdefault(conversation_id, seq)
+
+    def received(self, conversation_id: str, seq: int, held: int) -> bool:
+        """Before a message.new is kept: whether it leaves a gap (then a catch-up is owed; run it)."""
+        if seq <= held + 1:
+            return False
+        self._owed.setdefault(conversation_id, held)
+        return True
+
+    async def run(self, conversation_id: str) -> None:
+        if conversation_id in self._running:
+            self._again.add(conversation_id)
+            return
+        self._running.add(conversation_id)
+        try:
+            while True:
+                self._again.discard(conversation_id)
+                after = self._owed.get(conversation_id)
+                if after is None:
+                    return
+                finished = await self._sync(conversation_id, after)
+                if finished and conversation_id not in self._again:
+                    del self._owed[conversation_id]
+                if conversation_id not in self._again:
+                    return
+        finally:
+            self._running.discard(conversation_id)
+
+
 class Client:
     """One Socket.IO connection that reconnects by itself and catches up after each (re)connect."""
 
     def __init__(
         self, url: str, namespace: str, tally: Tally, catch_up: Callable[[], Awaitable[None]]
     ) -> None:
+        """``catch_up`` is called in the connect handler, before any later event is handled: what it reads
+        of the screen at once is what the screen held when the connection came up."""
         self.url = url
         self.namespace = namespace
         self.tally = tally
@@ -67,8 +111,10 @@ class Client:
         self._catch_up = catch_up
         self.catching_up: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.trace: list[str] = []
         self.connects = 0
         self.sio.on("connect", self._connected, namespace=namespace)
+        self.sio.on("disconnect", lambda *_: self.note("disconnected"), namespace=namespace)
 
     def on(self, event: str, handler: Callable[[Any], Awaitable[None]]) -> None:
         self.sio.on(event, handler, namespace=self.namespace)
@@ -86,7 +132,13 @@ class Client:
     def sid(self) -> str | None:
         return self.sio.get_sid(self.namespace) if self.connected else None
 
+    def note(self, what: str) -> None:
+        """A line of this client's trace (the last ones are shown with an anomaly it has)."""
+        self.trace.append(f"{datetime.now(UTC):%H:%M:%S.%f} {what}")
+        del self.trace[:-200]
+
     async def _connected(self) -> None:
+        self.note(f"connected as {self.sid}")
         self.connects += 1
         if self.connects > 1:
             self.tally.add("reconnects")
@@ -122,16 +174,19 @@ class Client:
             self.tally.add(f"{event} {reply['error']['code']}")
         return reply
 
-    async def sync(self, conversation_id: str, view: View) -> bool:
-        """``messages.sync`` after the highest seq in ``view``, page after page; whether it completed."""
+    async def sync(self, conversation_id: str, view: View, after: int | None = None) -> bool:
+        """``messages.sync`` after ``after`` (default: the highest seq in ``view``), page after page from the
+        last seq each page returned, as ``frontend/src/shared/sync.ts``; whether it completed."""
+        after = max(view, default=0) if after is None else after
         while True:
-            after = max(view, default=0)
             reply = await self.call("messages.sync", {"conversation_id": conversation_id, "after_seq": after})
             if not reply["ok"]:
                 return False
             view.update({m["seq"]: m["text"] for m in reply["messages"]})
+            self.note(f"sync {conversation_id} after {after}: {[m['seq'] for m in reply['messages']]}")
             if len(reply["messages"]) < 500:
                 return True
+            after = reply["messages"][-1]["seq"]
 
     def drop(self) -> bool:
         """The network goes away under the socket: its TCP connection is aborted, no close is sent. The client
@@ -176,7 +231,10 @@ class Visitor:
         self.url = url
         self.tally = tally
         self.rng = rng
-        self.client = Client(url, "/visitor", tally, self._catch_up)
+        self.client = Client(url, "/visitor", tally, self._on_connect)
+        self.catch_ups = CatchUp(
+            lambda cid, after: self.client.sync(cid, self.views.setdefault(cid, {}), after)
+        )
         self.conversation_id: str | None = None
         self.views: dict[str, View] = {}
         self._count = 0
@@ -191,8 +249,12 @@ class Visitor:
 
     async def _message(self, data: dict[str, Any]) -> None:
         message = data["message"]
-        view = self.views.get(message["conversation_id"])
-        if view is not None:
+        self.client.note(f"message.new {message['conversation_id']} {message['seq']}")
+        conversation_id = message["conversation_id"]
+        view = self.views.get(conversation_id)
+        if view is not None and conversation_id == self.conversation_id:
+            if self.catch_ups.received(conversation_id, message["seq"], max(view, default=0)):
+                self.client.spawn(self.catch_ups.run(conversation_id))
             view[message["seq"]] = message["text"]
 
     async def _ended(self, data: dict[str, Any]) -> None:
@@ -203,6 +265,12 @@ class Visitor:
         if conversation_id in self.views:
             self.client.spawn(self.client.sync(conversation_id, self.views[conversation_id]))
 
+    def _on_connect(self) -> Awaitable[None]:
+        shown = self.conversation_id
+        if shown:
+            self.catch_ups.connected({shown: max(self.views.get(shown, {}), default=0)})
+        return self._catch_up()
+
     async def _catch_up(self) -> None:
         reply = await self.client.call("chat.current")
         if not reply["ok"]:
@@ -212,7 +280,8 @@ class Visitor:
             self.conversation_id = None
             return
         self.conversation_id = current["id"]
-        await self.client.sync(current["id"], self.views.setdefault(current["id"], {}))
+        self.views.setdefault(current["id"], {})
+        await self.catch_ups.run(current["id"])
 
     async def run(self, stop: asyncio.Event, pause: tuple[float, float], until: float) -> None:
         while not stop.is_set():
@@ -253,7 +322,8 @@ class Agent:
         self.url = url
         self.tally = tally
         self.rng = rng
-        self.client = Client(url, "/agent", tally, self._catch_up)
+        self.client = Client(url, "/agent", tally, self._on_connect)
+        self.catch_ups = CatchUp(lambda cid, after: self.client.sync(cid, self.held.get(cid, {}), after))
         self.user_id = ""
         #: The chats this console shows, each as seq → text.
         self.held: dict[str, View] = {}
@@ -296,11 +366,18 @@ class Agent:
 
     async def _message(self, data: dict[str, Any]) -> None:
         message = data["message"]
+        self.client.note(f"message.new {message['conversation_id']} {message['seq']}")
         view = self.held.get(message["conversation_id"])
         if view is not None:
+            if view and self.catch_ups.received(message["conversation_id"], message["seq"], max(view)):
+                self.client.spawn(self.catch_ups.run(message["conversation_id"]))
             view[message["seq"]] = message["text"]
             if message["sender"]["kind"] == "visitor":
                 self._unanswered.add(message["conversation_id"])
+
+    def _on_connect(self) -> Awaitable[None]:
+        self.catch_ups.connected({cid: max(view) for cid, view in self.held.items() if view})
+        return self._catch_up()
 
     async def _catch_up(self) -> None:
         reply = await self.client.call("chats.list")
@@ -312,7 +389,7 @@ class Agent:
         for conversation_id in listed:
             view = self._hold(conversation_id)
             if view:
-                await self.client.sync(conversation_id, view)
+                await self.catch_ups.run(conversation_id)
             else:
                 page = await self.client.call("messages.before", {"conversation_id": conversation_id})
                 if page["ok"]:
