@@ -1,4 +1,4 @@
-"""``python -m tests.soak``: the full-length chaos soak (what ``make soak`` runs); prints each run's report and
+"""``python -m tests.soak``: the full-length chaos soak (what ``make soak`` runs). Prints each run's report;
 exits 1 if any run found an anomaly."""
 
 from __future__ import annotations
@@ -10,23 +10,28 @@ import tempfile
 from pathlib import Path
 
 from tests.conftest import FAST_ARGON2
-from tests.soak.scenario import Plan, run
+from tests.soak.scenario import Plan, Report, run, run_both
 from wschat.accounts import passwords
 
 
+async def _one(args: argparse.Namespace, plan: Plan, work: Path) -> list[Report]:
+    if args.deployment == "both":
+        return await run_both(plan, work)
+    return [await run(args.deployment, plan, work)]
+
+
 async def _main(args: argparse.Namespace) -> int:
-    kinds = ["cluster", "sqlite"] if args.deployment == "both" else [args.deployment]
     failed = 0
     for round_ in range(1, args.runs + 1):
-        for kind in kinds:
-            plan = Plan(seconds=args.seconds, visitors=args.visitors, agents=args.agents, seed=round_)
-            if args.keep:
-                work = Path(tempfile.mkdtemp(prefix=f"wschat-soak-{kind}-"))
-                print(f"Logs and data: {work}", flush=True)
-                report = await run(kind, plan, work)
-            else:
-                with tempfile.TemporaryDirectory(prefix=f"wschat-soak-{kind}-") as temporary:
-                    report = await run(kind, plan, Path(temporary))
+        plan = Plan(seconds=args.seconds, visitors=args.visitors, agents=args.agents, seed=round_)
+        if args.keep:
+            work = Path(tempfile.mkdtemp(prefix="wschat-soak-"))
+            print(f"Logs and data: {work}", flush=True)
+            reports = await _one(args, plan, work)
+        else:
+            with tempfile.TemporaryDirectory(prefix="wschat-soak-") as temporary:
+                reports = await _one(args, plan, Path(temporary))
+        for report in reports:
             print(f"\nRun {round_}, " + report.markdown(), flush=True)
             failed += bool(report.anomalies)
     return 1 if failed else 0
@@ -35,7 +40,12 @@ async def _main(args: argparse.Namespace) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.soak", description=__doc__)
     parser.add_argument("--seconds", type=float, default=600, help="length of each run (default 600)")
-    parser.add_argument("--deployment", choices=["cluster", "sqlite", "both"], default="both")
+    parser.add_argument(
+        "--deployment",
+        choices=["cluster", "sqlite", "both"],
+        default="both",
+        help="both (default): the two at once, sharing the visitors and agents",
+    )
     parser.add_argument("--runs", type=int, default=1, help="runs in a row (default 1)")
     parser.add_argument("--visitors", type=int, default=200)
     parser.add_argument("--agents", type=int, default=20)

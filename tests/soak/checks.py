@@ -141,7 +141,8 @@ def stuck_chats(db_state: Stored, now: datetime) -> list[str]:
             status = db_state.presence.get(agent or "", {}).get("status")
             if status != "online" or agent not in connected:
                 anomalies.append(
-                    f"orphaned chat {conversation['_id']}: agent {agent} is {status}, sockets: {agent in connected}"
+                    f"orphaned chat {conversation['_id']}: agent {agent} is {status}, "
+                    f"with a socket: {agent in connected}"
                 )
     return anomalies
 

@@ -2,10 +2,10 @@
 
 Each reconnects by itself after a lost connection and then catches up exactly as docs/protocol.md §7.2 says
 the widget and the console do (and as ``frontend/src/shared/sync.ts`` implements): the widget asks
-``chat.current`` and syncs after the highest ``seq`` it shows; the console asks ``chats.list`` and syncs each
-chat it shows, or reads the newest page of one it has nothing of. Between reconnects they rely on
-``message.new`` alone, as the front ends do: an event lost without a reconnect stays missing on the screen, and
-the checks at the end find it. What each shows is kept per conversation as ``seq → text``.
+``chat.current`` and syncs from the ``seq`` it held when the connection came up; the console asks
+``chats.list`` and syncs each chat it shows, or reads the newest page of one it has nothing of. Between
+reconnects they rely on ``message.new``, and catch up at a gap in the seqs, as the front ends do. What each
+shows is kept per conversation as ``seq → text``; the checks at the end compare it with the database.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from datetime import UTC, datetime
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -62,8 +62,9 @@ class CatchUp:
         self._running: set[str] = set()
         self._again: set[str] = set()
 
-    def connected(self, held: dict[str, int]) -> None:
-        """At (re)connect, before any later event: owed from each seq held now (unless owed from earlier)."""
+    def owe(self, held: dict[str, int]) -> None:
+        """Owed from each seq (unless owed from earlier): at (re)connect, before any later event, from each
+        seq held; for a chat just started, from 0."""
         for conversation_id, seq in held.items():
             self._owed.setdefault(conversation_id, seq)
 
@@ -106,23 +107,61 @@ class Client:
         self.namespace = namespace
         self.tally = tally
         self.sio = socketio.AsyncClient(
-            reconnection=True, reconnection_delay=0.5, reconnection_delay_max=3, randomization_factor=0.5
+            # socket.io-client's defaults, which the widget and the console keep.
+            reconnection=True,
+            reconnection_delay=1,
+            reconnection_delay_max=5,
+            randomization_factor=0.5,
         )
         self._catch_up = catch_up
         self.catching_up: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.trace: list[str] = []
+        self._auth: dict[str, Any] = {}
+        self._watchdog: asyncio.Task[None] | None = None
         self.connects = 0
         self.sio.on("connect", self._connected, namespace=namespace)
-        self.sio.on("disconnect", lambda *_: self.note("disconnected"), namespace=namespace)
+        self.sio.on("disconnect", lambda *why: self.note(f"disconnected {why}"), namespace=namespace)
+        self.sio.on("connect_error", self._refused, namespace=namespace)
+
+    async def _refused(self, data: Any) -> None:
+        """A refused connect (python-socketio's reconnect loop tries again by itself)."""
+        code = data.get("data", data).get("code") if isinstance(data, dict) else None
+        self.note(f"connect refused: {code}")
+        self.tally.add(f"connect {code or 'REFUSED'}")
 
     def on(self, event: str, handler: Callable[[Any], Awaitable[None]]) -> None:
         self.sio.on(event, handler, namespace=self.namespace)
 
     async def open(self, auth: dict[str, Any]) -> None:
+        self._auth = auth
         await self.sio.connect(
             self.url, namespaces=[self.namespace], auth=auth, transports=["websocket"], wait_timeout=20
         )
+        self._watchdog = asyncio.create_task(self._keep_trying())
+
+    async def _keep_trying(self) -> None:
+        """python-socketio's reconnect loop ends for good when a connect attempt raises anything but its own
+        ConnectionError (a reset during the handshake, under load); socket.io-client in a browser never
+        stops trying. So when the client is away with no reconnect loop running, this starts over."""
+        while True:
+            await asyncio.sleep(5)
+            loop = self.sio._reconnect_task
+            if self.connected or not self.sio.reconnection or (loop is not None and not loop.done()):
+                continue
+            self.note("reconnect loop gone: connecting again")
+            self.tally.add("reconnect loops restarted")
+            try:
+                await self.sio.disconnect()
+                await self.sio.connect(
+                    self.url,
+                    namespaces=[self.namespace],
+                    auth=self._auth,
+                    transports=["websocket"],
+                    wait_timeout=20,
+                )
+            except Exception as error:
+                self.note(f"connecting again failed: {error!r}")
 
     @property
     def connected(self) -> bool:
@@ -199,6 +238,8 @@ class Client:
         return True
 
     async def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         await self.sio.disconnect()
 
     async def send(self, conversation_id: str, client_id: str, text: str, until: float) -> str:
@@ -268,7 +309,7 @@ class Visitor:
     def _on_connect(self) -> Awaitable[None]:
         shown = self.conversation_id
         if shown:
-            self.catch_ups.connected({shown: max(self.views.get(shown, {}), default=0)})
+            self.catch_ups.owe({shown: max(self.views.get(shown, {}), default=0)})
         return self._catch_up()
 
     async def _catch_up(self) -> None:
@@ -283,7 +324,14 @@ class Visitor:
         self.views.setdefault(current["id"], {})
         await self.catch_ups.run(current["id"])
 
-    async def run(self, stop: asyncio.Event, pause: tuple[float, float], until: float) -> None:
+    async def run(
+        self, stop: asyncio.Event, pause: tuple[float, float], until: float, arrive: float = 0
+    ) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), arrive)
+            return
+        except TimeoutError:
+            await self.step(until)  # arrives: starts a chat
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), self.rng.uniform(*pause))
@@ -298,8 +346,11 @@ class Visitor:
             if reply["ok"]:
                 self.conversation_id = reply["conversation"]["id"]
                 self.tally.add("chats started")
-                # As the widget does: what was said before this ack (the assignment) comes by messages.sync.
-                await self.client.sync(self.conversation_id, self.views.setdefault(self.conversation_id, {}))
+                # As the widget does: what was said before this ack (the assignment) comes by a catch-up,
+                # owed until it finishes.
+                self.views.setdefault(self.conversation_id, {})
+                self.catch_ups.owe({self.conversation_id: 0})
+                await self.catch_ups.run(self.conversation_id)
             return
         if self.rng.random() < 0.02:
             if (await self.client.call("chat.end", {"conversation_id": self.conversation_id}))["ok"]:
@@ -376,7 +427,7 @@ class Agent:
                 self._unanswered.add(message["conversation_id"])
 
     def _on_connect(self) -> Awaitable[None]:
-        self.catch_ups.connected({cid: max(view) for cid, view in self.held.items() if view})
+        self.catch_ups.owe({cid: max(view) for cid, view in self.held.items() if view})
         return self._catch_up()
 
     async def _catch_up(self) -> None:

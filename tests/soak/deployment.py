@@ -64,7 +64,7 @@ class ServerProcess:
                 if line.startswith("wsChat is ready on "):
                     break
         self.starts += 1
-        # Nothing else is printed to stdout; draining it anyway keeps a full pipe from ever blocking the server.
+        # Nothing else is printed to stdout; draining it anyway keeps a full pipe from blocking the server.
         asyncio.get_running_loop().create_task(self.process.stdout.read())
 
     def kill(self) -> None:

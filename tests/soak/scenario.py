@@ -2,7 +2,8 @@
 
 Timeline of a run of ``seconds`` (the fractions are of that length):
 - set-up: agents sign in and go online, visitors open their widget sessions; none of it is timed;
-- warm-up, the first 15 % (at least 10 s): chats start; then the steady processes' memory is taken;
+- warm-up (15 % of ``seconds``, at least 30 s, before them): the visitors arrive at random times and start
+  their chats; then the steady processes' memory is taken;
 - faults, until 90 %: one socket's TCP connection aborted at random every ``1 / drops_per_second`` s; on the
   cluster, process ``a`` SIGKILLed at 30 % and 55 % and started again on its port 2 s later, and
   ``redis-server`` stopped at 75 % and started again 3 s later;
@@ -20,7 +21,7 @@ import random
 import statistics
 import time
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,15 @@ class Plan:
     visitors: int = 200
     agents: int = 20
     #: Each visitor writes once per this many seconds (uniform), each agent looks at their chats as often.
-    visitor_pause: tuple[float, float] = (4.0, 12.0)
+    visitor_pause: tuple[float, float] = (6.0, 18.0)
     agent_pause: tuple[float, float] = (1.0, 3.0)
     drops_per_second: float = 1.0
     seed: int = 1
+
+    @property
+    def warm_up(self) -> float:
+        """Before the faults: the visitors arrive and start their chats (in the first 80 %)."""
+        return max(30.0, 0.15 * self.seconds)
 
 
 @dataclass
@@ -66,10 +72,29 @@ class Report:
         )
 
 
+#: The cluster's share of the visitors and agents when both deployments run at once.
+CLUSTER_SHARE = 0.6
+
+
 async def run(kind: str, plan: Plan, work: Path) -> Report:
     deploy = cluster if kind == "cluster" else single_sqlite
     async with deploy(work, plan.agents) as deployment:
         return await _soak(deployment, plan)
+
+
+async def run_both(plan: Plan, work: Path) -> list[Report]:
+    """Both deployments at once, three server processes, sharing the plan's visitors and agents (the cluster
+    60 %): each fault of the one happens while the other is under load too."""
+    visitors, agents = round(plan.visitors * CLUSTER_SHARE), round(plan.agents * CLUSTER_SHARE)
+    on_cluster = replace(plan, visitors=visitors, agents=agents)
+    on_sqlite = replace(plan, visitors=plan.visitors - visitors, agents=plan.agents - agents)
+    (work / "cluster").mkdir()
+    (work / "sqlite").mkdir()
+    return list(
+        await asyncio.gather(
+            run("cluster", on_cluster, work / "cluster"), run("sqlite", on_sqlite, work / "sqlite")
+        )
+    )
 
 
 async def _bounded(jobs: Iterable[Awaitable[None]], limit: int = 10) -> None:
@@ -97,14 +122,22 @@ async def _soak(deployment: Deployment, plan: Plan) -> Report:
         await _bounded(agent.open(http) for agent in agents)
         await _bounded(visitor.open(http) for visitor in visitors)
         colleagues = [agent.user_id for agent in agents]
-        start = time.monotonic()
-        end = start + plan.seconds
+        warm_up = plan.warm_up
+        end = time.monotonic() + warm_up + plan.seconds
         stop = asyncio.Event()
-        writers = [asyncio.create_task(v.run(stop, plan.visitor_pause, end + 60)) for v in visitors]
+        # Visitors arrive spread over the warm-up, as on a website (and the chats' routing is one decision at
+        # a time per tenant: 200 at once would only measure that queue).
+        writers = [
+            asyncio.create_task(
+                v.run(stop, plan.visitor_pause, end + 60, arrive=rng.uniform(0, warm_up * 0.8))
+            )
+            for v in visitors
+        ]
         writers += [asyncio.create_task(a.run(stop, plan.agent_pause, end + 60, colleagues)) for a in agents]
-        faults = asyncio.create_task(_faults(deployment, plan, start, clients, tally, rng))
-        await asyncio.sleep(max(10.0, 0.15 * plan.seconds))
+        await asyncio.sleep(warm_up)
         rss_warm = {s.name: s.rss_bytes() for s in deployment.steady}
+        start = time.monotonic()
+        faults = asyncio.create_task(_faults(deployment, plan, start, clients, tally, rng))
         await asyncio.sleep(end - time.monotonic())
         stop.set()
         await faults
@@ -179,12 +212,24 @@ async def _restart_redis(deployment: Deployment) -> None:
 
 async def _reconnected(clients: list[Client], timeout: float = 90) -> None:
     """Every client is connected again and has finished its catch-up."""
-    async with asyncio.timeout(timeout):
-        while not all(c.connected for c in clients):
-            await asyncio.sleep(0.2)
-        for client in clients:
-            if client.catching_up is not None:
-                await client.catching_up
+    try:
+        async with asyncio.timeout(timeout):
+            while not all(c.connected for c in clients):
+                await asyncio.sleep(0.2)
+            for client in clients:
+                if client.catching_up is not None:
+                    await client.catching_up
+    except TimeoutError:
+        away = [c for c in clients if not c.connected]
+        for client in away[:3]:
+            print(
+                f"{client.namespace} client away: eio {client.sio.eio.state}, trace:",
+                *client.trace[-12:],
+                sep="\n  ",
+            )
+        raise AssertionError(
+            f"{len(away)} of {len(clients)} clients not connected {timeout:.0f} s after the run"
+        ) from None
 
 
 async def _settled(
@@ -221,7 +266,9 @@ def _figures(tally: Tally, deployment: Deployment) -> dict[str, Any]:
         "sends given up": counts["sends given up"],
         "ack latency p50 / p99": f"{statistics.median(latencies) if latencies else 0:.0f} / {p99:.0f} ms",
         "chats started": counts["chats started"],
-        "chats ended by visitors / closed by agents": f"{counts['chats ended by visitors']} / {counts['chats closed by agents']}",
+        "chats ended by visitors / closed by agents": (
+            f"{counts['chats ended by visitors']} / {counts['chats closed by agents']}"
+        ),
         "transfers": counts["transfers"],
         "sockets dropped": counts["sockets dropped"],
         "process kills / Redis restarts": f"{counts['process kills']} / {counts['redis restarts']}",

@@ -12,7 +12,13 @@ reconnect and catch up:
   closes every connection it holds. A client that reconnects is then subscribed for, and its catch-up reads
   the database after that moment: nothing falls between.
 - **A publish failed**: the event is lost to every process. Once Redis answers again the process publishes a
-  catch-up order that every process (itself too) answers by closing its connections.
+  catch-up order with the time of its last failed publish; every process (itself too) closes the
+  connections opened before then (plus a margin for clocks). A connection opened later caught up after the
+  loss, so one Redis restart closes each connection once, not once per process that failed to publish.
+
+Between such moments a client can still miss an event while later ones reach it (python-socketio hands an
+event to the emitting process's own sockets before it publishes it): clients also catch up at a gap in a
+conversation's seqs (docs/protocol.md §7.2).
 
 From the first failure until both are done the process reports not ready (``/readyz``).
 """
@@ -21,11 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import socketio
+
+from wschat.server.packets import OPENED_AT
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,8 @@ MAX_LISTEN_RETRY = 5.0
 #: The ``method`` of the order to every process to close its connections (python-socketio's own methods are
 #: ``emit``, ``callback``, ``disconnect`` and the room ones; it ignores others).
 CATCH_UP = "wschat.catch_up"
+#: Seconds added to a catch-up order's time for clocks of several hosts that differ a little.
+CLOCK_MARGIN = 2.0
 
 
 class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
@@ -45,7 +56,8 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         #: When the first failure since Redis was last known good happened; None while it is good.
         self.lost_since: datetime | None = None
         self._listen_lost = False
-        self._publish_lost = False
+        #: Wall-clock time of the last failed publish not yet ordered caught up; None if there is none.
+        self._publish_failed_at: float | None = None
         #: The listener's own subscription. python-socketio keeps one in ``self.pubsub``, but replaces it
         #: whenever the publisher reconnects, and creates it deaf to subscription confirmations.
         self._listener: Any = None
@@ -53,7 +65,7 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     def _lost(self, what: str, error: Exception) -> None:
         if what == "publish":
-            self._publish_lost = True
+            self._publish_failed_at = time.time()
         else:
             self._listen_lost = True
         if self.lost_since is None:
@@ -61,7 +73,7 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             log.error("lost Redis (%s: %s): events between processes are dropped", what, type(error).__name__)
 
     def _recovered(self) -> None:
-        if not (self._listen_lost or self._publish_lost):
+        if not self._listen_lost and self._publish_failed_at is None:
             self.lost_since = None
 
     async def usable(self) -> bool:
@@ -86,11 +98,12 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         return None
 
     async def order_catch_up(self) -> None:
-        """After a failed publish, once Redis is back: every process closes its connections."""
-        if not self._publish_lost or not await self.usable():
+        """After a failed publish, once Redis is back: every process closes its connections opened before."""
+        failed_at = self._publish_failed_at
+        if failed_at is None or not await self.usable():
             return
-        self._publish_lost = False
-        await self._publish({"method": CATCH_UP, "host_id": self.host_id})
+        self._publish_failed_at = None
+        await self._publish({"method": CATCH_UP, "host_id": self.host_id, "before": failed_at + CLOCK_MARGIN})
         self._recovered()  # or, if that publish failed too, still lost: the next round tries again
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
@@ -109,12 +122,12 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                     retry = 1.0
                 async for message in self._listener.listen():
                     if message["type"] == "subscribe":
-                        await self._catch_up("this process was not listening")
+                        await self._catch_up("this process was not listening", before=time.time())
                         self._listen_lost = False
                         self._recovered()
                         self._listening.set()
-                    elif self._is_catch_up(message):
-                        await self._catch_up("a process could not publish")
+                    elif (before := self._catch_up_order(message)) is not None:
+                        await self._catch_up("a process could not publish", before)
                     else:
                         yield message
             except Exception as error:  # as above
@@ -131,19 +144,29 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         except TimeoutError as error:
             self._lost("listen", error)
 
-    def _is_catch_up(self, message: dict[str, Any]) -> bool:
+    def _catch_up_order(self, message: dict[str, Any]) -> float | None:
+        """The time of a catch-up order (close connections opened before it); None for anything else."""
         data = message.get("data")
         if message["type"] != "message" or not isinstance(data, bytes) or CATCH_UP.encode() not in data:
-            return False  # the cheap test first: every event passes here
+            return None  # the cheap test first: every event passes here
         try:
             decoded = self.json.loads(data)
         except ValueError:
-            return False
+            return None
         # Parsed, not searched: a chat message that contains the word is an emit, not an order.
-        return isinstance(decoded, dict) and decoded.get("method") == CATCH_UP
+        if not isinstance(decoded, dict) or decoded.get("method") != CATCH_UP:
+            return None
+        before = decoded.get("before")
+        return float(before) if isinstance(before, int | float) else time.time()
 
-    async def _catch_up(self, why: str) -> None:
-        connections = list(self.server.eio.sockets.values())
+    async def _catch_up(self, why: str, before: float) -> None:
+        """Closes this process's connections opened before ``before`` (wall-clock seconds)."""
+        environ = self.server.environ
+        connections = [
+            connection
+            for eio_sid, connection in list(self.server.eio.sockets.items())
+            if environ.get(eio_sid, {}).get(OPENED_AT, 0.0) < before
+        ]
         if connections:
             log.warning("%s: closing %d connections so that their clients catch up", why, len(connections))
         for connection in connections:

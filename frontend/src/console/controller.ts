@@ -252,7 +252,7 @@ export class Controller {
   private async catchUp(): Promise<void> {
     // Taken before the first await: live messages may arrive while the lists below are on their way, and
     // each tab must sync from what it held when the connection came up (shared/sync.ts).
-    this.catchUps.connected(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
+    this.catchUps.owe(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
     const agents = await this.emit("agents.list", {}, AgentsListAck);
     if (agents.ok) {
       this.dispatch({ type: "agents", agents: agents.value.agents });

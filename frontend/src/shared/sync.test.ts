@@ -127,13 +127,13 @@ describe("CatchUp", () => {
 
   it("syncs from the seq held at the connect, and again from there after a catch-up that did not finish", async () => {
     const { runs, asked } = catchUp(false, true, true);
-    runs.connected(new Map([["cnv_1", 3]]));
+    runs.owe(new Map([["cnv_1", 3]]));
     await runs.run("cnv_1");
     // That catch-up got no answer; live messages brought the thread to 9; the socket dropped and came back.
-    runs.connected(new Map([["cnv_1", 9]]));
+    runs.owe(new Map([["cnv_1", 9]]));
     await runs.run("cnv_1");
     expect(asked).toEqual([["cnv_1", 3], ["cnv_1", 3]]);
-    runs.connected(new Map([["cnv_1", 9]]));
+    runs.owe(new Map([["cnv_1", 9]]));
     await runs.run("cnv_1");
     expect(asked.at(-1)).toEqual(["cnv_1", 9]);
   });

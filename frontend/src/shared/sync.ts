@@ -56,6 +56,7 @@ export async function syncMessages<Page extends { messages: readonly Message[] }
  * The catch-ups a client owes itself, per conversation, and the running of them (one at a time per
  * conversation). One is owed:
  * - after every (re)connect, from the highest seq held when the connection came up;
+ * - for a chat just started, from its beginning (what was said before the ack);
  * - at a gap: a `message.new` more than one past the highest seq held means the messages between were
  *   missed (events can be lost without a reconnect: a server process that died between storing and
  *   delivering, or Redis away) — or, for a widget, that they are notes for agents only, which the sync
@@ -71,16 +72,19 @@ export class CatchUp {
   /** `sync(id, from)` brings `id` up to date from `from` (syncMessages) and says whether it finished. */
   constructor(private readonly sync: (id: string, from: number) => Promise<boolean>) {}
 
-  /** At (re)connect, before any later event is handled: a catch-up is owed from each seq held now. */
-  connected(held: ReadonlyMap<string, number>): void {
-    for (const [id, seq] of held) this.owe(id, seq);
+  /**
+   * A catch-up is owed from each of these seqs (unless one is owed from earlier): at (re)connect, before any
+   * later event is handled, from the seq each conversation holds; for a chat just started, from 0.
+   */
+  owe(held: ReadonlyMap<string, number>): void {
+    for (const [id, seq] of held) if (!this.owed.has(id)) this.owed.set(id, seq);
   }
 
   /** Before a `message.new` of `seq` is kept in a thread whose highest seq is `held`: runs a catch-up if it
    * leaves a gap. */
   received(id: string, seq: number, held: number): void {
     if (seq <= held + 1) return;
-    this.owe(id, held);
+    this.owe(new Map([[id, held]]));
     void this.run(id);
   }
 
@@ -107,9 +111,5 @@ export class CatchUp {
     } finally {
       this.running.delete(id);
     }
-  }
-
-  private owe(id: string, seq: number): void {
-    if (!this.owed.has(id)) this.owed.set(id, seq);
   }
 }

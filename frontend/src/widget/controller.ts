@@ -134,7 +134,7 @@ export class WidgetController {
       // What the thread held when the connection came up: the catch-up syncs from there, though live messages
       // may move the thread on before it asks (shared/sync.ts).
       const shown = this.state.conversation;
-      if (shown) this.catchUps.connected(new Map([[shown.id, this.state.thread.lastSeq]]));
+      if (shown) this.catchUps.owe(new Map([[shown.id, this.state.thread.lastSeq]]));
       // Only a (re)connect takes this page's socket out of its call: join again from the new one. A catch-up
       // for another reason (a chat that began elsewhere) must not join a running call a second time.
       void this.calls.resume();
@@ -263,6 +263,13 @@ export class WidgetController {
     for (const pending of toResend(this.state)) void this.deliver(pending.clientId, pending.text);
   }
 
+  /** A chat just started (or found open): what was said before its ack (the assignment) is owed until a
+   * catch-up from the start has finished. */
+  private async adopted(conversationId: string): Promise<void> {
+    this.catchUps.owe(new Map([[conversationId, 0]]));
+    await this.catchUps.run(conversationId);
+  }
+
   /** Everything after `from` (default: the highest seq held), while `conversationId` is the one shown (shared/sync.ts). */
   private sync(conversationId: string, from?: number): Promise<boolean> {
     return syncMessages(
@@ -339,7 +346,7 @@ export class WidgetController {
       reply = started;
       if (started.ok) {
         this.dispatch({ type: "conversation", conversation: started.value.conversation });
-        await this.sync(started.value.conversation.id);
+        await this.adopted(started.value.conversation.id);
       }
     } else {
       const payload = { conversation_id: conversation.id, client_id: clientId, text };
@@ -367,7 +374,7 @@ export class WidgetController {
     const started = await call(socket, "chat.start", payload, ConversationResult);
     if (!started.ok) return started.error;
     this.dispatch({ type: "conversation", conversation: started.value.conversation });
-    await this.sync(started.value.conversation.id);
+    await this.adopted(started.value.conversation.id);
     return null;
   }
 
