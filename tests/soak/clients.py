@@ -381,6 +381,8 @@ class Agent:
         #: Chats it showed before they were handed on or closed: what it showed must still match the store.
         self.former: dict[str, View] = {}
         self._unanswered: set[str] = set()
+        #: The epoch of each chat as last shown: an older view of a chat that left does not bring it back.
+        self._epochs: dict[str, int] = {}
         self._count = 0
         self.client.on("chat.assigned", self._assigned)
         self.client.on("chat.transferred", self._gone)
@@ -409,6 +411,7 @@ class Agent:
     async def _assigned(self, data: dict[str, Any]) -> None:
         conversation = data["conversation"]
         if conversation["agent"] and conversation["agent"]["id"] == self.user_id:
+            self._epochs[conversation["id"]] = conversation["epoch"]
             self._hold(conversation["id"]).update({m["seq"]: m["text"] for m in data["messages"]})
             self._unanswered.add(conversation["id"])
 
@@ -434,7 +437,16 @@ class Agent:
         reply = await self.client.call("chats.list")
         if not reply["ok"]:
             return
-        listed = {c["id"] for c in reply["conversations"]}
+        # As the console: a chat that left (transferred, ended) comes back only with a newer epoch; this answer
+        # may have been read before it left and arrive after the event that said so.
+        listed = {
+            c["id"]
+            for c in reply["conversations"]
+            if c["id"] not in self.former or c["epoch"] > self._epochs.get(c["id"], 0)
+        }
+        for c in reply["conversations"]:
+            if c["id"] in listed:
+                self._epochs[c["id"]] = max(self._epochs.get(c["id"], 0), c["epoch"])
         for conversation_id in set(self.held) - listed:
             self._release(conversation_id)
         for conversation_id in listed:
