@@ -437,8 +437,8 @@ class Agent:
         reply = await self.client.call("chats.list")
         if not reply["ok"]:
             return
-        # As the console: a chat that left (transferred, ended) comes back only with a newer epoch; this answer
-        # may have been read before it left and arrive after the event that said so.
+        # As the console: a chat that left (transferred, ended) comes back only with a newer epoch; this
+        # answer may have been read before it left and arrive after the event that said so.
         listed = {
             c["id"]
             for c in reply["conversations"]
