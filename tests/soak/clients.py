@@ -128,7 +128,8 @@ class Client:
         """A refused connect (python-socketio's reconnect loop tries again by itself)."""
         code = data.get("data", data).get("code") if isinstance(data, dict) else None
         self.note(f"connect refused: {code}")
-        self.tally.add(f"connect {code or 'REFUSED'}")
+        # A server's refusal carries a code; a string is python-socketio's own (nobody listening: restarting).
+        self.tally.add(f"connect {code or 'NO_SERVER'}")
 
     def on(self, event: str, handler: Callable[[Any], Awaitable[None]]) -> None:
         self.sio.on(event, handler, namespace=self.namespace)
