@@ -178,7 +178,7 @@ async def test_chat_flows_between_two_processes(cluster: Cluster) -> None:
     order = '{"method": "wschat.catch_up", "host_id": "x"}'
     await visitor.ok("message.send", {"conversation_id": cid, "client_id": "o1", "text": order})
     await carl.wait("message.new", lambda d: d["message"]["text"] == order, timeout=10)
-    assert visitor.client.connected and carl.client.connected and bert.client.connected
+    assert all(peer.client.connected for peer in (visitor, carl, bert))
 
     # Agents' consoles on both processes see each other's status.
     await carl.ok("status.set", {"status": "away"})
@@ -219,11 +219,21 @@ async def test_events_cross_processes_again_after_redis_restarts(mongodb_uri: st
                 "message.send", {"conversation_id": cid, "client_id": "before", "text": "before"}
             )
             await bert.wait("message.new", lambda d: d["message"]["text"] == "before", timeout=10)
+            reconnects = {id(peer): 0 for peer in (visitor, bert)}
+            for peer in (visitor, bert):
+
+                def reconnected(peer: Peer = peer) -> None:
+                    reconnects[id(peer)] += 1
+
+                peer.client.on("connect", reconnected, namespace=peer.namespace)
             redis.stop()
             redis.start()
-            await wait_for(lambda: not visitor.client.connected or not bert.client.connected, timeout=20)
-            for peer in (visitor, bert):
-                await wait_for(lambda peer=peer: peer.namespace in peer.client.namespaces, timeout=20)
+
+            def both_back() -> bool:
+                back = all(peer.namespace in peer.client.namespaces for peer in (visitor, bert))
+                return back and all(n >= 1 for n in reconnects.values())
+
+            await wait_for(both_back, timeout=30)
             await visitor.ok("message.send", {"conversation_id": cid, "client_id": "after", "text": "after"})
             await bert.wait("message.new", lambda d: d["message"]["text"] == "after", timeout=10)
             await bert.ok("message.send", {"conversation_id": cid, "client_id": "reply", "text": "back"})
