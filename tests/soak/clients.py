@@ -53,6 +53,15 @@ class Tally:
         self.counts[what] += n
 
 
+async def _waited(stop: asyncio.Event, seconds: float) -> bool:
+    """Waits ``seconds``; False if ``stop`` was set before (or meanwhile): time to stop."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return True
+    return False
+
+
 class CatchUp:
     """The catch-ups a client owes itself, per conversation: ``CatchUp`` of frontend/src/shared/sync.ts."""
 
@@ -328,17 +337,9 @@ class Visitor:
     async def run(
         self, stop: asyncio.Event, pause: tuple[float, float], until: float, arrive: float = 0
     ) -> None:
-        try:
-            await asyncio.wait_for(stop.wait(), arrive)
-            return
-        except TimeoutError:
+        if await _waited(stop, arrive):
             await self.step(until)  # arrives: starts a chat
-        while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), self.rng.uniform(*pause))
-                return
-            except TimeoutError:
-                pass
+        while await _waited(stop, self.rng.uniform(*pause)):
             await self.step(until)
 
     async def step(self, until: float) -> None:
@@ -462,12 +463,7 @@ class Agent:
     async def run(
         self, stop: asyncio.Event, pause: tuple[float, float], until: float, colleagues: list[str]
     ) -> None:
-        while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), self.rng.uniform(*pause))
-                return
-            except TimeoutError:
-                pass
+        while await _waited(stop, self.rng.uniform(*pause)):
             await self.step(until, colleagues)
 
     async def step(self, until: float, colleagues: list[str]) -> None:
