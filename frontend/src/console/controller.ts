@@ -262,6 +262,8 @@ export class Controller {
     const chats = await this.emit("chats.list", {}, ConversationsAck);
     if (chats.ok) this.dispatch({ type: "chats", conversations: chats.value.conversations });
     await this.loadQueue();
+    // Tabs not shown at the connect (chats.list just added them) catch up from what they hold: nothing yet.
+    this.catchUps.owe(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
     await Promise.all(this.state.tabs.map((id) => this.catchUps.run(id)));
     this.dispatch({ type: "connection", connection: "connected" });
     this.markRead();

@@ -254,13 +254,20 @@ export class WidgetController {
     const held = this.state.conversation;
     this.dispatch({ type: "current", conversation: current.value.conversation, online: current.value.online });
     if (current.value.conversation) {
-      await this.catchUps.run(current.value.conversation.id);
+      await this.catchUpWith(current.value.conversation.id);
       // An invitation or a call that went on while this page was away.
       if (current.value.conversation.status === "active") void this.calls.current(current.value.conversation.id);
     }
     // A chat that closed while this page was away: messages.sync still tells how it ended.
-    else if (held && held.status !== "closed") await this.catchUps.run(held.id);
+    else if (held && held.status !== "closed") await this.catchUpWith(held.id);
     for (const pending of toResend(this.state)) void this.deliver(pending.clientId, pending.text);
+  }
+
+  /** The catch-up of the conversation shown: from where the connection came up, or (not shown then, e.g.
+   * after a page load) from the highest seq held now. */
+  private async catchUpWith(conversationId: string): Promise<void> {
+    this.catchUps.owe(new Map([[conversationId, this.state.thread.lastSeq]]));
+    await this.catchUps.run(conversationId);
   }
 
   /** A chat just started (or found open): what was said before its ack (the assignment) is owed until a
