@@ -115,7 +115,8 @@ def agent_screens(db_state: Stored, agents: list[Agent]) -> list[str]:
             messages = db_state.messages.get(conversation_id, {})
             first = min(shown, default=max(messages, default=0) + 1)
             expected = {seq: m for seq, m in messages.items() if seq >= first}
-            anomalies += _compare(f"agent {agent.login}", conversation_id, shown, expected)
+            found = _compare(f"agent {agent.login}", conversation_id, shown, expected)
+            anomalies += found + [f"    {line}" for line in _trace_of(agent, conversation_id) if found]
         for conversation_id, shown in agent.former.items():
             messages = db_state.messages.get(conversation_id, {})
             anomalies += _compare(
@@ -125,6 +126,16 @@ def agent_screens(db_state: Stored, agents: list[Agent]) -> list[str]:
                 {seq: m for seq, m in messages.items() if seq in shown},
             )
     return anomalies
+
+
+def _trace_of(agent: Agent, conversation_id: str) -> list[str]:
+    """An agent's last trace lines about one chat or its connection (its trace is mostly other chats)."""
+    lines = [
+        line
+        for line in agent.client.trace
+        if conversation_id in line or "connect" in line
+    ]
+    return lines[-25:]
 
 
 def stuck_chats(db_state: Stored, now: datetime) -> list[str]:

@@ -70,6 +70,8 @@ class CatchUp:
         self._owed: dict[str, int] = {}
         self._running: set[str] = set()
         self._again: set[str] = set()
+        self._pauses: dict[str, float] = {}
+        self._waiting: dict[str, asyncio.Task[None]] = {}
 
     def owe(self, held: dict[str, int]) -> None:
         """Owed from each seq (unless owed from earlier): at (re)connect, before any later event, from each
@@ -89,6 +91,7 @@ class CatchUp:
             self._again.add(conversation_id)
             return
         self._running.add(conversation_id)
+        finished = False
         try:
             while True:
                 self._again.discard(conversation_id)
@@ -99,9 +102,24 @@ class CatchUp:
                 if finished and conversation_id not in self._again:
                     del self._owed[conversation_id]
                 if conversation_id not in self._again:
-                    return
+                    break
         finally:
             self._running.discard(conversation_id)
+        if finished:
+            self._pauses.pop(conversation_id, None)
+        elif conversation_id not in self._waiting:
+            # Tried again after 2, 4, 8 … at most 30 s while owed, as the front ends do.
+            pause = min(2 * self._pauses.get(conversation_id, 1), 30)
+            self._pauses[conversation_id] = pause
+            self._waiting[conversation_id] = asyncio.create_task(self._retry(conversation_id, pause))
+
+    async def _retry(self, conversation_id: str, pause: float) -> None:
+        await asyncio.sleep(pause)
+        del self._waiting[conversation_id]
+        if conversation_id in self._owed:
+            await self.run(conversation_id)
+        else:
+            self._pauses.pop(conversation_id, None)
 
 
 class Client:
@@ -230,6 +248,7 @@ class Client:
         while True:
             reply = await self.call("messages.sync", {"conversation_id": conversation_id, "after_seq": after})
             if not reply["ok"]:
+                self.note(f"sync {conversation_id} after {after}: {reply['error']['code']}")
                 return False
             view.update({m["seq"]: m["text"] for m in reply["messages"]})
             self.note(f"sync {conversation_id} after {after}: {[m['seq'] for m in reply['messages']]}")

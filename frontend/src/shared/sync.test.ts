@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as v from "valibot";
 import { fixture } from "./fixtures";
 import { CatchUp, SYNC_LIMIT, syncMessages, type SyncRequest, type Syncing } from "./sync";
@@ -166,6 +166,23 @@ describe("CatchUp", () => {
     release(true);
     await new Promise((r) => setTimeout(r, 0));
     expect(runs.from("cnv_1")).toBeUndefined();
+  });
+
+  it("tries a catch-up that did not finish again by itself, after a pause", async () => {
+    vi.useFakeTimers();
+    try {
+      const { runs, asked } = catchUp(false, true);
+      runs.owe(new Map([["cnv_1", 4]]));
+      await runs.run("cnv_1");
+      expect(asked).toEqual([["cnv_1", 4]]);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(asked).toEqual([["cnv_1", 4], ["cnv_1", 4]]);
+      expect(runs.from("cnv_1")).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(asked).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("says whether a sync got everything: true at a short page, false at a refusal", async () => {

@@ -68,6 +68,9 @@ export class CatchUp {
   private readonly owed = new Map<string, number>();
   private readonly running = new Set<string>();
   private readonly again = new Set<string>();
+  /** Per conversation: the last pause before a retry, in seconds, and whether one is waiting. */
+  private readonly retries = new Map<string, number>();
+  private readonly waiting = new Set<string>();
 
   /** `sync(id, from)` brings `id` up to date from `from` (syncMessages) and says whether it finished. */
   constructor(private readonly sync: (id: string, from: number) => Promise<boolean>) {}
@@ -93,23 +96,42 @@ export class CatchUp {
     return this.owed.get(id);
   }
 
-  /** Runs the catch-up owed for `id`, if any; once more if more was owed while it ran. */
+  /**
+   * Runs the catch-up owed for `id`, if any; once more if more was owed while it ran. One that did not finish
+   * (no answer: a server busy or a socket away) is tried again after 2, 4, 8 … at most 30 s, while it is
+   * owed: a reconnect may never come, and nothing else would bring what is missing.
+   */
   async run(id: string): Promise<void> {
     if (this.running.has(id)) {
       this.again.add(id);
       return;
     }
     this.running.add(id);
+    let finished = false;
     try {
       do {
         this.again.delete(id);
         const from = this.owed.get(id);
         if (from === undefined) return;
-        const finished = await this.sync(id, from);
+        finished = await this.sync(id, from);
         if (finished && !this.again.has(id)) this.owed.delete(id);
       } while (this.again.has(id));
     } finally {
       this.running.delete(id);
     }
+    if (finished) this.retries.delete(id);
+    else this.retryLater(id);
+  }
+
+  private retryLater(id: string): void {
+    if (this.waiting.has(id)) return;
+    const pause = Math.min(2 * (this.retries.get(id) ?? 1), 30);
+    this.retries.set(id, pause);
+    this.waiting.add(id);
+    setTimeout(() => {
+      this.waiting.delete(id);
+      if (this.owed.has(id)) void this.run(id);
+      else this.retries.delete(id);
+    }, pause * 1000);
   }
 }
