@@ -111,6 +111,9 @@ def agent_screens(db_state: Stored, agents: list[Agent]) -> list[str]:
             anomalies.append(
                 f"agent {agent.login} shows chats {sorted(agent.held)}, is assigned {sorted(assigned)}"
             )
+            for conversation_id in sorted(assigned ^ set(agent.held)):
+                anomalies.append(f"    stored: {_story(db_state, conversation_id)}")
+                anomalies += [f"    {line}" for line in _trace_of(agent, conversation_id)]
         for conversation_id, shown in agent.held.items():
             messages = db_state.messages.get(conversation_id, {})
             first = min(shown, default=max(messages, default=0) + 1)
@@ -128,13 +131,21 @@ def agent_screens(db_state: Stored, agents: list[Agent]) -> list[str]:
     return anomalies
 
 
+def _story(db_state: Stored, conversation_id: str) -> str:
+    """A chat as stored: its state and the system messages that tell how it got there."""
+    conversation = db_state.conversations.get(conversation_id, {})
+    state = {key: conversation.get(key) for key in ("status", "agent_id", "epoch")}
+    said = [
+        f"{m['client_id']} at {m['created_at']:%H:%M:%S.%f}"
+        for _, m in sorted(db_state.messages.get(conversation_id, {}).items())
+        if m["sender"]["kind"] == "system"
+    ]
+    return f"{state}, system messages {said[-8:]}"
+
+
 def _trace_of(agent: Agent, conversation_id: str) -> list[str]:
     """An agent's last trace lines about one chat or its connection (its trace is mostly other chats)."""
-    lines = [
-        line
-        for line in agent.client.trace
-        if conversation_id in line or "connect" in line
-    ]
+    lines = [line for line in agent.client.trace if conversation_id in line or "connect" in line]
     return lines[-25:]
 
 

@@ -147,6 +147,9 @@ class Client:
         self._auth: dict[str, Any] = {}
         self._watchdog: asyncio.Task[None] | None = None
         self.connects = 0
+        #: The last pause before a catch-up was tried again, in seconds, and that try.
+        self.backoff = 1.0
+        self._again: asyncio.Task[None] | None = None
         self.sio.on("connect", self._connected, namespace=namespace)
         self.sio.on("disconnect", lambda *why: self.note(f"disconnected {why}"), namespace=namespace)
         self.sio.on("connect_error", self._refused, namespace=namespace)
@@ -199,6 +202,21 @@ class Client:
     def sid(self) -> str | None:
         return self.sio.get_sid(self.namespace) if self.connected else None
 
+    def later(self, again: Callable[[], Awaitable[None]]) -> None:
+        """After a catch-up's list got no answer: tried again after 2, 4 … 30 s while connected, as the front
+        ends do (frontend/src/shared/backoff.ts); one waiting at a time."""
+        if self._again is not None and not self._again.done():
+            return
+        self.backoff = min(self.backoff * 2, 30)
+        self.note(f"catch-up again in {self.backoff} s")
+
+        async def retry(pause: float) -> None:
+            await asyncio.sleep(pause)
+            if self.connected:
+                await again()
+
+        self._again = asyncio.create_task(retry(self.backoff))
+
     def note(self, what: str) -> None:
         """A line of this client's trace (the last ones are shown with an anomaly it has)."""
         self.trace.append(f"{datetime.now(UTC):%H:%M:%S.%f} {what}")
@@ -235,10 +253,11 @@ class Client:
                 event, data or {}, namespace=self.namespace, timeout=timeout
             )
         except (TimeoutError, socketio.exceptions.SocketIOError):
-            self.tally.add(f"{event} NO_ACK")
-            return {"ok": False, "error": {"code": "NO_ACK"}}
+            reply = {"ok": False, "error": {"code": "NO_ACK"}}
         if not reply.get("ok"):
             self.tally.add(f"{event} {reply['error']['code']}")
+            about = (data or {}).get("conversation_id", "")
+            self.note(f"{event} {about} refused: {reply['error']['code']}")
         return reply
 
     async def sync(self, conversation_id: str, view: View, after: int | None = None) -> bool:
@@ -344,13 +363,17 @@ class Visitor:
     async def _catch_up(self) -> None:
         reply = await self.client.call("chat.current")
         if not reply["ok"]:
+            self.client.later(self._catch_up)
             return
+        self.client.backoff = 1
         current = reply["conversation"]
         if current is None:
             self.conversation_id = None
             return
         self.conversation_id = current["id"]
-        self.views.setdefault(current["id"], {})
+        # As the widget: from what it holds of it (nothing, for a chat whose chat.start went unanswered).
+        view = self.views.setdefault(current["id"], {})
+        self.catch_ups.owe({current["id"]: max(view, default=0)})
         await self.catch_ups.run(current["id"])
 
     async def run(
@@ -431,12 +454,14 @@ class Agent:
 
     async def _assigned(self, data: dict[str, Any]) -> None:
         conversation = data["conversation"]
+        self.client.note(f"chat.assigned {conversation['id']} epoch {conversation['epoch']}")
         if conversation["agent"] and conversation["agent"]["id"] == self.user_id:
             self._epochs[conversation["id"]] = conversation["epoch"]
             self._hold(conversation["id"]).update({m["seq"]: m["text"] for m in data["messages"]})
             self._unanswered.add(conversation["id"])
 
     async def _gone(self, data: dict[str, Any]) -> None:
+        self.client.note(f"gone {data['conversation_id']}")
         self._release(data["conversation_id"])
 
     async def _message(self, data: dict[str, Any]) -> None:
@@ -457,7 +482,9 @@ class Agent:
     async def _catch_up(self) -> None:
         reply = await self.client.call("chats.list")
         if not reply["ok"]:
+            self.client.later(self._catch_up)
             return
+        self.client.backoff = 1
         # As the console: a chat that left (transferred, ended) comes back only with a newer epoch; this
         # answer may have been read before it left and arrive after the event that said so.
         listed = {
@@ -468,10 +495,14 @@ class Agent:
         for c in reply["conversations"]:
             if c["id"] in listed:
                 self._epochs[c["id"]] = max(self._epochs.get(c["id"], 0), c["epoch"])
+        # At once, as the console's reducer: events handled while the catch-ups below wait for their answers
+        # (a chat.ended, say) must not be undone by this older list.
         for conversation_id in set(self.held) - listed:
             self._release(conversation_id)
-        for conversation_id in listed:
-            view = self._hold(conversation_id)
+        views = {conversation_id: self._hold(conversation_id) for conversation_id in listed}
+        for conversation_id, view in views.items():
+            if conversation_id not in self.held:
+                continue  # gone meanwhile
             if view:
                 await self.catch_ups.run(conversation_id)
             else:
@@ -495,10 +526,12 @@ class Agent:
             payload = {"conversation_id": chosen, "to_agent_id": target, "note": f"From {self.login}."}
             if (await self.client.call("chat.transfer", payload))["ok"]:
                 self.tally.add("transfers")
+                self.client.note(f"transferred {chosen}")
                 self._release(chosen)
         elif roll < 0.05:
             if (await self.client.call("chat.close", {"conversation_id": chosen}))["ok"]:
                 self.tally.add("chats closed by agents")
+                self.client.note(f"closed {chosen}")
                 self._release(chosen)
         elif self._unanswered:
             conversation_id = self.rng.choice(sorted(self._unanswered))

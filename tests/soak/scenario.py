@@ -227,8 +227,10 @@ async def _reconnected(clients: list[Client], timeout: float = 90) -> None:
                 *client.trace[-12:],
                 sep="\n  ",
             )
+        catching_up = [c for c in clients if c.catching_up is not None and not c.catching_up.done()]
         raise AssertionError(
-            f"{len(away)} of {len(clients)} clients not connected {timeout:.0f} s after the run"
+            f"{timeout:.0f} s after the run, of {len(clients)} clients {len(away)} are not connected and "
+            f"{len(catching_up)} have not finished their catch-up"
         ) from None
 
 

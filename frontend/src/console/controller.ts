@@ -4,6 +4,7 @@
 // typing). widget/controller.ts is its twin.
 import type { Socket } from "socket.io-client";
 import * as v from "valibot";
+import { Backoff } from "../shared/backoff";
 import { CallClient } from "../shared/call/client";
 import { CALL_EVENT_NAMES, type CallEventName } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
@@ -66,6 +67,7 @@ export class Controller {
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private readSent = new Map<string, number>();
+  private readonly listsAgain = new Backoff();
   private readonly typist = new TypingThrottle(
     (id, typing) => void this.emit("typing", { conversation_id: id, typing }, OkAck),
   );
@@ -169,6 +171,7 @@ export class Controller {
   private signedOut(message: string | null): void {
     clearTimeout(this.renewTimer);
     clearInterval(this.typingTimer);
+    this.listsAgain.cancel();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
@@ -250,6 +253,28 @@ export class Controller {
 
   /** After every (re)connect: colleagues, my chats, the queue, then each open tab's missed messages (§7.2). */
   private async catchUp(): Promise<void> {
+    this.listsAgain.cancel();
+    this.listsAgain.reset();
+    await this.refresh();
+    this.dispatch({ type: "connection", connection: "connected" });
+    this.markRead();
+    if (this.state.active) void this.loadTrail(this.state.active);
+    // A call this window was in continues from the new socket; one that went on while the console was away
+    // (reload) shows as "call in progress", to rejoin or end.
+    await this.calls.resume();
+    for (const id of this.state.tabs) {
+      const conversation = this.state.chats[id]?.conversation;
+      if (conversation?.status === "active" && conversation.agent?.id === this.state.me?.id) await this.calls.current(id);
+    }
+  }
+
+  /**
+   * Colleagues, my chats, the queue, then each open tab's missed messages. A list that got no answer (a server
+   * busy or restarting) is asked again after 2, 4 … 30 s while connected: the socket may never drop, and a
+   * console that missed a chat.transferred or chat.ended would show a chat that is no longer its own.
+   */
+  private async refresh(): Promise<void> {
+    const socket = this.socket;
     // Taken before the first await: live messages may arrive while the lists below are on their way, and
     // each tab must sync from what it held when the connection came up (shared/sync.ts).
     this.catchUps.owe(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
@@ -261,20 +286,15 @@ export class Controller {
     }
     const chats = await this.emit("chats.list", {}, ConversationsAck);
     if (chats.ok) this.dispatch({ type: "chats", conversations: chats.value.conversations });
-    await this.loadQueue();
+    const queued = await this.loadQueue();
     // Tabs not shown at the connect (chats.list just added them) catch up from what they hold: nothing yet.
     this.catchUps.owe(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
     await Promise.all(this.state.tabs.map((id) => this.catchUps.run(id)));
-    this.dispatch({ type: "connection", connection: "connected" });
-    this.markRead();
-    if (this.state.active) void this.loadTrail(this.state.active);
-    // A call this window was in continues from the new socket; one that went on while the console was away
-    // (reload) shows as "call in progress", to rejoin or end.
-    await this.calls.resume();
-    for (const id of this.state.tabs) {
-      const conversation = this.state.chats[id]?.conversation;
-      if (conversation?.status === "active" && conversation.agent?.id === this.state.me?.id) await this.calls.current(id);
-    }
+    if (agents.ok && chats.ok && queued) this.listsAgain.reset();
+    else
+      this.listsAgain.later(() => {
+        if (socket === this.socket && socket?.connected) void this.refresh();
+      });
   }
 
   /**
@@ -316,13 +336,15 @@ export class Controller {
 
   /** The whole queue, after every (re)connect (deltas may have been missed meanwhile), then the deltas that
    * crossed its answer: replayed in order they leave the queue as the server has it. */
-  private async loadQueue(): Promise<void> {
+  /** The queue, with the deltas that came while asking; whether it came. */
+  private async loadQueue(): Promise<boolean> {
     this.queueDeltas = [];
     const queue = await this.emit("queue.list", {}, ConversationsAck);
     const deltas = this.queueDeltas;
     this.queueDeltas = null;
     if (queue.ok) this.queueChanged({ type: "queue", conversations: queue.value.conversations });
     for (const delta of deltas) this.queueChanged({ type: "queueDelta", ...delta });
+    return queue.ok;
   }
 
   private queueChanged(action: Extract<Action, { type: "queue" | "queueDelta" }>): void {

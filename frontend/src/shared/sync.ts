@@ -1,6 +1,7 @@
 // The catch-up after every (re)connect (docs/protocol.md §7.2): `messages.sync` after the highest seq held
 // when the connection came up, page after page, until a page comes back short. The widget and the console
 // run this one loop; each says how it asks the server and what it keeps of an answer.
+import { Backoff } from "./backoff";
 import type { Ack, Message } from "./wire";
 
 /** The messages.sync page size; a full page means: ask again. */
@@ -68,9 +69,7 @@ export class CatchUp {
   private readonly owed = new Map<string, number>();
   private readonly running = new Set<string>();
   private readonly again = new Set<string>();
-  /** Per conversation: the last pause before a retry, in seconds, and whether one is waiting. */
-  private readonly retries = new Map<string, number>();
-  private readonly waiting = new Set<string>();
+  private readonly retries = new Map<string, Backoff>();
 
   /** `sync(id, from)` brings `id` up to date from `from` (syncMessages) and says whether it finished. */
   constructor(private readonly sync: (id: string, from: number) => Promise<boolean>) {}
@@ -119,19 +118,15 @@ export class CatchUp {
     } finally {
       this.running.delete(id);
     }
-    if (finished) this.retries.delete(id);
-    else this.retryLater(id);
-  }
-
-  private retryLater(id: string): void {
-    if (this.waiting.has(id)) return;
-    const pause = Math.min(2 * (this.retries.get(id) ?? 1), 30);
-    this.retries.set(id, pause);
-    this.waiting.add(id);
-    setTimeout(() => {
-      this.waiting.delete(id);
+    if (finished) {
+      this.retries.delete(id);
+      return;
+    }
+    const retry = this.retries.get(id) ?? new Backoff();
+    this.retries.set(id, retry);
+    retry.later(() => {
       if (this.owed.has(id)) void this.run(id);
       else this.retries.delete(id);
-    }, pause * 1000);
+    });
   }
 }

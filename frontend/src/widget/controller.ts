@@ -4,6 +4,7 @@
 // console/controller.ts is its twin.
 import type { Socket } from "socket.io-client";
 import type * as v from "valibot";
+import { Backoff } from "../shared/backoff";
 import { CALL_EVENT_NAMES } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
 import { CatchUp, syncMessages } from "../shared/sync";
@@ -53,6 +54,7 @@ export class WidgetController {
   private syncing = false;
   private syncAgain = false;
   private readonly catchUps = new CatchUp((id, from) => this.sync(id, from));
+  private readonly currentAgain = new Backoff();
   private renewals = 0;
   private readonly typist = new TypingThrottle((id, typing) => this.sendTyping(id, typing));
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -246,11 +248,18 @@ export class WidgetController {
     const current = await call(socket, "chat.current", {}, CurrentResult);
     if (!current.ok) {
       // The visitor record is gone (deleted after a day without a chat): a new visitor, a new connection.
-      if (current.error.code === "AUTH_INVALID" && this.renewals++ < 3 && (await this.renewSession()))
-        socket.disconnect().connect();
+      if (current.error.code === "AUTH_INVALID") {
+        if (this.renewals++ < 3 && (await this.renewSession())) socket.disconnect().connect();
+      } else {
+        // No answer (a server busy or restarting): ask again while connected, the socket may never drop.
+        this.currentAgain.later(() => {
+          if (socket === this.socket && socket.connected) void this.resync();
+        });
+      }
       return;
     }
     this.renewals = 0;
+    this.currentAgain.reset();
     const held = this.state.conversation;
     this.dispatch({ type: "current", conversation: current.value.conversation, online: current.value.online });
     if (current.value.conversation) {
