@@ -146,3 +146,55 @@ async def test_a_connect_refused_after_its_socket_was_recorded_leaves_no_ghost(
 
     assert await runtime.presence.store.socket_count(team.tenant.id, visitor_id) == 1
     assert visitor.client.connected
+
+
+async def test_a_reconnect_while_the_last_disconnect_was_recorded_keeps_the_agent_online(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bert's socket drops and his console reconnects at once, its new socket landing between the old
+    socket's count of Bert's sockets (none left) and its mark "disconnected": the mark sits on a connected
+    agent. After the grace period the janitor must not set him offline and hand his chat back."""
+    s = team.server
+    runtime = s.app.runtime
+    store = runtime.presence.store
+    bert = await team.agent("bert")
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+
+    counted, reconnected = asyncio.Event(), asyncio.Event()
+    real_count = store.socket_count
+
+    async def count_then_wait(tenant_id: str, owner_id: str) -> int:
+        n = await real_count(tenant_id, owner_id)
+        if owner_id == team.bert.id and not counted.is_set():
+            counted.set()
+            await reconnected.wait()  # the new socket comes up now
+        return n
+
+    monkeypatch.setattr(store, "socket_count", count_then_wait)
+    await bert.disconnect()
+    await asyncio.wait_for(counted.wait(), 5)
+    again = await team.agent("bert", online=False)
+    reconnected.set()
+
+    async def marked() -> bool:
+        presence = await store.get(team.tenant.id, team.bert.id)
+        return presence is not None and presence.disconnected_at is not None
+
+    for _ in range(100):  # the old socket's disconnect finishes: the mark on a connected agent
+        if await marked():
+            break
+        await asyncio.sleep(0.05)
+    assert await marked()
+    monkeypatch.setattr(store, "socket_count", real_count)
+
+    s.clock.advance(seconds=31)
+    await runtime.janitor.run_once()
+    presence = await store.get(team.tenant.id, team.bert.id)
+    assert presence is not None
+    assert (presence.status.value, presence.disconnected_at) == ("online", None)
+    assert [c["id"] for c in (await again.ok("chats.list"))["conversations"]] == [cid]
+    chat = await runtime.conversations.get(team.tenant.id, cid)
+    assert chat is not None
+    assert (chat.status.value, chat.agent_id) == ("active", team.bert.id)

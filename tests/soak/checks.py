@@ -189,4 +189,6 @@ def ghosts(db_state: Stored, now: datetime, visitors: list[Visitor], agents: lis
             anomalies.append(f"ghost agent {agent.login}: {status} without a socket")
         if status == "offline" and agent.client.connected:
             anomalies.append(f"agent {agent.login} connected but offline")
+            anomalies.append(f"    stored: {db_state.presence.get(agent.user_id)}")
+            anomalies += [f"    {line}" for line in agent.client.trace[-25:] if "connect" in line]
     return anomalies

@@ -109,6 +109,12 @@ class Janitor:
 
     async def _agents_gone(self) -> None:
         for gone in await self.presence.agents_gone():
+            # The last socket's disconnect counts the agent's sockets, then marks them disconnected: a
+            # reconnect between the two (another process, another tab) leaves a mark on a connected agent.
+            if await self.presence.store.socket_count(gone.tenant_id, gone.user_id) > 0:
+                log.info("agent %s reconnected while their disconnect was recorded: still here", gone.user_id)
+                await self.presence.store.update(gone.tenant_id, gone.user_id, {"disconnected_at": None})
+                continue
             log.info("agent %s went offline (no connection for the grace period)", gone.user_id)
             await self.routing.agent_gone(gone.tenant_id, gone.user_id)
 
