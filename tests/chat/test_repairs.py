@@ -198,3 +198,45 @@ async def test_a_reconnect_while_the_last_disconnect_was_recorded_keeps_the_agen
     chat = await runtime.conversations.get(team.tenant.id, cid)
     assert chat is not None
     assert (chat.status.value, chat.agent_id) == ("active", team.bert.id)
+
+
+async def test_a_process_taken_for_dead_has_its_clients_reconnect_and_be_recorded_again(team: Team) -> None:
+    """Another process took this one for dead (its heartbeat lapsed under load) and forgot its socket
+    records: Bert, connected all along, would be a ghost the other way round (a socket without a record,
+    gone offline after the grace period). The next heartbeat notices and closes this process's connections;
+    Bert's console reconnects by itself and is recorded again, his chat still his."""
+    s = team.server
+    runtime = s.app.runtime
+    store = runtime.presence.store
+    bert = await team.agent("bert")
+    bert.client.reconnection = True  # as the console: socket.io reconnects by itself
+    bert.client.reconnection_delay = 0.2
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+    first = bert.client.get_sid("/agent")
+
+    await runtime.janitor.beat()  # a beat of a process still known changes nothing
+    assert bert.client.get_sid("/agent") == first
+
+    await store.forget_node(runtime.presence.node_id)
+    assert await store.socket_count(team.tenant.id, team.bert.id) == 0
+    await runtime.janitor.beat()
+
+    async def recorded_again() -> str | None:
+        sids = await store.sockets_of(team.bert.id, "agent")
+        return sids[0] if sids and sids[0] != first else None
+
+    again = None
+    for _ in range(100):
+        if again := await recorded_again():
+            break
+        await asyncio.sleep(0.05)
+    assert again is not None
+    assert again == bert.client.get_sid("/agent")
+    assert [c["id"] for c in (await bert.ok("chats.list"))["conversations"]] == [cid]
+    s.clock.advance(seconds=31)
+    await runtime.janitor.run_once()
+    presence = await store.get(team.tenant.id, team.bert.id)
+    assert presence is not None
+    assert (presence.status.value, presence.disconnected_at) == ("online", None)

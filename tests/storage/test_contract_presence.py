@@ -187,6 +187,14 @@ async def test_nodes_heartbeat_and_dead_nodes(stores: Stores) -> None:
     assert await stores.presence.dead_nodes(at(75)) == ["node_2"]
 
 
+async def test_nodes_heartbeat_says_whether_the_node_was_still_known(stores: Stores) -> None:
+    assert await stores.presence.heartbeat("node_1", at(0)) is False  # the first beat
+    assert await stores.presence.heartbeat("node_1", at(5)) is True
+    await stores.presence.forget_node("node_1")  # another process took it for dead
+    assert await stores.presence.heartbeat("node_1", at(10)) is False
+    assert await stores.presence.dead_nodes(at(8)) == []
+
+
 async def test_nodes_forget_node_returns_and_removes_its_sockets(stores: Stores, two: TwoTenants) -> None:
     await stores.presence.heartbeat("node_1", at(0))
     await stores.presence.heartbeat("node_2", at(0))

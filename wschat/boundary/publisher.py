@@ -22,6 +22,10 @@ class SocketCloser(Protocol):
     async def socket_gone(self, sid: str) -> None:
         """The socket's record outlived the socket: do what its disconnect would have done."""
 
+    async def reconnect_all(self, why: str) -> None:
+        """Close every connection of this process the way a network failure would: its clients reconnect by
+        themselves (their sockets are recorded again) and catch up."""
+
 
 class Publisher(Protocol):
     """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes)."""

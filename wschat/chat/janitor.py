@@ -78,11 +78,12 @@ class Janitor:
         self.clock = clock
         #: When each step that runs less often than every pass last ran (see ``_due``).
         self._last_run: dict[str, datetime] = {}
+        self._beaten = False
 
     async def run_once(self) -> None:
         """One pass; a step that fails does not keep the later ones from running."""
         run = self.steps.run
-        await run("heartbeat", self._heartbeat)
+        await run("heartbeat", self.beat)
         await run("forget dead processes", self._forget_dead_nodes)
         await run("forget sockets this process no longer holds", self._forget_ghosts)
         await run("agents gone offline", self._agents_gone)
@@ -98,8 +99,15 @@ class Janitor:
         if self._due("idle visitors", IDLE_CHECK_INTERVAL):
             await run("forget idle visitors", self._forget_idle_visitors)
 
-    async def _heartbeat(self) -> None:
-        await self.presence.store.heartbeat(self.presence.node_id, self.clock())
+    async def beat(self) -> None:
+        """The heartbeat (also run by a task of its own, so that slow steps never delay it). A process whose
+        record is gone was taken for dead by another, which forgot its socket records: its connections are
+        closed, and their clients reconnect and are recorded again."""
+        known = await self.presence.store.heartbeat(self.presence.node_id, self.clock())
+        if not known and self._beaten:
+            log.warning("another process took this one for dead and forgot its sockets")
+            await self.closer.reconnect_all("this process was taken for dead")
+        self._beaten = True
 
     async def _forget_ghosts(self) -> None:
         for socket in await self.presence.store.sockets_of_node(self.presence.node_id):

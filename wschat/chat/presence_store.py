@@ -86,7 +86,9 @@ class PresenceStore(Protocol):
 
     # -- nodes ---------------------------------------------------------------------------------------------
 
-    async def heartbeat(self, node_id: str, now: datetime) -> None: ...
+    async def heartbeat(self, node_id: str, now: datetime) -> bool:
+        """Records that the process is alive; whether its record was still there (False the first time, and
+        after another process took it for dead and forgot it)."""
 
     async def forget_node(self, node_id: str) -> list[Document]:
         """Remove a node and its sockets; returns the sockets it held."""

@@ -152,16 +152,16 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     @quart_app.while_serving
     async def lifespan() -> AsyncGenerator[None, None]:
         db = await open_server_database(settings)
-        janitor: asyncio.Task[None] | None = None
+        tasks: list[asyncio.Task[None]] = []
         try:
             rt = await _serve(db)
-            janitor = asyncio.create_task(_housekeeping(rt))
+            tasks = [asyncio.create_task(_housekeeping(rt)), asyncio.create_task(_heartbeat(rt))]
             yield
         finally:
-            if janitor is not None:
-                janitor.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await janitor
+                    await task
             if (serving := quart_app.extensions.get("wschat")) is not None:
                 await serving.close()
             realtime.stop()
@@ -181,6 +181,13 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         if on_ready is not None:
             on_ready(await ensure_demo_tenant(rt.accounts))
         return rt
+
+    async def _heartbeat(rt: Runtime) -> None:
+        # Its own task: a pass of the housekeeping steps can take long under load, and a process whose
+        # heartbeat lapses for NODE_TIMEOUT is taken for dead by the others.
+        while True:
+            await asyncio.sleep(settings.chat.janitor_interval)
+            await rt.housekeeping.run("heartbeat", rt.janitor.beat)
 
     async def _housekeeping(rt: Runtime) -> None:
         async def forget_first_password() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
@@ -40,7 +41,7 @@ from wschat.origins import is_same_origin
 from wschat.server.dispatch import Namespace, one_payload
 from wschat.server.metrics import Metrics
 from wschat.server.packets import PolicedServer
-from wschat.server.redis_manager import WatchedRedisManager
+from wschat.server.redis_manager import WatchedRedisManager, close_connections
 from wschat.server.runtime import Runtime
 from wschat.storage import DATABASE_ERRORS
 from wschat.visitors.context import VisitorContext
@@ -158,6 +159,9 @@ class Realtime:
 
     async def socket_gone(self, sid: str) -> None:
         await self._disconnect(sid)
+
+    async def reconnect_all(self, why: str) -> None:
+        await close_connections(self.sio, why, before=time.time())
 
     async def revoke_user(self, user_id: str) -> None:
         """Disconnect every socket of a console user (password change, disable, delete), on any process."""

@@ -160,17 +160,7 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         return float(before) if isinstance(before, int | float) else time.time()
 
     async def _catch_up(self, why: str, before: float) -> None:
-        """Closes this process's connections opened before ``before`` (wall-clock seconds)."""
-        environ = self.server.environ
-        connections = [
-            connection
-            for eio_sid, connection in list(self.server.eio.sockets.items())
-            if environ.get(eio_sid, {}).get(OPENED_AT, 0.0) < before
-        ]
-        if connections:
-            log.warning("%s: closing %d connections so that their clients catch up", why, len(connections))
-        for connection in connections:
-            await drop(connection)
+        await close_connections(self.server, why, before)
 
 
 async def start_listening(sio: socketio.AsyncServer, within: float = 10.0) -> None:
@@ -190,6 +180,21 @@ async def order_catch_up_after_loss(sio: socketio.AsyncServer) -> None:
     manager = sio.manager
     if isinstance(manager, WatchedRedisManager):
         await manager.order_catch_up()
+
+
+async def close_connections(sio: socketio.AsyncServer, why: str, before: float) -> None:
+    """Closes this process's connections opened before ``before`` (wall-clock seconds), each with
+    :func:`drop`: their clients reconnect and catch up."""
+    environ = sio.environ
+    connections = [
+        connection
+        for eio_sid, connection in list(sio.eio.sockets.items())
+        if environ.get(eio_sid, {}).get(OPENED_AT, 0.0) < before
+    ]
+    if connections:
+        log.warning("%s: closing %d connections so that their clients catch up", why, len(connections))
+    for connection in connections:
+        await drop(connection)
 
 
 async def drop(connection: Any) -> None:

@@ -73,6 +73,9 @@ class NoTransport:
     async def socket_gone(self, sid: str) -> None:
         return None
 
+    async def reconnect_all(self, why: str) -> None:
+        return None
+
     async def to_socket(self, sid: str, side: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 

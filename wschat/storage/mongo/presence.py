@@ -111,8 +111,9 @@ class MongoPresenceStore:
 
     # -- nodes ---------------------------------------------------------------------------------------------
 
-    async def heartbeat(self, node_id: str, now: datetime) -> None:
-        await self._nodes.update_one({"_id": node_id}, {"$set": {"seen_at": now}}, upsert=True)
+    async def heartbeat(self, node_id: str, now: datetime) -> bool:
+        result = await self._nodes.update_one({"_id": node_id}, {"$set": {"seen_at": now}}, upsert=True)
+        return result.upserted_id is None
 
     async def forget_node(self, node_id: str) -> list[Document]:
         """Remove a node and its sockets; returns the sockets it held."""

@@ -129,12 +129,15 @@ class SqlitePresenceStore(SqliteStore):
 
     # -- nodes ---------------------------------------------------------------------------------------------
 
-    async def heartbeat(self, node_id: str, now: datetime) -> None:
-        sql = (
-            "INSERT INTO nodes (id, seen_at) VALUES (?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at"
-        )
-        await self._db.write(lambda conn: conn.execute(sql, (node_id, to_time(now))).rowcount)
+    async def heartbeat(self, node_id: str, now: datetime) -> bool:
+        def beat(conn: sqlite3.Connection) -> bool:
+            seen = to_time(now)
+            if conn.execute("UPDATE nodes SET seen_at = ? WHERE id = ?", (seen, node_id)).rowcount:
+                return True
+            conn.execute("INSERT INTO nodes (id, seen_at) VALUES (?, ?)", (node_id, seen))
+            return False
+
+        return await self._db.write(beat)
 
     async def forget_node(self, node_id: str) -> list[Document]:
         def forget(conn: sqlite3.Connection) -> list[Document]:
