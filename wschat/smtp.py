@@ -110,6 +110,10 @@ def parse_smtp_url(value: str) -> SmtpUrl:
     security = Security.IMPLICIT_TLS if parts.scheme == "smtps" else _starttls(parts.query)
     if parts.scheme == "smtps" and parts.query:
         raise ValueError("smtps:// takes no ?starttls= (it is TLS from the start)")
+    if security is Security.OPPORTUNISTIC and parts.username:
+        # Without TLS the password would cross the network as plain text, and an attacker can strip the
+        # server's STARTTLS offer: credentials need starttls=require (or smtps://).
+        raise ValueError("?starttls=opportunistic cannot carry a user name: use require, or smtps://")
     return SmtpUrl(
         host=host,
         port=port or (465 if security is Security.IMPLICIT_TLS else 587),
