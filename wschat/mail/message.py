@@ -25,7 +25,6 @@ def to_mime(mail: OutgoingMail, sender: str, sender_name: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
     message["Message-ID"] = mail.message_id
-    message["Content-Language"] = mail.lang
     # RFC 3834: an automatic mail; auto-responders should not answer it.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text, subtype="plain", charset="utf-8", cte="quoted-printable")
@@ -35,4 +34,6 @@ def to_mime(mail: OutgoingMail, sender: str, sender_name: str) -> EmailMessage:
         message.add_attachment(
             attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
+    # Last: set_content() and the multipart wrappers move or drop Content-* headers set before them.
+    message["Content-Language"] = mail.lang
     return message
