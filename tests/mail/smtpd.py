@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default
@@ -52,8 +53,11 @@ class SmtpServer:
     """Start with :meth:`start`; ``url`` is valid before it runs (a port is reserved), so a test can
     point wsChat at a server that is down and start it later."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, *, implicit_tls: bool = False) -> None:
+        """``tls``: offer STARTTLS with this context, or with ``implicit_tls`` speak TLS from the start."""
         self.handler = Handler()
+        self._tls = tls
+        self._implicit = implicit_tls
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         self.port: int = probe.getsockname()[1]
@@ -71,10 +75,15 @@ class SmtpServer:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
 
-        def protocol() -> Any:
-            return SMTP(self.handler, hostname="mail.test", ident="test SMTP")
+        starttls = None if self._implicit else self._tls
 
-        self._server = await loop.create_server(protocol, "127.0.0.1", self.port, reuse_address=True)
+        def protocol() -> Any:
+            return SMTP(self.handler, hostname="mail.test", ident="test SMTP", tls_context=starttls)
+
+        wrap = self._tls if self._implicit else None
+        self._server = await loop.create_server(
+            protocol, "127.0.0.1", self.port, reuse_address=True, ssl=wrap
+        )
 
     async def stop(self) -> None:
         if self._server is not None:
