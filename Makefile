@@ -17,7 +17,7 @@ FRONTEND := wschat/static/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/*.json frontend/*.ts frontend/scripts -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-growth fuzz setup debs clean
+.PHONY: run test lint bench bench-growth fuzz soak setup debs clean
 
 run: setup
 	$(BIN)/wschat serve
@@ -67,6 +67,14 @@ FUZZ_EXAMPLES ?= 20000
 
 fuzz: setup
 	WSCHAT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) WSCHAT_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q tests/chat/test_fuzz_events.py tests/chat/test_fuzz_http.py
+
+# Chaos soak (docs/reliability.md): each deployment (two processes on FerretDB + Redis, one on SQLite) for
+# SOAK_SECONDS after a warm-up, SOAK_RUNS times in a row; the suite runs a 60 s version (tests/soak/).
+SOAK_SECONDS ?= 600
+SOAK_RUNS ?= 1
+
+soak: setup $(FERRETDB) debs
+	$(BIN)/python -m tests.soak --seconds $(SOAK_SECONDS) --runs $(SOAK_RUNS)
 
 # Growth benchmark (docs/benchmarks.md): 1,000,000 messages on SQLite, empty vs. full; for the MongoDB adapter
 # on FerretDB: make .tools/bin/wschat-ferretdb bench-growth GROWTH_ARGS="--backend mongodb --messages 50000"

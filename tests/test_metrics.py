@@ -76,7 +76,7 @@ async def test_housekeeping_steps_are_timed(watched: LiveServer) -> None:
         return "janitor" in steps
 
     await wait_for(timed)
-    assert {"janitor", "expire call invitations", "reconnect clients after a Redis loss"} <= steps
+    assert {"janitor", "expire call invitations", "clients catch up after a failed publish"} <= steps
 
 
 @pytest.mark.parametrize(

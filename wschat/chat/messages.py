@@ -34,7 +34,9 @@ class MessageService:
     async def send(self, conversation: Conversation, sender: Party, client_id: str, text: str) -> Message:
         """Store and deliver a text message. Raises VALIDATION_FAILED, CONVERSATION_CLOSED, CONFLICT.
 
-        The same client_id again returns the stored message and stores nothing; with another text it is a
+        The same client_id again returns the stored message and stores nothing, and while the conversation is
+        open delivers it again: a sender who resends never saw the ack, so the process that stored it may
+        have died before the others heard of it (clients drop a seq they hold). With another text it is a
         CONFLICT (a client bug, not a resend).
         """
         cleaned = self.check_text(text)
@@ -56,6 +58,8 @@ class MessageService:
                 return earlier
         if earlier.text != cleaned or earlier.sender.id != sender.id:
             raise Conflict("This client_id was used for another message.")
+        if conversation.status is not ConversationStatus.CLOSED:
+            await self.deliver(conversation, earlier)
         return earlier
 
     def check_text(self, text: str) -> str:

@@ -33,6 +33,7 @@ from wschat.server.http import install_error_handlers, install_security_headers
 from wschat.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from wschat.server.openapi import openapi_document
 from wschat.server.realtime import MAX_PACKET, Realtime
+from wschat.server.redis_manager import order_catch_up_after_loss, start_listening
 from wschat.server.runtime import Runtime, build_runtime
 from wschat.signalling import events as call_events
 from wschat.storage import Database, open_database
@@ -176,6 +177,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         quart_app.extensions["wschat"] = rt
         quart_app.extensions[SERVICES] = rt.services()
         realtime.serve(rt)
+        await start_listening(realtime.sio)
         await rt.janitor.run_once()  # announces this process before the first socket arrives
         await forget_changed_password(settings.data_dir, rt.accounts)
         if on_ready is not None:
@@ -186,13 +188,16 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         async def forget_first_password() -> None:
             await forget_changed_password(settings.data_dir, rt.accounts)
 
+        async def order_catch_up() -> None:
+            await order_catch_up_after_loss(realtime.sio)
+
         loop = asyncio.get_running_loop()
         steps = (
             ("janitor", rt.janitor.run_once),  # its own steps are isolated inside
             ("expire call invitations", rt.calls.expire_invitations),
             ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
             ("forget the first-run password file", forget_first_password),
-            ("reconnect clients after a Redis loss", realtime.reconnect_after_redis_loss),
+            ("clients catch up after a failed publish", order_catch_up),
         )
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)

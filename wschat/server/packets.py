@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import socketio
@@ -11,6 +12,9 @@ log = logging.getLogger(__name__)
 
 #: Socket.IO packet types with binary attachments (socket.io-protocol v5).
 BINARY_EVENT, BINARY_ACK = "5", "6"
+#: The key of a connection's environ that holds when it was opened (wall-clock seconds): a catch-up after a
+#: lost event closes only the connections older than the loss (wschat.server.redis_manager).
+OPENED_AT = "wschat.opened_at"
 
 
 class PolicedServer(socketio.AsyncServer):  # type: ignore[misc]
@@ -21,6 +25,10 @@ class PolicedServer(socketio.AsyncServer):  # type: ignore[misc]
     (CVE-2026-48804). Such a packet, and any packet that does not decode, closes that one connection with
     one log line at INFO, instead of a traceback per packet.
     """
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> None:
+        environ[OPENED_AT] = time.time()
+        await super()._handle_eio_connect(eio_sid, environ)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         if not isinstance(data, str) or data[:1] in (BINARY_EVENT, BINARY_ACK):

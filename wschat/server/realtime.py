@@ -40,7 +40,7 @@ from wschat.origins import is_same_origin
 from wschat.server.dispatch import Namespace, one_payload
 from wschat.server.metrics import Metrics
 from wschat.server.packets import PolicedServer
-from wschat.server.redis_manager import WatchedRedisManager, reconnect_after_loss
+from wschat.server.redis_manager import WatchedRedisManager
 from wschat.server.runtime import Runtime
 from wschat.storage import DATABASE_ERRORS
 from wschat.visitors.context import VisitorContext
@@ -194,9 +194,6 @@ class Realtime:
         """Since when events between processes are dropped (Redis away); None while they are not."""
         manager = self.sio.manager
         return manager.lost_since if isinstance(manager, WatchedRedisManager) else None
-
-    async def reconnect_after_redis_loss(self) -> None:
-        await reconnect_after_loss(self.sio)
 
     def serve(self, runtime: Runtime) -> None:
         """Plug in the runtime once the app serves; events before that, or after ``stop``, are UNAVAILABLE."""

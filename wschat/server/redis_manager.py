@@ -2,42 +2,79 @@
 
 python-socketio's Redis manager delivers every event through Redis, even to a socket of the same process.
 While Redis is away, an event is dropped with a log line, and events other processes publish never
-arrive, while acks still say ok (the messages are stored). So this manager notes when it lost Redis (a
-publish failed, or its listener lost the subscription); the process then reports not ready (``/readyz``),
-and once Redis answers again and the listener is subscribed, the housekeeping step
-:func:`reconnect_after_loss` closes every connection of this process. Clients reconnect by themselves
-(a transport close, not a Socket.IO disconnect) and catch up with ``messages.sync`` (docs/protocol.md
-§7.2), so nothing acked while Redis was away is missing on any screen afterwards.
+arrive, while acks still say ok (the messages are stored). A client catches up what it missed with
+``messages.sync`` after a reconnect (docs/protocol.md §7.2); so whenever events for a process's sockets may
+have been lost, those sockets are closed the way a network failure would close them, and their clients
+reconnect and catch up:
+
+- **Its listener was not subscribed** (Redis away, or the process just started): every event published
+  meanwhile is lost to it. When the subscription is confirmed, before it hands on any event, the process
+  closes every connection it holds. A client that reconnects is then subscribed for, and its catch-up reads
+  the database after that moment: nothing falls between.
+- **A publish failed**: the event is lost to every process. Once Redis answers again the process publishes a
+  catch-up order with the time of its last failed publish; every process (itself too) closes the
+  connections opened before then (plus a margin for clocks). A connection opened later caught up after the
+  loss, so one Redis restart closes each connection once, not once per process that failed to publish.
+
+Between such moments a client can still miss an event while later ones reach it (python-socketio hands an
+event to the emitting process's own sockets before it publishes it): clients also catch up at a gap in a
+conversation's seqs (docs/protocol.md §7.2).
+
+From the first failure until both are done the process reports not ready (``/readyz``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import socketio
 
+from wschat.server.packets import OPENED_AT
+
 log = logging.getLogger(__name__)
 
 #: Longest wait between the listener's attempts to subscribe again (python-socketio waits up to 60 s).
 MAX_LISTEN_RETRY = 5.0
+#: The ``method`` of the order to every process to close its connections (python-socketio's own methods are
+#: ``emit``, ``callback``, ``disconnect`` and the room ones; it ignores others).
+CATCH_UP = "wschat.catch_up"
+#: Seconds added to a catch-up order's time for clocks of several hosts that differ a little.
+CLOCK_MARGIN = 2.0
 
 
 class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     connected: bool
+    server: socketio.AsyncServer
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
         #: When the first failure since Redis was last known good happened; None while it is good.
         self.lost_since: datetime | None = None
+        self._listen_lost = False
+        #: Wall-clock time of the last failed publish not yet ordered caught up; None if there is none.
+        self._publish_failed_at: float | None = None
+        #: The listener's own subscription. python-socketio keeps one in ``self.pubsub``, but replaces it
+        #: whenever the publisher reconnects, and creates it deaf to subscription confirmations.
+        self._listener: Any = None
+        self._listening = asyncio.Event()
 
     def _lost(self, what: str, error: Exception) -> None:
+        if what == "publish":
+            self._publish_failed_at = time.time()
+        else:
+            self._listen_lost = True
         if self.lost_since is None:
             self.lost_since = datetime.now(UTC)
             log.error("lost Redis (%s: %s): events between processes are dropped", what, type(error).__name__)
+
+    def _recovered(self) -> None:
+        if not self._listen_lost and self._publish_failed_at is None:
+            self.lost_since = None
 
     async def usable(self) -> bool:
         """Redis answers, and the listener is subscribed again."""
@@ -45,7 +82,7 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             await self.redis.ping()
         except Exception:  # any failure of the connection means "not yet"
             return False
-        return bool(self.pubsub.subscribed)
+        return self._listener is not None and bool(self._listener.subscribed)
 
     async def _publish(self, data: Any) -> Any:
         # As python-socketio's, two attempts; the second failure is noted instead of only logged.
@@ -60,40 +97,99 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                     self._lost("publish", error)
         return None
 
+    async def order_catch_up(self) -> None:
+        """After a failed publish, once Redis is back: every process closes its connections opened before."""
+        failed_at = self._publish_failed_at
+        if failed_at is None or not await self.usable():
+            return
+        self._publish_failed_at = None
+        await self._publish({"method": CATCH_UP, "host_id": self.host_id, "before": failed_at + CLOCK_MARGIN})
+        self._recovered()  # or, if that publish failed too, still lost: the next round tries again
+
     async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
-        # python-socketio's loop, with the loss noted and the retry capped at MAX_LISTEN_RETRY seconds
-        # (its 60 s would keep a process not ready for a minute after Redis came back).
+        # python-socketio's loop, with the loss noted, the retry capped at MAX_LISTEN_RETRY seconds (its 60 s
+        # would keep a process not ready for a minute after Redis came back), and the two moments that
+        # call for a catch-up handled before any event is handed on.
         retry = 1.0
         subscribed = False
         while True:
             try:
                 if not subscribed:
                     self._redis_connect()
-                    await self.pubsub.subscribe(self.channel)
+                    self._listener = self.redis.pubsub(ignore_subscribe_messages=False)
+                    await self._listener.subscribe(self.channel)
                     subscribed = True
                     retry = 1.0
-                async for message in self.pubsub.listen():
-                    yield message
+                async for message in self._listener.listen():
+                    if message["type"] == "subscribe":
+                        await self._catch_up("this process was not listening", before=time.time())
+                        self._listen_lost = False
+                        self._recovered()
+                        self._listening.set()
+                    elif (before := self._catch_up_order(message)) is not None:
+                        await self._catch_up("a process could not publish", before)
+                    else:
+                        yield message
             except Exception as error:  # as above
+                self._listening.clear()
                 self._lost("listen", error)
                 subscribed = False
                 await asyncio.sleep(retry)
                 retry = min(retry * 2, MAX_LISTEN_RETRY)
 
+    async def subscribed(self, within: float) -> None:
+        """Waits until the listener is subscribed; after ``within`` seconds it counts as lost."""
+        try:
+            await asyncio.wait_for(self._listening.wait(), within)
+        except TimeoutError as error:
+            self._lost("listen", error)
 
-async def reconnect_after_loss(sio: socketio.AsyncServer) -> None:
-    """Once Redis is back after a loss, close every connection of this process so that its clients
-    reconnect and catch up; nothing while Redis is still away (the step runs again)."""
+    def _catch_up_order(self, message: dict[str, Any]) -> float | None:
+        """The time of a catch-up order (close connections opened before it); None for anything else."""
+        data = message.get("data")
+        if message["type"] != "message" or not isinstance(data, bytes) or CATCH_UP.encode() not in data:
+            return None  # the cheap test first: every event passes here
+        try:
+            decoded = self.json.loads(data)
+        except ValueError:
+            return None
+        # Parsed, not searched: a chat message that contains the word is an emit, not an order.
+        if not isinstance(decoded, dict) or decoded.get("method") != CATCH_UP:
+            return None
+        before = decoded.get("before")
+        return float(before) if isinstance(before, int | float) else time.time()
+
+    async def _catch_up(self, why: str, before: float) -> None:
+        """Closes this process's connections opened before ``before`` (wall-clock seconds)."""
+        environ = self.server.environ
+        connections = [
+            connection
+            for eio_sid, connection in list(self.server.eio.sockets.items())
+            if environ.get(eio_sid, {}).get(OPENED_AT, 0.0) < before
+        ]
+        if connections:
+            log.warning("%s: closing %d connections so that their clients catch up", why, len(connections))
+        for connection in connections:
+            await drop(connection)
+
+
+async def start_listening(sio: socketio.AsyncServer, within: float = 10.0) -> None:
+    """Subscribes before the first socket arrives (python-socketio would start listening only when one
+    does, and events for the first sockets would be lost until then). Waits at most ``within`` seconds: a
+    process that starts while Redis is away serves, not ready, and catches its clients up once it can."""
     manager = sio.manager
-    if not isinstance(manager, WatchedRedisManager) or manager.lost_since is None:
+    if not isinstance(manager, WatchedRedisManager) or sio.manager_initialized:
         return
-    if not await manager.usable():
-        return
-    manager.lost_since = None
-    connections = list(sio.eio.sockets.values())
-    log.warning("Redis is back: closing %d connections so that their clients catch up", len(connections))
-    for connection in connections:
-        await drop(connection)
+    sio.manager_initialized = True
+    manager.initialize()
+    await manager.subscribed(within)
+
+
+async def order_catch_up_after_loss(sio: socketio.AsyncServer) -> None:
+    """The housekeeping step: see :meth:`WatchedRedisManager.order_catch_up`."""
+    manager = sio.manager
+    if isinstance(manager, WatchedRedisManager):
+        await manager.order_catch_up()
 
 
 async def drop(connection: Any) -> None:

@@ -7,7 +7,7 @@ import * as v from "valibot";
 import { CallClient } from "../shared/call/client";
 import { CALL_EVENT_NAMES, type CallEventName } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
-import { syncMessages } from "../shared/sync";
+import { CatchUp, syncMessages } from "../shared/sync";
 import { TypingThrottle } from "../shared/typing";
 import { emitAck, parseEvent, type Ack, type Message } from "../shared/wire";
 import { Api, connectAgent, renewDelay } from "./api";
@@ -58,6 +58,7 @@ export class Controller {
   readonly api = new Api();
   private socket: Socket | null = null;
   private previewing = new Set<string>();
+  private readonly catchUps = new CatchUp((id, from) => this.sync(id, from));
   /** queue.updated deltas that came while queue.list was on its way: applied after its answer, in order. */
   private queueDeltas: QueueDelta[] | null = null;
   private listeners = new Set<() => void>();
@@ -249,6 +250,9 @@ export class Controller {
 
   /** After every (re)connect: colleagues, my chats, the queue, then each open tab's missed messages (§7.2). */
   private async catchUp(): Promise<void> {
+    // Taken before the first await: live messages may arrive while the lists below are on their way, and
+    // each tab must sync from what it held when the connection came up (shared/sync.ts).
+    this.catchUps.owe(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
     const agents = await this.emit("agents.list", {}, AgentsListAck);
     if (agents.ok) {
       this.dispatch({ type: "agents", agents: agents.value.agents });
@@ -258,7 +262,9 @@ export class Controller {
     const chats = await this.emit("chats.list", {}, ConversationsAck);
     if (chats.ok) this.dispatch({ type: "chats", conversations: chats.value.conversations });
     await this.loadQueue();
-    await Promise.all(this.state.tabs.map((id) => this.sync(id)));
+    // Tabs not shown at the connect (chats.list just added them) catch up from what they hold: nothing yet.
+    this.catchUps.owe(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
+    await Promise.all(this.state.tabs.map((id) => this.catchUps.run(id)));
     this.dispatch({ type: "connection", connection: "connected" });
     this.markRead();
     if (this.state.active) void this.loadTrail(this.state.active);
@@ -271,14 +277,24 @@ export class Controller {
     }
   }
 
-  /** A tab with no messages yet (after a reload) reads the newest page; then everything after its last message. */
-  private async sync(id: string): Promise<void> {
-    if (this.state.chats[id]?.thread.messages.length === 0) await this.loadPage(id);
-    await syncMessages(id, {
-      lastSeq: () => this.state.chats[id]?.thread.lastSeq ?? null,
-      ask: (request) => this.emit("messages.sync", request, SyncAck),
-      keep: (page) => this.dispatch({ type: "synced", conversation: page.conversation, messages: page.messages }),
-    });
+  /**
+   * A tab with no messages yet (after a reload) reads the newest page; then everything after its last message,
+   * or after `from`, the last one it had when the connection came up.
+   */
+  private async sync(id: string, from?: number): Promise<boolean> {
+    if (this.state.chats[id]?.thread.messages.length === 0) {
+      await this.loadPage(id);
+      from = undefined;
+    }
+    return syncMessages(
+      id,
+      {
+        lastSeq: () => this.state.chats[id]?.thread.lastSeq ?? null,
+        ask: (request) => this.emit("messages.sync", request, SyncAck),
+        keep: (page) => this.dispatch({ type: "synced", conversation: page.conversation, messages: page.messages }),
+      },
+      from,
+    );
   }
 
   /** A page of history (messages.before): the newest one, or the one before `beforeSeq`. */
@@ -337,6 +353,7 @@ export class Controller {
 
   private onMessage(message: Message): void {
     const before = this.state.chats[message.conversation_id]?.thread;
+    if (before?.messages.length) this.catchUps.received(message.conversation_id, message.seq, before.lastSeq);
     this.dispatch({ type: "message", message, focused: this.seeing() });
     const after = this.state.chats[message.conversation_id]?.thread;
     if (after && after !== before && message.sender.kind === "visitor") {

@@ -143,6 +143,17 @@ describe("reduce", () => {
     expect(state.chats[second.id]!.gone).toEqual({ reason: "transferred", by: "Bert" });
   });
 
+  it("keeps a chat transferred away gone when an older chats.list answer still lists it", () => {
+    let state = run(
+      { type: "assigned", conversation: conv, messages: [], hasEarlier: false, focused: true },
+      { type: "transferred", conversation_id: id, to: "Bert" },
+      { type: "chats", conversations: [conv] }, // read before the transfer, arrived after its event
+    );
+    expect(state.chats[id]!.gone).toEqual({ reason: "transferred", by: "Bert" });
+    state = reduce(state, { type: "chats", conversations: [{ ...conv, epoch: conv.epoch + 2 }] }); // handed back
+    expect(state.chats[id]!.gone).toBeNull();
+  });
+
   it("marks my chat that went back to the queue, and takes it back on accept", () => {
     let state = run({ type: "assigned", conversation: conv, messages: [], hasEarlier: false, focused: true });
     state = reduce(state, { type: "queue", conversations: [{ ...conv, status: "queued", agent: null }] });

@@ -179,10 +179,13 @@ export function reduce(state: State, action: Action): State {
     }
     case "chats": {
       // chats.list: the active chats assigned to me. Keep threads already loaded; tabs of chats that are
-      // no longer mine stay (messages.sync tells what happened to them).
+      // no longer mine stay (messages.sync tells what happened to them). An answer read before a chat was
+      // transferred away or ended can arrive after that event: a chat marked gone comes back only with a
+      // newer epoch (handed back to me), never with the epoch it had when it left.
       let next = state;
       for (const conversation of action.conversations) {
         const chat = next.chats[conversation.id];
+        if (chat?.gone && conversation.epoch <= chat.conversation.epoch) continue;
         next = {
           ...next,
           chats: { ...next.chats, [conversation.id]: chat ? { ...chat, conversation, gone: null } : newChat(conversation) },

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as v from "valibot";
 import { fixture } from "./fixtures";
-import { SYNC_LIMIT, syncMessages, type SyncRequest, type Syncing } from "./sync";
+import { CatchUp, SYNC_LIMIT, syncMessages, type SyncRequest, type Syncing } from "./sync";
 import { emptyThread, mergeMessages, type Thread } from "./thread";
 import { Message, type Ack } from "./wire";
 
@@ -70,11 +70,20 @@ describe("syncMessages", () => {
     expect(a.asked.map((r) => r.after_seq)).toEqual([SYNC_LIMIT]);
   });
 
-  it("stops at a full page of messages the app does not keep (the widget keeps no agents-only notes)", async () => {
+  it("pages on by the seqs the server returned, also through messages the app does not keep", async () => {
     const a = app(3 * SYNC_LIMIT);
     const syncing = { ...a.syncing, keep: () => {} };
     await syncMessages("cnv_1", syncing);
-    expect(a.asked).toHaveLength(1);
+    expect(a.asked.map((r) => r.after_seq)).toEqual([0, SYNC_LIMIT, 2 * SYNC_LIMIT, 3 * SYNC_LIMIT]);
+  });
+
+  it("asks after the seq held when the connection came up, though a live message has moved the thread on", async () => {
+    // Held 1–3 when the connection dropped; 4–6 were sent meanwhile; 7 arrived live before the catch-up.
+    const a = app(7);
+    a.syncing.keep({ messages: [at(1), at(2), at(3), at(7)] });
+    await syncMessages("cnv_1", a.syncing, 3);
+    expect(a.asked.map((r) => r.after_seq)).toEqual([3]);
+    expect(a.thread().messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it("stops at a refusal or a missing answer; the next connect catches up", async () => {
@@ -102,5 +111,83 @@ describe("syncMessages", () => {
     });
     expect(late.asked).toHaveLength(1);
     expect(late.thread()).toBe(emptyThread);
+  });
+});
+
+describe("CatchUp", () => {
+  /** A catch-up whose syncs are recorded and answered by `answers` in turn (true: finished). */
+  function catchUp(...answers: boolean[]) {
+    const asked: Array<[string, number]> = [];
+    const runs = new CatchUp(async (id, from) => {
+      asked.push([id, from]);
+      return answers.shift() ?? true;
+    });
+    return { runs, asked };
+  }
+
+  it("syncs from the seq held at the connect, and again from there after a catch-up that did not finish", async () => {
+    const { runs, asked } = catchUp(false, true, true);
+    runs.owe(new Map([["cnv_1", 3]]));
+    await runs.run("cnv_1");
+    // That catch-up got no answer; live messages brought the thread to 9; the socket dropped and came back.
+    runs.owe(new Map([["cnv_1", 9]]));
+    await runs.run("cnv_1");
+    expect(asked).toEqual([["cnv_1", 3], ["cnv_1", 3]]);
+    runs.owe(new Map([["cnv_1", 9]]));
+    await runs.run("cnv_1");
+    expect(asked.at(-1)).toEqual(["cnv_1", 9]);
+  });
+
+  it("syncs at a gap from the highest seq held before it, and not for the next seq", async () => {
+    const { runs, asked } = catchUp();
+    runs.received("cnv_1", 6, 5);
+    runs.received("cnv_1", 9, 6);
+    await Promise.resolve();
+    expect(asked).toEqual([["cnv_1", 6]]);
+    expect(runs.from("cnv_1")).toBeUndefined();
+  });
+
+  it("runs one catch-up at a time per conversation, and once more if a gap came meanwhile", async () => {
+    let release = (_: boolean): void => {};
+    const asked: number[] = [];
+    const runs = new CatchUp(
+      (_id, from) =>
+        new Promise<boolean>((resolve) => {
+          asked.push(from);
+          release = resolve;
+        }),
+    );
+    runs.received("cnv_1", 5, 2); // owes from 2, starts
+    runs.received("cnv_1", 9, 7); // a second gap while the first runs: still owed from 2
+    expect(asked).toEqual([2]);
+    release(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(asked).toEqual([2, 2]);
+    release(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(runs.from("cnv_1")).toBeUndefined();
+  });
+
+  it("tries a catch-up that did not finish again by itself, after a pause", async () => {
+    vi.useFakeTimers();
+    try {
+      const { runs, asked } = catchUp(false, true);
+      runs.owe(new Map([["cnv_1", 4]]));
+      await runs.run("cnv_1");
+      expect(asked).toEqual([["cnv_1", 4]]);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(asked).toEqual([["cnv_1", 4], ["cnv_1", 4]]);
+      expect(runs.from("cnv_1")).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(asked).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("says whether a sync got everything: true at a short page, false at a refusal", async () => {
+    expect(await syncMessages("cnv_1", app(3).syncing)).toBe(true);
+    const refused = app(3, () => ({ ok: false, error: { code: "TIMEOUT", message: "" } }));
+    expect(await syncMessages("cnv_1", refused.syncing)).toBe(false);
   });
 });

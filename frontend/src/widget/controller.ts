@@ -6,7 +6,7 @@ import type { Socket } from "socket.io-client";
 import type * as v from "valibot";
 import { CALL_EVENT_NAMES } from "../shared/call/events";
 import { newClientId } from "../shared/ids";
-import { syncMessages } from "../shared/sync";
+import { CatchUp, syncMessages } from "../shared/sync";
 import { TYPING_STALE_MS, TypingThrottle } from "../shared/typing";
 import { parseEvent, type Ack, type ErrorBody } from "../shared/wire";
 import type { WidgetConfig } from "./config";
@@ -52,6 +52,7 @@ export class WidgetController {
   private readSent = new Map<string, number>();
   private syncing = false;
   private syncAgain = false;
+  private readonly catchUps = new CatchUp((id, from) => this.sync(id, from));
   private renewals = 0;
   private readonly typist = new TypingThrottle((id, typing) => this.sendTyping(id, typing));
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -130,6 +131,10 @@ export class WidgetController {
     const socket = connectVisitor(this.origin, () => ({ tenant: this.tenant, token: this.token ?? "" }));
     this.socket = socket;
     socket.on("connect", () => {
+      // What the thread held when the connection came up: the catch-up syncs from there, though live messages
+      // may move the thread on before it asks (shared/sync.ts).
+      const shown = this.state.conversation;
+      if (shown) this.catchUps.owe(new Map([[shown.id, this.state.thread.lastSeq]]));
       // Only a (re)connect takes this page's socket out of its call: join again from the new one. A catch-up
       // for another reason (a chat that began elsewhere) must not join a running call a second time.
       void this.calls.resume();
@@ -151,8 +156,10 @@ export class WidgetController {
     socket.on("message.new", (raw: unknown) => {
       const event = parseEvent("message.new", raw, MessageNewEvent);
       if (!event) return;
-      if (this.isCurrent(event.message.conversation_id)) this.dispatch({ type: "message", message: event.message });
-      else this.adoptElsewhere();
+      const { message } = event;
+      if (!this.isCurrent(message.conversation_id)) return this.adoptElsewhere();
+      this.catchUps.received(message.conversation_id, message.seq, this.state.thread.lastSeq);
+      this.dispatch({ type: "message", message });
     });
     socket.on("typing", (raw: unknown) => {
       const event = parseEvent("typing", raw, TypingEvent);
@@ -247,22 +254,40 @@ export class WidgetController {
     const held = this.state.conversation;
     this.dispatch({ type: "current", conversation: current.value.conversation, online: current.value.online });
     if (current.value.conversation) {
-      await this.sync(current.value.conversation.id);
+      await this.catchUpWith(current.value.conversation.id);
       // An invitation or a call that went on while this page was away.
       if (current.value.conversation.status === "active") void this.calls.current(current.value.conversation.id);
     }
     // A chat that closed while this page was away: messages.sync still tells how it ended.
-    else if (held && held.status !== "closed") await this.sync(held.id);
+    else if (held && held.status !== "closed") await this.catchUpWith(held.id);
     for (const pending of toResend(this.state)) void this.deliver(pending.clientId, pending.text);
   }
 
-  /** Everything after the highest seq held, while `conversationId` is the one shown (shared/sync.ts). */
-  private sync(conversationId: string): Promise<void> {
-    return syncMessages(conversationId, {
-      lastSeq: () => (this.socket && this.isCurrent(conversationId) ? this.state.thread.lastSeq : null),
-      ask: (request) => this.emit("messages.sync", request, SyncResult),
-      keep: (page) => this.dispatch({ type: "synced", conversation: page.conversation, messages: page.messages }),
-    });
+  /** The catch-up of the conversation shown: from where the connection came up, or (not shown then, e.g.
+   * after a page load) from the highest seq held now. */
+  private async catchUpWith(conversationId: string): Promise<void> {
+    this.catchUps.owe(new Map([[conversationId, this.state.thread.lastSeq]]));
+    await this.catchUps.run(conversationId);
+  }
+
+  /** A chat just started (or found open): what was said before its ack (the assignment) is owed until a
+   * catch-up from the start has finished. */
+  private async adopted(conversationId: string): Promise<void> {
+    this.catchUps.owe(new Map([[conversationId, 0]]));
+    await this.catchUps.run(conversationId);
+  }
+
+  /** Everything after `from` (default: the highest seq held), while `conversationId` is the one shown (shared/sync.ts). */
+  private sync(conversationId: string, from?: number): Promise<boolean> {
+    return syncMessages(
+      conversationId,
+      {
+        lastSeq: () => (this.socket && this.isCurrent(conversationId) ? this.state.thread.lastSeq : null),
+        ask: (request) => this.emit("messages.sync", request, SyncResult),
+        keep: (page) => this.dispatch({ type: "synced", conversation: page.conversation, messages: page.messages }),
+      },
+      from,
+    );
   }
 
   private sendPage(): void {
@@ -328,7 +353,7 @@ export class WidgetController {
       reply = started;
       if (started.ok) {
         this.dispatch({ type: "conversation", conversation: started.value.conversation });
-        await this.sync(started.value.conversation.id);
+        await this.adopted(started.value.conversation.id);
       }
     } else {
       const payload = { conversation_id: conversation.id, client_id: clientId, text };
@@ -356,7 +381,7 @@ export class WidgetController {
     const started = await call(socket, "chat.start", payload, ConversationResult);
     if (!started.ok) return started.error;
     this.dispatch({ type: "conversation", conversation: started.value.conversation });
-    await this.sync(started.value.conversation.id);
+    await this.adopted(started.value.conversation.id);
     return null;
   }
 
