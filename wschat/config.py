@@ -9,49 +9,34 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 from urllib.parse import urlsplit
 
+from wschat.config_parsing import (
+    Reader,
+    int_range,
+    parse_db_name,
+    parse_delays,
+    parse_dir,
+    parse_host,
+    parse_log_level,
+    parse_port,
+    parse_public_url,
+    parse_synchronous,
+    parse_trusted_proxies,
+)
 from wschat.database_url import DatabaseUrl
 from wschat.errors import ConfigError
-from wschat.proxies import parse_networks
+from wschat.secret import Secret as Secret  # re-exported: the settings hand out Secrets
+from wschat.smtp import SmtpUrl, check_address, parse_smtp_url
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-_LOG_LEVELS = ("debug", "info", "warning", "error")
-_DB_NAME = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 MIN_SECRET_LENGTH = 32
-
-
-class Secret:
-    """A string that does not reveal itself in ``repr``/``str``; call :meth:`reveal` to use it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and secrets.compare_digest(self._value, other._value)
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -133,6 +118,20 @@ class MediaSettings:
     max_pixels: int = 40_000_000
 
 
+#: Seconds between the tries of one mail: 30 s, 2 min, 10 min, 30 min, 2 h, 6 h, 15 h (8 tries in ~24 h).
+RETRY_DELAYS: tuple[int, ...] = (30, 120, 600, 1800, 7200, 21600, 54000)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    #: The operator's mail server (``WSCHAT_SMTP_URL``); a tenant may set its own (docs/operations.md).
+    smtp_url: SmtpUrl | None = None
+    #: The sender address of mail through the operator's server (``WSCHAT_MAIL_FROM``).
+    mail_from: str | None = None
+    #: Seconds to wait after each failed try; one more try than delays, then the mail is failed.
+    retry_delays: tuple[int, ...] = RETRY_DELAYS
+
+
 @dataclass(frozen=True)
 class Settings:
     secret_key: Secret
@@ -142,6 +141,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     redis_url: Secret | None = None
     #: Bearer token of ``GET /metrics``; without it the endpoint does not exist (docs/operations.md).
     metrics_token: Secret | None = None
@@ -191,6 +191,9 @@ _KNOWN = {
     "WSCHAT_SOCKETS_PER_VISITOR",
     "WSCHAT_MAX_PHOTO_BYTES",
     "WSCHAT_MAX_PHOTO_PIXELS",
+    "WSCHAT_SMTP_URL",
+    "WSCHAT_MAIL_FROM",
+    "WSCHAT_MAIL_RETRY_DELAYS",
 }
 
 
@@ -205,14 +208,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         if name.startswith("WSCHAT_") and name not in _KNOWN and not name.startswith("WSCHAT_TEST_"):
             raise ConfigError(name, "unknown setting (a typo?); see the configuration table in README.md")
 
-    reader = _Reader(env)
-    host = reader.get("WSCHAT_HOST", "127.0.0.1", _parse_host)
-    port = reader.get("WSCHAT_PORT", 8080, _parse_port)
+    reader = Reader(env)
+    host = reader.get("WSCHAT_HOST", "127.0.0.1", parse_host)
+    port = reader.get("WSCHAT_PORT", 8080, parse_port)
     server = ServerSettings(
         host=host,
         port=port,
-        public_url=reader.get("WSCHAT_PUBLIC_URL", default_public_url(host, port), _parse_public_url),
-        trusted_proxies=reader.get("WSCHAT_TRUSTED_PROXIES", "", _parse_trusted_proxies),
+        public_url=reader.get("WSCHAT_PUBLIC_URL", default_public_url(host, port), parse_public_url),
+        trusted_proxies=reader.get("WSCHAT_TRUSTED_PROXIES", "", parse_trusted_proxies),
     )
     database_url = reader.get("WSCHAT_DATABASE_URL", None, _parse_database_url)
     mongodb_uri = reader.get("WSCHAT_MONGODB_URI", None, _parse_mongodb_uri)
@@ -222,43 +225,41 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         )
     database = DatabaseSettings(
         url=database_url or mongodb_uri,
-        mongo_database=reader.get("WSCHAT_MONGODB_DB", "wschat", _parse_db_name),
-        sqlite_synchronous=reader.get("WSCHAT_SQLITE_SYNCHRONOUS", "FULL", _parse_synchronous),
+        mongo_database=reader.get("WSCHAT_MONGODB_DB", "wschat", parse_db_name),
+        sqlite_synchronous=reader.get("WSCHAT_SQLITE_SYNCHRONOUS", "FULL", parse_synchronous),
     )
     auth = AuthSettings(
-        token_ttl=reader.get("WSCHAT_TOKEN_TTL", 3600, _int_range(60, 86400)),
-        session_ttl=reader.get("WSCHAT_SESSION_TTL", 12 * 3600, _int_range(300, 30 * 86400)),
-        login_failures_per_minute=reader.get("WSCHAT_LOGIN_FAILURES_PER_MINUTE", 10, _int_range(1, 10000)),
+        token_ttl=reader.get("WSCHAT_TOKEN_TTL", 3600, int_range(60, 86400)),
+        session_ttl=reader.get("WSCHAT_SESSION_TTL", 12 * 3600, int_range(300, 30 * 86400)),
+        login_failures_per_minute=reader.get("WSCHAT_LOGIN_FAILURES_PER_MINUTE", 10, int_range(1, 10000)),
         login_failures_per_address_per_minute=reader.get(
-            "WSCHAT_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE", 30, _int_range(1, 100_000)
+            "WSCHAT_LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE", 30, int_range(1, 100_000)
         ),
         login_failures_per_account_per_hour=reader.get(
-            "WSCHAT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR", 50, _int_range(1, 1_000_000)
+            "WSCHAT_LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR", 50, int_range(1, 1_000_000)
         ),
     )
     chat = ChatSettings(
-        max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, _int_range(1, 20000)),
-        agent_grace_seconds=reader.get("WSCHAT_AGENT_GRACE_SECONDS", 30, _int_range(0, 3600)),
-        presence_debounce_ms=reader.get("WSCHAT_PRESENCE_DEBOUNCE_MS", 250, _int_range(0, 10_000)),
-        new_visitors_per_minute=reader.get("WSCHAT_NEW_VISITORS_PER_MINUTE", 120, _int_range(1, 1_000_000)),
-        visitor_message_burst=reader.get("WSCHAT_VISITOR_MESSAGE_BURST", 10, _int_range(1, 1_000_000)),
+        max_message_length=reader.get("WSCHAT_MAX_MESSAGE_LENGTH", 4000, int_range(1, 20000)),
+        agent_grace_seconds=reader.get("WSCHAT_AGENT_GRACE_SECONDS", 30, int_range(0, 3600)),
+        presence_debounce_ms=reader.get("WSCHAT_PRESENCE_DEBOUNCE_MS", 250, int_range(0, 10_000)),
+        new_visitors_per_minute=reader.get("WSCHAT_NEW_VISITORS_PER_MINUTE", 120, int_range(1, 1_000_000)),
+        visitor_message_burst=reader.get("WSCHAT_VISITOR_MESSAGE_BURST", 10, int_range(1, 1_000_000)),
         visitor_messages_per_minute=reader.get(
-            "WSCHAT_VISITOR_MESSAGES_PER_MINUTE", 60, _int_range(1, 1_000_000)
+            "WSCHAT_VISITOR_MESSAGES_PER_MINUTE", 60, int_range(1, 1_000_000)
         ),
-        visitor_chats_per_hour=reader.get("WSCHAT_VISITOR_CHATS_PER_HOUR", 20, _int_range(1, 1_000_000)),
-        visitor_contacts_per_hour=reader.get(
-            "WSCHAT_VISITOR_CONTACTS_PER_HOUR", 10, _int_range(1, 1_000_000)
-        ),
-        visitor_calls_per_hour=reader.get("WSCHAT_VISITOR_CALLS_PER_HOUR", 10, _int_range(1, 1_000_000)),
-        sockets_per_visitor=reader.get("WSCHAT_SOCKETS_PER_VISITOR", 10, _int_range(1, 10_000)),
+        visitor_chats_per_hour=reader.get("WSCHAT_VISITOR_CHATS_PER_HOUR", 20, int_range(1, 1_000_000)),
+        visitor_contacts_per_hour=reader.get("WSCHAT_VISITOR_CONTACTS_PER_HOUR", 10, int_range(1, 1_000_000)),
+        visitor_calls_per_hour=reader.get("WSCHAT_VISITOR_CALLS_PER_HOUR", 10, int_range(1, 1_000_000)),
+        sockets_per_visitor=reader.get("WSCHAT_SOCKETS_PER_VISITOR", 10, int_range(1, 10_000)),
     )
     media = MediaSettings(
         max_upload_bytes=reader.get(
-            "WSCHAT_MAX_PHOTO_BYTES", 5 * 1024 * 1024, _int_range(1024, 16 * 1024 * 1024)
+            "WSCHAT_MAX_PHOTO_BYTES", 5 * 1024 * 1024, int_range(1024, 16 * 1024 * 1024)
         ),
-        max_pixels=reader.get("WSCHAT_MAX_PHOTO_PIXELS", 40_000_000, _int_range(65_536, 80_000_000)),
+        max_pixels=reader.get("WSCHAT_MAX_PHOTO_PIXELS", 40_000_000, int_range(65_536, 80_000_000)),
     )
-    data_dir = reader.get("WSCHAT_DATA_DIR", Path("var").resolve(), _parse_dir)
+    data_dir = reader.get("WSCHAT_DATA_DIR", Path("var").resolve(), parse_dir)
     secret = reader.get("WSCHAT_SECRET_KEY", None, _parse_secret)
     if secret is None:
         secret = _stored_secret(data_dir, create=create_secret)
@@ -270,11 +271,21 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         auth=auth,
         chat=chat,
         media=media,
+        mail=_mail(reader),
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
-        log_level=reader.get("WSCHAT_LOG_LEVEL", "info", _parse_log_level),
+        log_level=reader.get("WSCHAT_LOG_LEVEL", "info", parse_log_level),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),
     )
+
+
+def _mail(reader: Reader) -> MailSettings:
+    smtp_url = reader.get("WSCHAT_SMTP_URL", None, parse_smtp_url)
+    mail_from = reader.get("WSCHAT_MAIL_FROM", None, check_address)
+    if smtp_url is not None and mail_from is None:
+        raise ConfigError("WSCHAT_MAIL_FROM", "must be set with WSCHAT_SMTP_URL (the sender of its mail)")
+    delays = reader.get("WSCHAT_MAIL_RETRY_DELAYS", RETRY_DELAYS, parse_delays)
+    return MailSettings(smtp_url=smtp_url, mail_from=mail_from, retry_delays=delays)
 
 
 def default_public_url(host: str, port: int) -> str:
@@ -284,78 +295,15 @@ def default_public_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-class _Reader:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-
-    def get(self, name: str, default: T, parse: Callable[[str], T]) -> T:
-        raw = self._env.get(name)
-        if raw is None or raw.strip() == "":
-            return default
-        try:
-            return parse(raw.strip())
-        except ValueError as e:
-            raise ConfigError(name, str(e)) from None
-
-
-def _parse_host(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9.:_-]+", value):
-        raise ValueError("not a host name or IP address")
-    return value
-
-
-def _parse_port(value: str) -> int:
-    return _int_range(0, 65535)(value)
-
-
-def _int_range(low: int, high: int) -> Callable[[str], int]:
-    def parse(value: str) -> int:
-        if not re.fullmatch(r"\d+", value):
-            raise ValueError(f"must be a whole number from {low} to {high}, got {value!r}")
-        number = int(value)
-        if not low <= number <= high:
-            raise ValueError(f"must be from {low} to {high}, got {number}")
-        return number
-
-    return parse
-
-
-def _parse_public_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError("must be an http:// or https:// URL such as https://chat.example.com")
-    return value.rstrip("/")
-
-
-def _parse_trusted_proxies(value: str) -> str:
-    return ",".join(str(network) for network in parse_networks(value))
-
-
 def _parse_database_url(value: str) -> Secret:
     DatabaseUrl.parse(value)
     return Secret(value)
-
-
-def _parse_synchronous(value: str) -> str:
-    if value.upper() not in ("FULL", "NORMAL"):
-        raise ValueError("must be FULL (the default: a commit survives power loss) or NORMAL")
-    return value.upper()
 
 
 def _parse_mongodb_uri(value: str) -> Secret:
     if not value.startswith(("mongodb://", "mongodb+srv://")):
         raise ValueError("must start with mongodb:// or mongodb+srv://")
     return Secret(value)
-
-
-def _parse_db_name(value: str) -> str:
-    if not _DB_NAME.fullmatch(value):
-        raise ValueError("letters, digits, '_' and '-' only, at most 63 characters")
-    return value
-
-
-def _parse_dir(value: str) -> Path:
-    return Path(value).expanduser().resolve()
 
 
 def _parse_secret(value: str) -> Secret:
@@ -368,13 +316,6 @@ def _parse_redis_url(value: str) -> Secret:
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("must start with redis://, rediss:// or unix://")
     return Secret(value)
-
-
-def _parse_log_level(value: str) -> str:
-    level = value.lower()
-    if level not in _LOG_LEVELS:
-        raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
-    return level
 
 
 def _stored_secret(data_dir: Path, *, create: bool) -> Secret:

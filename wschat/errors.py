@@ -17,7 +17,8 @@ The tree::
     │   ├── AlreadyAssigned          409 ALREADY_ASSIGNED
     │   ├── ConversationClosed       409 CONVERSATION_CLOSED
     │   ├── AgentUnavailable         409 AGENT_UNAVAILABLE
-    │   └── CallEnded                409 CALL_ENDED
+    │   ├── CallEnded                409 CALL_ENDED
+    │   └── MailNotConfigured        409 MAIL_NOT_CONFIGURED
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -48,6 +49,7 @@ class ErrorCode(StrEnum):
     CONVERSATION_CLOSED = "CONVERSATION_CLOSED"
     AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
     CALL_ENDED = "CALL_ENDED"
+    MAIL_NOT_CONFIGURED = "MAIL_NOT_CONFIGURED"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
@@ -157,6 +159,11 @@ class AgentUnavailable(Conflict):
 class CallEnded(Conflict):
     code = ErrorCode.CALL_ENDED
     default_message = "This call has ended."
+
+
+class MailNotConfigured(Conflict):
+    code = ErrorCode.MAIL_NOT_CONFIGURED
+    default_message = "No mail server is set up, so no e-mail can be sent."
 
 
 class TooLarge(WsChatError):

@@ -21,6 +21,7 @@ from wschat.chat.models import (
     Visibility,
 )
 from wschat.clock import new_id
+from wschat.mail.models import Attachment, OutgoingMail
 from wschat.records import Document
 from wschat.signalling.models import Call, CallKind, CallStatus, Participation, Side
 from wschat.video.models import CallMode
@@ -172,3 +173,24 @@ def new_call(
         participants=participants,
         **values,
     )
+
+
+def new_mail(
+    tenant: Tenant, *, created: float = 0, to: str = "sam@example.com", **values: Any
+) -> OutgoingMail:
+    """A queued mail, due at once, with one attachment."""
+    mail_id = new_id("mai")
+    fields: dict[str, Any] = {
+        "id": mail_id,
+        "tenant_id": tenant.id,
+        "to": to,
+        "subject": "Your chat with us",
+        "text": "Hello\n",
+        "html": "<p>Hello</p>",
+        "lang": "en",
+        "message_id": f"<{mail_id}@chat.example>",
+        "created_at": at(created),
+        "next_attempt_at": at(created),
+        "attachments": (Attachment("invite.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n"),),
+    }
+    return OutgoingMail(**(fields | values))

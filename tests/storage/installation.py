@@ -17,6 +17,7 @@ from tests.storage.builders import (
     message_builder,
     new_call,
     new_conversation,
+    new_mail,
     new_tenant,
     new_user,
     new_visitor,
@@ -26,6 +27,7 @@ from tests.storage.builders import (
 from wschat.accounts.models import RevokedSession, Role, Tenant
 from wschat.chat.models import AgentStatus, ConversationStatus, Party, SenderKind, Visibility
 from wschat.clock import new_id
+from wschat.mail.models import MailStatus
 from wschat.media.store import Photo
 from wschat.records import Document
 from wschat.signalling.models import CallStatus, EndReason, Participation, Side
@@ -78,6 +80,16 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
         session_id="s1",
     )
     await stores.presence.set_announced(tenant.id, True)
+    # A mail with an attachment (bytes again), sent, and the tenant's own server with a sealed password.
+    mail = new_mail(tenant, created=3, to=f"v0@{tenant.slug}.example")
+    await stores.outbox.insert(mail)
+    await stores.outbox.transition(
+        mail, replace(mail, status=MailStatus.SENT, attempts=1, sent_at=at(4)), at(4)
+    )
+    await stores.mail.replace(
+        tenant.id,
+        {"smtp_url": "smtp://mail.example:587", "password": {"sealed": 1, "nonce": "n", "data": "d"}},
+    )
 
     for v in range(3):
         visitor = new_visitor(

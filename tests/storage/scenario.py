@@ -16,6 +16,7 @@ from tests.storage.builders import (
     message_builder,
     new_call,
     new_conversation,
+    new_mail,
     new_tenant,
     new_user,
     new_visitor,
@@ -25,6 +26,7 @@ from tests.storage.builders import (
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
 from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility
+from wschat.mail.models import MailStatus, OutgoingMail
 from wschat.media.store import Photo
 from wschat.signalling.models import Call, CallStatus, Participation, Side
 from wschat.storage import Stores
@@ -42,6 +44,7 @@ class World:
     chat: Conversation
     queued: Conversation
     call: Call
+    mail: OutgoingMail
 
 
 async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> World:
@@ -127,7 +130,18 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     await stores.photos.insert(photo)
     await stores.users.update(acme.id, anna.id, {"photo_id": photo.id})
     await stores.video.update(acme.id, {"jitsi.domain": "meet.acme.example", "stun_urls": ["stun:a.example"]})
-    return World(acme, globex, anna, bert, carl, visitors, chat, queued, call)
+
+    mail = new_mail(acme, created=30)
+    await stores.outbox.insert(mail)
+    await stores.outbox.insert(new_mail(globex, created=31))
+    sending = replace(
+        mail, status=MailStatus.SENDING, attempts=1, lease_until=at(210), next_attempt_at=at(210)
+    )
+    mail = await stores.outbox.transition(mail, sending, at(30))
+    await stores.mail.replace(
+        acme.id, {"smtp_url": "smtp://mail.acme.example:587", "from_address": "a@acme.example"}
+    )
+    return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
 async def exercise(stores: Stores, world: World) -> None:
@@ -195,6 +209,13 @@ async def exercise(stores: Stores, world: World) -> None:
     await stores.calls.of_conversation(acme.id, chat.id)
     await stores.calls.with_dead_sockets()
     await stores.calls.unanswered(at(100))
+
+    # The outbox: the worker's round, the admin's pages.
+    await stores.outbox.due(at(300), 20)
+    await stores.outbox.get(acme.id, world.mail.id)
+    first = await stores.outbox.page(acme.id, MailStatus.SENDING, None, 10)
+    await stores.outbox.page(acme.id, MailStatus.SENDING, first[-1], 10)
+    await stores.mail.get(acme.id)
 
     # The janitors of every process.
     await stores.presence.heartbeat("node_1", at(40))

@@ -25,6 +25,7 @@ from wschat.chat import events as chat_events
 from wschat.clock import Clock, utc_now
 from wschat.config import Settings
 from wschat.errors import AuthInvalid, NotFound
+from wschat.mail.routes import blueprint as mail_blueprint
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(media_blueprint)
     quart_app.register_blueprint(web_blueprint)
     quart_app.register_blueprint(video_blueprint)
+    quart_app.register_blueprint(mail_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:
@@ -155,7 +157,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         tasks: list[asyncio.Task[None]] = []
         try:
             rt = await _serve(db)
-            tasks = [asyncio.create_task(_housekeeping(rt)), asyncio.create_task(_heartbeat(rt))]
+            tasks = [
+                asyncio.create_task(_housekeeping(rt)),
+                asyncio.create_task(_heartbeat(rt)),
+                asyncio.create_task(_send_mail(rt)),
+            ]
             yield
         finally:
             for task in tasks:
@@ -213,6 +219,13 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 realtime.metrics.housekeeping(name, took)
                 if took > SLOW_HOUSEKEEPING:
                     log.warning("housekeeping step %s took %.0f ms", name, took * 1000)
+
+    async def _send_mail(rt: Runtime) -> None:
+        # Its own task: one mail server that takes its 10 s timeouts must not hold up the janitor. Its
+        # failures are isolated and backed off like a housekeeping step's, and count for /readyz alike.
+        while True:
+            await rt.housekeeping.run("send queued mail", rt.outbox_worker.run_once)
+            await rt.outbox_worker.wait(settings.chat.janitor_interval)
 
     return app
 

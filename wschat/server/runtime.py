@@ -36,6 +36,12 @@ from wschat.config import Settings
 from wschat.housekeeping import Steps
 from wschat.limits.counter import HitCounter, MemoryCounter
 from wschat.limits.redis_counter import RedisCounter, connect
+from wschat.mail.models import MailServer
+from wschat.mail.sender import SmtpSender
+from wschat.mail.servers import MailServers
+from wschat.mail.service import MailService
+from wschat.mail.settings_store import MailSettingsStore
+from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
 from wschat.sealing import Sealer
 from wschat.signalling.relay import SignalRelay
@@ -114,6 +120,9 @@ class Runtime:
     relay: SignalRelay
     video: VideoSettingsService
     widget: WidgetService
+    mail: MailService
+    #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
+    outbox_worker: OutboxWorker
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
@@ -137,6 +146,7 @@ class Runtime:
             self.relay,
             self.video,
             self.widget,
+            self.mail,
         )
 
     async def close(self) -> None:
@@ -227,6 +237,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     video_settings = VideoSettingsService(video)
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
     subscribe(events, routing, calls, photos)
+    outbox_worker, mail = _mail(settings, db, clock)
     return Runtime(
         settings=settings,
         db=db,
@@ -265,9 +276,26 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         relay=SignalRelay(stores.calls, transport),
         video=video_settings,
         widget=WidgetService(presence, video_settings),
+        mail=mail,
+        outbox_worker=outbox_worker,
         housekeeping=housekeeping,
         limits_redis=limits_redis,
     )
+
+
+def _mail(settings: Settings, db: Database, clock: Clock) -> tuple[OutboxWorker, MailService]:
+    config = settings.mail
+    operator = None
+    if config.smtp_url is not None and config.mail_from is not None:
+        operator = MailServer(config.smtp_url, config.mail_from)
+    servers = MailServers(MailSettingsStore(db.stores.mail, Sealer(settings.secret_key)), operator)
+    worker = OutboxWorker(
+        db.stores.outbox, servers, db.stores.tenants, SmtpSender(), clock, retry_delays=config.retry_delays
+    )
+    service = MailService(
+        db.stores.outbox, servers, clock, public_url=settings.server.public_url, on_queued=worker.wake
+    )
+    return worker, service
 
 
 def subscribe(

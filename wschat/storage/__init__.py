@@ -25,6 +25,7 @@ from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.presence_store import PresenceStore
 from wschat.database_url import DatabaseUrl
+from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
 from wschat.records import Document
 from wschat.signalling.store import CallStore
@@ -48,6 +49,8 @@ TABLES = (
     "photos",
     "calls",
     "call_transitions",
+    "outbox",
+    "outbox_transitions",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -76,6 +79,8 @@ class Stores:
     photos: PhotoStore
     calls: CallStore
     video: VideoRecords
+    outbox: OutboxStore
+    mail: MailRecords
 
 
 class Database(Protocol):

@@ -34,9 +34,9 @@ import {
   type Status,
 } from "./wire";
 
-export type View = "chats" | "visitors" | "profile" | "agents" | "branding" | "settings" | "video";
-export const VIEWS: readonly View[] = ["chats", "visitors", "profile", "agents", "branding", "settings", "video"];
-export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video"];
+export type View = "chats" | "visitors" | "profile" | "agents" | "branding" | "settings" | "video" | "mail";
+export const VIEWS: readonly View[] = ["chats", "visitors", "profile", "agents", "branding", "settings", "video", "mail"];
+export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail"];
 
 export interface Ui {
   phase: "loading" | "login" | "app";

@@ -152,7 +152,33 @@ export const VideoSettings = v.object({
 });
 export type VideoSettings = v.InferOutput<typeof VideoSettings>;
 
+/** GET/PUT /api/mail/settings (§4 "E-mail"): the tenant's own mail server; the password never comes back. */
+export const MailSettings = v.object({
+  smtp_url: str,
+  from_address: str,
+  password_set: v.boolean(),
+  operator_server: v.boolean(),
+});
+export type MailSettings = v.InferOutput<typeof MailSettings>;
+
+/** One mail of the outbox (never its body). */
+export const Mail = v.object({
+  id: v.string(),
+  to: v.string(),
+  subject: v.string(),
+  status: v.picklist(["queued", "sending", "sent", "failed"]),
+  attempts: v.number(),
+  next_attempt_at: v.nullable(Time),
+  last_error: str,
+  created_at: Time,
+  sent_at: v.nullable(Time),
+});
+export type Mail = v.InferOutput<typeof Mail>;
+
 // REST answers
+export const MailSettingsAnswer = v.object({ mail: MailSettings });
+export const MailAnswer = v.object({ mail: Mail });
+export const OutboxAnswer = v.object({ mails: v.array(Mail), next_before: str });
 export const AgentsAnswer = v.object({ agents: v.array(User) });
 export const AgentAnswer = v.object({ agent: User });
 export const TenantAnswer = v.object({ tenant: Tenant });

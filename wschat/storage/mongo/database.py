@@ -92,6 +92,17 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     # _id is "<call id>:<epoch>": the primary key lets exactly one change per epoch win.
     "call_transitions": [],
+    "outbox": [
+        # The worker: mails to try now, of every tenant.
+        IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="status_next"),
+        # The admin's outbox: a tenant's mails in one state, newest first.
+        IndexModel(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_status_created",
+        ),
+    ],
+    # _id is "<mail id>:<epoch>": the primary key lets exactly one change per epoch win.
+    "outbox_transitions": [],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],
 }

@@ -9,6 +9,7 @@ from wschat.storage.mongo.conversations import MongoConversationStore
 from wschat.storage.mongo.database import MongoHandle
 from wschat.storage.mongo.leases import MongoLeaseStore
 from wschat.storage.mongo.messages import MongoMessageStore
+from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
@@ -29,4 +30,6 @@ def build_stores(db: MongoHandle) -> Stores:
         photos=MongoPhotoStore(db),
         calls=MongoCallStore(db),
         video=MongoVideoRecords(db),
+        outbox=MongoOutboxStore(db),
+        mail=MongoMailRecords(db),
     )

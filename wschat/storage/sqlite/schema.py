@@ -206,6 +206,44 @@ _V1 = [
 #: (wschat.chat.repair); ``at`` is the only way in that does not grow with the stored history.
 _V2 = ["CREATE INDEX transitions_at ON transitions (at)"]
 
+#: Version 3: the outbox (wschat.mail), a mail's claimed transitions, and a tenant's own mail server.
+_V3 = [
+    """CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text TEXT NOT NULL,
+        html TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        epoch INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        lease_until INTEGER,
+        last_error TEXT,
+        sent_at INTEGER,
+        attachments TEXT NOT NULL DEFAULT '[]',
+        attachment_data BLOB
+    )""",
+    # The worker: mails to try now, of every tenant. Sent and failed mails are not in it, however many.
+    "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status IN ('queued', 'sending')",
+    # The admin's outbox: a tenant's mails in one state, newest first (paged by created_at, id).
+    "CREATE INDEX outbox_tenant_status ON outbox (tenant_id, status, created_at, id)",
+    """CREATE TABLE outbox_transitions (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        mail_id TEXT NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL
+    )""",
+    "CREATE INDEX outbox_transitions_mail ON outbox_transitions (mail_id)",
+    "ALTER TABLE tenants ADD COLUMN mail TEXT",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 LATEST = len(MIGRATIONS)

@@ -9,6 +9,7 @@ from wschat.storage.sqlite.connections import Connections
 from wschat.storage.sqlite.conversations import SqliteConversationStore
 from wschat.storage.sqlite.leases import SqliteLeaseStore
 from wschat.storage.sqlite.messages import SqliteMessageStore
+from wschat.storage.sqlite.outbox import SqliteMailRecords, SqliteOutboxStore
 from wschat.storage.sqlite.photos import SqlitePhotoStore
 from wschat.storage.sqlite.presence import SqlitePresenceStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
@@ -27,4 +28,6 @@ def build_stores(db: Connections) -> Stores:
         photos=SqlitePhotoStore(db),
         calls=SqliteCallStore(db),
         video=SqliteVideoRecords(db),
+        outbox=SqliteOutboxStore(db),
+        mail=SqliteMailRecords(db),
     )

@@ -133,6 +133,7 @@ TENANTS = Table(
         "settings:json",
         "branding:json",
         "video:json",
+        "mail:json",
     ),
     defaults={"allowed_origins": [], "settings": {}, "branding": {}},
 )
@@ -265,6 +266,33 @@ CALLS = Table(
     defaults={"recorded": False, "participants": [], "sids": []},
 )
 CALL_TRANSITIONS = Table("call_transitions", _c("id", "tenant_id", "call_id", "at:time", "state:json"))
+OUTBOX = Table(
+    "outbox",
+    _c(
+        "id",
+        "tenant_id",
+        "recipient",
+        "subject",
+        "text",
+        "html",
+        "lang",
+        "message_id",
+        "created_at:time",
+        "epoch:int",
+        "status",
+        "attempts:int",
+        "next_attempt_at:time",
+        "lease_until:time",
+        "last_error",
+        "sent_at:time",
+        "attachments:json",
+        "attachment_data:blobs",
+    ),
+    defaults={"attachments": []},
+)
+OUTBOX_TRANSITIONS = Table(
+    "outbox_transitions", _c("id", "tenant_id", "mail_id", "epoch:int", "at:time", "state:json")
+)
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 
 #: Every table, parents before children (the order a copy loads them in).
@@ -283,6 +311,8 @@ TABLES: tuple[Table, ...] = (
     PHOTOS,
     CALLS,
     CALL_TRANSITIONS,
+    OUTBOX,
+    OUTBOX_TRANSITIONS,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

@@ -14,6 +14,7 @@ import { Login } from "./Login";
 import { Profile } from "./Profile";
 import { Settings } from "./Settings";
 import { Sidebar } from "./Sidebar";
+import { Mail } from "./Mail";
 import { Video } from "./Video";
 import { VisitorPanel } from "./VisitorPanel";
 import { useState } from "preact/hooks";
@@ -161,6 +162,7 @@ export function App() {
             {ui.view === "branding" && admin && <Branding state={state} />}
             {ui.view === "settings" && admin && <Settings state={state} />}
             {ui.view === "video" && admin && <Video />}
+            {ui.view === "mail" && admin && <Mail />}
           </main>
         )}
       </div>

@@ -1,0 +1,1 @@
+"""Outgoing e-mail: a durable outbox, sent over SMTP by a worker in every process (docs/operations.md)."""
