@@ -156,6 +156,7 @@ function Composer({ chat, agentName }: { chat: Chat; agentName: string }) {
           ))}
         </ul>
       )}
+      {/* The ARIA 1.2 combobox: the message field is the combobox, the "/" list its listbox. */}
       <textarea
         id="composer-text"
         ref={ref}
@@ -166,7 +167,7 @@ function Composer({ chat, agentName }: { chat: Chat; agentName: string }) {
         role="combobox"
         aria-autocomplete="list"
         aria-expanded={open}
-        aria-controls={open ? "canned-list" : undefined}
+        aria-controls="canned-list"
         aria-activedescendant={open ? optionId(current) : undefined}
         value={text}
         onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
