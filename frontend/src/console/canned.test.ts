@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { composeReply, filterReplies, fillPlaceholders, fold, insertReply, replyText, slashQuery, unknownPlaceholders, usable } from "./canned";
+import { composeReply, filterReplies, fillPlaceholders, fold, insertReply, replyLanguage, replyText, slashQuery, unknownPlaceholders, usable } from "./canned";
 import type { CannedReply } from "./wire";
 
 function reply(shortcut: string, title: string, text: CannedReply["text"], scope: CannedReply["scope"] = "shared"): CannedReply {
@@ -57,6 +57,13 @@ describe("the text of a reply", () => {
     expect(replyText(greeting, "en")).toEqual({ text: greeting.text.en, lang: "en" });
     expect(replyText(grusse, "en")).toEqual({ text: grusse.text.de, lang: "de" });
     expect(replyText(ownGreeting, "de")).toEqual({ text: "Hi {visitor_name}!", lang: "en" });
+  });
+
+  it("is taken in the widget's fixed language, else in the console's", () => {
+    expect(replyLanguage("de", "en")).toBe("de");
+    expect(replyLanguage("en", "de")).toBe("en");
+    expect(replyLanguage("auto", "de")).toBe("de");
+    expect(replyLanguage(undefined, "en")).toBe("en");
   });
 
   it("fills in the visitor's and the agent's name", () => {

@@ -49,6 +49,12 @@ export function filterReplies(replies: readonly CannedReply[], query: string, li
   return scored.slice(0, limit).map((s) => s.reply);
 }
 
+/** The language a reply is taken in: the widget's, when the tenant fixed it to German or English (its
+ * visitors then read that language), otherwise the console's. wsChat does not record a visitor's language. */
+export function replyLanguage(widget: string | undefined | null, consoleLang: Lang): Lang {
+  return widget === "de" || widget === "en" ? widget : consoleLang;
+}
+
 /** The reply's text in `lang`, or in the other language when it has none in this one. */
 export function replyText(reply: CannedReply, lang: Lang): { text: string; lang: Lang } {
   const other: Lang = lang === "de" ? "en" : "de";

@@ -1,8 +1,9 @@
 // Middle column: the conversation (day separators, timestamps, system messages, agents-only notes), the
 // typing indicator and the composer (Enter sends, Shift+Enter is a new line, "/" picks a canned reply).
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Lang } from "../../shared/language";
 import type { Message } from "../../shared/wire";
-import { composeReply, filterReplies, insertReply, slashQuery, type SlashQuery } from "../canned";
+import { composeReply, filterReplies, insertReply, replyLanguage, slashQuery, type SlashQuery } from "../canned";
 import { controller } from "../controller";
 import { clock, dateTime, withDays } from "../format";
 import { lang } from "../language";
@@ -59,7 +60,7 @@ function visitorName(chat: Chat): string | null {
   return visitor.name || visitor.alias || visitor.contact.name || null;
 }
 
-function Composer({ chat, agentName }: { chat: Chat; agentName: string }) {
+function Composer({ chat, agentName, replyLang }: { chat: Chat; agentName: string; replyLang: Lang }) {
   const id = chat.conversation.id;
   const [drafts] = useState(() => new Map<string, string>());
   const [text, setText] = useState("");
@@ -87,7 +88,7 @@ function Composer({ chat, agentName }: { chat: Chat; agentName: string }) {
   const choose = (reply: CannedReply) => {
     const el = ref.current;
     if (!query || !el) return;
-    const filled = composeReply(reply, lang, { visitor: visitorName(chat), agent: agentName });
+    const filled = composeReply(reply, replyLang, { visitor: visitorName(chat), agent: agentName });
     const next = insertReply(text, query, el.selectionStart ?? text.length, filled);
     setText(next.text);
     drafts.set(id, next.text);
@@ -332,7 +333,9 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
           </button>
         </p>
       )}
-      {mine && <Composer chat={chat} agentName={state.me?.display_name ?? ""} />}
+      {mine && (
+        <Composer chat={chat} agentName={state.me?.display_name ?? ""} replyLang={replyLanguage(state.tenant?.branding?.language, lang)} />
+      )}
       {transferring && <TransferDialog state={state} chat={chat} onClose={() => setTransferring(false)} />}
     </section>
   );
