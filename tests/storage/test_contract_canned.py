@@ -3,6 +3,7 @@ scope, the limit per scope, versioned updates, tenant isolation, and removal wit
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -107,3 +108,27 @@ async def test_canned_delete_removes_one_user_or_a_whole_tenant(stores: Stores, 
     assert await stores.canned.delete_of_tenant(two.a.id) == 1
     assert await stores.canned.visible(two.a.id, carla.id) == []
     assert await stores.canned.get(two.b.id, other.id) == other
+
+
+async def test_canned_two_inserts_of_one_shortcut_at_once_store_one(stores: Stores, two: TwoTenants) -> None:
+    replies = [new_reply(two.a, "hello", title=f"T{n}") for n in range(5)]
+    outcomes = await asyncio.gather(*(stores.canned.insert(r, 10) for r in replies), return_exceptions=True)
+
+    assert sum(o is None for o in outcomes) == 1
+    assert all(isinstance(o, ShortcutTaken) for o in outcomes if o is not None)
+    assert len(await stores.canned.visible(two.a.id, "usr_nobody")) == 1
+
+
+@pytest.mark.atomic_update
+async def test_canned_two_updates_from_one_version_at_once_let_one_win(
+    stores: Stores, two: TwoTenants
+) -> None:
+    reply = new_reply(two.a, "hello")
+    await stores.canned.insert(reply, 10)
+    changes = [replace(reply, title=f"T{n}", version=2) for n in range(5)]
+    outcomes = await asyncio.gather(*(stores.canned.update(c, 1) for c in changes), return_exceptions=True)
+
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(winners) == 1
+    assert all(isinstance(o, StaleVersion) for o in outcomes if isinstance(o, BaseException))
+    assert await stores.canned.get(two.a.id, reply.id) == winners[0]
