@@ -102,6 +102,18 @@ async def test_replies_unknown_placeholders_are_kept_and_named(office: Office) -
     assert reply["unknown_placeholders"] == ["ticket"]
 
 
+async def test_replies_texts_are_cleaned_of_invisible_and_control_characters(office: Office) -> None:
+    reply = await office.create(
+        office.bert,
+        "x",
+        title="Gr\u200bu\u00dfe\u202e",
+        text={"de": " Hallo\u202e\x07 {visitor_name}\r\nbis bald "},
+    )
+
+    assert reply["title"] == "Gruße"
+    assert reply["text"] == {"de": "Hallo {visitor_name}\nbis bald"}
+
+
 BAD_BODIES = [
     pytest.param({"title": "x" * 81}, "title", id="title-too-long"),
     pytest.param({"title": "  "}, "title", id="title-empty"),

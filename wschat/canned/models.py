@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from wschat.wire import WireModel, clean_line
+from wschat.wire import WireModel, clean_line, strip_invisible
 
 MAX_TITLE = 80
 MAX_SHORTCUT = 32
@@ -41,7 +41,8 @@ def _title(value: str) -> str:
 
 
 def _text(value: str) -> str:
-    value = _CONTROL.sub("", unicodedata.normalize("NFC", value).replace("\r\n", "\n")).strip()
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+    value = strip_invisible(_CONTROL.sub("", value)).strip()
     if len(value) > MAX_TEXT:
         raise ValueError(f"must be at most {MAX_TEXT} characters")
     return value
