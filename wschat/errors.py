@@ -18,7 +18,10 @@ The tree::
     │   ├── ConversationClosed       409 CONVERSATION_CLOSED
     │   ├── AgentUnavailable         409 AGENT_UNAVAILABLE
     │   ├── CallEnded                409 CALL_ENDED
-    │   └── MailNotConfigured        409 MAIL_NOT_CONFIGURED
+    │   ├── MailNotConfigured        409 MAIL_NOT_CONFIGURED
+    │   ├── DuplicateShortcut        409 DUPLICATE_SHORTCUT
+    │   ├── VersionConflict          409 VERSION_CONFLICT
+    │   └── LimitReached             409 LIMIT_REACHED
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -50,6 +53,9 @@ class ErrorCode(StrEnum):
     AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
     CALL_ENDED = "CALL_ENDED"
     MAIL_NOT_CONFIGURED = "MAIL_NOT_CONFIGURED"
+    DUPLICATE_SHORTCUT = "DUPLICATE_SHORTCUT"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    LIMIT_REACHED = "LIMIT_REACHED"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
@@ -164,6 +170,21 @@ class CallEnded(Conflict):
 class MailNotConfigured(Conflict):
     code = ErrorCode.MAIL_NOT_CONFIGURED
     default_message = "No mail server is set up, so no e-mail can be sent."
+
+
+class DuplicateShortcut(Conflict):
+    code = ErrorCode.DUPLICATE_SHORTCUT
+    default_message = "Another reply already has this shortcut."
+
+
+class VersionConflict(Conflict):
+    code = ErrorCode.VERSION_CONFLICT
+    default_message = "This was changed meanwhile by someone else; load it again, then change it."
+
+
+class LimitReached(Conflict):
+    code = ErrorCode.LIMIT_REACHED
+    default_message = "The limit is reached; delete something first."
 
 
 class TooLarge(WsChatError):

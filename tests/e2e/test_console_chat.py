@@ -89,7 +89,7 @@ async def test_console_queue_accept_chat_both_ways_with_typing_then_close(
     await sam.wait("chat.assigned", lambda p: p["agent"] is not None)
 
     # Agent → visitor, with the agent's typing indicator reaching the visitor first.
-    composer = page.get_by_role("textbox", name="Message")
+    composer = page.get_by_role("combobox", name="Message")
     await expect(composer).to_be_focused()
     await composer.press_sequentially("Hi Sam")
     await sam.wait("typing", lambda p: p["typing"] is True)
@@ -272,7 +272,7 @@ async def test_console_screenshot_of_a_conversation(browser: Browser, shop: Shop
     await sam.ok("contact.submit", {"email": "sam@example.com", "phone": "+49 30 1234567"})
     log = page.get_by_role("log")
     await expect(log).to_contain_text("flat roofs")
-    composer = page.get_by_role("textbox", name="Message")
+    composer = page.get_by_role("combobox", name="Message")
     await composer.fill("Hello Sam! Yes, we do — with a tilted mounting system.")
     await composer.press("Enter")
     await expect(log.locator(".msg.own")).to_have_count(1)
@@ -301,7 +301,7 @@ async def test_console_screenshot_of_a_conversation(browser: Browser, shop: Shop
     await lee.ok("chat.start", {"alias": "Lee", "text": "Hello?", "client_id": "l-1"})
     await expect(page.locator(".queue-item")).to_have_count(1)
     await expect(page.locator(".visitor-panel .trail li")).to_have_count(2)
-    await page.get_by_role("textbox", name="Message").focus()
+    await page.get_by_role("combobox", name="Message").focus()
     path = await browser.screenshot(page, "console")
     assert path.stat().st_size > 10_000
 
@@ -323,13 +323,13 @@ async def test_console_keyboard_accept_going_offline_requeues_and_sound_is_remem
     await page.locator(".status-option", has_text="Offline").click()
     await expect(page.get_by_text("This chat went back to the queue")).to_be_visible()
     await expect(page.locator(f".queue-item[data-conversation='{conversation_id}']")).to_have_count(1)
-    await expect(page.get_by_role("textbox", name="Message")).to_have_count(0)
+    await expect(page.get_by_role("combobox", name="Message")).to_have_count(0)
     # Offline, taking it back is refused with a clear reason; online again, it works.
     await page.get_by_role("tabpanel").get_by_role("button", name="Accept").click()
     await expect(page.get_by_role("alert")).to_contain_text("you are offline")
     await go_online(page)
     await page.get_by_role("tabpanel").get_by_role("button", name="Accept").click()
-    await expect(page.get_by_role("textbox", name="Message")).to_be_visible()
+    await expect(page.get_by_role("combobox", name="Message")).to_be_visible()
     await page.locator(".status-option", has_text="Offline").click()
     await expect(page.get_by_text("This chat went back to the queue")).to_be_visible()
 

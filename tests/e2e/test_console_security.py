@@ -66,8 +66,8 @@ async def test_console_renders_payloads_in_messages_alias_and_contact_as_text(
     await expect(panel).to_contain_text(IMG)  # the page title of the current page
     await expect(panel.locator(".trail")).to_contain_text(IMG)
 
-    await page.get_by_role("textbox", name="Message").fill(IMG)
-    await page.get_by_role("textbox", name="Message").press("Enter")
+    await page.get_by_role("combobox", name="Message").fill(IMG)
+    await page.get_by_role("combobox", name="Message").press("Enter")
     await expect(log.locator(".msg.own .text")).to_have_text(IMG)
 
     await page.get_by_role("button", name="Transfer…").click()

@@ -41,7 +41,7 @@ async def test_visitor_and_agents_chat_transfer_and_end(browser: Browser, shop: 
     await expect(bert.locator(".visitor-panel")).to_contain_text("Northwind Solar")  # the page trail
 
     # Typing, both ways.
-    agent_box = bert.get_by_role("textbox", name="Message")
+    agent_box = bert.get_by_role("combobox", name="Message")
     await agent_box.press_sequentially("Yes, we")
     await expect(panel.get_by_text("Bert is typing…")).to_be_visible()
     await agent_box.press_sequentially(" do.")
@@ -73,7 +73,7 @@ async def test_visitor_and_agents_chat_transfer_and_end(browser: Browser, shop: 
     await expect(carl_log).to_contain_text("Hello, do you install on flat roofs?")  # the whole history
     await expect(carl_log.locator(".msg.note")).to_contain_text("Flat roof, wants a quote")
     await expect(panel).not_to_contain_text("Flat roof, wants a quote")  # the note is for agents only
-    carl_box = carl.get_by_role("textbox", name="Message")
+    carl_box = carl.get_by_role("combobox", name="Message")
     await carl_box.fill("Hi Sam, Carl here. I will prepare the quote.")
     await carl_box.press("Enter")
     await expect(panel.get_by_text("Hi Sam, Carl here. I will prepare the quote.")).to_be_visible()

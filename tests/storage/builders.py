@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from wschat.accounts.models import Plan, Role, Tenant, TenantStatus, User
+from wschat.canned.models import CannedReply
 from wschat.chat.models import (
     Conversation,
     ConversationStatus,
@@ -194,3 +195,20 @@ def new_mail(
         "attachments": (Attachment("invite.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n"),),
     }
     return OutgoingMail(**(fields | values))
+
+
+def new_reply(
+    tenant: Tenant, shortcut: str, *, owner: User | None = None, created: float = 0, **values: Any
+) -> CannedReply:
+    fields: dict[str, Any] = {
+        "id": new_id("cnr"),
+        "tenant_id": tenant.id,
+        "owner_id": owner.id if owner else None,
+        "title": f"Reply {shortcut}",
+        "shortcut": shortcut,
+        "text": {"de": f"Hallo {{visitor_name}} ({shortcut})", "en": f"Hello {{visitor_name}} ({shortcut})"},
+        "version": 1,
+        "created_at": at(created),
+        "updated_at": at(created),
+    }
+    return CannedReply(**(fields | values))

@@ -18,6 +18,7 @@ from tests.storage.builders import (
     new_call,
     new_conversation,
     new_mail,
+    new_reply,
     new_tenant,
     new_user,
     new_visitor,
@@ -90,6 +91,9 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
         tenant.id,
         {"smtp_url": "smtp://mail.example:587", "password": {"sealed": 1, "nonce": "n", "data": "d"}},
     )
+    # Canned replies: a shared one and the agent's own with the same shortcut, texts with umlauts.
+    await stores.canned.insert(new_reply(tenant, "gruss", text={"de": "Grüße, {visitor_name}"}), 500)
+    await stores.canned.insert(new_reply(tenant, "gruss", owner=agent), 200)
 
     for v in range(3):
         visitor = new_visitor(

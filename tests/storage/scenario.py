@@ -17,6 +17,7 @@ from tests.storage.builders import (
     new_call,
     new_conversation,
     new_mail,
+    new_reply,
     new_tenant,
     new_user,
     new_visitor,
@@ -138,6 +139,7 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
         mail, status=MailStatus.SENDING, attempts=1, lease_until=at(210), next_attempt_at=at(210)
     )
     mail = await stores.outbox.transition(mail, sending, at(30))
+    await stores.canned.insert(new_reply(acme, "welcome"), 500)
     await stores.mail.replace(
         acme.id, {"smtp_url": "smtp://mail.acme.example:587", "from_address": "a@acme.example"}
     )
@@ -216,6 +218,17 @@ async def exercise(stores: Stores, world: World) -> None:
     first = await stores.outbox.page(acme.id, MailStatus.SENDING, None, 10)
     await stores.outbox.page(acme.id, MailStatus.SENDING, first[-1], 10)
     await stores.mail.get(acme.id)
+
+    # Canned replies: the composer's list, an admin's and an agent's changes.
+    shared = new_reply(acme, "greeting")
+    await stores.canned.insert(shared, 500)
+    await stores.canned.insert(new_reply(acme, "greeting", owner=bert), 200)
+    await stores.canned.visible(acme.id, bert.id)
+    await stores.canned.update(replace(shared, title="Hi", version=2), 1)
+    await stores.canned.get(acme.id, shared.id)
+    await stores.canned.delete(acme.id, shared.id)
+    await stores.canned.delete_of_owner(acme.id, bert.id)
+    await stores.canned.delete_of_tenant(world.globex.id)
 
     # The janitors of every process.
     await stores.presence.heartbeat("node_1", at(40))

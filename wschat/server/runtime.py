@@ -19,6 +19,7 @@ from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import SocketCloser
 from wschat.boundary.services import Services
+from wschat.canned.service import CannedReplyService
 from wschat.chat.assignment_lock import AssignmentLock
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
@@ -123,6 +124,7 @@ class Runtime:
     mail: MailService
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
+    canned: CannedReplyService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
@@ -147,6 +149,7 @@ class Runtime:
             self.video,
             self.widget,
             self.mail,
+            self.canned,
         )
 
     async def close(self) -> None:
@@ -236,7 +239,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     housekeeping = Steps(clock)
     video_settings = VideoSettingsService(video)
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
-    subscribe(events, routing, calls, photos)
+    canned = CannedReplyService(stores.canned, clock)
+    subscribe(events, routing, calls, photos, canned)
     outbox_worker, mail = _mail(settings, db, clock)
     return Runtime(
         settings=settings,
@@ -278,6 +282,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         widget=WidgetService(presence, video_settings),
         mail=mail,
         outbox_worker=outbox_worker,
+        canned=canned,
         housekeeping=housekeeping,
         limits_redis=limits_redis,
     )
@@ -299,7 +304,11 @@ def _mail(settings: Settings, db: Database, clock: Clock) -> tuple[OutboxWorker,
 
 
 def subscribe(
-    events: DomainEvents, routing: RoutingService, calls: CallService, photos: PhotoService
+    events: DomainEvents,
+    routing: RoutingService,
+    calls: CallService,
+    photos: PhotoService,
+    canned: CannedReplyService,
 ) -> None:
     """Who follows what: every subscriber of every domain event, in the order they run."""
 
@@ -319,4 +328,9 @@ def subscribe(
     events.subscribe(ChatClosed, end_calls_of_closed_chat)
     events.subscribe(ChatHandedOver, end_calls_of_handed_over_chat)
     events.subscribe(TenantSettingsChanged, route_waiting_chats)
+
+    async def forget_replies_of_deleted_user(event: UserDeleted) -> None:
+        await canned.forget_owner(event.tenant_id, event.user_id)  # their own replies go with them
+
     events.subscribe(UserDeleted, forget_photos_of_deleted_user)
+    events.subscribe(UserDeleted, forget_replies_of_deleted_user)

@@ -216,3 +216,17 @@ export const events = {
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = v.InferOutput<(typeof events)[E]>;
+
+// Canned replies (docs/protocol.md §4 "Canned replies").
+export const CannedReply = v.object({
+  id: v.string(),
+  scope: v.picklist(["shared", "personal"]),
+  title: v.string(),
+  shortcut: v.string(),
+  text: v.object({ de: v.optional(v.string()), en: v.optional(v.string()) }),
+  version: v.number(),
+  unknown_placeholders: v.optional(v.array(v.string()), []),
+});
+export type CannedReply = v.InferOutput<typeof CannedReply>;
+export const CannedRepliesAnswer = v.object({ replies: v.array(CannedReply) });
+export const CannedReplyAnswer = v.object({ reply: CannedReply });

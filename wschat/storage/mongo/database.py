@@ -103,6 +103,14 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     # _id is "<mail id>:<epoch>": the primary key lets exactly one change per epoch win.
     "outbox_transitions": [],
+    # A tenant's shared replies (owner_key "") and one user's own; the unique key settles a shortcut twice.
+    "canned_replies": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("owner_key", ASCENDING), ("shortcut", ASCENDING)],
+            unique=True,
+            name="tenant_owner_shortcut_unique",
+        )
+    ],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wschat.storage import Stores
 from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
 from wschat.storage.mongo.calls import MongoCallStore
+from wschat.storage.mongo.canned import MongoCannedReplyStore
 from wschat.storage.mongo.conversations import MongoConversationStore
 from wschat.storage.mongo.database import MongoHandle
 from wschat.storage.mongo.leases import MongoLeaseStore
@@ -32,4 +33,5 @@ def build_stores(db: MongoHandle) -> Stores:
         video=MongoVideoRecords(db),
         outbox=MongoOutboxStore(db),
         mail=MongoMailRecords(db),
+        canned=MongoCannedReplyStore(db),
     )

@@ -244,6 +244,23 @@ _V3 = [
     "ALTER TABLE tenants ADD COLUMN mail TEXT",
 ]
 
+#: Version 4: canned replies (wschat.canned). The unique key is also the way in of every query: a tenant's
+#: shared replies (owner_key '') and one user's own, counted per owner scope for the limit.
+_V4 = [
+    """CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        owner_key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        shortcut TEXT NOT NULL,
+        text TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (tenant_id, owner_key, shortcut)
+    )""",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 LATEST = len(MIGRATIONS)

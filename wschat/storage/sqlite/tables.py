@@ -294,6 +294,20 @@ OUTBOX_TRANSITIONS = Table(
     "outbox_transitions", _c("id", "tenant_id", "mail_id", "epoch:int", "at:time", "state:json")
 )
 LEASES = Table("leases", _c("id", "holder", "until:time"))
+CANNED_REPLIES = Table(
+    "canned_replies",
+    _c(
+        "id",
+        "tenant_id",
+        "owner_key",
+        "title",
+        "shortcut",
+        "text:json",
+        "version:int",
+        "created_at:time",
+        "updated_at:time",
+    ),
+)
 
 #: Every table, parents before children (the order a copy loads them in).
 TABLES: tuple[Table, ...] = (
@@ -313,6 +327,7 @@ TABLES: tuple[Table, ...] = (
     CALL_TRANSITIONS,
     OUTBOX,
     OUTBOX_TRANSITIONS,
+    CANNED_REPLIES,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

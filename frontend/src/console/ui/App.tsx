@@ -12,6 +12,7 @@ import { LanguageSwitch } from "./LanguageSwitch";
 import { LiveVisitors } from "./LiveVisitors";
 import { Login } from "./Login";
 import { Profile } from "./Profile";
+import { Replies } from "./Replies";
 import { Settings } from "./Settings";
 import { Sidebar } from "./Sidebar";
 import { Mail } from "./Mail";
@@ -97,7 +98,7 @@ export function App() {
   if (ui.phase === "login") return <Login error={ui.loginError} />;
 
   const chat = state.active ? state.chats[state.active] : undefined;
-  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "profile"];
+  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "profile", "replies"];
   return (
     <div class="shell">
       <header class="topbar">
@@ -158,6 +159,7 @@ export function App() {
           <main class="content">
             {ui.view === "visitors" && <LiveVisitors state={state} />}
             {ui.view === "profile" && <Profile state={state} />}
+            {ui.view === "replies" && <Replies admin={admin} />}
             {ui.view === "agents" && admin && <Agents state={state} />}
             {ui.view === "branding" && admin && <Branding state={state} />}
             {ui.view === "settings" && admin && <Settings state={state} />}

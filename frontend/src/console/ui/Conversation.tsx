@@ -1,11 +1,16 @@
 // Middle column: the conversation (day separators, timestamps, system messages, agents-only notes), the
-// typing indicator and the composer (Enter sends, Shift+Enter is a new line).
+// typing indicator and the composer (Enter sends, Shift+Enter is a new line, "/" picks a canned reply).
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { Lang } from "../../shared/language";
 import type { Message } from "../../shared/wire";
+import { composeReply, filterReplies, insertReply, replyLanguage, slashQuery, type SlashQuery } from "../canned";
 import { controller } from "../controller";
 import { clock, dateTime, withDays } from "../format";
+import { lang } from "../language";
+import { cannedReplies } from "../replies";
 import type { Chat, State } from "../state";
 import { messageText, named, t } from "../strings";
+import type { CannedReply } from "../wire";
 import { Avatar } from "./Avatar";
 import { CallButtons, CallPanel } from "./Call";
 import { TransferDialog } from "./TransferDialog";
@@ -50,19 +55,48 @@ function MessageItem({ message, me, readSeq }: { message: Message; me: string | 
   );
 }
 
-function Composer({ chat }: { chat: Chat }) {
+function visitorName(chat: Chat): string | null {
+  const visitor = chat.conversation.visitor;
+  return visitor.name || visitor.alias || visitor.contact.name || null;
+}
+
+function Composer({ chat, agentName, replyLang }: { chat: Chat; agentName: string; replyLang: Lang }) {
   const id = chat.conversation.id;
   const [drafts] = useState(() => new Map<string, string>());
   const [text, setText] = useState("");
+  const [replies, setReplies] = useState<CannedReply[]>([]);
+  const [query, setQuery] = useState<SlashQuery | null>(null);
+  const [active, setActive] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     setText(drafts.get(id) ?? "");
+    setQuery(null);
     ref.current?.focus();
   }, [id]);
-  const update = (value: string) => {
+  const found = query ? filterReplies(replies, query.query) : [];
+  const open = query !== null && found.length > 0;
+  const current = Math.min(active, Math.max(found.length - 1, 0));
+  const update = (value: string, cursor = value.length) => {
     setText(value);
     drafts.set(id, value);
     controller.typing(id, value.trim().length > 0);
+    const next = slashQuery(value, cursor);
+    if (next && !query) void cannedReplies().then(setReplies);
+    if (next?.query !== query?.query) setActive(0);
+    setQuery(next);
+  };
+  const choose = (reply: CannedReply) => {
+    const el = ref.current;
+    if (!query || !el) return;
+    const filled = composeReply(reply, replyLang, { visitor: visitorName(chat), agent: agentName });
+    const next = insertReply(text, query, el.selectionStart ?? text.length, filled);
+    setText(next.text);
+    drafts.set(id, next.text);
+    setQuery(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(next.cursor, next.cursor);
+    });
   };
   const send = () => {
     const value = text.trim();
@@ -70,12 +104,27 @@ function Composer({ chat }: { chat: Chat }) {
     update("");
     void controller.send(id, value);
   };
+  const onPicker = (e: KeyboardEvent): boolean => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      setActive((current + (e.key === "ArrowDown" ? 1 : found.length - 1)) % found.length);
+    } else if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && !e.isComposing) {
+      choose(found[current]!);
+    } else if (e.key === "Escape") {
+      setQuery(null);
+    } else {
+      return false;
+    }
+    e.preventDefault();
+    return true;
+  };
   const onKeyDown = (e: KeyboardEvent) => {
+    if (open && onPicker(e)) return;
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
     }
   };
+  const optionId = (n: number) => `canned-${id}-${n}`;
   return (
     <form
       class="composer"
@@ -87,6 +136,28 @@ function Composer({ chat }: { chat: Chat }) {
       <label for="composer-text" class="visually-hidden">
         {t.conversation.composer}
       </label>
+      {open && (
+        <ul class="canned-list" id="canned-list" role="listbox" aria-label={t.canned.listLabel}>
+          {found.map((reply, n) => (
+            <li
+              key={reply.id}
+              id={optionId(n)}
+              role="option"
+              aria-selected={n === current}
+              class={n === current ? "active" : undefined}
+              onMouseDown={(e) => {
+                e.preventDefault(); // keeps the focus (and the cursor) in the input
+                choose(reply);
+              }}
+              onMouseEnter={() => setActive(n)}
+            >
+              <span class="shortcut">/{reply.shortcut}</span> <span class="title">{reply.title}</span>
+              {reply.scope === "shared" && <span class="badge">{t.canned.sharedBadge}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {/* The ARIA 1.2 combobox: the message field is the combobox, the "/" list its listbox. */}
       <textarea
         id="composer-text"
         ref={ref}
@@ -94,12 +165,18 @@ function Composer({ chat }: { chat: Chat }) {
         maxLength={4000}
         placeholder={t.conversation.composerHint}
         aria-describedby="composer-hint"
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded={open}
+        aria-controls="canned-list"
+        aria-activedescendant={open ? optionId(current) : undefined}
         value={text}
-        onInput={(e) => update(e.currentTarget.value)}
+        onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
         onKeyDown={onKeyDown}
+        onBlur={() => setQuery(null)}
       />
       <span id="composer-hint" class="visually-hidden">
-        {t.conversation.composerHint}
+        {t.conversation.composerHint} {t.canned.composerHint}
       </span>
       <button type="submit" class="primary" disabled={!text.trim()}>
         {t.conversation.send}
@@ -256,7 +333,9 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
           </button>
         </p>
       )}
-      {mine && <Composer chat={chat} />}
+      {mine && (
+        <Composer chat={chat} agentName={state.me?.display_name ?? ""} replyLang={replyLanguage(state.tenant?.branding?.language, lang)} />
+      )}
       {transferring && <TransferDialog state={state} chat={chat} onClose={() => setTransferring(false)} />}
     </section>
   );

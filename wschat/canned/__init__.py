@@ -1,0 +1,1 @@
+"""Canned responses: a tenant's shared replies (kept by its admins) and each agent's own."""
