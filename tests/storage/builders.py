@@ -20,6 +20,7 @@ from wschat.chat.models import (
     SenderKind,
     Visibility,
 )
+from wschat.chat.transcript_store import TranscriptKind, TranscriptRecord
 from wschat.clock import new_id
 from wschat.mail.models import Attachment, OutgoingMail
 from wschat.records import Document
@@ -194,3 +195,19 @@ def new_mail(
         "attachments": (Attachment("invite.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n"),),
     }
     return OutgoingMail(**(fields | values))
+
+
+def new_transcript(
+    tenant: Tenant, conversation_id: str, *, kind: TranscriptKind = TranscriptKind.AGENT, sent: float = 0
+) -> TranscriptRecord:
+    return TranscriptRecord(
+        id=new_id("trs"),
+        tenant_id=tenant.id,
+        conversation_id=conversation_id,
+        kind=kind,
+        recipient="sam@example.com",
+        at=at(sent),
+        by_id=new_id("usr"),
+        by_name="Bert",
+        note="Für die Akte" if kind is TranscriptKind.AGENT else None,
+    )

@@ -18,6 +18,7 @@ from tests.storage.builders import (
     new_conversation,
     new_mail,
     new_tenant,
+    new_transcript,
     new_user,
     new_visitor,
     page_ref,
@@ -26,6 +27,7 @@ from tests.storage.builders import (
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
 from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility
+from wschat.chat.transcript_store import TranscriptKind
 from wschat.mail.models import MailStatus, OutgoingMail
 from wschat.media.store import Photo
 from wschat.signalling.models import Call, CallStatus, Participation, Side
@@ -141,6 +143,8 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     await stores.mail.replace(
         acme.id, {"smtp_url": "smtp://mail.acme.example:587", "from_address": "a@acme.example"}
     )
+    await stores.transcripts.take_visitor_slot(new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR))
+    await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -216,6 +220,15 @@ async def exercise(stores: Stores, world: World) -> None:
     first = await stores.outbox.page(acme.id, MailStatus.SENDING, None, 10)
     await stores.outbox.page(acme.id, MailStatus.SENDING, first[-1], 10)
     await stores.mail.get(acme.id)
+
+    # Transcripts: a visitor's copy, an agent's forward, what the conversation shows.
+    taken = await stores.transcripts.take_visitor_slot(
+        new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR)
+    )
+    await stores.transcripts.insert(new_transcript(acme, chat.id, sent=33))
+    await stores.transcripts.of_conversation(acme.id, chat.id)
+    if taken is not None:
+        await stores.transcripts.remove(acme.id, taken.id)
 
     # The janitors of every process.
     await stores.presence.heartbeat("node_1", at(40))

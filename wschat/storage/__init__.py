@@ -24,6 +24,7 @@ from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.presence_store import PresenceStore
+from wschat.chat.transcript_store import TranscriptStore
 from wschat.database_url import DatabaseUrl
 from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
@@ -51,6 +52,7 @@ TABLES = (
     "call_transitions",
     "outbox",
     "outbox_transitions",
+    "transcripts",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -81,6 +83,7 @@ class Stores:
     video: VideoRecords
     outbox: OutboxStore
     mail: MailRecords
+    transcripts: TranscriptStore
 
 
 class Database(Protocol):

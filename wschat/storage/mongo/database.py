@@ -103,6 +103,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     # _id is "<mail id>:<epoch>": the primary key lets exactly one change per epoch win.
     "outbox_transitions": [],
+    # A visitor's copies take _id "<conversation id>:visitor:<n>": the primary key keeps their limit.
+    "transcripts": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("conversation_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_conv_at",
+        )
+    ],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],
 }

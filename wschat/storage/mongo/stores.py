@@ -13,6 +13,7 @@ from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
+from wschat.storage.mongo.transcripts import MongoTranscriptStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
 
@@ -32,4 +33,5 @@ def build_stores(db: MongoHandle) -> Stores:
         video=MongoVideoRecords(db),
         outbox=MongoOutboxStore(db),
         mail=MongoMailRecords(db),
+        transcripts=MongoTranscriptStore(db),
     )

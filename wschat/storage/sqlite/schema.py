@@ -244,6 +244,23 @@ _V3 = [
     "ALTER TABLE tenants ADD COLUMN mail TEXT",
 ]
 
+#: Version 4: the transcripts sent of a conversation (wschat.chat.transcripts): a visitor's copies take
+#: numbered slots (the primary key keeps the limit), an agent's forwards a random id.
+_V4 = [
+    """CREATE TABLE transcripts (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by_id TEXT,
+        by_name TEXT NOT NULL,
+        note TEXT
+    )""",
+    "CREATE INDEX transcripts_conversation ON transcripts (tenant_id, conversation_id, at, id)",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 LATEST = len(MIGRATIONS)

@@ -293,6 +293,11 @@ OUTBOX = Table(
 OUTBOX_TRANSITIONS = Table(
     "outbox_transitions", _c("id", "tenant_id", "mail_id", "epoch:int", "at:time", "state:json")
 )
+TRANSCRIPTS = Table(
+    "transcripts",
+    _c("id", "tenant_id", "conversation_id", "kind", "recipient", "at:time", "by_id", "by_name", "note"),
+    defaults={"by_name": ""},
+)
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 
 #: Every table, parents before children (the order a copy loads them in).
@@ -313,6 +318,7 @@ TABLES: tuple[Table, ...] = (
     CALL_TRANSITIONS,
     OUTBOX,
     OUTBOX_TRANSITIONS,
+    TRANSCRIPTS,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}
