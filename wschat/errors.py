@@ -18,7 +18,8 @@ The tree::
     │   ├── ConversationClosed       409 CONVERSATION_CLOSED
     │   ├── AgentUnavailable         409 AGENT_UNAVAILABLE
     │   ├── CallEnded                409 CALL_ENDED
-    │   └── MailNotConfigured        409 MAIL_NOT_CONFIGURED
+    │   ├── MailNotConfigured        409 MAIL_NOT_CONFIGURED
+    │   └── TranscriptLimit          409 TRANSCRIPT_LIMIT
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -50,6 +51,7 @@ class ErrorCode(StrEnum):
     AGENT_UNAVAILABLE = "AGENT_UNAVAILABLE"
     CALL_ENDED = "CALL_ENDED"
     MAIL_NOT_CONFIGURED = "MAIL_NOT_CONFIGURED"
+    TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
@@ -164,6 +166,11 @@ class CallEnded(Conflict):
 class MailNotConfigured(Conflict):
     code = ErrorCode.MAIL_NOT_CONFIGURED
     default_message = "No mail server is set up, so no e-mail can be sent."
+
+
+class TranscriptLimit(Conflict):
+    code = ErrorCode.TRANSCRIPT_LIMIT
+    default_message = "This conversation has been sent by e-mail as often as it may be."
 
 
 class TooLarge(WsChatError):

@@ -33,6 +33,7 @@ class Event(StrEnum):
     MESSAGES_BEFORE = "messages.before"
     MESSAGES_READ = "messages.read"
     TYPING = "typing"
+    TRANSCRIPT_REQUEST = "transcript.request"
     # -- presence and agents (§8) ------------------------------------------------------------------------
     STATUS_SET = "status.set"
     AGENTS_LIST = "agents.list"

@@ -5,6 +5,8 @@ Names and payloads are in docs/protocol.md; JSON fixtures of each payload in tes
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from wschat.accounts.context import AgentContext
 from wschat.boundary.protocol import Event
 from wschat.boundary.sockets import Done, Events, visitor_limiter
@@ -39,6 +41,7 @@ from wschat.chat.payloads import (
     VisitorSyncAck,
 )
 from wschat.chat.presence import PresenceService
+from wschat.chat.transcripts import TranscriptRequest, TranscriptService
 from wschat.chat.transfer import TransferService
 from wschat.config import Settings
 from wschat.errors import ValidationFailed
@@ -48,6 +51,16 @@ from wschat.visitors.pages import PageService
 from wschat.visitors.payloads import ContactSubmitAck
 from wschat.visitors.service import VisitorService
 from wschat.wire import Empty
+
+#: Transcript requests per visitor and hour (besides the 3 copies per conversation): refused before
+#: anything is stored or sent.
+TRANSCRIPT_REQUESTS_PER_HOUR = 5
+
+
+class TranscriptAck(TypedDict):
+    #: How many more copies of this conversation the visitor may ask for.
+    remaining: int
+
 
 #: typing events a socket may send per TYPING_WINDOW seconds; the rest are refused, not relayed.
 TYPING_BURST = 5
@@ -143,6 +156,16 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
             await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         visitor = await ctx.get(VisitorService).submit_contact(ctx.visitor, p)
         return {"visitor": {"display_name": visitor.display_name, "contact": visitor.contact_wire()}}
+
+    transcript_limit = visitor_limiter(
+        TRANSCRIPT_REQUESTS_PER_HOUR, 3600, "Too many e-mails asked for. Please try again later."
+    )
+
+    @visitors.on(Event.TRANSCRIPT_REQUEST, TranscriptRequest)
+    async def transcript_request(ctx: VisitorContext, p: TranscriptRequest) -> TranscriptAck:
+        transcript_limit.check(ctx.visitor.id, ctx.clock().timestamp())
+        record = await ctx.get(TranscriptService).request(ctx.visitor, p)
+        return {"remaining": record.remaining}
 
     @visitors.on(Event.CHAT_END, ConversationRef)
     async def chat_end(ctx: VisitorContext, p: ConversationRef) -> VisitorConversationAck:

@@ -29,6 +29,7 @@ from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
 from wschat.chat.repair import TransitionRepair
 from wschat.chat.routing import RoutingService
+from wschat.chat.transcripts import VISITOR_MAILS_PER_TENANT_HOUR, TranscriptService
 from wschat.chat.transfer import TransferService
 from wschat.chat.views import Views
 from wschat.clock import Clock
@@ -118,6 +119,7 @@ class Runtime:
     video: VideoSettingsService
     widget: WidgetService
     mail: MailService
+    transcripts: TranscriptService
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
@@ -144,6 +146,7 @@ class Runtime:
             self.video,
             self.widget,
             self.mail,
+            self.transcripts,
         )
 
     async def close(self) -> None:
@@ -274,6 +277,15 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         video=video_settings,
         widget=WidgetService(presence, video_settings),
         mail=mail,
+        transcripts=TranscriptService(
+            stores.transcripts,
+            conversations,
+            stores.messages,
+            tenants,
+            mail,
+            clock,
+            counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
+        ),
         outbox_worker=outbox_worker,
         housekeeping=housekeeping,
         limits_redis=limits_redis,
