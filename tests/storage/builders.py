@@ -211,3 +211,18 @@ def new_transcript(
         by_name="Bert",
         note="Für die Akte" if kind is TranscriptKind.AGENT else None,
     )
+
+
+def offline_message(tenant: Tenant, visitor_id: str, *, created: float = 0) -> Conversation:
+    """A message left while nobody was online: closed from the start, to be answered."""
+    return new_conversation(
+        tenant,
+        visitor_id,
+        created=created,
+        status=ConversationStatus.CLOSED,
+        closed_at=at(created),
+        origin="offline_form",
+        answer_state="open",
+        answer_email="sam@example.com",
+        answer_lang="de",
+    )

@@ -21,6 +21,7 @@ from tests.storage.builders import (
     new_transcript,
     new_user,
     new_visitor,
+    offline_message,
     page_ref,
     page_view,
 )
@@ -145,6 +146,8 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     )
     await stores.transcripts.take_visitor_slot(new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR))
     await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
+    for n in range(2):
+        await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -227,6 +230,11 @@ async def exercise(stores: Stores, world: World) -> None:
     )
     await stores.transcripts.insert(new_transcript(acme, chat.id, sent=33))
     await stores.transcripts.of_conversation(acme.id, chat.id)
+
+    # Offline messages: the console's count and its pages of open items.
+    await stores.conversations.todo_count(acme.id)
+    todo = await stores.conversations.todo(acme.id, None, 1)
+    await stores.conversations.todo(acme.id, todo[-1], 1)
     if taken is not None:
         await stores.transcripts.remove(acme.id, taken.id)
 

@@ -261,6 +261,21 @@ _V4 = [
     "CREATE INDEX transcripts_conversation ON transcripts (tenant_id, conversation_id, at, id)",
 ]
 
+#: Version 5: how a conversation began ("chat", or "offline_form" for a message left while nobody was online).
+_V5 = ["ALTER TABLE conversations ADD COLUMN origin TEXT NOT NULL DEFAULT 'chat'"]
+
+#: Version 6: an offline message's to-answer state, the visitor's address and language for the answer, and
+#: who marked it done when. The console's list and count of open items read only the open ones.
+_V6 = [
+    "ALTER TABLE conversations ADD COLUMN answer_state TEXT",
+    "ALTER TABLE conversations ADD COLUMN answer_email TEXT",
+    "ALTER TABLE conversations ADD COLUMN answer_lang TEXT",
+    "ALTER TABLE conversations ADD COLUMN done_at INTEGER",
+    "ALTER TABLE conversations ADD COLUMN done_by TEXT",
+    "CREATE INDEX conversations_todo ON conversations (tenant_id, created_at, id)"
+    " WHERE answer_state = 'open'",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
 LATEST = len(MIGRATIONS)

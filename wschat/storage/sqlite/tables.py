@@ -193,8 +193,14 @@ CONVERSATIONS = Table(
         "visitor_read_seq:int",
         "agent_read_seq:int",
         "visitor_left_at:time",
+        "origin",
+        "answer_state",
+        "answer_email",
+        "answer_lang",
+        "done_at:time",
+        "done_by",
     ),
-    defaults={"visitor_read_seq": 0, "agent_read_seq": 0},
+    defaults={"visitor_read_seq": 0, "agent_read_seq": 0, "origin": "chat"},
 )
 TRANSITIONS = Table(
     "transitions",
