@@ -19,7 +19,8 @@ The tree::
     │   ├── AgentUnavailable         409 AGENT_UNAVAILABLE
     │   ├── CallEnded                409 CALL_ENDED
     │   ├── MailNotConfigured        409 MAIL_NOT_CONFIGURED
-    │   └── TranscriptLimit          409 TRANSCRIPT_LIMIT
+    │   ├── TranscriptLimit          409 TRANSCRIPT_LIMIT
+    │   └── AgentsOnline             409 AGENTS_ONLINE
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -52,6 +53,7 @@ class ErrorCode(StrEnum):
     CALL_ENDED = "CALL_ENDED"
     MAIL_NOT_CONFIGURED = "MAIL_NOT_CONFIGURED"
     TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
+    AGENTS_ONLINE = "AGENTS_ONLINE"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
@@ -171,6 +173,11 @@ class MailNotConfigured(Conflict):
 class TranscriptLimit(Conflict):
     code = ErrorCode.TRANSCRIPT_LIMIT
     default_message = "This conversation has been sent by e-mail as often as it may be."
+
+
+class AgentsOnline(Conflict):
+    code = ErrorCode.AGENTS_ONLINE
+    default_message = "Somebody is online now: please start a chat instead."
 
 
 class TooLarge(WsChatError):

@@ -26,6 +26,7 @@ from wschat.chat.models import (
     StatusSet,
     Typing,
 )
+from wschat.chat.offline import OfflineLeave, OfflineService
 from wschat.chat.payloads import (
     AgentConversationAck,
     AgentsAck,
@@ -55,6 +56,13 @@ from wschat.wire import Empty
 #: Transcript requests per visitor and hour (besides the 3 copies per conversation): refused before
 #: anything is stored or sent.
 TRANSCRIPT_REQUESTS_PER_HOUR = 5
+#: Offline messages per visitor and hour.
+OFFLINE_MESSAGES_PER_HOUR = 5
+
+
+class OfflineLeaveAck(TypedDict):
+    #: The stored offline message's conversation id.
+    id: str
 
 
 class TranscriptAck(TypedDict):
@@ -157,9 +165,18 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
         visitor = await ctx.get(VisitorService).submit_contact(ctx.visitor, p)
         return {"visitor": {"display_name": visitor.display_name, "contact": visitor.contact_wire()}}
 
+    offline_limit = visitor_limiter(
+        OFFLINE_MESSAGES_PER_HOUR, 3600, "Too many messages left. Please try again later."
+    )
     transcript_limit = visitor_limiter(
         TRANSCRIPT_REQUESTS_PER_HOUR, 3600, "Too many e-mails asked for. Please try again later."
     )
+
+    @visitors.on(Event.OFFLINE_LEAVE, OfflineLeave)
+    async def offline_leave(ctx: VisitorContext, p: OfflineLeave) -> OfflineLeaveAck:
+        offline_limit.check(ctx.visitor.id, ctx.clock().timestamp())
+        conversation = await ctx.get(OfflineService).leave(ctx.visitor, p)
+        return {"id": conversation.id}
 
     @visitors.on(Event.TRANSCRIPT_REQUEST, TranscriptRequest)
     async def transcript_request(ctx: VisitorContext, p: TranscriptRequest) -> TranscriptAck:

@@ -65,3 +65,24 @@ _TRANSCRIPT: dict[Lang, dict[str, str]] = {
 def transcript_words(lang: Lang) -> dict[str, str]:
     """The words of a transcript mail (the visitor's copy, or an agent's forward)."""
     return _TRANSCRIPT[lang]
+
+
+_ANSWER: dict[Lang, dict[str, str]] = {
+    "en": {
+        "subject": "Our answer to your message to {tenant}",
+        "title": "Our answer",
+        "yours": "Your message of {date}:",
+        "you": "You",
+    },
+    "de": {
+        "subject": "Unsere Antwort auf Ihre Nachricht an {tenant}",
+        "title": "Unsere Antwort",
+        "yours": "Ihre Nachricht vom {date}:",
+        "you": "Sie",
+    },
+}
+
+
+def answer_words(lang: Lang) -> dict[str, str]:
+    """The words of an agent's answer to an offline message."""
+    return _ANSWER[lang]

@@ -25,6 +25,7 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.messages import MessageService
 from wschat.chat.models import ChatClosed, ChatHandedOver
+from wschat.chat.offline import OfflineService
 from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
 from wschat.chat.repair import TransitionRepair
@@ -120,6 +121,7 @@ class Runtime:
     widget: WidgetService
     mail: MailService
     transcripts: TranscriptService
+    offline: OfflineService
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
@@ -147,6 +149,7 @@ class Runtime:
             self.widget,
             self.mail,
             self.transcripts,
+            self.offline,
         )
 
     async def close(self) -> None:
@@ -285,6 +288,9 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             mail,
             clock,
             counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
+        ),
+        offline=OfflineService(
+            conversations, messages, visitor_store, presence, tenants, mail, transport, clock
         ),
         outbox_worker=outbox_worker,
         housekeeping=housekeeping,
