@@ -1,5 +1,6 @@
-"""The visitor ends a chat and asks for its transcript in the widget: the mail reaches a real SMTP server
-with the whole visible conversation and without the agents-only transfer note."""
+"""Transcripts by e-mail in real browsers: the visitor ends a chat and asks for its transcript in the widget
+(the mail reaches a real SMTP server with the whole visible conversation and without the agents-only transfer
+note); an agent forwards one from the console with a note."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.browser import Browser
+from tests.e2e.console import Shop, go_online, sign_in
 from tests.mail.smtpd import SmtpServer
 from tests.support import LiveServer, wait_for
 from wschat.accounts.models import Role
@@ -82,3 +84,37 @@ async def test_widget_visitor_ends_the_chat_and_gets_the_transcript_by_mail(
     assert "The visitor ended the chat." in plain
     assert "VIP" not in plain
     assert "VIP" not in rich
+
+
+async def test_console_agent_forwards_the_transcript_with_a_note(
+    shop: Shop, browser: Browser, smtp: SmtpServer
+) -> None:
+    server = shop.server
+    mail = {"smtp_url": smtp.url, "from_address": "chat@acme.example"}
+    assert (
+        await server.request("PUT", "/api/mail/settings", json=mail, token=shop.admin_token)
+    ).status == 200
+    page = await sign_in(browser, "bert")
+    await go_online(page)
+    await shop.visitor("Sam", "My invoice is wrong.")
+    await page.get_by_role("button", name="Accept: Sam").click()
+    chat = page.get_by_role("tabpanel")
+    await expect(chat.get_by_text("My invoice is wrong.")).to_be_visible()
+
+    await chat.get_by_role("button", name="E-mail transcript").click()
+    form = chat.get_by_role("form", name="Send transcript by e-mail")
+    await form.get_by_label("To").fill("billing@acme.example, spam@example.net")
+    await form.get_by_role("button", name="Send transcript").click()
+    await expect(form.get_by_role("alert")).to_be_visible()
+    await form.get_by_label("To").fill("billing@acme.example")
+    await form.get_by_label("Note (optional)").fill("Please check invoice 42.")
+    await form.get_by_role("button", name="Send transcript").click()
+    await expect(form.get_by_role("status")).to_have_text("The transcript is on its way.")
+    await expect(form.get_by_text("Sent by Bert to billing@acme.example", exact=False)).to_be_visible()
+
+    await wait_for(lambda: len(smtp.received) == 1, timeout=10)
+    got = smtp.received[0]
+    assert got.recipients == ["billing@acme.example"]
+    plain = str(next(iter(got.message.iter_parts())).get_content())
+    assert "Please check invoice 42." in plain
+    assert "My invoice is wrong." in plain

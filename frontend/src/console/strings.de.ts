@@ -46,6 +46,7 @@ export const de: Strings = {
     more: "Mehr",
   },
   transcript: {
+    record: (who, to, at) => `Von ${who} an ${to} gesendet, ${at}`,
     title: "Verlauf per E-Mail senden",
     to: "An",
     note: "Notiz (optional)",
@@ -71,6 +72,7 @@ export const de: Strings = {
     none: "Wählen Sie links einen Chat aus oder nehmen Sie einen aus der Warteschlange an.",
   },
   conversation: {
+    transcript: "Verlauf mailen",
     composer: "Nachricht",
     composerHint: "Enter zum Senden, Umschalt+Enter für eine neue Zeile",
     send: "Senden",

@@ -37,6 +37,7 @@ const en = {
     more: "More",
   },
   transcript: {
+    record: (who: string, to: string, at: string) => `Sent by ${who} to ${to}, ${at}`,
     title: "Send transcript by e-mail",
     to: "To",
     note: "Note (optional)",
@@ -61,6 +62,7 @@ const en = {
     none: "Select a chat on the left, or accept one from the queue.",
   },
   conversation: {
+    transcript: "E-mail transcript",
     composer: "Message",
     composerHint: "Enter to send, Shift+Enter for a new line",
     send: "Send",
