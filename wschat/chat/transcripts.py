@@ -172,7 +172,7 @@ class TranscriptService:
     ) -> None:
         try:
             await self._mail.enqueue(tenant, record.recipient, subject, layout, lang)
-        except BaseException:
+        except Exception:
             # Not queued (the mail server was removed meanwhile, the database failed): the record goes
             # too, so that a visitor's slot is not used up by a mail that was never sent.
             await self._records.remove(record.tenant_id, record.id)
