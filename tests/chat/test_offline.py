@@ -185,3 +185,23 @@ async def test_offline_answer_with_bad_input_is_refused_and_nothing_sent(
     assert (reply.status, reply.code) == (400, "VALIDATION_FAILED")
     assert len(await stored(team.server.app.runtime.db, "messages")) == 1
     assert await stored(team.server.app.runtime.db, "outbox") == []
+
+
+async def test_offline_messages_per_visitor_are_rate_limited(team: Team) -> None:
+    visitor = await team.server.visitor()
+    codes = []
+    for n in range(6):
+        reply = await visitor.call("offline.leave", FORM | {"text": f"Nachricht {n}"})
+        codes.append("ok" if reply["ok"] else reply["error"]["code"])
+
+    assert codes == ["ok"] * 5 + ["RATE_LIMITED"]
+    assert len(await _conversations(team)) == 5
+
+
+async def test_offline_list_refuses_an_unknown_after_and_a_bad_limit(team: Team) -> None:
+    token = team.tokens["bert"]
+    unknown = await team.server.request("GET", "/api/offline?after=cnv_0123456789abcdef01234567", token=token)
+    assert (unknown.status, unknown.code) == (404, "NOT_FOUND")
+    for query in ("limit=0", "limit=101", "limit=x", "after[$ne]=1"):
+        reply = await team.server.request("GET", f"/api/offline?{query}", token=token)
+        assert (reply.status, reply.code) == (400, "VALIDATION_FAILED"), query

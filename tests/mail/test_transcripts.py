@@ -246,3 +246,20 @@ async def test_transcript_forward_with_bad_input_is_refused_and_nothing_sent(
 
     assert (reply.status, reply.code) == (400, "VALIDATION_FAILED")
     await _nothing_sent(mailroom)
+
+
+async def test_transcript_forward_of_a_past_chat_by_an_agent_who_handed_it_over(
+    mailroom: Mailroom, carl: str
+) -> None:
+    visitor, bert, cid = await _chat(mailroom)
+    colleague = await mailroom.server.agent(await mailroom.server.login("acme", "carl"))
+    await colleague.ok("status.set", {"status": "online"})
+    await bert.ok("chat.transfer", {"conversation_id": cid, "to_agent_id": carl})
+    await visitor.ok("chat.end", {"conversation_id": cid})
+
+    reply = await mailroom.call(
+        "POST", f"/api/conversations/{cid}/transcripts", {"to": "boss@example.com"}, mailroom.bert
+    )
+
+    assert reply.status == 202, reply.body
+    await wait_for(lambda: len(mailroom.smtp.received) == 1)
