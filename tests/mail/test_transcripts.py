@@ -4,12 +4,14 @@ a live wsChat, its outbox and a real SMTP server; and every bad request refused 
 from __future__ import annotations
 
 import asyncio
+import logging
 from email.message import EmailMessage
 
 import pytest
 
 from tests.mail.conftest import Mailroom
 from tests.support import Peer, stored, wait_for
+from wschat.limits.counter import MemoryCounter
 
 BAD_ADDRESSES = [
     "sam@example.com\r\nBcc: spam@example.net",
@@ -263,3 +265,38 @@ async def test_transcript_forward_of_a_past_chat_by_an_agent_who_handed_it_over(
 
     assert reply.status == 202, reply.body
     await wait_for(lambda: len(mailroom.smtp.received) == 1)
+
+
+async def test_transcript_addresses_never_reach_the_log(
+    mailroom: Mailroom, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    visitor, _, cid = await _chat(mailroom)
+    await visitor.ok("transcript.request", {"conversation_id": cid, "email": "secret.sam@example.com"})
+    await mailroom.call(
+        "POST", f"/api/conversations/{cid}/transcripts", {"to": "secret.boss@example.com"}, mailroom.bert
+    )
+    await wait_for(lambda: len(mailroom.smtp.received) == 2)
+
+    # Every log line but the test SMTP server's own (aiosmtpd's "mail.log").
+    ours = [record.getMessage() for record in caplog.records if not record.name.startswith("mail.log")]
+    assert ours
+    assert not [line for line in ours if "secret." in line]
+
+
+async def test_transcript_visitor_mails_of_a_tenant_are_capped(mailroom: Mailroom) -> None:
+    runtime = mailroom.server.app.runtime
+    # The tenant's hourly cap (100) made small: the same counter, of two.
+    runtime.transcripts._tenant_mails = MemoryCounter(2, 3600, mailroom.server.clock)
+    codes = []
+    for n in range(3):
+        visitor = await mailroom.server.visitor()
+        cid = (await visitor.ok("chat.start", {"alias": f"V{n}"}))["conversation"]["id"]
+        reply = await visitor.call(
+            "transcript.request", {"conversation_id": cid, "email": f"v{n}@example.com"}
+        )
+        codes.append("ok" if reply["ok"] else reply["error"]["code"])
+
+    assert codes == ["ok", "ok", "RATE_LIMITED"]
+    assert len(await stored(runtime.db, "transcripts")) == 2
+    assert len(await stored(runtime.db, "outbox")) == 2
