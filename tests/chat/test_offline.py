@@ -81,9 +81,8 @@ async def test_offline_message_is_counted_listed_answered_by_mail_and_done(
     plain = next(iter(got.message.iter_parts())).get_content()
     assert "Gern, morgen um 10 Uhr." in plain
     assert FORM["text"] in plain
-    texts = [
-        m["text"] for m in await stored(team.server.app.runtime.db, "messages", conversation_id=ack["id"])
-    ]
+    kept = await stored(team.server.app.runtime.db, "messages", conversation_id=ack["id"])
+    texts = [m["text"] for m in sorted(kept, key=lambda m: m["seq"])]
     assert texts == [FORM["text"], "Gern, morgen um 10 Uhr."]
 
     done = await team.server.request("POST", f"/api/offline/{ack['id']}/done", token=team.tokens["bert"])
