@@ -252,7 +252,6 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
             {closed ? (
               <div class="form">
                 <p class="notice" role="status">{t.ended}</p>
-                <TranscriptForm t={t} onSend={(email) => controller.requestTranscript(email, lang)} />
                 <div class="row">
                   <button
                     type="button"
@@ -265,6 +264,7 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
                     {t.newChat}
                   </button>
                 </div>
+                <TranscriptForm t={t} onSend={(email) => controller.requestTranscript(email, lang)} />
               </div>
             ) : (
               <p class="typing" aria-live="polite">
