@@ -300,3 +300,20 @@ async def test_transcript_visitor_mails_of_a_tenant_are_capped(mailroom: Mailroo
     assert codes == ["ok", "ok", "RATE_LIMITED"]
     assert len(await stored(runtime.db, "transcripts")) == 2
     assert len(await stored(runtime.db, "outbox")) == 2
+
+
+async def test_offline_answer_without_a_mail_server_is_refused_and_not_stored(
+    no_mail_server: Mailroom,
+) -> None:
+    visitor = await no_mail_server.server.visitor()
+    form = {"email": "sam@example.com", "text": "Call me back, please."}
+    item = (await visitor.ok("offline.leave", form))["id"]
+
+    reply = await no_mail_server.call(
+        "POST", f"/api/offline/{item}/answer", {"text": "Sure."}, no_mail_server.bert
+    )
+
+    assert (reply.status, reply.code) == (409, "MAIL_NOT_CONFIGURED")
+    db = no_mail_server.server.app.runtime.db
+    assert [m["text"] for m in await stored(db, "messages")] == ["Call me back, please."]
+    assert await stored(db, "outbox") == []
