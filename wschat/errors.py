@@ -21,7 +21,9 @@ The tree::
     │   ├── MailNotConfigured        409 MAIL_NOT_CONFIGURED
     │   ├── DuplicateShortcut        409 DUPLICATE_SHORTCUT
     │   ├── VersionConflict          409 VERSION_CONFLICT
-    │   └── LimitReached             409 LIMIT_REACHED
+    │   ├── LimitReached             409 LIMIT_REACHED
+    │   ├── TranscriptLimit          409 TRANSCRIPT_LIMIT
+    │   └── AgentsOnline             409 AGENTS_ONLINE
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -56,6 +58,8 @@ class ErrorCode(StrEnum):
     DUPLICATE_SHORTCUT = "DUPLICATE_SHORTCUT"
     VERSION_CONFLICT = "VERSION_CONFLICT"
     LIMIT_REACHED = "LIMIT_REACHED"
+    TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
+    AGENTS_ONLINE = "AGENTS_ONLINE"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
@@ -185,6 +189,16 @@ class VersionConflict(Conflict):
 class LimitReached(Conflict):
     code = ErrorCode.LIMIT_REACHED
     default_message = "The limit is reached; delete something first."
+
+
+class TranscriptLimit(Conflict):
+    code = ErrorCode.TRANSCRIPT_LIMIT
+    default_message = "This conversation has been sent by e-mail as often as it may be."
+
+
+class AgentsOnline(Conflict):
+    code = ErrorCode.AGENTS_ONLINE
+    default_message = "Somebody is online now: please start a chat instead."
 
 
 class TooLarge(WsChatError):

@@ -87,22 +87,23 @@ async def test_visitor_and_agents_chat_transfer_and_end(browser: Browser, shop: 
     await expect(carl_log).to_contain_text("The visitor ended the chat.")
 
 
-async def test_offline_message_reaches_the_agent_who_comes_online(browser: Browser, shop: Shop) -> None:
+async def test_offline_message_waits_for_the_agent_who_comes_online(browser: Browser, shop: Shop) -> None:
     visitor = await browser.page("/demo?tenant=acme")
     await visitor.get_by_role("button", name="Open chat").click()
     panel = visitor.get_by_role("dialog")
     await expect(panel).to_contain_text("Nobody is available right now")
+    await panel.get_by_label("E-mail (for our answer)").fill("sam@example.com")
     await panel.get_by_role("textbox", name=re.compile("message", re.IGNORECASE)).first.fill(
         "Please call me back about a quote."
     )
     await panel.get_by_role("button", name=re.compile("Send", re.IGNORECASE)).first.click()
-    await expect(panel).to_contain_text("Please call me back about a quote.")
+    await expect(panel).to_contain_text("Thank you! Your message has reached our team.")
 
+    # Not a chat: it waits under "To answer" (counted in the top bar), never in the queue.
     bert = await sign_in(browser, "bert")
     await go_online(bert)
-    queued = bert.locator(".queue-item")
-    # Queued before Bert signed in: the preview is read from the conversation.
-    await expect(queued).to_contain_text("Please call me back about a quote.")
-    await queued.get_by_role("button", name=re.compile("Accept")).click()
-    await expect(bert.get_by_role("log")).to_contain_text("Please call me back about a quote.")
-    await expect(panel.get_by_role("heading")).to_have_text("Bert")
+    await expect(bert.get_by_text("Nobody is waiting.")).to_be_visible()
+    to_answer = bert.get_by_role("link", name="To answer")
+    await expect(to_answer).to_contain_text("1")
+    await to_answer.click()
+    await expect(bert.locator(".offline-item")).to_contain_text("Please call me back about a quote.")

@@ -21,6 +21,7 @@ from wschat.chat.models import (
     SenderKind,
     Visibility,
 )
+from wschat.chat.transcript_store import TranscriptKind, TranscriptRecord
 from wschat.clock import new_id
 from wschat.mail.models import Attachment, OutgoingMail
 from wschat.records import Document
@@ -212,3 +213,32 @@ def new_reply(
         "updated_at": at(created),
     }
     return CannedReply(**(fields | values))
+def new_transcript(
+    tenant: Tenant, conversation_id: str, *, kind: TranscriptKind = TranscriptKind.AGENT, sent: float = 0
+) -> TranscriptRecord:
+    return TranscriptRecord(
+        id=new_id("trs"),
+        tenant_id=tenant.id,
+        conversation_id=conversation_id,
+        kind=kind,
+        recipient="sam@example.com",
+        at=at(sent),
+        by_id=new_id("usr"),
+        by_name="Bert",
+        note="Für die Akte" if kind is TranscriptKind.AGENT else None,
+    )
+
+
+def offline_message(tenant: Tenant, visitor_id: str, *, created: float = 0) -> Conversation:
+    """A message left while nobody was online: closed from the start, to be answered."""
+    return new_conversation(
+        tenant,
+        visitor_id,
+        created=created,
+        status=ConversationStatus.CLOSED,
+        closed_at=at(created),
+        origin="offline_form",
+        answer_state="open",
+        answer_email="sam@example.com",
+        answer_lang="de",
+    )

@@ -20,6 +20,7 @@ from tests.storage.builders import (
     new_mail,
     new_reply,
     new_tenant,
+    new_transcript,
     new_user,
     new_visitor,
     page_ref,
@@ -134,6 +135,7 @@ async def _chat(stores: Stores, tenant: Tenant, visitor_id: str, agent: Party, *
     await stores.messages.append(tenant.id, conversation.id, "note", note)
     await stores.conversations.raise_read_marker(tenant.id, conversation.id, "agent", 3)
     await _call(stores, tenant, conversation.id, visitor_id, agent)
+    await stores.transcripts.insert(new_transcript(tenant, conversation.id, sent=35))
     if closed:
         await stores.conversations.transition(
             conversation,

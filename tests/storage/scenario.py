@@ -19,14 +19,17 @@ from tests.storage.builders import (
     new_mail,
     new_reply,
     new_tenant,
+    new_transcript,
     new_user,
     new_visitor,
+    offline_message,
     page_ref,
     page_view,
 )
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
 from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility
+from wschat.chat.transcript_store import TranscriptKind
 from wschat.mail.models import MailStatus, OutgoingMail
 from wschat.media.store import Photo
 from wschat.signalling.models import Call, CallStatus, Participation, Side
@@ -143,6 +146,10 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     await stores.mail.replace(
         acme.id, {"smtp_url": "smtp://mail.acme.example:587", "from_address": "a@acme.example"}
     )
+    await stores.transcripts.take_visitor_slot(new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR))
+    await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
+    for n in range(2):
+        await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -229,6 +236,19 @@ async def exercise(stores: Stores, world: World) -> None:
     await stores.canned.delete(acme.id, shared.id)
     await stores.canned.delete_of_owner(acme.id, bert.id)
     await stores.canned.delete_of_tenant(world.globex.id)
+    # Transcripts: a visitor's copy, an agent's forward, what the conversation shows.
+    taken = await stores.transcripts.take_visitor_slot(
+        new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR)
+    )
+    await stores.transcripts.insert(new_transcript(acme, chat.id, sent=33))
+    await stores.transcripts.of_conversation(acme.id, chat.id)
+
+    # Offline messages: the console's count and its pages of open items.
+    await stores.conversations.todo_count(acme.id)
+    todo = await stores.conversations.todo(acme.id, None, 1)
+    await stores.conversations.todo(acme.id, todo[-1], 1)
+    if taken is not None:
+        await stores.transcripts.remove(acme.id, taken.id)
 
     # The janitors of every process.
     await stores.presence.heartbeat("node_1", at(40))

@@ -33,6 +33,9 @@ class Event(StrEnum):
     MESSAGES_BEFORE = "messages.before"
     MESSAGES_READ = "messages.read"
     TYPING = "typing"
+    TRANSCRIPT_REQUEST = "transcript.request"
+    OFFLINE_LEAVE = "offline.leave"
+    OFFLINE_COUNT = "offline.count"
     # -- presence and agents (§8) ------------------------------------------------------------------------
     STATUS_SET = "status.set"
     AGENTS_LIST = "agents.list"

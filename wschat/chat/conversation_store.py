@@ -20,13 +20,25 @@ class Superseded(Exception):
 
 #: Fields of a conversation that a transition's state may set.
 STATE_FIELDS = frozenset(
-    {"status", "agent_id", "assigned_at", "closed_at", "closed_by", "visitor_left_at", "open_key"}
+    {
+        "status",
+        "agent_id",
+        "assigned_at",
+        "closed_at",
+        "closed_by",
+        "visitor_left_at",
+        "open_key",
+        "answer_state",
+        "done_at",
+        "done_by",
+    }
 )
 
 
 class ConversationStore(Protocol):
     async def insert(self, conversation: Conversation) -> bool:
-        """False if the visitor has an open conversation already."""
+        """False if the visitor has an open conversation already (a conversation closed from the start, an
+        offline message, never conflicts)."""
 
     async def get(self, tenant_id: str, conversation_id: str) -> Conversation | None: ...
 
@@ -34,6 +46,12 @@ class ConversationStore(Protocol):
 
     async def open_of_visitors(self, tenant_id: str, visitor_ids: list[str]) -> dict[str, Conversation]:
         """The open conversation of each of these visitors that has one, in one query."""
+
+    async def todo(self, tenant_id: str, after: Conversation | None, limit: int) -> list[Conversation]:
+        """Offline messages still to answer, oldest first, after ``after`` in that order."""
+
+    async def todo_count(self, tenant_id: str) -> int:
+        """How many offline messages are still to answer."""
 
     async def queued(self, tenant_id: str) -> list[Conversation]:
         """Queued conversations, oldest first."""

@@ -5,6 +5,8 @@ Names and payloads are in docs/protocol.md; JSON fixtures of each payload in tes
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from wschat.accounts.context import AgentContext
 from wschat.boundary.protocol import Event
 from wschat.boundary.sockets import Done, Events, visitor_limiter
@@ -24,6 +26,7 @@ from wschat.chat.models import (
     StatusSet,
     Typing,
 )
+from wschat.chat.offline import OfflineLeave, OfflineService
 from wschat.chat.payloads import (
     AgentConversationAck,
     AgentsAck,
@@ -39,6 +42,7 @@ from wschat.chat.payloads import (
     VisitorSyncAck,
 )
 from wschat.chat.presence import PresenceService
+from wschat.chat.transcripts import TranscriptRequest, TranscriptService
 from wschat.chat.transfer import TransferService
 from wschat.config import Settings
 from wschat.errors import ValidationFailed
@@ -48,6 +52,23 @@ from wschat.visitors.pages import PageService
 from wschat.visitors.payloads import ContactSubmitAck
 from wschat.visitors.service import VisitorService
 from wschat.wire import Empty
+
+#: Transcript requests per visitor and hour (besides the 3 copies per conversation): refused before
+#: anything is stored or sent.
+TRANSCRIPT_REQUESTS_PER_HOUR = 5
+#: Offline messages per visitor and hour.
+OFFLINE_MESSAGES_PER_HOUR = 5
+
+
+class OfflineLeaveAck(TypedDict):
+    #: The stored offline message's conversation id.
+    id: str
+
+
+class TranscriptAck(TypedDict):
+    #: How many more copies of this conversation the visitor may ask for.
+    remaining: int
+
 
 #: typing events a socket may send per TYPING_WINDOW seconds; the rest are refused, not relayed.
 TYPING_BURST = 5
@@ -143,6 +164,25 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
             await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
         visitor = await ctx.get(VisitorService).submit_contact(ctx.visitor, p)
         return {"visitor": {"display_name": visitor.display_name, "contact": visitor.contact_wire()}}
+
+    offline_limit = visitor_limiter(
+        OFFLINE_MESSAGES_PER_HOUR, 3600, "Too many messages left. Please try again later."
+    )
+    transcript_limit = visitor_limiter(
+        TRANSCRIPT_REQUESTS_PER_HOUR, 3600, "Too many e-mails asked for. Please try again later."
+    )
+
+    @visitors.on(Event.OFFLINE_LEAVE, OfflineLeave)
+    async def offline_leave(ctx: VisitorContext, p: OfflineLeave) -> OfflineLeaveAck:
+        offline_limit.check(ctx.visitor.id, ctx.clock().timestamp())
+        conversation = await ctx.get(OfflineService).leave(ctx.visitor, p)
+        return {"id": conversation.id}
+
+    @visitors.on(Event.TRANSCRIPT_REQUEST, TranscriptRequest)
+    async def transcript_request(ctx: VisitorContext, p: TranscriptRequest) -> TranscriptAck:
+        transcript_limit.check(ctx.visitor.id, ctx.clock().timestamp())
+        record = await ctx.get(TranscriptService).request(ctx.visitor, p)
+        return {"remaining": record.remaining}
 
     @visitors.on(Event.CHAT_END, ConversationRef)
     async def chat_end(ctx: VisitorContext, p: ConversationRef) -> VisitorConversationAck:

@@ -62,6 +62,18 @@ class MessageService:
             await self.deliver(conversation, earlier)
         return earlier
 
+    async def record(self, conversation: Conversation, sender: Party, client_id: str, text: str) -> Message:
+        """Store a text message in any state, delivered to nobody's socket (an offline message, an answer
+        sent by e-mail); the same client_id again returns the stored one. Raises VALIDATION_FAILED."""
+        cleaned = self.check_text(text)
+        message, _ = await self.store.append(
+            conversation.tenant_id,
+            conversation.id,
+            client_id,
+            lambda seq: self._message(conversation, seq, sender, client_id, cleaned),
+        )
+        return message
+
     def check_text(self, text: str) -> str:
         """The cleaned text; raises VALIDATION_FAILED unless it has 1 to max_length characters."""
         cleaned = clean_text(text)

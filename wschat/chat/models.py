@@ -31,6 +31,16 @@ Limit = Annotated[int, Field(ge=1, le=1000)]
 HISTORY_PAGE = 50
 
 
+class Origin(StrEnum):
+    CHAT = "chat"
+    OFFLINE_FORM = "offline_form"
+
+
+class AnswerState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
 class ConversationStatus(StrEnum):
     QUEUED = "queued"
     ACTIVE = "active"
@@ -111,6 +121,17 @@ class Conversation:
     visitor_read_seq: int = 0
     agent_read_seq: int = 0
     visitor_left_at: datetime | None = None
+    #: How it began: "chat" (the widget's live chat) or "offline_form" (a message left while nobody was
+    #: online; closed from the start, never queued or routed).
+    origin: str = "chat"
+    #: Offline messages: "open" until an agent marks it "done" (None for chats).
+    answer_state: str | None = None
+    #: Offline messages: where and in which language the visitor wants the answer.
+    answer_email: str | None = None
+    answer_lang: str | None = None
+    done_at: datetime | None = None
+    #: The user id of who marked it done.
+    done_by: str | None = None
 
     @property
     def is_open(self) -> bool:

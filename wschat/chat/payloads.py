@@ -204,6 +204,12 @@ class LiveVisitorsAck(TypedDict):
 
 
 #: Server→client events of this feature and their payloads, by namespace ("agent" or "visitor").
+class OfflineCount(TypedDict):
+    """``offline.count``: how many offline messages of the tenant are still to answer."""
+
+    open: int
+
+
 SENT: dict[tuple[str, Event], type] = {
     ("agent", Event.MESSAGE_NEW): MessageNew,
     ("visitor", Event.MESSAGE_NEW): MessageNew,
@@ -219,4 +225,5 @@ SENT: dict[tuple[str, Event], type] = {
     ("agent", Event.QUEUE_UPDATED): QueueUpdated,
     ("agent", Event.AGENTS_PRESENCE): AgentStateWire,
     ("visitor", Event.PRESENCE): PresenceEvent,
+    ("agent", Event.OFFLINE_COUNT): OfflineCount,
 }

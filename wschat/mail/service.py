@@ -94,6 +94,10 @@ class MailService:
         self._on_queued()
         return mail
 
+    async def can_send(self, tenant: Tenant) -> bool:
+        """Whether the tenant's mail has a server (its own, or the operator's)."""
+        return await self._servers.for_tenant(tenant.id) is not None
+
     async def outbox(self, admin: Principal, query: OutboxQuery) -> tuple[list[OutgoingMail], str | None]:
         """One page of the tenant's mails in a state, newest first, and the ``before`` of the next page
         (None on the last). Raises FORBIDDEN for agents, NOT_FOUND for an unknown ``before``."""

@@ -23,6 +23,7 @@ from wschat.accounts.routes import blueprint as accounts_blueprint
 from wschat.boundary.http import SERVICES, json_response
 from wschat.canned.routes import blueprint as canned_blueprint
 from wschat.chat import events as chat_events
+from wschat.chat.routes import blueprint as conversations_blueprint
 from wschat.clock import Clock, utc_now
 from wschat.config import Settings
 from wschat.errors import AuthInvalid, NotFound
@@ -118,6 +119,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(video_blueprint)
     quart_app.register_blueprint(mail_blueprint)
     quart_app.register_blueprint(canned_blueprint)
+    quart_app.register_blueprint(conversations_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:

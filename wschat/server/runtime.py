@@ -26,10 +26,12 @@ from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.messages import MessageService
 from wschat.chat.models import ChatClosed, ChatHandedOver
+from wschat.chat.offline import OfflineService
 from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
 from wschat.chat.repair import TransitionRepair
 from wschat.chat.routing import RoutingService
+from wschat.chat.transcripts import VISITOR_MAILS_PER_TENANT_HOUR, TranscriptService
 from wschat.chat.transfer import TransferService
 from wschat.chat.views import Views
 from wschat.clock import Clock
@@ -122,6 +124,8 @@ class Runtime:
     video: VideoSettingsService
     widget: WidgetService
     mail: MailService
+    transcripts: TranscriptService
+    offline: OfflineService
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
     canned: CannedReplyService
@@ -150,6 +154,8 @@ class Runtime:
             self.widget,
             self.mail,
             self.canned,
+            self.transcripts,
+            self.offline,
         )
 
     async def close(self) -> None:
@@ -281,6 +287,18 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         video=video_settings,
         widget=WidgetService(presence, video_settings),
         mail=mail,
+        transcripts=TranscriptService(
+            stores.transcripts,
+            conversations,
+            stores.messages,
+            tenants,
+            mail,
+            clock,
+            counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
+        ),
+        offline=OfflineService(
+            conversations, messages, visitor_store, presence, tenants, mail, transport, clock
+        ),
         outbox_worker=outbox_worker,
         canned=canned,
         housekeeping=housekeeping,

@@ -25,6 +25,7 @@ from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.presence_store import PresenceStore
+from wschat.chat.transcript_store import TranscriptStore
 from wschat.database_url import DatabaseUrl
 from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
@@ -53,6 +54,7 @@ TABLES = (
     "outbox",
     "outbox_transitions",
     "canned_replies",
+    "transcripts",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -84,6 +86,7 @@ class Stores:
     outbox: OutboxStore
     mail: MailRecords
     canned: CannedReplyStore
+    transcripts: TranscriptStore
 
 
 class Database(Protocol):

@@ -215,7 +215,19 @@ def conversation_doc(c: Conversation) -> Document:
         "visitor_read_seq": c.visitor_read_seq,
         "agent_read_seq": c.agent_read_seq,
         "visitor_left_at": c.visitor_left_at,
+        "origin": c.origin,
+        "answer_state": c.answer_state,
+        "answer_email": c.answer_email,
+        "answer_lang": c.answer_lang,
+        "done_at": c.done_at,
+        "done_by": c.done_by,
     }
+
+
+def open_key(conversation: Conversation) -> str:
+    """The key that lets a visitor hold one open conversation: their id while it is open; a conversation
+    stored closed (an offline message) gets the key a close would give it."""
+    return conversation.visitor_id if conversation.is_open else f"closed:{conversation.id}"
 
 
 def conversation_from(doc: Document) -> Conversation:
@@ -233,6 +245,13 @@ def conversation_from(doc: Document) -> Conversation:
         visitor_read_seq=doc.get("visitor_read_seq", 0),
         agent_read_seq=doc.get("agent_read_seq", 0),
         visitor_left_at=doc.get("visitor_left_at"),
+        # Written before offline messages existed: a chat.
+        origin=doc.get("origin") or "chat",
+        answer_state=doc.get("answer_state"),
+        answer_email=doc.get("answer_email"),
+        answer_lang=doc.get("answer_lang"),
+        done_at=doc.get("done_at"),
+        done_by=doc.get("done_by"),
     )
 
 

@@ -28,14 +28,15 @@ import {
   StatusAck,
   SyncAck,
   events,
+  OfflineList,
   type EventName,
   type QueueDelta,
   type SessionAnswer,
   type Status,
 } from "./wire";
 
-export type View = "chats" | "visitors" | "profile" | "replies" | "agents" | "branding" | "settings" | "video" | "mail";
-export const VIEWS: readonly View[] = ["chats", "visitors", "profile", "replies", "agents", "branding", "settings", "video", "mail"];
+export type View = "chats" | "visitors" | "offline" | "profile" | "replies" | "agents" | "branding" | "settings" | "video" | "mail";
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "profile", "replies", "agents", "branding", "settings", "video", "mail"];
 export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail"];
 
 export interface Ui {
@@ -45,6 +46,8 @@ export interface Ui {
   view: View;
   /** Read out by the ARIA live region: new messages and new chats. */
   announce: string;
+  /** Offline messages still to answer (the top bar's count); null until known. */
+  offlineOpen: number | null;
 }
 
 const ACK_TIMEOUT = 10_000;
@@ -55,7 +58,7 @@ const QUEUE_PREVIEWS = 20;
 
 export class Controller {
   state: State = initialState;
-  ui: Ui = { phase: "loading", loginError: null, notice: null, view: "chats", announce: "" };
+  ui: Ui = { phase: "loading", loginError: null, notice: null, view: "chats", announce: "", offlineOpen: null };
   readonly api = new Api();
   private socket: Socket | null = null;
   private previewing = new Set<string>();
@@ -222,6 +225,7 @@ export class Controller {
       if (chat && p.visitor.current_page !== undefined) void this.loadTrail(chat.conversation.id);
     });
     this.on("agents.presence", (p) => this.dispatch({ type: "presence", agent: p }));
+    this.on("offline.count", (p) => this.setUi({ offlineOpen: p.open }));
     for (const name of CALL_EVENT_NAMES) socket.on(name, (raw: unknown) => this.onCall(name, raw));
   }
 
@@ -252,6 +256,12 @@ export class Controller {
   }
 
   /** After every (re)connect: colleagues, my chats, the queue, then each open tab's missed messages (§7.2). */
+  /** The open offline messages' count, after every (re)connect (offline.count keeps it current). */
+  async loadOfflineCount(): Promise<void> {
+    const answer = await this.api.call("GET", "/api/offline?limit=1", OfflineList);
+    if (answer.ok) this.setUi({ offlineOpen: answer.value.open });
+  }
+
   private async catchUp(): Promise<void> {
     this.listsAgain.cancel();
     this.listsAgain.reset();
@@ -287,6 +297,7 @@ export class Controller {
     const chats = await this.emit("chats.list", {}, ConversationsAck);
     if (chats.ok) this.dispatch({ type: "chats", conversations: chats.value.conversations });
     const queued = await this.loadQueue();
+    void this.loadOfflineCount();
     // Tabs not shown at the connect (chats.list just added them) catch up from what they hold: nothing yet.
     this.catchUps.owe(new Map(this.state.tabs.map((id) => [id, this.state.chats[id]?.thread.lastSeq ?? 0])));
     await Promise.all(this.state.tabs.map((id) => this.catchUps.run(id)));

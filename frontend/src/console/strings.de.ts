@@ -19,7 +19,7 @@ export const de: Strings = {
     busy: "Anmeldung läuft…",
   },
   status: { label: "Ihr Status", online: "Online", away: "Abwesend", offline: "Offline" },
-  nav: {
+  nav: { offline: "Zu beantworten", 
     chats: "Chats",
     visitors: "Live-Besucher",
     profile: "Mein Profil",
@@ -33,6 +33,26 @@ export const de: Strings = {
   profile: {
     title: "Mein Profil",
     hint: "Besucher sehen Ihren Anzeigenamen und Ihr Foto. Anzeigename, Rolle und maximale Chats ändert ein Administrator für Sie.",
+  },
+  offline: {
+    title: "Zu beantwortende Nachrichten",
+    hint: "Im Widget hinterlassen, als niemand erreichbar war. Per E-Mail beantworten, dann als erledigt markieren.",
+    empty: "Nichts zu beantworten.",
+    count: (n) => `${n} zu beantworten`,
+    from: (who, email) => `Von ${who} (${email})`,
+    answer: "Ihre Antwort",
+    send: "Antwort per E-Mail senden",
+    sent: "Die Antwort ist unterwegs.",
+    done: "Als erledigt markieren",
+    more: "Mehr",
+  },
+  transcript: {
+    record: (who, to, at) => `Von ${who} an ${to} gesendet, ${at}`,
+    title: "Verlauf per E-Mail senden",
+    to: "An",
+    note: "Notiz (optional)",
+    send: "Verlauf senden",
+    sent: "Der Verlauf ist unterwegs.",
   },
   logout: "Abmelden",
   sound: "Benachrichtigungston",
@@ -53,6 +73,7 @@ export const de: Strings = {
     none: "Wählen Sie links einen Chat aus oder nehmen Sie einen aus der Warteschlange an.",
   },
   conversation: {
+    transcript: "Verlauf mailen",
     composer: "Nachricht",
     composerHint: "Enter zum Senden, Umschalt+Enter für eine neue Zeile",
     send: "Senden",

@@ -178,6 +178,31 @@ export type Mail = v.InferOutput<typeof Mail>;
 // REST answers
 export const MailSettingsAnswer = v.object({ mail: MailSettings });
 export const MailAnswer = v.object({ mail: Mail });
+
+// Offline messages (§4 "Offline messages") and transcripts (§4 "Transcripts").
+export const OfflineItem = v.object({
+  id: v.string(),
+  created_at: v.string(),
+  visitor: v.object({ id: v.string(), display_name: str }),
+  email: str,
+  lang: str,
+  text: v.string(),
+  answer_state: str,
+  done_at: str,
+  done_by: str,
+});
+export type OfflineItem = v.InferOutput<typeof OfflineItem>;
+export const OfflineList = v.object({ items: v.array(OfflineItem), next_after: str, open: v.number() });
+export const OfflineItemAnswer = v.object({ item: OfflineItem });
+export const Transcript = v.object({
+  id: v.string(),
+  kind: v.string(),
+  to: v.string(),
+  at: v.string(),
+  by: v.object({ id: str, display_name: v.string() }),
+  note: str,
+});
+export const TranscriptAnswer = v.object({ transcript: Transcript });
 export const OutboxAnswer = v.object({ mails: v.array(Mail), next_before: str });
 export const AgentsAnswer = v.object({ agents: v.array(User) });
 export const AgentAnswer = v.object({ agent: User });
@@ -203,6 +228,7 @@ export type QueueDelta = v.InferOutput<typeof QueueDelta>;
 
 // Server → agent events (§10.2)
 export const events = {
+  "offline.count": v.object({ open: v.number() }),
   "queue.updated": QueueDelta,
   /** `messages` is the newest page of the history; `has_earlier` says whether there is more before it. */
   "chat.assigned": v.object({ conversation: AgentConversation, messages: v.array(Message), has_earlier: v.boolean() }),

@@ -18,6 +18,8 @@ import {
   AssignedEvent,
   ContactResult,
   ConversationResult,
+  OfflineResult,
+  TranscriptResult,
   CurrentResult,
   EndedEvent,
   MessageNewEvent,
@@ -378,20 +380,26 @@ export class WidgetController {
       this.dispatch({ type: "sendFailed", clientId, reason: passing ? "network" : "invalid" });
   }
 
-  /** The offline message form: contact data first (so a bad e-mail stops everything), then the queued chat. */
-  async leaveMessage(name: string, email: string, text: string): Promise<ErrorBody | null> {
+  /** The offline message form (docs/widget.md): stored as an item for the team to answer by e-mail. When an
+   * agent came online meanwhile the server refuses it, and the panel offers the chat instead. */
+  async leaveMessage(name: string, email: string, text: string, lang: string): Promise<ErrorBody | null> {
     const socket = this.socket;
     if (!socket) return { code: "OFFLINE", message: "" };
-    if (email.trim()) {
-      const contact = await call(socket, "contact.submit", compact({ name, email }), ContactResult);
-      if (!contact.ok) return contact.error;
-    }
-    const payload = { ...compact({ name }), text: text.trim(), client_id: newClientId() };
-    const started = await call(socket, "chat.start", payload, ConversationResult);
-    if (!started.ok) return started.error;
-    this.dispatch({ type: "conversation", conversation: started.value.conversation });
-    await this.adopted(started.value.conversation.id);
-    return null;
+    const payload = { ...compact({ name }), email: email.trim(), text: text.trim(), lang, client_id: newClientId() };
+    const reply = await call(socket, "offline.leave", payload, OfflineResult);
+    if (reply.ok) return null;
+    if (reply.error.code === "AGENTS_ONLINE") this.dispatch({ type: "online", online: true });
+    return reply.error;
+  }
+
+  /** "Send me this conversation": a copy by e-mail (at most 3 per conversation, counted by the server). */
+  async requestTranscript(email: string, lang: string): Promise<ErrorBody | null> {
+    const socket = this.socket;
+    const conversation = this.state.conversation;
+    if (!socket || !conversation) return { code: "OFFLINE", message: "" };
+    const payload = { conversation_id: conversation.id, email: email.trim(), lang };
+    const reply = await call(socket, "transcript.request", payload, TranscriptResult);
+    return reply.ok ? null : reply.error;
   }
 
   async submitContact(fields: ContactFields): Promise<ErrorBody | null> {

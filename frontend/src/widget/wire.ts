@@ -20,6 +20,8 @@ export const ContactResult = v.object({
   }),
 });
 
+export const OfflineResult = v.object({ id: v.string() });
+export const TranscriptResult = v.object({ remaining: v.number() });
 export const PresenceEvent = v.object({ online: v.boolean() });
 export const MessageNewEvent = v.object({ message: Message });
 export const TypingEvent = v.object({
@@ -49,6 +51,8 @@ export const ACKS: Readonly<Record<string, v.GenericSchema<unknown, unknown>>> =
   "typing": Okay,
   "contact.submit": ContactResult,
   "page.view": Okay,
+  "offline.leave": OfflineResult,
+  "transcript.request": TranscriptResult,
   // Calls (docs/protocol.md §12): shared/call/schemas.ts, used by shared/call/client.ts.
   ...CALL_ACKS,
 };

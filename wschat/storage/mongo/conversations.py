@@ -13,13 +13,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from wschat.chat.conversation_store import Superseded
 from wschat.chat.models import Conversation, ConversationStatus
 from wschat.records import Document
-from wschat.storage.documents import conversation_doc, conversation_from, transition_doc, transition_id
+from wschat.storage.documents import (
+    conversation_doc,
+    conversation_from,
+    open_key,
+    transition_doc,
+    transition_id,
+)
 from wschat.storage.mongo.database import MongoHandle, find_owned
 
 
@@ -32,7 +38,7 @@ class MongoConversationStore:
     async def insert(self, conversation: Conversation) -> bool:
         """False if the visitor has an open conversation already."""
         doc = conversation_doc(conversation)
-        doc["open_key"] = conversation.visitor_id
+        doc["open_key"] = open_key(conversation)
         try:
             await self._conversations.insert_one(doc)
         except DuplicateKeyError:
@@ -51,6 +57,19 @@ class MongoConversationStore:
                 return conversation_from(doc)
             await self._apply(tenant_id, conversation_id, doc["epoch"], pending["state"])
         raise RuntimeError(f"conversation {conversation_id} keeps changing")
+
+    async def todo(self, tenant_id: str, after: Conversation | None, limit: int) -> list[Conversation]:
+        query: dict[str, Any] = {"tenant_id": tenant_id, "answer_state": "open"}
+        if after is not None:
+            query["$or"] = [
+                {"created_at": {"$gt": after.created_at}},
+                {"created_at": after.created_at, "_id": {"$gt": after.id}},
+            ]
+        cursor = self._conversations.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+        return [conversation_from(doc) async for doc in cursor.limit(limit)]
+
+    async def todo_count(self, tenant_id: str) -> int:
+        return await self._conversations.count_documents({"tenant_id": tenant_id, "answer_state": "open"})
 
     async def open_of_visitor(self, tenant_id: str, visitor_id: str) -> Conversation | None:
         doc = await self._conversations.find_one({"tenant_id": tenant_id, "open_key": visitor_id})

@@ -46,6 +46,16 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("tenant_id", ASCENDING), ("agent_id", ASCENDING)], name="tenant_agent"),
         IndexModel([("visitor_left_at", ASCENDING)], name="visitor_left_at"),
         IndexModel([("status", ASCENDING), ("tenant_id", ASCENDING)], name="status_tenant"),
+        # Offline messages to answer, oldest first (the console's list and count).
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("answer_state", ASCENDING),
+                ("created_at", ASCENDING),
+                ("_id", ASCENDING),
+            ],
+            name="tenant_answer_created",
+        ),
     ],
     # _id is "<conversation id>:<epoch>": the primary key lets exactly one state change per epoch win.
     "transitions": [
@@ -109,6 +119,13 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("owner_key", ASCENDING), ("shortcut", ASCENDING)],
             unique=True,
             name="tenant_owner_shortcut_unique",
+        )
+    ],
+    # A visitor's copies take _id "<conversation id>:visitor:<n>": the primary key keeps their limit.
+    "transcripts": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("conversation_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_conv_at",
         )
     ],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.

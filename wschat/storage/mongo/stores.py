@@ -14,6 +14,7 @@ from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
+from wschat.storage.mongo.transcripts import MongoTranscriptStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
 
@@ -34,4 +35,5 @@ def build_stores(db: MongoHandle) -> Stores:
         outbox=MongoOutboxStore(db),
         mail=MongoMailRecords(db),
         canned=MongoCannedReplyStore(db),
+        transcripts=MongoTranscriptStore(db),
     )

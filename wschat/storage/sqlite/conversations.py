@@ -14,17 +14,19 @@ from typing import Any
 from wschat.chat.conversation_store import STATE_FIELDS, Superseded
 from wschat.chat.models import Conversation, ConversationStatus
 from wschat.records import Document
-from wschat.storage.documents import conversation_doc, conversation_from, transition_doc
+from wschat.storage.documents import conversation_doc, conversation_from, open_key, transition_doc
 from wschat.storage.sqlite.base import SqliteStore, claim_and_apply
 from wschat.storage.sqlite.tables import CONVERSATIONS, TRANSITIONS
 from wschat.storage.sqlite.values import to_time
 
+_TODO = "tenant_id = ? AND answer_state = 'open'"
+_TODO_ORDER = " ORDER BY created_at, id LIMIT ?"
 _SIDES = {"visitor": "visitor_read_seq", "agent": "agent_read_seq"}
 
 
 class SqliteConversationStore(SqliteStore):
     async def insert(self, conversation: Conversation) -> bool:
-        row = CONVERSATIONS.encode(conversation_doc(conversation) | {"open_key": conversation.visitor_id})
+        row = CONVERSATIONS.encode(conversation_doc(conversation) | {"open_key": open_key(conversation)})
         try:
             await self._db.write(lambda conn: conn.execute(CONVERSATIONS.insert_sql(), row).rowcount)
         except sqlite3.IntegrityError:
@@ -47,6 +49,20 @@ class SqliteConversationStore(SqliteStore):
             CONVERSATIONS, f"tenant_id = ? AND open_key IN ({marks})", (tenant_id, *visitor_ids)
         )
         return {doc["open_key"]: conversation_from(doc) for doc in docs}
+
+    async def todo(self, tenant_id: str, after: Conversation | None, limit: int) -> list[Conversation]:
+        # Spelled as in the partial index conversations_todo, so that SQLite answers from it.
+        params: tuple[Any, ...] = (tenant_id, limit)
+        where = _TODO + _TODO_ORDER
+        if after is not None:
+            where = _TODO + " AND (created_at, id) > (?, ?)" + _TODO_ORDER
+            params = (tenant_id, to_time(after.created_at), after.id, limit)
+        return [conversation_from(doc) for doc in await self._all(CONVERSATIONS, where, params)]
+
+    async def todo_count(self, tenant_id: str) -> int:
+        sql = "SELECT count(*) FROM conversations WHERE " + _TODO
+        row = await self._db.read(lambda conn: conn.execute(sql, (tenant_id,)).fetchone())
+        return int(row[0])
 
     async def queued(self, tenant_id: str) -> list[Conversation]:
         where = "tenant_id = ? AND status = ? ORDER BY created_at"

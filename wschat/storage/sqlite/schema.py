@@ -261,6 +261,38 @@ _V4 = [
     )""",
 ]
 
+#: Version 5: the transcripts sent of a conversation (wschat.chat.transcripts): a visitor's copies take
+#: numbered slots (the primary key keeps the limit), an agent's forwards a random id.
+_V5 = [
+    """CREATE TABLE transcripts (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        by_id TEXT,
+        by_name TEXT NOT NULL,
+        note TEXT
+    )""",
+    "CREATE INDEX transcripts_conversation ON transcripts (tenant_id, conversation_id, at, id)",
+]
+
+#: Version 6: how a conversation began ("chat", or "offline_form" for a message left while nobody was online).
+_V6 = ["ALTER TABLE conversations ADD COLUMN origin TEXT NOT NULL DEFAULT 'chat'"]
+
+#: Version 7: an offline message's to-answer state, the visitor's address and language for the answer, and
+#: who marked it done when. The console's list and count of open items read only the open ones.
+_V7 = [
+    "ALTER TABLE conversations ADD COLUMN answer_state TEXT",
+    "ALTER TABLE conversations ADD COLUMN answer_email TEXT",
+    "ALTER TABLE conversations ADD COLUMN answer_lang TEXT",
+    "ALTER TABLE conversations ADD COLUMN done_at INTEGER",
+    "ALTER TABLE conversations ADD COLUMN done_by TEXT",
+    "CREATE INDEX conversations_todo ON conversations (tenant_id, created_at, id)"
+    " WHERE answer_state = 'open'",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 LATEST = len(MIGRATIONS)

@@ -13,6 +13,7 @@ from wschat.storage.sqlite.messages import SqliteMessageStore
 from wschat.storage.sqlite.outbox import SqliteMailRecords, SqliteOutboxStore
 from wschat.storage.sqlite.photos import SqlitePhotoStore
 from wschat.storage.sqlite.presence import SqlitePresenceStore
+from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
 
 
@@ -32,4 +33,5 @@ def build_stores(db: Connections) -> Stores:
         outbox=SqliteOutboxStore(db),
         mail=SqliteMailRecords(db),
         canned=SqliteCannedReplyStore(db),
+        transcripts=SqliteTranscriptStore(db),
     )

@@ -193,8 +193,14 @@ CONVERSATIONS = Table(
         "visitor_read_seq:int",
         "agent_read_seq:int",
         "visitor_left_at:time",
+        "origin",
+        "answer_state",
+        "answer_email",
+        "answer_lang",
+        "done_at:time",
+        "done_by",
     ),
-    defaults={"visitor_read_seq": 0, "agent_read_seq": 0},
+    defaults={"visitor_read_seq": 0, "agent_read_seq": 0, "origin": "chat"},
 )
 TRANSITIONS = Table(
     "transitions",
@@ -293,6 +299,11 @@ OUTBOX = Table(
 OUTBOX_TRANSITIONS = Table(
     "outbox_transitions", _c("id", "tenant_id", "mail_id", "epoch:int", "at:time", "state:json")
 )
+TRANSCRIPTS = Table(
+    "transcripts",
+    _c("id", "tenant_id", "conversation_id", "kind", "recipient", "at:time", "by_id", "by_name", "note"),
+    defaults={"by_name": ""},
+)
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 CANNED_REPLIES = Table(
     "canned_replies",
@@ -328,6 +339,7 @@ TABLES: tuple[Table, ...] = (
     OUTBOX,
     OUTBOX_TRANSITIONS,
     CANNED_REPLIES,
+    TRANSCRIPTS,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

@@ -16,6 +16,7 @@ import { Replies } from "./Replies";
 import { Settings } from "./Settings";
 import { Sidebar } from "./Sidebar";
 import { Mail } from "./Mail";
+import { Offline } from "./Offline";
 import { Video } from "./Video";
 import { VisitorPanel } from "./VisitorPanel";
 import { useState } from "preact/hooks";
@@ -98,7 +99,7 @@ export function App() {
   if (ui.phase === "login") return <Login error={ui.loginError} />;
 
   const chat = state.active ? state.chats[state.active] : undefined;
-  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "profile", "replies"];
+  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "offline", "profile", "replies"];
   return (
     <div class="shell">
       <header class="topbar">
@@ -107,6 +108,12 @@ export function App() {
           {nav.map((v) => (
             <a key={v} href={`#/${v}`} aria-current={ui.view === v ? "page" : undefined}>
               {t.nav[v]}
+              {v === "offline" && ui.offlineOpen ? (
+                <span class="count" aria-label={t.offline.count(ui.offlineOpen)}>
+                  {" "}
+                  {ui.offlineOpen}
+                </span>
+              ) : null}
             </a>
           ))}
         </nav>
@@ -158,6 +165,7 @@ export function App() {
         ) : (
           <main class="content">
             {ui.view === "visitors" && <LiveVisitors state={state} />}
+            {ui.view === "offline" && <Offline open={ui.offlineOpen} />}
             {ui.view === "profile" && <Profile state={state} />}
             {ui.view === "replies" && <Replies admin={admin} />}
             {ui.view === "agents" && admin && <Agents state={state} />}

@@ -13,6 +13,7 @@ import { messageText, named, t } from "../strings";
 import type { CannedReply } from "../wire";
 import { Avatar } from "./Avatar";
 import { CallButtons, CallPanel } from "./Call";
+import { TranscriptForm } from "./TranscriptForm";
 import { TransferDialog } from "./TransferDialog";
 
 function MessageItem({ message, me, readSeq }: { message: Message; me: string | undefined; readSeq: number }) {
@@ -187,6 +188,7 @@ function Composer({ chat, agentName, replyLang }: { chat: Chat; agentName: strin
 
 export function Conversation({ state, chat }: { state: State; chat: Chat }) {
   const [transferring, setTransferring] = useState(false);
+  const [forwarding, setForwarding] = useState(false);
   const log = useRef<HTMLOListElement>(null);
   const conversation = chat.conversation;
   const mine = conversation.status === "active" && conversation.agent?.id === state.me?.id && !chat.gone;
@@ -257,6 +259,9 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
               {t.conversation.transfer}
             </button>
           )}
+          <button type="button" aria-expanded={forwarding} onClick={() => setForwarding(!forwarding)}>
+            {t.conversation.transcript}
+          </button>
           {canClose && confirming ? (
             <span class="confirm" role="group" aria-label={t.conversation.closeConfirm}>
               <span class="muted">{t.conversation.closeConfirm}</span>
@@ -278,6 +283,7 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
           )}
         </div>
       </header>
+      {forwarding && <TranscriptForm conversationId={conversation.id} onClose={() => setForwarding(false)} />}
       <CallPanel conversationId={conversation.id} />
       <ol class="log" ref={log} role="log" aria-label={t.conversation.history} aria-live="off" tabIndex={0} onScroll={onScroll}>
         {chat.earlier && (

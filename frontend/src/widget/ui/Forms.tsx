@@ -6,6 +6,8 @@ import type { Strings } from "../strings";
 
 /** A server error as a sentence for the visitor: per field where the server names one. */
 export function explain(error: ErrorBody, t: Strings): string {
+  if (error.code === "TRANSCRIPT_LIMIT") return t.transcriptLimit;
+  if (error.code === "AGENTS_ONLINE") return t.agentsOnline;
   const fields = (error.details?.["fields"] as { field?: unknown }[] | undefined) ?? [];
   const named = fields.map((f) => (typeof f.field === "string" ? t.invalid[f.field] : undefined)).filter(Boolean);
   return named.length ? named.join(" ") : t.failed;
@@ -48,9 +50,10 @@ export function OfflineForm({ t, text, onSend }: OfflineProps) {
         <input value={name} maxLength={80} autoComplete="name" onInput={(e) => setName(e.currentTarget.value)} />
       </label>
       <label>
-        {t.emailLabel}
+        {t.offlineEmailLabel}
         <input
           type="email"
+          required
           value={email}
           maxLength={254}
           autoComplete="email"
@@ -67,10 +70,68 @@ export function OfflineForm({ t, text, onSend }: OfflineProps) {
           onInput={(e) => setMessage(e.currentTarget.value)}
         />
       </label>
+      <p>{t.offlineConsent}</p>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="row">
         <button class="btn" type="submit" disabled={busy || !message.trim()}>
           {t.sendMessage}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface TranscriptProps {
+  t: Strings;
+  onSend: (email: string) => Promise<ErrorBody | null>;
+}
+
+/** "Send me this conversation": after the chat ended (docs/widget.md). */
+export function TranscriptForm({ t, onSend }: TranscriptProps) {
+  const [open, setOpen] = useState(false);
+  const [email, setEmail] = useState("");
+  const [sent, setSent] = useState(false);
+  const [busy, error, run] = useBusy();
+  if (!open)
+    return (
+      <div class="row">
+        <button type="button" class="btn quiet" onClick={() => setOpen(true)}>
+          {t.transcript}
+        </button>
+      </div>
+    );
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (!email.trim()) return;
+    void run(() => onSend(email), t).then((ok) => {
+      if (ok) {
+        setSent(true);
+        setEmail("");
+      }
+    });
+  };
+  return (
+    <form class="form" noValidate onSubmit={submit} aria-label={t.transcript}>
+      <label>
+        {t.transcriptEmail}
+        <input
+          type="email"
+          required
+          value={email}
+          maxLength={254}
+          autoComplete="email"
+          onInput={(e) => {
+            setEmail(e.currentTarget.value);
+            setSent(false);
+          }}
+        />
+      </label>
+      <p>{t.transcriptConsent}</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {sent && <p class="ok" role="status">{t.transcriptSent}</p>}
+      <div class="row">
+        <button class="btn" type="submit" disabled={busy || !email.trim()}>
+          {t.transcriptSend}
         </button>
       </div>
     </form>

@@ -10,7 +10,7 @@ import { assetUrl } from "../config";
 import type { WidgetController } from "../controller";
 import { seenByAgent, view } from "../state";
 import { strings } from "../strings";
-import { ConfirmEnd, OfflineForm } from "./Forms";
+import { ConfirmEnd, OfflineForm, TranscriptForm } from "./Forms";
 import { Icon, type IconName } from "./icons";
 import { launcherTexts } from "./Launcher";
 import { Loaded } from "./Loaded";
@@ -42,6 +42,8 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
   const [draft, setDraft] = useState("");
   const [full, setFull] = useState(false);
   const [callError, setCallError] = useState("");
+  /** The offline form was sent: its thanks stay until the visitor can chat again. */
+  const [leftMessage, setLeftMessage] = useState(false);
   const body = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
   /** Set where the visitor most likely acts next: the composer if there is one, else the first control. */
@@ -205,8 +207,18 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
           <p class="notice" role="status">{t.unavailable}</p>
         ) : shown === "offline" && !config.features.offline_messages ? (
           <p class="notice" role="status">{texts.offline}</p>
+        ) : shown === "offline" && leftMessage ? (
+          <p class="notice" role="status">{t.offlineSent}</p>
         ) : shown === "offline" ? (
-          <OfflineForm t={t} text={texts.offline} onSend={(n, e, m) => controller.leaveMessage(n, e, m)} />
+          <OfflineForm
+            t={t}
+            text={texts.offline}
+            onSend={async (n, e, m) => {
+              const failed = await controller.leaveMessage(n, e, m, lang);
+              if (!failed) setLeftMessage(true);
+              return failed;
+            }}
+          />
         ) : (
           <>
             {shown === "start" && (
@@ -252,6 +264,7 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
                     {t.newChat}
                   </button>
                 </div>
+                <TranscriptForm t={t} onSend={(email) => controller.requestTranscript(email, lang)} />
               </div>
             ) : (
               <p class="typing" aria-live="polite">
