@@ -213,6 +213,8 @@ def new_reply(
         "updated_at": at(created),
     }
     return CannedReply(**(fields | values))
+
+
 def new_transcript(
     tenant: Tenant, conversation_id: str, *, kind: TranscriptKind = TranscriptKind.AGENT, sent: float = 0
 ) -> TranscriptRecord:

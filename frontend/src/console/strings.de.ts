@@ -19,9 +19,10 @@ export const de: Strings = {
     busy: "Anmeldung läuft…",
   },
   status: { label: "Ihr Status", online: "Online", away: "Abwesend", offline: "Offline" },
-  nav: { offline: "Zu beantworten", 
+  nav: {
     chats: "Chats",
     visitors: "Live-Besucher",
+    offline: "Zu beantworten",
     profile: "Mein Profil",
     agents: "Mitarbeiter",
     branding: "Widget-Design",
