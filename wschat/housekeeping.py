@@ -11,6 +11,7 @@ so that an operator's monitoring sees it; its first success clears it and says s
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 FIRST_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(minutes=5)
+#: A step that takes longer than this many seconds is logged (a database struggling, or too much to do).
+SLOW_STEP = 1.0
 #: A step failing for this long makes the process not ready.
 UNHEALTHY_AFTER = timedelta(minutes=2)
 
@@ -49,11 +52,15 @@ class Steps:
         failing = self._failing.get(name)
         if failing is not None and now < failing.retry_at:
             return False
+        started = time.monotonic()
         try:
             await step()
         except Exception as error:
             self._failed(name, failing, now, error)
             return False
+        took = time.monotonic() - started
+        if took > SLOW_STEP:
+            log.warning("housekeeping step %s took %.1f s", name, took)
         if failing is not None:
             log.warning("housekeeping step %s works again after %d failures", name, failing.failures)
             del self._failing[name]

@@ -82,11 +82,23 @@ class Janitor:
 
     async def run_once(self) -> None:
         """One pass; a step that fails does not keep the later ones from running."""
+        await self.keep_alive()
+        await self.repair_pass()
+
+    async def keep_alive(self) -> None:
+        """Who is still here: the heartbeat, the sockets of dead processes and ghosts forgotten, agents gone
+        past their grace offline. A server runs this in a task of its own, every few seconds: these are
+        quick, and must not wait behind a slow repair pass (a live process would be taken for dead, an
+        agent who left would stay online)."""
         run = self.steps.run
         await run("heartbeat", self.beat)
         await run("forget dead processes", self._forget_dead_nodes)
         await run("forget sockets this process no longer holds", self._forget_ghosts)
         await run("agents gone offline", self._agents_gone)
+
+    async def repair_pass(self) -> None:
+        """The repairs: states left behind by anything that was interrupted, and the slower look-ups."""
+        run = self.steps.run
         # The steps that read many records run at most every SLOW_STEPS_INTERVAL: each pass competes with
         # the chat for the database, and their deadlines are minutes (visitor timeout) or tenant locks.
         slow = self._due("slow steps", SLOW_STEPS_INTERVAL)
@@ -100,9 +112,8 @@ class Janitor:
             await run("forget idle visitors", self._forget_idle_visitors)
 
     async def beat(self) -> None:
-        """The heartbeat (also run by a task of its own, so that slow steps never delay it). A process whose
-        record is gone was taken for dead by another, which forgot its socket records: its connections are
-        closed, and their clients reconnect and are recorded again."""
+        """The heartbeat. A process whose record is gone was taken for dead by another, which forgot its
+        socket records: its connections are closed, and their clients reconnect and are recorded again."""
         known = await self.presence.store.heartbeat(self.presence.node_id, self.clock())
         if not known and self._beaten:
             log.warning("another process took this one for dead and forgot its sockets")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import logging
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
@@ -44,11 +43,6 @@ from wschat.video.routes import blueprint as video_blueprint
 from wschat.visitors import events as visitor_events
 from wschat.visitors.routes import blueprint as widget_blueprint
 from wschat.web.routes import blueprint as web_blueprint
-
-log = logging.getLogger(__name__)
-
-#: A housekeeping step slower than this (seconds) is logged: it competes with the chat for the database.
-SLOW_HOUSEKEEPING = 0.25
 
 #: Called once the app serves; gets the demo tenant's credentials on the very first start, else None.
 OnReady = Callable[[FirstRun | None], None]
@@ -163,7 +157,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             rt = await _serve(db)
             tasks = [
                 asyncio.create_task(_housekeeping(rt)),
-                asyncio.create_task(_heartbeat(rt)),
+                asyncio.create_task(_keep_alive(rt)),
                 asyncio.create_task(_send_mail(rt)),
             ]
             yield
@@ -192,12 +186,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             on_ready(await ensure_demo_tenant(rt.accounts))
         return rt
 
-    async def _heartbeat(rt: Runtime) -> None:
-        # Its own task: a pass of the housekeeping steps can take long under load, and a process whose
-        # heartbeat lapses for NODE_TIMEOUT is taken for dead by the others.
+    async def _keep_alive(rt: Runtime) -> None:
+        # Its own task: a repair pass can take long under load, and a process whose heartbeat lapses for
+        # NODE_TIMEOUT is taken for dead by the others. Its steps are isolated inside.
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)
-            await rt.housekeeping.run("heartbeat", rt.janitor.beat)
+            await rt.janitor.keep_alive()
 
     async def _housekeeping(rt: Runtime) -> None:
         async def forget_first_password() -> None:
@@ -208,7 +202,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
 
         loop = asyncio.get_running_loop()
         steps = (
-            ("janitor", rt.janitor.run_once),  # its own steps are isolated inside
+            ("janitor", rt.janitor.repair_pass),  # its own steps are isolated inside
             ("expire call invitations", rt.calls.expire_invitations),
             ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
             ("forget the first-run password file", forget_first_password),
@@ -219,10 +213,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             for name, step in steps:
                 started = loop.time()
                 await rt.housekeeping.run(name, step)
-                took = loop.time() - started
-                realtime.metrics.housekeeping(name, took)
-                if took > SLOW_HOUSEKEEPING:
-                    log.warning("housekeeping step %s took %.0f ms", name, took * 1000)
+                # A slow step is logged by Steps.run (wschat.housekeeping.SLOW_STEP).
+                realtime.metrics.housekeeping(name, loop.time() - started)
 
     async def _send_mail(rt: Runtime) -> None:
         # Its own task: one mail server that takes its 10 s timeouts must not hold up the janitor. Its
