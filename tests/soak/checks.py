@@ -130,11 +130,7 @@ def agent_screens(db_state: Stored, agents: list[Agent]) -> list[str]:
 
 def _trace_of(agent: Agent, conversation_id: str) -> list[str]:
     """An agent's last trace lines about one chat or its connection (its trace is mostly other chats)."""
-    lines = [
-        line
-        for line in agent.client.trace
-        if conversation_id in line or "connect" in line
-    ]
+    lines = [line for line in agent.client.trace if conversation_id in line or "connect" in line]
     return lines[-25:]
 
 
