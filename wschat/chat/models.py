@@ -111,6 +111,8 @@ class Conversation:
     visitor_read_seq: int = 0
     agent_read_seq: int = 0
     visitor_left_at: datetime | None = None
+    #: "chat", or "offline_form" for a message left through the widget's form while nobody was online.
+    origin: str = "chat"
 
     @property
     def is_open(self) -> bool:

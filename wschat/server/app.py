@@ -20,6 +20,7 @@ from quart import Quart, Response, request
 from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
+from wschat.archive.routes import blueprint as archive_blueprint
 from wschat.boundary.http import SERVICES, json_response
 from wschat.chat import events as chat_events
 from wschat.clock import Clock, utc_now
@@ -116,6 +117,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(web_blueprint)
     quart_app.register_blueprint(video_blueprint)
     quart_app.register_blueprint(mail_blueprint)
+    quart_app.register_blueprint(archive_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:

@@ -15,6 +15,8 @@ from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimit
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.tokens import TokenIssuer
+from wschat.archive.models import Cursors
+from wschat.archive.service import ArchiveService
 from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import SocketCloser
@@ -118,6 +120,7 @@ class Runtime:
     video: VideoSettingsService
     widget: WidgetService
     mail: MailService
+    archive: ArchiveService
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
@@ -144,6 +147,7 @@ class Runtime:
             self.video,
             self.widget,
             self.mail,
+            self.archive,
         )
 
     async def close(self) -> None:
@@ -274,9 +278,25 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         video=video_settings,
         widget=WidgetService(presence, video_settings),
         mail=mail,
+        archive=archive_service(settings, db),
         outbox_worker=outbox_worker,
         housekeeping=housekeeping,
         limits_redis=limits_redis,
+    )
+
+
+def archive_service(settings: Settings, db: Database) -> ArchiveService:
+    stores = db.stores
+    key = hmac.new(settings.secret_key.reveal().encode(), b"wschat archive cursors v1", "sha256").digest()
+    return ArchiveService(
+        stores.archive,
+        stores.conversations,
+        stores.messages,
+        stores.visitors,
+        stores.pages,
+        stores.calls,
+        stores.users,
+        Cursors(key),
     )
 
 

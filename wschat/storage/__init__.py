@@ -20,6 +20,7 @@ from typing import Protocol
 from pymongo.errors import PyMongoError
 
 from wschat.accounts.store import TenantStore, UserStore
+from wschat.archive.store import ArchiveStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore
@@ -51,6 +52,7 @@ TABLES = (
     "call_transitions",
     "outbox",
     "outbox_transitions",
+    "export_audit",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -81,6 +83,7 @@ class Stores:
     video: VideoRecords
     outbox: OutboxStore
     mail: MailRecords
+    archive: ArchiveStore
 
 
 class Database(Protocol):

@@ -215,6 +215,7 @@ def conversation_doc(c: Conversation) -> Document:
         "visitor_read_seq": c.visitor_read_seq,
         "agent_read_seq": c.agent_read_seq,
         "visitor_left_at": c.visitor_left_at,
+        "origin": c.origin,
     }
 
 
@@ -233,6 +234,7 @@ def conversation_from(doc: Document) -> Conversation:
         visitor_read_seq=doc.get("visitor_read_seq", 0),
         agent_read_seq=doc.get("agent_read_seq", 0),
         visitor_left_at=doc.get("visitor_left_at"),
+        origin=doc.get("origin") or "chat",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wschat.storage import Stores
 from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
+from wschat.storage.mongo.archive import MongoArchiveStore
 from wschat.storage.mongo.calls import MongoCallStore
 from wschat.storage.mongo.conversations import MongoConversationStore
 from wschat.storage.mongo.database import MongoHandle
@@ -32,4 +33,5 @@ def build_stores(db: MongoHandle) -> Stores:
         video=MongoVideoRecords(db),
         outbox=MongoOutboxStore(db),
         mail=MongoMailRecords(db),
+        archive=MongoArchiveStore(db),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wschat.storage import Stores
 from wschat.storage.sqlite.accounts import SqliteTenantStore, SqliteUserStore
+from wschat.storage.sqlite.archive import SqliteArchiveStore
 from wschat.storage.sqlite.calls import SqliteCallStore, SqliteVideoRecords
 from wschat.storage.sqlite.connections import Connections
 from wschat.storage.sqlite.conversations import SqliteConversationStore
@@ -30,4 +31,5 @@ def build_stores(db: Connections) -> Stores:
         video=SqliteVideoRecords(db),
         outbox=SqliteOutboxStore(db),
         mail=SqliteMailRecords(db),
+        archive=SqliteArchiveStore(db),
     )

@@ -193,8 +193,9 @@ CONVERSATIONS = Table(
         "visitor_read_seq:int",
         "agent_read_seq:int",
         "visitor_left_at:time",
+        "origin",
     ),
-    defaults={"visitor_read_seq": 0, "agent_read_seq": 0},
+    defaults={"visitor_read_seq": 0, "agent_read_seq": 0, "origin": "chat"},
 )
 TRANSITIONS = Table(
     "transitions",
@@ -293,6 +294,10 @@ OUTBOX = Table(
 OUTBOX_TRANSITIONS = Table(
     "outbox_transitions", _c("id", "tenant_id", "mail_id", "epoch:int", "at:time", "state:json")
 )
+EXPORT_AUDIT = Table(
+    "export_audit",
+    _c("id", "tenant_id", "user_id", "user_name", "format", "filter:json", "rows:int", "at:time"),
+)
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 
 #: Every table, parents before children (the order a copy loads them in).
@@ -313,6 +318,7 @@ TABLES: tuple[Table, ...] = (
     CALL_TRANSITIONS,
     OUTBOX,
     OUTBOX_TRANSITIONS,
+    EXPORT_AUDIT,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

@@ -1,0 +1,34 @@
+"""A search box's text as plain words: whatever a user types is never query syntax.
+
+FTS5 operators (``AND``, ``NEAR``, ``*``, ``"``, ``column:``) and MongoDB regex characters are taken as
+text; only the words in it are searched for, each quoted (https://www.sqlite.org/fts5.html#fts5_strings).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Letters and digits, as FTS5's unicode61 tokenizer splits them (it also splits at ``_``).
+_WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 12
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The distinct words of ``text``, in order, at most :data:`MAX_WORDS`."""
+    found: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+        if word.lower() not in (w.lower() for w in found):
+            found.append(word)
+    return tuple(found[:MAX_WORDS])
+
+
+def fts_match(words: tuple[str, ...]) -> str:
+    """An FTS5 MATCH expression that needs every word: each one a quoted string, never an operator."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def folded(word: str) -> str:
+    """Lower case without accents or umlauts (ü → u), as unicode61 remove_diacritics 2 folds them."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
