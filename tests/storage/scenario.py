@@ -142,6 +142,8 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     await stores.mail.replace(
         acme.id, {"smtp_url": "smtp://mail.acme.example:587", "from_address": "a@acme.example"}
     )
+    audit = {"_id": "exp_fedcba9876543210", "tenant_id": acme.id, "user_id": anna.id, "user_name": "Anna"}
+    await stores.archive.record_export(audit | {"format": "jsonl", "filter": {}, "rows": 0, "at": at(2)})
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 

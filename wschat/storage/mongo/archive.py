@@ -58,7 +58,7 @@ class MongoArchiveStore:
         self._audit = db["export_audit"]
 
     async def page(self, tenant_id: str, query: ArchiveFilter, limit: int) -> list[ArchiveEntry]:
-        conditions: list[Document] = [{"tenant_id": tenant_id, "status": "closed"}]
+        conditions: list[Document] = []
         if query.after is not None:
             at, last = query.after
             conditions.append({"$or": [{"closed_at": {"$lt": at}}, {"closed_at": at, "_id": {"$lt": last}}]})
@@ -83,7 +83,7 @@ class MongoArchiveStore:
             visitors = await self._visitor_ids(tenant_id, words=query.visitor_words)
             conditions.append({"visitor_id": {"$in": visitors}})
         cursor = (
-            self._conversations.find({"$and": conditions})
+            self._conversations.find({"tenant_id": tenant_id, "status": "closed", "$and": conditions or [{}]})
             .sort([("closed_at", DESCENDING), ("_id", DESCENDING)])
             .limit(limit)
         )
