@@ -9,13 +9,14 @@ from typing import Any
 
 from wschat.accounts.models import Principal
 from wschat.accounts.store import UserStore
-from wschat.archive.models import MAX_RANGE, ArchiveQuery, Cursors, Outcome, aware
+from wschat.archive.models import MAX_RANGE, ArchiveQuery, AuditQuery, Cursors, Outcome, aware
 from wschat.archive.store import ArchiveEntry, ArchiveFilter, ArchiveStore
 from wschat.archive.words import words_of
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, ConversationStatus, Message
 from wschat.errors import Forbidden, InvalidRange, NotFound, ValidationFailed
+from wschat.records import Document
 from wschat.signalling.models import Call
 from wschat.signalling.store import CallStore
 from wschat.visitors.page_store import PageViewStore
@@ -159,6 +160,15 @@ class ArchiveService:
             if len(batch) < _BATCH:
                 return
             after = batch[-1].seq
+
+    async def exports(self, principal: Principal, query: AuditQuery) -> tuple[list[Document], str | None]:
+        """One page of the export audit log. Raises Forbidden (not an admin), InvalidCursor."""
+        if not principal.is_admin:
+            raise Forbidden("Only an admin may read the export log.")
+        before = self.cursors.read("exports", query.cursor) if query.cursor else None
+        found = await self.archive.exports(principal.tenant.id, before, query.limit)
+        last = found[-1] if len(found) == query.limit else None
+        return found, self.cursors.make("exports", last["at"], last["_id"]) if last else None
 
     def _sees_all(self, principal: Principal) -> bool:
         return principal.is_admin or principal.tenant.settings.archive_open_to_agents

@@ -15,6 +15,7 @@ from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimit
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.tokens import TokenIssuer
+from wschat.archive.export import ArchiveExport
 from wschat.archive.models import Cursors
 from wschat.archive.service import ArchiveService
 from wschat.boundary.domain_events import DomainEvents
@@ -121,6 +122,7 @@ class Runtime:
     widget: WidgetService
     mail: MailService
     archive: ArchiveService
+    archive_export: ArchiveExport
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
@@ -148,6 +150,7 @@ class Runtime:
             self.widget,
             self.mail,
             self.archive,
+            self.archive_export,
         )
 
     async def close(self) -> None:
@@ -239,6 +242,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
     subscribe(events, routing, calls, photos)
     outbox_worker, mail = _mail(settings, db, clock)
+    archive = archive_service(settings, db)
     return Runtime(
         settings=settings,
         db=db,
@@ -278,7 +282,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         video=video_settings,
         widget=WidgetService(presence, video_settings),
         mail=mail,
-        archive=archive_service(settings, db),
+        archive=archive,
+        archive_export=ArchiveExport(archive, clock),
         outbox_worker=outbox_worker,
         housekeeping=housekeeping,
         limits_redis=limits_redis,
