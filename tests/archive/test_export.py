@@ -31,7 +31,8 @@ async def test_export_csv_and_jsonl_hold_what_was_sent_and_are_audited(team: Tea
 
     status, body, kind = await _download(team, admin, q="köln", format="csv")
     assert status == 200, body
-    assert kind is not None and kind.startswith("text/csv")
+    assert kind is not None
+    assert kind.startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["id"] for r in rows] == [cid]
     assert rows[0]["visitor_name"] == "'@Sam", "a formula-like cell is neutralised"
@@ -45,7 +46,8 @@ async def test_export_csv_and_jsonl_hold_what_was_sent_and_are_audited(team: Tea
     assert len(lines) == 2
     mine = next(line for line in lines if line["conversation"]["id"] == cid)
     texts = [m["text"] for m in mine["messages"]]
-    assert '=HYPERLINK("http://evil")' in texts and "Lieferung nach Köln" in texts
+    assert '=HYPERLINK("http://evil")' in texts
+    assert "Lieferung nach Köln" in texts
     assert {"messages", "pages", "calls", "visitor", "history"} <= set(mine)
 
     log = await team.server.request("GET", "/api/archive/exports", token=admin)
@@ -66,10 +68,10 @@ async def test_export_is_for_admins_and_bad_filters_store_no_record(team: Team) 
     reversed_range = await _download(team, team.tokens["anna"], **{"from": "2026-02-01", "to": "2026-01-01"})
     bad_format = await _download(team, team.tokens["anna"], format="xlsx")
 
-    assert agent[0] == 403 and json.loads(agent[1])["error"]["code"] == "FORBIDDEN"
+    assert (agent[0], json.loads(agent[1])["error"]["code"]) == (403, "FORBIDDEN")
     assert (log.status, log.code) == (403, "FORBIDDEN")
-    assert reversed_range[0] == 400 and json.loads(reversed_range[1])["error"]["code"] == "INVALID_RANGE"
-    assert bad_format[0] == 400 and json.loads(bad_format[1])["error"]["code"] == "VALIDATION_FAILED"
+    assert (reversed_range[0], json.loads(reversed_range[1])["error"]["code"]) == (400, "INVALID_RANGE")
+    assert (bad_format[0], json.loads(bad_format[1])["error"]["code"]) == (400, "VALIDATION_FAILED")
     assert await stored(db, "export_audit") == []
 
 
