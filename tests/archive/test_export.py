@@ -40,6 +40,7 @@ async def test_export_csv_and_jsonl_hold_what_was_sent_and_are_audited(team: Tea
     assert rows[0]["outcome"] == "answered"
     assert int(rows[0]["message_count"]) >= 2
 
+    team.server.clock.advance(seconds=1)
     status, body, kind = await _download(team, admin, format="jsonl")
     assert status == 200, body
     lines = [json.loads(line) for line in body.splitlines()]
