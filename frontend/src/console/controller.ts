@@ -33,8 +33,8 @@ import {
   type Status,
 } from "./wire";
 
-export type View = "chats" | "visitors" | "profile" | "agents" | "branding" | "settings" | "video" | "mail";
-export const VIEWS: readonly View[] = ["chats", "visitors", "profile", "agents", "branding", "settings", "video", "mail"];
+export type View = "chats" | "visitors" | "archive" | "profile" | "agents" | "branding" | "settings" | "video" | "mail";
+export const VIEWS: readonly View[] = ["chats", "visitors", "archive", "profile", "agents", "branding", "settings", "video", "mail"];
 export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail"];
 
 export interface Ui {

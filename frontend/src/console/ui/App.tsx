@@ -4,6 +4,7 @@ import { ADMIN_VIEWS, controller, VIEWS, type View } from "../controller";
 import { setSoundEnabled, soundEnabled } from "../sound";
 import { t } from "../strings";
 import { Agents } from "./Agents";
+import { Archive } from "./Archive";
 import { Avatar } from "./Avatar";
 import { Branding } from "./Branding";
 import { Conversation } from "./Conversation";
@@ -97,7 +98,7 @@ export function App() {
   if (ui.phase === "login") return <Login error={ui.loginError} />;
 
   const chat = state.active ? state.chats[state.active] : undefined;
-  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "profile"];
+  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "archive", "profile"];
   return (
     <div class="shell">
       <header class="topbar">
@@ -157,6 +158,7 @@ export function App() {
         ) : (
           <main class="content">
             {ui.view === "visitors" && <LiveVisitors state={state} />}
+            {ui.view === "archive" && <Archive state={state} />}
             {ui.view === "profile" && <Profile state={state} />}
             {ui.view === "agents" && admin && <Agents state={state} />}
             {ui.view === "branding" && admin && <Branding state={state} />}
