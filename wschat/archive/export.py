@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+import orjson
 
 from wschat.accounts.models import Principal
 from wschat.archive.models import ArchiveQuery
@@ -42,6 +43,15 @@ CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+@dataclass(frozen=True)
+class Exporter:
+    """Who exports, for the audit log."""
+
+    tenant_id: str
+    user_id: str
+    name: str
+
+
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
@@ -69,22 +79,27 @@ class ArchiveExport:
             raise Forbidden("Only an admin may export the archive.")
         return self.archive.check_filter(principal, query)
 
-    async def stream(
-        self, principal: Principal, query: ExportQuery, found: ArchiveFilter
-    ) -> AsyncIterator[bytes]:
+    def stream(self, principal: Principal, query: ExportQuery, found: ArchiveFilter) -> AsyncIterator[bytes]:
         """The export's bytes, a conversation at a time; the audit record is written at the end."""
+        who = Exporter(principal.tenant.id, principal.user.id, principal.user.display_name)
+        return self.stream_as(who, query, found)
+
+    async def stream_as(
+        self, who: Exporter, query: ExportQuery, found: ArchiveFilter
+    ) -> AsyncIterator[bytes]:
+        """As :meth:`stream`, for whoever ``who`` names (the CLI: the operator)."""
         rows = 0
         try:
             if query.format is ExportFormat.CSV:
                 yield _csv_line(CSV_COLUMNS)
-            async for entry in self._entries(principal.tenant.id, found):
+            async for entry in self._entries(who.tenant_id, found):
                 rows += 1
                 if query.format is ExportFormat.CSV:
                     yield _csv_line(await self._csv_row(entry))
                 else:
                     yield await self._json_line(entry)
         finally:
-            await self._audit(principal, query, rows)
+            await self._audit(who, query, rows)
 
     async def _entries(self, tenant_id: str, found: ArchiveFilter) -> AsyncIterator[ArchiveEntry]:
         while True:
@@ -126,16 +141,17 @@ class ArchiveExport:
 
     async def _json_line(self, entry: ArchiveEntry) -> bytes:
         detail = await self.archive.detail(entry.conversation)
-        return json.dumps(detail, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        # orjson, as every JSON answer of the API: message data may hold times
+        return orjson.dumps(detail) + b"\n"
 
-    async def _audit(self, principal: Principal, query: ExportQuery, rows: int) -> None:
+    async def _audit(self, who: Exporter, query: ExportQuery, rows: int) -> None:
         shown = query.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"cursor", "limit"})
         await self.archive.archive.record_export(
             {
                 "_id": new_id("exp"),
-                "tenant_id": principal.tenant.id,
-                "user_id": principal.user.id,
-                "user_name": principal.user.display_name,
+                "tenant_id": who.tenant_id,
+                "user_id": who.user_id,
+                "user_name": who.name,
                 "format": query.format.value,
                 "filter": shown,
                 "rows": rows,

@@ -64,6 +64,15 @@ class ArchiveService:
 
         Raises InvalidRange (reversed or over a year wide), InvalidCursor, ValidationFailed (a search
         without words), Forbidden (an agent asking for a colleague's chats in a closed archive)."""
+        agent_id = query.agent_id
+        if not self._sees_all(principal):
+            if agent_id not in (None, principal.user.id):
+                raise Forbidden("You may only look through the chats you took part in.")
+            agent_id = principal.user.id
+        return self.whole_filter(query, agent_id)
+
+    def whole_filter(self, query: ArchiveQuery, agent_id: str | None) -> ArchiveFilter:
+        """The filter for ``query`` over the whole archive (the operator's CLI; admins through the above)."""
         since, until = aware(query.since), aware(query.until)
         if since is not None and until is not None:
             if until <= since:
@@ -76,11 +85,6 @@ class ArchiveService:
                 "The search has no words in it.",
                 details={"fields": [{"field": "q", "message": "no letters or digits to search for"}]},
             )
-        agent_id = query.agent_id
-        if not self._sees_all(principal):
-            if agent_id not in (None, principal.user.id):
-                raise Forbidden("You may only look through the chats you took part in.")
-            agent_id = principal.user.id
         return ArchiveFilter(
             since=since,
             until=until,
