@@ -32,3 +32,27 @@ def folded(word: str) -> str:
     """Lower case without accents or umlauts (ü → u), as unicode61 remove_diacritics 2 folds them."""
     decomposed = unicodedata.normalize("NFD", word.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+#: Characters of a snippet around its first hit.
+SNIPPET_SPAN = 60
+
+
+def marked_hits(text: str, words: tuple[str, ...]) -> str | None:
+    """``text`` around its first hit with each word that matches put between \x02 and \x03 (as FTS5's
+    snippet()), if it holds every one of ``words`` as FTS5 would find them; else None."""
+    wanted = {folded(word) for word in words}
+    tokens = list(_WORD.finditer(text))
+    if not wanted <= {folded(t.group(0)) for t in tokens}:
+        return None
+    hits = [t for t in tokens if folded(t.group(0)) in wanted]
+    start = max(0, hits[0].start() - SNIPPET_SPAN) if hits else 0
+    end = min(len(text), start + 3 * SNIPPET_SPAN)
+    out, at = [], start
+    for hit in hits:
+        if hit.start() < start or hit.end() > end:
+            continue
+        out += [text[at : hit.start()], "\x02", hit.group(0), "\x03"]
+        at = hit.end()
+    out.append(text[at:end])
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from wschat.archive.store import ArchiveEntry, ArchiveFilter
-from wschat.archive.words import fts_match
+from wschat.archive.words import fts_match, marked_hits
 from wschat.records import Document
 from wschat.storage.documents import conversation_from
 from wschat.storage.sqlite.base import SqliteStore, fetch_all
@@ -35,10 +35,9 @@ _VISITOR_HITS = (
     "SELECT vv.id FROM visitors_fts vf CROSS JOIN visitors vv ON vv.rowid = vf.rowid"
     " WHERE visitors_fts MATCH {param} AND vv.tenant_id = :tenant"
 )
-_SNIPPET = (
-    "SELECT m.conversation_id, snippet(messages_fts, 0, char(2), char(3), '…', 16) FROM messages_fts f"
-    " CROSS JOIN messages m ON m.rowid = f.rowid WHERE messages_fts MATCH :match AND m.tenant_id = :tenant"
-    " AND m.conversation_id IN ({ids}) ORDER BY m.conversation_id, m.seq"
+_TEXTS = (
+    "SELECT conversation_id, text FROM messages WHERE conversation_id IN ({ids}) AND tenant_id = :tenant"
+    " ORDER BY conversation_id, seq"
 )
 
 
@@ -87,13 +86,18 @@ def _page(conn: sqlite3.Connection, tenant_id: str, query: ArchiveFilter, limit:
 def _snippets(
     conn: sqlite3.Connection, tenant_id: str, query: ArchiveFilter, ids: list[str]
 ) -> dict[str, str]:
+    """The first message of each chat that holds every word, hits marked. Read from the page's own chats
+    (through their index), not by a second full-text pass over every match of the installation."""
     if not query.words or not ids:
         return {}
     marks = ", ".join(f":id{n}" for n in range(len(ids)))
-    params = {"match": fts_match(query.words), "tenant": tenant_id} | {f"id{n}": i for n, i in enumerate(ids)}
+    params = {"tenant": tenant_id} | {f"id{n}": i for n, i in enumerate(ids)}
     found: dict[str, str] = {}
-    for conversation_id, snippet in conn.execute(_SNIPPET.format(ids=marks), params):
-        found.setdefault(conversation_id, snippet)
+    for conversation_id, text in conn.execute(_TEXTS.format(ids=marks), params):
+        if conversation_id not in found:
+            marked = marked_hits(text, query.words)
+            if marked is not None:
+                found[conversation_id] = marked
     return found
 
 
