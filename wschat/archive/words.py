@@ -28,6 +28,14 @@ def fts_match(words: tuple[str, ...]) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
+def fts_match_in(column: str, words: tuple[str, ...], tenant_id: str) -> str:
+    """As :func:`fts_match`, every word in ``column``, and the tenant's own token in column ``tenant_id``
+    (an id's last run of letters and digits: ``ten_3f2a…`` → ``3f2a…``, unique per tenant)."""
+    token = _WORD.findall(tenant_id)[-1]
+    parts = [f'{column} : "' + word.replace('"', '""') + '"' for word in words]
+    return " AND ".join([*parts, f'tenant_id : "{token}"'])
+
+
 def folded(word: str) -> str:
     """Lower case without accents or umlauts (ü → u), as unicode61 remove_diacritics 2 folds them."""
     decomposed = unicodedata.normalize("NFD", word.lower())

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from wschat.archive.store import ArchiveEntry, ArchiveFilter
-from wschat.archive.words import fts_match, marked_hits
+from wschat.archive.words import fts_match, fts_match_in, marked_hits
 from wschat.records import Document
 from wschat.storage.documents import conversation_from
 from wschat.storage.sqlite.base import SqliteStore, fetch_all
@@ -61,8 +61,9 @@ def _where(query: ArchiveFilter, params: dict[str, Any]) -> str:
         parts.append("v.country = :country")
         params["country"] = query.country
     if query.words:
-        params["match"] = fts_match(query.words)
-        visitors = _VISITOR_HITS.format(param=":match")
+        params["match"] = fts_match_in("text", query.words, params["tenant"])
+        params["words"] = fts_match(query.words)
+        visitors = _VISITOR_HITS.format(param=":words")
         parts.append(f"(c.id IN ({_MESSAGE_HITS}) OR c.visitor_id IN ({visitors}))")
     if query.visitor_words:
         params["visitor_match"] = fts_match(query.visitor_words)
