@@ -1,7 +1,7 @@
 """Exports of the archive's current filter: CSV (one row per conversation) and JSONL (one conversation per
 line, with its messages, page trail and calls). Both stream: a page of conversations at a time, each
 conversation's messages in batches, so memory stays bounded however much is exported. Admins only; each
-export leaves an audit record (who, filter, rows, when), also when the download is broken off."""
+export leaves an audit record (who, filter, rows, when) as its stream ends."""
 
 from __future__ import annotations
 
