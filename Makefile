@@ -17,7 +17,7 @@ FRONTEND := wschat/static/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/*.json frontend/*.ts frontend/scripts -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-growth fuzz soak setup debs clean
+.PHONY: run test lint bench bench-growth bench-archive fuzz soak setup debs clean
 
 run: setup
 	$(BIN)/wschat serve
@@ -82,3 +82,10 @@ GROWTH_ARGS ?=
 
 bench-growth: $(VENV)/.installed
 	nice $(BIN)/python bench/growth.py $(GROWTH_ARGS)
+
+# The archive's search and export at a million messages (docs/benchmarks.md, "Archive"):
+# make bench-archive ARCHIVE_ARGS="--messages 100000"
+ARCHIVE_ARGS ?=
+
+bench-archive: $(VENV)/.installed
+	cd bench && nice ../$(BIN)/python archive.py $(ARCHIVE_ARGS)

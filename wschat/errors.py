@@ -4,6 +4,8 @@ The tree::
 
     WsChatError                      code, message, http status
     ├── ValidationFailed             400 VALIDATION_FAILED
+    │   ├── InvalidRange             400 INVALID_RANGE
+    │   └── InvalidCursor            400 INVALID_CURSOR
     ├── media.UnsupportedImage       400 UNSUPPORTED_IMAGE
     ├── media.ImageTooLarge          400 IMAGE_TOO_LARGE
     ├── InvalidCredentials           401 INVALID_CREDENTIALS
@@ -60,6 +62,8 @@ class ErrorCode(StrEnum):
     LIMIT_REACHED = "LIMIT_REACHED"
     TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
     AGENTS_ONLINE = "AGENTS_ONLINE"
+    INVALID_RANGE = "INVALID_RANGE"
+    INVALID_CURSOR = "INVALID_CURSOR"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
@@ -101,6 +105,16 @@ class ValidationFailed(WsChatError):
     code = ErrorCode.VALIDATION_FAILED
     status = 400
     default_message = "The request is not valid."
+
+
+class InvalidRange(ValidationFailed):
+    code = ErrorCode.INVALID_RANGE
+    default_message = "The date range is not valid."
+
+
+class InvalidCursor(ValidationFailed):
+    code = ErrorCode.INVALID_CURSOR
+    default_message = "This paging cursor is not valid; start from the first page again."
 
 
 class InvalidCredentials(WsChatError):

@@ -95,6 +95,19 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
     # Canned replies: a shared one and the agent's own with the same shortcut, texts with umlauts.
     await stores.canned.insert(new_reply(tenant, "gruss", text={"de": "Grüße, {visitor_name}"}), 500)
     await stores.canned.insert(new_reply(tenant, "gruss", owner=agent), 200)
+    # An archive export's audit record (its filter a nested document).
+    await stores.archive.record_export(
+        {
+            "_id": f"exp_{tenant.id[4:]}",
+            "tenant_id": tenant.id,
+            "user_id": "usr_0123456789abcdef",
+            "user_name": "Anna",
+            "format": "csv",
+            "filter": {"q": "Lieferung", "from": "2026-01-01T00:00:00+00:00"},
+            "rows": 3,
+            "at": at(5),
+        }
+    )
 
     for v in range(3):
         visitor = new_visitor(

@@ -28,6 +28,7 @@ from tests.storage.builders import (
 )
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
+from wschat.archive.store import ArchiveFilter
 from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility
 from wschat.chat.transcript_store import TranscriptKind
 from wschat.mail.models import MailStatus, OutgoingMail
@@ -150,6 +151,8 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
     for n in range(2):
         await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
+    audit = {"_id": "exp_fedcba9876543210", "tenant_id": acme.id, "user_id": anna.id, "user_name": "Anna"}
+    await stores.archive.record_export(audit | {"format": "jsonl", "filter": {}, "rows": 0, "at": at(2)})
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -284,3 +287,28 @@ async def exercise(stores: Stores, world: World) -> None:
     await stores.users.delete(acme.id, bert.id)
     await stores.visitors.mark_engaged(acme.id, world.visitors[2].id)
     await stores.pages.delete_of_visitors([world.visitors[-1].id])
+
+    # The archive: the newest page, searched and filtered, the next page, one chat opened, an export.
+    await archive_queries(stores, world)
+
+
+async def archive_queries(stores: Stores, world: World) -> None:
+    acme, bert, chat = world.acme, world.bert, world.chat
+    plain = ArchiveFilter()
+    first = await stores.archive.page(acme.id, plain, 1)
+    after = (first[0].conversation.closed_at, first[0].conversation.id) if first else (at(61), "cnv_0")
+    await stores.archive.page(acme.id, ArchiveFilter(after=after), 10)  # type: ignore[arg-type]
+    await stores.archive.page(
+        acme.id,
+        ArchiveFilter(since=at(0), until=at(100), agent_id=bert.id, outcome="answered", country="DE"),
+        10,
+    )
+    await stores.archive.page(acme.id, ArchiveFilter(words=("message", "1"), visitor_words=("Visitor",)), 10)
+    await stores.archive.page(acme.id, ArchiveFilter(outcome="missed", visitor_words=("x",)), 10)
+    await stores.archive.page(acme.id, ArchiveFilter(outcome="offline"), 10)
+    await stores.archive.took_part(acme.id, chat.id, bert.id)
+    await stores.archive.agents_of(acme.id, chat.id)
+    record = {"_id": "exp_0123456789abcdef", "tenant_id": acme.id, "user_id": bert.id, "user_name": "Bert"}
+    await stores.archive.record_export(record | {"format": "csv", "filter": {}, "rows": 1, "at": at(70)})
+    done = await stores.archive.exports(acme.id, None, 10)
+    await stores.archive.exports(acme.id, (done[0]["at"], done[0]["_id"]), 10)

@@ -30,10 +30,15 @@ from wschat.storage.sqlite import connections
 
 #: Tables that stay small whatever the traffic: one row per server process, one per lease name.
 SMALL_TABLES = {"nodes", "leases"}
+#: FTS5's own settings rows (a handful per index, read when a full-text table is first used).
+SMALL_TABLES |= {"main.messages_fts_config", "main.visitors_fts_config"}
 #: Names a plan may SCAN that are no stored table.
 NOT_TABLES = {"CONSTANT", "json_each", "json_tree"}
 #: Steps a statement may take beyond 1.5× its work before the history was added (VM steps, not rows).
 GROWTH_SLACK = 100
+#: A full-text table answering a MATCH from its own index (FTS5 marks a MATCH constraint "M" in the plan).
+MATCHED = re.compile(r"\bVIRTUAL TABLE INDEX \d+:=?M")
+ARCHIVE_PAGE = "SELECT c.id AS id, c.tenant_id AS tenant_id"
 EXPLAINED = ("SELECT", "UPDATE", "DELETE", "WITH", "INSERT", "REPLACE")
 SCAN = re.compile(r"\bSCAN (\S+)")
 #: A WHERE clause that filters (``WHERE 1`` does not).
@@ -83,7 +88,7 @@ async def test_query_plans_search_growing_tables_through_indexes(
     with closing(sqlite3.connect(path)) as conn:
         for statement in distinct:
             plan = _plan(conn, statement)
-            scanned = [m.group(1) for line in plan for m in SCAN.finditer(line)]
+            scanned = [m.group(1) for line in plan if not MATCHED.search(line) for m in SCAN.finditer(line)]
             if any(not _scans_allowed(table, statement) for table in scanned):
                 offending.append(f"{statement}\n    " + "\n    ".join(plan))
 
@@ -182,7 +187,9 @@ async def test_query_work_stays_flat_as_history_grows(tmp_path: Path, statements
         writes = sorted(
             {s.strip() for s in statements if s.lstrip().upper().startswith(("UPDATE", "DELETE"))}
         )
-        measured = reads + writes
+        # An archive page returns up to its limit of the history: it grows with the answer (by design), and a
+        # filter that few chats match walks further back (docs/archive.md, "Cost"; bench/ measures it).
+        measured = [s for s in reads + writes if not s.startswith(ARCHIVE_PAGE)]
         with closing(sqlite3.connect(path, isolation_level=None)) as conn:
             before = {s: _work(conn, s) for s in measured}
         await _add_history(db.stores, world, chats=100)

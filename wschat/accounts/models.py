@@ -49,6 +49,8 @@ class TenantSettings:
     auto_assign: bool = True
     #: An open conversation whose visitor has been gone this long closes by itself.
     visitor_timeout_minutes: int = 30
+    #: Agents see every past chat in the archive, not only those they took part in.
+    archive_open_to_agents: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Tenant:
             "ip_truncation": self.settings.ip_truncation,
             "auto_assign": self.settings.auto_assign,
             "visitor_timeout_minutes": self.settings.visitor_timeout_minutes,
+            "archive_open_to_agents": self.settings.archive_open_to_agents,
             "branding": effective(self.branding, self.allowed_origins),
         }
 
@@ -202,6 +205,7 @@ class TenantSettingsPatch(WireModel):
     ip_truncation: bool | None = None
     auto_assign: bool | None = None
     visitor_timeout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    archive_open_to_agents: bool | None = None
     branding: BrandingPatch | None = None
 
 

@@ -159,7 +159,8 @@ class AccountService:
             to_set, removals = branding.changes(patch.branding)
             changes |= to_set
         settings_changes = patch.model_dump(
-            include={"ip_truncation", "auto_assign", "visitor_timeout_minutes"}, exclude_none=True
+            include={"ip_truncation", "auto_assign", "visitor_timeout_minutes", "archive_open_to_agents"},
+            exclude_none=True,
         )
         changes |= {f"settings.{name}": value for name, value in settings_changes.items()}
         tenant = await self.tenants.update(admin.tenant.id, changes, removals)

@@ -19,6 +19,7 @@ from quart import Quart, Response, request
 from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
+from wschat.archive.routes import blueprint as archive_blueprint
 from wschat.boundary.http import SERVICES, json_response
 from wschat.canned.routes import blueprint as canned_blueprint
 from wschat.chat import events as chat_events
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(mail_blueprint)
     quart_app.register_blueprint(canned_blueprint)
     quart_app.register_blueprint(conversations_blueprint)
+    quart_app.register_blueprint(archive_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:

@@ -33,7 +33,7 @@ from wschat.accounts.service import AccountService
 from wschat.clock import utc_now
 from wschat.config import Settings, default_public_url, load_settings
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
-from wschat.server import db_commands, jitsi_commands
+from wschat.server import db_commands, export_command, jitsi_commands
 from wschat.server.runtime import NoTransport, build_runtime
 from wschat.storage import Database, StorageError, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
@@ -156,6 +156,8 @@ async def _operator_command(settings: Settings, args: argparse.Namespace) -> int
         try:
             if args.command == "jitsi":
                 await jitsi_commands.run(rt, args)
+            elif args.command == "export":
+                await export_command.run(rt, args)
             else:
                 await _HANDLERS[(args.command, args.action)](rt.accounts, args)
                 await forget_changed_password(settings.data_dir, rt.accounts)
@@ -287,6 +289,7 @@ def _parser() -> argparse.ArgumentParser:
     passwd.add_argument("--login", required=True)
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     jitsi_commands.add_parser(commands)
+    export_command.add_parser(commands)
     db_commands.add_parser(commands)
     return parser
 

@@ -15,6 +15,9 @@ from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimit
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService, SessionRevoker
 from wschat.accounts.tokens import TokenIssuer
+from wschat.archive.export import ArchiveExport
+from wschat.archive.models import Cursors
+from wschat.archive.service import ArchiveService
 from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import SocketCloser
@@ -126,6 +129,8 @@ class Runtime:
     mail: MailService
     transcripts: TranscriptService
     offline: OfflineService
+    archive: ArchiveService
+    archive_export: ArchiveExport
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
     canned: CannedReplyService
@@ -156,6 +161,8 @@ class Runtime:
             self.canned,
             self.transcripts,
             self.offline,
+            self.archive,
+            self.archive_export,
         )
 
     async def close(self) -> None:
@@ -248,6 +255,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     canned = CannedReplyService(stores.canned, clock)
     subscribe(events, routing, calls, photos, canned)
     outbox_worker, mail = _mail(settings, db, clock)
+    archive = archive_service(settings, db)
     return Runtime(
         settings=settings,
         db=db,
@@ -299,10 +307,27 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         offline=OfflineService(
             conversations, messages, visitor_store, presence, tenants, mail, transport, clock
         ),
+        archive=archive,
+        archive_export=ArchiveExport(archive, clock),
         outbox_worker=outbox_worker,
         canned=canned,
         housekeeping=housekeeping,
         limits_redis=limits_redis,
+    )
+
+
+def archive_service(settings: Settings, db: Database) -> ArchiveService:
+    stores = db.stores
+    key = hmac.new(settings.secret_key.reveal().encode(), b"wschat archive cursors v1", "sha256").digest()
+    return ArchiveService(
+        stores.archive,
+        stores.conversations,
+        stores.messages,
+        stores.visitors,
+        stores.pages,
+        stores.calls,
+        stores.users,
+        Cursors(key),
     )
 
 

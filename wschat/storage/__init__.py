@@ -21,6 +21,7 @@ from pymongo.errors import PyMongoError
 
 from wschat.accounts.store import TenantStore, UserStore
 from wschat.canned.store import CannedReplyStore
+from wschat.archive.store import ArchiveStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore
@@ -55,6 +56,7 @@ TABLES = (
     "outbox_transitions",
     "canned_replies",
     "transcripts",
+    "export_audit",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -87,6 +89,7 @@ class Stores:
     mail: MailRecords
     canned: CannedReplyStore
     transcripts: TranscriptStore
+    archive: ArchiveStore
 
 
 class Database(Protocol):

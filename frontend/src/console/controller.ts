@@ -35,8 +35,8 @@ import {
   type Status,
 } from "./wire";
 
-export type View = "chats" | "visitors" | "offline" | "profile" | "replies" | "agents" | "branding" | "settings" | "video" | "mail";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "profile", "replies", "agents", "branding", "settings", "video", "mail"];
+export type View = "chats" | "visitors" | "offline" | "archive" | "profile" | "replies" | "agents" | "branding" | "settings" | "video" | "mail";
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail"];
 export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail"];
 
 export interface Ui {

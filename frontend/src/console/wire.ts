@@ -112,6 +112,7 @@ export const Tenant = v.object({
   ip_truncation: v.boolean(),
   auto_assign: v.boolean(),
   visitor_timeout_minutes: v.number(),
+  archive_open_to_agents: v.optional(v.boolean(), false),
   branding: v.optional(v.nullable(StoredBranding)),
 });
 export type Tenant = v.InferOutput<typeof Tenant>;
@@ -174,6 +175,55 @@ export const Mail = v.object({
   sent_at: v.nullable(Time),
 });
 export type Mail = v.InferOutput<typeof Mail>;
+
+/** The archive (§4 "The archive"): one past conversation in the list; `snippet` is text parts, never HTML. */
+export const SnippetPart = v.object({ text: v.string(), hit: v.boolean() });
+export const ArchiveEntry = v.object({
+  id: v.string(),
+  created_at: Time,
+  closed_at: v.nullable(Time),
+  outcome: v.picklist(["answered", "missed", "offline"]),
+  agent_id: str,
+  visitor: v.object({ name: str, email: str, phone: str, country: str }),
+  message_count: v.number(),
+  snippet: v.nullable(v.array(SnippetPart)),
+});
+export type ArchiveEntry = v.InferOutput<typeof ArchiveEntry>;
+export const ArchiveAnswer = v.object({ conversations: v.array(ArchiveEntry), next: str });
+export const ArchiveDetail = v.object({
+  conversation: v.object({
+    id: v.string(),
+    created_at: Time,
+    closed_at: v.nullable(Time),
+    origin: v.string(),
+    outcome: v.string(),
+    agents: v.array(v.object({ id: v.string(), display_name: str })),
+  }),
+  visitor: v.nullable(
+    v.object({
+      name: v.optional(str, null),
+      alias: v.optional(str, null),
+      contact: v.optional(v.object({ name: v.optional(str, null), email: v.optional(str, null), phone: v.optional(str, null) }), {}),
+      country: v.optional(str, null),
+      ip: v.optional(str, null),
+    }),
+  ),
+  messages: v.array(Message),
+  pages: v.array(v.object({ url: v.string(), title: str, entered_at: v.nullable(Time), seconds: v.nullable(v.number()) })),
+  calls: v.array(v.object({ id: v.string(), kind: v.string(), started_at: v.nullable(Time), duration: v.number(), started_by: v.string() })),
+  history: v.array(v.object({ kind: str, at: v.nullable(Time), agent_id: str })),
+});
+export type ArchiveDetail = v.InferOutput<typeof ArchiveDetail>;
+export const ExportRecord = v.object({
+  id: v.string(),
+  user_name: v.string(),
+  format: v.string(),
+  filter: v.record(v.string(), v.unknown()),
+  rows: v.number(),
+  at: Time,
+});
+export type ExportRecord = v.InferOutput<typeof ExportRecord>;
+export const ExportsAnswer = v.object({ exports: v.array(ExportRecord), next: str });
 
 // REST answers
 export const MailSettingsAnswer = v.object({ mail: MailSettings });

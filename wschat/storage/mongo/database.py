@@ -56,12 +56,19 @@ INDEXES: dict[str, list[IndexModel]] = {
             ],
             name="tenant_answer_created",
         ),
+        # The archive: a tenant's closed chats, newest first, keyset by (closed_at, _id).
+        IndexModel(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("closed_at", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_status_closed",
+        ),
     ],
     # _id is "<conversation id>:<epoch>": the primary key lets exactly one state change per epoch win.
     "transitions": [
         IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conv"),
         # Housekeeping reads the last minutes' transitions (wschat.chat.repair).
         IndexModel([("at", ASCENDING)], name="at"),
+        # The archive: the chats an agent took part in (assigned or transferred to).
+        IndexModel([("tenant_id", ASCENDING), ("state.agent_id", ASCENDING)], name="tenant_agent"),
     ],
     "messages": [
         IndexModel([("conversation_id", ASCENDING), ("seq", ASCENDING)], unique=True, name="conv_seq_unique"),
@@ -127,6 +134,9 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("conversation_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)],
             name="tenant_conv_at",
         )
+    ],
+    "export_audit": [
+        IndexModel([("tenant_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="tenant_at")
     ],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wschat.storage import Stores
 from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
+from wschat.storage.mongo.archive import MongoArchiveStore
 from wschat.storage.mongo.calls import MongoCallStore
 from wschat.storage.mongo.canned import MongoCannedReplyStore
 from wschat.storage.mongo.conversations import MongoConversationStore
@@ -36,4 +37,5 @@ def build_stores(db: MongoHandle) -> Stores:
         mail=MongoMailRecords(db),
         canned=MongoCannedReplyStore(db),
         transcripts=MongoTranscriptStore(db),
+        archive=MongoArchiveStore(db),
     )

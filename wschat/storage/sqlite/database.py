@@ -89,9 +89,9 @@ class SqliteDatabase:
         rows = [spec.encode(doc) for doc in documents]
 
         def insert(conn: sqlite3.Connection) -> int:
-            before = conn.total_changes
-            conn.executemany(sql, rows)
-            return conn.total_changes - before
+            # rowcount counts the rows this statement inserted, not the full-text index's rows its
+            # triggers wrote (total_changes would)
+            return max(0, conn.executemany(sql, rows).rowcount)
 
         return await self.connections.write(insert)
 

@@ -293,6 +293,68 @@ _V7 = [
     " WHERE answer_state = 'open'",
 ]
 
+def _words(row: str) -> str:
+    """The searchable words of a visitor row (SQLite 3.40 has no concat_ws)."""
+    parts = [f"{row}name", f"{row}alias"] + [
+        f"json_extract({row}contact, '$.{key}')" for key in ("name", "email", "phone")
+    ]
+    return " || ' ' || ".join(f"coalesce({part}, '')" for part in parts)
+
+
+#: Version 8: the archive (wschat.archive): past conversations newest first, paged by (closed_at, id); full-text
+#: search over message text and visitors' contact data (FTS5, umlauts and accents folded), both kept in
+#: step with their tables by triggers in the same transaction as the change; the export audit log.
+_V8 = [
+    "CREATE INDEX conversations_archive ON conversations (tenant_id, status, closed_at, id)",
+    # Which conversations an agent took part in: derived from the stored transitions (assign, transfer)
+    # through this index, so chats of before this step count too.
+    "CREATE INDEX transitions_agent ON transitions (tenant_id, json_extract(state, '$.agent_id'))",
+    # The tenant is a column of the index too: a search ANDs the tenant's token with the words inside FTS5
+    # (merging two doclists) instead of looking up every match of the installation to check its tenant.
+    """CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, tenant_id, content='messages', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    )""",
+    "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+    """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, text, tenant_id) VALUES (new.rowid, new.text, new.tenant_id);
+    END""",
+    """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text, tenant_id)
+            VALUES ('delete', old.rowid, old.text, old.tenant_id);
+    END""",
+    """CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, tenant_id ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text, tenant_id)
+            VALUES ('delete', old.rowid, old.text, old.tenant_id);
+        INSERT INTO messages_fts (rowid, text, tenant_id) VALUES (new.rowid, new.text, new.tenant_id);
+    END""",
+    # The visitor's name, alias and contact data; a table of its own (not external content), because
+    # the contact fields sit inside a JSON column.
+    "CREATE VIRTUAL TABLE visitors_fts USING fts5(words, tokenize='unicode61 remove_diacritics 2')",
+    f"""INSERT INTO visitors_fts (rowid, words) SELECT rowid, {_words("")} FROM visitors""",
+    f"""CREATE TRIGGER visitors_fts_insert AFTER INSERT ON visitors BEGIN
+        INSERT INTO visitors_fts (rowid, words) VALUES (new.rowid, {_words("new.")});
+    END""",
+    f"""CREATE TRIGGER visitors_fts_update AFTER UPDATE OF name, alias, contact ON visitors BEGIN
+        DELETE FROM visitors_fts WHERE rowid = old.rowid;
+        INSERT INTO visitors_fts (rowid, words) VALUES (new.rowid, {_words("new.")});
+    END""",
+    """CREATE TRIGGER visitors_fts_delete AFTER DELETE ON visitors BEGIN
+        DELETE FROM visitors_fts WHERE rowid = old.rowid;
+    END""",
+    """CREATE TABLE export_audit (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        filter TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX export_audit_tenant ON export_audit (tenant_id, at, id)",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 LATEST = len(MIGRATIONS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wschat.storage import Stores
 from wschat.storage.sqlite.accounts import SqliteTenantStore, SqliteUserStore
+from wschat.storage.sqlite.archive import SqliteArchiveStore
 from wschat.storage.sqlite.calls import SqliteCallStore, SqliteVideoRecords
 from wschat.storage.sqlite.canned import SqliteCannedReplyStore
 from wschat.storage.sqlite.connections import Connections
@@ -34,4 +35,5 @@ def build_stores(db: Connections) -> Stores:
         mail=SqliteMailRecords(db),
         canned=SqliteCannedReplyStore(db),
         transcripts=SqliteTranscriptStore(db),
+        archive=SqliteArchiveStore(db),
     )

@@ -304,6 +304,11 @@ TRANSCRIPTS = Table(
     _c("id", "tenant_id", "conversation_id", "kind", "recipient", "at:time", "by_id", "by_name", "note"),
     defaults={"by_name": ""},
 )
+
+EXPORT_AUDIT = Table(
+    "export_audit",
+    _c("id", "tenant_id", "user_id", "user_name", "format", "filter:json", "rows:int", "at:time"),
+)
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 CANNED_REPLIES = Table(
     "canned_replies",
@@ -340,6 +345,7 @@ TABLES: tuple[Table, ...] = (
     OUTBOX_TRANSITIONS,
     CANNED_REPLIES,
     TRANSCRIPTS,
+    EXPORT_AUDIT,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

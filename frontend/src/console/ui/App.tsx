@@ -4,6 +4,7 @@ import { ADMIN_VIEWS, controller, VIEWS, type View } from "../controller";
 import { setSoundEnabled, soundEnabled } from "../sound";
 import { t } from "../strings";
 import { Agents } from "./Agents";
+import { Archive } from "./Archive";
 import { Avatar } from "./Avatar";
 import { Branding } from "./Branding";
 import { Conversation } from "./Conversation";
@@ -99,7 +100,7 @@ export function App() {
   if (ui.phase === "login") return <Login error={ui.loginError} />;
 
   const chat = state.active ? state.chats[state.active] : undefined;
-  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "offline", "profile", "replies"];
+  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "offline", "archive", "profile", "replies"];
   return (
     <div class="shell">
       <header class="topbar">
@@ -166,6 +167,7 @@ export function App() {
           <main class="content">
             {ui.view === "visitors" && <LiveVisitors state={state} />}
             {ui.view === "offline" && <Offline open={ui.offlineOpen} />}
+            {ui.view === "archive" && <Archive state={state} />}
             {ui.view === "profile" && <Profile state={state} />}
             {ui.view === "replies" && <Replies admin={admin} />}
             {ui.view === "agents" && admin && <Agents state={state} />}

@@ -11,12 +11,13 @@ export function Settings({ state }: { state: State }) {
   const [origins, setOrigins] = useState((tenant?.allowed_origins ?? []).join("\n"));
   const [autoAssign, setAutoAssign] = useState(tenant?.auto_assign ?? true);
   const [truncate, setTruncate] = useState(tenant?.ip_truncation ?? true);
+  const [archiveOpen, setArchiveOpen] = useState(tenant?.archive_open_to_agents ?? false);
   const [timeout, setTimeoutMinutes] = useState(tenant?.visitor_timeout_minutes ?? 30);
   const [feedback, setFeedback] = useState<{ text: string; kind: "info" | "error" } | null>(null);
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body = { allowed_origins: parseOrigins(origins), auto_assign: autoAssign, ip_truncation: truncate, visitor_timeout_minutes: timeout };
+    const body = { allowed_origins: parseOrigins(origins), auto_assign: autoAssign, ip_truncation: truncate, visitor_timeout_minutes: timeout, archive_open_to_agents: archiveOpen };
     const answer = await controller.api.call("PATCH", "/api/tenant", TenantAnswer, body);
     if (!answer.ok) return setFeedback({ text: errorText(answer.error), kind: "error" });
     const saved = answer.value.tenant;
@@ -40,6 +41,9 @@ export function Settings({ state }: { state: State }) {
         </label>
         <label class="check">
           <input type="checkbox" name="ip_truncation" checked={truncate} onChange={(e) => setTruncate(e.currentTarget.checked)} /> {t.settings.ipTruncation}
+        </label>
+        <label class="check">
+          <input type="checkbox" name="archive_open_to_agents" checked={archiveOpen} onChange={(e) => setArchiveOpen(e.currentTarget.checked)} /> {t.settings.archiveOpen}
         </label>
         <label>
           {t.settings.timeout}

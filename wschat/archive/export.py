@@ -1,0 +1,182 @@
+"""Exports of the archive's current filter: CSV (one row per conversation) and JSONL (one conversation per
+line, with its messages, page trail and calls). Both stream: a page of conversations at a time, each
+conversation's messages in batches, so memory stays bounded however much is exported. Admins only; each
+export leaves an audit record (who, filter, rows, when) as its stream ends."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+from wschat.accounts.models import Principal
+from wschat.archive.models import ArchiveQuery
+from wschat.archive.service import ArchiveService, outcome_of
+from wschat.archive.store import ArchiveEntry, ArchiveFilter
+from wschat.chat.models import SenderKind
+from wschat.clock import Clock, new_id
+from wschat.errors import Forbidden
+
+#: Conversations read per page while exporting.
+EXPORT_PAGE = 200
+CSV_COLUMNS = (
+    "id",
+    "created_at",
+    "closed_at",
+    "agents",
+    "visitor_name",
+    "visitor_email",
+    "visitor_phone",
+    "country",
+    "outcome",
+    "message_count",
+    "first_response_seconds",
+    "duration_seconds",
+)
+#: A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """Who exports, for the audit log."""
+
+    tenant_id: str
+    user_id: str
+    name: str
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+class ExportQuery(ArchiveQuery):
+    """``GET /api/archive/export``: the archive's filter (its cursor and limit are not used) and a format."""
+
+    format: ExportFormat = ExportFormat.CSV
+
+
+def neutralised(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets a ``'`` before it."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+class ArchiveExport:
+    def __init__(self, archive: ArchiveService, clock: Clock) -> None:
+        self.archive = archive
+        self.clock = clock
+
+    def check(self, principal: Principal, query: ExportQuery) -> ArchiveFilter:
+        """The filter to export. Raises Forbidden (not an admin) and what the archive's filter raises."""
+        if not principal.is_admin:
+            raise Forbidden("Only an admin may export the archive.")
+        return self.archive.check_filter(principal, query)
+
+    def stream(self, principal: Principal, query: ExportQuery, found: ArchiveFilter) -> AsyncIterator[bytes]:
+        """The export's bytes, a conversation at a time; the audit record is written at the end."""
+        who = Exporter(principal.tenant.id, principal.user.id, principal.user.display_name)
+        return self.stream_as(who, query, found)
+
+    async def stream_as(
+        self, who: Exporter, query: ExportQuery, found: ArchiveFilter
+    ) -> AsyncIterator[bytes]:
+        """As :meth:`stream`, for whoever ``who`` names (the CLI: the operator)."""
+        rows = 0
+        try:
+            if query.format is ExportFormat.CSV:
+                yield _csv_line(CSV_COLUMNS)
+            async for entry in self._entries(who.tenant_id, found):
+                rows += 1
+                if query.format is ExportFormat.CSV:
+                    yield _csv_line(await self._csv_row(entry))
+                else:
+                    yield await self._json_line(entry)
+        finally:
+            await self._audit(who, query, rows)
+
+    async def _entries(self, tenant_id: str, found: ArchiveFilter) -> AsyncIterator[ArchiveEntry]:
+        while True:
+            page = await self.archive.archive.page(tenant_id, found, EXPORT_PAGE)
+            for entry in page:
+                yield entry
+            last = page[-1].conversation if page else None
+            if len(page) < EXPORT_PAGE or last is None or last.closed_at is None:
+                return
+            found = replace(found, after=(last.closed_at, last.id))
+
+    async def _csv_row(self, entry: ArchiveEntry) -> list[str]:
+        c = entry.conversation
+        summary = await self.archive.summary(c)
+        visitor = entry.visitor or {}
+        contact = visitor.get("contact") or {}
+        first = await self._first_response(entry)
+        closed = c.closed_at or c.created_at
+        return [
+            c.id,
+            c.created_at.isoformat(),
+            _iso(c.closed_at),
+            "; ".join(a["display_name"] or a["id"] for a in summary["agents"]),
+            visitor.get("alias") or visitor.get("name") or contact.get("name") or "",
+            contact.get("email") or "",
+            contact.get("phone") or "",
+            visitor.get("country") or "",
+            outcome_of(c).value,
+            str(entry.message_count),
+            "" if first is None else str(int((first - c.created_at).total_seconds())),
+            str(int((closed - c.created_at).total_seconds())),
+        ]
+
+    async def _first_response(self, entry: ArchiveEntry) -> datetime | None:
+        async for message in self.archive.transcript(entry.conversation):
+            if message.sender.kind is SenderKind.AGENT:
+                return message.created_at
+        return None
+
+    async def _json_line(self, entry: ArchiveEntry) -> bytes:
+        detail = await self.archive.detail(entry.conversation)
+        # orjson, as every JSON answer of the API: message data may hold times
+        return orjson.dumps(detail) + b"\n"
+
+    async def _audit(self, who: Exporter, query: ExportQuery, rows: int) -> None:
+        shown = query.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"cursor", "limit"})
+        await self.archive.archive.record_export(
+            {
+                "_id": new_id("exp"),
+                "tenant_id": who.tenant_id,
+                "user_id": who.user_id,
+                "user_name": who.name,
+                "format": query.format.value,
+                "filter": shown,
+                "rows": rows,
+                "at": self.clock(),
+            }
+        )
+
+
+def audit_wire(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": record["_id"],
+        "user_id": record["user_id"],
+        "user_name": record["user_name"],
+        "format": record["format"],
+        "filter": record["filter"],
+        "rows": record["rows"],
+        "at": record["at"].isoformat(),
+    }
+
+
+def _csv_line(cells: Any) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerow([neutralised(str(cell)) for cell in cells])
+    return out.getvalue().encode()
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
