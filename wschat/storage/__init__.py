@@ -20,8 +20,8 @@ from typing import Protocol
 from pymongo.errors import PyMongoError
 
 from wschat.accounts.store import TenantStore, UserStore
-from wschat.canned.store import CannedReplyStore
 from wschat.archive.store import ArchiveStore
+from wschat.canned.store import CannedReplyStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.lease_store import LeaseStore
 from wschat.chat.message_store import MessageStore

@@ -293,6 +293,7 @@ _V7 = [
     " WHERE answer_state = 'open'",
 ]
 
+
 def _words(row: str) -> str:
     """The searchable words of a visitor row (SQLite 3.40 has no concat_ws)."""
     parts = [f"{row}name", f"{row}alias"] + [
@@ -301,9 +302,9 @@ def _words(row: str) -> str:
     return " || ' ' || ".join(f"coalesce({part}, '')" for part in parts)
 
 
-#: Version 8: the archive (wschat.archive): past conversations newest first, paged by (closed_at, id); full-text
-#: search over message text and visitors' contact data (FTS5, umlauts and accents folded), both kept in
-#: step with their tables by triggers in the same transaction as the change; the export audit log.
+#: Version 8: the archive (wschat.archive): past conversations newest first, paged by (closed_at, id);
+#: full-text search over message text and visitors' contact data (FTS5, umlauts and accents folded), both
+#: kept in step with their tables by triggers in the same transaction as the change; the export audit log.
 _V8 = [
     "CREATE INDEX conversations_archive ON conversations (tenant_id, status, closed_at, id)",
     # Which conversations an agent took part in: derived from the stored transitions (assign, transfer)
