@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.chat.conftest import Team
+from tests.mail.smtpd import SmtpServer
 from tests.support import LiveServer
 from wschat.wire import parse
 
@@ -105,6 +106,18 @@ async def test_real_traffic_matches_the_fixtures(team: Team) -> None:
     queued = (await anna.ok("queue.list"))["conversations"]
     await a(other, "chat.accept", {"conversation_id": queued[0]["id"]})
     await v("chat.end", {"conversation_id": queued[0]["id"]})
+    smtp = SmtpServer()
+    await smtp.start()
+    try:
+        mail = {"smtp_url": smtp.url, "from_address": "chat@acme.example"}
+        saved = await s.request("PUT", "/api/mail/settings", json=mail, token=team.tokens["anna"])
+        assert saved.status == 200
+        await v("transcript.request", {"conversation_id": queued[0]["id"], "email": "sam@example.com"})
+        for agent in (anna, bert, carl):
+            await a(agent, "status.set", {"status": "offline"})
+        await v("offline.leave", {"email": "sam@example.com", "text": "Please call me back."})
+    finally:
+        await smtp.stop()
 
     chat_events = {key for key in CLIENT if not key[1].startswith(CALL_EVENTS)}
     assert set(acks) == chat_events, f"not exercised: {chat_events - set(acks)}"

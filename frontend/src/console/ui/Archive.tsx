@@ -6,6 +6,7 @@ import { controller } from "../controller";
 import { dateTime } from "../format";
 import type { State } from "../state";
 import { errorText, messageText, t } from "../strings";
+import { TranscriptForm } from "./TranscriptForm";
 import { ArchiveAnswer, ArchiveDetail, ExportsAnswer, type AgentState, type ArchiveEntry, type ExportRecord } from "../wire";
 
 type Feedback = { text: string; kind: "info" | "error" } | null;
@@ -84,6 +85,7 @@ function Filters({ onSearch, agents }: { onSearch: (f: ArchiveFilter) => void; a
 function Detail({ id, onClose }: { id: string; onClose: () => void }) {
   const [detail, setDetail] = useState<ArchiveDetail | null>(null);
   const [feedback, setFeedback] = useState<Feedback>(null);
+  const [forwarding, setForwarding] = useState(false);
   const a = t.archive;
   useEffect(() => {
     void (async () => {
@@ -103,6 +105,11 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
       <button type="button" onClick={onClose}>
         {a.back}
       </button>
+      {/* Forwarded with a note; the transcripts sent of it so far are listed under the form. */}
+      <button type="button" aria-expanded={forwarding} onClick={() => setForwarding(!forwarding)}>
+        {t.conversation.transcript}
+      </button>
+      {forwarding && <TranscriptForm conversationId={c.id} onClose={() => setForwarding(false)} />}
       <p>{a.agents}: {c.agents.map((agent) => agent.display_name ?? agent.id).join(", ") || "—"}</p>
       {v && (
         <dl class="facts">
