@@ -104,6 +104,7 @@ async def test_archive_journey_transcript_search_forward_export(
     for text in [*VISITOR_SAID, AGENT_SAID, NOTE]:
         await expect(detail.get_by_text(text, exact=True)).to_be_visible()
     await expect(detail).to_contain_text("Agents: Bert, Carl")
+    await browser.screenshot(console, "archive")  # docs/screenshots/archive.png, shown in the README
 
     # It forwards the chat with a note; the forward is listed with the chat.
     await detail.get_by_role("button", name="E-mail transcript").click()
