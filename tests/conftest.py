@@ -19,6 +19,7 @@ import pytest
 import redis
 from argon2 import Parameters, Type
 
+from tests.mail.smtpd import SmtpServer
 from tests.redis_support import running_redis
 from tests.support import FakeClock, LiveServer, start_server
 from wschat.accounts import passwords
@@ -132,3 +133,12 @@ async def server(
         yield live
         if live.app.runtime.db.kind == "mongodb":
             await live.app.runtime.db.drop()
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SmtpServer]:
+    """A running SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+    server = SmtpServer()
+    await server.start()
+    yield server
+    await server.stop()

@@ -32,14 +32,6 @@ async def server(
             await live.app.runtime.db.drop()
 
 
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    server = SmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 async def _conversations(team: Team) -> list[dict[str, object]]:
     return await stored(team.server.app.runtime.db, "conversations")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,14 +23,6 @@ pytestmark = pytest.mark.timeout(90)
 VISITOR_SAID = ["Guten Tag", "Meine Zahnbürste ist nicht angekommen", "Bestellung 4711"]
 AGENT_SAID = "Wir schicken Ihnen eine neue."
 NOTE = "Stammkunde, intern"
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    server = SmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def _parts(received: Received) -> tuple[str, str]:

@@ -3,8 +3,6 @@ test mail through a real SMTP server, and a failed mail shown and tried again.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import expect
 
@@ -16,14 +14,6 @@ from tests.support import wait_for
 pytestmark = pytest.mark.timeout(60)
 
 PASSWORD = "mail server password 7"
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    server = SmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def _failed(shop: Shop) -> list[dict[str, object]]:

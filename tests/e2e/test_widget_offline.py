@@ -4,8 +4,6 @@ and marked done."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import expect
 
@@ -15,14 +13,6 @@ from tests.mail.smtpd import SmtpServer
 from tests.support import stored, wait_for
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    server = SmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_widget_offline_message_is_answered_by_mail_from_the_console(

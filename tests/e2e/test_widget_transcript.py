@@ -4,8 +4,6 @@ note); an agent forwards one from the console with a note."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import expect
 
@@ -16,14 +14,6 @@ from tests.support import LiveServer, wait_for
 from wschat.accounts.models import Role
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    server = SmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_widget_visitor_ends_the_chat_and_gets_the_transcript_by_mail(

@@ -23,15 +23,6 @@ DELAYS = (30, 120)
 
 
 @pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    """A running SMTP server."""
-    server = SmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def smtp_down() -> AsyncIterator[SmtpServer]:
     """An SMTP server that is not running yet (nothing listens on its port until the test starts it)."""
     server = SmtpServer()
