@@ -15,6 +15,7 @@ from playwright.async_api import expect
 
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, sign_in
+from tests.e2e.widget import ask_for_transcript, end_chat
 from tests.mail.smtpd import Received, SmtpServer
 from tests.support import wait_for
 
@@ -62,15 +63,8 @@ async def test_archive_journey_transcript_search_forward_export(
     await bert.ok("chat.transfer", {"conversation_id": cid, "to_agent_id": carl.id, "note": NOTE})
 
     # The visitor ends the chat and asks for the transcript.
-    await panel.get_by_role("button", name="End chat").click()
-    await (
-        widget.get_by_role("alertdialog", name="End this chat?")
-        .get_by_role("button", name="Yes, end chat")
-        .click()
-    )
-    await expect(panel.get_by_text("This chat has ended.")).to_be_visible()
-    await panel.get_by_role("button", name="Send me this conversation").click()
-    form = panel.get_by_role("form", name="Send me this conversation")
+    await end_chat(widget, panel)
+    form = await ask_for_transcript(panel)
     await form.get_by_label("Your e-mail address").fill("sam@example.com")
     await form.get_by_role("button", name="Send").click()
     await expect(form.get_by_role("status")).to_have_text("The conversation is on its way to your inbox.")

@@ -9,6 +9,7 @@ from playwright.async_api import expect
 
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, go_online, sign_in
+from tests.e2e.widget import ask_for_transcript, end_chat
 from tests.mail.smtpd import SmtpServer
 from tests.support import LiveServer, wait_for
 from wschat.accounts.models import Role
@@ -46,15 +47,8 @@ async def test_widget_visitor_ends_the_chat_and_gets_the_transcript_by_mail(
     await bert.ok("message.send", {"conversation_id": cid, "client_id": "b-1", "text": "Bert here, all set."})
     await expect(panel.get_by_text("Bert here, all set.")).to_be_visible()
 
-    await panel.get_by_role("button", name="End chat").click()
-    await (
-        page.get_by_role("alertdialog", name="End this chat?")
-        .get_by_role("button", name="Yes, end chat")
-        .click()
-    )
-    await expect(panel.get_by_text("This chat has ended.")).to_be_visible()
-    await panel.get_by_role("button", name="Send me this conversation").click()
-    form = panel.get_by_role("form", name="Send me this conversation")
+    await end_chat(page, panel)
+    form = await ask_for_transcript(panel)
     await form.get_by_label("Your e-mail address").fill("sam@example.com\nBcc: spam@example.net")
     await form.get_by_role("button", name="Send").click()
     await expect(form.get_by_role("alert")).to_have_text("Please enter a valid e-mail address.")
