@@ -182,7 +182,9 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
         quart_app.extensions[SERVICES] = rt.services()
         realtime.serve(rt)
         await start_listening(realtime.sio)
-        await rt.janitor.run_once()  # announces this process before the first socket arrives
+        # Announces this process before the first socket arrives. Only the quick steps: a repair pass can take
+        # minutes on a loaded database, and a restarted process must serve long before (housekeeping runs it).
+        await rt.janitor.keep_alive()
         await forget_changed_password(settings.data_dir, rt.accounts)
         if on_ready is not None:
             on_ready(await ensure_demo_tenant(rt.accounts))
