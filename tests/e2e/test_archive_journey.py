@@ -15,7 +15,7 @@ from playwright.async_api import expect
 
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, sign_in
-from tests.e2e.widget import ask_for_transcript, end_chat
+from tests.e2e.widget import ask_for_transcript, end_chat, open_widget
 from tests.mail.smtpd import Received, SmtpServer
 from tests.support import wait_for
 
@@ -43,10 +43,8 @@ async def test_archive_journey_transcript_search_forward_export(
     await bert.ok("status.set", {"status": "online"})
 
     # The visitor chats in the widget; Bert answers and leaves a note for colleagues only.
-    widget = await browser.page("/demo?tenant=acme")
-    await widget.get_by_role("button", name="Open chat").click()
+    widget = await open_widget(browser, "Sam")
     panel = widget.get_by_role("dialog")
-    await widget.get_by_label("Your name or alias (optional)").fill("Sam")
     composer = widget.get_by_role("textbox", name="Write a message")
     await composer.fill(VISITOR_SAID[0])
     await composer.press("Enter")

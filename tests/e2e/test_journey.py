@@ -6,19 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, go_online, sign_in
+from tests.e2e.widget import open_widget
 
 pytestmark = pytest.mark.timeout(90)
-
-
-async def open_widget(browser: Browser, alias: str) -> Page:
-    page = await browser.page("/demo?tenant=acme")
-    await page.get_by_role("button", name="Open chat").click()
-    await page.get_by_label("Your name or alias (optional)").fill(alias)
-    return page
 
 
 async def test_visitor_and_agents_chat_transfer_and_end(browser: Browser, shop: Shop) -> None:

@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, go_online, sign_in
-from tests.e2e.widget import ask_for_transcript, end_chat
+from tests.e2e.widget import ask_for_transcript, end_chat, open_widget
 from tests.mail.smtpd import SmtpServer
 from tests.support import LiveServer, wait_for
 from wschat.accounts.models import Role
@@ -29,10 +29,8 @@ async def test_widget_visitor_ends_the_chat_and_gets_the_transcript_by_mail(
     anna = await server.agent(admin)
     await anna.ok("status.set", {"status": "online"})
 
-    page = await browser.page("/demo?tenant=acme")
-    await page.get_by_role("button", name="Open chat").click()
+    page = await open_widget(browser, "Sam")
     panel = page.get_by_role("dialog")
-    await page.get_by_label("Your name or alias (optional)").fill("Sam")
     composer = page.get_by_role("textbox", name="Write a message")
     await composer.fill("Where is my parcel?")
     await composer.press("Enter")

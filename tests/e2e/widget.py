@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from playwright.async_api import Locator, Page, expect
 
+from tests.e2e.browser import Browser
+
+
+async def open_widget(browser: Browser, alias: str) -> Page:
+    """The demo website with its widget open and the visitor's alias typed in."""
+    page = await browser.page("/demo?tenant=acme")
+    await page.get_by_role("button", name="Open chat").click()
+    await page.get_by_label("Your name or alias (optional)").fill(alias)
+    return page
+
 
 async def end_chat(page: Page, panel: Locator) -> None:
     """Ends the chat through its confirmation, and waits until the widget says so."""
