@@ -62,6 +62,29 @@ async def _waited(stop: asyncio.Event, seconds: float) -> bool:
     return False
 
 
+class Backoff:
+    """Trying again later: ``Backoff`` of frontend/src/shared/backoff.ts (2, 4, 8 … at most 30 s; one try
+    waiting at a time; a reset starts again from the shortest pause)."""
+
+    def __init__(self) -> None:
+        self.pause = 1.0
+        self._waiting: asyncio.Task[None] | None = None
+
+    def later(self, again: Callable[[], Awaitable[None]]) -> None:
+        if self._waiting is not None and not self._waiting.done():
+            return
+        self.pause = min(self.pause * 2, 30)
+        self._waiting = asyncio.create_task(self._after(self.pause, again))
+
+    def reset(self) -> None:
+        self.pause = 1.0
+
+    async def _after(self, pause: float, again: Callable[[], Awaitable[None]]) -> None:
+        await asyncio.sleep(pause)
+        self._waiting = None  # no longer waiting: a try that fails again may ask for the next one
+        await again()
+
+
 class CatchUp:
     """The catch-ups a client owes itself, per conversation: ``CatchUp`` of frontend/src/shared/sync.ts."""
 
@@ -70,8 +93,7 @@ class CatchUp:
         self._owed: dict[str, int] = {}
         self._running: set[str] = set()
         self._again: set[str] = set()
-        self._pauses: dict[str, float] = {}
-        self._waiting: dict[str, asyncio.Task[None]] = {}
+        self._retries: dict[str, Backoff] = {}
 
     def owe(self, held: dict[str, int]) -> None:
         """Owed from each seq (unless owed from earlier): at (re)connect, before any later event, from each
@@ -106,20 +128,18 @@ class CatchUp:
         finally:
             self._running.discard(conversation_id)
         if finished:
-            self._pauses.pop(conversation_id, None)
-        elif conversation_id not in self._waiting:
-            # Tried again after 2, 4, 8 … at most 30 s while owed, as the front ends do.
-            pause = min(2 * self._pauses.get(conversation_id, 1), 30)
-            self._pauses[conversation_id] = pause
-            self._waiting[conversation_id] = asyncio.create_task(self._retry(conversation_id, pause))
+            self._retries.pop(conversation_id, None)
+            return
+        # Tried again after 2, 4, 8 … at most 30 s while owed, as the front ends do.
+        retry = self._retries.setdefault(conversation_id, Backoff())
 
-    async def _retry(self, conversation_id: str, pause: float) -> None:
-        await asyncio.sleep(pause)
-        del self._waiting[conversation_id]
-        if conversation_id in self._owed:
-            await self.run(conversation_id)
-        else:
-            self._pauses.pop(conversation_id, None)
+        async def again() -> None:
+            if conversation_id in self._owed:
+                await self.run(conversation_id)
+            else:
+                self._retries.pop(conversation_id, None)
+
+        retry.later(again)
 
 
 class Client:
@@ -147,9 +167,8 @@ class Client:
         self._auth: dict[str, Any] = {}
         self._watchdog: asyncio.Task[None] | None = None
         self.connects = 0
-        #: The last pause before a catch-up was tried again, in seconds, and that try.
-        self.backoff = 1.0
-        self._again: asyncio.Task[None] | None = None
+        #: A catch-up whose list got no answer is tried again by this.
+        self.backoff = Backoff()
         self.sio.on("connect", self._connected, namespace=namespace)
         self.sio.on("disconnect", lambda *why: self.note(f"disconnected {why}"), namespace=namespace)
         self.sio.on("connect_error", self._refused, namespace=namespace)
@@ -204,18 +223,14 @@ class Client:
 
     def later(self, again: Callable[[], Awaitable[None]]) -> None:
         """After a catch-up's list got no answer: tried again after 2, 4 … 30 s while connected, as the front
-        ends do (frontend/src/shared/backoff.ts); one waiting at a time."""
-        if self._again is not None and not self._again.done():
-            return
-        self.backoff = min(self.backoff * 2, 30)
-        self.note(f"catch-up again in {self.backoff} s")
+        ends do; one waiting at a time."""
 
-        async def retry(pause: float) -> None:
-            await asyncio.sleep(pause)
+        async def if_connected() -> None:
             if self.connected:
                 await again()
 
-        self._again = asyncio.create_task(retry(self.backoff))
+        self.backoff.later(if_connected)
+        self.note(f"catch-up again in {self.backoff.pause:.0f} s")
 
     def note(self, what: str) -> None:
         """A line of this client's trace (the last ones are shown with an anomaly it has)."""
@@ -365,7 +380,7 @@ class Visitor:
         if not reply["ok"]:
             self.client.later(self._catch_up)
             return
-        self.client.backoff = 1
+        self.client.backoff.reset()
         current = reply["conversation"]
         if current is None:
             self.conversation_id = None
@@ -484,7 +499,7 @@ class Agent:
         if not reply["ok"]:
             self.client.later(self._catch_up)
             return
-        self.client.backoff = 1
+        self.client.backoff.reset()
         # As the console: a chat that left (transferred, ended) comes back only with a newer epoch; this
         # answer may have been read before it left and arrive after the event that said so.
         listed = {
