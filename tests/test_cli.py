@@ -228,7 +228,7 @@ async def test_operator_commands_manage_tenants_and_users(tmp_path: Path) -> Non
     assert code == 0, err
     assert PASSWORD not in out + err
     code, out, _ = await wschat(data_dir, "tenant", "list")
-    assert re.search(r"^acme\s+ACME GmbH\s+demo\s+active\s+\d{4}-", out, re.MULTILINE), out
+    assert re.search(r"^acme\s+ACME GmbH\s+demo\s+demo\s+\d{4}-", out, re.MULTILINE), out
 
     async with served(data_dir) as server, aiohttp.ClientSession() as http:
         login = {"tenant": "acme", "login": "anna", "password": PASSWORD}
@@ -434,3 +434,47 @@ async def _visitor(url: str, token: str) -> socketio.AsyncClient:
         url, namespaces=["/visitor"], auth={"tenant": "demo", "token": token}, transports=["websocket"]
     )
     return client
+
+
+async def test_lifecycle_commands_show_every_date_and_refuse_the_wrong_state(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    create = ["tenant", "create", "--slug", "acme", "--name", "ACME GmbH", "--plan", "contract"]
+    assert (await wschat(data_dir, *create, "--email", "chef@acme.example"))[0] == 0
+
+    code, out, err = await wschat(data_dir, "tenant", "terminate", "acme", "--last-day", "2099-06-30")
+    assert (code, out.strip()) == (0, "tenant acme ends after 2099-06-30"), err
+    code, out, _ = await wschat(data_dir, "tenant", "show", "acme")
+    assert code == 0
+    shown = dict(re.fullmatch(r"(.+?):\s+(.*)", line).groups() for line in out.splitlines())  # type: ignore[union-attr]
+    assert shown["created"] == shown["contract since"], "a contract from its creation"
+    assert {k: v for k, v in shown.items() if k not in ("created", "contract since")} == {
+        "tenant": "acme (ACME GmbH)",
+        "state": "terminated",
+        "contact": "chef@acme.example",
+        "demo ends": "-",
+        "contract ends": "2099-07-01 00:00 UTC",
+        "chat data deleted": "2100-01-01 00:00 UTC",
+        "export until": "2100-01-01 00:00 UTC",
+        "master data deleted": "2103-07-01 00:00 UTC",
+        "legal hold": "-",
+    }
+    code, out, _ = await wschat(data_dir, "tenant", "list")
+    assert "terminated" in out
+    assert "2099-07-01 00:00" in out
+
+    code, _, err = await wschat(data_dir, "tenant", "terminate", "acme", "--last-day", "2099-07-30")
+    assert code == 1
+    assert "cannot be terminated: it is terminated" in err
+    code, _, err = await wschat(data_dir, "tenant", "release", "acme")
+    assert (code, "not under a legal hold" in err) == (1, True)
+    code, out, _ = await wschat(data_dir, "tenant", "hold", "acme", "--reason", "Rechtsstreit 1 O 23/99")
+    assert (code, "legal hold" in out) == (0, True)
+    code, out, _ = await wschat(data_dir, "tenant", "show", "acme")
+    assert re.search(
+        r"^legal hold:\s+since \d{4}-\d\d-\d\d \d\d:\d\d UTC: Rechtsstreit 1 O 23/99$", out, re.M
+    )
+    code, _, err = await wschat(data_dir, "tenant", "terminate", "acme", "--last-day", "30.06.2099")
+    assert (code, "last_day" in err) == (1, True)
+    code, _, err = await wschat(data_dir, "tenant", "show", "nobody")
+    assert (code, "no tenant 'nobody'" in err) == (1, True)
+    assert "Traceback" not in err

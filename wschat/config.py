@@ -145,6 +145,8 @@ class Settings:
     redis_url: Secret | None = None
     #: Bearer token of ``GET /metrics``; without it the endpoint does not exist (docs/operations.md).
     metrics_token: Secret | None = None
+    #: Bearer token of the operator's API ``/api/operator/…``; without it those routes do not exist.
+    operator_token: Secret | None = None
     log_level: str = "info"
     #: The FerretDB binary (only for copying an old installation: ``wschat db copy --from ferretdb://…``).
     ferretdb_bin: Path | None = None
@@ -172,6 +174,7 @@ _KNOWN = {
     "WSCHAT_SECRET_KEY",
     "WSCHAT_REDIS_URL",
     "WSCHAT_METRICS_TOKEN",
+    "WSCHAT_OPERATOR_TOKEN",
     "WSCHAT_LOG_LEVEL",
     "WSCHAT_TOKEN_TTL",
     "WSCHAT_SESSION_TTL",
@@ -274,6 +277,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         mail=_mail(reader),
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
+        operator_token=reader.get("WSCHAT_OPERATOR_TOKEN", None, _parse_secret),
         log_level=reader.get("WSCHAT_LOG_LEVEL", "info", parse_log_level),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),
     )

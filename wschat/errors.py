@@ -25,7 +25,9 @@ The tree::
     │   ├── VersionConflict          409 VERSION_CONFLICT
     │   ├── LimitReached             409 LIMIT_REACHED
     │   ├── TranscriptLimit          409 TRANSCRIPT_LIMIT
-    │   └── AgentsOnline             409 AGENTS_ONLINE
+    │   ├── AgentsOnline             409 AGENTS_ONLINE
+    │   └── WrongState               409 WRONG_STATE
+    ├── RetentionExpired             410 RETENTION_EXPIRED
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -62,6 +64,8 @@ class ErrorCode(StrEnum):
     LIMIT_REACHED = "LIMIT_REACHED"
     TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
     AGENTS_ONLINE = "AGENTS_ONLINE"
+    WRONG_STATE = "WRONG_STATE"
+    RETENTION_EXPIRED = "RETENTION_EXPIRED"
     INVALID_RANGE = "INVALID_RANGE"
     INVALID_CURSOR = "INVALID_CURSOR"
     TOO_LARGE = "TOO_LARGE"
@@ -213,6 +217,22 @@ class TranscriptLimit(Conflict):
 class AgentsOnline(Conflict):
     code = ErrorCode.AGENTS_ONLINE
     default_message = "Somebody is online now: please start a chat instead."
+
+
+class WrongState(Conflict):
+    """A lifecycle command that does not apply in the tenant's present state (end a demo twice, release a
+    hold that is not set)."""
+
+    code = ErrorCode.WRONG_STATE
+    default_message = "This does not apply in the present state."
+
+
+class RetentionExpired(WsChatError):
+    """The data's retention is over: from six months after a contract ended, no export is made."""
+
+    code = ErrorCode.RETENTION_EXPIRED
+    status = 410
+    default_message = "The retention period of this data is over; it can no longer be exported."
 
 
 class TooLarge(WsChatError):

@@ -18,7 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Annotated
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from pydantic import AfterValidator, Field
 
 from wschat.config_parsing import parse_host
 from wschat.secret import Secret
@@ -49,6 +52,10 @@ def check_address(value: str) -> str:
     if len(local) > MAX_LOCAL or not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain):
         raise ValueError("is not a valid e-mail address")
     return value
+
+
+#: Exactly one plain address, as a field of a payload (no name, no second address, no line break).
+EmailAddress = Annotated[str, Field(max_length=320), AfterValidator(check_address)]
 
 
 class Security(StrEnum):

@@ -290,6 +290,8 @@ async def exercise(stores: Stores, world: World) -> None:
 
     # The archive: the newest page, searched and filtered, the next page, one chat opened, an export.
     await archive_queries(stores, world)
+    # A third tenant, used, then deleted as its lifecycle deletes it (wschat/lifecycle).
+    await tenant_deletion(stores)
 
 
 async def archive_queries(stores: Stores, world: World) -> None:
@@ -312,3 +314,43 @@ async def archive_queries(stores: Stores, world: World) -> None:
     await stores.archive.record_export(record | {"format": "csv", "filter": {}, "rows": 1, "at": at(70)})
     done = await stores.archive.exports(acme.id, None, 10)
     await stores.archive.exports(acme.id, (done[0]["at"], done[0]["_id"]), 10)
+
+
+async def tenant_deletion(stores: Stores) -> None:
+    """A tenant with a record in every table a tenant fills, deleted batch by batch, its search indexes
+    compacted, then its record. Its own tenant, so that the others' history never reaches its queries."""
+    initech = new_tenant("initech")
+    await stores.tenants.insert(initech)
+    admin = new_user(initech, "peter", Role.ADMIN)
+    await stores.users.insert(admin)
+    await stores.photos.insert(
+        Photo("pho_initech0123456789abcdef", initech.id, admin.id, {64: b"x"}, "h", at(0))
+    )
+    await stores.canned.insert(new_reply(initech, "tps"), 500)
+    await stores.presence.update(initech.id, admin.id, {"status": "online", "changed_at": at(0)})
+    visitor = new_visitor(initech, seen=1, name="Milton")
+    await stores.visitors.insert(visitor, "token-hash-initech")
+    await stores.pages.insert(page_view(initech, visitor, 0, entered=1))
+    await stores.presence.add_socket("sid_initech", initech.id, visitor.id, "visitor", "node_1", at(1))
+    chat = new_conversation(initech, visitor.id, created=2)
+    assert await stores.conversations.insert(chat)
+    for n in range(3):
+        build = message_builder(chat, f"initech-{n}", f"stapler {n}", created=3 + n)
+        await stores.messages.append(initech.id, chat.id, f"initech-{n}", build)
+    call = new_call(initech, chat.id, agent_id=admin.id, visitor_id=visitor.id, sid="sid_peter", created=6)
+    assert await stores.calls.insert(call)
+    await stores.calls.transition(call, replace(call, status=CallStatus.ENDED, ended_at=at(7)), at(7))
+    await stores.transcripts.insert(new_transcript(initech, chat.id, sent=8))
+    mail = new_mail(initech, created=9)
+    await stores.outbox.insert(mail)
+    await stores.outbox.transition(mail, replace(mail, status=MailStatus.SENT, sent_at=at(10)), at(10))
+    audit = {"_id": "exp_initech0123456789", "tenant_id": initech.id, "user_id": admin.id, "user_name": "P"}
+    await stores.archive.record_export(audit | {"format": "csv", "filter": {}, "rows": 1, "at": at(11)})
+
+    batches = 0
+    while await stores.tenant_data.delete_batch(initech.id, 2):
+        batches += 1
+        assert batches < 100, "a deletion that never ends"
+    await stores.tenant_data.compact()
+    assert await stores.tenant_data.delete_tenant(initech.id)
+    assert await stores.tenants.by_id(initech.id) is None

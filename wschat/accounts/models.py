@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from wschat.accounts.branding import BrandingPatch, effective
+from wschat.accounts.contract import Dates, Lifecycle, dates_of
 from wschat.errors import Forbidden
+from wschat.smtp import EmailAddress
 from wschat.wire import DisplayName, WireModel
 
 DEMO_PERIOD = timedelta(days=14)
@@ -67,15 +69,27 @@ class Tenant:
     settings: TenantSettings = field(default_factory=TenantSettings)
     #: The widget's corporate design (colours, logo, texts, position, language); validated when written.
     branding: dict[str, Any] = field(default_factory=dict)
+    #: The contract's contact, legal hold and the lifecycle steps done (wschat/accounts/contract.py).
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
     def is_locked(self, now: datetime) -> bool:
-        """Locked by the operator, deleted, or a demo whose 14 days are over."""
+        """Locked by the operator, deleted, a demo whose 14 days are over, or a contract that ended."""
         if self.status is not TenantStatus.ACTIVE:
             return True
-        return self.demo_ends_at is not None and now >= self.demo_ends_at
+        if self.demo_ends_at is not None and now >= self.demo_ends_at:
+            return True
+        return (
+            self.plan is Plan.CONTRACT
+            and self.contract_ended_at is not None
+            and now >= self.contract_ended_at
+        )
 
-    def to_wire(self) -> dict[str, Any]:
-        """What the tenant's own console sees of it."""
+    def dates(self, now: datetime) -> Dates:
+        """The contract state and every date of the lifecycle, as they stand at ``now``."""
+        return dates_of(self.plan is Plan.DEMO, self.demo_ends_at, self.contract_ended_at, now)
+
+    def to_wire(self, now: datetime) -> dict[str, Any]:
+        """What the tenant's own console sees of it; its contract's dates as they stand at ``now``."""
         return {
             "id": self.id,
             "slug": self.slug,
@@ -88,6 +102,8 @@ class Tenant:
             "visitor_timeout_minutes": self.settings.visitor_timeout_minutes,
             "archive_open_to_agents": self.settings.archive_open_to_agents,
             "branding": effective(self.branding, self.allowed_origins),
+            # The account page: state and dates; a legal hold only as a fact (its reason is the operator's).
+            "contract": self.dates(now).to_wire() | {"legal_hold": self.lifecycle.legal_hold is not None},
         }
 
     def allows_origin(self, origin: str | None, own_origin: str) -> bool:
@@ -212,6 +228,8 @@ class TenantSettingsPatch(WireModel):
 class TenantCreate(WireModel):
     slug: Slug
     name: DisplayName
+    #: Where notices of the lifecycle go (the demo ends, the contract ended, data deleted).
+    contact_email: EmailAddress | None = None
 
 
 class LoginRequest(WireModel):

@@ -61,13 +61,18 @@ async def logout() -> Response:
 @blueprint.get("/me")
 async def me() -> Response:
     principal = await current_principal()
-    return json_response({"user": principal.user.to_wire(), "tenant": principal.tenant.to_wire()})
+    return json_response(
+        {
+            "user": principal.user.to_wire(),
+            "tenant": principal.tenant.to_wire(service(AccountService).clock()),
+        }
+    )
 
 
 @blueprint.get("/tenant")
 async def get_tenant() -> Response:
     principal = await current_principal()
-    return json_response({"tenant": principal.tenant.to_wire()})
+    return json_response({"tenant": principal.tenant.to_wire(service(AccountService).clock())})
 
 
 @blueprint.patch("/tenant")
@@ -75,7 +80,7 @@ async def update_tenant() -> Response:
     principal = await current_principal()
     patch = await read_json(TenantSettingsPatch)
     tenant = await service(AccountService).update_tenant_settings(principal, patch)
-    return json_response({"tenant": tenant.to_wire()})
+    return json_response({"tenant": tenant.to_wire(service(AccountService).clock())})
 
 
 @blueprint.get("/agents")
@@ -116,7 +121,7 @@ def _signed_in(principal: Principal, token: str, expires_at: datetime) -> dict[s
         "token": token,
         "expires_at": expires_at.isoformat(),
         "user": principal.user.to_wire(),
-        "tenant": principal.tenant.to_wire(),
+        "tenant": principal.tenant.to_wire(service(AccountService).clock()),
     }
 
 

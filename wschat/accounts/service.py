@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from wschat.accounts import branding, passwords
+from wschat.accounts.contract import Lifecycle
 from wschat.accounts.login_limits import LoginAttempt, LoginLimits
 from wschat.accounts.models import (
     DEMO_PERIOD,
@@ -99,7 +100,9 @@ class AccountService:
 
     # -- tenants (operator) -------------------------------------------------------------------------------
 
-    async def create_tenant(self, slug: str, name: str, plan: Plan) -> Tenant:
+    async def create_tenant(
+        self, slug: str, name: str, plan: Plan, contact_email: str | None = None
+    ) -> Tenant:
         """A new active tenant; a demo ends 14 days from now. Raises Conflict if the slug is taken."""
         now = self.clock()
         tenant = Tenant(
@@ -110,6 +113,9 @@ class AccountService:
             status=TenantStatus.ACTIVE,
             created_at=now,
             demo_ends_at=now + DEMO_PERIOD if plan is Plan.DEMO else None,
+            lifecycle=Lifecycle(
+                contact_email=contact_email, contract_since=now if plan is Plan.CONTRACT else None
+            ),
         )
         await self.tenants.insert(tenant)
         log.info("tenant %s created (%s)", slug, plan.value)

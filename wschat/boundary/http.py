@@ -6,6 +6,7 @@ They know no feature; the app (wschat.server.app) installs the error handlers an
 
 from __future__ import annotations
 
+import hmac
 from typing import Any, TypeVar
 
 import orjson
@@ -13,8 +14,18 @@ from quart import Response, current_app, request
 
 from wschat.boundary.services import Services
 from wschat.config import Settings
-from wschat.errors import ErrorCode, Forbidden, TooLarge, UnsupportedMediaType, ValidationFailed, WsChatError
+from wschat.errors import (
+    AuthInvalid,
+    ErrorCode,
+    Forbidden,
+    NotFound,
+    TooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    WsChatError,
+)
 from wschat.origins import is_same_origin
+from wschat.secret import Secret
 from wschat.wire import WireModelT, parse
 
 T = TypeVar("T")
@@ -91,3 +102,13 @@ def require_own_origin() -> None:
         raise Forbidden("Cross-site requests are not allowed.")
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         raise Forbidden("Cross-site requests are not allowed.")
+
+
+def require_bearer(token: Secret | None) -> None:
+    """For routes of the operator's tokens (``/metrics``, ``/api/operator/…``): NotFound when no token is
+    set (the route does not exist), AuthInvalid unless ``Authorization: Bearer <token>`` matches."""
+    if token is None:
+        raise NotFound()
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.reveal().encode()):
+        raise AuthInvalid()

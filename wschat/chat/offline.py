@@ -34,10 +34,11 @@ from wschat.chat.payloads import OfflineCount
 from wschat.chat.presence import PresenceService
 from wschat.clock import Clock, new_id
 from wschat.errors import AgentsOnline, NotFound
-from wschat.mail.models import EmailAddress, Lang, Subject
+from wschat.mail.models import Lang, Subject
 from wschat.mail.render import Layout, Quoted
 from wschat.mail.service import MailService
 from wschat.mail.strings import answer_words
+from wschat.smtp import EmailAddress
 from wschat.visitors.models import Visitor
 from wschat.visitors.store import VisitorStore
 from wschat.wire import DisplayName, Id, WireModel

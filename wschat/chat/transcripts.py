@@ -20,10 +20,11 @@ from wschat.chat.transcript_store import TranscriptKind, TranscriptRecord, Trans
 from wschat.clock import Clock, new_id
 from wschat.errors import Forbidden, MailNotConfigured, NotFound, RateLimited, TranscriptLimit
 from wschat.limits.counter import HitCounter
-from wschat.mail.models import EmailAddress, Lang, Note, Subject
+from wschat.mail.models import Lang, Note, Subject
 from wschat.mail.render import Layout, Quoted
 from wschat.mail.service import MailService
 from wschat.mail.strings import transcript_words
+from wschat.smtp import EmailAddress
 from wschat.visitors.models import Visitor
 from wschat.wire import Id, WireModel
 

@@ -24,7 +24,7 @@ from typing import Annotated, Literal, TypedDict
 from pydantic import AfterValidator, ConfigDict, Field
 
 from wschat.secret import Secret
-from wschat.smtp import SmtpUrl, check_address, parse_smtp_url
+from wschat.smtp import EmailAddress, SmtpUrl, parse_smtp_url
 from wschat.wire import Id, WireModel
 
 Lang = Literal["en", "de"]
@@ -63,8 +63,6 @@ def _url(value: str) -> str:
     return url.shown()
 
 
-#: Exactly one plain address (see wschat/smtp.py: no name, no second address, no line break).
-EmailAddress = Annotated[str, Field(max_length=320), AfterValidator(check_address)]
 Subject = Annotated[str, Field(max_length=2 * MAX_SUBJECT), AfterValidator(_subject)]
 Note = Annotated[str, Field(max_length=2 * MAX_NOTE), AfterValidator(_note)]
 SmtpUrlText = Annotated[str, Field(max_length=500), AfterValidator(_url)]

@@ -38,6 +38,8 @@ class Layout:
     title: str
     paragraphs: tuple[str, ...] = ()
     quoted: tuple[Quoted, ...] = ()
+    #: Replaces the default footer (a mail of the tenant's chat), e.g. for the operator's notices.
+    footer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def render_text(layout: Layout, look: Look) -> str:
         lines += [f">   {line}" for line in quoted.text.splitlines() or [""]]
     if layout.quoted:
         lines.append("")
-    lines += ["-- ", FOOTER[look.lang].format(tenant=look.tenant_name)]
+    lines += ["-- ", layout.footer or FOOTER[look.lang].format(tenant=look.tenant_name)]
     return "\n".join(lines) + "\n"
 
 
@@ -83,7 +85,7 @@ def render_html(layout: Layout, look: Look) -> str:
     body += [f'<p style="margin:0 0 12px">{_lines(paragraph)}</p>' for paragraph in layout.paragraphs]
     if layout.quoted:
         body.append(_transcript(layout.quoted, look))
-    footer = e(FOOTER[look.lang].format(tenant=look.tenant_name))
+    footer = e(layout.footer or FOOTER[look.lang].format(tenant=look.tenant_name))
     return (
         f'<!DOCTYPE html><html lang="{look.lang}"><head><meta charset="utf-8">'
         f"<title>{e(layout.title)}</title></head>"

@@ -21,7 +21,6 @@ from wschat.clock import Clock, new_id
 from wschat.errors import Conflict, Forbidden, MailNotConfigured, NotFound, ValidationFailed
 from wschat.mail.models import (
     Attachment,
-    EmailAddress,
     Lang,
     MailCheck,
     MailSettingsPut,
@@ -36,6 +35,7 @@ from wschat.mail.servers import MailServers
 from wschat.mail.store import OutboxStore, Superseded
 from wschat.mail.strings import check_mail
 from wschat.secret import Secret
+from wschat.smtp import EmailAddress
 
 log = logging.getLogger(__name__)
 

@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import socketio
-from quart import Quart, Response, request
+from quart import Quart, Response
 
 from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
 from wschat.archive.routes import blueprint as archive_blueprint
-from wschat.boundary.http import SERVICES, json_response
+from wschat.boundary.http import SERVICES, json_response, require_bearer
 from wschat.canned.routes import blueprint as canned_blueprint
 from wschat.chat import events as chat_events
 from wschat.chat.routes import blueprint as conversations_blueprint
 from wschat.clock import Clock, utc_now
 from wschat.config import Settings
-from wschat.errors import AuthInvalid, NotFound
+from wschat.lifecycle.routes import blueprint as operator_blueprint
+from wschat.lifecycle.service import RUN_INTERVAL
 from wschat.mail.routes import blueprint as mail_blueprint
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
@@ -116,6 +116,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(canned_blueprint)
     quart_app.register_blueprint(conversations_blueprint)
     quart_app.register_blueprint(archive_blueprint)
+    quart_app.register_blueprint(operator_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:
@@ -125,13 +126,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     @quart_app.get("/metrics")
     async def metrics() -> Response:
         """Prometheus metrics of this process, for the bearer of WSCHAT_METRICS_TOKEN (else no such page)."""
-        if settings.metrics_token is None:
-            raise NotFound()
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            token.encode(), settings.metrics_token.reveal().encode()
-        ):
-            raise AuthInvalid()
+        require_bearer(settings.metrics_token)
         body = realtime.metrics.exposition()
         return Response(body, content_type=METRICS_CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
@@ -205,8 +200,17 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             await order_catch_up_after_loss(realtime.sio)
 
         loop = asyncio.get_running_loop()
+        lifecycle_due = loop.time() + RUN_INTERVAL  # not at once: a starting process has more urgent work
+
+        async def lifecycle() -> None:
+            nonlocal lifecycle_due
+            if loop.time() >= lifecycle_due:
+                lifecycle_due = loop.time() + RUN_INTERVAL
+                await rt.lifecycle.run_once()
+
         steps = (
             ("janitor", rt.janitor.repair_pass),  # its own steps are isolated inside
+            ("lifecycle of the tenants", lifecycle),
             ("expire call invitations", rt.calls.expire_invitations),
             ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
             ("forget the first-run password file", forget_first_password),

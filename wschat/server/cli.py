@@ -33,7 +33,7 @@ from wschat.accounts.service import AccountService
 from wschat.clock import utc_now
 from wschat.config import Settings, default_public_url, load_settings
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
-from wschat.server import db_commands, export_command, jitsi_commands
+from wschat.server import db_commands, export_command, jitsi_commands, lifecycle_commands
 from wschat.server.runtime import NoTransport, build_runtime
 from wschat.storage import Database, StorageError, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
@@ -158,6 +158,8 @@ async def _operator_command(settings: Settings, args: argparse.Namespace) -> int
                 await jitsi_commands.run(rt, args)
             elif args.command == "export":
                 await export_command.run(rt, args)
+            elif args.command == "tenant" and args.action in lifecycle_commands.ACTIONS:
+                await lifecycle_commands.run(rt, args)
             else:
                 await _HANDLERS[(args.command, args.action)](rt.accounts, args)
                 await forget_changed_password(settings.data_dir, rt.accounts)
@@ -167,8 +169,8 @@ async def _operator_command(settings: Settings, args: argparse.Namespace) -> int
 
 
 async def _tenant_create(accounts: AccountService, args: argparse.Namespace) -> None:
-    spec = parse(TenantCreate, {"slug": args.slug, "name": args.name})
-    tenant = await accounts.create_tenant(spec.slug, spec.name, Plan(args.plan))
+    spec = parse(TenantCreate, {"slug": args.slug, "name": args.name, "contact_email": args.email})
+    tenant = await accounts.create_tenant(spec.slug, spec.name, Plan(args.plan), spec.contact_email)
     ends = f", demo ends {tenant.demo_ends_at:%Y-%m-%d %H:%M} UTC" if tenant.demo_ends_at else ""
     print(f"created tenant {tenant.slug} ({tenant.plan.value}{ends})")
 
@@ -185,11 +187,13 @@ async def _tenant_unlock(accounts: AccountService, args: argparse.Namespace) -> 
 
 async def _tenant_list(accounts: AccountService, args: argparse.Namespace) -> None:
     now = accounts.clock()
-    rows = [("SLUG", "NAME", "PLAN", "STATUS", "DEMO ENDS")]
+    rows = [("SLUG", "NAME", "PLAN", "STATE", "ENDS")]
     for t in await accounts.list_tenants():
-        status = t.status.value if not (t.status is TenantStatus.ACTIVE and t.is_locked(now)) else "expired"
-        ends = f"{t.demo_ends_at:%Y-%m-%d %H:%M}" if t.demo_ends_at else "-"
-        rows.append((t.slug, t.name, t.plan.value, status, ends))
+        dates = t.dates(now)
+        # The contract state (demo_expired, terminated, ended, …) unless the operator locked the tenant.
+        status = dates.state.value if t.status is TenantStatus.ACTIVE else t.status.value
+        end = dates.demo_ends_at or dates.contract_ends_at
+        rows.append((t.slug, t.name, t.plan.value, status, f"{end:%Y-%m-%d %H:%M}" if end else "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -262,17 +266,19 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=_port, help="port (default: WSCHAT_PORT or 8080; 0 picks one)")
     serve_cmd.set_defaults(action=None)
 
-    tenant = commands.add_parser("tenant", help="create, lock, unlock and list tenants").add_subparsers(
-        dest="action", required=True
-    )
+    tenant = commands.add_parser(
+        "tenant", help="create, list, lock tenants; their contract and legal hold"
+    ).add_subparsers(dest="action", required=True)
     create = tenant.add_parser("create", help="create a tenant")
     create.add_argument("--slug", required=True, help="short name used in URLs and the widget, e.g. acme")
     create.add_argument("--name", required=True, help='company name, e.g. "ACME GmbH"')
     create.add_argument("--plan", choices=[p.value for p in Plan], required=True, help="demo: 14 days")
+    create.add_argument("--email", help="the customer's contact: notices of the demo's or contract's end")
     for action in ("lock", "unlock"):
         cmd = tenant.add_parser(action, help=f"{action} a tenant")
         cmd.add_argument("slug")
     tenant.add_parser("list", help="list all tenants")
+    lifecycle_commands.add_parsers(tenant)
 
     user = commands.add_parser("user", help="create users and set passwords").add_subparsers(
         dest="action", required=True

@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any, BinaryIO
 
+from wschat.accounts.contract import check_export
 from wschat.archive.export import Exporter, ExportQuery
 from wschat.server.runtime import Runtime
 from wschat.wire import parse
@@ -27,6 +28,7 @@ def add_parser(commands: Any) -> None:
 
 async def run(rt: Runtime, args: argparse.Namespace) -> int:
     tenant = await rt.accounts.tenant(args.tenant)
+    check_export(tenant.dates(rt.clock()), rt.clock())  # six months after a contract ended: no more
     fields = {"from": args.since, "to": args.until, "format": args.format, "q": args.q}
     query = parse(ExportQuery, {name: value for name, value in fields.items() if value is not None})
     found = rt.archive.whole_filter(query, None)

@@ -40,6 +40,7 @@ from wschat.chat.views import Views
 from wschat.clock import Clock
 from wschat.config import Settings
 from wschat.housekeeping import Steps
+from wschat.lifecycle.service import LifecycleService
 from wschat.limits.counter import HitCounter, MemoryCounter
 from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.mail.models import MailServer
@@ -134,6 +135,8 @@ class Runtime:
     #: Sends queued mail; the app runs it in a task of its own (a slow mail server never delays the rest).
     outbox_worker: OutboxWorker
     canned: CannedReplyService
+    #: The tenants' contract states, the operator's commands on them, and deletion when due.
+    lifecycle: LifecycleService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
@@ -163,6 +166,7 @@ class Runtime:
             self.offline,
             self.archive,
             self.archive_export,
+            self.lifecycle,
         )
 
     async def close(self) -> None:
@@ -311,6 +315,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         archive_export=ArchiveExport(archive, clock),
         outbox_worker=outbox_worker,
         canned=canned,
+        lifecycle=LifecycleService(tenants, stores.tenant_data, stores.leases, mail, clock, holder=node_id),
         housekeeping=housekeeping,
         limits_redis=limits_redis,
     )

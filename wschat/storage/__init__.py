@@ -28,6 +28,7 @@ from wschat.chat.message_store import MessageStore
 from wschat.chat.presence_store import PresenceStore
 from wschat.chat.transcript_store import TranscriptStore
 from wschat.database_url import DatabaseUrl
+from wschat.lifecycle.store import TenantDataStore
 from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
 from wschat.records import Document
@@ -90,6 +91,7 @@ class Stores:
     canned: CannedReplyStore
     transcripts: TranscriptStore
     archive: ArchiveStore
+    tenant_data: TenantDataStore
 
 
 class Database(Protocol):

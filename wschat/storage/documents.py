@@ -12,6 +12,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
+from wschat.accounts.contract import LegalHold, Lifecycle
 from wschat.accounts.models import Plan, RevokedSession, Role, Tenant, TenantSettings, TenantStatus, User
 from wschat.chat.models import (
     AgentStatus,
@@ -78,7 +79,28 @@ def tenant_doc(tenant: Tenant) -> Document:
         "allowed_origins": list(tenant.allowed_origins),
         "settings": asdict(tenant.settings),
         "branding": dict(tenant.branding),
+        "lifecycle": lifecycle_doc(tenant.lifecycle),
     }
+
+
+def lifecycle_doc(lifecycle: Lifecycle) -> Document:
+    hold = lifecycle.legal_hold
+    return {
+        "contact_email": lifecycle.contact_email,
+        "contract_since": lifecycle.contract_since,
+        "legal_hold": {"reason": hold.reason, "since": hold.since} if hold else None,
+        "done": dict(lifecycle.done),
+    }
+
+
+def _lifecycle(stored: Document) -> Lifecycle:
+    hold = stored.get("legal_hold")
+    return Lifecycle(
+        contact_email=stored.get("contact_email"),
+        contract_since=stored.get("contract_since"),
+        legal_hold=LegalHold(reason=hold["reason"], since=hold["since"]) if hold else None,
+        done=dict(stored.get("done") or {}),
+    )
 
 
 def tenant_from(doc: Document) -> Tenant:
@@ -94,6 +116,7 @@ def tenant_from(doc: Document) -> Tenant:
         allowed_origins=tuple(doc.get("allowed_origins") or ()),
         settings=_settings(doc.get("settings") or {}),
         branding=dict(doc.get("branding") or {}),
+        lifecycle=_lifecycle(doc.get("lifecycle") or {}),
     )
 
 

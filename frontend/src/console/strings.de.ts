@@ -237,6 +237,18 @@ export const de: Strings = {
     archiveOpen: "Mitarbeiter sehen alle vergangenen Chats im Archiv (nicht nur ihre eigenen)",
     save: "Einstellungen speichern",
     saved: "Einstellungen gespeichert.",
+    contract: {
+      title: "Vertrag",
+      state: "Stand",
+      states: { demo: "Demo", demo_expired: "Demo abgelaufen", contract: "Vertrag", terminated: "Vertrag gekündigt", ended: "Vertrag beendet" } as Record<string, string>,
+      demoEnds: "Demo endet",
+      contractEnds: "Vertrag endet",
+      chatDataDeleted: "Chats, Besucher und Mitarbeiter werden gelöscht am",
+      exportUntil: "Letzter Tag für Exporte",
+      masterDataDeleted: "Unternehmensdaten werden gelöscht am",
+      legalHold: "Aufbewahrungspflicht (Legal Hold): Nichts wird gelöscht, bis der Betreiber sie aufhebt.",
+      hint: "Vom Betreiber dieser Installation gesetzt. Die Fristen folgen der Datenschutzerklärung: 14 Tage nach einer Demo, 6 Monate nach Vertragsende.",
+    },
   },
   video: {
     title: "Video",

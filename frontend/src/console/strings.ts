@@ -224,6 +224,18 @@ const en = {
     archiveOpen: "Agents see every past chat in the archive (not only their own)",
     save: "Save settings",
     saved: "Settings saved.",
+    contract: {
+      title: "Contract",
+      state: "State",
+      states: { demo: "Demo", demo_expired: "Demo ended", contract: "Contract", terminated: "Contract terminated", ended: "Contract ended" } as Record<string, string>,
+      demoEnds: "Demo ends",
+      contractEnds: "Contract ends",
+      chatDataDeleted: "Chats, visitors and agents are deleted on",
+      exportUntil: "Last day of exports",
+      masterDataDeleted: "Company data is deleted on",
+      legalHold: "Under a legal hold: nothing is deleted until the operator lifts it.",
+      hint: "Set by the operator of this installation. Dates follow the privacy notice: 14 days after a demo, 6 months after a contract ended.",
+    },
   },
   video: {
     title: "Video",

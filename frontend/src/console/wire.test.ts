@@ -66,3 +66,21 @@ describe("console schemas against the protocol fixtures", () => {
     expect(ack.ok && ack.value.pages.length).toBeGreaterThan(0);
   });
 });
+
+describe("the tenant's contract", () => {
+  const tenant = { id: "ten_1", slug: "acme", name: "ACME", plan: "contract", demo_ends_at: null, allowed_origins: [], ip_truncation: true, auto_assign: true, visitor_timeout_minutes: 30 };
+
+  it("parses the dates of a terminated contract and the hold as a flag", () => {
+    const contract = { state: "terminated", demo_ends_at: null, contract_ends_at: "2027-07-01T00:00:00+00:00", chat_data_deleted_at: "2028-01-01T00:00:00+00:00", export_until: "2028-01-01T00:00:00+00:00", master_data_deleted_at: "2031-07-01T00:00:00+00:00", legal_hold: true };
+    const parsed = v.parse(w.Tenant, { ...tenant, contract });
+    expect(parsed.contract).toEqual(contract);
+  });
+
+  it("reads a tenant of a server that sends no contract", () => {
+    expect(v.parse(w.Tenant, tenant).contract).toBeNull();
+  });
+
+  it("refuses a contract without its state", () => {
+    expect(v.safeParse(w.Tenant, { ...tenant, contract: { legal_hold: false } }).success).toBe(false);
+  });
+});

@@ -102,12 +102,24 @@ export const StoredBranding = v.object({
 });
 export type StoredBranding = v.InferOutput<typeof StoredBranding>;
 
+/** The tenant's contract as its account page shows it (docs/privacy.md, *Lifecycle*). */
+export const Contract = v.object({
+  state: v.string(),
+  demo_ends_at: v.optional(str, null),
+  contract_ends_at: v.optional(str, null),
+  chat_data_deleted_at: v.optional(str, null),
+  export_until: v.optional(str, null),
+  master_data_deleted_at: v.optional(str, null),
+  legal_hold: v.optional(v.boolean(), false),
+});
+
 export const Tenant = v.object({
   id: v.string(),
   slug: v.string(),
   name: v.string(),
   plan: v.string(),
   demo_ends_at: v.optional(str, null),
+  contract: v.optional(v.nullable(Contract), null),
   allowed_origins: v.array(v.string()),
   ip_truncation: v.boolean(),
   auto_assign: v.boolean(),

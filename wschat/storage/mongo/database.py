@@ -107,8 +107,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING), ("expires_at", ASCENDING)], name="status_expires"),
         IndexModel([("sids", ASCENDING)], name="sids"),
     ],
-    # _id is "<call id>:<epoch>": the primary key lets exactly one change per epoch win.
-    "call_transitions": [],
+    # _id is "<call id>:<epoch>": the primary key lets exactly one change per epoch win. The tenant: its
+    # deletion in batches (wschat/lifecycle).
+    "call_transitions": [IndexModel([("tenant_id", ASCENDING)], name="tenant")],
     "outbox": [
         # The worker: mails to try now, of every tenant.
         IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="status_next"),
@@ -118,8 +119,9 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="tenant_status_created",
         ),
     ],
-    # _id is "<mail id>:<epoch>": the primary key lets exactly one change per epoch win.
-    "outbox_transitions": [],
+    # _id is "<mail id>:<epoch>": the primary key lets exactly one change per epoch win. The tenant: its
+    # deletion in batches (wschat/lifecycle).
+    "outbox_transitions": [IndexModel([("tenant_id", ASCENDING)], name="tenant")],
     # A tenant's shared replies (owner_key "") and one user's own; the unique key settles a shortcut twice.
     "canned_replies": [
         IndexModel(

@@ -10,6 +10,7 @@ from wschat.storage.mongo.canned import MongoCannedReplyStore
 from wschat.storage.mongo.conversations import MongoConversationStore
 from wschat.storage.mongo.database import MongoHandle
 from wschat.storage.mongo.leases import MongoLeaseStore
+from wschat.storage.mongo.lifecycle import MongoTenantDataStore
 from wschat.storage.mongo.messages import MongoMessageStore
 from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
@@ -37,5 +38,6 @@ def build_stores(db: MongoHandle) -> Stores:
         mail=MongoMailRecords(db),
         canned=MongoCannedReplyStore(db),
         transcripts=MongoTranscriptStore(db),
+        tenant_data=MongoTenantDataStore(db),
         archive=MongoArchiveStore(db),
     )

@@ -356,6 +356,14 @@ _V8 = [
     "CREATE INDEX export_audit_tenant ON export_audit (tenant_id, at, id)",
 ]
 
+#: Version 9: a tenant's lifecycle (wschat/accounts/contract.py: contact, legal hold, steps done). Deleting
+#: a conversation (wschat/lifecycle) makes SQLite look up the rows that reference it in every child table:
+#: transcripts were reached by tenant first, so without this index each deletion would read them all.
+_V9 = [
+    "ALTER TABLE tenants ADD COLUMN lifecycle TEXT",
+    "CREATE INDEX transcripts_conversation_fk ON transcripts (conversation_id)",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
 LATEST = len(MIGRATIONS)

@@ -10,6 +10,7 @@ from wschat.storage.sqlite.canned import SqliteCannedReplyStore
 from wschat.storage.sqlite.connections import Connections
 from wschat.storage.sqlite.conversations import SqliteConversationStore
 from wschat.storage.sqlite.leases import SqliteLeaseStore
+from wschat.storage.sqlite.lifecycle import SqliteTenantDataStore
 from wschat.storage.sqlite.messages import SqliteMessageStore
 from wschat.storage.sqlite.outbox import SqliteMailRecords, SqliteOutboxStore
 from wschat.storage.sqlite.photos import SqlitePhotoStore
@@ -35,5 +36,6 @@ def build_stores(db: Connections) -> Stores:
         mail=SqliteMailRecords(db),
         canned=SqliteCannedReplyStore(db),
         transcripts=SqliteTranscriptStore(db),
+        tenant_data=SqliteTenantDataStore(db),
         archive=SqliteArchiveStore(db),
     )

@@ -134,8 +134,9 @@ TENANTS = Table(
         "branding:json",
         "video:json",
         "mail:json",
+        "lifecycle:json",
     ),
-    defaults={"allowed_origins": [], "settings": {}, "branding": {}},
+    defaults={"allowed_origins": [], "settings": {}, "branding": {}, "lifecycle": {}},
 )
 USERS = Table(
     "users",

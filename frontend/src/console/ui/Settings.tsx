@@ -1,10 +1,11 @@
 // Admin: allowed origins and the tenant's chat settings (PATCH /api/tenant).
 import { useState } from "preact/hooks";
 import { controller } from "../controller";
-import { parseOrigins } from "../format";
+import { dateTime, parseOrigins } from "../format";
 import type { State } from "../state";
 import { errorText, t } from "../strings";
-import { TenantAnswer } from "../wire";
+import type * as v from "valibot";
+import { type Contract as ContractWire, TenantAnswer } from "../wire";
 
 export function Settings({ state }: { state: State }) {
   const tenant = state.tenant;
@@ -58,6 +59,37 @@ export function Settings({ state }: { state: State }) {
           {t.settings.save}
         </button>
       </form>
+      {tenant?.contract && <Contract contract={tenant.contract} />}
+    </section>
+  );
+}
+
+function Contract({ contract }: { contract: v.InferOutput<typeof ContractWire> }) {
+  const words = t.settings.contract;
+  const rows: [string, string | null | undefined][] = [
+    [words.demoEnds, contract.demo_ends_at],
+    [words.contractEnds, contract.contract_ends_at],
+    [words.exportUntil, contract.export_until],
+    [words.chatDataDeleted, contract.chat_data_deleted_at],
+    [words.masterDataDeleted, contract.master_data_deleted_at],
+  ];
+  return (
+    <section class="card" aria-labelledby="contract-title" data-contract={contract.state}>
+      <h2 id="contract-title">{words.title}</h2>
+      <dl>
+        <dt>{words.state}</dt>
+        <dd>{words.states[contract.state] ?? contract.state}</dd>
+        {rows
+          .filter(([, value]) => value)
+          .map(([label, value]) => (
+            <>
+              <dt>{label}</dt>
+              <dd>{dateTime(value)}</dd>
+            </>
+          ))}
+      </dl>
+      {contract.legal_hold && <p role="note">{words.legalHold}</p>}
+      <p class="hint">{words.hint}</p>
     </section>
   );
 }
