@@ -33,6 +33,7 @@ const SAME = new Set([
   "languages.en",
   "languages.de",
   "a11y.newMessage",
+  "settings.contract.states.demo",
 ]);
 
 describe("the German console texts", () => {
