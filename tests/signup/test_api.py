@@ -4,17 +4,22 @@ its stable code and nothing stored."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 
+from tests.mail.conftest import MAIL_FROM
 from tests.mail.smtpd import SmtpServer
 from tests.signup.conftest import confirm, delivered, form, link_for, sign_up, stock, token_of
-from tests.support import LiveServer, stored, wait_for
+from tests.support import FakeClock, LiveServer, start_server, stored, wait_for
 from wschat.accounts.contract import DEMO_DATA_KEPT
 from wschat.accounts.models import DEMO_PERIOD, Plan
+from wschat.config import MailSettings, Settings
 from wschat.signup.models import CONSENT, LINK_TTL
+from wschat.smtp import parse_smtp_url
 
 
 @pytest.mark.both_backends
@@ -269,3 +274,20 @@ async def test_a_confirmed_demo_is_locked_after_14_days_and_deleted_with_its_cus
     await lifecycle.run_once()  # its record, a day later
     tenants = await stored(server.app.runtime.db, "tenants")
     assert tenants == [], "the tenant's record, its customer data inside, is deleted with it"
+
+
+async def test_housekeeping_deletes_unconfirmed_signups_after_24_hours(
+    settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
+) -> None:
+    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
+    fast = replace(settings, mail=mail, signup=True, chat=replace(settings.chat, janitor_interval=0.05))
+    async with start_server(fast, clock, http) as live:
+        assert (await sign_up(live, form())).status == 202
+        await link_for(live, smtp, "dora@initrode.example")
+        clock.advance(seconds=LINK_TTL.total_seconds())
+
+        async def gone() -> bool:
+            left = await stock(live)
+            return left["signups"] == left["outbox"] == []
+
+        await wait_for(gone, timeout=10)
