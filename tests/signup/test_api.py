@@ -18,6 +18,8 @@ from tests.support import FakeClock, LiveServer, start_server, stored, wait_for
 from wschat.accounts.contract import DEMO_DATA_KEPT
 from wschat.accounts.models import DEMO_PERIOD, Plan
 from wschat.config import MailSettings, Settings
+from wschat.lifecycle.routes import operator_wire
+from wschat.server.lifecycle_commands import describe
 from wschat.signup.models import CONSENT, LINK_TTL
 from wschat.smtp import parse_smtp_url
 
@@ -60,6 +62,10 @@ async def test_signup_confirmed_makes_the_demo_tenant_with_its_admin_and_custome
     assert customer.consent_at == signed_up_at
     assert (customer.signed_up_at, customer.confirmed_at) == (signed_up_at, server.clock.now)
     assert await server.login("initrode", "dora@initrode.example", "a long secret 1")
+    shown = server.app.runtime.lifecycle
+    _, dates = await shown.show("initrode")
+    assert describe(tenant, dates).count("Dora Demo (Initrode AG)") == 1, "wschat tenant show names them"
+    assert operator_wire(tenant, dates)["customer"]["consent_text"] == CONSENT["de"]
 
     left = await stock(server)
     assert left["signups"] == [], "a confirmed sign-up moves into its tenant"
