@@ -52,7 +52,7 @@ async def test_signup_script_is_served_from_wschat_itself(server: LiveServer) ->
     status, script, headers = await _get(server, "/signup/signup.js")
     assert status == 200
     assert headers["Content-Type"].startswith("text/javascript")
-    assert script.encode() == SCRIPT
+    assert script.encode() == SCRIPT.read_bytes()
     assert "http" not in script, "it talks to no host but its own"
 
 

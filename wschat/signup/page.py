@@ -1,6 +1,6 @@
 """The sign-up's two pages, rendered on the server in German or English: the sign-up form, and the
-confirmation form the mail's link opens. A small script of wsChat's own (``/signup/signup.js``) sends them
-as JSON; nothing is loaded from anywhere else.
+confirmation form the mail's link opens. A small script of wsChat's own (``/signup/signup.js``, built from
+``frontend/src/signup/``) sends them as JSON; nothing is loaded from anywhere else.
 
 The consent box's label is :data:`wschat.signup.models.CONSENT`, the very text that is stored when it is
 ticked.
@@ -187,7 +187,7 @@ def _document(lang: Lang, title: str, body: str) -> str:
         '<link rel="icon" type="image/svg+xml" href="/favicon.svg">'
         f"<title>{_e(title)} — wsChat</title><style>{_STYLE}</style></head><body>"
         f"<main>{body}</main>"
-        '<script src="/signup/signup.js" defer></script>'
+        '<script type="module" src="/signup/signup.js"></script>'
         "</body></html>"
     )
 

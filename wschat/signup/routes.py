@@ -3,20 +3,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
 
 from quart import Blueprint, Response, request
 
 from wschat.boundary.http import client_ip, json_response, read_json, require_own_origin, service
 from wschat.config import Settings
-from wschat.errors import NotFound, WsChatError
+from wschat.errors import NotFound, Unavailable, WsChatError
 from wschat.mail.models import Lang
 from wschat.signup.models import ConfirmRequest, SignupRequest
 from wschat.signup.page import confirm_page, link_error_page, signup_page
 from wschat.signup.service import SignupService
 from wschat.web.csp import page_csp
+from wschat.web.routes import STATIC
 
-SCRIPT = (Path(__file__).resolve().parent / "assets" / "signup.js").read_bytes()
+#: The pages' script, built from frontend/src/signup/ (``npm run build``) as the console is.
+SCRIPT = STATIC / "signup" / "signup.js"
 #: Where the new admin signs in.
 SIGN_IN = "/console/"
 
@@ -51,7 +53,12 @@ async def confirm_form() -> Response:
 
 @blueprint.get("/signup/signup.js")
 async def script() -> Response:
-    response = Response(SCRIPT, content_type="text/javascript; charset=utf-8")
+    if not SCRIPT.is_file():
+        raise Unavailable("The front end is not built yet: run `make run` or `make setup`.")
+    # A few kilobytes: read whole, so that no file stays open when the browser goes away early.
+    response = Response(
+        await asyncio.to_thread(SCRIPT.read_bytes), content_type="text/javascript; charset=utf-8"
+    )
     response.headers["Cache-Control"] = "no-cache"
     return response
 
