@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.lifecycle.conftest import mails_to
 from tests.mail.conftest import MAIL_FROM
 from tests.mail.smtpd import SmtpServer
 from tests.signup.conftest import confirm, delivered, form, link_for, sign_up, stock, token_of
@@ -54,12 +55,13 @@ async def test_signup_confirmed_makes_the_demo_tenant_with_its_admin_and_custome
     assert (tenant.name, tenant.plan) == ("Initrode AG", Plan.DEMO)
     assert tenant.demo_ends_at == server.clock.now + DEMO_PERIOD
     assert tenant.lifecycle.contact_email == "dora@initrode.example"
-    assert tenant.branding["language"] == "de"
+    assert "language" not in tenant.branding, "the widget still follows the website's language"
     customer = tenant.lifecycle.customer
     assert customer is not None
     assert (customer.name, customer.company, customer.phone) == ("Dora Demo", "Initrode AG", "+49 40 123 456")
     assert customer.consent_text == CONSENT["de"]
     assert customer.consent_at == signed_up_at
+    assert customer.lang == "de", "the lifecycle's notices to them are German"
     assert (customer.signed_up_at, customer.confirmed_at) == (signed_up_at, server.clock.now)
     assert await server.login("initrode", "dora@initrode.example", "a long secret 1")
     shown = server.app.runtime.lifecycle
@@ -261,10 +263,10 @@ async def test_signups_are_rate_limited_per_address_and_per_client(
 async def test_a_confirmed_demo_is_locked_after_14_days_and_deleted_with_its_customer_data(
     server: LiveServer, smtp: SmtpServer
 ) -> None:
-    assert (await sign_up(server, form(phone="+49 40 123 456", consent=True))).status == 202
-    assert (
-        await confirm(server, token_of(await link_for(server, smtp, "dora@initrode.example")))
-    ).status == 201
+    english = form(phone="+49 40 123 456", consent=True, lang="en")
+    assert (await sign_up(server, english)).status == 202
+    link = await link_for(server, smtp, "dora@initrode.example")
+    assert (await confirm(server, token_of(link))).status == 201
     server.clock.advance(seconds=DEMO_PERIOD.total_seconds())
     reply = await server.request(
         "POST",
@@ -274,6 +276,8 @@ async def test_a_confirmed_demo_is_locked_after_14_days_and_deleted_with_its_cus
     assert (reply.status, reply.code) == (403, "TENANT_LOCKED")
     lifecycle = server.app.runtime.lifecycle
     await lifecycle.run_once()
+    subjects = await mails_to(smtp, "dora@initrode.example", 2)
+    assert subjects[1] == "Your wsChat demo has ended", "notices in the language they signed up in"
     server.clock.advance(seconds=(DEMO_DATA_KEPT + timedelta(seconds=1)).total_seconds())
     await lifecycle.run_once()  # its data
     server.clock.advance(days=1, seconds=1)

@@ -73,6 +73,8 @@ class Customer:
     #: The consent text the person ticked (as shown, in their language) and when; only with a phone.
     consent_text: str | None = None
     consent_at: datetime | None = None
+    #: The language they signed up in (``en`` or ``de``): the lifecycle's notices to them use it.
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

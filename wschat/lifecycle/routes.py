@@ -94,6 +94,7 @@ def _customer(customer: Customer | None) -> dict[str, Any] | None:
         "consent_at": _iso(customer.consent_at),
         "signed_up_at": customer.signed_up_at.isoformat(),
         "confirmed_at": customer.confirmed_at.isoformat(),
+        "lang": customer.lang,
     }
 
 

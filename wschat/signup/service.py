@@ -137,8 +137,9 @@ class SignupService:
             phone=taken.phone,
             consent_text=taken.consent_text,
             consent_at=taken.consent_at,
+            lang=taken.lang,
         )
-        changes = {"lifecycle.customer": asdict(customer), "branding.language": taken.lang, "updated_at": now}
+        changes = {"lifecycle.customer": asdict(customer), "updated_at": now}
         tenant = await self._accounts.tenants.update(tenant.id, changes) or tenant
         spec = AgentCreate(
             login=login_of(taken.email), display_name=taken.name, password=request.password, role=Role.ADMIN
