@@ -59,7 +59,7 @@ async def test_signup_confirmed_by_mail_signs_in_and_the_demo_locks_after_14_day
 
     # A phone without the consent box: refused, said aloud, the box marked; nothing mailed.
     await send.click()
-    await expect(page.locator("#consent-error")).to_contain_text("consent box")
+    await expect(page.locator("#consent-error")).to_contain_text("goes with a phone number")
     await expect(consent).to_have_attribute("aria-invalid", "true")
     await expect(page.get_by_role("alert")).not_to_be_empty()
     await consent.check()

@@ -88,6 +88,29 @@ _ERRORS: dict[Lang, dict[str, str]] = {
     },
 }
 
+#: What the page says under a field the API refused (its own message is English and technical).
+_FIELD_ERRORS: dict[Lang, dict[str, str]] = {
+    "en": {
+        "name": "Please give your name.",
+        "company": "Please give your company's name.",
+        "email": "Please give one e-mail address, such as dora@example.com.",
+        "phone": "Please give a phone number with digits only, +, spaces, brackets or dashes.",
+        "consent": "The box goes with a phone number: tick it when you give one, and only then.",
+        "slug": "Please choose another address: lower-case letters, digits and -, not taken yet.",
+        "password": "At least 10 characters, please.",
+    },
+    "de": {
+        "name": "Bitte geben Sie Ihren Namen an.",
+        "company": "Bitte geben Sie den Namen Ihrer Firma an.",
+        "email": "Bitte geben Sie eine E-Mail-Adresse an, etwa dora@example.com.",
+        "phone": "Bitte geben Sie eine Telefonnummer nur mit Ziffern, +, Leerzeichen, Klammern oder - an.",
+        "consent": "Das Kästchen gehört zur Telefonnummer: Kreuzen Sie es an, wenn Sie eine angeben, sonst "
+        "nicht.",
+        "slug": "Bitte wählen Sie eine andere Adresse: Kleinbuchstaben, Ziffern und -, noch nicht vergeben.",
+        "password": "Bitte mindestens 10 Zeichen.",
+    },
+}
+
 _STYLE = """
 body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1d2433;background:#f6f8fb}
 main{max-width:34rem;margin:2rem auto;padding:1.5rem 2rem;background:#fff;border-radius:8px}
@@ -114,7 +137,7 @@ def signup_page(lang: Lang) -> str:
         f'<nav><a href="/signup?lang={other}" hreflang="{other}">{t["lang_other"]}</a></nav>'
         f"<h1>{_e(t['title'])}</h1><p>{_e(t['intro'])}</p>"
         f'<form id="signup" novalidate data-lang="{lang}" data-sent="{_e(t["sent"])}"'
-        f' data-error="{_e(t["error"])}" data-errors="{_e(json.dumps(_ERRORS[lang]))}">'
+        f' data-error="{_e(t["error"])}" {_words(lang)}>'
         + _input("name", t["name"], "text", 'required maxlength="80" autocomplete="name"')
         + _input("company", t["company"], "text", 'required maxlength="80" autocomplete="organization"')
         + _input("email", t["email"], "email", 'required maxlength="320" autocomplete="email"')
@@ -141,7 +164,7 @@ def confirm_page(lang: Lang, *, token: str, name: str, company: str, slug: str, 
         f"<p>{_e(t['confirm_intro'].format(name=name, company=company))}</p>"
         f'<form id="confirm" novalidate data-lang="{lang}" data-token="{_e(token)}"'
         f' data-created="{_e(t["created"])}" data-error="{_e(t["error"])}"'
-        f' data-errors="{_e(json.dumps(_ERRORS[lang]))}">'
+        f" {_words(lang)}>"
         + _input(
             "slug",
             t["slug"],
@@ -170,6 +193,12 @@ def link_error_page(lang: Lang, code: str, message: str) -> str:
         f'<p><a href="{action[0]}">{_e(action[1])}</a></p>'
     )
     return _document(lang, t["confirm_title"], body)
+
+
+def _words(lang: Lang) -> str:
+    """The form's attributes with the page's words for the API's error codes and refused fields."""
+    codes, fields = json.dumps(_ERRORS[lang]), json.dumps(_FIELD_ERRORS[lang])
+    return f'data-errors="{_e(codes)}" data-field-errors="{_e(fields)}"'
 
 
 def _input(name: str, label: str, kind: str, attributes: str) -> str:

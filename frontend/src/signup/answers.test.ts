@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfirmAnswer, parseWords, readAnswer, shownMessage, SignupAnswer } from "./answers";
+import { ConfirmAnswer, fieldMessage, parseWords, readAnswer, shownMessage, SignupAnswer } from "./answers";
 
 describe("readAnswer", () => {
   it("parses a good answer with its schema", () => {
@@ -56,5 +56,14 @@ describe("parseWords", () => {
     expect(parseWords('{"LINK_USED": 1}')).toEqual({});
     expect(parseWords("not json")).toEqual({});
     expect(parseWords(undefined)).toEqual({});
+  });
+});
+
+describe("fieldMessage", () => {
+  it("prefers the page's words for the field, else the server's message without the validator's prefix", () => {
+    expect(fieldMessage("consent", "Value error, a phone number needs the consent box ticked", { consent: "Kästchen" })).toBe("Kästchen");
+    expect(fieldMessage("consent", "Value error, a phone number needs the consent box ticked", {})).toBe(
+      "a phone number needs the consent box ticked",
+    );
   });
 });

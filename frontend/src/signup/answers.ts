@@ -33,7 +33,14 @@ export function shownMessage(failure: Failure, words: Record<string, string>, fa
   return words[failure.code] ?? (failure.message || fallback);
 }
 
-/** The page's words per error code, from the form's `data-errors` (a JSON object of strings). */
+/** What to show under a refused field: the page's words for that field, else the server's message without
+ * the validator's prefix. */
+export function fieldMessage(field: string, message: string, words: Record<string, string>): string {
+  return words[field] ?? message.replace(/^Value error, /, "");
+}
+
+/** The page's words per error code or field, from a form's `data-errors` or `data-field-errors` (a JSON
+ * object of strings). */
 export function parseWords(raw: string | undefined): Record<string, string> {
   try {
     const parsed = v.safeParse(v.record(v.string(), v.string()), JSON.parse(raw ?? "{}"));

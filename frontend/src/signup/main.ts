@@ -2,7 +2,16 @@
 // the API and shows the answer. Errors are announced (role=alert) and marked on their fields (aria-invalid).
 // Nothing here talks to any host but wsChat's own.
 import type * as v from "valibot";
-import { type Answer, ConfirmAnswer, type Failure, parseWords, readAnswer, shownMessage, SignupAnswer } from "./answers";
+import {
+  type Answer,
+  ConfirmAnswer,
+  type Failure,
+  fieldMessage,
+  parseWords,
+  readAnswer,
+  shownMessage,
+  SignupAnswer,
+} from "./answers";
 
 /** Where the console's sign-in form keeps the tenant it starts with (frontend/src/console/ui/Login.tsx). */
 const LAST_TENANT = "wschat.console.tenant";
@@ -46,11 +55,12 @@ function clearErrors(form: HTMLFormElement): void {
 }
 
 function showFailure(form: HTMLFormElement, failure: Failure): void {
+  const fieldWords = parseWords(form.dataset.fieldErrors);
   for (const { field, message } of failure.fields) {
     document.getElementById(field)?.setAttribute("aria-invalid", "true");
     const slot = document.getElementById(`${field}-error`);
     if (slot) {
-      slot.textContent = message;
+      slot.textContent = fieldMessage(field, message, fieldWords);
       slot.hidden = false;
     }
   }
