@@ -34,11 +34,13 @@ async def switched_on() -> None:
 
 @blueprint.get("/signup")
 async def page() -> Response:
+    """The sign-up form."""
     return _html(signup_page(_lang()))
 
 
 @blueprint.get("/signup/confirm")
 async def confirm_form() -> Response:
+    """The page the mail's link opens: the confirmation form, or what is wrong with the link."""
     lang = _lang()
     try:
         signup, slug, login = await service(SignupService).pending(request.args.get("token", ""))
@@ -65,6 +67,7 @@ async def script() -> Response:
 
 @blueprint.post("/api/signup")
 async def sign_up() -> Response:
+    """Ask for a demo: the confirmation link is mailed (WSCHAT_SIGNUP=on only)."""
     require_own_origin()
     await service(SignupService).sign_up(await read_json(SignupRequest), client_ip())
     return json_response({"status": "confirmation_sent"}, 202)
@@ -72,6 +75,7 @@ async def sign_up() -> Response:
 
 @blueprint.post("/api/signup/confirm")
 async def confirm() -> Response:
+    """Confirm a sign-up: the demo tenant and its first admin are created (WSCHAT_SIGNUP=on only)."""
     require_own_origin()
     tenant, admin = await service(SignupService).confirm(await read_json(ConfirmRequest))
     return json_response({"tenant": tenant.slug, "login": admin.login, "sign_in": SIGN_IN}, 201)
