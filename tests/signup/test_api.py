@@ -301,3 +301,24 @@ async def test_housekeeping_deletes_unconfirmed_signups_after_24_hours(
             return left["signups"] == left["outbox"] == []
 
         await wait_for(gone, timeout=10)
+
+
+async def test_signups_from_one_ipv6_64_count_as_one_client(
+    settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
+) -> None:
+    """Behind a trusted proxy: a new address of the same /64 per sign-up gains nothing; another /64 is
+    another client."""
+    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
+    proxied = replace(settings.server, trusted_proxies="127.0.0.1")
+    async with start_server(replace(settings, mail=mail, signup=True, server=proxied), clock, http) as live:
+
+        async def from_address(address: str, n: int) -> str | None:
+            headers = {"X-Forwarded-For": address}
+            body = form(email=f"user{n}@initrode.example")
+            reply = await live.request("POST", "/api/signup", json=body, headers=headers)
+            return reply.code
+
+        for n in range(5):
+            assert await from_address(f"2001:db8:1:2::{n + 1}", n) is None
+        assert await from_address("2001:db8:1:2::99", 5) == "RATE_LIMITED"
+        assert await from_address("2001:db8:1:3::1", 6) is None

@@ -19,6 +19,7 @@ from wschat.clock import Clock, new_id
 from wschat.errors import Conflict, DisposableAddress, LinkUsed, RateLimited, SignupPending, WsChatError
 from wschat.limits.counter import HitCounter
 from wschat.mail.service import MailService
+from wschat.privacy.ip import subscriber_key
 from wschat.signup.addresses import is_disposable, login_of, slug_of
 from wschat.signup.links import ConfirmationLinks
 from wschat.signup.mails import confirmation_mail
@@ -59,6 +60,7 @@ class SignupService:
         """Store a pending sign-up and queue its confirmation mail. Raises RateLimited, DisposableAddress,
         SignupPending, MailNotConfigured; nothing is stored then."""
         email = request.email.lower()
+        client = subscriber_key(client)  # an IPv6 /64 counts as one client, as for sign-ins
         if await self._per_client.is_limited(client) or await self._per_address.is_limited(email):
             raise RateLimited("Too many sign-ups. Please try again in an hour.", retry_after=3600)
         if is_disposable(email):
