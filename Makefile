@@ -38,7 +38,8 @@ $(NODE_MODULES): frontend/package.json frontend/package-lock.json
 	touch $@
 
 # Vite writes the widget (wschat/static/widget.js, its loader, and wschat/static/widget/: the widget proper and
-# the chunks it loads on first use) and the console (wschat/static/console/).
+# the chunks it loads on first use), the console (wschat/static/console/) and the sign-up pages' script
+# (wschat/static/signup/).
 $(FRONTEND): $(NODE_MODULES) $(FRONTEND_SOURCES)
 	cd frontend && npm run build --silent
 	touch $@

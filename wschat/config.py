@@ -25,6 +25,7 @@ from wschat.config_parsing import (
     parse_log_level,
     parse_port,
     parse_public_url,
+    parse_switch,
     parse_synchronous,
     parse_trusted_proxies,
 )
@@ -148,6 +149,8 @@ class Settings:
     #: Bearer token of the operator's API ``/api/operator/…``; without it those routes do not exist.
     operator_token: Secret | None = None
     log_level: str = "info"
+    #: The public demo sign-up (``WSCHAT_SIGNUP=on``): ``/signup`` and ``/api/signup``; off, both are 404.
+    signup: bool = False
     #: The FerretDB binary (only for copying an old installation: ``wschat db copy --from ferretdb://…``).
     ferretdb_bin: Path | None = None
 
@@ -197,6 +200,7 @@ _KNOWN = {
     "WSCHAT_SMTP_URL",
     "WSCHAT_MAIL_FROM",
     "WSCHAT_MAIL_RETRY_DELAYS",
+    "WSCHAT_SIGNUP",
 }
 
 
@@ -266,6 +270,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
     secret = reader.get("WSCHAT_SECRET_KEY", None, _parse_secret)
     if secret is None:
         secret = _stored_secret(data_dir, create=create_secret)
+    mail = _mail(reader)
+    signup = reader.get("WSCHAT_SIGNUP", False, parse_switch)
+    if signup and mail.smtp_url is None:
+        raise ConfigError("WSCHAT_SIGNUP", "needs WSCHAT_SMTP_URL: a sign-up is confirmed by e-mail")
     return Settings(
         secret_key=secret,
         data_dir=data_dir,
@@ -274,7 +282,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         auth=auth,
         chat=chat,
         media=media,
-        mail=_mail(reader),
+        mail=mail,
+        signup=signup,
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
         operator_token=reader.get("WSCHAT_OPERATOR_TOKEN", None, _parse_secret),

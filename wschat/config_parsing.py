@@ -88,6 +88,16 @@ def parse_log_level(value: str) -> str:
     return level
 
 
+def parse_switch(value: str) -> bool:
+    """``on`` or ``off`` (also ``true``/``false``, ``1``/``0``, ``yes``/``no``)."""
+    lowered = value.strip().lower()
+    if lowered in ("on", "true", "1", "yes"):
+        return True
+    if lowered in ("off", "false", "0", "no"):
+        return False
+    raise ValueError("must be on or off")
+
+
 def parse_delays(value: str) -> tuple[int, ...]:
     """Seconds, comma-separated: ``30,120,600``; 1 to 20 of them, each from 1 s to 2 days."""
     parts = [part.strip() for part in value.split(",")]

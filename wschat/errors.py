@@ -5,7 +5,9 @@ The tree::
     WsChatError                      code, message, http status
     ├── ValidationFailed             400 VALIDATION_FAILED
     │   ├── InvalidRange             400 INVALID_RANGE
-    │   └── InvalidCursor            400 INVALID_CURSOR
+    │   ├── InvalidCursor            400 INVALID_CURSOR
+    │   ├── DisposableAddress        400 DISPOSABLE_ADDRESS
+    │   └── LinkInvalid              400 LINK_INVALID
     ├── media.UnsupportedImage       400 UNSUPPORTED_IMAGE
     ├── media.ImageTooLarge          400 IMAGE_TOO_LARGE
     ├── InvalidCredentials           401 INVALID_CREDENTIALS
@@ -26,8 +28,11 @@ The tree::
     │   ├── LimitReached             409 LIMIT_REACHED
     │   ├── TranscriptLimit          409 TRANSCRIPT_LIMIT
     │   ├── AgentsOnline             409 AGENTS_ONLINE
+    │   ├── SignupPending            409 SIGNUP_PENDING
+    │   ├── LinkUsed                 409 LINK_USED
     │   └── WrongState               409 WRONG_STATE
     ├── RetentionExpired             410 RETENTION_EXPIRED
+    ├── LinkExpired                  410 LINK_EXPIRED
     ├── RateLimited                  429 RATE_LIMITED
     └── Unavailable                  503 UNAVAILABLE
 
@@ -68,6 +73,11 @@ class ErrorCode(StrEnum):
     RETENTION_EXPIRED = "RETENTION_EXPIRED"
     INVALID_RANGE = "INVALID_RANGE"
     INVALID_CURSOR = "INVALID_CURSOR"
+    DISPOSABLE_ADDRESS = "DISPOSABLE_ADDRESS"
+    LINK_INVALID = "LINK_INVALID"
+    LINK_EXPIRED = "LINK_EXPIRED"
+    LINK_USED = "LINK_USED"
+    SIGNUP_PENDING = "SIGNUP_PENDING"
     TOO_LARGE = "TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
@@ -119,6 +129,18 @@ class InvalidRange(ValidationFailed):
 class InvalidCursor(ValidationFailed):
     code = ErrorCode.INVALID_CURSOR
     default_message = "This paging cursor is not valid; start from the first page again."
+
+
+class DisposableAddress(ValidationFailed):
+    code = ErrorCode.DISPOSABLE_ADDRESS
+    default_message = (
+        "Please use your work e-mail address: addresses of throw-away mail services are refused."
+    )
+
+
+class LinkInvalid(ValidationFailed):
+    code = ErrorCode.LINK_INVALID
+    default_message = "This confirmation link is not valid. Please copy the whole link from the e-mail."
 
 
 class InvalidCredentials(WsChatError):
@@ -225,6 +247,25 @@ class WrongState(Conflict):
 
     code = ErrorCode.WRONG_STATE
     default_message = "This does not apply in the present state."
+
+
+class SignupPending(Conflict):
+    code = ErrorCode.SIGNUP_PENDING
+    default_message = (
+        "A sign-up with this address waits for its confirmation: please follow the link in the e-mail "
+        "we sent (it is valid for 24 hours)."
+    )
+
+
+class LinkUsed(Conflict):
+    code = ErrorCode.LINK_USED
+    default_message = "This confirmation link has been used already: your demo exists. Please sign in."
+
+
+class LinkExpired(WsChatError):
+    code = ErrorCode.LINK_EXPIRED
+    status = 410
+    default_message = "This confirmation link has expired (after 24 hours). Please sign up again."
 
 
 class RetentionExpired(WsChatError):

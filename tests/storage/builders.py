@@ -26,6 +26,7 @@ from wschat.clock import new_id
 from wschat.mail.models import Attachment, OutgoingMail
 from wschat.records import Document
 from wschat.signalling.models import Call, CallKind, CallStatus, Participation, Side
+from wschat.signup.models import CONSENT, LINK_TTL, Signup
 from wschat.video.models import CallMode
 from wschat.visitors.models import Visitor
 
@@ -243,4 +244,20 @@ def offline_message(tenant: Tenant, visitor_id: str, *, created: float = 0) -> C
         answer_state="open",
         answer_email="sam@example.com",
         answer_lang="de",
+    )
+
+
+def new_signup(email: str, *, created: float = 0, phone: str | None = None) -> Signup:
+    """A pending demo sign-up; with a phone, its consent too."""
+    return Signup(
+        id=new_id("sgn"),
+        email=email,
+        name="Dora Demo",
+        company="Initrode AG",
+        lang="de",
+        created_at=at(created),
+        expires_at=at(created) + LINK_TTL,
+        phone=phone,
+        consent_text=CONSENT["de"] if phone else None,
+        consent_at=at(created) if phone else None,
     )

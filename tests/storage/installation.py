@@ -19,6 +19,7 @@ from tests.storage.builders import (
     new_conversation,
     new_mail,
     new_reply,
+    new_signup,
     new_tenant,
     new_transcript,
     new_user,
@@ -29,7 +30,7 @@ from tests.storage.builders import (
 from wschat.accounts.models import RevokedSession, Role, Tenant
 from wschat.chat.models import AgentStatus, ConversationStatus, Party, SenderKind, Visibility
 from wschat.clock import new_id
-from wschat.mail.models import MailStatus
+from wschat.mail.models import SYSTEM_SENDER, MailStatus
 from wschat.media.store import Photo
 from wschat.records import Document
 from wschat.signalling.models import CallStatus, EndReason, Participation, Side
@@ -47,6 +48,12 @@ async def populate(db: Database, slugs: tuple[str, ...] = ("acme", "globex")) ->
         await _tenant(stores, new_tenant(slug, allowed_origins=(f"https://www.{slug}.example",)), n)
     await stores.presence.heartbeat("node_copytest", at(5))
     await stores.leases.acquire("janitor", "node_copytest", at(5), at(35))
+    # A demo sign-up waiting for its confirmation, and its mail from the installation itself (no tenant).
+    signup = new_signup(f"dora@{slugs[0]}-signup.example", created=6, phone="+49 40 123456")
+    await stores.signups.insert(signup)
+    confirmation = new_mail(new_tenant(slugs[0]), created=6, tenant_id=SYSTEM_SENDER, to=signup.email)
+    await stores.outbox.insert(confirmation)
+    await stores.signups.set_mail(signup.id, confirmation.id)
 
 
 async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:

@@ -18,6 +18,7 @@ from tests.storage.builders import (
     new_conversation,
     new_mail,
     new_reply,
+    new_signup,
     new_tenant,
     new_transcript,
     new_user,
@@ -31,7 +32,7 @@ from wschat.accounts.store import user_changes
 from wschat.archive.store import ArchiveFilter
 from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility
 from wschat.chat.transcript_store import TranscriptKind
-from wschat.mail.models import MailStatus, OutgoingMail
+from wschat.mail.models import SYSTEM_SENDER, MailStatus, OutgoingMail
 from wschat.media.store import Photo
 from wschat.signalling.models import Call, CallStatus, Participation, Side
 from wschat.storage import Stores
@@ -153,6 +154,12 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
         await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
     audit = {"_id": "exp_fedcba9876543210", "tenant_id": acme.id, "user_id": anna.id, "user_name": "Anna"}
     await stores.archive.record_export(audit | {"format": "jsonl", "filter": {}, "rows": 0, "at": at(2)})
+    # A demo sign-up waiting for its confirmation, its mail sent by the installation itself (wschat/signup).
+    signup = new_signup("erin@initrode.example", created=50, phone="+49 40 123456")
+    assert await stores.signups.insert(signup)
+    confirmation = new_mail(acme, created=50, tenant_id=SYSTEM_SENDER, to=signup.email)
+    await stores.outbox.insert(confirmation)
+    await stores.signups.set_mail(signup.id, confirmation.id)
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -292,6 +299,7 @@ async def exercise(stores: Stores, world: World) -> None:
     await archive_queries(stores, world)
     # A third tenant, used, then deleted as its lifecycle deletes it (wschat/lifecycle).
     await tenant_deletion(stores)
+    await signups(stores)
 
 
 async def archive_queries(stores: Stores, world: World) -> None:
@@ -354,3 +362,23 @@ async def tenant_deletion(stores: Stores) -> None:
     await stores.tenant_data.compact()
     assert await stores.tenant_data.delete_tenant(initech.id)
     assert await stores.tenants.by_id(initech.id) is None
+
+
+async def signups(stores: Stores) -> None:
+    """A sign-up: stored once per address, its mail sent, then taken (confirmed) with its mail; and the
+    housekeeping's look for expired ones."""
+    pending = new_signup("dora@initrode.example", created=70)
+    assert await stores.signups.insert(pending)
+    assert not await stores.signups.insert(new_signup("dora@initrode.example", created=71))
+    mail = new_mail(new_tenant("system"), created=70, tenant_id=SYSTEM_SENDER, to=pending.email)
+    await stores.outbox.insert(mail)
+    await stores.outbox.transition(mail, replace(mail, status=MailStatus.SENT, sent_at=at(71)), at(71))
+    await stores.signups.set_mail(pending.id, mail.id)
+    assert (await stores.signups.get(pending.id)) is not None
+    assert (await stores.signups.by_email(pending.email)) is not None
+    assert pending.id in await stores.signups.expired(pending.expires_at, 10)
+    taken = await stores.signups.take(pending.id)
+    assert taken is not None
+    assert taken.mail_id == mail.id
+    assert await stores.signups.take(pending.id) is None
+    assert await stores.outbox.get(SYSTEM_SENDER, mail.id) is None

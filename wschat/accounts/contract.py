@@ -62,6 +62,22 @@ class LegalHold:
 
 
 @dataclass(frozen=True)
+class Customer:
+    """Who signed up for a demo (wschat/signup): customer master data, kept and deleted with the tenant."""
+
+    name: str
+    company: str
+    signed_up_at: datetime
+    confirmed_at: datetime
+    phone: str | None = None
+    #: The consent text the person ticked (as shown, in their language) and when; only with a phone.
+    consent_text: str | None = None
+    consent_at: datetime | None = None
+    #: The language they signed up in (``en`` or ``de``): the lifecycle's notices to them use it.
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     """What the operator set and the runner did, beyond the tenant's plan and its two end dates."""
 
@@ -72,6 +88,8 @@ class Lifecycle:
     legal_hold: LegalHold | None = None
     #: Steps done once (:class:`Notice`), each with when.
     done: dict[str, datetime] = field(default_factory=dict)
+    #: The demo sign-up's data, for a tenant made by one (None for tenants the operator created).
+    customer: Customer | None = None
 
 
 def add_months(moment: datetime, months: int) -> datetime:

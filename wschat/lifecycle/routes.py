@@ -9,7 +9,7 @@ from typing import Any
 
 from quart import Blueprint, Response
 
-from wschat.accounts.contract import Dates
+from wschat.accounts.contract import Customer, Dates
 from wschat.accounts.models import Tenant
 from wschat.boundary.http import json_response, read_json, require_bearer, service
 from wschat.config import Settings
@@ -78,6 +78,23 @@ def operator_wire(tenant: Tenant, dates: Dates) -> dict[str, Any]:
         **dates.to_wire(),
         "legal_hold": {"reason": hold.reason, "since": hold.since.isoformat()} if hold else None,
         "done": {step: at.isoformat() for step, at in sorted(tenant.lifecycle.done.items())},
+        "customer": _customer(tenant.lifecycle.customer),
+    }
+
+
+def _customer(customer: Customer | None) -> dict[str, Any] | None:
+    """Who signed up for the demo (wschat/signup); None for a tenant the operator created."""
+    if customer is None:
+        return None
+    return {
+        "name": customer.name,
+        "company": customer.company,
+        "phone": customer.phone,
+        "consent_text": customer.consent_text,
+        "consent_at": _iso(customer.consent_at),
+        "signed_up_at": customer.signed_up_at.isoformat(),
+        "confirmed_at": customer.confirmed_at.isoformat(),
+        "lang": customer.lang,
     }
 
 

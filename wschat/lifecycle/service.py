@@ -245,7 +245,11 @@ class LifecycleService:
 
 
 def _lang_of(tenant: Tenant) -> Lang:
-    return "en" if tenant.branding.get("language") == "en" else "de"
+    """The widget's fixed language, else the one its customer signed up in (wschat/signup), else German."""
+    fixed = tenant.branding.get("language")
+    customer = tenant.lifecycle.customer
+    chosen = fixed if fixed in ("en", "de") else customer.lang if customer is not None else None
+    return "en" if chosen == "en" else "de"
 
 
 def _invalid_day(message: str) -> ValidationFailed:

@@ -28,6 +28,11 @@ from wschat.smtp import EmailAddress, SmtpUrl, parse_smtp_url
 from wschat.wire import Id, WireModel
 
 Lang = Literal["en", "de"]
+#: The ``tenant_id`` of a mail the installation sends on its own behalf, before any tenant exists (a demo
+#: sign-up's confirmation): it goes through the operator's server only, as *wsChat*, and no tenant's admin
+#: ever sees it in an outbox (their lists filter by their tenant's id).
+SYSTEM_SENDER = "system"
+SYSTEM_NAME = "wsChat"
 #: A subject is one line of at most this many characters.
 MAX_SUBJECT = 200
 #: What a person may add to a mail (a note to a transcript, to a test mail).

@@ -20,6 +20,8 @@ from wschat.accounts.models import Principal, Tenant
 from wschat.clock import Clock, new_id
 from wschat.errors import Conflict, Forbidden, MailNotConfigured, NotFound, ValidationFailed
 from wschat.mail.models import (
+    SYSTEM_NAME,
+    SYSTEM_SENDER,
     Attachment,
     Lang,
     MailCheck,
@@ -30,7 +32,7 @@ from wschat.mail.models import (
     Subject,
     TenantMailSettings,
 )
-from wschat.mail.render import Layout, look_of, render_html, render_text
+from wschat.mail.render import Layout, Look, look_of, render_html, render_text
 from wschat.mail.servers import MailServers
 from wschat.mail.store import OutboxStore, Superseded
 from wschat.mail.strings import check_mail
@@ -74,11 +76,32 @@ class MailService:
         if await self._servers.for_tenant(tenant.id) is None:
             raise MailNotConfigured()
         look = look_of(tenant.name, tenant.branding, lang)
+        return await self._store(tenant.id, to, subject, layout, look, attachments)
+
+    async def enqueue_system(self, to: str, subject: str, layout: Layout, lang: Lang) -> OutgoingMail:
+        """A mail of the installation itself, for someone who belongs to no tenant (yet): through the
+        operator's server (``WSCHAT_SMTP_URL``) as *wsChat*. Raises as :meth:`enqueue`."""
+        to, subject = _checked("to", _ADDRESS, to), _checked("subject", _SUBJECT, subject)
+        if self._servers.operator is None:
+            raise MailNotConfigured()
+        look = look_of(SYSTEM_NAME, {}, lang)
+        return await self._store(SYSTEM_SENDER, to, subject, layout, look, ())
+
+    async def _store(
+        self,
+        tenant_id: str,
+        to: str,
+        subject: str,
+        layout: Layout,
+        look: Look,
+        attachments: tuple[Attachment, ...],
+    ) -> OutgoingMail:
+        lang = look.lang
         now = self._clock()
         mail_id = new_id("mai")
         mail = OutgoingMail(
             id=mail_id,
-            tenant_id=tenant.id,
+            tenant_id=tenant_id,
             to=to,
             subject=subject,
             text=render_text(layout, look),
@@ -90,7 +113,7 @@ class MailService:
             attachments=attachments,
         )
         await self._outbox.insert(mail)
-        log.info("mail %s of tenant %s queued", mail.id, tenant.id)
+        log.info("mail %s of tenant %s queued", mail.id, tenant_id)
         self._on_queued()
         return mail
 

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from wschat.accounts.store import TenantStore
 from wschat.clock import Clock
 from wschat.mail.message import to_mime
-from wschat.mail.models import MailStatus, OutgoingMail
+from wschat.mail.models import SYSTEM_NAME, SYSTEM_SENDER, MailStatus, OutgoingMail
 from wschat.mail.sender import SEND_TIMEOUT, SendFailed, SmtpSender
 from wschat.mail.servers import MailServers
 from wschat.mail.store import OutboxStore, Superseded
@@ -109,14 +109,18 @@ class OutboxWorker:
         return failure is None
 
     async def _deliver(self, mail: OutgoingMail) -> SendFailed | None:
-        server = await self._servers.for_tenant(mail.tenant_id)
+        if mail.tenant_id == SYSTEM_SENDER:  # the installation's own mail: the operator's server only
+            server, name = self._servers.operator, SYSTEM_NAME
+        else:
+            server = await self._servers.for_tenant(mail.tenant_id)
+            tenant = await self._tenants.by_id(mail.tenant_id)
+            if tenant is None:
+                return SendFailed("the tenant no longer exists", permanent=True)
+            name = tenant.name
         if server is None:
             return SendFailed(NO_SERVER)
-        tenant = await self._tenants.by_id(mail.tenant_id)
-        if tenant is None:
-            return SendFailed("the tenant no longer exists", permanent=True)
         try:
-            message = to_mime(mail, server.sender, tenant.name)
+            message = to_mime(mail, server.sender, name)
             await self._sender.send(server.url, message, server.sender, mail.to)
         except SendFailed as failure:
             return failure

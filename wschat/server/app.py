@@ -38,6 +38,7 @@ from wschat.server.realtime import MAX_PACKET, Realtime
 from wschat.server.redis_manager import order_catch_up_after_loss, start_listening
 from wschat.server.runtime import Runtime, build_runtime
 from wschat.signalling import events as call_events
+from wschat.signup.routes import blueprint as signup_blueprint
 from wschat.storage import Database, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.video.routes import blueprint as video_blueprint
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(conversations_blueprint)
     quart_app.register_blueprint(archive_blueprint)
     quart_app.register_blueprint(operator_blueprint)
+    quart_app.register_blueprint(signup_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:
@@ -214,6 +216,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             ("expire call invitations", rt.calls.expire_invitations),
             ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
             ("forget the first-run password file", forget_first_password),
+            ("delete unconfirmed sign-ups", rt.signup.purge),
             ("clients catch up after a failed publish", order_catch_up),
         )
         while True:

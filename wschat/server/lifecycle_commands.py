@@ -73,6 +73,12 @@ def describe(tenant: Tenant, dates: Dates) -> str:
         ("legal hold", f"since {_day(hold.since)}: {hold.reason}" if hold else "-"),
     ]
     rows += [(f"done: {step}", _day(at)) for step, at in sorted(tenant.lifecycle.done.items())]
+    if (customer := tenant.lifecycle.customer) is not None:  # a demo sign-up (wschat/signup)
+        rows += [
+            ("signed up by", f"{customer.name} ({customer.company})"),
+            ("signed up", f"{_day(customer.signed_up_at)}, confirmed {_day(customer.confirmed_at)}"),
+            ("phone", f"{customer.phone}, consent {_day(customer.consent_at)}" if customer.phone else "-"),
+        ]
     width = max(len(name) for name, _ in rows) + 1
     return "\n".join(f"{name + ':':<{width}} {value}" for name, value in rows)
 

@@ -53,6 +53,9 @@ from wschat.media.service import PhotoService
 from wschat.sealing import Sealer
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallPublisher, CallService
+from wschat.signup.links import ConfirmationLinks
+from wschat.signup.models import PER_ADDRESS_PER_DAY, PER_CLIENT_PER_HOUR
+from wschat.signup.service import SignupService
 from wschat.storage import Database
 from wschat.video.service import VideoSettingsService
 from wschat.video.store import VideoSettingsStore
@@ -137,6 +140,8 @@ class Runtime:
     canned: CannedReplyService
     #: The tenants' contract states, the operator's commands on them, and deletion when due.
     lifecycle: LifecycleService
+    #: The public demo sign-up (its routes answer 404 unless WSCHAT_SIGNUP is on).
+    signup: SignupService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
@@ -167,6 +172,7 @@ class Runtime:
             self.archive,
             self.archive_export,
             self.lifecycle,
+            self.signup,
         )
 
     async def close(self) -> None:
@@ -316,6 +322,16 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         outbox_worker=outbox_worker,
         canned=canned,
         lifecycle=LifecycleService(tenants, stores.tenant_data, stores.leases, mail, clock, holder=node_id),
+        signup=SignupService(
+            stores.signups,
+            accounts,
+            mail,
+            ConfirmationLinks(settings.secret_key.reveal().encode()),
+            clock,
+            public_url=settings.server.public_url,
+            per_client=counter("signup-client", PER_CLIENT_PER_HOUR, 3600),
+            per_address=counter("signup-address", PER_ADDRESS_PER_DAY, 86400),
+        ),
         housekeeping=housekeeping,
         limits_redis=limits_redis,
     )

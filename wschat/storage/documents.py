@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from wschat.accounts.contract import LegalHold, Lifecycle
+from wschat.accounts.contract import Customer, LegalHold, Lifecycle
 from wschat.accounts.models import Plan, RevokedSession, Role, Tenant, TenantSettings, TenantStatus, User
 from wschat.chat.models import (
     AgentStatus,
@@ -90,6 +90,7 @@ def lifecycle_doc(lifecycle: Lifecycle) -> Document:
         "contract_since": lifecycle.contract_since,
         "legal_hold": {"reason": hold.reason, "since": hold.since} if hold else None,
         "done": dict(lifecycle.done),
+        "customer": asdict(lifecycle.customer) if lifecycle.customer else None,
     }
 
 
@@ -100,6 +101,7 @@ def _lifecycle(stored: Document) -> Lifecycle:
         contract_since=stored.get("contract_since"),
         legal_hold=LegalHold(reason=hold["reason"], since=hold["since"]) if hold else None,
         done=dict(stored.get("done") or {}),
+        customer=Customer(**customer) if (customer := stored.get("customer")) else None,
     )
 
 

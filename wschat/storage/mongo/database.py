@@ -140,6 +140,11 @@ INDEXES: dict[str, list[IndexModel]] = {
     "export_audit": [
         IndexModel([("tenant_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="tenant_at")
     ],
+    # One pending sign-up per address (wschat/signup); housekeeping deletes them by expiry.
+    "signups": [
+        IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
+        IndexModel([("expires_at", ASCENDING)], name="expires_at"),
+    ],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],
 }

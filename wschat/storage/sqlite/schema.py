@@ -364,6 +364,54 @@ _V9 = [
     "CREATE INDEX transcripts_conversation_fk ON transcripts (conversation_id)",
 ]
 
+#: Version 10: pending demo sign-ups (wschat/signup), one per address; and the outbox without its foreign
+#: key to tenants, because a sign-up's confirmation mail is sent before any tenant exists (its tenant_id is
+#: ``wschat.mail.models.SYSTEM_SENDER``). SQLite cannot drop a constraint: the table is built anew and
+#: renamed (https://www.sqlite.org/lang_altertable.html#otheralter; migrations run with foreign keys off, so
+#: outbox_transitions keeps pointing at the table named outbox). A tenant's mails were and are deleted by
+#: its lifecycle (wschat/lifecycle), not by the cascade.
+_V10 = [
+    """CREATE TABLE signups (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        company TEXT NOT NULL,
+        phone TEXT,
+        consent_text TEXT,
+        consent_at INTEGER,
+        lang TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        mail_id TEXT
+    )""",
+    "CREATE INDEX signups_expires ON signups (expires_at)",
+    """CREATE TABLE outbox_v10 (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text TEXT NOT NULL,
+        html TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        epoch INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        lease_until INTEGER,
+        last_error TEXT,
+        sent_at INTEGER,
+        attachments TEXT NOT NULL DEFAULT '[]',
+        attachment_data BLOB
+    )""",
+    "INSERT INTO outbox_v10 SELECT * FROM outbox",
+    "DROP TABLE outbox",
+    "ALTER TABLE outbox_v10 RENAME TO outbox",
+    "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status IN ('queued', 'sending')",
+    "CREATE INDEX outbox_tenant_status ON outbox (tenant_id, status, created_at, id)",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10]
 LATEST = len(MIGRATIONS)

@@ -311,6 +311,22 @@ EXPORT_AUDIT = Table(
     _c("id", "tenant_id", "user_id", "user_name", "format", "filter:json", "rows:int", "at:time"),
 )
 LEASES = Table("leases", _c("id", "holder", "until:time"))
+SIGNUPS = Table(
+    "signups",
+    _c(
+        "id",
+        "email",
+        "name",
+        "company",
+        "phone",
+        "consent_text",
+        "consent_at:time",
+        "lang",
+        "created_at:time",
+        "expires_at:time",
+        "mail_id",
+    ),
+)
 CANNED_REPLIES = Table(
     "canned_replies",
     _c(
@@ -347,6 +363,7 @@ TABLES: tuple[Table, ...] = (
     CANNED_REPLIES,
     TRANSCRIPTS,
     EXPORT_AUDIT,
+    SIGNUPS,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}
