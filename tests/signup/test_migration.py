@@ -38,6 +38,7 @@ def test_step_10_keeps_the_outbox_and_lets_a_mail_be_sent_before_any_tenant_exis
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA foreign_keys = ON")
         assert conn.execute("SELECT id, tenant_id FROM outbox").fetchall() == [("mai_1", "ten_1")]
+        assert conn.execute("SELECT id FROM outbox_transitions").fetchall() == [("mai_1:1",)], "kept"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         conn.execute(_OUTBOX, ("mai_2", "system"))  # refused by the old foreign key
         conn.execute("DELETE FROM outbox WHERE id = 'mai_1'")
