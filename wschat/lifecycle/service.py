@@ -204,7 +204,7 @@ class LifecycleService:
                 break
             counts.update(batch)
         if counts:
-            shown = ", ".join(f"{table} {count}" for table, count in sorted(counts.items()))
+            shown = ", ".join(f"{table} {count}" for table, count in sorted(counts.items()) if count)
             log.info("tenant %s: deleted %s%s", tenant.slug, shown, "" if finished else " (continues)")
         if finished:
             steps = await self.data.compact()  # the deleted words out of the search indexes too

@@ -64,28 +64,23 @@ def _calls(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, in
     return _delete_calls(conn, calls) if calls else {}
 
 
-def _visitors(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, int]:
-    ids = _ids(conn, "SELECT id FROM visitors WHERE tenant_id = ? LIMIT ?", (tenant_id, limit))
-    if not ids:
-        return {}
-    marks = _marks(ids)
-    return {
-        "page_views": conn.execute(f"DELETE FROM page_views WHERE visitor_id IN ({marks})", ids).rowcount,
-        "visitors": conn.execute(f"DELETE FROM visitors WHERE id IN ({marks})", ids).rowcount,
-    }
+def _with_children(parent: str, *children: tuple[str, str]) -> _Step:
+    """A table whose rows are reached by tenant, each with the rows of ``children`` (table, key) on it."""
 
+    def step(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, int]:
+        sql = f"SELECT id FROM {parent} WHERE tenant_id = ? LIMIT ?"
+        ids = _ids(conn, sql, (tenant_id, limit))
+        if not ids:
+            return {}
+        marks = _marks(ids)
+        counts = {
+            child: conn.execute(f"DELETE FROM {child} WHERE {key} IN ({marks})", ids).rowcount
+            for child, key in children
+        }
+        counts[parent] = conn.execute(f"DELETE FROM {parent} WHERE id IN ({marks})", ids).rowcount
+        return counts
 
-def _mails(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, int]:
-    ids = _ids(conn, "SELECT id FROM outbox WHERE tenant_id = ? LIMIT ?", (tenant_id, limit))
-    if not ids:
-        return {}
-    marks = _marks(ids)
-    return {
-        "outbox_transitions": conn.execute(
-            f"DELETE FROM outbox_transitions WHERE mail_id IN ({marks})", ids
-        ).rowcount,
-        "outbox": conn.execute(f"DELETE FROM outbox WHERE id IN ({marks})", ids).rowcount,
-    }
+    return step
 
 
 def _rows_of(table: str, key: str = "tenant_id") -> _Step:
@@ -103,8 +98,8 @@ def _rows_of(table: str, key: str = "tenant_id") -> _Step:
 _STEPS: tuple[_Step, ...] = (
     _conversations,
     _calls,
-    _visitors,
-    _mails,
+    _with_children("visitors", ("page_views", "visitor_id")),
+    _with_children("outbox", ("outbox_transitions", "mail_id")),
     _rows_of("export_audit"),
     _rows_of("transcripts"),
     _rows_of("sockets"),
