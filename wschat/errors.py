@@ -26,6 +26,7 @@ The tree::
     │   ├── LimitReached             409 LIMIT_REACHED
     │   ├── TranscriptLimit          409 TRANSCRIPT_LIMIT
     │   ├── AgentsOnline             409 AGENTS_ONLINE
+    │   ├── ChatOpen                 409 CHAT_OPEN
     │   └── WrongState               409 WRONG_STATE
     ├── RetentionExpired             410 RETENTION_EXPIRED
     ├── RateLimited                  429 RATE_LIMITED
@@ -64,6 +65,7 @@ class ErrorCode(StrEnum):
     LIMIT_REACHED = "LIMIT_REACHED"
     TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
     AGENTS_ONLINE = "AGENTS_ONLINE"
+    CHAT_OPEN = "CHAT_OPEN"
     WRONG_STATE = "WRONG_STATE"
     RETENTION_EXPIRED = "RETENTION_EXPIRED"
     INVALID_RANGE = "INVALID_RANGE"
@@ -217,6 +219,13 @@ class TranscriptLimit(Conflict):
 class AgentsOnline(Conflict):
     code = ErrorCode.AGENTS_ONLINE
     default_message = "Somebody is online now: please start a chat instead."
+
+
+class ChatOpen(Conflict):
+    """A person whose chat is still open cannot be erased: an agent may be answering them."""
+
+    code = ErrorCode.CHAT_OPEN
+    default_message = "This person's chat is still open; it must be closed first."
 
 
 class WrongState(Conflict):

@@ -54,6 +54,7 @@ from wschat.sealing import Sealer
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallPublisher, CallService
 from wschat.storage import Database
+from wschat.subjects.service import OWN_REQUESTS, OWN_WINDOW, SubjectService
 from wschat.video.service import VideoSettingsService
 from wschat.video.store import VideoSettingsStore
 from wschat.visitors.pages import PageService
@@ -137,6 +138,8 @@ class Runtime:
     canned: CannedReplyService
     #: The tenants' contract states, the operator's commands on them, and deletion when due.
     lifecycle: LifecycleService
+    #: Data-subject requests: find, export, erase, the request log; the visitor's own.
+    subjects: SubjectService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
@@ -167,6 +170,7 @@ class Runtime:
             self.archive,
             self.archive_export,
             self.lifecycle,
+            self.subjects,
         )
 
     async def close(self) -> None:
@@ -316,9 +320,26 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         outbox_worker=outbox_worker,
         canned=canned,
         lifecycle=LifecycleService(tenants, stores.tenant_data, stores.leases, mail, clock, holder=node_id),
+        subjects=SubjectService(
+            stores.subjects,
+            visitor_store,
+            conversations,
+            stores.messages,
+            stores.pages,
+            stores.calls,
+            stores.transcripts,
+            stores.tenant_data,
+            Cursors(_cursor_key(settings, b"wschat subject requests cursors v1")),
+            clock,
+            own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
+        ),
         housekeeping=housekeeping,
         limits_redis=limits_redis,
     )
+
+
+def _cursor_key(settings: Settings, purpose: bytes) -> bytes:
+    return hmac.new(settings.secret_key.reveal().encode(), purpose, "sha256").digest()
 
 
 def archive_service(settings: Settings, db: Database) -> ArchiveService:

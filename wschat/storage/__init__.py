@@ -33,6 +33,7 @@ from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
 from wschat.records import Document
 from wschat.signalling.store import CallStore
+from wschat.subjects.store import SubjectStore
 from wschat.video.store import VideoRecords
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
@@ -58,6 +59,7 @@ TABLES = (
     "canned_replies",
     "transcripts",
     "export_audit",
+    "subject_requests",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -92,6 +94,7 @@ class Stores:
     transcripts: TranscriptStore
     archive: ArchiveStore
     tenant_data: TenantDataStore
+    subjects: SubjectStore
 
 
 class Database(Protocol):

@@ -16,6 +16,7 @@ from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
+from wschat.storage.mongo.subjects import MongoSubjectStore
 from wschat.storage.mongo.transcripts import MongoTranscriptStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
@@ -39,5 +40,6 @@ def build_stores(db: MongoHandle) -> Stores:
         canned=MongoCannedReplyStore(db),
         transcripts=MongoTranscriptStore(db),
         tenant_data=MongoTenantDataStore(db),
+        subjects=MongoSubjectStore(db),
         archive=MongoArchiveStore(db),
     )

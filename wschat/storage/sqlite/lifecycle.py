@@ -106,6 +106,7 @@ _STEPS: tuple[_Step, ...] = (
     _visitors,
     _mails,
     _rows_of("export_audit"),
+    _rows_of("subject_requests"),
     _rows_of("transcripts"),
     _rows_of("sockets"),
     _rows_of("presence"),

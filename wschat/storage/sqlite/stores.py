@@ -15,6 +15,7 @@ from wschat.storage.sqlite.messages import SqliteMessageStore
 from wschat.storage.sqlite.outbox import SqliteMailRecords, SqliteOutboxStore
 from wschat.storage.sqlite.photos import SqlitePhotoStore
 from wschat.storage.sqlite.presence import SqlitePresenceStore
+from wschat.storage.sqlite.subjects import SqliteSubjectStore
 from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
 
@@ -37,5 +38,6 @@ def build_stores(db: Connections) -> Stores:
         canned=SqliteCannedReplyStore(db),
         transcripts=SqliteTranscriptStore(db),
         tenant_data=SqliteTenantDataStore(db),
+        subjects=SqliteSubjectStore(db),
         archive=SqliteArchiveStore(db),
     )

@@ -310,6 +310,23 @@ EXPORT_AUDIT = Table(
     "export_audit",
     _c("id", "tenant_id", "user_id", "user_name", "format", "filter:json", "rows:int", "at:time"),
 )
+SUBJECT_REQUESTS = Table(
+    "subject_requests",
+    _c(
+        "id",
+        "tenant_id",
+        "visitor_id",
+        "kind",
+        "state",
+        "received_at:time",
+        "due_at:time",
+        "done_at:time",
+        "by_id",
+        "by_name",
+        "detail:json",
+    ),
+    defaults={"detail": {}},
+)
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 CANNED_REPLIES = Table(
     "canned_replies",
@@ -347,6 +364,7 @@ TABLES: tuple[Table, ...] = (
     CANNED_REPLIES,
     TRANSCRIPTS,
     EXPORT_AUDIT,
+    SUBJECT_REQUESTS,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}
