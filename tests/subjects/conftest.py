@@ -4,6 +4,7 @@ contact data, a chat with a call, a transcript mailed."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
@@ -13,7 +14,7 @@ import socketio
 
 from tests.mail.conftest import MAIL_FROM
 from tests.mail.smtpd import SmtpServer
-from tests.support import FakeClock, LiveServer, Peer, start_server
+from tests.support import FakeClock, LiveServer, Peer, start_server, stored
 from wschat.accounts.models import Plan, Role, Tenant
 from wschat.config import MailSettings, Settings
 from wschat.smtp import parse_smtp_url
@@ -107,6 +108,7 @@ async def person(server: LiveServer, slug: str, agent_token: str, who: str, addr
     visitor_id = (
         await server.request("POST", f"/api/widget/{slug}/session", json={"token": visitor.token})
     ).body["visitor_id"]
+    await _settled(server, visitor_id)
     strings = (
         f"{who}name",
         f"{who}alias",
@@ -123,3 +125,20 @@ async def person(server: LiveServer, slug: str, agent_token: str, who: str, addr
 
 def _phone(address: str) -> str:
     return f"+49 30 555 {address.rsplit('.', 1)[1]}"
+
+
+async def _settled(server: LiveServer, visitor_id: str) -> None:
+    """Once the widget's socket is gone, its page is closed (a write after the disconnect): wait for it,
+    so that a test's "nothing changed" compares a settled state."""
+    db = server.app.runtime.db
+
+    async def closed() -> bool:
+        views = await stored(db, "page_views", visitor_id=visitor_id)
+        [visitor] = await stored(db, "visitors", _id=visitor_id)
+        return visitor.get("current_page") is None and all(v.get("left_at") for v in views)
+
+    for _ in range(250):
+        if await closed():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the visitor's page was never closed")

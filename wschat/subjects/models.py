@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -103,12 +104,7 @@ def one_month_later(received: datetime) -> datetime:
     """The deadline of Art. 12 (3): one month after receipt; the same day of the next month, or its last day
     when the next month is shorter (31 January → 28/29 February)."""
     year, month = (received.year + 1, 1) if received.month == 12 else (received.year, received.month + 1)
-    for day in range(received.day, 27, -1):
-        try:
-            return received.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return received.replace(year=year, month=month, day=28)
+    return received.replace(year=year, month=month, day=min(received.day, monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
