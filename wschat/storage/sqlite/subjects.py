@@ -133,9 +133,9 @@ def _anonymise_calls(conn: sqlite3.Connection, calls: list[str]) -> int:
 def _participants(*source: str) -> str:
     """The JSON array at ``source`` (json_each's arguments) with each visitor's display name emptied."""
     return (
-        "(SELECT json_group_array(CASE WHEN json_extract(p.value, '$.side') = 'visitor'"
-        " THEN json_set(p.value, '$.display_name', '') ELSE json(p.value) END)"
-        f" FROM json_each({', '.join(source)}) p)"
+        "(SELECT json_group_array(CASE WHEN json_extract(json_each.value, '$.side') = 'visitor'"
+        " THEN json_set(json_each.value, '$.display_name', '') ELSE json(json_each.value) END)"
+        f" FROM json_each({', '.join(source)}))"
     )
 
 
