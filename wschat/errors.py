@@ -27,6 +27,7 @@ The tree::
     │   ├── TranscriptLimit          409 TRANSCRIPT_LIMIT
     │   ├── AgentsOnline             409 AGENTS_ONLINE
     │   ├── ChatOpen                 409 CHAT_OPEN
+    │   ├── Restricted               409 RESTRICTED
     │   └── WrongState               409 WRONG_STATE
     ├── RetentionExpired             410 RETENTION_EXPIRED
     ├── RateLimited                  429 RATE_LIMITED
@@ -66,6 +67,7 @@ class ErrorCode(StrEnum):
     TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
     AGENTS_ONLINE = "AGENTS_ONLINE"
     CHAT_OPEN = "CHAT_OPEN"
+    RESTRICTED = "RESTRICTED"
     WRONG_STATE = "WRONG_STATE"
     RETENTION_EXPIRED = "RETENTION_EXPIRED"
     INVALID_RANGE = "INVALID_RANGE"
@@ -226,6 +228,13 @@ class ChatOpen(Conflict):
 
     code = ErrorCode.CHAT_OPEN
     default_message = "This person's chat is still open; it must be closed first."
+
+
+class Restricted(Conflict):
+    """The person restricted the processing of their data (Art. 18): it is kept, not sent anywhere."""
+
+    code = ErrorCode.RESTRICTED
+    default_message = "This person's data is restricted: it is not sent by e-mail."
 
 
 class WrongState(Conflict):

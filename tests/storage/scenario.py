@@ -350,6 +350,8 @@ async def subject_requests(stores: Stores, world: World) -> None:
 
     found = await stores.subjects.find(acme.id, ("ruth",), 50)
     assert [v.id for v in found] == [ruth.id]
+    changed = {"name": "Ruth B.", "contact": {"email": "ruth@example.org"}, "restricted": True}
+    assert await stores.subjects.change_visitor(acme.id, ruth.id, changed)
     first = await stores.subjects.conversations_of(acme.id, ruth.id, None, 1)
     await stores.subjects.conversations_of(acme.id, ruth.id, (first[0].created_at, first[0].id), 1)
     mails = await stores.subjects.mails_to(acme.id, ["ruth@example.org"], None, 1)

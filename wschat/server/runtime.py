@@ -311,6 +311,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             mail,
             clock,
             counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
+            visitors=visitor_store,
         ),
         offline=OfflineService(
             conversations, messages, visitor_store, presence, tenants, mail, transport, clock

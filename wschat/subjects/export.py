@@ -35,6 +35,7 @@ def visitor_part(visitor: Visitor) -> dict[str, Any]:
         "ip": visitor.ip,
         "country": visitor.country,
         "user_agent": visitor.user_agent,
+        "restricted": visitor.restricted,
         "first_seen": _iso(visitor.first_seen),
         "last_seen": _iso(visitor.last_seen),
     }

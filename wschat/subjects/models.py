@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from wschat.wire import Id, WireModel
+from wschat.visitors.models import Email, Phone
+from wschat.wire import DisplayName, Id, WireModel
 
 #: People one search returns at most.
 FOUND = 50
@@ -67,6 +68,37 @@ class OwnEraseRequest(WireModel):
     """The visitor's own erasure: everything of theirs deleted (anonymising is the tenant's choice)."""
 
     mode: Literal["delete"]
+
+
+class ContactChange(WireModel):
+    """The contact data as it should be; a field left out (or null) is removed."""
+
+    name: DisplayName | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class Rectification(WireModel):
+    """``PATCH /api/subjects/<visitor_id>``: the fields sent are set, null clears one; those left out stay."""
+
+    name: DisplayName | None = None
+    alias: DisplayName | None = None
+    contact: ContactChange | None = None
+
+    def changes(self) -> dict[str, Any]:
+        given = self.model_fields_set
+        if not given:
+            raise ValueError("nothing to change")
+        out: dict[str, Any] = {key: getattr(self, key) for key in ("name", "alias") if key in given}
+        if "contact" in given:
+            out["contact"] = self.contact.model_dump(exclude_none=True) if self.contact else {}
+        return out
+
+
+class Restriction(WireModel):
+    """``PUT /api/subjects/<visitor_id>/restriction``: restrict (true) or lift (false)."""
+
+    restricted: bool
 
 
 class RequestKind(StrEnum):

@@ -18,7 +18,9 @@ from wschat.subjects.models import (
     ExportQuery,
     FindQuery,
     LogRequest,
+    Rectification,
     RequestsQuery,
+    Restriction,
 )
 from wschat.subjects.service import Erased, SubjectService
 from wschat.visitors.models import Visitor
@@ -63,6 +65,25 @@ async def finish_request(request_id: str) -> Response:
     return json_response({"request": done.to_wire(subjects.clock())})
 
 
+@blueprint.patch("/<visitor_id>")
+async def rectify(visitor_id: str) -> Response:
+    """Correct the person's name, alias or contact data; the fields sent are set, null clears one."""
+    principal = await current_principal()
+    body = await read_json(Rectification)
+    return json_response(
+        {"subject": subject_wire(await service(SubjectService).rectify(principal, visitor_id, body))}
+    )
+
+
+@blueprint.put("/<visitor_id>/restriction")
+async def restriction(visitor_id: str) -> Response:
+    """``{"restricted": true | false}``: restrict the processing of the person's data, or lift it."""
+    principal = await current_principal()
+    body = await read_json(Restriction)
+    changed = await service(SubjectService).restrict(principal, visitor_id, body.restricted)
+    return json_response({"subject": subject_wire(changed)})
+
+
 @blueprint.get("/<visitor_id>/export")
 async def export(visitor_id: str) -> Response:
     """Everything stored about the visitor as JSON, a readable HTML page, or both in a ZIP file."""
@@ -90,6 +111,7 @@ def subject_wire(visitor: Visitor) -> dict[str, Any]:
         "alias": visitor.alias,
         "contact": visitor.contact_wire(),
         "country": visitor.country,
+        "restricted": visitor.restricted,
         "first_seen": visitor.first_seen.isoformat(),
         "last_seen": visitor.last_seen.isoformat(),
     }

@@ -28,6 +28,7 @@ from wschat.subjects.models import (
     EraseMode,
     FindQuery,
     LogRequest,
+    Rectification,
     RequestKind,
     RequestsQuery,
     RequestState,
@@ -129,6 +130,38 @@ class SubjectService:
         erased = await self.erase_visitor(visitor, mode)
         await self._log(admin, visitor.id, RequestKind.ERASURE, RequestState.DONE, {"mode": mode.value})
         return erased
+
+    async def rectify(self, admin: Principal, visitor_id: str, change: Rectification) -> Visitor:
+        """Correct the person's name, alias or contact data (Art. 16), logged as a rectification request
+        answered with the names of the fields changed (never their values). Raises Forbidden, NotFound,
+        ValidationFailed (nothing to change)."""
+        _require_admin(admin)
+        try:
+            changes = change.changes()
+        except ValueError:
+            raise ValidationFailed("Name at least one field to change: name, alias or contact.") from None
+        visitor = await self._visitor(admin.tenant, visitor_id)
+        changed = await self.subjects.change_visitor(visitor.tenant_id, visitor.id, changes)
+        if changed is None:
+            raise NotFound("There is no such visitor.")
+        fields = sorted(_changed_fields(visitor, changed))
+        await self._log(admin, visitor.id, RequestKind.RECTIFICATION, RequestState.DONE, {"fields": fields})
+        return changed
+
+    async def restrict(self, admin: Principal, visitor_id: str, restricted: bool) -> Visitor:
+        """Restrict the processing of the person's data (Art. 18) or lift it: while restricted, their chats
+        are kept but left out of the archive's lists, search and exports, and no transcript is mailed.
+        Logged as a restriction request answered. Raises Forbidden, NotFound."""
+        _require_admin(admin)
+        visitor = await self._visitor(admin.tenant, visitor_id)
+        changed = await self.subjects.change_visitor(
+            visitor.tenant_id, visitor.id, {"restricted": restricted}
+        )
+        if changed is None:
+            raise NotFound("There is no such visitor.")
+        detail = {"restricted": restricted}
+        await self._log(admin, visitor.id, RequestKind.RESTRICTION, RequestState.DONE, detail)
+        return changed
 
     async def requests(
         self, admin: Principal, query: RequestsQuery
@@ -297,6 +330,12 @@ class SubjectService:
         )
         await self.subjects.record_request(request.to_doc())
         return request
+
+
+def _changed_fields(before: Visitor, after: Visitor) -> set[str]:
+    fields = {key for key in ("name", "alias") if getattr(before, key) != getattr(after, key)}
+    keys = set(before.contact) | set(after.contact)
+    return fields | {f"contact.{key}" for key in keys if before.contact.get(key) != after.contact.get(key)}
 
 
 def _require_admin(principal: Principal) -> None:

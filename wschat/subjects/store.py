@@ -9,7 +9,7 @@ its own transaction, as the deletion of a tenant does (wschat/lifecycle/store.py
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from wschat.chat.models import Conversation
 from wschat.mail.models import OutgoingMail
@@ -53,6 +53,12 @@ class SubjectStore(Protocol):
     async def strip_visitor(self, tenant_id: str, visitor_id: str, token_hash: str) -> bool:
         """Remove name, alias, contact data, address, country, user agent and current page from the visitor
         record, and replace its token's hash (the old browser session ends). False if there is none."""
+
+    async def change_visitor(
+        self, tenant_id: str, visitor_id: str, changes: dict[str, Any]
+    ) -> Visitor | None:
+        """Set ``name``, ``alias``, ``contact`` (replaced whole) and ``restricted`` as given (None clears a
+        name); the visitor as it is now, None if there is none."""
 
     async def delete_visitor(self, tenant_id: str, visitor_id: str) -> bool:
         """Delete the visitor record. False if there is none."""

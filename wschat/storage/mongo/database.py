@@ -36,6 +36,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("tenant_id", ASCENDING), ("last_seen", ASCENDING)], name="tenant_last_seen"),
         IndexModel([("last_seen", ASCENDING)], name="last_seen"),
+        # The archive leaves out the tenant's restricted visitors (wschat/subjects).
+        IndexModel([("tenant_id", ASCENDING), ("restricted", ASCENDING)], name="tenant_restricted"),
     ],
     # open_key is the visitor id while the conversation is open: one open conversation per visitor.
     "conversations": [

@@ -199,6 +199,16 @@ class MongoSubjectStore:
         )
         return result.matched_count == 1
 
+    async def change_visitor(
+        self, tenant_id: str, visitor_id: str, changes: dict[str, Any]
+    ) -> Visitor | None:
+        doc = await self._db["visitors"].find_one_and_update(
+            {"_id": visitor_id, "tenant_id": tenant_id},
+            {"$set": changes},
+            return_document=ReturnDocument.AFTER,
+        )
+        return visitor_from(doc) if doc else None
+
     async def delete_visitor(self, tenant_id: str, visitor_id: str) -> bool:
         return await self._delete_keys("visitors", tenant_id, [visitor_id]) == 1
 

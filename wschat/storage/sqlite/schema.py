@@ -365,8 +365,10 @@ _V9 = [
 ]
 
 #: Version 10: data-subject requests (wschat/subjects): a visitor's conversations and the mails to their
-#: addresses, each through an index that leads with the tenant; the log of the requests and their deadlines.
+#: addresses, each through an index that leads with the tenant; the log of the requests and their deadlines;
+#: a visitor's restriction of processing (Art. 18), which the archive's pages leave out.
 _V10 = [
+    "ALTER TABLE visitors ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0",
     "CREATE INDEX conversations_visitor ON conversations (tenant_id, visitor_id, created_at, id)",
     "CREATE INDEX outbox_recipient ON outbox (tenant_id, recipient, created_at, id)",
     """CREATE TABLE subject_requests (

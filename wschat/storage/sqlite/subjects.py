@@ -18,7 +18,7 @@ from wschat.mail.models import OutgoingMail
 from wschat.records import Document
 from wschat.storage.documents import conversation_from, visitor_from
 from wschat.storage.mail_documents import mail_from
-from wschat.storage.sqlite.base import SqliteStore, fetch_all, fetch_one
+from wschat.storage.sqlite.base import SqliteStore, fetch_all, fetch_one, set_columns
 from wschat.storage.sqlite.tables import CONVERSATIONS, OUTBOX, SUBJECT_REQUESTS, VISITORS
 from wschat.storage.sqlite.values import to_time
 from wschat.visitors.models import Visitor
@@ -205,6 +205,20 @@ class SqliteSubjectStore(SqliteStore):
     async def strip_visitor(self, tenant_id: str, visitor_id: str, token_hash: str) -> bool:
         params = (token_hash, visitor_id, tenant_id)
         return await self._db.write(lambda conn: conn.execute(_STRIPPED, params).rowcount) == 1
+
+    async def change_visitor(
+        self, tenant_id: str, visitor_id: str, changes: dict[str, Any]
+    ) -> Visitor | None:
+        select = f"{VISITORS.select_sql()} WHERE id = ? AND tenant_id = ?"
+
+        def change(conn: sqlite3.Connection) -> Visitor | None:
+            if fetch_one(conn, VISITORS, select, (visitor_id, tenant_id)) is None:
+                return None
+            set_columns(conn, VISITORS, visitor_id, changes)
+            doc = fetch_one(conn, VISITORS, select, (visitor_id, tenant_id))
+            return visitor_from(doc) if doc else None
+
+        return await self._db.write(change)
 
     async def delete_visitor(self, tenant_id: str, visitor_id: str) -> bool:
         sql = "DELETE FROM visitors WHERE id = ? AND tenant_id = ?"

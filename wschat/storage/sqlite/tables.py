@@ -174,8 +174,9 @@ VISITORS = Table(
         "last_seen:time",
         "current_page:json",
         "engaged:bool",
+        "restricted:bool",
     ),
-    defaults={"contact": {}, "engaged": False},
+    defaults={"contact": {}, "engaged": False, "restricted": False},
 )
 CONVERSATIONS = Table(
     "conversations",
