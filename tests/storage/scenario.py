@@ -350,6 +350,8 @@ async def subject_requests(stores: Stores, world: World) -> None:
 
     found = await stores.subjects.find(acme.id, ("ruth",), 50)
     assert [v.id for v in found] == [ruth.id]
+    by_address = await stores.subjects.find(acme.id, ("ruth", "example", "org"), 50, email="Ruth@example.org")
+    assert [v.id for v in by_address] == [ruth.id]
     changed = {"name": "Ruth B.", "contact": {"email": "ruth@example.org"}, "restricted": True}
     assert await stores.subjects.change_visitor(acme.id, ruth.id, changed)
     first = await stores.subjects.conversations_of(acme.id, ruth.id, None, 1)

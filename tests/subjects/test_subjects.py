@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 
 from tests.lifecycle.conftest import traces
+from tests.storage.builders import at
 from tests.subjects.conftest import company, person, widget
 from tests.support import LiveServer, stored
+from wschat.clock import new_id
 from wschat.storage import TABLES, Database
+from wschat.visitors.models import Visitor
 
 
 async def _everything(db: Database) -> dict[str, list[Any]]:
@@ -145,3 +148,22 @@ async def test_subject_html_export_is_readable_self_contained_and_escaped(server
         with zipfile.ZipFile(io.BytesIO(await reply.read())) as archive:
             assert sorted(archive.namelist()) == ["data.json", "index.html"]
             assert json.loads(archive.read("data.json"))["visitor"]["alias"] == "<b>Mallory</b>"
+
+
+@pytest.mark.both_backends
+async def test_subject_found_by_address_among_many_that_share_its_words(server: LiveServer) -> None:
+    """More people than one search returns have every word of the address (``info``, ``example``, ``org``)
+    in theirs, and were seen more recently: the address is still found, because it is matched whole."""
+    acme = await company(server, "acme")
+    stores = server.app.runtime.db.stores
+    ids = []
+    for n in range(60):
+        visitor = Visitor(id=new_id("vis"), tenant_id=acme.tenant.id, first_seen=at(n), last_seen=at(n))
+        await stores.visitors.insert(visitor, f"token-hash-{n}")
+        email = "info@example.org" if n == 0 else f"info@example.org.x{n}.example"
+        await stores.visitors.set_contact(acme.tenant.id, visitor.id, {"email": email})
+        ids.append(visitor.id)
+
+    found = await server.request("GET", "/api/subjects?email=INFO@example.org", token=acme.admin_token)
+
+    assert [s["id"] for s in found.body["subjects"]] == [ids[0]]

@@ -108,7 +108,8 @@ class SubjectService:
                 "There is nothing to look for in it.",
                 details={"fields": [{"field": field, "message": "no letters or digits to search for"}]},
             )
-        candidates = await self.subjects.find(tenant_id, words, FOUND)
+        email = value.strip() if field == "email" else None
+        candidates = await self.subjects.find(tenant_id, words, FOUND, email=email)
         return [v for v in candidates if _matches(v, field, value)]
 
     async def export(self, admin: Principal, visitor_id: str) -> SubjectExport:

@@ -21,9 +21,11 @@ BATCH = 100
 
 
 class SubjectStore(Protocol):
-    async def find(self, tenant_id: str, words: tuple[str, ...], limit: int) -> list[Visitor]:
+    async def find(
+        self, tenant_id: str, words: tuple[str, ...], limit: int, *, email: str | None = None
+    ) -> list[Visitor]:
         """Visitors whose name, alias or contact data hold every one of ``words`` (plain words, never query
-        syntax), most recently seen first."""
+        syntax) and, if given, whose contact address is ``email`` (any case), most recently seen first."""
 
     async def conversations_of(
         self, tenant_id: str, visitor_id: str, after: tuple[datetime, str] | None, limit: int

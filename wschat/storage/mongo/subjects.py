@@ -54,13 +54,17 @@ class MongoSubjectStore:
     def __init__(self, db: MongoHandle) -> None:
         self._db = db
 
-    async def find(self, tenant_id: str, words: tuple[str, ...], limit: int) -> list[Visitor]:
+    async def find(
+        self, tenant_id: str, words: tuple[str, ...], limit: int, *, email: str | None = None
+    ) -> list[Visitor]:
         if not words:
             return []
-        every = [
+        every: list[Document] = [
             {"$or": [{name: {"$regex": re.escape(word), "$options": "i"}} for name in _VISITOR_FIELDS]}
             for word in words
         ]
+        if email:
+            every.append({"contact.email": {"$regex": f"^{re.escape(email)}$", "$options": "i"}})
         cursor = (
             self._db["visitors"]
             .find({"tenant_id": tenant_id, "$and": every})

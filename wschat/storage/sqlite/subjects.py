@@ -26,8 +26,11 @@ from wschat.visitors.models import Visitor
 _VISITOR_COLUMNS = ", ".join(f"v.{name} AS {name}" for name in VISITORS.column_names)
 _FIND = (
     f"SELECT {_VISITOR_COLUMNS} FROM visitors_fts f CROSS JOIN visitors v ON v.rowid = f.rowid"
-    " WHERE visitors_fts MATCH ? AND v.tenant_id = ? ORDER BY v.last_seen DESC, v.id DESC LIMIT ?"
+    " WHERE visitors_fts MATCH :match AND v.tenant_id = :tenant{email}"
+    " ORDER BY v.last_seen DESC, v.id DESC LIMIT :limit"
 )
+# An address is looked up whole: its words (``info``, ``example``, ``com``) may be common to many people.
+_EMAIL = " AND lower(json_extract(v.contact, '$.email')) = :email"
 _STRIPPED = (
     "UPDATE visitors SET name = NULL, alias = NULL, contact = '{}', ip = NULL, country = NULL,"
     " user_agent = NULL, current_page = NULL, token_hash = ? WHERE id = ? AND tenant_id = ?"
@@ -153,11 +156,19 @@ def _delete_mails(conn: sqlite3.Connection, tenant_id: str, wanted: list[str]) -
 
 
 class SqliteSubjectStore(SqliteStore):
-    async def find(self, tenant_id: str, words: tuple[str, ...], limit: int) -> list[Visitor]:
+    async def find(
+        self, tenant_id: str, words: tuple[str, ...], limit: int, *, email: str | None = None
+    ) -> list[Visitor]:
         if not words:
             return []
-        params = (fts_match(words), tenant_id, limit)
-        docs = await self._db.read(lambda conn: fetch_all(conn, VISITORS, _FIND, params))
+        params = {
+            "match": fts_match(words),
+            "tenant": tenant_id,
+            "limit": limit,
+            "email": (email or "").lower(),
+        }
+        sql = _FIND.format(email=_EMAIL if email else "")
+        docs = await self._db.read(lambda conn: fetch_all(conn, VISITORS, sql, params))
         return [visitor_from(doc) for doc in docs]
 
     async def conversations_of(
