@@ -125,3 +125,50 @@ async def test_my_data_is_rate_limited_per_visitor(server: LiveServer) -> None:
     server.clock.advance(seconds=601)
     again = await server.request("GET", "/api/widget/acme/my-data", headers=_bearer(alpha.token))
     assert again.status == 200
+
+
+async def test_my_data_answers_the_tenants_website_across_origins(server: LiveServer) -> None:
+    site = "https://www.acme.example"
+    acme = await company(server, "acme")
+    await server.request("PATCH", "/api/tenant", json={"allowed_origins": [site]}, token=acme.admin_token)
+    alpha = await person(server, "acme", acme.agent_token, "alphaperson", "203.0.113.77")
+
+    for path in ("/api/widget/acme/my-data", "/api/widget/acme/my-data/erase"):
+        preflight = await server.request("OPTIONS", path, headers={"Origin": site})
+        assert preflight.status == 204
+        assert preflight.headers["Access-Control-Allow-Origin"] == site
+        assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+        refused = await server.request("OPTIONS", path, headers={"Origin": "https://evil.example"})
+        assert refused.code == "ORIGIN_NOT_ALLOWED"
+        assert "Access-Control-Allow-Origin" not in refused.headers
+    reply = await server.request(
+        "GET", "/api/widget/acme/my-data", headers=_bearer(alpha.token) | {"Origin": site}
+    )
+    assert reply.status == 200
+    assert reply.headers["Access-Control-Allow-Origin"] == site
+
+
+async def test_my_data_leaves_out_what_only_agents_see(server: LiveServer) -> None:
+    acme = await company(server, "acme")
+    carl = await server.make_user(acme.tenant, "carl")
+    bert = await server.agent(acme.agent_token)
+    await bert.ok("status.set", {"status": "online"})
+    colleague = await server.agent(await server.login("acme", "carl"))
+    await colleague.ok("status.set", {"status": "online"})
+    visitor = await widget(server, "acme", "203.0.113.12")
+    started = await visitor.ok("chat.start", {"alias": "Vera", "text": "Hallo", "client_id": "v1"})
+    cid = started["conversation"]["id"]
+    assigned = (await visitor.wait("chat.assigned"))["agent"]["id"]
+    bert_user = await server.app.runtime.db.stores.users.by_login(acme.tenant.id, "bert")
+    assert bert_user is not None
+    holder, other = (colleague, bert_user.id) if assigned == carl.id else (bert, carl.id)
+    await holder.ok("chat.transfer", {"conversation_id": cid, "to_agent_id": other, "note": "VIP intern"})
+
+    own = await server.request("GET", "/api/widget/acme/my-data", headers=_bearer(visitor.token))
+    visitor_id = own.body["visitor"]["id"]
+    admin = await server.request("GET", f"/api/subjects/{visitor_id}/export", token=acme.admin_token)
+
+    assert "VIP intern" not in repr(own.body)
+    assert "Hallo" in repr(own.body)
+    notes = [m for c in admin.body["conversations"] for m in c["messages"] if m["visibility"] == "agents"]
+    assert any("VIP intern" in m["text"] for m in notes)
