@@ -1,5 +1,6 @@
-"""Data-subject requests in the console: the admin finds a person by e-mail, downloads their export,
-restricts them, erases them (choosing the mode in the confirmation) and sees both in the request log."""
+"""Data-subject requests in the console: the admin finds a person by e-mail, downloads their export, corrects
+their address, restricts them, erases them (choosing the mode in the confirmation) and sees every step in the
+request log."""
 
 from __future__ import annotations
 
@@ -54,6 +55,14 @@ async def test_console_admin_exports_restricts_and_erases_a_person(
         m["text"] for c in data["conversations"] for m in c["messages"]
     ]
 
+    await person.get_by_role("button", name="Correct…").click()
+    correction = page.get_by_role("form", name="Correct the data of Olga")
+    await correction.get_by_label("E-mail").fill("olga.neu@example.org")
+    await correction.get_by_label("Contact name").fill("Olga Neumann")
+    await correction.get_by_role("button", name="Save the correction").click()
+    await expect(page.get_by_role("status")).to_have_text("Corrected.")
+    await expect(person).to_contain_text("olga.neu@example.org")
+
     await person.get_by_role("button", name="Restrict").click()
     await expect(person.get_by_text("restricted", exact=True)).to_be_visible()
     await expect(person.get_by_role("button", name="Lift restriction")).to_be_visible()
@@ -65,7 +74,7 @@ async def test_console_admin_exports_restricts_and_erases_a_person(
     await expect(page.get_by_role("status")).to_contain_text("Erased (")
     await expect(person).to_have_count(0)
     log = page.get_by_role("region", name="Requests")
-    for kind in ("Access", "Restriction", "Erasure"):
+    for kind in ("Access", "Rectification", "Restriction", "Erasure"):
         await expect(log.get_by_text(kind, exact=False).first).to_be_visible()
     await browser.screenshot(page, "console-subjects")
 

@@ -67,20 +67,71 @@ function EraseDialog({ subject, onDone, onCancel }: { subject: Subject; onDone: 
   );
 }
 
-function Person({ subject, onChanged }: { subject: Subject; onChanged: (text: string, gone: boolean) => void }) {
+function Rectify({ subject, onDone, onCancel }: { subject: Subject; onDone: (changed: Subject) => void; onCancel: () => void }) {
+  const s = t.subjects;
+  const [form, setForm] = useState({
+    name: subject.name ?? "",
+    alias: subject.alias ?? "",
+    contactName: subject.contact.name ?? "",
+    email: subject.contact.email ?? "",
+    phone: subject.contact.phone ?? "",
+  });
+  const [error, setError] = useState("");
+  const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
+  const orNull = (value: string) => value.trim() || null;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const contact = { name: orNull(form.contactName), email: orNull(form.email), phone: orNull(form.phone) };
+    const body = { name: orNull(form.name), alias: orNull(form.alias), contact };
+    const answer = await controller.api.call("PATCH", `/api/subjects/${subject.id}`, SubjectAnswer, body);
+    if (!answer.ok) return setError(errorText(answer.error));
+    onDone(answer.value.subject);
+  };
+  const field = (key: keyof typeof form, label: string, type = "text") => (
+    <label>
+      {label}
+      <input type={type} value={form[key]} maxLength={254} onInput={(e) => set({ [key]: e.currentTarget.value })} />
+    </label>
+  );
+  return (
+    <form class="card" aria-labelledby="rectify-title" onSubmit={(e) => void save(e)}>
+      <h2 id="rectify-title">{s.rectifyTitle(subject.display_name)}</h2>
+      {field("name", s.name)}
+      {field("alias", s.alias)}
+      {field("contactName", s.contactName)}
+      {field("email", s.fields.email, "email")}
+      {field("phone", s.fields.phone, "tel")}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" onClick={onCancel}>
+        {s.cancel}
+      </button>{" "}
+      <button type="submit" class="primary">
+        {s.rectifySave}
+      </button>
+    </form>
+  );
+}
+
+/** `onChanged` gets the person as they are now, or null once they are erased. */
+function Person({ subject, onChanged }: { subject: Subject; onChanged: (text: string, now: Subject | null) => void }) {
   const s = t.subjects;
   const [erasing, setErasing] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [error, setError] = useState("");
   const restrict = async () => {
     const body = { restricted: !subject.restricted };
     const answer = await controller.api.call("PUT", `/api/subjects/${subject.id}/restriction`, SubjectAnswer, body);
     if (!answer.ok) return setError(errorText(answer.error));
-    onChanged(answer.value.subject.restricted ? s.restricted : s.lifted, false);
+    onChanged(answer.value.subject.restricted ? s.restricted : s.lifted, answer.value.subject);
   };
   const exportAll = async () => {
     const failed = await download(`/api/subjects/${subject.id}/export?format=zip`, `wschat-data-${subject.id}.zip`);
     if (failed) setError(failed);
-    else onChanged(s.exported, false);
+    else onChanged(s.exported, subject);
   };
   const contact = [subject.contact.email, subject.contact.phone, subject.country].filter(Boolean).join(" · ");
   return (
@@ -100,19 +151,32 @@ function Person({ subject, onChanged }: { subject: Subject; onChanged: (text: st
       <button type="button" onClick={() => void exportAll()}>
         {s.export}
       </button>{" "}
+      <button type="button" onClick={() => setEditing(true)}>
+        {s.rectify}
+      </button>{" "}
       <button type="button" onClick={() => void restrict()}>
         {subject.restricted ? s.lift : s.restrict}
       </button>{" "}
       <button type="button" class="danger" onClick={() => setErasing(true)}>
         {s.erase}
       </button>
+      {editing && (
+        <Rectify
+          subject={subject}
+          onCancel={() => setEditing(false)}
+          onDone={(changed) => {
+            setEditing(false);
+            onChanged(s.rectified, changed);
+          }}
+        />
+      )}
       {erasing && (
         <EraseDialog
           subject={subject}
           onCancel={() => setErasing(false)}
           onDone={(text) => {
             setErasing(false);
-            onChanged(text, true);
+            onChanged(text, null);
           }}
         />
       )}
@@ -221,11 +285,10 @@ export function Subjects() {
               <Person
                 key={subject.id}
                 subject={subject}
-                onChanged={(text, gone) => {
+                onChanged={(text, now) => {
                   setFeedback({ text, kind: "info" });
                   setVersion(version + 1);
-                  if (gone) setFound(found.filter((other) => other.id !== subject.id));
-                  else void find();
+                  setFound(now ? found.map((other) => (other.id === now.id ? now : other)) : found.filter((other) => other.id !== subject.id));
                 }}
               />
             ))}
