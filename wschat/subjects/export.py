@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -208,7 +209,31 @@ def _e(value: object) -> str:
 def render_html(export: SubjectExport) -> str:
     """The export as one page: inline style only, no script, no link, every stored value escaped."""
     w = _WORDS.get(export.lang, _WORDS["en"])
-    v = export.visitor
+    none = f"<p>{_e(w['none'])}</p>"
+    out = [
+        f'<!doctype html><html lang="{_e(export.lang)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(w['title'])}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_e(w['title'])}</h1>",
+        f"<p>{_e(w['intro'].format(tenant=export.tenant, made=export.made_at.isoformat()))}</p>",
+        f"<h2>{_e(w['person'])}</h2>",
+        _person_html(export.visitor, w),
+        f"<h2>{_e(w['conversations'])}</h2>",
+        *(_conversation_html(c, w) for c in export.conversations),
+        "" if export.conversations else none,
+        f"<h2>{_e(w['pages'])}</h2>",
+        _list(f"{_e(p['entered_at'])}: {_e(p['title'])} <code>{_e(p['url'])}</code>" for p in export.pages)
+        if export.pages
+        else none,
+        f"<h2>{_e(w['mails'])}</h2>",
+        *(_mail_html(mail) for mail in export.mails),
+        "" if export.mails else none,
+        "</body></html>",
+    ]
+    return "\n".join(part for part in out if part)
+
+
+def _person_html(v: dict[str, Any], w: dict[str, str]) -> str:
     contact = v.get("contact") or {}
     rows = [
         (w["name"], v.get("name")),
@@ -222,58 +247,35 @@ def render_html(export: SubjectExport) -> str:
         (w["first_seen"], v.get("first_seen")),
         (w["last_seen"], v.get("last_seen")),
     ]
-    out = [
-        f'<!doctype html><html lang="{_e(export.lang)}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(w['title'])}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(w['title'])}</h1>",
-        f"<p>{_e(w['intro'].format(tenant=export.tenant, made=export.made_at.isoformat()))}</p>",
-        f"<h2>{_e(w['person'])}</h2><table>",
-        *(f"<tr><th>{_e(k)}</th><td>{_e(val)}</td></tr>" for k, val in rows if val),
-        "</table>",
-        f"<h2>{_e(w['conversations'])}</h2>",
-    ]
-    if not export.conversations:
-        out.append(f"<p>{_e(w['none'])}</p>")
-    for c in export.conversations:
-        out.append(f"<section><h3>{_e(w['conversation'].format(at=c['created_at']))}</h3>")
-        for m in c["messages"]:
-            who = m["name"] or w.get(m["from"], m["from"])
-            note = f" {_e(w['note'])}" if m["visibility"] != "all" else ""
-            out.append(
-                f'<div class="m"><span class="who">{_e(who)}</span> <span class="at">{_e(m["at"])}'
-                f"{note}</span><pre>{_e(m['text'])}</pre></div>"
-            )
-        if c["calls"]:
-            out.append(f"<h4>{_e(w['calls'])}</h4><ul>")
-            out += [
-                f"<li>{_e(call['kind'])}: {_e(call['started_at'])} – {_e(call['ended_at'])}</li>"
-                for call in c["calls"]
-            ]
-            out.append("</ul>")
-        if c["transcripts_sent"]:
-            out.append(f"<h4>{_e(w['transcripts'])}</h4><ul>")
-            out += [f"<li>{_e(t['to'])}, {_e(t['at'])}</li>" for t in c["transcripts_sent"]]
-            out.append("</ul>")
-        out.append("</section>")
-    out.append(f"<h2>{_e(w['pages'])}</h2>")
-    out.append(
-        "<ul>"
-        + "".join(
-            f"<li>{_e(p['entered_at'])}: {_e(p['title'])} <code>{_e(p['url'])}</code></li>"
-            for p in export.pages
-        )
-        + "</ul>"
-        if export.pages
-        else f"<p>{_e(w['none'])}</p>"
-    )
-    out.append(f"<h2>{_e(w['mails'])}</h2>")
-    if not export.mails:
-        out.append(f"<p>{_e(w['none'])}</p>")
-    for mail in export.mails:
+    cells = "".join(f"<tr><th>{_e(k)}</th><td>{_e(val)}</td></tr>" for k, val in rows if val)
+    return f"<table>{cells}</table>"
+
+
+def _conversation_html(c: dict[str, Any], w: dict[str, str]) -> str:
+    out = [f"<section><h3>{_e(w['conversation'].format(at=c['created_at']))}</h3>"]
+    for m in c["messages"]:
+        who = m["name"] or w.get(m["from"], m["from"])
+        note = f" {_e(w['note'])}" if m["visibility"] != "all" else ""
         out.append(
-            f'<section><h3>{_e(mail["subject"])}</h3><p class="at">{_e(mail["to"])}, {_e(mail["created_at"])}'
-            f"</p><pre>{_e(mail['text'])}</pre></section>"
+            f'<div class="m"><span class="who">{_e(who)}</span> <span class="at">{_e(m["at"])}'
+            f"{note}</span><pre>{_e(m['text'])}</pre></div>"
         )
-    out.append("</body></html>")
-    return "\n".join(out)
+    if c["calls"]:
+        out.append(f"<h4>{_e(w['calls'])}</h4>")
+        out.append(_list(f"{_e(x['kind'])}: {_e(x['started_at'])} – {_e(x['ended_at'])}" for x in c["calls"]))
+    if c["transcripts_sent"]:
+        out.append(f"<h4>{_e(w['transcripts'])}</h4>")
+        out.append(_list(f"{_e(t['to'])}, {_e(t['at'])}" for t in c["transcripts_sent"]))
+    return "".join(out) + "</section>"
+
+
+def _mail_html(mail: dict[str, Any]) -> str:
+    return (
+        f'<section><h3>{_e(mail["subject"])}</h3><p class="at">{_e(mail["to"])}, {_e(mail["created_at"])}'
+        f"</p><pre>{_e(mail['text'])}</pre></section>"
+    )
+
+
+def _list(items: Iterable[str]) -> str:
+    """Items already escaped."""
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"

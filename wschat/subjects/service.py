@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from wschat.archive.models import Cursors
 from wschat.archive.words import words_of
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
-from wschat.chat.models import Conversation
+from wschat.chat.models import Conversation, Message
 from wschat.chat.transcript_store import TranscriptKind, TranscriptStore
 from wschat.clock import Clock, new_id
 from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, ValidationFailed
@@ -277,15 +277,16 @@ class SubjectService:
             raise NotFound("There is no such visitor.")
         return visitor
 
-    async def _conversations(self, visitor: Visitor) -> Any:
+    async def _conversations(self, visitor: Visitor) -> AsyncIterator[Conversation]:
         after: tuple[datetime, str] | None = None
         while batch := await self.subjects.conversations_of(visitor.tenant_id, visitor.id, after, BATCH):
             for conversation in batch:
                 yield conversation
             after = (batch[-1].created_at, batch[-1].id)
 
-    async def _messages(self, conversation: Conversation, *, agents: bool) -> list[Any]:
-        found, after = [], 0
+    async def _messages(self, conversation: Conversation, *, agents: bool) -> list[Message]:
+        found: list[Message] = []
+        after = 0
         while True:
             batch = await self.messages.after(
                 conversation.tenant_id, conversation.id, after, _MESSAGES, agents=agents
