@@ -8,6 +8,7 @@ import pytest
 
 from tests.subjects.conftest import company, person, widget
 from tests.support import LiveServer, stored
+from wschat.lifecycle.models import HoldRequest
 from wschat.storage import TABLES, Database
 
 
@@ -165,3 +166,38 @@ def _next_month(day: str) -> str:
     year, month, rest = int(day[:4]), int(day[5:7]), day[8:]
     year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return f"{year:04d}-{month:02d}-{rest}"
+
+
+async def test_subject_erasure_waits_for_a_legal_hold_to_be_released(server: LiveServer) -> None:
+    acme = await company(server, "acme")
+    alpha = await person(server, "acme", acme.agent_token, "alphaperson", "203.0.113.77")
+    agent = await server.agent(acme.agent_token)
+    await agent.ok("status.set", {"status": "online"})
+    visitor = await widget(server, "acme", "203.0.113.99")
+    await visitor.ok("chat.start", {"alias": "heldperson", "text": "hallo", "client_id": "v1"})
+    await server.app.runtime.lifecycle.hold("acme", HoldRequest(reason="court case 4711"))
+    db = server.app.runtime.db
+    before = await _everything(db)
+
+    admin = await server.request(
+        "POST", f"/api/subjects/{alpha.visitor_id}/erase", json={"mode": "anonymise"}, token=acme.admin_token
+    )
+    own = await server.request(
+        "POST",
+        "/api/widget/acme/my-data/erase",
+        json={"mode": "delete"},
+        headers={"Authorization": f"Bearer {visitor.token}"},
+    )
+
+    assert (admin.status, admin.body["error"]["code"]) == (409, "WRONG_STATE")
+    assert (own.status, own.body["error"]["code"]) == (409, "WRONG_STATE")
+    assert "court case" not in repr(admin.body) + repr(own.body), "the hold's reason is the operator's"
+    after = await _everything(db)
+    assert {t: rows for t, rows in after.items() if t != "tenants"} == {
+        t: rows for t, rows in before.items() if t != "tenants"
+    }
+    await server.app.runtime.lifecycle.release("acme")
+    released = await server.request(
+        "POST", f"/api/subjects/{alpha.visitor_id}/erase", json={"mode": "anonymise"}, token=acme.admin_token
+    )
+    assert released.status == 200

@@ -18,7 +18,7 @@ from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, Message
 from wschat.chat.transcript_store import TranscriptKind, TranscriptStore
 from wschat.clock import Clock, new_id
-from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, ValidationFailed
+from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, ValidationFailed, WrongState
 from wschat.lifecycle.store import TenantDataStore
 from wschat.limits.counter import HitCounter
 from wschat.signalling.store import CallStore
@@ -125,6 +125,7 @@ class SubjectService:
         """Erase the visitor (Art. 17), logged as an erasure request answered. Raises Forbidden, NotFound,
         ChatOpen (their chat is not closed yet: an agent may be answering it)."""
         _require_admin(admin)
+        _no_legal_hold(admin.tenant)
         visitor = await self._visitor(admin.tenant, visitor_id)
         if await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id) is not None:
             raise ChatOpen()
@@ -201,12 +202,18 @@ class SubjectService:
             raise RateLimited("Too many requests for your data just now. Please try again in a few minutes.")
         await self._own_requests.hit(visitor.id)
 
+    def check_erasable(self, tenant: Tenant) -> None:
+        """Raises WrongState while a legal hold is set on the tenant (before an open chat is ended)."""
+        _no_legal_hold(tenant)
+
     async def own_export(self, tenant: Tenant, visitor: Visitor) -> SubjectExport:
         """What the visitor may download of themselves: as an admin's export, without agents' notes."""
         return await self.gather(tenant, visitor, agents=False)
 
-    async def own_erase(self, visitor: Visitor) -> Erased:
-        """Delete the visitor and everything of theirs (their chat must be ended first: ChatOpen)."""
+    async def own_erase(self, tenant: Tenant, visitor: Visitor) -> Erased:
+        """Delete the visitor and everything of theirs. Raises ChatOpen (their chat must be ended first),
+        WrongState (a legal hold is set on the tenant)."""
+        _no_legal_hold(tenant)
         if await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id) is not None:
             raise ChatOpen()
         return await self.erase_visitor(visitor, EraseMode.DELETE)
@@ -338,6 +345,12 @@ def _changed_fields(before: Visitor, after: Visitor) -> set[str]:
     fields = {key for key in ("name", "alias") if getattr(before, key) != getattr(after, key)}
     keys = set(before.contact) | set(after.contact)
     return fields | {f"contact.{key}" for key in keys if before.contact.get(key) != after.contact.get(key)}
+
+
+def _no_legal_hold(tenant: Tenant) -> None:
+    """A legal hold keeps everything of the tenant (Art. 17 (3) (e)): no erasure until it is released."""
+    if tenant.lifecycle.legal_hold is not None:
+        raise WrongState("A legal hold is set on this account: nothing may be erased until it is released.")
 
 
 def _require_admin(principal: Principal) -> None:

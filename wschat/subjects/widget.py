@@ -46,14 +46,15 @@ async def my_data(slug: str) -> Response:
 @blueprint.post("/<slug>/my-data/erase")
 async def erase_my_data(slug: str) -> Response:
     """``{"mode": "delete"}``: an open chat is ended first, then the visitor and all of theirs deleted."""
-    _, visitor = await _visitor(slug)
+    tenant, visitor = await _visitor(slug)
     await read_json(OwnEraseRequest)
     chat = service(ChatService)
     subjects = service(SubjectService)
     await subjects.check_own(visitor)
+    subjects.check_erasable(tenant)
     if (current := await chat.current(visitor)) is not None:
         await chat.end(visitor, current.id)
-    return json_response({"erased": erased_wire(await subjects.own_erase(visitor))})
+    return json_response({"erased": erased_wire(await subjects.own_erase(tenant, visitor))})
 
 
 async def _visitor(slug: str) -> tuple[Tenant, Visitor]:
