@@ -251,25 +251,18 @@ class SubjectService:
         indexes, which keep deleted words until their segments are merged."""
         tenant_id, counts = visitor.tenant_id, dict[str, int]()
         recipients = await self._addresses(visitor)
-        after: tuple[datetime, str] | None = None
-        while batch := await self.subjects.conversations_of(tenant_id, visitor.id, after, BATCH):
-            ids = [c.id for c in batch]
-            if mode is EraseMode.DELETE:
-                deleted = await self.subjects.delete_conversations(tenant_id, ids)
-                if not deleted:
-                    break  # never loop on rows that cannot go
-                _add(counts, deleted)
-            else:
-                _add(counts, await self.subjects.anonymise_conversations(tenant_id, ids))
-                after = (batch[-1].created_at, batch[-1].id)
+        await self._conversations_gone(visitor, mode, counts)
         while mails := await self.subjects.mails_to(tenant_id, recipients, None, BATCH):
             if not (deleted := await self.subjects.delete_mails(tenant_id, [m.id for m in mails])):
                 break
             _add(counts, deleted)
-        while views := await self.subjects.delete_page_views(tenant_id, visitor.id, BATCH):
-            _add(counts, {"page_views": views})
+        await self._pages_gone(visitor, counts)
         if mode is EraseMode.DELETE:
             gone = await self.subjects.delete_visitor(tenant_id, visitor.id)
+            # A page view or a chat that the visitor's browser stored while the above ran: the visitor is
+            # gone now, so nothing new can come, and one more pass finds what did.
+            await self._conversations_gone(visitor, mode, counts)
+            await self._pages_gone(visitor, counts)
         else:
             # A fresh hash of a token nobody holds: the browser's old session ends with its data.
             gone = await self.subjects.strip_visitor(tenant_id, visitor.id, secrets.token_hex(32))
@@ -277,6 +270,24 @@ class SubjectService:
         await self.tenant_data.compact()
         log.info("visitor erased (%s): %s", mode.value, ", ".join(f"{k} {v}" for k, v in counts.items()))
         return Erased(mode, counts)
+
+    async def _conversations_gone(self, visitor: Visitor, mode: EraseMode, counts: dict[str, int]) -> None:
+        tenant_id = visitor.tenant_id
+        after: tuple[datetime, str] | None = None
+        while batch := await self.subjects.conversations_of(tenant_id, visitor.id, after, BATCH):
+            ids = [c.id for c in batch]
+            if mode is EraseMode.DELETE:
+                deleted = await self.subjects.delete_conversations(tenant_id, ids)
+                if not deleted:
+                    return  # never loop on rows that cannot go
+                _add(counts, deleted)
+            else:
+                _add(counts, await self.subjects.anonymise_conversations(tenant_id, ids))
+                after = (batch[-1].created_at, batch[-1].id)
+
+    async def _pages_gone(self, visitor: Visitor, counts: dict[str, int]) -> None:
+        while views := await self.subjects.delete_page_views(visitor.tenant_id, visitor.id, BATCH):
+            _add(counts, {"page_views": views})
 
     async def _visitor(self, tenant: Tenant, visitor_id: str) -> Visitor:
         visitor = await self.visitors.by_id(tenant.id, visitor_id)
