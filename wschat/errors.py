@@ -30,6 +30,8 @@ The tree::
     │   ├── AgentsOnline             409 AGENTS_ONLINE
     │   ├── SignupPending            409 SIGNUP_PENDING
     │   ├── LinkUsed                 409 LINK_USED
+    │   ├── ChatOpen                 409 CHAT_OPEN
+    │   ├── Restricted               409 RESTRICTED
     │   └── WrongState               409 WRONG_STATE
     ├── RetentionExpired             410 RETENTION_EXPIRED
     ├── LinkExpired                  410 LINK_EXPIRED
@@ -69,6 +71,8 @@ class ErrorCode(StrEnum):
     LIMIT_REACHED = "LIMIT_REACHED"
     TRANSCRIPT_LIMIT = "TRANSCRIPT_LIMIT"
     AGENTS_ONLINE = "AGENTS_ONLINE"
+    CHAT_OPEN = "CHAT_OPEN"
+    RESTRICTED = "RESTRICTED"
     WRONG_STATE = "WRONG_STATE"
     RETENTION_EXPIRED = "RETENTION_EXPIRED"
     INVALID_RANGE = "INVALID_RANGE"
@@ -239,6 +243,20 @@ class TranscriptLimit(Conflict):
 class AgentsOnline(Conflict):
     code = ErrorCode.AGENTS_ONLINE
     default_message = "Somebody is online now: please start a chat instead."
+
+
+class ChatOpen(Conflict):
+    """A person whose chat is still open cannot be erased: an agent may be answering them."""
+
+    code = ErrorCode.CHAT_OPEN
+    default_message = "This person's chat is still open; it must be closed first."
+
+
+class Restricted(Conflict):
+    """The person restricted the processing of their data (Art. 18): it is kept, not sent anywhere."""
+
+    code = ErrorCode.RESTRICTED
+    default_message = "This person's data is restricted: it is not sent by e-mail."
 
 
 class WrongState(Conflict):

@@ -1,6 +1,6 @@
 """A live wsChat with mail (a real aiosmtpd) and the operator's token, and tenants filled with data through
 the product itself: agents with photos and canned replies, a visitor with a page trail and contact data,
-a chat with a call, a transcript mailed, an export made."""
+a chat with a call, a transcript mailed, an export made, a data-subject export (a request logged)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,12 @@ async def seed(server: LiveServer, slug: str, plan: Plan, contact: str, who: str
     await agent.ok("call.end", {"call_id": call["call"]["id"]})
     await visitor.ok("chat.end", {"conversation_id": cid})
     await visitor.ok("transcript.request", {"conversation_id": cid, "email": f"{who}@example.org"})
+    # A data-subject export: the request log then holds a record of the tenant's.
+    session = await server.request("POST", f"/api/widget/{slug}/session", json={"token": visitor.token})
+    subject = await server.request(
+        "GET", f"/api/subjects/{session.body['visitor_id']}/export", token=anna_token
+    )
+    assert subject.status == 200, subject.body
     headers = {"Authorization": f"Bearer {anna_token}"}
     async with server.http.get(f"{server.url}/api/archive/export?format=jsonl", headers=headers) as export:
         assert export.status == 200

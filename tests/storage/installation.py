@@ -115,6 +115,22 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
             "at": at(5),
         }
     )
+    # A data-subject request of the log, open, its detail a nested document.
+    await stores.subjects.record_request(
+        {
+            "_id": f"dsr_{tenant.id[4:]}",
+            "tenant_id": tenant.id,
+            "visitor_id": "vis_0123456789abcdef",
+            "kind": "objection",
+            "state": "open",
+            "received_at": at(6),
+            "due_at": at(6 + 86400 * 30),
+            "done_at": None,
+            "by_id": "usr_0123456789abcdef",
+            "by_name": "Anna",
+            "detail": {"note": "per Brief"},
+        }
+    )
 
     for v in range(3):
         visitor = new_visitor(

@@ -160,6 +160,14 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     confirmation = new_mail(acme, created=50, tenant_id=SYSTEM_SENDER, to=signup.email)
     await stores.outbox.insert(confirmation)
     await stores.signups.set_mail(signup.id, confirmation.id)
+    request = {
+        "_id": "dsr_fedcba9876543210",
+        "tenant_id": acme.id,
+        "visitor_id": visitors[0].id,
+        "kind": "access",
+    }
+    when = {"state": "done", "received_at": at(2), "due_at": at(2 + 86400 * 30), "done_at": at(2)}
+    await stores.subjects.record_request(request | when | {"by_id": anna.id, "by_name": "Anna", "detail": {}})
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -297,6 +305,8 @@ async def exercise(stores: Stores, world: World) -> None:
 
     # The archive: the newest page, searched and filtered, the next page, one chat opened, an export.
     await archive_queries(stores, world)
+    # Data-subject requests: a person found, exported, anonymised; another deleted (wschat/subjects).
+    await subject_requests(stores, world)
     # A third tenant, used, then deleted as its lifecycle deletes it (wschat/lifecycle).
     await tenant_deletion(stores)
     await signups(stores)
@@ -322,6 +332,58 @@ async def archive_queries(stores: Stores, world: World) -> None:
     await stores.archive.record_export(record | {"format": "csv", "filter": {}, "rows": 1, "at": at(70)})
     done = await stores.archive.exports(acme.id, None, 10)
     await stores.archive.exports(acme.id, (done[0]["at"], done[0]["_id"]), 10)
+
+
+async def subject_requests(stores: Stores, world: World) -> None:
+    """Two people of acme, each with a page trail, a chat with a call and a transcript, and a mail to them."""
+    acme, bert = world.acme, world.bert
+    people = []
+    for n, name in enumerate(("Ruth", "Sam")):
+        visitor = new_visitor(acme, seen=80 + n, name=name, contact={"email": f"{name.lower()}@example.org"})
+        await stores.visitors.insert(visitor, f"token-hash-subject-{n}")
+        await stores.pages.insert(page_view(acme, visitor, 0, entered=80 + n))
+        chat = new_conversation(acme, visitor.id, created=81 + n)
+        assert await stores.conversations.insert(chat)
+        for m in range(2):
+            build = message_builder(chat, f"subject-{m}", f"question {m}", created=82 + n)
+            await stores.messages.append(acme.id, chat.id, f"subject-{m}", build)
+        call = new_call(
+            acme, chat.id, agent_id=bert.id, visitor_id=visitor.id, sid=f"sid_subject_{n}", created=83
+        )
+        assert await stores.calls.insert(call)
+        await stores.calls.transition(call, replace(call, status=CallStatus.ENDED, ended_at=at(84)), at(84))
+        await stores.outbox.insert(new_mail(acme, created=85 + n, to=f"{name.lower()}@example.org"))
+        people.append((visitor, chat))
+    (ruth, ruth_chat), (sam, _) = people
+
+    found = await stores.subjects.find(acme.id, ("ruth",), 50)
+    assert [v.id for v in found] == [ruth.id]
+    by_address = await stores.subjects.find(acme.id, ("ruth", "example", "org"), 50, email="Ruth@example.org")
+    assert [v.id for v in by_address] == [ruth.id]
+    changed = {"name": "Ruth B.", "contact": {"email": "ruth@example.org"}, "restricted": True}
+    assert await stores.subjects.change_visitor(acme.id, ruth.id, changed)
+    first = await stores.subjects.conversations_of(acme.id, ruth.id, None, 1)
+    await stores.subjects.conversations_of(acme.id, ruth.id, (first[0].created_at, first[0].id), 1)
+    mails = await stores.subjects.mails_to(acme.id, ["ruth@example.org"], None, 1)
+    await stores.subjects.mails_to(acme.id, ["ruth@example.org"], (mails[0].created_at, mails[0].id), 1)
+
+    assert await stores.subjects.anonymise_conversations(acme.id, [ruth_chat.id])
+    await stores.subjects.delete_mails(acme.id, [m.id for m in mails])
+    while await stores.subjects.delete_page_views(acme.id, ruth.id, 1):
+        pass
+    assert await stores.subjects.strip_visitor(acme.id, ruth.id, "token-hash-gone")
+    sams = await stores.subjects.conversations_of(acme.id, sam.id, None, 100)
+    assert await stores.subjects.delete_conversations(acme.id, [c.id for c in sams])
+    assert await stores.subjects.delete_visitor(acme.id, sam.id)
+
+    request = {"tenant_id": acme.id, "visitor_id": ruth.id, "kind": "access", "state": "open"}
+    for n in range(2):
+        when = {"received_at": at(90 + n), "due_at": at(90 + n + 86400 * 30), "done_at": None}
+        by = {"by_id": bert.id, "by_name": "Bert", "detail": {}}
+        await stores.subjects.record_request({"_id": f"dsr_0123456789abcde{n}", **request, **when, **by})
+    newest = await stores.subjects.requests(acme.id, None, 1)
+    await stores.subjects.requests(acme.id, (newest[0]["received_at"], newest[0]["_id"]), 1)
+    assert await stores.subjects.finish_request(acme.id, newest[0]["_id"], at(95))
 
 
 async def tenant_deletion(stores: Stores) -> None:
@@ -354,6 +416,17 @@ async def tenant_deletion(stores: Stores) -> None:
     await stores.outbox.transition(mail, replace(mail, status=MailStatus.SENT, sent_at=at(10)), at(10))
     audit = {"_id": "exp_initech0123456789", "tenant_id": initech.id, "user_id": admin.id, "user_name": "P"}
     await stores.archive.record_export(audit | {"format": "csv", "filter": {}, "rows": 1, "at": at(11)})
+    request = {
+        "_id": "dsr_initech0123456789",
+        "tenant_id": initech.id,
+        "visitor_id": visitor.id,
+        "kind": "access",
+    }
+    await stores.subjects.record_request(
+        request
+        | {"state": "done", "received_at": at(12), "due_at": at(13), "done_at": at(12), "by_id": admin.id}
+        | {"by_name": "P", "detail": {}}
+    )
 
     batches = 0
     while await stores.tenant_data.delete_batch(initech.id, 2):

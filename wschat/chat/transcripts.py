@@ -18,7 +18,7 @@ from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, Message, SenderKind
 from wschat.chat.transcript_store import TranscriptKind, TranscriptRecord, TranscriptStore
 from wschat.clock import Clock, new_id
-from wschat.errors import Forbidden, MailNotConfigured, NotFound, RateLimited, TranscriptLimit
+from wschat.errors import Forbidden, MailNotConfigured, NotFound, RateLimited, Restricted, TranscriptLimit
 from wschat.limits.counter import HitCounter
 from wschat.mail.models import Lang, Note, Subject
 from wschat.mail.render import Layout, Quoted
@@ -26,6 +26,7 @@ from wschat.mail.service import MailService
 from wschat.mail.strings import transcript_words
 from wschat.smtp import EmailAddress
 from wschat.visitors.models import Visitor
+from wschat.visitors.store import VisitorStore
 from wschat.wire import Id, WireModel
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,11 @@ class TranscriptService:
         mail: MailService,
         clock: Clock,
         tenant_mails: HitCounter,
+        visitors: VisitorStore | None = None,
     ) -> None:
         self._records = records
+        #: Where a forward learns whether the conversation's visitor restricted their data (Art. 18).
+        self._visitors = visitors
         self._conversations = conversations
         self._messages = messages
         self._tenants = tenants
@@ -78,11 +82,14 @@ class TranscriptService:
 
     async def request(self, visitor: Visitor, request: TranscriptRequest) -> TranscriptRecord:
         """Queue the visitor's copy of their own conversation. Raises NOT_FOUND (not theirs),
-        MAIL_NOT_CONFIGURED, TRANSCRIPT_LIMIT (the 4th copy), RATE_LIMITED (the tenant's hourly cap);
+        RESTRICTED (the visitor restricted their data), MAIL_NOT_CONFIGURED, TRANSCRIPT_LIMIT (the 4th copy),
+        RATE_LIMITED (the tenant's hourly cap);
         nothing is sent or stored then."""
         conversation = await self._conversations.get(visitor.tenant_id, request.conversation_id)
         if conversation is None or conversation.visitor_id != visitor.id:
             raise NotFound("There is no such conversation.")
+        if visitor.restricted:
+            raise Restricted()
         tenant = await self._tenants.by_id(visitor.tenant_id)
         if tenant is None:
             raise NotFound("There is no such conversation.")
@@ -118,13 +125,20 @@ class TranscriptService:
         self, agent: Principal, conversation_id: str, forward: TranscriptForward
     ) -> TranscriptRecord:
         """Queue the transcript to any address, recorded with the conversation. An agent may forward a
-        conversation they hold or held; an admin any of the tenant. Raises NOT_FOUND, FORBIDDEN,
+        conversation they hold or held; an admin any of the tenant. Raises NOT_FOUND, FORBIDDEN, RESTRICTED,
         MAIL_NOT_CONFIGURED; nothing is sent or stored then."""
         conversation = await self._conversations.get(agent.tenant.id, conversation_id)
         if conversation is None:
             raise NotFound("There is no such conversation.")
         if not agent.is_admin and not await self._took_part(agent.user.id, conversation):
             raise Forbidden("You may forward only a chat you took part in.")
+        visitor = (
+            await self._visitors.by_id(conversation.tenant_id, conversation.visitor_id)
+            if self._visitors
+            else None
+        )
+        if visitor is not None and visitor.restricted:
+            raise Restricted()
         tenant = agent.tenant
         lang = forward.lang or _tenant_lang(tenant)
         await self._check_mail(tenant)

@@ -41,6 +41,8 @@ from wschat.signalling import events as call_events
 from wschat.signup.routes import blueprint as signup_blueprint
 from wschat.storage import Database, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
+from wschat.subjects.routes import blueprint as subjects_blueprint
+from wschat.subjects.widget import blueprint as my_data_blueprint
 from wschat.video.routes import blueprint as video_blueprint
 from wschat.visitors import events as visitor_events
 from wschat.visitors.routes import blueprint as widget_blueprint
@@ -117,6 +119,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(canned_blueprint)
     quart_app.register_blueprint(conversations_blueprint)
     quart_app.register_blueprint(archive_blueprint)
+    quart_app.register_blueprint(subjects_blueprint)
+    quart_app.register_blueprint(my_data_blueprint)
     quart_app.register_blueprint(operator_blueprint)
     quart_app.register_blueprint(signup_blueprint)
 

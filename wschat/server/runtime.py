@@ -57,6 +57,7 @@ from wschat.signup.links import ConfirmationLinks
 from wschat.signup.models import PER_ADDRESS_PER_DAY, PER_CLIENT_PER_HOUR
 from wschat.signup.service import SignupService
 from wschat.storage import Database
+from wschat.subjects.service import OWN_REQUESTS, OWN_WINDOW, SubjectService
 from wschat.video.service import VideoSettingsService
 from wschat.video.store import VideoSettingsStore
 from wschat.visitors.pages import PageService
@@ -142,6 +143,8 @@ class Runtime:
     lifecycle: LifecycleService
     #: The public demo sign-up (its routes answer 404 unless WSCHAT_SIGNUP is on).
     signup: SignupService
+    #: Data-subject requests: find, export, erase, the request log; the visitor's own.
+    subjects: SubjectService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The rate limits' client, when they are shared through Redis.
@@ -173,6 +176,7 @@ class Runtime:
             self.archive_export,
             self.lifecycle,
             self.signup,
+            self.subjects,
         )
 
     async def close(self) -> None:
@@ -313,6 +317,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             mail,
             clock,
             counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
+            visitors=visitor_store,
         ),
         offline=OfflineService(
             conversations, messages, visitor_store, presence, tenants, mail, transport, clock
@@ -332,9 +337,26 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             per_client=counter("signup-client", PER_CLIENT_PER_HOUR, 3600),
             per_address=counter("signup-address", PER_ADDRESS_PER_DAY, 86400),
         ),
+        subjects=SubjectService(
+            stores.subjects,
+            visitor_store,
+            conversations,
+            stores.messages,
+            stores.pages,
+            stores.calls,
+            stores.transcripts,
+            stores.tenant_data,
+            Cursors(_cursor_key(settings, b"wschat subject requests cursors v1")),
+            clock,
+            own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
+        ),
         housekeeping=housekeeping,
         limits_redis=limits_redis,
     )
+
+
+def _cursor_key(settings: Settings, purpose: bytes) -> bytes:
+    return hmac.new(settings.secret_key.reveal().encode(), purpose, "sha256").digest()
 
 
 def archive_service(settings: Settings, db: Database) -> ArchiveService:

@@ -34,6 +34,7 @@ from wschat.media.store import PhotoStore
 from wschat.records import Document
 from wschat.signalling.store import CallStore
 from wschat.signup.store import SignupStore
+from wschat.subjects.store import SubjectStore
 from wschat.video.store import VideoRecords
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
@@ -60,6 +61,7 @@ TABLES = (
     "transcripts",
     "export_audit",
     "signups",
+    "subject_requests",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -95,6 +97,7 @@ class Stores:
     archive: ArchiveStore
     tenant_data: TenantDataStore
     signups: SignupStore
+    subjects: SubjectStore
 
 
 class Database(Protocol):

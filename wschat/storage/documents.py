@@ -182,6 +182,7 @@ def visitor_doc(visitor: Visitor) -> Document:
         "first_seen": visitor.first_seen,
         "last_seen": visitor.last_seen,
         "current_page": visitor.current_page,
+        "restricted": visitor.restricted,
     }
 
 
@@ -198,6 +199,7 @@ def visitor_from(doc: Document) -> Visitor:
         first_seen=doc["first_seen"],
         last_seen=doc["last_seen"],
         current_page=doc.get("current_page"),
+        restricted=bool(doc.get("restricted")),
     )
 
 

@@ -42,6 +42,9 @@ class Visitor:
     user_agent: str | None = None
     #: The page the visitor has open now ({id, url, title, entered_at}); ``None`` once they left the site.
     current_page: dict[str, Any] | None = None
+    #: Processing restricted (GDPR Art. 18, wschat/subjects): kept, but left out of the archive's search and
+    #: exports, and never mailed a transcript, until an admin lifts it.
+    restricted: bool = False
 
     @property
     def display_name(self) -> str:

@@ -20,13 +20,13 @@ blueprint = Blueprint("widget", __name__, url_prefix="/api/widget")
 @blueprint.get("/<slug>")
 async def config(slug: str) -> Response:
     """Public configuration for the widget: branding, texts, language, online state, features."""
-    tenant = await _allowed_tenant(slug)
+    tenant = await allowed_tenant(slug)
     return json_response(await service(WidgetService).config(tenant))
 
 
 @blueprint.route("/<slug>/session", methods=["OPTIONS"])
 async def session_preflight(slug: str) -> Response:
-    await _allowed_tenant(slug)
+    await allowed_tenant(slug)
     response = Response(status=204)
     response.headers["Access-Control-Allow-Methods"] = "POST"
     response.headers["Access-Control-Allow-Headers"] = "Content-Type"
@@ -37,7 +37,7 @@ async def session_preflight(slug: str) -> Response:
 @blueprint.post("/<slug>/session")
 async def open_session(slug: str) -> Response:
     """``{"token": null | "<old token>"}`` → ``{visitor_id, token}``."""
-    tenant = await _allowed_tenant(slug)
+    tenant = await allowed_tenant(slug)
     body = await read_json(WidgetSessionRequest)
     session = await service(VisitorService).open_session(
         tenant, body.token, ip=client_ip(), user_agent=header_text("User-Agent")
@@ -46,7 +46,9 @@ async def open_session(slug: str) -> Response:
     return json_response({"visitor_id": session.visitor.id, "token": session.token}, status)
 
 
-async def _allowed_tenant(slug: str) -> Tenant:
+async def allowed_tenant(slug: str) -> Tenant:
+    """The tenant of a widget request from one of its allowed origins (CORS set for the answer). Raises
+    NotFound, OriginNotAllowed, TenantLocked."""
     accounts = service(AccountService)
     tenant = await accounts.tenant(slug)
     origin = request.headers.get("Origin")

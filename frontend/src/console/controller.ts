@@ -35,9 +35,21 @@ import {
   type Status,
 } from "./wire";
 
-export type View = "chats" | "visitors" | "offline" | "archive" | "profile" | "replies" | "agents" | "branding" | "settings" | "video" | "mail";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail"];
-export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail"];
+export type View =
+  | "chats"
+  | "visitors"
+  | "offline"
+  | "archive"
+  | "profile"
+  | "replies"
+  | "agents"
+  | "branding"
+  | "settings"
+  | "video"
+  | "mail"
+  | "subjects";
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects"];
+export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects"];
 
 export interface Ui {
   phase: "loading" | "login" | "app";

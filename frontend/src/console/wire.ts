@@ -318,3 +318,34 @@ export const CannedReply = v.object({
 export type CannedReply = v.InferOutput<typeof CannedReply>;
 export const CannedRepliesAnswer = v.object({ replies: v.array(CannedReply) });
 export const CannedReplyAnswer = v.object({ reply: CannedReply });
+
+// Data-subject requests (§4 "Data-subject requests").
+export const Subject = v.object({
+  id: v.string(),
+  display_name: v.string(),
+  name: str,
+  alias: str,
+  contact: v.object({ name: str, email: str, phone: str }),
+  country: str,
+  restricted: v.boolean(),
+  first_seen: Time,
+  last_seen: Time,
+});
+export type Subject = v.InferOutput<typeof Subject>;
+export const SubjectsAnswer = v.object({ subjects: v.array(Subject) });
+export const SubjectAnswer = v.object({ subject: Subject });
+export const ErasedAnswer = v.object({ erased: v.object({ mode: v.string(), counts: v.record(v.string(), v.number()) }) });
+export const SubjectRequest = v.object({
+  id: v.string(),
+  visitor_id: v.string(),
+  kind: v.string(),
+  state: v.picklist(["open", "done"]),
+  received_at: Time,
+  due_at: Time,
+  done_at: str,
+  overdue: v.boolean(),
+  by: v.object({ id: v.string(), display_name: v.string() }),
+});
+export type SubjectRequest = v.InferOutput<typeof SubjectRequest>;
+export const SubjectRequestsAnswer = v.object({ requests: v.array(SubjectRequest), next: str });
+export const SubjectRequestAnswer = v.object({ request: SubjectRequest });

@@ -433,6 +433,22 @@ export class WidgetController {
     this.dispatch({ type: "newChat" });
   }
 
+  /** The visitor's token, for the requests about their own data (ui/MyData.tsx); null before a session. */
+  get visitorToken(): string | null {
+    return this.token;
+  }
+
+  /** The visitor's data was deleted: the browser forgets the token, and the widget starts over as a new visitor
+   * of whom nothing is stored in the browser until the widget is opened again. */
+  async forget(): Promise<void> {
+    this.storage.forget();
+    this.token = null;
+    this.persisted = false;
+    this.socket?.disconnect();
+    this.dispatch({ type: "newChat" });
+    if (await this.renewSession()) this.socket?.connect();
+  }
+
   /** The composer's text changed: tell the agent the visitor types, or stopped (shared/typing.ts). */
   typing(text: string): void {
     const conversation = this.state.conversation;

@@ -34,6 +34,19 @@ describe("VisitorStorage", () => {
     expect(new VisitorStorage("other", local, null).load()).toBeNull();
   });
 
+  it("forgets the visitor whose data was deleted, and only that tenant's", () => {
+    const local = new MemoryStorage();
+    const session = new MemoryStorage();
+    const acme = new VisitorStorage("acme", local, session);
+    acme.save("tok", { conversationId: "cnv_1", seq: 4 });
+    acme.setOpen(true);
+    new VisitorStorage("other", local, session).save("tok2", { conversationId: null, seq: 0 });
+    acme.forget();
+    expect(acme.load()).toBeNull();
+    expect(acme.wasOpen()).toBe(false);
+    expect(new VisitorStorage("other", local, session).load()?.token).toBe("tok2");
+  });
+
   it("forgets a record it cannot read", () => {
     const local = new MemoryStorage();
     local.setItem("wschat:acme", "{not json");

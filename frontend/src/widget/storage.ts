@@ -53,6 +53,16 @@ export class VisitorStorage {
     }
   }
 
+  /** The visitor deleted their data: nothing of it stays in the browser either. */
+  forget(): void {
+    try {
+      this.local?.removeItem(this.key);
+      this.session?.removeItem(`${this.key}:open`);
+    } catch {
+      // as above
+    }
+  }
+
   wasOpen(): boolean {
     try {
       return this.session?.getItem(`${this.key}:open`) === "1";

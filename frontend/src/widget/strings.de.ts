@@ -53,6 +53,20 @@ export const de: Strings = {
   contactSave: "Daten speichern",
   contactSaved: "Vielen Dank, wir haben Ihre Kontaktdaten.",
   contactEmpty: "Bitte füllen Sie mindestens ein Feld aus.",
+  myData: {
+    open: "Ihre Daten",
+    title: "Ihre Chat-Daten",
+    text: "Laden Sie alles herunter, was dieser Chat über Sie speichert, oder löschen Sie es endgültig.",
+    download: "Meine Daten herunterladen",
+    downloaded: "Ihre Daten liegen in Ihren Downloads (eine ZIP-Datei mit einer lesbaren Seite und einer JSON-Datei).",
+    delete: "Meine Chat-Daten löschen",
+    confirmTitle: "Ihre Chat-Daten löschen?",
+    confirmText:
+      "Ihre Chats, Nachrichten, Kontaktdaten und besuchten Seiten werden endgültig gelöscht. Ein offener Chat wird vorher beendet.",
+    confirm: "Ja, alles löschen",
+    deleted: "Ihre Chat-Daten wurden gelöscht.",
+    limited: "Gerade kamen zu viele Anfragen. Bitte versuchen Sie es in ein paar Minuten erneut.",
+  },
   back: "Zurück zum Chat",
   invalid: {
     email: "Bitte geben Sie eine gültige E-Mail-Adresse ein.",

@@ -14,6 +14,7 @@ describe("strings", () => {
     expect(keys(de.system)).toEqual(keys(en.system));
     expect(keys(de.invalid)).toEqual(keys(en.invalid));
     expect(keys(de.call)).toEqual(keys(en.call));
+    expect(keys(de.myData)).toEqual(keys(en.myData));
     expect(de.call.notRecorded).toBe("Dieser Anruf wird nicht aufgezeichnet.");
     expect(en.call.notRecorded).toBe("This call is not recorded.");
   });

@@ -58,6 +58,20 @@ const en = {
   contactSaved: "Thank you, we have your contact details.",
   contactEmpty: "Please fill in at least one field.",
   back: "Back to the chat",
+  myData: {
+    open: "Your data",
+    title: "Your chat data",
+    text: "Download everything this chat stores about you, or delete it for good.",
+    download: "Download my data",
+    downloaded: "Your data is in your downloads (a ZIP file with a readable page and a JSON file).",
+    delete: "Delete my chat data",
+    confirmTitle: "Delete your chat data?",
+    confirmText:
+      "Your chats, messages, contact details and visited pages are deleted for good. An open chat is ended first.",
+    confirm: "Yes, delete everything",
+    deleted: "Your chat data has been deleted.",
+    limited: "Too many requests just now. Please try again in a few minutes.",
+  },
   invalid: {
     email: "Please enter a valid e-mail address.",
     phone: "Please enter a valid phone number (digits, spaces, + - ( )).",

@@ -74,6 +74,10 @@ class MongoArchiveStore:
         if query.country is not None:
             from_there = await self._visitor_ids(tenant_id, country=query.country)
             conditions.append({"visitor_id": {"$in": from_there}})
+        # A restricted visitor's chats are kept but never listed, searched or exported (wschat/subjects).
+        restricted = self._visitors.find({"tenant_id": tenant_id, "restricted": True}, {"_id": 1})
+        if hidden := [doc["_id"] async for doc in restricted]:
+            conditions.append({"visitor_id": {"$nin": hidden}})
         hits: dict[str, str] = {}
         if query.words:
             hits = await self._message_hits(tenant_id, query.words)

@@ -36,6 +36,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("tenant_id", ASCENDING), ("last_seen", ASCENDING)], name="tenant_last_seen"),
         IndexModel([("last_seen", ASCENDING)], name="last_seen"),
+        # The archive leaves out the tenant's restricted visitors (wschat/subjects).
+        IndexModel([("tenant_id", ASCENDING), ("restricted", ASCENDING)], name="tenant_restricted"),
     ],
     # open_key is the visitor id while the conversation is open: one open conversation per visitor.
     "conversations": [
@@ -44,6 +46,16 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("tenant_id", ASCENDING), ("status", ASCENDING)], name="tenant_status"),
         IndexModel([("tenant_id", ASCENDING), ("agent_id", ASCENDING)], name="tenant_agent"),
+        # A data subject's conversations (wschat/subjects), oldest first, keyset by (created_at, _id).
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("visitor_id", ASCENDING),
+                ("created_at", ASCENDING),
+                ("_id", ASCENDING),
+            ],
+            name="tenant_visitor_created",
+        ),
         IndexModel([("visitor_left_at", ASCENDING)], name="visitor_left_at"),
         IndexModel([("status", ASCENDING), ("tenant_id", ASCENDING)], name="status_tenant"),
         # Offline messages to answer, oldest first (the console's list and count).
@@ -118,6 +130,16 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
             name="tenant_status_created",
         ),
+        # The mails to a data subject's addresses (wschat/subjects).
+        IndexModel(
+            [
+                ("tenant_id", ASCENDING),
+                ("recipient", ASCENDING),
+                ("created_at", ASCENDING),
+                ("_id", ASCENDING),
+            ],
+            name="tenant_recipient_created",
+        ),
     ],
     # _id is "<mail id>:<epoch>": the primary key lets exactly one change per epoch win. The tenant: its
     # deletion in batches (wschat/lifecycle).
@@ -144,6 +166,12 @@ INDEXES: dict[str, list[IndexModel]] = {
     "signups": [
         IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
         IndexModel([("expires_at", ASCENDING)], name="expires_at"),
+    ],
+    # Data-subject requests, newest first (wschat/subjects).
+    "subject_requests": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("received_at", ASCENDING), ("_id", ASCENDING)], name="tenant_at"
+        )
     ],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],

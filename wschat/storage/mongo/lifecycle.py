@@ -23,6 +23,7 @@ _BY_TENANT = (
     "outbox_transitions",
     "outbox",
     "export_audit",
+    "subject_requests",
     "sockets",
     "presence",
     "canned_replies",

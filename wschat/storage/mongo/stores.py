@@ -17,6 +17,7 @@ from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
 from wschat.storage.mongo.signups import MongoSignupStore
+from wschat.storage.mongo.subjects import MongoSubjectStore
 from wschat.storage.mongo.transcripts import MongoTranscriptStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
@@ -41,5 +42,6 @@ def build_stores(db: MongoHandle) -> Stores:
         transcripts=MongoTranscriptStore(db),
         tenant_data=MongoTenantDataStore(db),
         signups=MongoSignupStore(db),
+        subjects=MongoSubjectStore(db),
         archive=MongoArchiveStore(db),
     )

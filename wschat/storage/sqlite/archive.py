@@ -42,7 +42,8 @@ _TEXTS = (
 
 
 def _where(query: ArchiveFilter, params: dict[str, Any]) -> str:
-    parts = ["c.tenant_id = :tenant", "c.status = 'closed'"]
+    # A restricted visitor's chats are kept but never listed, searched or exported (wschat/subjects).
+    parts = ["c.tenant_id = :tenant", "c.status = 'closed'", "coalesce(v.restricted, 0) = 0"]
     if query.after is not None:
         parts.append("(c.closed_at, c.id) < (:after_at, :after_id)")
         params |= {"after_at": to_time(query.after[0]), "after_id": query.after[1]}

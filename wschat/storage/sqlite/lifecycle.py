@@ -101,6 +101,7 @@ _STEPS: tuple[_Step, ...] = (
     _with_children("visitors", ("page_views", "visitor_id")),
     _with_children("outbox", ("outbox_transitions", "mail_id")),
     _rows_of("export_audit"),
+    _rows_of("subject_requests"),
     _rows_of("transcripts"),
     _rows_of("sockets"),
     _rows_of("presence"),

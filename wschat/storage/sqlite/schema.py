@@ -412,6 +412,29 @@ _V10 = [
     "CREATE INDEX outbox_tenant_status ON outbox (tenant_id, status, created_at, id)",
 ]
 
+#: Version 11: data-subject requests (wschat/subjects): a visitor's conversations and the mails to their
+#: addresses, each through an index that leads with the tenant; the log of the requests and their deadlines;
+#: a visitor's restriction of processing (Art. 18), which the archive's pages leave out.
+_V11 = [
+    "ALTER TABLE visitors ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX conversations_visitor ON conversations (tenant_id, visitor_id, created_at, id)",
+    "CREATE INDEX outbox_recipient ON outbox (tenant_id, recipient, created_at, id)",
+    """CREATE TABLE subject_requests (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        visitor_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        done_at INTEGER,
+        by_id TEXT NOT NULL,
+        by_name TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX subject_requests_tenant ON subject_requests (tenant_id, received_at, id)",
+]
+
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11]
 LATEST = len(MIGRATIONS)

@@ -174,8 +174,9 @@ VISITORS = Table(
         "last_seen:time",
         "current_page:json",
         "engaged:bool",
+        "restricted:bool",
     ),
-    defaults={"contact": {}, "engaged": False},
+    defaults={"contact": {}, "engaged": False, "restricted": False},
 )
 CONVERSATIONS = Table(
     "conversations",
@@ -310,6 +311,23 @@ EXPORT_AUDIT = Table(
     "export_audit",
     _c("id", "tenant_id", "user_id", "user_name", "format", "filter:json", "rows:int", "at:time"),
 )
+SUBJECT_REQUESTS = Table(
+    "subject_requests",
+    _c(
+        "id",
+        "tenant_id",
+        "visitor_id",
+        "kind",
+        "state",
+        "received_at:time",
+        "due_at:time",
+        "done_at:time",
+        "by_id",
+        "by_name",
+        "detail:json",
+    ),
+    defaults={"detail": {}},
+)
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 SIGNUPS = Table(
     "signups",
@@ -364,6 +382,7 @@ TABLES: tuple[Table, ...] = (
     TRANSCRIPTS,
     EXPORT_AUDIT,
     SIGNUPS,
+    SUBJECT_REQUESTS,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

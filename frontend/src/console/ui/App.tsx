@@ -16,6 +16,7 @@ import { Profile } from "./Profile";
 import { Replies } from "./Replies";
 import { Settings } from "./Settings";
 import { Sidebar } from "./Sidebar";
+import { Subjects } from "./Subjects";
 import { Mail } from "./Mail";
 import { Offline } from "./Offline";
 import { Video } from "./Video";
@@ -175,6 +176,7 @@ export function App() {
             {ui.view === "settings" && admin && <Settings state={state} />}
             {ui.view === "video" && admin && <Video />}
             {ui.view === "mail" && admin && <Mail />}
+            {ui.view === "subjects" && admin && <Subjects />}
           </main>
         )}
       </div>

@@ -167,7 +167,8 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
   );
 }
 
-async function download(path: string, name: string): Promise<string | null> {
+/** Fetches `path` with the console's token and saves it as `name`; the error as a sentence, or null. */
+export async function download(path: string, name: string): Promise<string | null> {
   const headers: Record<string, string> = {};
   if (controller.api.token) headers["Authorization"] = `Bearer ${controller.api.token}`;
   const response = await fetch(path, { headers, cache: "no-store" });

@@ -9,7 +9,7 @@ import { Chunk } from "../chunk";
 import { assetUrl } from "../config";
 import type { WidgetController } from "../controller";
 import { seenByAgent, view } from "../state";
-import { strings } from "../strings";
+import { strings, type Strings } from "../strings";
 import { ConfirmEnd, OfflineForm, TranscriptForm } from "./Forms";
 import { Icon, type IconName } from "./icons";
 import { launcherTexts } from "./Launcher";
@@ -19,6 +19,8 @@ import { hide, Thread } from "./Thread";
 
 /** The contact form, loaded when the visitor first opens it (docs/widget.md, "Size"). */
 const contactForm = new Chunk(() => import("./ContactForm"));
+/** "Your data" (download, deletion), loaded when the visitor first opens it. */
+const myData = new Chunk(() => import("./MyData"));
 
 const FOCUSABLE = "input, textarea, button:not([disabled]), [tabindex]";
 
@@ -36,7 +38,9 @@ interface PanelProps {
 
 /** App.tsx re-renders it at every change of the controller's state. */
 export function Panel({ controller, lang, hidden, opened, invite, onClose }: PanelProps) {
-  const [mode, setMode] = useState<"chat" | "contact">("chat");
+  const [mode, setMode] = useState<"chat" | "contact" | "data">("chat");
+  /** Said once the visitor's data was deleted, in the start state that follows. */
+  const [deleted, setDeleted] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [alias, setAlias] = useState("");
   const [draft, setDraft] = useState("");
@@ -83,7 +87,7 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
   const onPanelKey = (e: KeyboardEvent) => {
     if (e.key !== "Escape") return;
     e.preventDefault();
-    if (mode === "contact") {
+    if (mode !== "chat") {
       setMode("chat");
       focusBody.current = true;
     } else onClose();
@@ -201,6 +205,25 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
               />
             )}
           </Loaded>
+        ) : mode === "data" ? (
+          <Loaded chunk={myData} failed={t.failed}>
+            {({ MyData }) => (
+              <MyData
+                t={t}
+                controller={controller}
+                onBack={() => {
+                  setMode("chat");
+                  focusBody.current = true;
+                }}
+                onDeleted={() => {
+                  setDeleted(true);
+                  setMode("chat");
+                  setDraft("");
+                  focusBody.current = true;
+                }}
+              />
+            )}
+          </Loaded>
         ) : shown === "loading" ? (
           <p class="notice" role="status">{t.connecting}</p>
         ) : shown === "unavailable" ? (
@@ -223,6 +246,11 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
           <>
             {shown === "start" && (
               <>
+                {deleted && (
+                  <p class="ok" role="status">
+                    {t.myData.deleted}
+                  </p>
+                )}
                 <p class="notice greeting">{texts.greeting}</p>
                 <label>
                   {t.nameLabel}
@@ -234,6 +262,7 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
                   />
                 </label>
                 <p class="typing">{t.anonymousHint}</p>
+                <DataButton t={t} onOpen={() => setMode("data")} />
               </>
             )}
             {conversation?.status === "queued" && (
@@ -265,6 +294,7 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
                   </button>
                 </div>
                 <TranscriptForm t={t} onSend={(email) => controller.requestTranscript(email, lang)} />
+                <DataButton t={t} onOpen={() => setMode("data")} />
               </div>
             ) : (
               <p class="typing" aria-live="polite">
@@ -338,5 +368,16 @@ function HeadButton({ icon, label, pressed, onClick, onPreload }: HeadButtonProp
     >
       <Icon name={icon} />
     </button>
+  );
+}
+
+/** Opens "Your data": a quiet text button under the start form and under a chat that has ended. */
+function DataButton({ t, onOpen }: { t: Strings; onOpen: () => void }) {
+  return (
+    <div class="row">
+      <button type="button" class="btn quiet" onClick={onOpen} onPointerEnter={() => myData.preload()}>
+        {t.myData.open}
+      </button>
+    </div>
   );
 }
