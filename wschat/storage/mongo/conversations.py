@@ -142,7 +142,9 @@ class MongoConversationStore:
         return updated
 
     async def unfinished(self, since: datetime, until: datetime) -> list[tuple[Conversation, Document]]:
-        query = {"at": {"$gte": since, "$lt": until}, "marker": {"$exists": True}}
+        # Transitions whose marker message was written say so (``done``, set by the message store): only the
+        # others are looked up among the messages, which FerretDB can only read whole.
+        query = {"at": {"$gte": since, "$lt": until}, "marker": {"$exists": True}, "done": {"$exists": False}}
         self._finished = {key: at for key, at in self._finished.items() if at >= since}
         unfinished = []
         async for transition in self._transitions.find(query):

@@ -14,9 +14,11 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from wschat.chat.models import Message, Visibility
-from wschat.storage.documents import message_doc, message_from
+from wschat.storage.documents import message_doc, message_from, transition_id
 from wschat.storage.mongo.database import MongoHandle
 
+#: What a transition's marker message's client_id starts with (wschat/chat/markers.py).
+MARKER_PREFIX = "sys:"
 #: Conversations whose last seq this process remembers (saves a query per message).
 LAST_SEQ_CACHE = 10_000
 MAX_ATTEMPTS = 100
@@ -25,6 +27,7 @@ MAX_ATTEMPTS = 100
 class MongoMessageStore:
     def __init__(self, db: MongoHandle) -> None:
         self._messages = db["messages"]
+        self._transitions = db["transitions"]
         self._last_seq: OrderedDict[str, int] = OrderedDict()
 
     async def append(
@@ -43,8 +46,21 @@ class MongoMessageStore:
                 self._last_seq.pop(conversation_id, None)  # someone else took this seq: look again
                 continue
             self._remember(conversation_id, seq)
+            if client_id.startswith(MARKER_PREFIX):
+                await self._aftermath_done(conversation_id, client_id)
             return message, True
         raise RuntimeError(f"could not allocate a seq in {conversation_id}")
+
+    async def _aftermath_done(self, conversation_id: str, client_id: str) -> None:
+        """A transition's marker message is written: its aftermath is complete. Recorded on the transition
+        (found by its ``_id``), so that the repair pass need not look for the marker among the messages."""
+        epoch = client_id.rpartition(":")[2]
+        if not epoch.isdigit():
+            return
+        transition_key = transition_id(conversation_id, int(epoch))
+        transition = await self._transitions.find_one({"_id": transition_key}, {"marker": 1})
+        if transition is not None and transition.get("marker") == client_id:
+            await self._transitions.update_one({"_id": transition_key}, {"$set": {"done": True}})
 
     async def by_client_id(self, tenant_id: str, conversation_id: str, client_id: str) -> Message | None:
         doc = await self._messages.find_one(
