@@ -8,8 +8,9 @@ with their messages and visitors through the triggers of schema version 8.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
+from wschat.storage.sqlite import deletion
 from wschat.storage.sqlite.base import SqliteStore
 
 _Step = Callable[[sqlite3.Connection, str, int], dict[str, int]]
@@ -19,66 +20,12 @@ _FTS = ("messages_fts", "visitors_fts")
 _MERGE_PAGES = 500
 
 
-def _ids(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[str]:
-    return [row[0] for row in conn.execute(sql, params)]
-
-
-def _marks(ids: Sequence[str]) -> str:
-    return ", ".join("?" * len(ids))
-
-
-def _conversations(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, int]:
-    ids = _ids(conn, "SELECT id FROM conversations WHERE tenant_id = ? LIMIT ?", (tenant_id, limit))
-    if not ids:
-        return {}
-    marks = _marks(ids)
-    calls = _ids(conn, f"SELECT id FROM calls WHERE conversation_id IN ({marks})", ids)
-    counts = {
-        "messages": conn.execute(f"DELETE FROM messages WHERE conversation_id IN ({marks})", ids).rowcount,
-        "transitions": conn.execute(
-            f"DELETE FROM transitions WHERE conversation_id IN ({marks})", ids
-        ).rowcount,
-        "transcripts": conn.execute(
-            f"DELETE FROM transcripts WHERE conversation_id IN ({marks})", ids
-        ).rowcount,
-    }
-    if calls:
-        counts |= _delete_calls(conn, calls)
-    counts["conversations"] = conn.execute(f"DELETE FROM conversations WHERE id IN ({marks})", ids).rowcount
-    return counts
-
-
-def _delete_calls(conn: sqlite3.Connection, calls: list[str]) -> dict[str, int]:
-    marks = _marks(calls)
-    return {
-        "call_transitions": conn.execute(
-            f"DELETE FROM call_transitions WHERE call_id IN ({marks})", calls
-        ).rowcount,
-        "calls": conn.execute(f"DELETE FROM calls WHERE id IN ({marks})", calls).rowcount,
-    }
-
-
-def _calls(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, int]:
-    """Calls whose conversation is gone already (none, unless a crash came between the two)."""
-    calls = _ids(conn, "SELECT id FROM calls WHERE tenant_id = ? LIMIT ?", (tenant_id, limit))
-    return _delete_calls(conn, calls) if calls else {}
-
-
-def _with_children(parent: str, *children: tuple[str, str]) -> _Step:
-    """A table whose rows are reached by tenant, each with the rows of ``children`` (table, key) on it."""
+def _of_tenant(table: str, delete: Callable[[sqlite3.Connection, list[str]], dict[str, int]]) -> _Step:
+    """Up to ``limit`` rows of ``table`` reached by tenant, deleted with what hangs on them."""
 
     def step(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, int]:
-        sql = f"SELECT id FROM {parent} WHERE tenant_id = ? LIMIT ?"
-        ids = _ids(conn, sql, (tenant_id, limit))
-        if not ids:
-            return {}
-        marks = _marks(ids)
-        counts = {
-            child: conn.execute(f"DELETE FROM {child} WHERE {key} IN ({marks})", ids).rowcount
-            for child, key in children
-        }
-        counts[parent] = conn.execute(f"DELETE FROM {parent} WHERE id IN ({marks})", ids).rowcount
-        return counts
+        sql = f"SELECT id FROM {table} WHERE tenant_id = ? LIMIT ?"
+        return delete(conn, deletion.ids_of(conn, sql, (tenant_id, limit)))
 
     return step
 
@@ -96,10 +43,11 @@ def _rows_of(table: str, key: str = "tenant_id") -> _Step:
 
 #: In this order: what hangs on a parent goes with it; users last but one, the tenant itself never here.
 _STEPS: tuple[_Step, ...] = (
-    _conversations,
-    _calls,
-    _with_children("visitors", ("page_views", "visitor_id")),
-    _with_children("outbox", ("outbox_transitions", "mail_id")),
+    _of_tenant("conversations", deletion.conversations),
+    # Calls whose conversation is gone already (none, unless a crash came between the two).
+    _of_tenant("calls", deletion.calls),
+    _of_tenant("visitors", deletion.visitors),
+    _of_tenant("outbox", deletion.mails),
     _rows_of("export_audit"),
     _rows_of("subject_requests"),
     _rows_of("transcripts"),

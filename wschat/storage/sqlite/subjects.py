@@ -8,7 +8,6 @@ version 8); their conversations through ``conversations_visitor`` and the mails 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,9 @@ from wschat.mail.models import OutgoingMail
 from wschat.records import Document
 from wschat.storage.documents import conversation_from, visitor_from
 from wschat.storage.mail_documents import mail_from
+from wschat.storage.sqlite import deletion
 from wschat.storage.sqlite.base import SqliteStore, fetch_all, fetch_one, set_columns
+from wschat.storage.sqlite.deletion import ids_of, marks
 from wschat.storage.sqlite.tables import CONVERSATIONS, OUTBOX, SUBJECT_REQUESTS, VISITORS
 from wschat.storage.sqlite.values import to_time
 from wschat.visitors.models import Visitor
@@ -42,66 +43,42 @@ _ANONYMOUS_SENDER = (
 )
 
 
-def _marks(ids: Sequence[str]) -> str:
-    return ", ".join("?" * len(ids))
-
-
-def _ids(conn: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[str]:
-    return [row[0] for row in conn.execute(sql, params)]
-
-
 def _owned(conn: sqlite3.Connection, table: str, tenant_id: str, ids: list[str]) -> list[str]:
     """Those of ``ids`` that are the tenant's (by primary key): another tenant's rows are never touched."""
-    return _ids(
-        conn, f"SELECT id FROM {table} WHERE id IN ({_marks(ids)}) AND tenant_id = ?", [*ids, tenant_id]
+    return ids_of(
+        conn, f"SELECT id FROM {table} WHERE id IN ({marks(ids)}) AND tenant_id = ?", [*ids, tenant_id]
     )
 
 
 def _delete_conversations(conn: sqlite3.Connection, tenant_id: str, wanted: list[str]) -> dict[str, int]:
-    ids = _owned(conn, "conversations", tenant_id, wanted)
-    if not ids:
-        return {}
-    marks = _marks(ids)
-    calls = _ids(conn, f"SELECT id FROM calls WHERE conversation_id IN ({marks})", ids)
-    counts = {
-        table: conn.execute(f"DELETE FROM {table} WHERE conversation_id IN ({marks})", ids).rowcount
-        for table in ("messages", "transitions", "transcripts")
-    }
-    if calls:
-        call_marks = _marks(calls)
-        counts["call_transitions"] = conn.execute(
-            f"DELETE FROM call_transitions WHERE call_id IN ({call_marks})", calls
-        ).rowcount
-        counts["calls"] = conn.execute(f"DELETE FROM calls WHERE id IN ({call_marks})", calls).rowcount
-    counts["conversations"] = conn.execute(f"DELETE FROM conversations WHERE id IN ({marks})", ids).rowcount
-    return counts
+    return deletion.conversations(conn, _owned(conn, "conversations", tenant_id, wanted))
 
 
 def _anonymise_conversations(conn: sqlite3.Connection, tenant_id: str, wanted: list[str]) -> dict[str, int]:
     ids = _owned(conn, "conversations", tenant_id, wanted)
     if not ids:
         return {}
-    marks = _marks(ids)
-    calls = _ids(conn, f"SELECT id FROM calls WHERE conversation_id IN ({marks})", ids)
+    among = marks(ids)
+    calls = ids_of(conn, f"SELECT id FROM calls WHERE conversation_id IN ({among})", ids)
     counts = {
         "messages": conn.execute(
             f"UPDATE messages SET text = '', data = '{{}}', sender = {_ANONYMOUS_SENDER}"
-            f" WHERE conversation_id IN ({marks})",
+            f" WHERE conversation_id IN ({among})",
             ids,
         ).rowcount,
         "transitions": conn.execute(
             f"UPDATE transitions SET state = {_unnamed('state', '$.closed_by')},"
-            f" record = {_unnamed('record', '$.by')} WHERE conversation_id IN ({marks})",
+            f" record = {_unnamed('record', '$.by')} WHERE conversation_id IN ({among})",
             ids,
         ).rowcount,
         "transcripts": conn.execute(
-            f"DELETE FROM transcripts WHERE conversation_id IN ({marks})", ids
+            f"DELETE FROM transcripts WHERE conversation_id IN ({among})", ids
         ).rowcount,
         "conversations": conn.execute(
             "UPDATE conversations SET answer_email = NULL, closed_by = CASE"
             " WHEN json_extract(closed_by, '$.kind') = 'visitor'"
             " THEN json_set(closed_by, '$.display_name', '') ELSE closed_by END"
-            f" WHERE id IN ({marks})",
+            f" WHERE id IN ({among})",
             ids,
         ).rowcount,
     }
@@ -120,14 +97,14 @@ def _unnamed(column: str, path: str) -> str:
 
 def _anonymise_calls(conn: sqlite3.Connection, calls: list[str]) -> int:
     """A participant's name: the visitor's is emptied (who took part stays: the side and the times)."""
-    marks = _marks(calls)
+    among = marks(calls)
     changed = conn.execute(
-        f"UPDATE calls SET participants = {_participants('participants')} WHERE id IN ({marks})", calls
+        f"UPDATE calls SET participants = {_participants('participants')} WHERE id IN ({among})", calls
     ).rowcount
     conn.execute(
         f"UPDATE call_transitions SET state = json_set(state, '$.participants',"
         f" {_participants('state', chr(39) + '$.participants' + chr(39))})"
-        f" WHERE call_id IN ({marks}) AND json_type(state, '$.participants') = 'array'",
+        f" WHERE call_id IN ({among}) AND json_type(state, '$.participants') = 'array'",
         calls,
     )
     return changed
@@ -143,16 +120,7 @@ def _participants(*source: str) -> str:
 
 
 def _delete_mails(conn: sqlite3.Connection, tenant_id: str, wanted: list[str]) -> dict[str, int]:
-    ids = _owned(conn, "outbox", tenant_id, wanted)
-    if not ids:
-        return {}
-    marks = _marks(ids)
-    return {
-        "outbox_transitions": conn.execute(
-            f"DELETE FROM outbox_transitions WHERE mail_id IN ({marks})", ids
-        ).rowcount,
-        "outbox": conn.execute(f"DELETE FROM outbox WHERE id IN ({marks})", ids).rowcount,
-    }
+    return deletion.mails(conn, _owned(conn, "outbox", tenant_id, wanted))
 
 
 class SqliteSubjectStore(SqliteStore):
@@ -187,7 +155,7 @@ class SqliteSubjectStore(SqliteStore):
     ) -> list[OutgoingMail]:
         if not recipients:
             return []
-        where = f"tenant_id = ? AND recipient IN ({_marks(recipients)})"
+        where = f"tenant_id = ? AND recipient IN ({marks(recipients)})"
         params: list[Any] = [tenant_id, *recipients]
         if after is not None:
             where += " AND (created_at, id) > (?, ?)"
