@@ -35,7 +35,8 @@ from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
 from wschat.config import Secret, Settings
 from wschat.database_url import DatabaseUrl
-from wschat.server.runtime import NoTransport, build_runtime
+from wschat.server.runtime import build_runtime
+from wschat.server.transport import NoTransport
 from wschat.storage import open_database
 
 PASSWORD = "benchmark password"

@@ -25,7 +25,8 @@ from tests.support import PASSWORD, Peer, wait_for
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
 from wschat.config import DatabaseSettings, Secret, Settings
-from wschat.server.runtime import NoTransport, build_runtime
+from wschat.server.runtime import build_runtime
+from wschat.server.transport import NoTransport
 from wschat.storage import open_database
 
 pytestmark = pytest.mark.timeout(120)

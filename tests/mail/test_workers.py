@@ -19,7 +19,8 @@ from wschat.config import Settings
 from wschat.errors import MailNotConfigured, ValidationFailed
 from wschat.mail.models import MAX_SUBJECT, MailStatus
 from wschat.mail.render import Layout
-from wschat.server.runtime import NoTransport, Runtime, build_runtime
+from wschat.server.runtime import Runtime, build_runtime
+from wschat.server.transport import NoTransport
 from wschat.storage import open_database
 
 LAYOUT = Layout("Hello", ("One paragraph.",))

@@ -19,7 +19,8 @@ from tests.redis_support import RedisServer, free_port
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
 from wschat.config import DatabaseSettings, Secret, Settings
-from wschat.server.runtime import NoTransport, build_runtime
+from wschat.server.runtime import build_runtime
+from wschat.server.transport import NoTransport
 from wschat.storage import Database, open_database
 from wschat.storage.mongo.ferretdb import EmbeddedDatabase, find_binary
 

@@ -9,7 +9,7 @@ from tests.storage.builders import at, new_tenant
 from tests.storage.scenario import populate
 from wschat.records import Document
 from wschat.storage import TABLES, Database
-from wschat.storage.documents import tenant_doc
+from wschat.storage.account_documents import tenant_doc
 
 
 async def _all(db: Database, table: str, page: int = 4) -> list[Document]:

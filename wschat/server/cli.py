@@ -34,7 +34,8 @@ from wschat.clock import utc_now
 from wschat.config import Settings, default_public_url, load_settings
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
 from wschat.server import db_commands, export_command, jitsi_commands, lifecycle_commands
-from wschat.server.runtime import NoTransport, build_runtime
+from wschat.server.runtime import build_runtime
+from wschat.server.transport import NoTransport
 from wschat.storage import Database, StorageError, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.wire import parse

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 from redis.asyncio import Redis
 
 from wschat.accounts.agents import AgentAdminService
 from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimits
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
-from wschat.accounts.service import AccountService, SessionRevoker
+from wschat.accounts.service import AccountService
 from wschat.accounts.tokens import TokenIssuer
 from wschat.archive.export import ArchiveExport
 from wschat.archive.models import Cursors
 from wschat.archive.service import ArchiveService
 from wschat.boundary.domain_events import DomainEvents
-from wschat.boundary.protocol import Event
-from wschat.boundary.publisher import SocketCloser
 from wschat.boundary.services import Services
 from wschat.canned.service import CannedReplyService
 from wschat.chat.assignment_lock import AssignmentLock
@@ -51,8 +47,9 @@ from wschat.mail.settings_store import MailSettingsStore
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
 from wschat.sealing import Sealer
+from wschat.server.transport import Transport
 from wschat.signalling.relay import SignalRelay
-from wschat.signalling.service import CallPublisher, CallService
+from wschat.signalling.service import CallService
 from wschat.signup.links import ConfirmationLinks
 from wschat.signup.models import PER_ADDRESS_PER_DAY, PER_CLIENT_PER_HOUR
 from wschat.signup.service import SignupService
@@ -66,47 +63,6 @@ from wschat.visitors.widget import WidgetService
 
 #: The rate limits' sliding window, seconds: their settings count per minute.
 LIMIT_WINDOW = 60.0
-
-
-class Transport(SessionRevoker, CallPublisher, SocketCloser, Protocol):
-    """What the socket layer offers the services."""
-
-
-class NoTransport:
-    """For the CLI: no sockets here. A running server re-checks each socket's user on its next event."""
-
-    async def revoke_user(self, user_id: str) -> None:
-        return None
-
-    async def revoke_session(self, user_id: str, session_id: str) -> None:
-        return None
-
-    async def close_socket(self, sid: str, kind: str) -> None:
-        return None
-
-    def holds(self, sid: str, kind: str) -> bool:
-        return True  # the CLI runs no janitor: nothing here is ever reconciled
-
-    async def socket_gone(self, sid: str) -> None:
-        return None
-
-    async def reconnect_all(self, why: str) -> None:
-        return None
-
-    async def to_socket(self, sid: str, side: str, event: Event, payload: Mapping[str, object]) -> None:
-        return None
-
-    async def to_visitor(self, visitor_id: str, event: Event, payload: Mapping[str, object]) -> None:
-        return None
-
-    async def to_visitors(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
-        return None
-
-    async def to_agent(self, user_id: str, event: Event, payload: Mapping[str, object]) -> None:
-        return None
-
-    async def to_agents(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
-        return None
 
 
 @dataclass(frozen=True)

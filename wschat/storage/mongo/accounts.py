@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.errors import Conflict
-from wschat.storage.documents import revoked_docs, tenant_doc, tenant_from, user_doc, user_from
+from wschat.storage.account_documents import revoked_docs, tenant_doc, tenant_from, user_doc, user_from
 from wschat.storage.mongo.database import MongoHandle, find_owned
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.errors import Conflict
-from wschat.storage.documents import revoked_docs, tenant_doc, tenant_from, user_doc, user_from
+from wschat.storage.account_documents import revoked_docs, tenant_doc, tenant_from, user_doc, user_from
 from wschat.storage.sqlite.base import SqliteStore, apply_paths, by_id, fetch_one, replace_row, set_columns
 from wschat.storage.sqlite.tables import TENANTS, USERS
 from wschat.storage.sqlite.values import to_json, to_time

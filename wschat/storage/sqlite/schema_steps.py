@@ -1,0 +1,146 @@
+"""Schema steps 8 on (the archive, the lifecycle, sign-ups, data-subject requests); ``schema.py`` holds the
+first ones and the list of all, and its rules hold here: a step that has shipped is never edited."""
+
+from __future__ import annotations
+
+
+def _words(row: str) -> str:
+    """The searchable words of a visitor row (SQLite 3.40 has no concat_ws)."""
+    parts = [f"{row}name", f"{row}alias"] + [
+        f"json_extract({row}contact, '$.{key}')" for key in ("name", "email", "phone")
+    ]
+    return " || ' ' || ".join(f"coalesce({part}, '')" for part in parts)
+
+
+#: Version 8: the archive (wschat.archive): past conversations newest first, paged by (closed_at, id);
+#: full-text search over message text and visitors' contact data (FTS5, umlauts and accents folded), both
+#: kept in step with their tables by triggers in the same transaction as the change; the export audit log.
+V8 = [
+    "CREATE INDEX conversations_archive ON conversations (tenant_id, status, closed_at, id)",
+    # Which conversations an agent took part in: derived from the stored transitions (assign, transfer)
+    # through this index, so chats of before this step count too.
+    "CREATE INDEX transitions_agent ON transitions (tenant_id, json_extract(state, '$.agent_id'))",
+    # The tenant is a column of the index too: a search ANDs the tenant's token with the words inside FTS5
+    # (merging two doclists) instead of looking up every match of the installation to check its tenant.
+    """CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, tenant_id, content='messages', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    )""",
+    "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+    """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, text, tenant_id) VALUES (new.rowid, new.text, new.tenant_id);
+    END""",
+    """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text, tenant_id)
+            VALUES ('delete', old.rowid, old.text, old.tenant_id);
+    END""",
+    """CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, tenant_id ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text, tenant_id)
+            VALUES ('delete', old.rowid, old.text, old.tenant_id);
+        INSERT INTO messages_fts (rowid, text, tenant_id) VALUES (new.rowid, new.text, new.tenant_id);
+    END""",
+    # The visitor's name, alias and contact data; a table of its own (not external content), because
+    # the contact fields sit inside a JSON column.
+    "CREATE VIRTUAL TABLE visitors_fts USING fts5(words, tokenize='unicode61 remove_diacritics 2')",
+    f"""INSERT INTO visitors_fts (rowid, words) SELECT rowid, {_words("")} FROM visitors""",
+    f"""CREATE TRIGGER visitors_fts_insert AFTER INSERT ON visitors BEGIN
+        INSERT INTO visitors_fts (rowid, words) VALUES (new.rowid, {_words("new.")});
+    END""",
+    f"""CREATE TRIGGER visitors_fts_update AFTER UPDATE OF name, alias, contact ON visitors BEGIN
+        DELETE FROM visitors_fts WHERE rowid = old.rowid;
+        INSERT INTO visitors_fts (rowid, words) VALUES (new.rowid, {_words("new.")});
+    END""",
+    """CREATE TRIGGER visitors_fts_delete AFTER DELETE ON visitors BEGIN
+        DELETE FROM visitors_fts WHERE rowid = old.rowid;
+    END""",
+    """CREATE TABLE export_audit (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        filter TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX export_audit_tenant ON export_audit (tenant_id, at, id)",
+]
+
+#: Version 9: a tenant's lifecycle (wschat/accounts/contract.py: contact, legal hold, steps done). Deleting
+#: a conversation (wschat/lifecycle) makes SQLite look up the rows that reference it in every child table:
+#: transcripts were reached by tenant first, so without this index each deletion would read them all.
+V9 = [
+    "ALTER TABLE tenants ADD COLUMN lifecycle TEXT",
+    "CREATE INDEX transcripts_conversation_fk ON transcripts (conversation_id)",
+]
+
+#: Version 10: pending demo sign-ups (wschat/signup), one per address; and the outbox without its foreign
+#: key to tenants, because a sign-up's confirmation mail is sent before any tenant exists (its tenant_id is
+#: ``wschat.mail.models.SYSTEM_SENDER``). SQLite cannot drop a constraint: the table is built anew and
+#: renamed (https://www.sqlite.org/lang_altertable.html#otheralter; migrations run with foreign keys off, so
+#: outbox_transitions keeps pointing at the table named outbox). A tenant's mails were and are deleted by
+#: its lifecycle (wschat/lifecycle), not by the cascade.
+V10 = [
+    """CREATE TABLE signups (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        company TEXT NOT NULL,
+        phone TEXT,
+        consent_text TEXT,
+        consent_at INTEGER,
+        lang TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        mail_id TEXT
+    )""",
+    "CREATE INDEX signups_expires ON signups (expires_at)",
+    """CREATE TABLE outbox_v10 (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text TEXT NOT NULL,
+        html TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        epoch INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        lease_until INTEGER,
+        last_error TEXT,
+        sent_at INTEGER,
+        attachments TEXT NOT NULL DEFAULT '[]',
+        attachment_data BLOB
+    )""",
+    "INSERT INTO outbox_v10 SELECT * FROM outbox",
+    "DROP TABLE outbox",
+    "ALTER TABLE outbox_v10 RENAME TO outbox",
+    "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status IN ('queued', 'sending')",
+    "CREATE INDEX outbox_tenant_status ON outbox (tenant_id, status, created_at, id)",
+]
+
+#: Version 11: data-subject requests (wschat/subjects): a visitor's conversations and the mails to their
+#: addresses, each through an index that leads with the tenant; the log of the requests and their deadlines;
+#: a visitor's restriction of processing (Art. 18), which the archive's pages leave out.
+V11 = [
+    "ALTER TABLE visitors ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX conversations_visitor ON conversations (tenant_id, visitor_id, created_at, id)",
+    "CREATE INDEX outbox_recipient ON outbox (tenant_id, recipient, created_at, id)",
+    """CREATE TABLE subject_requests (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        visitor_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        done_at INTEGER,
+        by_id TEXT NOT NULL,
+        by_name TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX subject_requests_tenant ON subject_requests (tenant_id, received_at, id)",
+]
