@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, g, request
+from quart import Blueprint, Response, request
 
 from wschat.accounts.models import Tenant
 from wschat.boundary.http import json_response, read_json, service
@@ -14,7 +14,7 @@ from wschat.subjects.models import ExportQuery, OwnEraseRequest
 from wschat.subjects.routes import download, erased_wire
 from wschat.subjects.service import SubjectService
 from wschat.visitors.models import Visitor
-from wschat.visitors.routes import allowed_tenant
+from wschat.visitors.routes import allowed_tenant, preflight, with_cors
 from wschat.visitors.service import VisitorService
 from wschat.wire import parse
 
@@ -23,13 +23,8 @@ blueprint = Blueprint("my_data", __name__, url_prefix="/api/widget")
 
 @blueprint.route("/<slug>/my-data", methods=["OPTIONS"])
 @blueprint.route("/<slug>/my-data/erase", methods=["OPTIONS"])
-async def preflight(slug: str) -> Response:
-    await allowed_tenant(slug)
-    response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-    response.headers["Access-Control-Max-Age"] = "600"
-    return response
+async def my_data_preflight(slug: str) -> Response:
+    return await preflight(slug, methods="GET, POST", headers="Authorization, Content-Type")
 
 
 @blueprint.get("/<slug>/my-data")
@@ -67,9 +62,4 @@ async def _visitor(slug: str) -> tuple[Tenant, Visitor]:
 
 @blueprint.after_request
 async def _cors(response: Response) -> Response:
-    origin = g.get("cors_origin")
-    if origin:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = "Content-Disposition"
-    response.headers["Vary"] = "Origin"
-    return response
+    return with_cors(response, expose="Content-Disposition")  # the download's file name

@@ -26,10 +26,15 @@ async def config(slug: str) -> Response:
 
 @blueprint.route("/<slug>/session", methods=["OPTIONS"])
 async def session_preflight(slug: str) -> Response:
+    return await preflight(slug, methods="POST", headers="Content-Type")
+
+
+async def preflight(slug: str, *, methods: str, headers: str) -> Response:
+    """The CORS preflight of a widget endpoint: answered for the tenant's allowed origins only."""
     await allowed_tenant(slug)
     response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "POST"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Allow-Methods"] = methods
+    response.headers["Access-Control-Allow-Headers"] = headers
     response.headers["Access-Control-Max-Age"] = "600"
     return response
 
@@ -63,8 +68,16 @@ async def allowed_tenant(slug: str) -> Tenant:
 
 @blueprint.after_request
 async def _cors(response: Response) -> Response:
+    return with_cors(response)
+
+
+def with_cors(response: Response, *, expose: str | None = None) -> Response:
+    """The answer readable by the widget's origin (set by :func:`allowed_tenant`); ``expose``: headers the
+    widget's script may read."""
     origin = g.get("cors_origin")
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
+        if expose:
+            response.headers["Access-Control-Expose-Headers"] = expose
     response.headers["Vary"] = "Origin"
     return response
