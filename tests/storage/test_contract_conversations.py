@@ -379,7 +379,7 @@ async def test_conversations_unfinished_lists_the_latest_transitions_without_the
     assert await stores.conversations.unfinished(at(21), at(100)) == []  # outside the window
 
     # Asked again (each repair pass does): what was complete stays so, what is still unfinished is listed
-    # again, and a transition made since is found (the MongoDB adapter remembers what it found complete).
+    # again, and a transition made since is found (on MongoDB its marker message marks a transition done).
     assert [c.id for c, _ in await stores.conversations.unfinished(at(0), at(100))] == [open_.id]
     build = message_builder(open_, "sys:assign:1", "Anna joined the chat.", created=21)
     await stores.messages.append(two.b.id, open_.id, "sys:assign:1", build)

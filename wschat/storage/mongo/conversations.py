@@ -34,10 +34,6 @@ class MongoConversationStore:
         self._conversations = db["conversations"]
         self._transitions = db["transitions"]
         self._messages = db["messages"]
-        #: Transitions whose aftermath this process found complete (or superseded), with their time: the
-        #: repair pass looks at each transition of its window once, not at every pass. A marker message is
-        #: never removed while its transition is in the window, so "complete" stays true.
-        self._finished: dict[str, datetime] = {}
 
     async def insert(self, conversation: Conversation) -> bool:
         """False if the visitor has an open conversation already."""
@@ -145,20 +141,14 @@ class MongoConversationStore:
         # Transitions whose marker message was written say so (``done``, set by the message store): only the
         # others are looked up among the messages, which FerretDB can only read whole.
         query = {"at": {"$gte": since, "$lt": until}, "marker": {"$exists": True}, "done": {"$exists": False}}
-        self._finished = {key: at for key, at in self._finished.items() if at >= since}
         unfinished = []
         async for transition in self._transitions.find(query):
-            if transition["_id"] in self._finished:
-                continue
             conversation = await self.get(transition["tenant_id"], transition["conversation_id"])
             if conversation is None or conversation.epoch != transition["epoch"]:
-                self._finished[transition["_id"]] = transition["at"]
                 continue  # a later transition has its own aftermath
             written = {"conversation_id": conversation.id, "client_id": transition["marker"]}
             if await self._messages.find_one(written, projection={"_id": 1}) is None:
                 unfinished.append((conversation, transition))
-            else:
-                self._finished[transition["_id"]] = transition["at"]
         return unfinished
 
     async def history(self, tenant_id: str, conversation_id: str) -> list[Document]:
