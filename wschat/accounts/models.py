@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from wschat.accounts.branding import BrandingPatch, effective
-from wschat.accounts.contract import Dates, Lifecycle, dates_of
+from wschat.accounts.contract import ContractState, Dates, Lifecycle, dates_of
 from wschat.errors import Forbidden
 from wschat.smtp import EmailAddress
 from wschat.wire import DisplayName, WireModel
@@ -76,13 +76,7 @@ class Tenant:
         """Locked by the operator, deleted, a demo whose 14 days are over, or a contract that ended."""
         if self.status is not TenantStatus.ACTIVE:
             return True
-        if self.demo_ends_at is not None and now >= self.demo_ends_at:
-            return True
-        return (
-            self.plan is Plan.CONTRACT
-            and self.contract_ended_at is not None
-            and now >= self.contract_ended_at
-        )
+        return self.dates(now).state in (ContractState.DEMO_EXPIRED, ContractState.ENDED)
 
     def dates(self, now: datetime) -> Dates:
         """The contract state and every date of the lifecycle, as they stand at ``now``."""
