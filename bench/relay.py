@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
-import statistics
+import shutil
+import sqlite3
 import sys
 import tempfile
 import textwrap
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import aiohttp
-import socketio
 
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
@@ -48,52 +45,6 @@ RAISED_LIMITS = {
     "WSCHAT_VISITOR_MESSAGE_BURST": "100000",
     "WSCHAT_VISITOR_MESSAGES_PER_MINUTE": "1000000",
 }
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def rss_kb(pid: int) -> int:
-    """The process's resident memory, KB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
-
-
-@dataclass
-class Result:
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    delivered: int = 0
-    sent: int = 0
-    failed: int = 0
-    seconds: float = 0.0
-    server_cpu: float = 0.0
-    #: Resident memory the server grew by per open connection (agents and visitors, each visitor with its
-    #: chat started), KB.
-    kb_per_connection: float = float("nan")
-
-    @property
-    def cpu_per_delivery(self) -> float:
-        return self.server_cpu / self.delivered if self.delivered else float("nan")
-
-    def line(self) -> str:
-        lat = sorted(self.latencies)
-        p50 = statistics.median(lat) * 1000 if lat else float("nan")
-        p99 = lat[int(len(lat) * 0.99) - 1] * 1000 if lat else float("nan")
-        rate = self.delivered / self.seconds if self.seconds else 0
-        per = self.server_cpu / self.delivered * 1e3 if self.delivered else float("nan")
-        return (
-            f"{self.name:9s} sent {self.sent}, delivered {self.delivered}, failed {self.failed}; "
-            f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; {rate:.0f} deliveries/s; "
-            f"server CPU {per:.2f} ms per delivery; {self.kb_per_connection:.0f} KB per connection"
-        )
-
-
 # -- the processes under test --------------------------------------------------------------------------------
 
 REFERENCE_SERVER = textwrap.dedent(
@@ -138,68 +89,56 @@ async def start(args: list[str], env: dict[str, str]) -> tuple[asyncio.subproces
             return process, line.removeprefix("wsChat is ready on ").strip()
 
 
-# -- the harness ------------------------------------------------------------------------------------------
+# -- the runs -----------------------------------------------------------------------------------------------
+
+LOADGEN = Path(__file__).with_name("loadgen.mjs")
 
 
-async def connect(url: str, namespace: str, auth: dict[str, Any]) -> socketio.AsyncClient:
-    client = socketio.AsyncClient(reconnection=False)
-    await client.connect(url, namespaces=[namespace], auth=auth, transports=["websocket"], wait_timeout=30)
-    return client
+async def run_loadgen(opts: argparse.Namespace, url: str, pid: int, mode: str, acked: Path) -> list[dict[str, Any]]:
+    """Run bench/loadgen.mjs pinned to the second core; its JSON lines, one per phase."""
+    spec = {
+        "url": url,
+        "pid": pid,
+        "mode": mode,
+        "tenant": "bench",
+        "password": PASSWORD,
+        "agents": opts.agents,
+        "visitors": opts.visitors,
+        "rates": opts.rates,
+        "seconds": opts.seconds,
+        "closed": not opts.no_closed,
+        "kill_at_rate": opts.kill_at_rate if mode == "wschat" else None,
+        "run": mode[0],
+        "acked": str(acked),
+    }
+    process = await asyncio.create_subprocess_exec(
+        *pin(LOAD_CORE), "node", str(LOADGEN), json.dumps(spec), stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    phases = []
+    async for line in process.stdout:
+        phase = json.loads(line)
+        phases.append(phase)
+        print(f"  {mode}: {describe(phase)}", flush=True)
+    if await process.wait() != 0:
+        raise RuntimeError(f"the load generator failed for {mode}")
+    return phases
 
 
-async def drive(result: Result, visitors: list[tuple[socketio.AsyncClient, str]], sent_at: dict[str, float],
-                rate: float, seconds: float) -> None:  # fmt: skip
-    """Send ``rate`` messages per second in total, round robin over the visitors, for ``seconds``."""
-    pending: set[asyncio.Task[Any]] = set()
-
-    async def send(client: socketio.AsyncClient, cid: str, n: int) -> None:
-        client_id = f"b{n}"
-        sent_at[client_id] = time.perf_counter()
-        payload = {"conversation_id": cid, "client_id": client_id, "text": f"benchmark message {n}"}
-        try:
-            reply = await client.call("message.send", payload, namespace="/visitor", timeout=30)
-            if not reply.get("ok"):
-                result.failed += 1
-        except Exception:
-            result.failed += 1
-
-    started = time.perf_counter()
-    n = 0
-    while (elapsed := time.perf_counter() - started) < seconds:
-        due = int(elapsed * rate) + 1
-        while n < due:
-            client, cid = visitors[n % len(visitors)]
-            task = asyncio.create_task(send(client, cid, n))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            n += 1
-        await asyncio.sleep(0.002)
-    result.sent = n
-    await asyncio.gather(*pending)
-    deadline = time.perf_counter() + 10
-    while result.delivered < n - result.failed and time.perf_counter() < deadline:
-        await asyncio.sleep(0.05)
-    result.seconds = seconds
+def pin(core: int) -> list[str]:
+    """taskset -c <core>, where there are cores to spare (the figures are per core either way)."""
+    return ["taskset", "-c", str(core)] if (os.cpu_count() or 1) > 1 and shutil.which("taskset") else []
 
 
-def on_delivery(result: Result, sent_at: dict[str, float]) -> Any:
-    async def handler(data: dict[str, Any]) -> None:
-        started = sent_at.pop(data["message"]["client_id"], None)
-        if started is not None:
-            result.latencies.append(time.perf_counter() - started)
-            result.delivered += 1
-
-    return handler
+SERVER_CORE, LOAD_CORE = 0, 1
 
 
-async def run_wschat(opts: argparse.Namespace) -> Result:
-    result = Result("wsChat")
-    tmp = Path(tempfile.mkdtemp(prefix="wschat-bench-"))
+async def make_installation(opts: argparse.Namespace, tmp: Path) -> Settings:
     settings = Settings(secret_key=Secret(secrets.token_urlsafe(48)), data_dir=tmp)
     db = await open_database(DatabaseUrl("sqlite", path=tmp / "wschat.db"))
     accounts = build_runtime(settings, db, utc_now, NoTransport()).accounts
     tenant = await accounts.create_tenant("bench", "Bench GmbH", Plan.CONTRACT)
-    per_agent = -(-opts.visitors // opts.agents)
+    per_agent = min(50, -(-opts.visitors // opts.agents))  # every visitor gets an agent
     for i in range(opts.agents):
         spec = AgentCreate(
             login=f"agent{i}",
@@ -210,104 +149,156 @@ async def run_wschat(opts: argparse.Namespace) -> Result:
         )
         await accounts.create_user(tenant, spec)
     await db.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAT_")}
-    env |= {
-        "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
-        "WSCHAT_DATA_DIR": str(tmp),
-        "WSCHAT_LOG_LEVEL": "warning",
-        **RAISED_LIMITS,
+    return settings
+
+
+def stored_once(database: Path, acked: Path, run: str) -> dict[str, int]:
+    """Every acknowledged message is stored exactly once (after the server stopped, or was killed)."""
+    ids = acked.read_text().split() if acked.exists() else []
+    with sqlite3.connect(database) as connection:
+        counts = dict(
+            connection.execute(
+                "SELECT client_id, count(*) FROM messages WHERE client_id LIKE ? GROUP BY client_id",
+                (f"b{run}-%",),
+            ).fetchall()
+        )
+    return {
+        "acked": len(ids),
+        "missing": sum(1 for i in ids if i not in counts),
+        "doubled": sum(1 for n in counts.values() if n > 1),
+        "stored": len(counts),
     }
-    print("wsChat runs with these limits raised:", ", ".join(f"{k}={v}" for k, v in RAISED_LIMITS.items()))
-    server, url = await start([sys.executable, "-m", "wschat", "serve", "--port", "0"], env)
-    idle = rss_kb(server.pid)
-    clients: list[socketio.AsyncClient] = []
-    sent_at: dict[str, float] = {}
-    try:
-        async with aiohttp.ClientSession() as http:
-            for i in range(opts.agents):
-                body = {"tenant": "bench", "login": f"agent{i}", "password": PASSWORD}
-                async with http.post(f"{url}/api/auth/login", json=body) as reply:
-                    token = (await reply.json())["token"]
-                agent = await connect(url, "/agent", {"token": token})
-                agent.on("message.new", on_delivery(result, sent_at), namespace="/agent")
-                await agent.call("status.set", {"status": "online"}, namespace="/agent")
-                clients.append(agent)
-            visitors = []
-            for _ in range(opts.visitors):
-                async with http.post(f"{url}/api/widget/bench/session", json={"token": None}) as reply:
-                    token = (await reply.json())["token"]
-                visitor = await connect(url, "/visitor", {"tenant": "bench", "token": token})
-                started = await visitor.call("chat.start", {}, namespace="/visitor", timeout=30)
-                visitors.append((visitor, started["conversation"]["id"]))
-                clients.append(visitor)
-        result.kb_per_connection = (rss_kb(server.pid) - idle) / len(clients)
-        cpu0 = cpu_seconds(server.pid)
-        await drive(result, visitors, sent_at, opts.rate, opts.seconds)
-        result.server_cpu = cpu_seconds(server.pid) - cpu0
-    finally:
-        for client in clients:
-            await client.disconnect()
-        server.terminate()
-        await server.wait()
-    return result
 
 
-async def run_reference(opts: argparse.Namespace) -> Result:
-    result = Result("reference")
-    server, url = await start([sys.executable, "-c", REFERENCE_SERVER], dict(os.environ))
-    idle = rss_kb(server.pid)
-    clients: list[socketio.AsyncClient] = []
-    sent_at: dict[str, float] = {}
+async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="wschat-bench-"))
     try:
-        for i in range(opts.agents):
-            agent = await connect(url, "/agent", {"id": str(i)})
-            agent.on("message.new", on_delivery(result, sent_at), namespace="/agent")
-            clients.append(agent)
-        visitors = []
-        for n in range(opts.visitors):
-            visitor = await connect(url, "/visitor", {"agent": str(n % opts.agents)})
-            visitors.append((visitor, f"cnv_{n:024x}"))
-            clients.append(visitor)
-        result.kb_per_connection = (rss_kb(server.pid) - idle) / len(clients)
-        cpu0 = cpu_seconds(server.pid)
-        await drive(result, visitors, sent_at, opts.rate, opts.seconds)
-        result.server_cpu = cpu_seconds(server.pid) - cpu0
+        settings = await make_installation(opts, tmp)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAT_")}
+        env |= {
+            "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
+            "WSCHAT_DATA_DIR": str(tmp),
+            "WSCHAT_LOG_LEVEL": "warning",
+            **RAISED_LIMITS,
+        }
+        print("wsChat runs with these limits raised:", ", ".join(f"{k}={v}" for k, v in RAISED_LIMITS.items()))
+        server, url = await start([*pin(SERVER_CORE), sys.executable, "-m", "wschat", "serve", "--port", "0"], env)
+        acked = tmp / "acked.txt"
+        try:
+            phases = await run_loadgen(opts, url, server.pid, "wschat", acked)
+        finally:
+            if server.returncode is None:
+                server.terminate()
+            await server.wait()
+        check = stored_once(tmp / "wschat.db", acked, "w")
+        print(f"  wschat: {check['acked']} messages acked, {check['missing']} of them not stored, "
+              f"{check['doubled']} stored twice", flush=True)  # fmt: skip
+        return {"phases": phases, "stored": check}
     finally:
-        for client in clients:
-            await client.disconnect()
-        server.terminate()
-        await server.wait()
-    return result
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def run_reference(opts: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="wschat-bench-ref-"))
+    try:
+        server, url = await start([*pin(SERVER_CORE), sys.executable, "-c", REFERENCE_SERVER], dict(os.environ))
+        try:
+            phases = await run_loadgen(opts, url, server.pid, "reference", tmp / "acked.txt")
+        finally:
+            server.terminate()
+            await server.wait()
+        return {"phases": phases}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def describe(phase: dict[str, Any]) -> str:
+    if phase["phase"] == "setup":
+        assigned = f"{phase['assigned_s']:.2f} s" if phase["assigned_s"] is not None else "not all"
+        return (
+            f"set-up of {phase['visitors']} visitors and {phase['agents']} agents: started in "
+            f"{phase['started_s']:.2f} s, all assigned in {assigned} ({phase['assigned']} assigned, "
+            f"{phase['failed']} failed); {phase['kb_per_connection']:.0f} KB per connection"
+        )
+    name = f"{phase['rate']:g}/s" if phase["phase"] == "open" else "closed loop"
+    text = (
+        f"{name}: p50 {ms(phase['p50_ms'])}, p99 {ms(phase['p99_ms'])}, max {ms(phase['max_ms'])}; "
+        f"{phase['deliveries_per_s']:.0f} deliveries/s; server CPU {us(phase['cpu_per_delivery_us'])} per "
+        f"delivery ({pct(phase['server_cpu_share'])} of a core); sent {phase['sent']}, delivered "
+        f"{phase['delivered']}, failed {phase['failed']}, lost {phase['lost']}"
+    )
+    if phase.get("killed"):
+        text += " — server killed mid-phase"
+    return text
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f} %"
+
+
+def us(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} µs"
+
+
+def ratios(wschat: dict[str, Any], reference: dict[str, Any]) -> list[str]:
+    lines = []
+    pairs = zip(wschat["phases"], reference["phases"], strict=False)
+    for w, r in pairs:
+        if w["phase"] == "setup":
+            lines.append(f"memory per connection {w['kb_per_connection'] / r['kb_per_connection']:.2f}x")
+            continue
+        if not (w.get("p50_ms") and r.get("p50_ms") and w.get("cpu_per_delivery_us") and r.get("cpu_per_delivery_us")):
+            continue
+        name = f"{w['rate']:g}/s" if w["phase"] == "open" else "closed loop"
+        lines.append(
+            f"{name}: p50 {w['p50_ms'] / r['p50_ms']:.2f}x, p99 {w['p99_ms'] / r['p99_ms']:.2f}x, "
+            f"CPU per delivery {w['cpu_per_delivery_us'] / r['cpu_per_delivery_us']:.2f}x, "
+            f"deliveries/s {w['deliveries_per_s'] / r['deliveries_per_s']:.2f}x"
+        )
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--visitors", type=int, default=500)
-    parser.add_argument("--agents", type=int, default=25)
+    parser.add_argument("--visitors", type=int, default=1000)
+    parser.add_argument("--agents", type=int, default=50)
     parser.add_argument(
-        "--rate", type=float, default=100.0, help="messages per second, all visitors together"
+        "--rates", type=float, nargs="*", default=[500, 1000, 1500, 2000], help="open-loop messages per second"
     )
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="per phase")
+    parser.add_argument("--no-closed", action="store_true", help="skip the closed loop (the maximum)")
+    parser.add_argument("--no-reference", action="store_true", help="skip the bare relay")
+    parser.add_argument(
+        "--kill-at-rate", type=float, help="kill the wsChat server (SIGKILL) halfway through this rate's phase"
+    )
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "relay-sqlite.json")
     opts = parser.parse_args()
     print(
-        f"relay benchmark: {opts.visitors} visitors, {opts.agents} agents, "
-        f"{opts.rate:g} msg/s for {opts.seconds:g} s"
+        f"relay benchmark: {opts.visitors} visitors, {opts.agents} agents, open loop at "
+        f"{', '.join(f'{r:g}' for r in opts.rates)} msg/s for {opts.seconds:g} s each"
+        + ("" if opts.no_closed else ", then a closed loop")
+        + f"; server on core {SERVER_CORE}, load generator on core {LOAD_CORE}"
     )
     wschat = asyncio.run(run_wschat(opts))
-    print(wschat.line(), flush=True)
-    reference = asyncio.run(run_reference(opts))
-    print(reference.line(), flush=True)
-    if wschat.latencies and reference.latencies and reference.server_cpu:
-        w, r = sorted(wschat.latencies), sorted(reference.latencies)
-        print(
-            "ratio wsChat/reference: "
-            f"p50 latency {statistics.median(w) / statistics.median(r):.1f}x, "
-            f"p99 latency {w[int(len(w) * 0.99) - 1] / r[int(len(r) * 0.99) - 1]:.1f}x, "
-            f"server CPU per delivery {wschat.cpu_per_delivery / reference.cpu_per_delivery:.1f}x, "
-            f"memory per connection {wschat.kb_per_connection / reference.kb_per_connection:.1f}x"
-        )
+    results: dict[str, Any] = {"options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()},
+                               "wschat": wschat}  # fmt: skip
+    if not opts.no_reference:
+        reference = asyncio.run(run_reference(opts))
+        results["reference"] = reference
+        print("ratio wsChat / bare relay, same run:")
+        for line in ratios(wschat, reference):
+            print("  " + line)
+    opts.out.parent.mkdir(exist_ok=True)
+    opts.out.write_text(json.dumps(results, indent=1))
+    print(f"results in {opts.out}")
+    if wschat["stored"]["missing"] or wschat["stored"]["doubled"]:
+        raise SystemExit("FAILED: an acknowledged message is missing or stored twice")
 
 
 if __name__ == "__main__":
