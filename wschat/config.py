@@ -151,6 +151,9 @@ class Settings:
     log_level: str = "info"
     #: The public demo sign-up (``WSCHAT_SIGNUP=on``): ``/signup`` and ``/api/signup``; off, both are 404.
     signup: bool = False
+    #: ``wschat serve`` freezes what start-up allocated and collects the young generation less often
+    #: (``WSCHAT_GC_TUNING=off`` keeps Python's defaults; docs/benchmarks.md measures both).
+    gc_tuning: bool = True
     #: The FerretDB binary (only for copying an old installation: ``wschat db copy --from ferretdb://…``).
     ferretdb_bin: Path | None = None
 
@@ -284,6 +287,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         media=media,
         mail=mail,
         signup=signup,
+        gc_tuning=reader.get("WSCHAT_GC_TUNING", True, parse_switch),
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
         operator_token=reader.get("WSCHAT_OPERATOR_TOKEN", None, _parse_secret),

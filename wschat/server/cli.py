@@ -72,7 +72,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from wschat.server.app import create_app, open_server_database
-    from wschat.server.serving import uvicorn_config
+    from wschat.server.serving import settle_heap, uvicorn_config
 
     async def preflight() -> None:
         # A database that cannot be used stops the start here, with one line, before anything listens.
@@ -87,7 +87,12 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     if "WSCHAT_PUBLIC_URL" not in os.environ:
         server = replace(server, public_url=default_public_url(host, bound_port))
     settings = replace(settings, server=replace(server, host=host, port=bound_port))
-    app = create_app(settings, on_ready=lambda first: _announce(settings, first))
+    def on_ready(first: FirstRun | None) -> None:
+        if settings.gc_tuning:
+            settle_heap()
+        _announce(settings, first)
+
+    app = create_app(settings, on_ready=on_ready)
     config = uvicorn_config(app, log_level=settings.log_level, loop="uvloop")
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -108,8 +108,7 @@ class Realtime:
         self.sio.on("*", self._unknown_event, namespace=VISITOR)
 
     async def close(self) -> None:
-        """Stop the Redis manager's listener and close its connections (a process that stops, or a test
-        server, leaves nothing open behind it)."""
+        """Stop the Redis manager's listener and close its connections: nothing is left open behind."""
         manager = self.sio.manager
         listener = getattr(manager, "thread", None)
         if isinstance(listener, asyncio.Task):
@@ -168,8 +167,7 @@ class Realtime:
         await self._disconnect_agent(user_id, None)
 
     async def revoke_session(self, user_id: str, session_id: str) -> None:
-        """Disconnect the sockets of one console session (signed out), on any process; the user's other
-        sessions keep theirs."""
+        """Disconnect the sockets of one console session (signed out), on any process, not the others."""
         await self._disconnect_agent(user_id, session_id)
 
     async def _disconnect_agent(self, user_id: str, session_id: str | None) -> None:
@@ -203,6 +201,8 @@ class Realtime:
         """Plug in the runtime once the app serves; events before that, or after ``stop``, are UNAVAILABLE."""
         self.runtime, self.services = runtime, runtime.services()
         self.metrics.node(runtime.node_id)
+        if isinstance(self.sio.manager, WatchedRedisManager):  # other processes hear what changed here
+            self.sio.manager.share(runtime.caches)
 
     def stop(self) -> None:
         self.runtime, self.services = None, Services()

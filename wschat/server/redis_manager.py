@@ -21,6 +21,10 @@ event to the emitting process's own sockets before it publishes it): clients als
 conversation's seqs (docs/protocol.md §7.2).
 
 From the first failure until both are done the process reports not ready (``/readyz``).
+
+The same channel carries the orders to forget cached records (wschat.storage.record_cache): a process that
+changed a visitor or a conversation tells the others, which drop their copy. Whenever this process may have
+missed an order (each of the two moments above), it forgets every cached record.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 import socketio
 
 from wschat.server.packets import OPENED_AT
+from wschat.storage.record_cache import Caches, Order
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ MAX_LISTEN_RETRY = 5.0
 #: The ``method`` of the order to every process to close its connections (python-socketio's own methods are
 #: ``emit``, ``callback``, ``disconnect`` and the room ones; it ignores others).
 CATCH_UP = "wschat.catch_up"
+#: The ``method`` of an order to forget cached records (wschat.storage.record_cache.Caches).
+FORGET = "wschat.forget"
 #: Seconds added to a catch-up order's time for clocks of several hosts that differ a little.
 CLOCK_MARGIN = 2.0
 
@@ -62,6 +69,17 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         #: whenever the publisher reconnects, and creates it deaf to subscription confirmations.
         self._listener: Any = None
         self._listening = asyncio.Event()
+        #: The process's record caches, once it serves: orders from other processes are applied to them.
+        self.caches: Caches | None = None
+
+    def share(self, caches: Caches) -> None:
+        """Carry ``caches``' forget orders to the other processes, and theirs to ``caches``."""
+        self.caches = caches
+        caches.publish = self.publish_forget
+
+    async def publish_forget(self, order: Order) -> None:
+        # A failed publish is noted like any other: the catch-up that follows makes every process forget all.
+        await self._publish({"method": FORGET, "host_id": self.host_id, "order": order})
 
     def _lost(self, what: str, error: Exception) -> None:
         if what == "publish":
@@ -128,6 +146,9 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                         self._listening.set()
                     elif (before := self._catch_up_order(message)) is not None:
                         await self._catch_up("a process could not publish", before)
+                    elif (order := self._forget_order(message)) is not None:
+                        if self.caches is not None and order:
+                            self.caches.apply(order)
                     else:
                         yield message
             except Exception as error:  # as above
@@ -159,7 +180,26 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         before = decoded.get("before")
         return float(before) if isinstance(before, int | float) else time.time()
 
+    def _forget_order(self, message: dict[str, Any]) -> Order | None:
+        """An order to forget cached records: another process's (a malformed one makes this process forget
+        everything), ``{}`` for this process's own (applied when it was given); None for anything else."""
+        data = message.get("data")
+        if message["type"] != "message" or not isinstance(data, bytes) or FORGET.encode() not in data:
+            return None
+        try:
+            decoded = self.json.loads(data)
+        except ValueError:
+            return None
+        if not isinstance(decoded, dict) or decoded.get("method") != FORGET:
+            return None
+        if decoded.get("host_id") == self.host_id:
+            return {}
+        order = decoded.get("order")
+        return order if isinstance(order, dict) else {"cache": None}
+
     async def _catch_up(self, why: str, before: float) -> None:
+        if self.caches is not None:
+            self.caches.clear()
         await close_connections(self.server, why, before)
 
 

@@ -54,6 +54,8 @@ from wschat.signup.links import ConfirmationLinks
 from wschat.signup.models import PER_ADDRESS_PER_DAY, PER_CLIENT_PER_HOUR
 from wschat.signup.service import SignupService
 from wschat.storage import Database
+from wschat.storage.cached import with_caches
+from wschat.storage.record_cache import Caches
 from wschat.subjects.service import OWN_REQUESTS, OWN_WINDOW, SubjectService
 from wschat.video.service import VideoSettingsService
 from wschat.video.store import VideoSettingsStore
@@ -103,6 +105,8 @@ class Runtime:
     subjects: SubjectService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
+    #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
+    caches: Caches
     #: The rate limits' client, when they are shared through Redis.
     limits_redis: Redis | None = None
 
@@ -160,7 +164,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         access_ttl=settings.auth.token_ttl,
         session_ttl=settings.auth.session_ttl,
     )
-    stores = db.stores
+    caches = Caches()
+    stores = with_caches(db.stores, caches)
     events = DomainEvents()
     tenants, users = stores.tenants, stores.users
     accounts = AccountService(
@@ -307,6 +312,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
         ),
         housekeeping=housekeeping,
+        caches=caches,
         limits_redis=limits_redis,
     )
 

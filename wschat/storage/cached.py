@@ -1,0 +1,236 @@
+"""The stores with the hot records cached (wschat.storage.record_cache): either adapter, wrapped.
+
+``with_caches`` wraps the visitor and conversation stores, which read through a per-process cache, and every
+store that changes visitors or conversations, which forgets what it changed. Each wrapper overrides the
+reads it caches and every method that changes a cached record; every other method is handed on unchanged
+and is listed in the wrapper's ``HANDED_ON`` (a test holds each store's methods against both, so that a new
+method that changes a record cannot slip past the cache).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any, ClassVar, cast
+
+from wschat.chat.conversation_store import ConversationStore, Superseded
+from wschat.chat.models import Conversation
+from wschat.lifecycle.store import BATCH as LIFECYCLE_BATCH
+from wschat.lifecycle.store import TenantDataStore
+from wschat.records import Document
+from wschat.storage import Stores
+from wschat.storage.record_cache import Caches, RecordCache
+from wschat.subjects.store import SubjectStore
+from wschat.visitors.models import Visitor
+from wschat.visitors.store import VisitorStore
+
+VISITORS = "visitors"
+CONVERSATIONS = "conversations"
+
+
+def with_caches(stores: Stores, caches: Caches) -> Stores:
+    visitors = caches.add(RecordCache[Visitor](VISITORS))
+    conversations = caches.add(RecordCache[Conversation](CONVERSATIONS, group=lambda c: c.visitor_id))
+    return dataclasses.replace(
+        stores,
+        visitors=cast(VisitorStore, CachedVisitors(stores.visitors, visitors, caches)),
+        conversations=cast(
+            ConversationStore, CachedConversations(stores.conversations, conversations, caches)
+        ),
+        subjects=cast(SubjectStore, ForgettingSubjects(stores.subjects, caches)),
+        tenant_data=cast(TenantDataStore, ForgettingTenantData(stores.tenant_data, caches)),
+    )
+
+
+class _Wrapper:
+    #: The wrapped store's methods handed on as they are: none of them changes a cached record.
+    HANDED_ON: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, inner: Any, caches: Caches) -> None:
+        self._inner = inner
+        self._caches = caches
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self.HANDED_ON:
+            raise AttributeError(f"{type(self).__name__} does not hand on {name!r}")
+        return getattr(self._inner, name)
+
+
+class CachedVisitors(_Wrapper):
+    HANDED_ON = frozenset({"by_token_hash", "on_site"})
+
+    def __init__(self, inner: VisitorStore, cache: RecordCache[Visitor], caches: Caches) -> None:
+        super().__init__(inner, caches)
+        self._cache = cache
+
+    async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:
+        cached = self._cache.get(visitor_id)
+        if cached is not None:
+            return cached if cached.tenant_id == tenant_id else None
+        mark = self._cache.mark()
+        visitor: Visitor | None = await self._inner.by_id(tenant_id, visitor_id)
+        if visitor is not None:
+            self._cache.fill(visitor_id, visitor, mark)
+        return visitor
+
+    async def insert(self, visitor: Visitor, token_hash: str) -> None:
+        await self._inner.insert(visitor, token_hash)
+
+    async def set_profile(self, tenant_id: str, visitor_id: str, **values: str | None) -> Visitor | None:
+        return await self._changed(visitor_id, await self._inner.set_profile(tenant_id, visitor_id, **values))
+
+    async def set_contact(self, tenant_id: str, visitor_id: str, contact: dict[str, str]) -> Visitor | None:
+        return await self._changed(visitor_id, await self._inner.set_contact(tenant_id, visitor_id, contact))
+
+    async def mark_engaged(self, tenant_id: str, visitor_id: str) -> None:
+        await self._inner.mark_engaged(tenant_id, visitor_id)
+        await self._caches.forget(VISITORS, [visitor_id])
+
+    async def delete_idle(self, last_seen_before: datetime, limit: int) -> list[str]:
+        gone: list[str] = await self._inner.delete_idle(last_seen_before, limit)
+        if gone:
+            await self._caches.forget(VISITORS, gone)
+        return gone
+
+    async def set_current_page(self, tenant_id: str, visitor_id: str, page: Document) -> Visitor | None:
+        return await self._changed(
+            visitor_id, await self._inner.set_current_page(tenant_id, visitor_id, page)
+        )
+
+    async def clear_current_page(self, tenant_id: str, visitor_id: str, view_id: str) -> Visitor | None:
+        changed = await self._inner.clear_current_page(tenant_id, visitor_id, view_id)
+        return await self._changed(visitor_id, changed)
+
+    async def touch(self, tenant_id: str, visitor_id: str, now: datetime) -> Visitor | None:
+        return await self._changed(visitor_id, await self._inner.touch(tenant_id, visitor_id, now))
+
+    async def _changed(self, visitor_id: str, visitor: Visitor | None) -> Visitor | None:
+        await self._caches.forget(VISITORS, [visitor_id])
+        return visitor
+
+
+class CachedConversations(_Wrapper):
+    HANDED_ON = frozenset(
+        {
+            "open_of_visitor",
+            "open_of_visitors",
+            "todo",
+            "todo_count",
+            "queued",
+            "active_of_agent",
+            "open_load",
+            "abandoned",
+            "agents_with_active",
+            "tenants_with_queue",
+            "unfinished",
+            "history",
+        }
+    )
+
+    def __init__(self, inner: ConversationStore, cache: RecordCache[Conversation], caches: Caches) -> None:
+        super().__init__(inner, caches)
+        self._cache = cache
+
+    async def get(self, tenant_id: str, conversation_id: str) -> Conversation | None:
+        cached = self._cache.get(conversation_id)
+        if cached is not None:
+            return cached if cached.tenant_id == tenant_id else None
+        mark = self._cache.mark()
+        conversation: Conversation | None = await self._inner.get(tenant_id, conversation_id)
+        if conversation is not None:
+            self._cache.fill(conversation_id, conversation, mark)
+        return conversation
+
+    async def insert(self, conversation: Conversation) -> bool:
+        inserted: bool = await self._inner.insert(conversation)
+        return inserted
+
+    async def transition(
+        self,
+        conversation: Conversation,
+        kind: str,
+        state: dict[str, Any],
+        record: dict[str, Any],
+        now: datetime,
+    ) -> Conversation:
+        try:
+            changed: Conversation = await self._inner.transition(conversation, kind, state, record, now)
+        except Superseded:
+            # What this process holds is older than the stored conversation: the caller reads it again.
+            await self._caches.forget(CONVERSATIONS, [conversation.id])
+            raise
+        await self._caches.forget(CONVERSATIONS, [conversation.id])
+        return changed
+
+    async def raise_read_marker(self, tenant_id: str, conversation_id: str, side: str, seq: int) -> None:
+        await self._inner.raise_read_marker(tenant_id, conversation_id, side, seq)
+        await self._caches.forget(CONVERSATIONS, [conversation_id])
+
+    async def set_visitor_left(self, tenant_id: str, visitor_id: str, at: datetime | None) -> None:
+        await self._inner.set_visitor_left(tenant_id, visitor_id, at)
+        await self._caches.forget(CONVERSATIONS, groups=[visitor_id])
+
+
+class ForgettingSubjects(_Wrapper):
+    """Data-subject requests change visitors and their conversations outside their own stores."""
+
+    HANDED_ON = frozenset(
+        {"find", "conversations_of", "mails_to", "record_request", "requests", "finish_request"}
+    )
+
+    async def delete_conversations(self, tenant_id: str, ids: list[str]) -> dict[str, int]:
+        return await self._conversations(ids, await self._inner.delete_conversations(tenant_id, ids))
+
+    async def anonymise_conversations(self, tenant_id: str, ids: list[str]) -> dict[str, int]:
+        return await self._conversations(ids, await self._inner.anonymise_conversations(tenant_id, ids))
+
+    async def delete_mails(self, tenant_id: str, ids: list[str]) -> dict[str, int]:
+        deleted: dict[str, int] = await self._inner.delete_mails(tenant_id, ids)
+        return deleted
+
+    async def delete_page_views(self, tenant_id: str, visitor_id: str, limit: int) -> int:
+        deleted: int = await self._inner.delete_page_views(tenant_id, visitor_id, limit)
+        await self._visitor(visitor_id)
+        return deleted
+
+    async def strip_visitor(self, tenant_id: str, visitor_id: str, token_hash: str) -> bool:
+        stripped: bool = await self._inner.strip_visitor(tenant_id, visitor_id, token_hash)
+        await self._visitor(visitor_id)
+        return stripped
+
+    async def change_visitor(
+        self, tenant_id: str, visitor_id: str, changes: dict[str, Any]
+    ) -> Visitor | None:
+        changed: Visitor | None = await self._inner.change_visitor(tenant_id, visitor_id, changes)
+        await self._visitor(visitor_id)
+        return changed
+
+    async def delete_visitor(self, tenant_id: str, visitor_id: str) -> bool:
+        deleted: bool = await self._inner.delete_visitor(tenant_id, visitor_id)
+        await self._visitor(visitor_id)
+        return deleted
+
+    async def _conversations(self, ids: list[str], counts: dict[str, int]) -> dict[str, int]:
+        await self._caches.forget(CONVERSATIONS, ids)
+        return counts
+
+    async def _visitor(self, visitor_id: str) -> None:
+        await self._caches.forget(VISITORS, [visitor_id])
+        await self._caches.forget(CONVERSATIONS, groups=[visitor_id])
+
+
+class ForgettingTenantData(_Wrapper):
+    """The lifecycle deletes a tenant's data in batches nobody names record by record."""
+
+    HANDED_ON = frozenset({"compact"})
+
+    async def delete_batch(self, tenant_id: str, limit: int = LIFECYCLE_BATCH) -> dict[str, int]:
+        deleted: dict[str, int] = await self._inner.delete_batch(tenant_id, limit)
+        if any(deleted.values()):
+            await self._caches.forget_all()
+        return deleted
+
+    async def delete_tenant(self, tenant_id: str) -> bool:
+        deleted: bool = await self._inner.delete_tenant(tenant_id)
+        await self._caches.forget_all()
+        return deleted
