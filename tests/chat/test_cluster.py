@@ -188,6 +188,37 @@ async def test_chat_flows_between_two_processes(cluster: Cluster) -> None:
     )
 
 
+async def test_a_change_on_one_process_reaches_the_cached_conversation_of_the_other(cluster: Cluster) -> None:
+    """Each process caches the conversations its sockets write to (wschat/storage/record_cache.py). A hand-over
+    and a close made on B must be what A acts on at once: the visitor's next message on A goes to the new
+    agent only, and after the close it is refused."""
+    a, b = cluster.a, cluster.b
+    visitor = await cluster.visitor(a)
+    bert = await cluster.agent(b, "bert")
+    carl = await cluster.agent(a, "carl")
+    await bert.ok("status.set", {"status": "online"})
+    await visitor.ok("chat.start", {})
+    cid = (await visitor.wait("chat.assigned", timeout=10))["conversation_id"]
+    await visitor.ok("message.send", {"conversation_id": cid, "client_id": "v1", "text": "first"})  # A caches it
+    await bert.wait("message.new", lambda d: d["message"]["text"] == "first", timeout=10)
+
+    await carl.ok("status.set", {"status": "online"})
+    agents = (await bert.ok("agents.list"))["agents"]
+    carl_id = next(agent["agent_id"] for agent in agents if agent["display_name"] == "Carl")
+    await bert.ok("chat.transfer", {"conversation_id": cid, "to_agent_id": carl_id})  # on B
+    await visitor.wait("chat.assigned", lambda d: d["agent"]["display_name"] == "Carl", timeout=10)
+    await visitor.ok("message.send", {"conversation_id": cid, "client_id": "v2", "text": "second"})
+    await carl.wait("message.new", lambda d: d["message"]["text"] == "second", timeout=10)
+    await bert.barrier()
+    assert "second" not in [d["message"]["text"] for d in bert.received("message.new")]
+
+    carl_on_b = await cluster.agent(b, "carl")
+    await carl_on_b.ok("chat.close", {"conversation_id": cid})  # closed on B
+    await visitor.wait("chat.ended", timeout=10)
+    code = await visitor.error("message.send", {"conversation_id": cid, "client_id": "v3", "text": "third"})
+    assert code == "CONVERSATION_CLOSED"
+
+
 async def test_password_change_on_one_process_disconnects_sockets_on_the_other(cluster: Cluster) -> None:
     bert = await cluster.agent(cluster.b, "bert")
     admin = await cluster.login(cluster.a, "anna")
