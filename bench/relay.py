@@ -94,7 +94,9 @@ async def start(args: list[str], env: dict[str, str]) -> tuple[asyncio.subproces
 LOADGEN = Path(__file__).with_name("loadgen.mjs")
 
 
-async def run_loadgen(opts: argparse.Namespace, url: str, pid: int, mode: str, acked: Path) -> list[dict[str, Any]]:
+async def run_loadgen(
+    opts: argparse.Namespace, url: str, pid: int, mode: str, acked: Path
+) -> list[dict[str, Any]]:
     """Run bench/loadgen.mjs pinned to the second core; its JSON lines, one per phase."""
     spec = {
         "url": url,
@@ -181,8 +183,12 @@ async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
             "WSCHAT_LOG_LEVEL": "warning",
             **RAISED_LIMITS,
         }
-        print("wsChat runs with these limits raised:", ", ".join(f"{k}={v}" for k, v in RAISED_LIMITS.items()))
-        server, url = await start([*pin(SERVER_CORE), sys.executable, "-m", "wschat", "serve", "--port", "0"], env)
+        print(
+            "wsChat runs with these limits raised:", ", ".join(f"{k}={v}" for k, v in RAISED_LIMITS.items())
+        )
+        server, url = await start(
+            [*pin(SERVER_CORE), sys.executable, "-m", "wschat", "serve", "--port", "0"], env
+        )
         acked = tmp / "acked.txt"
         try:
             phases = await run_loadgen(opts, url, server.pid, "wschat", acked)
@@ -201,7 +207,9 @@ async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
 async def run_reference(opts: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="wschat-bench-ref-"))
     try:
-        server, url = await start([*pin(SERVER_CORE), sys.executable, "-c", REFERENCE_SERVER], dict(os.environ))
+        server, url = await start(
+            [*pin(SERVER_CORE), sys.executable, "-c", REFERENCE_SERVER], dict(os.environ)
+        )
         try:
             phases = await run_loadgen(opts, url, server.pid, "reference", tmp / "acked.txt")
         finally:
@@ -251,7 +259,12 @@ def ratios(wschat: dict[str, Any], reference: dict[str, Any]) -> list[str]:
         if w["phase"] == "setup":
             lines.append(f"memory per connection {w['kb_per_connection'] / r['kb_per_connection']:.2f}x")
             continue
-        if not (w.get("p50_ms") and r.get("p50_ms") and w.get("cpu_per_delivery_us") and r.get("cpu_per_delivery_us")):
+        if not (
+            w.get("p50_ms")
+            and r.get("p50_ms")
+            and w.get("cpu_per_delivery_us")
+            and r.get("cpu_per_delivery_us")
+        ):
             continue
         name = f"{w['rate']:g}/s" if w["phase"] == "open" else "closed loop"
         lines.append(
@@ -269,13 +282,19 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=1000)
     parser.add_argument("--agents", type=int, default=50)
     parser.add_argument(
-        "--rates", type=float, nargs="*", default=[500, 1000, 1500, 2000], help="open-loop messages per second"
+        "--rates",
+        type=float,
+        nargs="*",
+        default=[500, 1000, 1500, 2000],
+        help="open-loop messages per second",
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="per phase")
     parser.add_argument("--no-closed", action="store_true", help="skip the closed loop (the maximum)")
     parser.add_argument("--no-reference", action="store_true", help="skip the bare relay")
     parser.add_argument(
-        "--kill-at-rate", type=float, help="kill the wsChat server (SIGKILL) halfway through this rate's phase"
+        "--kill-at-rate",
+        type=float,
+        help="kill the wsChat server (SIGKILL) halfway through this rate's phase",
     )
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "relay-sqlite.json")
     opts = parser.parse_args()
@@ -286,8 +305,8 @@ def main() -> None:
         + f"; server on core {SERVER_CORE}, load generator on core {LOAD_CORE}"
     )
     wschat = asyncio.run(run_wschat(opts))
-    results: dict[str, Any] = {"options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()},
-                               "wschat": wschat}  # fmt: skip
+    options = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()}
+    results: dict[str, Any] = {"options": options, "wschat": wschat}
     if not opts.no_reference:
         reference = asyncio.run(run_reference(opts))
         results["reference"] = reference

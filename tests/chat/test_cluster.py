@@ -189,9 +189,9 @@ async def test_chat_flows_between_two_processes(cluster: Cluster) -> None:
 
 
 async def test_a_change_on_one_process_reaches_the_cached_conversation_of_the_other(cluster: Cluster) -> None:
-    """Each process caches the conversations its sockets write to (wschat/storage/record_cache.py). A hand-over
-    and a close made on B must be what A acts on at once: the visitor's next message on A goes to the new
-    agent only, and after the close it is refused."""
+    """Each process caches the conversations its sockets write to (wschat/storage/record_cache.py). A
+    hand-over and a close made on B must be what A acts on at once: the visitor's next message on A goes to
+    the new agent only, and after the close it is refused."""
     a, b = cluster.a, cluster.b
     visitor = await cluster.visitor(a)
     bert = await cluster.agent(b, "bert")
@@ -199,7 +199,9 @@ async def test_a_change_on_one_process_reaches_the_cached_conversation_of_the_ot
     await bert.ok("status.set", {"status": "online"})
     await visitor.ok("chat.start", {})
     cid = (await visitor.wait("chat.assigned", timeout=10))["conversation_id"]
-    await visitor.ok("message.send", {"conversation_id": cid, "client_id": "v1", "text": "first"})  # A caches it
+    await visitor.ok(
+        "message.send", {"conversation_id": cid, "client_id": "v1", "text": "first"}
+    )  # A caches it
     await bert.wait("message.new", lambda d: d["message"]["text"] == "first", timeout=10)
 
     await carl.ok("status.set", {"status": "online"})

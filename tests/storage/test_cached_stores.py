@@ -38,7 +38,9 @@ WRAPPERS = [
 def test_every_store_method_is_either_handled_or_named_as_changing_nothing_cached(
     wrapper: type, protocol: type
 ) -> None:
-    methods = {name for name, _ in inspect.getmembers(protocol, inspect.isfunction) if not name.startswith("_")}
+    methods = {
+        name for name, _ in inspect.getmembers(protocol, inspect.isfunction) if not name.startswith("_")
+    }
     handled = {name for name in vars(wrapper) if not name.startswith("_") and name != "HANDED_ON"}
     assert methods == handled | wrapper.HANDED_ON, "a store method the cache wrapper does not know"
     assert not handled & wrapper.HANDED_ON
@@ -61,9 +63,12 @@ def test_the_least_recently_used_record_goes_first_and_groups_are_forgotten_whol
     cache.fill("2", ("g", "two"), cache.mark())
     assert cache.get("1") is not None  # "2" is now the least recently used
     cache.fill("3", ("h", "three"), cache.mark())
-    assert cache.get("2") is None and cache.get("1") is not None and len(cache) == 2
+    assert cache.get("2") is None
+    assert cache.get("1") is not None
+    assert len(cache) == 2
     cache.forget(groups=["g"])
-    assert cache.get("1") is None and cache.get("3") == ("h", "three")
+    assert cache.get("1") is None
+    assert cache.get("3") == ("h", "three")
 
 
 def test_an_order_that_cannot_be_read_forgets_everything() -> None:
@@ -97,13 +102,17 @@ async def test_a_visitor_is_read_once_and_forgotten_when_this_process_changes_it
     # Every change made through this process is read back at once.
     await cached.visitors.set_current_page(two.a.id, visitor.id, page_ref("pgv_1"))
     now = await cached.visitors.by_id(two.a.id, visitor.id)
-    assert now is not None and now.name == "Changed elsewhere" and now.current_page is not None
+    assert now is not None
+    assert now.name == "Changed elsewhere"
+    assert now.current_page is not None
     await cached.visitors.set_contact(two.a.id, visitor.id, {"email": "vera@example.org"})
     now = await cached.visitors.by_id(two.a.id, visitor.id)
-    assert now is not None and now.contact == {"email": "vera@example.org"}
+    assert now is not None
+    assert now.contact == {"email": "vera@example.org"}
     await cached.subjects.change_visitor(two.a.id, visitor.id, {"restricted": True})
     now = await cached.visitors.by_id(two.a.id, visitor.id)
-    assert now is not None and now.restricted is True
+    assert now is not None
+    assert now.restricted is True
     assert await cached.subjects.delete_visitor(two.a.id, visitor.id)
     assert await cached.visitors.by_id(two.a.id, visitor.id) is None
 
@@ -122,15 +131,19 @@ async def test_a_conversation_is_forgotten_on_each_transition_and_read_marker(
         queued, "assign", {"status": "active", "agent_id": "usr_1", "assigned_at": at(10)}, {}, at(10)
     )
     read = await cached.conversations.get(two.a.id, queued.id)
-    assert read == assigned and read is not None and read.agent_id == "usr_1"
+    assert read == assigned
+    assert read is not None
+    assert read.agent_id == "usr_1"
 
     await cached.conversations.raise_read_marker(two.a.id, queued.id, "visitor", 3)
     read = await cached.conversations.get(two.a.id, queued.id)
-    assert read is not None and read.visitor_read_seq == 3
+    assert read is not None
+    assert read.visitor_read_seq == 3
 
     await cached.conversations.set_visitor_left(two.a.id, visitor.id, at(20))
     read = await cached.conversations.get(two.a.id, queued.id)
-    assert read is not None and read.visitor_left_at == at(20)
+    assert read is not None
+    assert read.visitor_left_at == at(20)
 
     # Another process closes it: this process's copy is stale, and the transition it tries says so once;
     # the copy is forgotten, so the caller's next read sees the closed conversation.
@@ -138,11 +151,13 @@ async def test_a_conversation_is_forgotten_on_each_transition_and_read_marker(
         closing = {"status": "closed", "closed_at": at(30), "closed_by": SYSTEM.to_doc()}
         await other.stores.conversations.transition(read, "close", closing, {}, at(30))
     stale = await cached.conversations.get(two.a.id, queued.id)
-    assert stale is not None and stale.status is ConversationStatus.ACTIVE
+    assert stale is not None
+    assert stale.status is ConversationStatus.ACTIVE
     with pytest.raises(Superseded):
         await cached.conversations.transition(stale, "close", closing, {}, at(31))
     fresh = await cached.conversations.get(two.a.id, queued.id)
-    assert fresh is not None and fresh.status is ConversationStatus.CLOSED
+    assert fresh is not None
+    assert fresh.status is ConversationStatus.CLOSED
 
     # Erased with its visitor's data: gone from the cache too.
     await cached.subjects.delete_conversations(two.a.id, [queued.id])

@@ -87,6 +87,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     if "WSCHAT_PUBLIC_URL" not in os.environ:
         server = replace(server, public_url=default_public_url(host, bound_port))
     settings = replace(settings, server=replace(server, host=host, port=bound_port))
+
     def on_ready(first: FirstRun | None) -> None:
         if settings.gc_tuning:
             settle_heap()
