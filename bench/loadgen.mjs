@@ -20,6 +20,7 @@
 
 import { createRequire } from "node:module";
 import { readFileSync, appendFileSync } from "node:fs";
+import http from "node:http";
 import { performance } from "node:perf_hooks";
 
 const require = createRequire(new URL("../frontend/package.json", import.meta.url));
@@ -111,15 +112,28 @@ class Socket {
   }
 }
 
-async function post(path, body) {
-  const reply = await fetch(`${opts.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
+// A new connection per request, closed after it (no keep-alive pool held open on the server): each
+// visitor's browser makes one request to the widget before its socket, not a thousand idle connections.
+const noKeepAlive = new http.Agent({ keepAlive: false });
+
+function post(path, body) {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${opts.url}${path}`,
+      { method: "POST", agent: noKeepAlive, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) } },
+      (reply) => {
+        let text = "";
+        reply.on("data", (chunk) => (text += chunk));
+        reply.on("end", () => {
+          if (reply.statusCode >= 400) reject(new Error(`${path}: ${reply.statusCode} ${text}`));
+          else resolve(JSON.parse(text));
+        });
+      },
+    );
+    request.on("error", reject);
+    request.end(data);
   });
-  const data = await reply.json();
-  if (!reply.ok) throw new Error(`${path}: ${reply.status} ${JSON.stringify(data)}`);
-  return data;
 }
 
 function percentile(sorted, p) {
@@ -209,6 +223,21 @@ async function startVisitors(agents) {
       assigned_s: outcome === "ok" ? (performance.now() - began) / 1000 : null,
     },
   };
+}
+
+/** Extra visitors with the widget open but no chat (most visitors never chat): the server's resident
+ *  memory grown per socket, after the set-up has warmed every cache and pool. */
+async function visitorsOnSite(count) {
+  const before = serverRssKb();
+  const sockets = await Promise.all(
+    Array.from({ length: count }, async (_, n) => {
+      if (opts.mode !== "wschat") return new Socket(opts.url, "/visitor", { agent: String(n % opts.agents) }).ready;
+      const { token } = await post(`/api/widget/${opts.tenant}/session`, { token: null });
+      return new Socket(opts.url, "/visitor", { tenant: opts.tenant, token }).ready;
+    }),
+  );
+  await sleep(500);
+  return { sockets, report: { phase: "memory", sockets: count, kb_per_socket: (serverRssKb() - before) / count } };
 }
 
 // -- load ---------------------------------------------------------------------------------------------------
@@ -318,9 +347,11 @@ const agents = await connectAgents();
 const { visitors, report } = await startVisitors(agents);
 report.kb_per_connection = (serverRssKb() - idleKb) / (agents.length + visitors.length);
 console.log(JSON.stringify(report));
+const onSite = opts.memory_sockets ? await visitorsOnSite(opts.memory_sockets) : { sockets: [] };
+if (onSite.report) console.log(JSON.stringify(onSite.report));
 if (visitors.length) {
   for (const rate of opts.rates) if (!killed) console.log(JSON.stringify(await openLoop(visitors, rate)));
   if (opts.closed && !killed) console.log(JSON.stringify(await closedLoop(visitors)));
 }
-for (const socket of [...agents, ...visitors.map((v) => v.socket)]) socket.close();
+for (const socket of [...agents, ...visitors.map((v) => v.socket), ...onSite.sockets]) socket.close();
 process.exit(0);

@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -27,6 +28,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
+
+import aiohttp
 
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
@@ -109,6 +112,7 @@ async def run_loadgen(
         "rates": opts.rates,
         "seconds": opts.seconds,
         "closed": not opts.no_closed,
+        "memory_sockets": opts.memory_sockets,
         "kill_at_rate": opts.kill_at_rate if mode == "wschat" else None,
         "run": mode[0],
         "acked": str(acked),
@@ -181,6 +185,7 @@ async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
             "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
             "WSCHAT_DATA_DIR": str(tmp),
             "WSCHAT_LOG_LEVEL": "warning",
+            "WSCHAT_METRICS_TOKEN": secrets.token_urlsafe(32),
             **RAISED_LIMITS,
         }
         print(
@@ -192,6 +197,9 @@ async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
         acked = tmp / "acked.txt"
         try:
             phases = await run_loadgen(opts, url, server.pid, "wschat", acked)
+            if server.returncode is None:
+                phases.append(await housekeeping(url, env["WSCHAT_METRICS_TOKEN"]))
+                print(f"  wschat: {describe(phases[-1])}", flush=True)
         finally:
             if server.returncode is None:
                 server.terminate()
@@ -220,7 +228,48 @@ async def run_reference(opts: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+async def housekeeping(url: str, token: str) -> dict[str, Any]:
+    """From the server's /metrics: each housekeeping step's runs during the whole benchmark, and how many
+    took over 100 ms."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}) as reply,
+    ):
+        text = await reply.text()
+    steps: dict[str, dict[str, float]] = {}
+    for line in text.splitlines():
+        if not line.startswith("wschat_housekeeping_seconds_"):
+            continue
+        name, value = line.rsplit(" ", 1)
+        step = re.search(r'step="([^"]+)"', name)
+        if step is None:
+            continue
+        figures = steps.setdefault(step.group(1), {})
+        if name.startswith("wschat_housekeeping_seconds_count"):
+            figures["runs"] = float(value)
+        elif name.startswith("wschat_housekeeping_seconds_sum"):
+            figures["seconds"] = float(value)
+        elif 'le="0.1"' in name:
+            figures["within_100ms"] = float(value)
+    return {
+        "phase": "housekeeping",
+        "steps": {
+            step: {
+                "runs": int(f.get("runs", 0)),
+                "over_100ms": int(f.get("runs", 0) - f.get("within_100ms", 0)),
+                "mean_ms": f.get("seconds", 0) / f["runs"] * 1000 if f.get("runs") else 0.0,
+            }
+            for step, f in sorted(steps.items())
+        },
+    }
+
+
 def describe(phase: dict[str, Any]) -> str:
+    if phase["phase"] == "housekeeping":
+        steps = phase["steps"]
+        slow = {step: f["over_100ms"] for step, f in steps.items() if f["over_100ms"]}
+        runs = sum(f["runs"] for f in steps.values())
+        return f"housekeeping: {runs} step runs, over 100 ms: {slow or 'none'}"
     if phase["phase"] == "setup":
         assigned = f"{phase['assigned_s']:.2f} s" if phase["assigned_s"] is not None else "not all"
         return (
@@ -228,6 +277,9 @@ def describe(phase: dict[str, Any]) -> str:
             f"{phase['started_s']:.2f} s, all assigned in {assigned} ({phase['assigned']} assigned, "
             f"{phase['failed']} failed); {phase['kb_per_connection']:.0f} KB per connection"
         )
+    if phase["phase"] == "memory":
+        per = phase["kb_per_socket"]
+        return f"{phase['sockets']} more visitors on the site, no chat: {per:.1f} KB per socket"
     name = f"{phase['rate']:g}/s" if phase["phase"] == "open" else "closed loop"
     text = (
         f"{name}: p50 {ms(phase['p50_ms'])}, p99 {ms(phase['p99_ms'])}, max {ms(phase['max_ms'])}; "
@@ -258,6 +310,9 @@ def ratios(wschat: dict[str, Any], reference: dict[str, Any]) -> list[str]:
     for w, r in pairs:
         if w["phase"] == "setup":
             lines.append(f"memory per connection {w['kb_per_connection'] / r['kb_per_connection']:.2f}x")
+            continue
+        if w["phase"] == "memory":
+            lines.append(f"memory per visitor socket {w['kb_per_socket'] / r['kb_per_socket']:.2f}x")
             continue
         if not (
             w.get("p50_ms")
@@ -290,6 +345,12 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="per phase")
     parser.add_argument("--no-closed", action="store_true", help="skip the closed loop (the maximum)")
+    parser.add_argument(
+        "--memory-sockets",
+        type=int,
+        default=500,
+        help="visitor sockets without a chat, for memory per socket",
+    )
     parser.add_argument("--no-reference", action="store_true", help="skip the bare relay")
     parser.add_argument(
         "--kill-at-rate",

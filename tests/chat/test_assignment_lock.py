@@ -112,3 +112,57 @@ async def _free(server: LiveServer, clock: FakeClock, name: str) -> bool:
 async def _enter(lock: AssignmentLock, tenant_id: str) -> None:
     async with lock.tenant(tenant_id):
         pass
+
+
+async def test_decisions_waiting_for_the_lock_are_made_together(server: LiveServer, clock: FakeClock) -> None:
+    lock, _ = _two_processes(server, clock)
+    rounds: list[list[int]] = []
+
+    async def decide(items: list[int]) -> list[str]:
+        rounds.append(items)
+        return [f"outcome {item}" for item in items]
+
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with lock.tenant("ten_1"):
+            await release.wait()
+
+    held = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(lock.together("ten_1", n, decide)) for n in range(5)]
+    await asyncio.sleep(0.05)
+    assert rounds == []  # all of them wait for the lock
+    release.set()
+    assert await asyncio.gather(*waiting) == [f"outcome {n}" for n in range(5)]
+    assert rounds == [[0, 1, 2, 3, 4]]  # one decision for all, in the order they came
+    await held
+    # Alone, a decision is its own round.
+    assert await lock.together("ten_1", 7, decide) == "outcome 7"
+    assert rounds[-1] == [7]
+
+
+async def test_a_failed_decision_fails_every_caller_it_was_made_for(
+    server: LiveServer, clock: FakeClock
+) -> None:
+    lock, _ = _two_processes(server, clock)
+    release = asyncio.Event()
+
+    async def decide(items: list[int]) -> list[str]:
+        raise RuntimeError("the database went away")
+
+    async def holder() -> None:
+        async with lock.tenant("ten_1"):
+            await release.wait()
+
+    held = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(lock.together("ten_1", n, decide)) for n in range(3)]
+    await asyncio.sleep(0.05)
+    release.set()
+    outcomes = await asyncio.gather(*waiting, return_exceptions=True)
+    assert [type(o) for o in outcomes] == [RuntimeError] * 3
+    await held
+    # The lock and the lease are free again.
+    async with asyncio.timeout(2), lock.tenant("ten_1"):
+        pass

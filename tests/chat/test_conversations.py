@@ -334,6 +334,33 @@ async def test_concurrent_starts_never_give_an_agent_more_than_max_chats(team: T
     assert len(await s.app.runtime.conversations.queued(team.tenant.id)) == 4
 
 
+async def test_a_burst_of_starts_is_shared_out_least_busy_first_and_all_assigned(team: Team) -> None:
+    """Starts that queue up behind the assignment lock are decided together (one read of the loads for all
+    of them): the agents' seats fill evenly, none beyond max_chats, and those left over wait in the queue."""
+    s = team.server
+    for agent in (team.bert, team.carl):
+        body = {"max_chats": 5}
+        await s.request("PATCH", f"/api/agents/{agent.id}", json=body, token=team.tokens["anna"])
+    await team.agent("bert")
+    await team.agent("carl")
+    visitors = [await s.visitor() for _ in range(12)]
+    replies = await asyncio.gather(*(v.ok("chat.start") for v in visitors))
+    statuses = [reply["conversation"]["status"] for reply in replies]
+    assert statuses.count("active") == 10
+    assert statuses.count("queued") == 2
+    runtime = s.app.runtime
+    for agent in (team.bert, team.carl):
+        assert len(await runtime.conversations.active_of_agent(team.tenant.id, agent.id)) == 5
+    assert len(await runtime.conversations.queued(team.tenant.id)) == 2
+    # Every assignment was announced to its visitor and recorded with its system message.
+    for visitor, reply in zip(visitors, replies, strict=True):
+        if reply["conversation"]["status"] == "active":
+            assigned = await visitor.wait("chat.assigned")
+            assert assigned["conversation_id"] == reply["conversation"]["id"]
+            history = await visitor.ok("messages.sync", {"conversation_id": assigned["conversation_id"]})
+            assert [m["event"] for m in history["messages"] if m["kind"] == "system"] == ["assigned"]
+
+
 async def test_concurrent_accepts_never_give_an_agent_more_than_max_chats(team: Team) -> None:
     s = team.server
     await team.set_tenant(auto_assign=False)

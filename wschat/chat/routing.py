@@ -7,7 +7,9 @@ lock, so two routings (or an agent accepting while a chat is routed) end with on
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from wschat.accounts.models import User
@@ -30,6 +32,8 @@ from wschat.chat.views import agent_identity
 from wschat.records import Document
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
+#: A conversation as it is after a routing, and the agent who got it (None: nobody had room, or it changed).
+Claimed = tuple[Conversation, User | None]
 
 
 def choose_agent(agents: Iterable[AgentState]) -> AgentState | None:
@@ -45,7 +49,10 @@ class RoutingService:
         self.tenants = tenants
 
     async def route(self, conversation: Conversation) -> Conversation:
-        """Give a queued conversation to the least busy available agent, if the tenant auto-assigns."""
+        """Give a queued conversation to the least busy available agent, if the tenant auto-assigns.
+
+        Routings that arrive while another holds the tenant's assignment lock are decided together, once it
+        is free (wschat.chat.assignment_lock): one read of the agents' loads for all of them."""
         tenant = await self.tenants.by_id(conversation.tenant_id)
         if (
             tenant is None
@@ -53,14 +60,53 @@ class RoutingService:
             or conversation.status is not ConversationStatus.QUEUED
         ):
             return conversation
-        async with self.parts.assignments.tenant(conversation.tenant_id):
-            conversation, agent = await self._claim_for_least_busy(conversation)
+        conversation, agent = await self.parts.assignments.together(
+            conversation.tenant_id, conversation, self._claim_together
+        )
         if agent is not None:
             await self.assigned(conversation, agent)
         return conversation
 
-    async def _claim_for_least_busy(self, conversation: Conversation) -> tuple[Conversation, User | None]:
-        """The conversation as it is now, and the agent who got it (None: nobody had room, or it changed)."""
+    async def _claim_together(
+        self, conversations: list[Conversation]
+    ) -> list[tuple[Conversation, User | None]]:
+        """Under the lock: each conversation to the least busy agent, counting the ones given out before it
+        in this round; the claims stored at once. A claim that lost (the conversation changed meanwhile)
+        is tried again on its own."""
+        agents = {a.user.id: a for a in await self.parts.presence.agents(conversations[0].tenant_id)}
+        plan: list[tuple[Conversation, AgentState | None]] = []
+        for conversation in conversations:
+            chosen = choose_agent(agents.values())
+            if chosen is not None:
+                agents[chosen.user.id] = replace(
+                    chosen, open_chats=chosen.open_chats + 1, last_assigned_at=self.parts.clock()
+                )
+            plan.append((conversation, chosen))
+        claims = await asyncio.gather(
+            *(self._claim_planned(conversation, chosen) for conversation, chosen in plan),
+            return_exceptions=True,
+        )
+        outcomes: list[Claimed] = []
+        for (conversation, _), claim in zip(plan, claims, strict=True):
+            if isinstance(claim, Superseded):
+                outcomes.append(await self._claim_for_least_busy(conversation))
+            elif isinstance(claim, BaseException):
+                raise claim
+            else:
+                outcomes.append(claim)
+        return outcomes
+
+    async def _claim_planned(self, conversation: Conversation, chosen: AgentState | None) -> Claimed:
+        if chosen is None:
+            return conversation, None
+        return await self.claim(conversation, chosen.user, kind="auto"), chosen.user
+
+    async def _claim_for_least_busy(self, conversation: Conversation) -> Claimed:
+        """After a lost claim: the conversation read again, offered to each available agent in turn."""
+        latest = await self.parts.conversations.get(conversation.tenant_id, conversation.id)
+        if latest is None or latest.status is not ConversationStatus.QUEUED:
+            return latest or conversation, None
+        conversation = latest
         agents = await self.parts.presence.agents(conversation.tenant_id)
         tried: set[str] = set()
         while (chosen := choose_agent([a for a in agents if a.user.id not in tried])) is not None:

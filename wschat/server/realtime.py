@@ -39,6 +39,7 @@ from wschat.errors import (
 )
 from wschat.origins import is_same_origin
 from wschat.server.dispatch import Namespace, one_payload
+from wschat.server.local_manager import LocalManager
 from wschat.server.metrics import Metrics
 from wschat.server.packets import PolicedServer
 from wschat.server.redis_manager import WatchedRedisManager, close_connections
@@ -394,7 +395,5 @@ def _refuse(error: WsChatError) -> NoReturn:
 
 
 def _manager(settings: Settings) -> socketio.AsyncManager:
-    if settings.redis_url is None:
-        return socketio.AsyncManager()
     # python-socketio >= 5.14 carries JSON only on the shared channel, never pickle (CVE-2025-61765).
-    return WatchedRedisManager(settings.redis_url.reveal())
+    return WatchedRedisManager(settings.redis_url.reveal()) if settings.redis_url else LocalManager()
