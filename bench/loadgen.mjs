@@ -6,8 +6,10 @@
 // python-socketio relay of bench/relay.py (the same events without any checks), and prints one JSON line
 // per phase on stdout:
 //
+//   {"phase": "memory", ...}         visitors on the site without a chat: resident memory per socket
 //   {"phase": "setup", ...}          agents online, then every visitor connected with its chat started and
-//                                    assigned, all at once: seconds until the last was acknowledged/assigned
+//                                    assigned, all at once: seconds until the last was acknowledged/assigned,
+//                                    and resident memory per visitor (socket and chat)
 //   {"phase": "open", "rate": R}     an open loop at R messages/s for S seconds
 //   {"phase": "closed"}              a closed loop: each visitor sends its next message when its last one
 //                                    reached the agent; the maximum deliveries per second
@@ -342,16 +344,19 @@ async function closedLoop(visitors) {
 
 // -- main ---------------------------------------------------------------------------------------------------
 
-const idleKb = serverRssKb();
 const agents = await connectAgents();
-const { visitors, report } = await startVisitors(agents);
-report.kb_per_connection = (serverRssKb() - idleKb) / (agents.length + visitors.length);
-console.log(JSON.stringify(report));
+// Memory first, on a server that has freed nothing yet (later, new sockets would reuse freed memory and
+// look cheaper than they are); a few visitors before it warm up the code paths and the database's caches.
+const warmUp = opts.memory_sockets ? await visitorsOnSite(20) : { sockets: [] };
 const onSite = opts.memory_sockets ? await visitorsOnSite(opts.memory_sockets) : { sockets: [] };
 if (onSite.report) console.log(JSON.stringify(onSite.report));
+const beforeSetup = serverRssKb();
+const { visitors, report } = await startVisitors(agents);
+report.kb_per_connection = (serverRssKb() - beforeSetup) / visitors.length;
+console.log(JSON.stringify(report));
 if (visitors.length) {
   for (const rate of opts.rates) if (!killed) console.log(JSON.stringify(await openLoop(visitors, rate)));
   if (opts.closed && !killed) console.log(JSON.stringify(await closedLoop(visitors)));
 }
-for (const socket of [...agents, ...visitors.map((v) => v.socket), ...onSite.sockets]) socket.close();
+for (const socket of [...agents, ...visitors.map((v) => v.socket), ...warmUp.sockets, ...onSite.sockets]) socket.close();
 process.exit(0);

@@ -275,7 +275,7 @@ def describe(phase: dict[str, Any]) -> str:
         return (
             f"set-up of {phase['visitors']} visitors and {phase['agents']} agents: started in "
             f"{phase['started_s']:.2f} s, all assigned in {assigned} ({phase['assigned']} assigned, "
-            f"{phase['failed']} failed); {phase['kb_per_connection']:.0f} KB per connection"
+            f"{phase['failed']} failed); {phase['kb_per_connection']:.0f} KB per visitor with a chat"
         )
     if phase["phase"] == "memory":
         per = phase["kb_per_socket"]
@@ -309,7 +309,8 @@ def ratios(wschat: dict[str, Any], reference: dict[str, Any]) -> list[str]:
     pairs = zip(wschat["phases"], reference["phases"], strict=False)
     for w, r in pairs:
         if w["phase"] == "setup":
-            lines.append(f"memory per connection {w['kb_per_connection'] / r['kb_per_connection']:.2f}x")
+            ratio = w["kb_per_connection"] / r["kb_per_connection"]
+            lines.append(f"memory per visitor with a chat {ratio:.2f}x")
             continue
         if w["phase"] == "memory":
             lines.append(f"memory per visitor socket {w['kb_per_socket'] / r['kb_per_socket']:.2f}x")

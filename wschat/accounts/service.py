@@ -264,6 +264,12 @@ class AccountService:
         signed out. Raises AuthInvalid, TenantLocked."""
         tenant = await self.tenants.by_id(tenant_id)
         user = await self.users.by_id(tenant_id, user_id) if tenant else None
+        return self.check(tenant, user, password_version, session_id)
+
+    def check(
+        self, tenant: Tenant | None, user: User | None, password_version: str, session_id: str | None
+    ) -> Principal:
+        """:meth:`current` on records read already (the janitor reads a tenant's users at once)."""
         if (
             tenant is None
             or user is None

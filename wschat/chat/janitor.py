@@ -24,6 +24,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
+from wschat.accounts.models import Tenant, User
 from wschat.accounts.service import AccountService
 from wschat.accounts.store import TenantStore
 from wschat.boundary.publisher import SocketCloser
@@ -152,29 +153,35 @@ class Janitor:
             log.info("deleted %d idle page visitors (never chatted, not seen for a day)", removed)
 
     async def _recheck_sockets(self, *, visitors_too: bool) -> None:
-        """One look-up per tenant and per agent session, however many sockets share them. Agents' sockets
-        on every pass; visitors' (only their tenant can become invalid) with the slow steps."""
-        now = self.clock()
-        valid: dict[tuple[str, ...], bool] = {}
+        """Agents' sockets on every pass; visitors' (only their tenant can become invalid) with the slow
+        steps. Two reads per tenant (the tenant, its users), however many sockets and sessions share them."""
         kind = None if visitors_too else "agent"
-        for socket in await self.presence.store.sockets_of_node(self.presence.node_id, kind):
-            key = _validity_key(socket)
-            if key not in valid:
-                valid[key] = await self._still_valid(key, now)
-            if not valid[key]:
-                log.info("closing a %s socket: its account or tenant is no longer valid", socket["kind"])
-                await self.closer.close_socket(socket["_id"], socket["kind"])
+        sockets = await self.presence.store.sockets_of_node(self.presence.node_id, kind)
+        by_tenant: dict[str, list[Document]] = {}
+        for socket in sockets:
+            by_tenant.setdefault(socket["tenant_id"], []).append(socket)
+        for tenant_id, held in by_tenant.items():
+            tenant = await self.tenants.by_id(tenant_id)
+            agents = any(socket["kind"] == "agent" for socket in held)
+            users = (
+                {user.id: user for user in await self.accounts.users.all(tenant_id)}
+                if tenant and agents
+                else {}
+            )
+            for socket in held:
+                if not self._still_valid(socket, tenant, users):
+                    log.info("closing a %s socket: its account or tenant is no longer valid", socket["kind"])
+                    await self.closer.close_socket(socket["_id"], socket["kind"])
 
-    async def _still_valid(self, key: tuple[str, ...], now: datetime) -> bool:
-        if len(key) > 1:
-            tenant_id, user_id, password_version, session_id = key
-            try:
-                await self.accounts.current(user_id, tenant_id, password_version, session_id or None)
-            except (AuthInvalid, TenantLocked):
-                return False
-            return True
-        tenant = await self.tenants.by_id(key[0])
-        return tenant is not None and not tenant.is_locked(now)
+    def _still_valid(self, socket: Document, tenant: Tenant | None, users: dict[str, User]) -> bool:
+        if socket["kind"] != "agent":
+            return tenant is not None and not tenant.is_locked(self.clock())
+        version, session_id = socket.get("password_version") or "", socket.get("session_id") or None
+        try:
+            self.accounts.check(tenant, users.get(socket["owner_id"]), version, session_id)
+        except (AuthInvalid, TenantLocked):
+            return False
+        return True
 
     async def _forget_dead_nodes(self) -> None:
         now = self.clock()
@@ -194,12 +201,18 @@ class Janitor:
                     await self.pages.left(tenant_id, owner_id)
 
     async def _requeue_orphans(self) -> None:
-        """Chats active under an agent who is offline (or gone): back to the queue, whatever left them so."""
-        for tenant_id, agent_id in sorted(await self.conversations.agents_with_active()):
-            presence = await self.presence.store.get(tenant_id, agent_id)
-            if presence is None or presence.status is AgentStatus.OFFLINE:
-                log.warning("agent %s is offline but holds active chats: handing them back", agent_id)
-                await self.routing.requeue_agent(tenant_id, agent_id)
+        """Chats active under an agent who is offline (or gone): back to the queue, whatever left them so.
+        One read of the presence per tenant with such chats."""
+        holding: dict[str, set[str]] = {}
+        for tenant_id, agent_id in await self.conversations.agents_with_active():
+            holding.setdefault(tenant_id, set()).add(agent_id)
+        for tenant_id in sorted(holding):
+            presence = {p.user_id: p for p in await self.presence.store.of_tenant(tenant_id)}
+            for agent_id in sorted(holding[tenant_id]):
+                present = presence.get(agent_id)
+                if present is None or present.status is AgentStatus.OFFLINE:
+                    log.warning("agent %s is offline but holds active chats: handing them back", agent_id)
+                    await self.routing.requeue_agent(tenant_id, agent_id)
 
     async def _route_queues(self) -> None:
         """Offer waiting chats again, in case an assignment was interrupted (a routing event never came)."""
@@ -217,12 +230,3 @@ class Janitor:
             ):
                 log.info("closing conversation %s: the visitor is gone", conversation.id)
                 await self.chat.close_abandoned(conversation)
-
-
-def _validity_key(socket: Document) -> tuple[str, ...]:
-    """What decides whether a socket may stay: its tenant, and for an agent the user, password version and
-    session of the token it showed."""
-    if socket["kind"] != "agent":
-        return (socket["tenant_id"],)
-    version, session_id = socket.get("password_version") or "", socket.get("session_id") or ""
-    return (socket["tenant_id"], socket["owner_id"], version, session_id)
