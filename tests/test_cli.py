@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import os
 import re
 import signal
@@ -18,6 +20,7 @@ import aiohttp
 import pytest
 import socketio
 
+from tests.support import wait_for
 from wschat.storage.sqlite import schema
 
 PASSWORD = "operator chosen password"
@@ -425,6 +428,65 @@ async def test_acknowledged_messages_survive_a_hard_kill(
         await visitor.disconnect()
     stored = [m["text"] for m in synced["messages"] if m["sender"]["kind"] == "visitor"]
     assert stored == texts
+
+
+async def test_messages_in_flight_at_a_hard_kill_are_stored_once_if_acked(tmp_path: Path) -> None:
+    """SIGKILL while eight visitors keep forty messages in flight (the writer commits them in groups): every
+    message that was acknowledged is stored exactly once, whatever was in flight is stored once or not at
+    all, and the restarted server serves each conversation with its seqs unbroken. The small-scale version of
+    the relay benchmark's ``--kill-at-rate`` (docs/benchmarks.md)."""
+    data_dir = tmp_path / "var"
+    limits = {"WSCHAT_VISITOR_MESSAGE_BURST": "100000", "WSCHAT_VISITOR_MESSAGES_PER_MINUTE": "1000000"}
+    acked: set[str] = set()
+    sent: set[str] = set()
+    chats: list[tuple[str, str]] = []
+    async with served(data_dir, **limits) as server, aiohttp.ClientSession() as http:
+        visitors = []
+        for _ in range(8):
+            async with http.post(f"{server.url}/api/widget/demo/session", json={"token": None}) as reply:
+                token = (await reply.json())["token"]
+            visitor = await _visitor(server.url, token)
+            started = await visitor.call("chat.start", {}, namespace="/visitor")
+            visitors.append((visitor, started["conversation"]["id"]))
+            chats.append((token, started["conversation"]["id"]))
+
+        async def send(visitor: socketio.AsyncClient, cid: str, client_id: str) -> None:
+            sent.add(client_id)
+            payload = {"conversation_id": cid, "client_id": client_id, "text": f"text {client_id}"}
+            with contextlib.suppress(Exception):  # the server is gone: no ack
+                if (await visitor.call("message.send", payload, namespace="/visitor", timeout=3))["ok"]:
+                    acked.add(client_id)
+
+        async def keep_sending(n: int, visitor: socketio.AsyncClient, cid: str) -> None:
+            for batch in itertools.count():
+                if server.process.returncode is not None:
+                    return
+                await asyncio.gather(*(send(visitor, cid, f"k{n}-{batch}-{i}") for i in range(5)))
+
+        senders = [asyncio.create_task(keep_sending(n, v, cid)) for n, (v, cid) in enumerate(visitors)]
+        await wait_for(lambda: len(acked) >= 400, timeout=30)
+        server.process.send_signal(signal.SIGKILL)
+        await server.process.wait()
+        await asyncio.gather(*senders)
+        for visitor, _ in visitors:
+            await visitor.disconnect()
+
+    with sqlite3.connect(data_dir / "wschat.db") as db:
+        stored = dict(
+            db.execute("SELECT client_id, count(*) FROM messages WHERE client_id LIKE 'k%' GROUP BY 1")
+        )
+    assert sent - acked, "the kill must find messages in flight"
+    assert acked <= stored.keys(), f"{len(acked - stored.keys())} acknowledged messages were lost"
+    assert set(stored.values()) == {1}
+    assert stored.keys() <= sent
+
+    async with served(data_dir) as again:
+        for token, cid in chats:
+            visitor = await _visitor(again.url, token)
+            synced = await visitor.call("messages.sync", {"conversation_id": cid}, namespace="/visitor")
+            await visitor.disconnect()
+            seqs = [m["seq"] for m in synced["messages"]]
+            assert seqs == list(range(1, len(seqs) + 1))
 
 
 async def _visitor(url: str, token: str) -> socketio.AsyncClient:
