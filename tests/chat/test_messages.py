@@ -60,6 +60,19 @@ async def test_messages_flow_both_ways_with_increasing_seq(team: Team) -> None:
     second_tab = await team.server.visitor(token=visitor.token)
     await bert.ok("message.send", {"conversation_id": cid, "client_id": "a2", "text": "Both tabs"})
     await second_tab.wait("message.new", lambda d: d["message"]["client_id"] == "a2")
+    # The tab that sends has its message in the ack; the other tab and the agent get the event.
+    mine = await visitor.ok("message.send", {"conversation_id": cid, "client_id": "v2", "text": "From tab 1"})
+    assert (await second_tab.wait("message.new", lambda d: d["message"]["client_id"] == "v2"))["message"] == (
+        mine["message"]
+    )
+    await bert.wait("message.new", lambda d: d["message"]["client_id"] == "v2")
+    await visitor.barrier()
+    assert "v2" not in [d["message"]["client_id"] for d in visitor.received("message.new")]
+    # Likewise for an agent's own message on the agent's tab.
+    await bert.ok("message.send", {"conversation_id": cid, "client_id": "a3", "text": "From Bert"})
+    await visitor.wait("message.new", lambda d: d["message"]["client_id"] == "a3")
+    await bert.barrier()
+    assert "a3" not in [d["message"]["client_id"] for d in bert.received("message.new")]
 
 
 async def test_text_is_cleaned_and_bad_text_is_refused(team: Team) -> None:
@@ -149,8 +162,8 @@ async def test_concurrent_senders_get_distinct_gapless_seqs(team: Team) -> None:
 
 async def test_reconnect_and_sync_returns_every_missed_message_once_in_order(team: Team) -> None:
     visitor, bert, cid = await _chat(team)
-    await visitor.ok("message.send", {"conversation_id": cid, "client_id": "before", "text": "before"})
-    last_seen = max(d["message"]["seq"] for d in visitor.received("message.new"))
+    sent = await visitor.ok("message.send", {"conversation_id": cid, "client_id": "before", "text": "before"})
+    last_seen = sent["message"]["seq"]  # the sending tab has its own message from the ack
     await visitor.disconnect()
     carl = await team.agent("carl")
     for i in range(200):

@@ -28,12 +28,19 @@ class SocketCloser(Protocol):
 
 
 class Publisher(Protocol):
-    """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes)."""
+    """Delivers events to sockets; implemented by the Socket.IO layer (rooms, across processes).
 
-    async def to_visitor(self, visitor_id: str, event: Event, payload: Mapping[str, object]) -> None: ...
+    ``skip`` leaves one socket out: the one whose own action this event announces, which has it in its ack
+    already (a message to the tab that sent it)."""
+
+    async def to_visitor(
+        self, visitor_id: str, event: Event, payload: Mapping[str, object], *, skip: str | None = None
+    ) -> None: ...
 
     async def to_visitors(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None: ...
 
-    async def to_agent(self, user_id: str, event: Event, payload: Mapping[str, object]) -> None: ...
+    async def to_agent(
+        self, user_id: str, event: Event, payload: Mapping[str, object], *, skip: str | None = None
+    ) -> None: ...
 
     async def to_agents(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None: ...

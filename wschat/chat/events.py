@@ -129,7 +129,10 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
     async def message_send(ctx: VisitorContext, p: MessageSend) -> MessageAck:
         message_limit.check(ctx.visitor.id, ctx.clock().timestamp())
         conversation = await ctx.get(ChatService).of_visitor(ctx.visitor, p.conversation_id)
-        message = await ctx.get(MessageService).send(conversation, _visitor_party(ctx), p.client_id, p.text)
+        sender = _visitor_party(ctx)
+        message = await ctx.get(MessageService).send(
+            conversation, sender, p.client_id, p.text, origin=ctx.sid
+        )
         return {"message": message.to_wire()}
 
     @visitors.on(Event.MESSAGES_SYNC, MessagesSync)
@@ -235,7 +238,10 @@ def _register_agent(agents: Events[AgentContext]) -> None:
     @agents.on(Event.MESSAGE_SEND, MessageSend)
     async def message_send(ctx: AgentContext, p: MessageSend) -> MessageAck:
         conversation = await ctx.get(ChatService).writable_by(ctx.principal, p.conversation_id)
-        message = await ctx.get(MessageService).send(conversation, _agent_party(ctx), p.client_id, p.text)
+        sender = _agent_party(ctx)
+        message = await ctx.get(MessageService).send(
+            conversation, sender, p.client_id, p.text, origin=ctx.sid
+        )
         return {"message": message.to_wire()}
 
     @agents.on(Event.MESSAGES_SYNC, MessagesSync)

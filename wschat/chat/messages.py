@@ -22,6 +22,8 @@ from wschat.clock import Clock, new_id
 from wschat.errors import Conflict, ConversationClosed, ValidationFailed
 
 SYNC_LIMIT = 500
+#: A socket's id, where a message is delivered to every socket but the one that sent it.
+Socket = str | None
 
 
 class MessageService:
@@ -31,8 +33,17 @@ class MessageService:
         self.clock = clock
         self.max_length = max_length
 
-    async def send(self, conversation: Conversation, sender: Party, client_id: str, text: str) -> Message:
+    async def send(
+        self,
+        conversation: Conversation,
+        sender: Party,
+        client_id: str,
+        text: str,
+        *,
+        origin: str | None = None,
+    ) -> Message:
         """Store and deliver a text message. Raises VALIDATION_FAILED, CONVERSATION_CLOSED, CONFLICT.
+        ``origin`` is the sending socket, which gets the message in its ack and not again as an event.
 
         The same client_id again returns the stored message and stores nothing, and while the conversation is
         open delivers it again: a sender who resends never saw the ack, so the process that stored it may
@@ -54,12 +65,12 @@ class MessageService:
                 lambda seq: self._message(conversation, seq, sender, client_id, cleaned),
             )
             if created:
-                await self.deliver(conversation, earlier)
+                await self.deliver(conversation, earlier, skip=origin)
                 return earlier
         if earlier.text != cleaned or earlier.sender.id != sender.id:
             raise Conflict("This client_id was used for another message.")
         if conversation.status is not ConversationStatus.CLOSED:
-            await self.deliver(conversation, earlier)
+            await self.deliver(conversation, earlier, skip=origin)
         return earlier
 
     async def record(self, conversation: Conversation, sender: Party, client_id: str, text: str) -> Message:
@@ -133,13 +144,14 @@ class MessageService:
         )
         return newest_first[:limit][::-1], len(newest_first) > limit
 
-    async def deliver(self, conversation: Conversation, message: Message) -> None:
-        """To every tab of the visitor (unless agents-only), and to the assignee (all agents while queued)."""
+    async def deliver(self, conversation: Conversation, message: Message, *, skip: str | None = None) -> None:
+        """To every tab of the visitor (unless agents-only), and to the assignee (all agents while queued);
+        not to the socket ``skip``, the sending one, which has the message in its ack."""
         payload = {"message": message.to_wire()}
         if message.visibility is Visibility.ALL:
-            await self.publisher.to_visitor(conversation.visitor_id, Event.MESSAGE_NEW, payload)
+            await self.publisher.to_visitor(conversation.visitor_id, Event.MESSAGE_NEW, payload, skip=skip)
         if conversation.agent_id:  # active, or closed while assigned
-            await self.publisher.to_agent(conversation.agent_id, Event.MESSAGE_NEW, payload)
+            await self.publisher.to_agent(conversation.agent_id, Event.MESSAGE_NEW, payload, skip=skip)
         else:
             await self.publisher.to_agents(conversation.tenant_id, Event.MESSAGE_NEW, payload)
 

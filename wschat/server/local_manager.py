@@ -18,6 +18,15 @@ import socketio
 from engineio import packet as eio_packet
 from socketio import packet
 
+from wschat.config import Settings
+from wschat.server.redis_manager import WatchedRedisManager
+
+
+def manager_for(settings: Settings) -> socketio.AsyncManager:
+    """With Redis, the manager across processes; else this one."""
+    # python-socketio >= 5.14 carries JSON only on the shared channel, never pickle (CVE-2025-61765).
+    return WatchedRedisManager(settings.redis_url.reveal()) if settings.redis_url else LocalManager()
+
 
 class LocalManager(socketio.AsyncManager):  # type: ignore[misc]
     async def emit(

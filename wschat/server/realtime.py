@@ -39,7 +39,7 @@ from wschat.errors import (
 )
 from wschat.origins import is_same_origin
 from wschat.server.dispatch import Namespace, one_payload
-from wschat.server.local_manager import LocalManager
+from wschat.server.local_manager import manager_for
 from wschat.server.metrics import Metrics
 from wschat.server.packets import PolicedServer
 from wschat.server.redis_manager import WatchedRedisManager, close_connections
@@ -60,6 +60,8 @@ BINARY_EVENT, BINARY_ACK = "5", "6"
 RECHECK = 30.0
 
 M = TypeVar("M", bound=WireModel)
+Payload = Mapping[str, object]
+Sid = str | None
 
 
 def agent_room(user_id: str) -> str:
@@ -88,7 +90,7 @@ class Realtime:
         self._tasks: set[asyncio.Task[None]] = set()
         self.sio = PolicedServer(
             async_mode="asgi",
-            client_manager=_manager(settings),
+            client_manager=manager_for(settings),
             cors_allowed_origins="*",
             cors_credentials=False,
             max_http_buffer_size=MAX_PACKET,
@@ -132,14 +134,18 @@ class Realtime:
 
     # -- Publisher: what the services call to reach sockets --------------------------------------------------
 
-    async def to_visitor(self, visitor_id: str, event: Event, payload: Mapping[str, object]) -> None:
-        await self.sio.emit(event, payload, room=visitor_room(visitor_id), namespace=VISITOR)
+    async def to_visitor(
+        self, visitor_id: str, event: Event, payload: Payload, *, skip: str | None = None
+    ) -> None:
+        await self.sio.emit(event, payload, room=visitor_room(visitor_id), namespace=VISITOR, skip_sid=skip)
 
     async def to_visitors(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
         await self.sio.emit(event, payload, room=visitors_room(tenant_id), namespace=VISITOR)
 
-    async def to_agent(self, user_id: str, event: Event, payload: Mapping[str, object]) -> None:
-        await self.sio.emit(event, payload, room=agent_room(user_id), namespace=AGENT)
+    async def to_agent(
+        self, user_id: str, event: Event, payload: Payload, *, skip: str | None = None
+    ) -> None:
+        await self.sio.emit(event, payload, room=agent_room(user_id), namespace=AGENT, skip_sid=skip)
 
     async def to_agents(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
         await self.sio.emit(event, payload, room=agents_room(tenant_id), namespace=AGENT)
@@ -392,8 +398,3 @@ def _token(auth: Any) -> str:
 
 def _refuse(error: WsChatError) -> NoReturn:
     raise socketio.exceptions.ConnectionRefusedError(error.message, error.to_wire())
-
-
-def _manager(settings: Settings) -> socketio.AsyncManager:
-    # python-socketio >= 5.14 carries JSON only on the shared channel, never pickle (CVE-2025-61765).
-    return WatchedRedisManager(settings.redis_url.reveal()) if settings.redis_url else LocalManager()

@@ -65,6 +65,8 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         self._listen_lost = False
         #: Wall-clock time of the last failed publish not yet ordered caught up; None if there is none.
         self._publish_failed_at: float | None = None
+        #: An order to forget cached records could not be published.
+        self._forget_failed = False
         #: The listener's own subscription. python-socketio keeps one in ``self.pubsub``, but replaces it
         #: whenever the publisher reconnects, and creates it deaf to subscription confirmations.
         self._listener: Any = None
@@ -78,8 +80,19 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         caches.publish = self.publish_forget
 
     async def publish_forget(self, order: Order) -> None:
-        # A failed publish is noted like any other: the catch-up that follows makes every process forget all.
-        await self._publish({"method": FORGET, "host_id": self.host_id, "order": order})
+        # Not through _publish: a lost order costs the other processes' cached copies, not their clients'
+        # events, so it calls for an order to forget everything once Redis is back (order_catch_up), not
+        # for every connection to be closed.
+        try:
+            if not self.connected:
+                self._redis_connect()
+            await self.redis.publish(self.channel, self.json.dumps(self._forget(order)))
+        except Exception:  # as in _publish: redis-py raises several unrelated types for a lost connection
+            self.connected = False
+            self._forget_failed = True
+
+    def _forget(self, order: Order) -> dict[str, Any]:
+        return {"method": FORGET, "host_id": self.host_id, "order": order}
 
     def _lost(self, what: str, error: Exception) -> None:
         if what == "publish":
@@ -116,7 +129,11 @@ class WatchedRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         return None
 
     async def order_catch_up(self) -> None:
-        """After a failed publish, once Redis is back: every process closes its connections opened before."""
+        """After a failed publish, once Redis is back: every process closes its connections opened before;
+        after a lost order to forget cached records, every process forgets them all."""
+        if self._forget_failed and await self.usable():
+            self._forget_failed = False
+            await self.publish_forget({"cache": "*", "keys": [], "groups": []})
         failed_at = self._publish_failed_at
         if failed_at is None or not await self.usable():
             return

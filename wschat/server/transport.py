@@ -40,13 +40,17 @@ class NoTransport:
     async def to_socket(self, sid: str, side: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 
-    async def to_visitor(self, visitor_id: str, event: Event, payload: Mapping[str, object]) -> None:
+    async def to_visitor(
+        self, visitor_id: str, event: Event, payload: Mapping[str, object], *, skip: str | None = None
+    ) -> None:
         return None
 
     async def to_visitors(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
         return None
 
-    async def to_agent(self, user_id: str, event: Event, payload: Mapping[str, object]) -> None:
+    async def to_agent(
+        self, user_id: str, event: Event, payload: Mapping[str, object], *, skip: str | None = None
+    ) -> None:
         return None
 
     async def to_agents(self, tenant_id: str, event: Event, payload: Mapping[str, object]) -> None:
