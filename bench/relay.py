@@ -186,6 +186,8 @@ async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
             "WSCHAT_DATA_DIR": str(tmp),
             "WSCHAT_LOG_LEVEL": "warning",
             "WSCHAT_METRICS_TOKEN": secrets.token_urlsafe(32),
+            "WSCHAT_SQLITE_SYNCHRONOUS": opts.synchronous,
+            "WSCHAT_GC_TUNING": "on" if opts.gc_tuning else "off",
             **RAISED_LIMITS,
         }
         print(
@@ -353,6 +355,8 @@ def main() -> None:
         help="visitor sockets without a chat, for memory per socket",
     )
     parser.add_argument("--no-reference", action="store_true", help="skip the bare relay")
+    parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL", help="SQLite's commits")
+    parser.add_argument("--no-gc-tuning", dest="gc_tuning", action="store_false", help="WSCHAT_GC_TUNING=off")
     parser.add_argument(
         "--kill-at-rate",
         type=float,

@@ -29,6 +29,7 @@ def test_load_settings_defaults(tmp_path: Path) -> None:
         10,
     )
     assert chat.sockets_per_visitor == 10
+    assert settings.gc_tuning is True
 
 
 def test_load_settings_reads_every_value(tmp_path: Path) -> None:
@@ -53,8 +54,10 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
             "WSCHAT_VISITOR_CONTACTS_PER_HOUR": "6",
             "WSCHAT_VISITOR_CALLS_PER_HOUR": "7",
             "WSCHAT_SOCKETS_PER_VISITOR": "3",
+            "WSCHAT_GC_TUNING": "off",
         }
     )
+    assert settings.gc_tuning is False
     assert settings.server.trusted_proxies == "10.0.0.1/32,192.168.0.0/16,::1/128"
     assert (
         settings.auth.login_failures_per_address_per_minute,
@@ -114,6 +117,7 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
         ("WSCHAT_PRESENCE_DEBOUNCE_MS", "0.25"),
         ("WSCHAT_PRESENCE_DEBOUNCE_MS", "10001"),
         ("WSCHAT_PRESENCE_DEBOUNCE_MS", "soon"),
+        ("WSCHAT_GC_TUNING", "sometimes"),
         ("WSCHAT_PROT", "8080"),
     ],
 )
