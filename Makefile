@@ -60,8 +60,12 @@ debs:
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache wschat/static frontend/node_modules
 
+# The relay benchmark (docs/benchmarks.md): 1,000 visitors, 50 agents, 500–2,000 msg/s, against a bare relay;
+# make bench BENCH_ARGS="--rates 1500 --seconds 30 --no-reference"
+BENCH_ARGS ?=
+
 bench: setup
-	$(BIN)/python bench/relay.py
+	$(BIN)/python bench/relay.py $(BENCH_ARGS)
 
 # Socket.IO and HTTP API fuzzing with fresh randomness and many more examples than the suite's 150 (docs/security.md).
 FUZZ_EXAMPLES ?= 20000

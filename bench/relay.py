@@ -1,22 +1,34 @@
-"""Relay benchmark: N visitors and M agents over websockets on loopback, visitors sending at a fixed rate.
+"""Relay benchmark (issue 12): 1,000 visitors and 50 agents over WebSockets on loopback.
 
-Reports send-to-delivery latency (p50/p99, visitor's emit → the assigned agent's ``message.new``),
-deliveries per second, the server's resident memory per open connection, and CPU time per delivery of the
-server process (with the embedded SQLite database,
-whose writer and reader threads run inside it).
+The load comes from ``bench/loadgen.mjs`` (Node, Socket.IO spoken over raw WebSockets, so that the client is
+not the bottleneck), pinned to the second core; the server (``wschat serve``, with the embedded SQLite
+database whose writer and reader threads run inside it) is pinned to the first. Phases, one after the other:
 
-The same client harness then drives a *reference* server: a bare python-socketio relay that acknowledges
-and forwards each message with no database, no routing and no checks. wsChat's figures are reported as
-ratios to that reference, measured in the same run, so that the machine's speed cancels out.
+- memory: 500 visitors with the widget open and no chat; the server's resident memory per socket;
+- set-up: every visitor at once (widget session, socket, ``chat.start``); seconds until the last chat is
+  acknowledged and assigned;
+- open loops at 500, 1,000, 1,500 and 2,000 messages/s, 20 s each, round robin over the visitors: latency
+  (visitor's emit → the assigned agent's ``message.new``) p50/p99/max, deliveries/s, server CPU per delivery;
+- a closed loop (each visitor sends its next message when the agent got its last one): the maximum;
+- housekeeping: each step's runs over the whole benchmark and how many took over 100 ms (from ``/metrics``);
+- afterwards, every acknowledged message is checked to be stored exactly once.
 
-    make bench                               # 500 visitors, 25 agents, 100 messages/s for 20 s
-    .venv/bin/python bench/relay.py --visitors 100 --agents 5 --rate 50 --seconds 10
+The same load generator then drives a *reference* server: a bare python-socketio relay that acknowledges and
+forwards each message with no database, no routing and no checks, and the script prints wsChat's figures as
+ratios to it, measured in the same run, so that the machine's speed cancels out. Results go to
+``bench/results/relay-<backend>.json``.
+
+    make bench                                   # everything above, SQLite
+    .venv/bin/python bench/relay.py --rates 1500 --seconds 30 --no-closed --no-reference
+    .venv/bin/python bench/relay.py --kill-at-rate 1500      # SIGKILL halfway; nothing acked is lost
+    .venv/bin/python bench/relay.py --backend mongodb --visitors 200 --agents 10 --rates 50 100
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -30,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from pymongo import AsyncMongoClient
 
 from wschat.accounts.models import AgentCreate, Plan, Role
 from wschat.clock import utc_now
@@ -38,6 +51,7 @@ from wschat.database_url import DatabaseUrl
 from wschat.server.runtime import build_runtime
 from wschat.server.transport import NoTransport
 from wschat.storage import open_database
+from wschat.storage.mongo.ferretdb import EmbeddedDatabase, find_binary
 
 PASSWORD = "benchmark password"
 #: Limits the load would hit, raised for the benchmark (and printed, so nobody compares against a
@@ -139,9 +153,9 @@ def pin(core: int) -> list[str]:
 SERVER_CORE, LOAD_CORE = 0, 1
 
 
-async def make_installation(opts: argparse.Namespace, tmp: Path) -> Settings:
+async def make_installation(opts: argparse.Namespace, tmp: Path, url: DatabaseUrl) -> Settings:
     settings = Settings(secret_key=Secret(secrets.token_urlsafe(48)), data_dir=tmp)
-    db = await open_database(DatabaseUrl("sqlite", path=tmp / "wschat.db"))
+    db = await open_database(url, mongo_database=MONGO_DATABASE)
     accounts = build_runtime(settings, db, utc_now, NoTransport()).accounts
     tenant = await accounts.create_tenant("bench", "Bench GmbH", Plan.CONTRACT)
     per_agent = min(50, -(-opts.visitors // opts.agents))  # every visitor gets an agent
@@ -158,16 +172,36 @@ async def make_installation(opts: argparse.Namespace, tmp: Path) -> Settings:
     return settings
 
 
-def stored_once(database: Path, acked: Path, run: str) -> dict[str, int]:
-    """Every acknowledged message is stored exactly once (after the server stopped, or was killed)."""
-    ids = acked.read_text().split() if acked.exists() else []
-    with sqlite3.connect(database) as connection:
-        counts = dict(
-            connection.execute(
+MONGO_DATABASE = "wschat_bench"
+
+
+async def stored_counts(url: DatabaseUrl, run: str) -> dict[str, int]:
+    """client id → times stored, for this run's messages (once the server stopped, or was killed)."""
+    if url.kind == "sqlite":
+        assert url.path is not None
+        with contextlib.closing(sqlite3.connect(url.path)) as connection:
+            rows = connection.execute(
                 "SELECT client_id, count(*) FROM messages WHERE client_id LIKE ? GROUP BY client_id",
                 (f"b{run}-%",),
             ).fetchall()
-        )
+        return dict(rows)
+    assert url.uri is not None
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url.uri)
+    try:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"client_id": {"$regex": f"^b{run}-"}}},
+            {"$group": {"_id": "$client_id", "n": {"$sum": 1}}},
+        ]
+        cursor = await client[MONGO_DATABASE]["messages"].aggregate(pipeline)
+        return {doc["_id"]: doc["n"] async for doc in cursor}
+    finally:
+        await client.close()
+
+
+async def stored_once(url: DatabaseUrl, acked: Path, run: str) -> dict[str, int]:
+    """Every acknowledged message is stored exactly once."""
+    ids = acked.read_text().split() if acked.exists() else []
+    counts = await stored_counts(url, run)
     return {
         "acked": len(ids),
         "missing": sum(1 for i in ids if i not in counts),
@@ -178,9 +212,17 @@ def stored_once(database: Path, acked: Path, run: str) -> dict[str, int]:
 
 async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="wschat-bench-"))
+    ferret: EmbeddedDatabase | None = None
     try:
-        settings = await make_installation(opts, tmp)
         env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAT_")}
+        if opts.backend == "mongodb":
+            ferret = EmbeddedDatabase(find_binary(), tmp / "ferretdb")
+            uri = await asyncio.to_thread(ferret.start)
+            url = DatabaseUrl.parse(uri)
+            env |= {"WSCHAT_DATABASE_URL": uri, "WSCHAT_MONGODB_DB": MONGO_DATABASE}
+        else:
+            url = DatabaseUrl("sqlite", path=tmp / "wschat.db")
+        settings = await make_installation(opts, tmp, url)
         env |= {
             "WSCHAT_SECRET_KEY": settings.secret_key.reveal(),
             "WSCHAT_DATA_DIR": str(tmp),
@@ -193,24 +235,25 @@ async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
         print(
             "wsChat runs with these limits raised:", ", ".join(f"{k}={v}" for k, v in RAISED_LIMITS.items())
         )
-        server, url = await start(
-            [*pin(SERVER_CORE), sys.executable, "-m", "wschat", "serve", "--port", "0"], env
-        )
+        command = [*pin(SERVER_CORE), sys.executable, "-m", "wschat", "serve", "--port", "0"]
+        server, address = await start(command, env)
         acked = tmp / "acked.txt"
         try:
-            phases = await run_loadgen(opts, url, server.pid, "wschat", acked)
+            phases = await run_loadgen(opts, address, server.pid, "wschat", acked)
             if server.returncode is None:
-                phases.append(await housekeeping(url, env["WSCHAT_METRICS_TOKEN"]))
+                phases.append(await housekeeping(address, env["WSCHAT_METRICS_TOKEN"]))
                 print(f"  wschat: {describe(phases[-1])}", flush=True)
         finally:
             if server.returncode is None:
                 server.terminate()
             await server.wait()
-        check = stored_once(tmp / "wschat.db", acked, "w")
+        check = await stored_once(url, acked, "w")
         print(f"  wschat: {check['acked']} messages acked, {check['missing']} of them not stored, "
               f"{check['doubled']} stored twice", flush=True)  # fmt: skip
         return {"phases": phases, "stored": check}
     finally:
+        if ferret is not None:
+            await asyncio.to_thread(ferret.stop)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -355,6 +398,9 @@ def main() -> None:
         help="visitor sockets without a chat, for memory per socket",
     )
     parser.add_argument("--no-reference", action="store_true", help="skip the bare relay")
+    parser.add_argument(
+        "--backend", choices=("sqlite", "mongodb"), default="sqlite", help="mongodb: the embedded FerretDB"
+    )
     parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL", help="SQLite's commits")
     parser.add_argument("--no-gc-tuning", dest="gc_tuning", action="store_false", help="WSCHAT_GC_TUNING=off")
     parser.add_argument(
@@ -362,10 +408,11 @@ def main() -> None:
         type=float,
         help="kill the wsChat server (SIGKILL) halfway through this rate's phase",
     )
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "relay-sqlite.json")
+    parser.add_argument("--out", type=Path, help="default: bench/results/relay-<backend>.json")
     opts = parser.parse_args()
+    opts.out = opts.out or Path(__file__).with_name("results") / f"relay-{opts.backend}.json"
     print(
-        f"relay benchmark: {opts.visitors} visitors, {opts.agents} agents, open loop at "
+        f"relay benchmark on {opts.backend}: {opts.visitors} visitors, {opts.agents} agents, open loop at "
         f"{', '.join(f'{r:g}' for r in opts.rates)} msg/s for {opts.seconds:g} s each"
         + ("" if opts.no_closed else ", then a closed loop")
         + f"; server on core {SERVER_CORE}, load generator on core {LOAD_CORE}"

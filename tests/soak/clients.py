@@ -305,8 +305,17 @@ class Client:
             self._watchdog.cancel()
         await self.sio.disconnect()
 
-    async def send(self, conversation_id: str, client_id: str, text: str, until: float) -> str:
-        """Sends until acked, resending the same client_id after a failure (§7.4); the outcome's code."""
+    async def send(
+        self,
+        conversation_id: str,
+        client_id: str,
+        text: str,
+        until: float,
+        on_ack: Callable[[dict[str, Any]], Awaitable[None]],
+    ) -> str:
+        """Sends until acked, resending the same client_id after a failure (§7.4); the outcome's code. The
+        acked message goes on the screen through ``on_ack``, as the front ends take it from the ack (the
+        sending socket gets no ``message.new`` for it, docs/protocol.md §6.1, rooms)."""
         payload = {"conversation_id": conversation_id, "client_id": client_id, "text": text}
         tries = 0
         while time.monotonic() < until:
@@ -318,6 +327,7 @@ class Client:
                 self.tally.ack_ms.append((time.monotonic() - started) * 1000)
                 self.tally.acked.append(Sent(conversation_id, client_id, message["seq"], message["text"]))
                 self.tally.add("resent then acked" if tries > 1 else "acked at once")
+                await on_ack({"message": message})
                 return "ok"
             code: str = reply["error"]["code"]
             if code in ("CONVERSATION_CLOSED", "FORBIDDEN", "NOT_FOUND"):
@@ -418,7 +428,8 @@ class Visitor:
             return
         self._count += 1
         client_id = f"v{self.n}-{self._count}"
-        outcome = await self.client.send(self.conversation_id, client_id, f"{client_id}: hello", until)
+        text = f"{client_id}: hello"
+        outcome = await self.client.send(self.conversation_id, client_id, text, until, self._message)
         if outcome == "CONVERSATION_CLOSED":
             self.conversation_id = None
 
@@ -553,4 +564,5 @@ class Agent:
             self._unanswered.discard(conversation_id)
             self._count += 1
             client_id = f"a{self.n}-{self._count}"
-            await self.client.send(conversation_id, client_id, f"{client_id}: how can I help?", until)
+            text = f"{client_id}: how can I help?"
+            await self.client.send(conversation_id, client_id, text, until, self._message)

@@ -36,8 +36,9 @@ Job = Callable[[sqlite3.Connection], T]
 MAX_BATCH = 512
 #: Under load, how long the writer lets a job wait for others to share its commit, seconds. Each commit costs
 #: the same whatever it holds (the fsync, the pages written, the threads woken): at 1,500 messages a second
-#: waiting 3 ms cut the server's CPU per message by a fifth (docs/benchmarks.md). Only while busy: a job that
-#: arrives after a quiet moment is committed at once.
+#: waiting 3 ms cut the server's CPU per message by a fifth (docs/benchmarks.md). Only while writes come from
+#: several callers at once (the last commit carried more than one job): one request's writes one after the
+#: other, or a single chat's message, are committed at once.
 COMMIT_WINDOW = 0.003
 #: How long a statement waits for a lock another connection holds (a CLI command, a backup), ms.
 BUSY_TIMEOUT_MS = 10_000
@@ -127,17 +128,14 @@ class Connections:
 
     def _write_loop(self) -> None:
         conn = connect(self.path, synchronous=self._synchronous)
-        last_commit = 0.0
+        shared = False  # the last commit carried more than one job
         try:
             while True:
                 first = self._queue.get()
                 if first is None:
                     return
-                # Busy (the last commit ended within a window): give the job's commit company.
-                if first.queued_at - last_commit < COMMIT_WINDOW:
-                    wait = first.queued_at + COMMIT_WINDOW - time.monotonic()
-                    if wait > 0:
-                        time.sleep(wait)
+                if shared and (wait := first.queued_at + COMMIT_WINDOW - time.monotonic()) > 0:
+                    time.sleep(wait)  # writers come together: give this job's commit company
                 batch = [first]
                 stop = False
                 while len(batch) < MAX_BATCH:
@@ -150,7 +148,7 @@ class Connections:
                         break
                     batch.append(more)
                 self._commit(conn, batch)
-                last_commit = time.monotonic()
+                shared = len(batch) > 1
                 if stop:
                     return
         finally:
