@@ -122,14 +122,7 @@ async def test_decisions_waiting_for_the_lock_are_made_together(server: LiveServ
         rounds.append(items)
         return [f"outcome {item}" for item in items]
 
-    release = asyncio.Event()
-
-    async def holder() -> None:
-        async with lock.tenant("ten_1"):
-            await release.wait()
-
-    held = asyncio.create_task(holder())
-    await asyncio.sleep(0)
+    release, held = await _hold(lock)
     waiting = [asyncio.create_task(lock.together("ten_1", n, decide)) for n in range(5)]
     await asyncio.sleep(0.05)
     assert rounds == []  # all of them wait for the lock
@@ -146,17 +139,11 @@ async def test_a_failed_decision_fails_every_caller_it_was_made_for(
     server: LiveServer, clock: FakeClock
 ) -> None:
     lock, _ = _two_processes(server, clock)
-    release = asyncio.Event()
 
     async def decide(items: list[int]) -> list[str]:
         raise RuntimeError("the database went away")
 
-    async def holder() -> None:
-        async with lock.tenant("ten_1"):
-            await release.wait()
-
-    held = asyncio.create_task(holder())
-    await asyncio.sleep(0)
+    release, held = await _hold(lock)
     waiting = [asyncio.create_task(lock.together("ten_1", n, decide)) for n in range(3)]
     await asyncio.sleep(0.05)
     release.set()
@@ -166,3 +153,16 @@ async def test_a_failed_decision_fails_every_caller_it_was_made_for(
     # The lock and the lease are free again.
     async with asyncio.timeout(2), lock.tenant("ten_1"):
         pass
+
+
+async def _hold(lock: AssignmentLock) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    """Take the tenant's lock in a task of its own until the event is set."""
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with lock.tenant("ten_1"):
+            await release.wait()
+
+    held = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    return release, held

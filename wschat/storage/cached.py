@@ -10,8 +10,9 @@ method that changes a record cannot slip past the cache).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from wschat.chat.conversation_store import ConversationStore, Superseded
 from wschat.chat.models import Conversation
@@ -42,6 +43,27 @@ def with_caches(stores: Stores, caches: Caches) -> Stores:
     )
 
 
+Record = TypeVar("Record", Visitor, Conversation)
+
+
+async def _read_through(
+    cache: RecordCache[Record],
+    tenant_id: str,
+    key: str,
+    load: Callable[[str, str], Awaitable[Record | None]],
+) -> Record | None:
+    """The record from the cache, else loaded and kept. A hit is checked for the tenant as the store's query
+    would: another tenant's id is unknown here too."""
+    cached = cache.get(key)
+    if cached is not None:
+        return cached if cached.tenant_id == tenant_id else None
+    mark = cache.mark()
+    record = await load(tenant_id, key)
+    if record is not None:
+        cache.fill(key, record, mark)
+    return record
+
+
 class _Wrapper:
     #: The wrapped store's methods handed on as they are: none of them changes a cached record.
     HANDED_ON: ClassVar[frozenset[str]] = frozenset()
@@ -64,14 +86,7 @@ class CachedVisitors(_Wrapper):
         self._cache = cache
 
     async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:
-        cached = self._cache.get(visitor_id)
-        if cached is not None:
-            return cached if cached.tenant_id == tenant_id else None
-        mark = self._cache.mark()
-        visitor: Visitor | None = await self._inner.by_id(tenant_id, visitor_id)
-        if visitor is not None:
-            self._cache.fill(visitor_id, visitor, mark)
-        return visitor
+        return await _read_through(self._cache, tenant_id, visitor_id, self._inner.by_id)
 
     async def insert(self, visitor: Visitor, token_hash: str) -> None:
         await self._inner.insert(visitor, token_hash)
@@ -132,14 +147,7 @@ class CachedConversations(_Wrapper):
         self._cache = cache
 
     async def get(self, tenant_id: str, conversation_id: str) -> Conversation | None:
-        cached = self._cache.get(conversation_id)
-        if cached is not None:
-            return cached if cached.tenant_id == tenant_id else None
-        mark = self._cache.mark()
-        conversation: Conversation | None = await self._inner.get(tenant_id, conversation_id)
-        if conversation is not None:
-            self._cache.fill(conversation_id, conversation, mark)
-        return conversation
+        return await _read_through(self._cache, tenant_id, conversation_id, self._inner.get)
 
     async def insert(self, conversation: Conversation) -> bool:
         inserted: bool = await self._inner.insert(conversation)
