@@ -33,6 +33,31 @@ async def test_presence_changes_are_coalesced(team: Team) -> None:
     assert visitor.received("presence")[before:] == [{"online": True}]
 
 
+async def test_a_visitor_told_a_passing_state_hears_that_it_passed(team: Team) -> None:
+    """Bert is online for a moment only, shorter than the announcer's wait: a visitor who asked just then was
+    told "online" and must hear "offline" afterwards, although nothing was ever announced in between (the
+    announcer finds what it announced last, offline, and would have stayed silent)."""
+    runtime = team.server.app.runtime
+    bert = await team.agent("bert")
+    await bert.ok("status.set", {"status": "away"})
+    await runtime.presence.settled()
+    assert await runtime.presence.store.announced(team.tenant.id) is False
+    visitor = await team.server.visitor()
+    await bert.ok("status.set", {"status": "online"})  # announced after the wait …
+    current = await visitor.ok("chat.current")
+    assert current["online"] is True
+    await bert.ok("status.set", {"status": "away"})  # … and back before it is over
+    await runtime.presence.settled()
+    await visitor.wait("presence", lambda d: d == {"online": False})
+    # The widget's first load counts alike.
+    await bert.ok("status.set", {"status": "online"})
+    assert (await team.server.request("GET", "/api/widget/acme")).body["online"] is True
+    await bert.ok("status.set", {"status": "away"})
+    await runtime.presence.settled()
+    await visitor.barrier()
+    assert visitor.received("presence")[-1] == {"online": False}
+
+
 async def test_consoles_see_every_agent_s_status_and_load(team: Team) -> None:
     anna = await team.agent("anna", online=False)
     bert = await team.agent("bert")

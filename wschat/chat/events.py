@@ -122,7 +122,7 @@ def _register_visitor(visitors: Events[VisitorContext], settings: Settings) -> N
             "conversation": await ctx.get(ChatService).views.for_visitor(conversation)
             if conversation
             else None,
-            "online": await ctx.get(PresenceService).tenant_online(ctx.visitor.tenant_id),
+            "online": await ctx.get(PresenceService).online_for_visitor(ctx.visitor.tenant_id),
         }
 
     @visitors.on(Event.MESSAGE_SEND, MessageSend)

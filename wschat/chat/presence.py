@@ -79,6 +79,9 @@ class PresenceService:
         #: Coalescing window for presence events to visitors, seconds.
         self.debounce = debounce_ms / 1000
         self._pending: dict[str, asyncio.Task[None]] = {}
+        #: Tenants whose next announcement is made even if it finds what was announced last
+        #: (online_for_visitor).
+        self._forced: set[str] = set()
         #: Every announcement not finished yet, also those past their wait (no longer pending).
         self._announcing: set[asyncio.Task[None]] = set()
 
@@ -184,6 +187,18 @@ class PresenceService:
     async def tenant_online(self, tenant_id: str) -> bool:
         return any(agent.available for agent in await self.agents(tenant_id))
 
+    async def online_for_visitor(self, tenant_id: str) -> bool:
+        """The online state a visitor is told when they ask (the widget's first load, ``chat.current``).
+
+        If it is not what was last announced, the tenant's next announcement is made whatever it finds: the
+        state may turn back before the announcer looks (an agent online for a moment, then full), and the
+        visitor who was told the passing state must hear that it passed."""
+        online = await self.tenant_online(tenant_id)
+        if await self.store.announced(tenant_id) != online:
+            self._forced.add(tenant_id)
+            self.changed(tenant_id)
+        return online
+
     def changed(self, tenant_id: str) -> None:
         """Something that may change the tenant's online state happened: tell visitors, coalesced."""
         if tenant_id not in self._pending:
@@ -201,9 +216,11 @@ class PresenceService:
         try:
             await asyncio.sleep(self.debounce)
             self._pending.pop(tenant_id, None)
+            forced = tenant_id in self._forced
+            self._forced.discard(tenant_id)
             online = await self.tenant_online(tenant_id)
             # Compared with what any process announced last, so processes do not suppress each other.
-            if await self.store.announced(tenant_id) != online:
+            if forced or await self.store.announced(tenant_id) != online:
                 await self.store.set_announced(tenant_id, online)
                 await self.publisher.to_visitors(tenant_id, Event.PRESENCE, {"online": online})
         except Exception:

@@ -34,7 +34,7 @@ def widget_config(tenant: Tenant, *, online: bool, calls: dict[str, bool] | None
 
 
 class Availability(Protocol):
-    async def tenant_online(self, tenant_id: str) -> bool:
+    async def online_for_visitor(self, tenant_id: str) -> bool:
         """Whether an agent of the tenant can take a chat now (wschat.chat.presence)."""
 
 
@@ -46,5 +46,5 @@ class WidgetService:
         self._video = video
 
     async def config(self, tenant: Tenant) -> dict[str, Any]:
-        online = await self._availability.tenant_online(tenant.id)
+        online = await self._availability.online_for_visitor(tenant.id)
         return widget_config(tenant, online=online, calls=await self._video.widget_features(tenant.id))
