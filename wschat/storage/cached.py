@@ -79,7 +79,7 @@ class _Wrapper:
 
 
 class CachedVisitors(_Wrapper):
-    HANDED_ON = frozenset({"by_token_hash", "on_site"})
+    HANDED_ON = frozenset({"insert", "by_token_hash", "on_site"})  # a new visitor is in no cache
 
     def __init__(self, inner: VisitorStore, cache: RecordCache[Visitor], caches: Caches) -> None:
         super().__init__(inner, caches)
@@ -87,9 +87,6 @@ class CachedVisitors(_Wrapper):
 
     async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:
         return await _read_through(self._cache, tenant_id, visitor_id, self._inner.by_id)
-
-    async def insert(self, visitor: Visitor, token_hash: str) -> None:
-        await self._inner.insert(visitor, token_hash)
 
     async def set_profile(self, tenant_id: str, visitor_id: str, **values: str | None) -> Visitor | None:
         return await self._changed(visitor_id, await self._inner.set_profile(tenant_id, visitor_id, **values))
@@ -127,6 +124,7 @@ class CachedVisitors(_Wrapper):
 class CachedConversations(_Wrapper):
     HANDED_ON = frozenset(
         {
+            "insert",  # a new conversation is in no cache
             "open_of_visitor",
             "open_of_visitors",
             "todo",
@@ -148,10 +146,6 @@ class CachedConversations(_Wrapper):
 
     async def get(self, tenant_id: str, conversation_id: str) -> Conversation | None:
         return await _read_through(self._cache, tenant_id, conversation_id, self._inner.get)
-
-    async def insert(self, conversation: Conversation) -> bool:
-        inserted: bool = await self._inner.insert(conversation)
-        return inserted
 
     async def transition(
         self,
@@ -183,7 +177,15 @@ class ForgettingSubjects(_Wrapper):
     """Data-subject requests change visitors and their conversations outside their own stores."""
 
     HANDED_ON = frozenset(
-        {"find", "conversations_of", "mails_to", "record_request", "requests", "finish_request"}
+        {
+            "find",
+            "conversations_of",
+            "mails_to",
+            "delete_mails",  # mails are in no cache
+            "record_request",
+            "requests",
+            "finish_request",
+        }
     )
 
     async def delete_conversations(self, tenant_id: str, ids: list[str]) -> dict[str, int]:
@@ -191,10 +193,6 @@ class ForgettingSubjects(_Wrapper):
 
     async def anonymise_conversations(self, tenant_id: str, ids: list[str]) -> dict[str, int]:
         return await self._conversations(ids, await self._inner.anonymise_conversations(tenant_id, ids))
-
-    async def delete_mails(self, tenant_id: str, ids: list[str]) -> dict[str, int]:
-        deleted: dict[str, int] = await self._inner.delete_mails(tenant_id, ids)
-        return deleted
 
     async def delete_page_views(self, tenant_id: str, visitor_id: str, limit: int) -> int:
         deleted: int = await self._inner.delete_page_views(tenant_id, visitor_id, limit)
