@@ -3,6 +3,12 @@
 ``seq`` is allocated by inserting with the next number and letting the unique index (conversation_id, seq)
 refuse a number someone else took; (conversation_id, client_id) makes a resent message a no-op. Never a
 read-modify-write counter, which FerretDB's SQLite backend would not make atomic.
+
+The common case costs one insert: each process remembers the last seq of the conversations it wrote to,
+and when another process took the next one (a visitor and an agent on different processes), the one after
+it is tried before anything is read. Only a refusal that is not that (a resent ``client_id``, or a seq far
+behind) is looked into: MongoDB names the key in the error; where the server does not (FerretDB), the second
+refusal in a row is.
 """
 
 from __future__ import annotations
@@ -34,16 +40,28 @@ class MongoMessageStore:
         self, tenant_id: str, conversation_id: str, client_id: str, build: Callable[[int], Message]
     ) -> tuple[Message, bool]:
         """Store ``build(next seq)``: (it, True); for a known client_id: (the earlier one, False)."""
+        guessed = False  # the seq tried is the one after a taken one, not after the stored last
         for _ in range(MAX_ATTEMPTS):
             seq = await self._next_seq(tenant_id, conversation_id)
             message = build(seq)
             try:
                 await self._messages.insert_one(message_doc(message))
-            except DuplicateKeyError:
-                earlier = await self.by_client_id(tenant_id, conversation_id, client_id)
-                if earlier is not None:
-                    return earlier, False
-                self._last_seq.pop(conversation_id, None)  # someone else took this seq: look again
+            except DuplicateKeyError as error:
+                taken = _taken_key(error)
+                if taken != "client_id" and not guessed:
+                    # Most likely another process stored the seq this one remembered as next (the visitor
+                    # writes through one process, the agent through another): try the one after it before
+                    # paying for a look-up.
+                    self._remember(conversation_id, seq)
+                    guessed = True
+                    continue
+                # Not a seq (or a second refusal in a row): a resend, or this process is far behind.
+                self._last_seq.pop(conversation_id, None)
+                guessed = False
+                if taken != "seq":
+                    earlier = await self.by_client_id(tenant_id, conversation_id, client_id)
+                    if earlier is not None:
+                        return earlier, False
                 continue
             self._remember(conversation_id, seq)
             if client_id.startswith(MARKER_PREFIX):
@@ -108,6 +126,16 @@ class MongoMessageStore:
         self._last_seq.move_to_end(conversation_id)
         while len(self._last_seq) > LAST_SEQ_CACHE:
             self._last_seq.popitem(last=False)
+
+
+def _taken_key(error: DuplicateKeyError) -> str | None:
+    """Which unique key an insert hit: ``seq``, ``client_id``, or None where the server does not say
+    (MongoDB names it in ``keyPattern``; FerretDB does not)."""
+    pattern = (error.details or {}).get("keyPattern") or {}
+    for key in ("client_id", "seq"):
+        if key in pattern:
+            return key
+    return None
 
 
 def _conversation_query(tenant_id: str, conversation_id: str, agents: bool) -> dict[str, Any]:
