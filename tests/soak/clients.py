@@ -142,6 +142,22 @@ class CatchUp:
         retry.later(again)
 
 
+#: How long socket.io-client (the widget's and the console's) waits for a connection to be answered.
+CONNECT_TIMEOUT = 20
+
+
+class PatientClient(socketio.AsyncClient):
+    """A python-socketio client that waits for a connection as long as socket.io-client does.
+
+    Its own reconnects call :meth:`connect` without ``wait_timeout``, whose default is 1 s: a server that
+    takes longer to answer (a restart's reconnect wave on a loaded database) is given up on and reconnected
+    to again and again, each attempt adding the work of a connect and a disconnect — a storm no browser
+    makes."""
+
+    async def connect(self, *args: Any, wait_timeout: float = CONNECT_TIMEOUT, **kwargs: Any) -> None:
+        await super().connect(*args, wait_timeout=wait_timeout, **kwargs)
+
+
 class Client:
     """One Socket.IO connection that reconnects by itself and catches up after each (re)connect."""
 
@@ -153,7 +169,7 @@ class Client:
         self.url = url
         self.namespace = namespace
         self.tally = tally
-        self.sio = socketio.AsyncClient(
+        self.sio = PatientClient(
             # socket.io-client's defaults, which the widget and the console keep.
             reconnection=True,
             reconnection_delay=1,
@@ -185,9 +201,7 @@ class Client:
 
     async def open(self, auth: dict[str, Any]) -> None:
         self._auth = auth
-        await self.sio.connect(
-            self.url, namespaces=[self.namespace], auth=auth, transports=["websocket"], wait_timeout=20
-        )
+        await self.sio.connect(self.url, namespaces=[self.namespace], auth=auth, transports=["websocket"])
         self._watchdog = asyncio.create_task(self._keep_trying())
 
     async def _keep_trying(self) -> None:
@@ -208,7 +222,7 @@ class Client:
                     namespaces=[self.namespace],
                     auth=self._auth,
                     transports=["websocket"],
-                    wait_timeout=20,
+                    wait_timeout=CONNECT_TIMEOUT,
                 )
             except Exception as error:
                 self.note(f"connecting again failed: {error!r}")
