@@ -94,6 +94,31 @@ async def test_offline_message_is_refused_while_an_agent_is_online(team: Team) -
     assert await _conversations(team) == []
 
 
+@pytest.mark.both_backends
+async def test_offline_form_sent_again_with_its_client_id_returns_the_item_it_made(team: Team) -> None:
+    """The widget sends the form again when the first got no answer: one item, one message, one count —
+    also when an agent came online in between (the first sending was stored before)."""
+    bert = await team.agent("bert", online=False)
+    visitor = await team.server.visitor()
+    form = FORM | {"client_id": "form-1"}
+
+    first = await visitor.ok("offline.leave", form)
+    await bert.wait("offline.count", lambda p: p == {"open": 1})
+    again = await visitor.ok("offline.leave", form)
+    await bert.ok("status.set", {"status": "online"})
+    after_online = await visitor.ok("offline.leave", form)
+    other = await team.server.visitor()
+    assert await other.error("offline.leave", form) == "AGENTS_ONLINE", "another visitor's id is another item"
+
+    assert first["id"] == again["id"] == after_online["id"]
+    [doc] = await _conversations(team)
+    assert doc["_id"] == first["id"]
+    messages = await stored(team.server.app.runtime.db, "messages")
+    assert [m["text"] for m in messages] == [FORM["text"]]
+    listed = await team.server.request("GET", "/api/offline", token=team.tokens["bert"])
+    assert listed.body["open"] == 1
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -9,6 +9,7 @@ of the open count goes to the tenant's consoles as ``offline.count``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Annotated, TypedDict
 
@@ -33,7 +34,7 @@ from wschat.chat.models import (
 from wschat.chat.payloads import OfflineCount
 from wschat.chat.presence import PresenceService
 from wschat.clock import Clock, new_id
-from wschat.errors import AgentsOnline, NotFound
+from wschat.errors import AgentsOnline, Conflict, NotFound
 from wschat.mail.models import Lang, Subject
 from wschat.mail.render import Layout, Quoted
 from wschat.mail.service import MailService
@@ -108,8 +109,16 @@ class OfflineService:
 
     async def leave(self, visitor: Visitor, form: OfflineLeave) -> Conversation:
         """Store the visitor's message as an open item. Raises AGENTS_ONLINE (somebody can chat now),
-        VALIDATION_FAILED (an empty or too long text); nothing is stored then."""
+        VALIDATION_FAILED (an empty or too long text); nothing is stored then.
+
+        A form sent again with the same ``client_id`` (the widget got no ack) returns the item it made,
+        whatever has happened since: the item's id is derived from the visitor and the ``client_id``."""
         self._messages.check_text(form.text)
+        item_id = _item_id(visitor, form.client_id)
+        if form.client_id is not None:
+            earlier = await self._earlier(visitor, item_id, form)
+            if earlier is not None:
+                return earlier
         if await self._presence.tenant_online(visitor.tenant_id):
             raise AgentsOnline()
         if form.name is not None and form.name != visitor.name:
@@ -119,7 +128,7 @@ class OfflineService:
         now = self._clock()
         by = Party(SenderKind.VISITOR, visitor.id, visitor.display_name)
         conversation = Conversation(
-            id=new_id("cnv"),
+            id=item_id,
             tenant_id=visitor.tenant_id,
             visitor_id=visitor.id,
             status=ConversationStatus.CLOSED,
@@ -132,12 +141,27 @@ class OfflineService:
             answer_email=form.email,
             answer_lang=form.lang,
         )
-        await self._conversations.insert(conversation)
+        if not await self._conversations.insert(conversation):
+            # The same form, sent twice at once: the other one stored it.
+            earlier = await self._earlier(visitor, item_id, form)
+            if earlier is None:
+                raise Conflict("This client_id was used for another message.")
+            return earlier
         await self._visitors.mark_engaged(visitor.tenant_id, visitor.id)
         await self._messages.record(conversation, by, form.client_id or "offline", form.text)
         log.info("offline message %s left in tenant %s", conversation.id, visitor.tenant_id)
         await self._count_changed(visitor.tenant_id)
         return conversation
+
+    async def _earlier(self, visitor: Visitor, item_id: str, form: OfflineLeave) -> Conversation | None:
+        """The item this form made before, with its message stored (the first sending may have ended
+        between the two writes)."""
+        earlier = await self._conversations.get(visitor.tenant_id, item_id)
+        if earlier is None or earlier.visitor_id != visitor.id or form.client_id is None:
+            return None
+        by = Party(SenderKind.VISITOR, visitor.id, visitor.display_name)
+        await self._messages.record(earlier, by, form.client_id, form.text)
+        return earlier
 
     async def todo(self, agent: Principal, query: TodoQuery) -> tuple[list[OfflineItemWire], str | None, int]:
         """One page of open items, oldest first, the ``after`` of the next page, and the open count.
@@ -220,6 +244,14 @@ class OfflineService:
         count = await self._conversations.todo_count(tenant_id)
         payload: OfflineCount = {"open": count}
         await self._publisher.to_agents(tenant_id, Event.OFFLINE_COUNT, payload)
+
+
+def _item_id(visitor: Visitor, client_id: str | None) -> str:
+    """A new item's id; for a form with a ``client_id``, the same id each time it is sent."""
+    if client_id is None:
+        return new_id("cnv")
+    digest = hashlib.sha256(f"{visitor.tenant_id}\x00{visitor.id}\x00{client_id}".encode()).hexdigest()
+    return f"cnv_{digest[:24]}"
 
 
 def _tenant_lang(tenant: Tenant) -> Lang:

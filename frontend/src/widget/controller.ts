@@ -61,6 +61,9 @@ export class WidgetController {
   private readonly typist = new TypingThrottle((id, typing) => this.sendTyping(id, typing));
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private alias: string | null = null;
+  /** The offline form's `client_id`, kept until the form is acknowledged: sending the same form again
+   * (the first got no answer) returns the item it made instead of making a second one. */
+  private offlineForm: { key: string; clientId: string } | null = null;
   /** The visitor's call (docs/protocol.md §12), loaded on first use; the UI reads `calls.client?.state`. */
   readonly calls = new Calls((event, payload, schema) => this.emit(event, payload, schema), () => this.notify());
 
@@ -385,9 +388,14 @@ export class WidgetController {
   async leaveMessage(name: string, email: string, text: string, lang: string): Promise<ErrorBody | null> {
     const socket = this.socket;
     if (!socket) return { code: "OFFLINE", message: "" };
-    const payload = { ...compact({ name }), email: email.trim(), text: text.trim(), lang, client_id: newClientId() };
-    const reply = await call(socket, "offline.leave", payload, OfflineResult);
-    if (reply.ok) return null;
+    const form = { ...compact({ name }), email: email.trim(), text: text.trim(), lang };
+    const key = JSON.stringify(form);
+    if (this.offlineForm?.key !== key) this.offlineForm = { key, clientId: newClientId() };
+    const reply = await call(socket, "offline.leave", { ...form, client_id: this.offlineForm.clientId }, OfflineResult);
+    if (reply.ok) {
+      this.offlineForm = null;
+      return null;
+    }
     if (reply.error.code === "AGENTS_ONLINE") this.dispatch({ type: "online", online: true });
     return reply.error;
   }
