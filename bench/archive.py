@@ -33,11 +33,13 @@ from pathlib import Path
 from growth_fill import Shape, fill
 
 from wschat.accounts.models import Tenant
-from wschat.archive.export import ArchiveExport, Exporter, ExportFormat, ExportQuery
-from wschat.archive.models import Cursors
+from wschat.archive.export import ArchiveExport, ExportFormat, ExportQuery
 from wschat.archive.service import ArchiveService
 from wschat.archive.store import ArchiveFilter
+from wschat.audit.models import OPERATOR
+from wschat.audit.service import AuditService
 from wschat.clock import utc_now
+from wschat.cursors import Cursors
 from wschat.database_url import DatabaseUrl
 from wschat.storage import Database, open_database
 
@@ -66,8 +68,10 @@ async def do_fill(path: Path, messages: int) -> dict[str, float]:
 
 def _service(db: Database) -> ArchiveService:
     s = db.stores
+    cursors = Cursors(b"bench")
+    audit = AuditService(s.audit, utc_now, cursors)
     return ArchiveService(
-        s.archive, s.conversations, s.messages, s.visitors, s.pages, s.calls, s.users, Cursors(b"bench")
+        s.archive, s.conversations, s.messages, s.visitors, s.pages, s.calls, s.users, cursors, audit
     )
 
 
@@ -109,13 +113,13 @@ async def measure(path: Path) -> dict[str, object]:
         tracemalloc.reset_peak()
         export = {}
         service = _service(db)
-        exporter = ArchiveExport(service, utc_now)
+        exporter = ArchiveExport(service)
         for fmt in (ExportFormat.JSONL, ExportFormat.CSV):
             began, size, rows = time.perf_counter(), 0, 0
             query = ExportQuery(format=fmt)
             for tenant in tenants:
-                who = Exporter(tenant.id, "bench", "bench")
-                async for chunk in exporter.stream_as(who, query, service.whole_filter(query, None)):
+                found = service.whole_filter(query, None)
+                async for chunk in exporter.stream_as(tenant.id, OPERATOR, query, found):
                     size += len(chunk)
                     rows += 1
             seconds = time.perf_counter() - began

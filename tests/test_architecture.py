@@ -18,6 +18,7 @@ ARCHITECTURE = ROOT.parent / "docs" / "architecture.md"
 #: Know no feature: what features and the wiring agree on, and plain helpers.
 BOTTOM = {"boundary", "clock", "errors", "wire", "records", "config", "database_url", "sealing", "origins"}
 BOTTOM |= {"proxies", "limits", "privacy", "housekeeping", "config_parsing", "secret", "smtp"}
+BOTTOM |= {"cursors", "spreadsheet"}
 
 
 def unit_of(module: str) -> str | None:

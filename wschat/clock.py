@@ -18,3 +18,10 @@ def utc_now() -> datetime:
 def new_id(prefix: str) -> str:
     """A prefixed random id such as ``usr_3f9c…``: 96 bits, unguessable, sortable by nothing."""
     return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A time without zone is taken as UTC (a date picker sends none)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

@@ -86,7 +86,7 @@ async def test_archive_bad_ranges_and_cursors_are_refused_and_change_nothing(tea
     await past_chat(team, "bert", ["hallo"])
     admin = team.tokens["anna"]
     db = team.server.app.runtime.db
-    before = {table: await stored(db, table) for table in ("conversations", "messages", "export_audit")}
+    before = {table: await stored(db, table) for table in ("conversations", "messages", "audit_log")}
 
     reversed_range = await get(
         team.server, admin, "/api/archive", **{"from": "2026-05-02", "to": "2026-05-01"}

@@ -11,7 +11,7 @@ import pytest
 from tests.archive.conftest import past_chat
 from tests.chat.conftest import Team
 from tests.support import stored
-from wschat.archive.export import neutralised
+from wschat.spreadsheet import neutralised
 
 pytestmark = pytest.mark.both_backends
 
@@ -73,7 +73,7 @@ async def test_export_is_for_admins_and_bad_filters_store_no_record(team: Team) 
     assert (log.status, log.code) == (403, "FORBIDDEN")
     assert (reversed_range[0], json.loads(reversed_range[1])["error"]["code"]) == (400, "INVALID_RANGE")
     assert (bad_format[0], json.loads(bad_format[1])["error"]["code"]) == (400, "VALIDATION_FAILED")
-    assert await stored(db, "export_audit") == []
+    assert await stored(db, "audit_log") == []
 
 
 async def test_export_of_another_tenants_chat_by_id_is_not_found(team: Team) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from tests.storage.builders import new_tenant
 from tests.storage.test_contract_archive import _closed_chat
 from tests.test_cli import wschat
+from wschat.audit.store import AuditFilter
 from wschat.database_url import DatabaseUrl
 from wschat.storage import open_database
 
@@ -55,12 +56,12 @@ async def test_export_command_streams_a_tenants_chats_and_is_audited(tmp_path: P
     db = await open_database(DatabaseUrl.parse(f"sqlite://{data_dir}/wschat.db"))
     try:
         [tenant] = [t for t in await db.stores.tenants.all() if t.slug == "acme"]
-        log = await db.stores.archive.exports(tenant.id, None, 10)
+        log = await db.stores.audit.page(tenant.id, AuditFilter(action="archive.exported"), 10)
     finally:
         await db.close()
-    assert [(r["format"], r["rows"], r["user_name"]) for r in log] == [
-        ("csv", 3, "operator (wschat export)"),
-        ("jsonl", 3, "operator (wschat export)"),
+    assert [(e["details"]["format"], e["details"]["rows"], e["actor_kind"], e["actor_id"]) for e in log] == [
+        ("csv", 3, "operator", "operator"),
+        ("jsonl", 3, "operator", "operator"),
     ]
 
 

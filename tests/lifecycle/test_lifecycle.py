@@ -10,10 +10,10 @@ import pytest
 
 from tests.lifecycle.conftest import Seeded, mails_to, operator, seed, traces
 from tests.mail.smtpd import SmtpServer
-from tests.support import PASSWORD, LiveServer, stored
+from tests.support import PASSWORD, LiveServer, stored, wait_for
 from wschat.accounts.contract import add_months
 from wschat.accounts.models import Plan
-from wschat.storage import TABLES
+from wschat.storage import TABLES, Database
 
 
 async def _run(server: LiveServer) -> None:
@@ -40,7 +40,15 @@ async def _rows_of(server: LiveServer, tenant_id: str) -> dict[str, int]:
 async def _other_tenant(server: LiveServer) -> Seeded:
     other = await seed(server, "other", Plan.CONTRACT, "boss@other.example", "ottilie")
     assert await traces(server.app.runtime.db, ("ottilie",)) != {}, "the scan finds what is there"
+    # Its console and widget have disconnected: the snapshot the tests compare with is taken once the server
+    # has removed their sockets, not while it still may.
+    db = server.app.runtime.db
+    await wait_for(lambda: _no_sockets(db, other.tenant.id))
     return other
+
+
+async def _no_sockets(db: Database, tenant_id: str) -> bool:
+    return await stored(db, "sockets", tenant_id=tenant_id) == []
 
 
 @pytest.mark.both_backends

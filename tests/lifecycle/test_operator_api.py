@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from tests.lifecycle.conftest import OPERATOR_TOKEN, operator
-from tests.support import FakeClock, LiveServer, start_server
+from tests.support import FakeClock, LiveServer, start_server, stored
 from wschat.accounts.contract import add_months
 from wschat.accounts.models import Plan
 from wschat.config import Settings
@@ -145,12 +145,12 @@ async def test_no_export_from_six_months_after_the_end_of_a_contract(server: Liv
     server.clock.now = add_months(ends, 6) - timedelta(minutes=1)
     args.output = "/dev/null"
     assert await export_command.run(runtime, args) == 0
-    exports = await runtime.db.count("export_audit")
-    assert exports == 1
+    exports = await stored(runtime.db, "audit_log", action="archive.exported")
+    assert [e["actor_kind"] for e in exports] == ["operator"]
 
     server.clock.now = add_months(ends, 6)
     with pytest.raises(RetentionExpired) as refused:
         await export_command.run(runtime, args)
     assert refused.value.code == "RETENTION_EXPIRED"
     assert "no longer exported" in refused.value.message
-    assert await runtime.db.count("export_audit") == exports, "nothing recorded"
+    assert await stored(runtime.db, "audit_log", action="archive.exported") == exports, "nothing recorded"

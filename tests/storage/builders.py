@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from wschat.accounts.models import Plan, Role, Tenant, TenantStatus, User
+from wschat.audit.models import Action, Actor, ActorKind, AuditEntry, Target, TargetKind
 from wschat.canned.models import CannedReply
 from wschat.chat.models import (
     Conversation,
@@ -261,3 +262,25 @@ def new_signup(email: str, *, created: float = 0, phone: str | None = None) -> S
         consent_text=CONSENT["de"] if phone else None,
         consent_at=at(created) if phone else None,
     )
+
+
+def audit_entry(
+    tenant: Tenant,
+    action: Action = Action.ARCHIVE_VIEWED,
+    *,
+    at_seconds: float = 0,
+    actor: Actor | None = None,
+    target: Target | None = None,
+    details: dict[str, Any] | None = None,
+) -> Document:
+    """An entry of the tenant's audit log as the service stores it."""
+    entry = AuditEntry(
+        id=new_id("aud"),
+        tenant_id=tenant.id,
+        at=at(at_seconds),
+        action=action.value,
+        actor=actor or Actor(ActorKind.ADMIN, "usr_0123456789abcdef", "Anna"),
+        target=target or Target(TargetKind.CONVERSATION, "cnv_0123456789abcdef"),
+        details=details if details is not None else {"messages": 3},
+    )
+    return entry.to_doc()

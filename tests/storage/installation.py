@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.storage.builders import (
     agent_party,
     at,
+    audit_entry,
     message_builder,
     new_call,
     new_conversation,
@@ -28,6 +29,7 @@ from tests.storage.builders import (
     page_view,
 )
 from wschat.accounts.models import RevokedSession, Role, Tenant
+from wschat.audit.models import Action, Target, TargetKind
 from wschat.chat.models import AgentStatus, ConversationStatus, Party, SenderKind, Visibility
 from wschat.clock import new_id
 from wschat.mail.models import SYSTEM_SENDER, MailStatus
@@ -102,18 +104,19 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
     # Canned replies: a shared one and the agent's own with the same shortcut, texts with umlauts.
     await stores.canned.insert(new_reply(tenant, "gruss", text={"de": "Grüße, {visitor_name}"}), 500)
     await stores.canned.insert(new_reply(tenant, "gruss", owner=agent), 200)
-    # An archive export's audit record (its filter a nested document).
-    await stores.archive.record_export(
-        {
-            "_id": f"exp_{tenant.id[4:]}",
-            "tenant_id": tenant.id,
-            "user_id": "usr_0123456789abcdef",
-            "user_name": "Anna",
-            "format": "csv",
-            "filter": {"q": "Lieferung", "from": "2026-01-01T00:00:00+00:00"},
-            "rows": 3,
-            "at": at(5),
-        }
+    # An archive export in the audit log (its filter a nested document in the entry's details).
+    await stores.audit.append(
+        audit_entry(
+            tenant,
+            Action.ARCHIVE_EXPORTED,
+            at_seconds=5,
+            target=Target(TargetKind.TENANT, tenant.id),
+            details={
+                "format": "csv",
+                "filter": {"q": "Lieferung", "from": "2026-01-01T00:00:00+00:00"},
+                "rows": 3,
+            },
+        )
     )
     # A data-subject request of the log, open, its detail a nested document.
     await stores.subjects.record_request(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from tests.storage.builders import (
     agent_party,
     at,
+    audit_entry,
     message_builder,
     new_call,
     new_conversation,
@@ -30,6 +31,8 @@ from tests.storage.builders import (
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
 from wschat.archive.store import ArchiveFilter
+from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
+from wschat.audit.store import AuditFilter
 from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibility
 from wschat.chat.transcript_store import TranscriptKind
 from wschat.mail.models import SYSTEM_SENDER, MailStatus, OutgoingMail
@@ -152,8 +155,8 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
     for n in range(2):
         await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
-    audit = {"_id": "exp_fedcba9876543210", "tenant_id": acme.id, "user_id": anna.id, "user_name": "Anna"}
-    await stores.archive.record_export(audit | {"format": "jsonl", "filter": {}, "rows": 0, "at": at(2)})
+    exported = {"format": "jsonl", "filter": {}, "rows": 0}
+    await stores.audit.append(audit_entry(acme, Action.ARCHIVE_EXPORTED, at_seconds=2, details=exported))
     # A demo sign-up waiting for its confirmation, its mail sent by the installation itself (wschat/signup).
     signup = new_signup("erin@initrode.example", created=50, phone="+49 40 123456")
     assert await stores.signups.insert(signup)
@@ -305,6 +308,8 @@ async def exercise(stores: Stores, world: World) -> None:
 
     # The archive: the newest page, searched and filtered, the next page, one chat opened, an export.
     await archive_queries(stores, world)
+    # The audit log: entries recorded, read through each filter, the oldest deleted (its own retention).
+    await audit_log(stores, world)
     # Data-subject requests: a person found, exported, anonymised; another deleted (wschat/subjects).
     await subject_requests(stores, world)
     # A third tenant, used, then deleted as its lifecycle deletes it (wschat/lifecycle).
@@ -328,10 +333,23 @@ async def archive_queries(stores: Stores, world: World) -> None:
     await stores.archive.page(acme.id, ArchiveFilter(outcome="offline"), 10)
     await stores.archive.took_part(acme.id, chat.id, bert.id)
     await stores.archive.agents_of(acme.id, chat.id)
-    record = {"_id": "exp_0123456789abcdef", "tenant_id": acme.id, "user_id": bert.id, "user_name": "Bert"}
-    await stores.archive.record_export(record | {"format": "csv", "filter": {}, "rows": 1, "at": at(70)})
-    done = await stores.archive.exports(acme.id, None, 10)
-    await stores.archive.exports(acme.id, (done[0]["at"], done[0]["_id"]), 10)
+
+
+async def audit_log(stores: Stores, world: World) -> None:
+    """The audit log: entries appended, read by every filter an admin uses, then the oldest deleted."""
+    acme, bert, chat = world.acme, world.bert, world.chat
+    by_bert = Actor(ActorKind.AGENT, bert.id, "Bert")
+    viewed = Target(TargetKind.CONVERSATION, chat.id)
+    await stores.audit.append(audit_entry(acme, at_seconds=70, actor=by_bert, target=viewed))
+    exported = {"format": "csv", "filter": {}, "rows": 1}
+    await stores.audit.append(audit_entry(acme, Action.ARCHIVE_EXPORTED, at_seconds=71, details=exported))
+    first = await stores.audit.page(acme.id, AuditFilter(), 1)
+    await stores.audit.page(acme.id, AuditFilter(before=(first[0]["at"], first[0]["_id"])), 10)
+    await stores.audit.page(acme.id, AuditFilter(action="archive.exported"), 10)
+    await stores.audit.page(acme.id, AuditFilter(family="archive", since=at(0), until=at(100)), 10)
+    await stores.audit.page(acme.id, AuditFilter(actor_id=bert.id), 10)
+    await stores.audit.page(acme.id, AuditFilter(target_id=chat.id, before=(at(100), "aud_f")), 10)
+    await stores.audit.delete_before(acme.id, at(1), 10)
 
 
 async def subject_requests(stores: Stores, world: World) -> None:
@@ -414,8 +432,7 @@ async def tenant_deletion(stores: Stores) -> None:
     mail = new_mail(initech, created=9)
     await stores.outbox.insert(mail)
     await stores.outbox.transition(mail, replace(mail, status=MailStatus.SENT, sent_at=at(10)), at(10))
-    audit = {"_id": "exp_initech0123456789", "tenant_id": initech.id, "user_id": admin.id, "user_name": "P"}
-    await stores.archive.record_export(audit | {"format": "csv", "filter": {}, "rows": 1, "at": at(11)})
+    await stores.audit.append(audit_entry(initech, Action.ARCHIVE_VIEWED, at_seconds=11))
     request = {
         "_id": "dsr_initech0123456789",
         "tenant_id": initech.id,

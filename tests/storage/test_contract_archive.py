@@ -1,6 +1,6 @@
 """Store contract: the archive (``wschat/archive/store.py``) on both adapters: pages newest closed first by
-keyset, the filters, the word search (text, never syntax), who took part, tenant isolation, the export
-audit log; and on SQLite, that the full-text index follows deletions."""
+keyset, the filters, the word search (text, never syntax), who took part, tenant isolation; and on SQLite,
+that the full-text index follows deletions. (The exports made are in the audit log: test_contract_audit.)"""
 
 from __future__ import annotations
 
@@ -116,21 +116,6 @@ async def test_archive_filters_outcome_agent_country_and_dates(stores: Stores, t
     assert await stores.archive.agents_of(two.a.id, answered.id) == ["usr_anna", "usr_bert"]
     assert await stores.archive.took_part(two.a.id, answered.id, "usr_bert")
     assert not await stores.archive.took_part(two.b.id, answered.id, "usr_bert")
-
-
-async def test_archive_export_audit_is_kept_per_tenant(stores: Stores, two: TwoTenants) -> None:
-    for n in range(3):
-        record = {"_id": f"exp_{n:016x}", "tenant_id": two.a.id, "user_id": "usr_1", "user_name": "Ann"}
-        await stores.archive.record_export(
-            record | {"format": "csv", "filter": {"q": "x"}, "rows": n, "at": at(n)}
-        )
-
-    first = await stores.archive.exports(two.a.id, None, 2)
-    rest = await stores.archive.exports(two.a.id, (first[-1]["at"], first[-1]["_id"]), 2)
-
-    assert [r["rows"] for r in first + rest] == [2, 1, 0]
-    assert first[0]["filter"] == {"q": "x"}
-    assert await stores.archive.exports(two.b.id, None, 10) == []
 
 
 async def test_archive_sqlite_index_forgets_deleted_chats_and_visitors(

@@ -61,7 +61,10 @@ class AgentAdminService:
             raise NotFound("There is no such user.")
         log.info("user %s deleted from tenant %s", user.id, admin.tenant.slug)
         await self.accounts.revoke_user(user.id)
-        await self.accounts.events.publish(UserDeleted(admin.tenant.id, user.id))
+        by = admin.user
+        await self.accounts.events.publish(
+            UserDeleted(admin.tenant.id, user.id, user.role.value, by.id, by.display_name)
+        )
 
     # -- helpers --------------------------------------------------------------------------------------------
 

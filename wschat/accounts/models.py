@@ -253,7 +253,7 @@ def require_admin(principal: Principal) -> None:
         raise Forbidden("Only admins may manage agents.")
 
 
-# -- domain events (wschat.boundary.domain_events; subscribers in wschat.server.runtime) -------------------
+# -- domain events (wschat.boundary.domain_events; subscribers in wschat.server.subscriptions) -------------
 
 
 @dataclass(frozen=True)
@@ -269,3 +269,8 @@ class UserDeleted:
 
     tenant_id: str
     user_id: str
+    #: The deleted user's role (``admin`` or ``agent``).
+    role: str
+    #: The admin who deleted them, and that admin's alias now (for the audit log).
+    by_id: str
+    by_name: str

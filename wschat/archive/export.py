@@ -1,14 +1,13 @@
 """Exports of the archive's current filter: CSV (one row per conversation) and JSONL (one conversation per
 line, with its messages, page trail and calls). Both stream: a page of conversations at a time, each
 conversation's messages in batches, so memory stays bounded however much is exported. Admins only; each
-export leaves an audit record (who, filter, rows, when) as its stream ends."""
+export leaves an entry ``archive.exported`` in the audit log (who, filter, format, rows, when) as its stream
+ends."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -19,9 +18,10 @@ from wschat.accounts.models import Principal
 from wschat.archive.models import ArchiveQuery
 from wschat.archive.service import ArchiveService, outcome_of
 from wschat.archive.store import ArchiveEntry, ArchiveFilter
+from wschat.audit.models import Action, Actor, AuditEntry, Target, TargetKind, actor_of
 from wschat.chat.models import SenderKind
-from wschat.clock import Clock, new_id
 from wschat.errors import Forbidden
+from wschat.spreadsheet import csv_line
 
 #: Conversations read per page while exporting.
 EXPORT_PAGE = 200
@@ -39,17 +39,6 @@ CSV_COLUMNS = (
     "first_response_seconds",
     "duration_seconds",
 )
-#: A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Exporter:
-    """Who exports, for the audit log."""
-
-    tenant_id: str
-    user_id: str
-    name: str
 
 
 class ExportFormat(StrEnum):
@@ -63,15 +52,9 @@ class ExportQuery(ArchiveQuery):
     format: ExportFormat = ExportFormat.CSV
 
 
-def neutralised(cell: str) -> str:
-    """A cell a spreadsheet shows as text: a leading formula character gets a ``'`` before it."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
 class ArchiveExport:
-    def __init__(self, archive: ArchiveService, clock: Clock) -> None:
+    def __init__(self, archive: ArchiveService) -> None:
         self.archive = archive
-        self.clock = clock
 
     def check(self, principal: Principal, query: ExportQuery) -> ArchiveFilter:
         """The filter to export. Raises Forbidden (not an admin) and what the archive's filter raises."""
@@ -80,26 +63,26 @@ class ArchiveExport:
         return self.archive.check_filter(principal, query)
 
     def stream(self, principal: Principal, query: ExportQuery, found: ArchiveFilter) -> AsyncIterator[bytes]:
-        """The export's bytes, a conversation at a time; the audit record is written at the end."""
-        who = Exporter(principal.tenant.id, principal.user.id, principal.user.display_name)
-        return self.stream_as(who, query, found)
+        """The export's bytes, a conversation at a time; the audit log's entry is written at the end."""
+        return self.stream_as(principal.tenant.id, actor_of(principal), query, found)
 
     async def stream_as(
-        self, who: Exporter, query: ExportQuery, found: ArchiveFilter
+        self, tenant_id: str, actor: Actor, query: ExportQuery, found: ArchiveFilter
     ) -> AsyncIterator[bytes]:
-        """As :meth:`stream`, for whoever ``who`` names (the CLI: the operator)."""
+        """As :meth:`stream`, for whoever ``actor`` names (the CLI: the operator)."""
         rows = 0
         try:
             if query.format is ExportFormat.CSV:
-                yield _csv_line(CSV_COLUMNS)
-            async for entry in self._entries(who.tenant_id, found):
+                yield csv_line(CSV_COLUMNS)
+            async for entry in self._entries(tenant_id, found):
                 rows += 1
                 if query.format is ExportFormat.CSV:
-                    yield _csv_line(await self._csv_row(entry))
+                    yield csv_line(await self._csv_row(entry))
                 else:
                     yield await self._json_line(entry)
         finally:
-            await self._audit(who, query, rows)
+            # Also when the download was cut short: what was sent, was disclosed.
+            await self._audit(tenant_id, actor, query, rows)
 
     async def _entries(self, tenant_id: str, found: ArchiveFilter) -> AsyncIterator[ArchiveEntry]:
         while True:
@@ -144,38 +127,25 @@ class ArchiveExport:
         # orjson, as every JSON answer of the API: message data may hold times
         return orjson.dumps(detail) + b"\n"
 
-    async def _audit(self, who: Exporter, query: ExportQuery, rows: int) -> None:
+    async def _audit(self, tenant_id: str, actor: Actor, query: ExportQuery, rows: int) -> None:
         shown = query.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"cursor", "limit"})
-        await self.archive.archive.record_export(
-            {
-                "_id": new_id("exp"),
-                "tenant_id": who.tenant_id,
-                "user_id": who.user_id,
-                "user_name": who.name,
-                "format": query.format.value,
-                "filter": shown,
-                "rows": rows,
-                "at": self.clock(),
-            }
-        )
+        details = {"format": query.format.value, "filter": shown, "rows": rows}
+        target = Target(TargetKind.TENANT, tenant_id)
+        await self.archive.audit.record(tenant_id, actor, Action.ARCHIVE_EXPORTED, target, details)
 
 
-def audit_wire(record: dict[str, Any]) -> dict[str, Any]:
+def export_wire(entry: AuditEntry) -> dict[str, Any]:
+    """An ``archive.exported`` entry of the audit log as ``GET /api/archive/exports`` has shown exports."""
+    details = entry.details
     return {
-        "id": record["_id"],
-        "user_id": record["user_id"],
-        "user_name": record["user_name"],
-        "format": record["format"],
-        "filter": record["filter"],
-        "rows": record["rows"],
-        "at": record["at"].isoformat(),
+        "id": entry.id,
+        "user_id": entry.actor.id,
+        "user_name": entry.actor.name or entry.actor.kind.value,
+        "format": details.get("format"),
+        "filter": details.get("filter") or {},
+        "rows": details.get("rows", 0),
+        "at": entry.at.isoformat(),
     }
-
-
-def _csv_line(cells: Any) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerow([neutralised(str(cell)) for cell in cells])
-    return out.getvalue().encode()
 
 
 def _iso(value: datetime | None) -> str:

@@ -1,13 +1,13 @@
 """The archive's endpoints: ``GET /api/archive`` (a page of past chats), ``GET /api/archive/<id>`` (one,
-whole), the exports and their audit log (docs/protocol.md, "Archive")."""
+whole), the exports and the list of those made (docs/protocol.md, "Archive")."""
 
 from __future__ import annotations
 
 from quart import Blueprint, Response, request
 
 from wschat.accounts.signed_in import current_principal
-from wschat.archive.export import ArchiveExport, ExportFormat, ExportQuery, audit_wire
-from wschat.archive.models import ArchiveQuery, AuditQuery
+from wschat.archive.export import ArchiveExport, ExportFormat, ExportQuery, export_wire
+from wschat.archive.models import ArchiveQuery, ExportsQuery
 from wschat.archive.service import ArchiveService, entry_wire
 from wschat.boundary.http import json_response, service
 from wschat.wire import parse
@@ -43,11 +43,11 @@ async def export() -> Response:
 
 @blueprint.get("/exports")
 async def exports() -> Response:
-    """The export audit log, newest first (admins)."""
+    """The exports made, newest first: the audit log's ``archive.exported`` (admins)."""
     principal = await current_principal()
-    query = parse(AuditQuery, request.args.to_dict())
-    records, cursor = await service(ArchiveService).exports(principal, query)
-    return json_response({"exports": [audit_wire(r) for r in records], "next": cursor})
+    query = parse(ExportsQuery, request.args.to_dict())
+    entries, cursor = await service(ArchiveService).exports(principal, query)
+    return json_response({"exports": [export_wire(e) for e in entries], "next": cursor})
 
 
 @blueprint.get("/<conversation_id>")

@@ -9,14 +9,18 @@ from typing import Any
 
 from wschat.accounts.models import Principal
 from wschat.accounts.store import UserStore
-from wschat.archive.models import MAX_RANGE, ArchiveQuery, AuditQuery, Cursors, Outcome, aware
+from wschat.archive.models import MAX_RANGE, ArchiveQuery, ExportsQuery, Outcome
 from wschat.archive.store import ArchiveEntry, ArchiveFilter, ArchiveStore
 from wschat.archive.words import words_of
+from wschat.audit.models import Action, AuditEntry, Target, TargetKind, actor_of
+from wschat.audit.service import AuditService
+from wschat.audit.store import AuditFilter
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, ConversationStatus, Message
+from wschat.clock import aware
+from wschat.cursors import Cursors
 from wschat.errors import Forbidden, InvalidRange, NotFound, ValidationFailed
-from wschat.records import Document
 from wschat.signalling.models import Call
 from wschat.signalling.store import CallStore
 from wschat.visitors.page_store import PageViewStore
@@ -49,6 +53,7 @@ class ArchiveService:
         calls: CallStore,
         users: UserStore,
         cursors: Cursors,
+        audit: AuditService,
     ) -> None:
         self.archive = archive
         self.conversations = conversations
@@ -58,6 +63,7 @@ class ArchiveService:
         self.calls = calls
         self.users = users
         self.cursors = cursors
+        self.audit = audit
 
     def check_filter(self, principal: Principal, query: ArchiveQuery) -> ArchiveFilter:
         """The store's filter for ``query`` as ``principal`` may see it.
@@ -106,9 +112,16 @@ class ArchiveService:
         return found, cursor
 
     async def open(self, principal: Principal, conversation_id: str) -> dict[str, Any]:
-        """The whole of one past conversation. Raises NotFound, Forbidden (an agent who took no part)."""
+        """The whole of one past conversation, recorded in the audit log as viewed. Raises NotFound,
+        Forbidden (an agent who took no part)."""
         conversation = await self.get(principal, conversation_id)
-        return await self.detail(conversation)
+        detail = await self.detail(conversation)
+        target = Target(TargetKind.CONVERSATION, conversation.id)
+        shown = {"messages": len(detail["messages"]), "pages": len(detail["pages"])}
+        await self.audit.record(
+            conversation.tenant_id, actor_of(principal), Action.ARCHIVE_VIEWED, target, shown
+        )
+        return detail
 
     async def get(self, principal: Principal, conversation_id: str) -> Conversation:
         tenant_id = principal.tenant.id
@@ -165,14 +178,16 @@ class ArchiveService:
                 return
             after = batch[-1].seq
 
-    async def exports(self, principal: Principal, query: AuditQuery) -> tuple[list[Document], str | None]:
-        """One page of the export audit log. Raises Forbidden (not an admin), InvalidCursor."""
+    async def exports(self, principal: Principal, query: ExportsQuery) -> tuple[list[AuditEntry], str | None]:
+        """One page of the exports made: the audit log's ``archive.exported``. Raises Forbidden (not an
+        admin), InvalidCursor."""
         if not principal.is_admin:
             raise Forbidden("Only an admin may read the export log.")
         before = self.cursors.read("exports", query.cursor) if query.cursor else None
-        found = await self.archive.exports(principal.tenant.id, before, query.limit)
-        last = found[-1] if len(found) == query.limit else None
-        return found, self.cursors.make("exports", last["at"], last["_id"]) if last else None
+        found = AuditFilter(action=Action.ARCHIVE_EXPORTED.value, before=before)
+        entries = await self.audit.read(principal.tenant.id, found, query.limit)
+        last = entries[-1] if len(entries) == query.limit else None
+        return entries, self.cursors.make("exports", last.at, last.id) if last else None
 
     def _sees_all(self, principal: Principal) -> bool:
         return principal.is_admin or principal.tenant.settings.archive_open_to_agents

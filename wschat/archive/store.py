@@ -51,11 +51,3 @@ class ArchiveStore(Protocol):
 
     async def agents_of(self, tenant_id: str, conversation_id: str) -> list[str]:
         """The ids of the agents it was assigned to, in the order they got it."""
-
-    async def record_export(self, record: Document) -> None:
-        """Keep one export's audit record (``_id``, ``tenant_id``, ``user_id``, … ``at``)."""
-
-    async def exports(
-        self, tenant_id: str, before: tuple[datetime, str] | None, limit: int
-    ) -> list[Document]:
-        """The tenant's export records, newest first."""

@@ -1,7 +1,7 @@
 """What one feature tells the others that follow it, without importing them.
 
 A service publishes a small event (``ConversationClosed``, ``TenantSettingsChanged``); the subscribers are
-listed in one place, ``wschat.server.runtime.subscribe``, so a reader who sees ``publish(...)`` finds there
+listed in one place, ``wschat.server.subscriptions``, so a reader who sees ``publish(...)`` finds there
 everything that happens next. Subscribers run at once, one after the other, inside the publisher's call:
 an error in one reaches the publisher as it did before there were events.
 """

@@ -171,7 +171,7 @@ class Message:
         return body
 
 
-# -- domain events (wschat.boundary.domain_events; subscribers in wschat.server.runtime) -------------------
+# -- domain events (wschat.boundary.domain_events; subscribers in wschat.server.subscriptions) -------------
 
 
 @dataclass(frozen=True)

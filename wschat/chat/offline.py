@@ -4,7 +4,8 @@ An offline message is a conversation of origin ``offline_form``, closed from the
 queue or routing), holding the visitor's message, with a to-answer state: ``open`` until an agent marks it
 ``done`` (who and when are kept). While an agent of the tenant is online the form is refused
 (``AGENTS_ONLINE``): the visitor can chat instead, and nothing waits in a list that nobody needs. Every change
-of the open count goes to the tenant's consoles as ``offline.count``.
+of the open count goes to the tenant's consoles as ``offline.count``. An answer sent is recorded in the
+audit log.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pydantic import ConfigDict, Field
 
 from wschat.accounts.models import Principal, Tenant
 from wschat.accounts.store import TenantStore
+from wschat.audit.models import Action, Target, TargetKind, actor_of
+from wschat.audit.service import AuditService
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.chat.conversation_store import ConversationStore, Superseded
@@ -97,6 +100,7 @@ class OfflineService:
         mail: MailService,
         publisher: Publisher,
         clock: Clock,
+        audit: AuditService,
     ) -> None:
         self._conversations = conversations
         self._messages = messages
@@ -106,6 +110,7 @@ class OfflineService:
         self._mail = mail
         self._publisher = publisher
         self._clock = clock
+        self._audit = audit
 
     async def leave(self, visitor: Visitor, form: OfflineLeave) -> Conversation:
         """Store the visitor's message as an open item. Raises AGENTS_ONLINE (somebody can chat now),
@@ -200,6 +205,9 @@ class OfflineService:
         sender = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name, agent.user.photo_url)
         await self._messages.record(item, sender, new_id("ans"), text)
         log.info("offline message %s answered by agent %s", item.id, agent.user.id)
+        target = Target(TargetKind.CONVERSATION, item.id)
+        details = {"recipient": "visitor"}  # the address the visitor left; never written here
+        await self._audit.record(item.tenant_id, actor_of(agent), Action.OFFLINE_ANSWERED, target, details)
         return await self._wire(item)
 
     async def done(self, agent: Principal, item_id: str) -> OfflineItemWire:

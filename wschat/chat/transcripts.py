@@ -2,8 +2,9 @@
 
 A transcript holds what the visitor saw (messages visible to all; agents-only notes never), system
 messages as readable lines, in the reader's language and the tenant's look, and goes out through the
-mail outbox. Every transcript sent is recorded with its conversation (who, to whom, when, the note). A
-visitor may ask for :data:`VISITOR_TRANSCRIPTS` copies of a conversation; the store keeps that limit.
+mail outbox. Every transcript sent is recorded with its conversation (who, to whom, when, the note), and in
+the audit log (who, to the visitor or to another address, how many messages). A visitor may ask for
+:data:`VISITOR_TRANSCRIPTS` copies of a conversation; the store keeps that limit.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from datetime import datetime
 
 from wschat.accounts.models import Principal, Tenant
 from wschat.accounts.store import TenantStore
+from wschat.audit.models import Action, Target, TargetKind, actor_of, visitor_actor
+from wschat.audit.service import AuditService
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, Message, SenderKind
@@ -67,9 +70,11 @@ class TranscriptService:
         mail: MailService,
         clock: Clock,
         tenant_mails: HitCounter,
+        audit: AuditService,
         visitors: VisitorStore | None = None,
     ) -> None:
         self._records = records
+        self._audit = audit
         #: Where a forward learns whether the conversation's visitor restricted their data (Art. 18).
         self._visitors = visitors
         self._conversations = conversations
@@ -112,13 +117,18 @@ class TranscriptService:
             raise TranscriptLimit()
         await self._tenant_mails.hit(tenant.id)
         words = transcript_words(lang)
+        quoted = await self._quoted(conversation, lang, visitor_reads=True)
         layout = Layout(
             words["title"].format(tenant=tenant.name),
             (words["body"].format(date=_date(conversation.created_at)),),
-            await self._quoted(conversation, lang, visitor_reads=True),
+            quoted,
         )
         await self._send(tenant, taken, words["subject"].format(tenant=tenant.name), layout, lang)
         log.info("transcript of conversation %s queued for its visitor", conversation.id)
+        target = Target(TargetKind.CONVERSATION, conversation.id)
+        details = {"recipient": "visitor", "messages": len(quoted)}
+        action = Action.TRANSCRIPT_SENT_TO_VISITOR
+        await self._audit.record(tenant.id, visitor_actor(visitor.id), action, target, details)
         return taken
 
     async def forward(
@@ -149,11 +159,8 @@ class TranscriptService:
         ]
         if forward.note:
             paragraphs += [words["note"], forward.note]
-        layout = Layout(
-            words["forward_title"].format(tenant=tenant.name),
-            tuple(paragraphs),
-            await self._quoted(conversation, lang, visitor_reads=False),
-        )
+        quoted = await self._quoted(conversation, lang, visitor_reads=False)
+        layout = Layout(words["forward_title"].format(tenant=tenant.name), tuple(paragraphs), quoted)
         record = TranscriptRecord(
             id=new_id("trs"),
             tenant_id=tenant.id,
@@ -169,6 +176,11 @@ class TranscriptService:
         subject = forward.subject or words["forward_subject"].format(tenant=tenant.name)
         await self._send(tenant, record, subject, layout, lang)
         log.info("transcript of conversation %s forwarded by agent %s", conversation.id, agent.user.id)
+        # Never the address itself: whether it is the visitor's own, and how much went.
+        theirs = visitor is not None and _is_theirs(forward.to, visitor, conversation)
+        details = {"recipient": "visitor" if theirs else "other", "messages": len(quoted)}
+        target = Target(TargetKind.CONVERSATION, conversation.id)
+        await self._audit.record(tenant.id, actor_of(agent), Action.TRANSCRIPT_FORWARDED, target, details)
         return record
 
     async def sent_of(self, agent: Principal, conversation_id: str) -> list[TranscriptRecord]:
@@ -258,6 +270,12 @@ def system_text(message: Message, words: dict[str, str]) -> str:
         except KeyError:
             return message.text
     return message.text
+
+
+def _is_theirs(address: str, visitor: Visitor, conversation: Conversation) -> bool:
+    """Whether ``address`` is one the visitor gave: their contact address, or their offline message's."""
+    theirs = {visitor.contact.get("email") or "", conversation.answer_email or ""}
+    return address.strip().lower() in {known.strip().lower() for known in theirs if known}
 
 
 def _tenant_lang(tenant: Tenant) -> Lang:

@@ -16,6 +16,10 @@ A legal hold stops both deletions. Each step done is stored with its time (``lif
 notice is mailed once however many processes and runs there are (twice only if the process dies between
 queueing the mail and recording the step: a notice is rather sent twice than never); each deletion is
 logged with its counts.
+
+The tenant's audit log (wschat/audit) records each operator's command (``contract.<command>``) and each
+notice step (``lifecycle.<step>``). The deletions are not in it: the log is part of the data they delete
+(their time stays in ``lifecycle.done``, their counts in the process log).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from typing import Any
 from wschat.accounts.contract import DEMO_WARNING, ContractState, Dates, Notice, end_of_day
 from wschat.accounts.models import Plan, Tenant
 from wschat.accounts.store import TenantStore
+from wschat.audit.models import OPERATOR, SYSTEM, Action, Actor, Target, TargetKind
+from wschat.audit.service import AuditService
 from wschat.chat.lease_store import LeaseStore
 from wschat.clock import Clock, utc_now
 from wschat.errors import MailNotConfigured, NotFound, ValidationFailed, WrongState
@@ -60,9 +66,11 @@ class LifecycleService:
         clock: Clock,
         *,
         holder: str,
+        audit: AuditService,
         wall: Clock = utc_now,
     ) -> None:
         self.tenants = tenants
+        self.audit = audit
         self.data = data
         self.leases = leases
         self.mail = mail
@@ -101,6 +109,7 @@ class LifecycleService:
             changes["lifecycle.contact_email"] = request.contact_email
         changed = await self._update(tenant, changes)
         log.info("tenant %s: contract (was %s)", slug, state.value)
+        await self._record(changed, OPERATOR, Action.CONTRACT_CONTRACT, {"was": state.value})
         return changed
 
     async def terminate(self, slug: str, request: TerminateRequest) -> Tenant:
@@ -124,6 +133,8 @@ class LifecycleService:
             raise WrongState(f"Tenant {slug!r} cannot be terminated: it is {state.value}.")
         changed = await self._update(tenant, changes | {"updated_at": now})
         log.info("tenant %s: %s ends %s", slug, tenant.plan.value, ends.isoformat())
+        details = {"was": state.value, "ends_at": ends.isoformat()}
+        await self._record(changed, OPERATOR, Action.CONTRACT_TERMINATE, details)
         return changed
 
     async def hold(self, slug: str, request: HoldRequest) -> Tenant:
@@ -136,6 +147,7 @@ class LifecycleService:
         hold = {"reason": request.reason, "since": now}
         changed = await self._update(tenant, {"lifecycle.legal_hold": hold, "updated_at": now})
         log.info("tenant %s: legal hold set", slug)  # the reason may name people: not logged
+        await self._record(changed, OPERATOR, Action.CONTRACT_HOLD, {})
         return changed
 
     async def release(self, slug: str) -> Tenant:
@@ -146,6 +158,7 @@ class LifecycleService:
             raise WrongState(f"Tenant {slug!r} is not under a legal hold.")
         changed = await self._update(tenant, {"lifecycle.legal_hold": None, "updated_at": self.clock()})
         log.info("tenant %s: legal hold released", slug)
+        await self._record(changed, OPERATOR, Action.CONTRACT_RELEASE, {})
         return changed
 
     # -- the runner ------------------------------------------------------------------------------------------
@@ -215,11 +228,13 @@ class LifecycleService:
         """Mail the notice to the tenant's contact (if it has one and there is a mail server), then mark it
         done: at most once, and never blocked by a missing address."""
         address = tenant.lifecycle.contact_email
+        mailed = False
         if address is not None:
             lang = _lang_of(tenant)
             subject, layout = notice_mail(notice, tenant.name, dates, lang)
             try:
                 await self.mail.enqueue(tenant, address, subject, layout, lang)
+                mailed = True
             except MailNotConfigured:
                 log.warning("tenant %s: no mail server, so the %s notice was not mailed", tenant.slug, notice)
         now = self.clock()
@@ -227,6 +242,9 @@ class LifecycleService:
         if changed is None:  # deleted meanwhile (by the operator's hand): nothing more to do for it
             done = {**tenant.lifecycle.done, notice.value: now}
             return replace(tenant, lifecycle=replace(tenant.lifecycle, done=done))
+        if notice is not Notice.CHAT_DATA_DELETED:  # the log went with the data (see the module's doc)
+            details = {"mailed": mailed}
+            await self._record(changed, SYSTEM, Action(f"lifecycle.{notice.value}"), details)
         return changed
 
     # -- helpers ---------------------------------------------------------------------------------------------
@@ -236,6 +254,10 @@ class LifecycleService:
         if tenant is None:
             raise NotFound(f"There is no tenant {slug!r}.")
         return tenant
+
+    async def _record(self, tenant: Tenant, actor: Actor, action: Action, details: dict[str, Any]) -> None:
+        target = Target(TargetKind.TENANT, tenant.id)
+        await self.audit.record(tenant.id, actor, action, target, details)
 
     async def _update(self, tenant: Tenant, changes: dict[str, Any]) -> Tenant:
         changed = await self.tenants.update(tenant.id, changes)

@@ -19,6 +19,7 @@ from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
 from wschat.archive.routes import blueprint as archive_blueprint
+from wschat.audit.routes import blueprint as audit_blueprint
 from wschat.boundary.http import SERVICES, json_response, require_bearer
 from wschat.canned.routes import blueprint as canned_blueprint
 from wschat.chat import events as chat_events
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(canned_blueprint)
     quart_app.register_blueprint(conversations_blueprint)
     quart_app.register_blueprint(archive_blueprint)
+    quart_app.register_blueprint(audit_blueprint)
     quart_app.register_blueprint(subjects_blueprint)
     quart_app.register_blueprint(my_data_blueprint)
     quart_app.register_blueprint(operator_blueprint)

@@ -1,5 +1,6 @@
 """``wschat export``: the operator exports a tenant's archive (JSONL or CSV) to a file or standard output,
-streamed like the admin's download, and recorded in the tenant's export log as the operator's."""
+streamed like the admin's download, and recorded in the tenant's audit log as the operator's
+(``archive.exported``)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ import sys
 from typing import Any, BinaryIO
 
 from wschat.accounts.contract import check_export
-from wschat.archive.export import Exporter, ExportQuery
+from wschat.archive.export import ExportQuery
+from wschat.audit.models import OPERATOR
 from wschat.server.runtime import Runtime
 from wschat.wire import parse
-
-OPERATOR = "operator (wschat export)"
 
 
 def add_parser(commands: Any) -> None:
@@ -32,15 +32,14 @@ async def run(rt: Runtime, args: argparse.Namespace) -> int:
     fields = {"from": args.since, "to": args.until, "format": args.format, "q": args.q}
     query = parse(ExportQuery, {name: value for name, value in fields.items() if value is not None})
     found = rt.archive.whole_filter(query, None)
-    who = Exporter(tenant.id, "operator", OPERATOR)
     if args.output is None:
-        return await _write(rt, who, query, found, sys.stdout.buffer)
+        return await _write(rt, tenant.id, query, found, sys.stdout.buffer)
     with open(args.output, "wb") as out:  # noqa: ASYNC230 - one local file, written in the CLI's own loop
-        return await _write(rt, who, query, found, out)
+        return await _write(rt, tenant.id, query, found, out)
 
 
-async def _write(rt: Runtime, who: Exporter, query: ExportQuery, found: Any, out: BinaryIO) -> int:
-    async for chunk in rt.archive_export.stream_as(who, query, found):
+async def _write(rt: Runtime, tenant_id: str, query: ExportQuery, found: Any, out: BinaryIO) -> int:
+    async for chunk in rt.archive_export.stream_as(tenant_id, OPERATOR, query, found):
         out.write(chunk)
     out.flush()
     return 0

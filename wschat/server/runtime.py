@@ -10,12 +10,11 @@ from redis.asyncio import Redis
 
 from wschat.accounts.agents import AgentAdminService
 from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimits
-from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService
 from wschat.accounts.tokens import TokenIssuer
 from wschat.archive.export import ArchiveExport
-from wschat.archive.models import Cursors
 from wschat.archive.service import ArchiveService
+from wschat.audit.service import AuditService
 from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.services import Services
 from wschat.canned.service import CannedReplyService
@@ -24,7 +23,6 @@ from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.conversations import ChatService
 from wschat.chat.janitor import Janitor
 from wschat.chat.messages import MessageService
-from wschat.chat.models import ChatClosed, ChatHandedOver
 from wschat.chat.offline import OfflineService
 from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
@@ -35,6 +33,7 @@ from wschat.chat.transfer import TransferService
 from wschat.chat.views import Views
 from wschat.clock import Clock
 from wschat.config import Settings
+from wschat.cursors import Cursors
 from wschat.housekeeping import Steps
 from wschat.lifecycle.service import LifecycleService
 from wschat.limits.counter import HitCounter, MemoryCounter
@@ -47,6 +46,7 @@ from wschat.mail.settings_store import MailSettingsStore
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
 from wschat.sealing import Sealer
+from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
@@ -103,6 +103,8 @@ class Runtime:
     signup: SignupService
     #: Data-subject requests: find, export, erase, the request log; the visitor's own.
     subjects: SubjectService
+    #: The audit log: every feature records in it, the tenant's admins read it.
+    audit: AuditService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -137,6 +139,7 @@ class Runtime:
             self.lifecycle,
             self.signup,
             self.subjects,
+            self.audit,
         )
 
     async def close(self) -> None:
@@ -228,9 +231,10 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     video_settings = VideoSettingsService(video)
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
     canned = CannedReplyService(stores.canned, clock)
-    subscribe(events, routing, calls, photos, canned)
+    audit = AuditService(stores.audit, clock, Cursors(_cursor_key(settings, b"wschat audit cursors v1")))
+    subscribe(events, routing, calls, photos, canned, audit)
     outbox_worker, mail = _mail(settings, db, clock)
-    archive = archive_service(settings, db)
+    archive = archive_service(settings, db, audit)
     return Runtime(
         settings=settings,
         db=db,
@@ -278,16 +282,19 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             mail,
             clock,
             counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
+            audit,
             visitors=visitor_store,
         ),
         offline=OfflineService(
-            conversations, messages, visitor_store, presence, tenants, mail, transport, clock
+            conversations, messages, visitor_store, presence, tenants, mail, transport, clock, audit
         ),
         archive=archive,
-        archive_export=ArchiveExport(archive, clock),
+        archive_export=ArchiveExport(archive),
         outbox_worker=outbox_worker,
         canned=canned,
-        lifecycle=LifecycleService(tenants, stores.tenant_data, stores.leases, mail, clock, holder=node_id),
+        lifecycle=LifecycleService(
+            tenants, stores.tenant_data, stores.leases, mail, clock, holder=node_id, audit=audit
+        ),
         signup=SignupService(
             stores.signups,
             accounts,
@@ -310,7 +317,9 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             Cursors(_cursor_key(settings, b"wschat subject requests cursors v1")),
             clock,
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
+            audit=audit,
         ),
+        audit=audit,
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,
@@ -321,7 +330,7 @@ def _cursor_key(settings: Settings, purpose: bytes) -> bytes:
     return hmac.new(settings.secret_key.reveal().encode(), purpose, "sha256").digest()
 
 
-def archive_service(settings: Settings, db: Database) -> ArchiveService:
+def archive_service(settings: Settings, db: Database, audit: AuditService) -> ArchiveService:
     stores = db.stores
     key = hmac.new(settings.secret_key.reveal().encode(), b"wschat archive cursors v1", "sha256").digest()
     return ArchiveService(
@@ -333,6 +342,7 @@ def archive_service(settings: Settings, db: Database) -> ArchiveService:
         stores.calls,
         stores.users,
         Cursors(key),
+        audit,
     )
 
 
@@ -349,36 +359,3 @@ def _mail(settings: Settings, db: Database, clock: Clock) -> tuple[OutboxWorker,
         db.stores.outbox, servers, clock, public_url=settings.server.public_url, on_queued=worker.wake
     )
     return worker, service
-
-
-def subscribe(
-    events: DomainEvents,
-    routing: RoutingService,
-    calls: CallService,
-    photos: PhotoService,
-    canned: CannedReplyService,
-) -> None:
-    """Who follows what: every subscriber of every domain event, in the order they run."""
-
-    async def end_calls_of_closed_chat(event: ChatClosed) -> None:
-        await calls.conversation_closed(event.conversation)
-
-    async def end_calls_of_handed_over_chat(event: ChatHandedOver) -> None:
-        await calls.conversation_handed_over(event.conversation)
-
-    async def route_waiting_chats(event: TenantSettingsChanged) -> None:
-        if event.tenant.settings.auto_assign:  # chats already waiting get their agents now
-            await routing.route_queue(event.tenant.id)
-
-    async def forget_photos_of_deleted_user(event: UserDeleted) -> None:
-        await photos.forget_owner(event.tenant_id, event.user_id)  # a photo is personal data
-
-    events.subscribe(ChatClosed, end_calls_of_closed_chat)
-    events.subscribe(ChatHandedOver, end_calls_of_handed_over_chat)
-    events.subscribe(TenantSettingsChanged, route_waiting_chats)
-
-    async def forget_replies_of_deleted_user(event: UserDeleted) -> None:
-        await canned.forget_owner(event.tenant_id, event.user_id)  # their own replies go with them
-
-    events.subscribe(UserDeleted, forget_photos_of_deleted_user)
-    events.subscribe(UserDeleted, forget_replies_of_deleted_user)

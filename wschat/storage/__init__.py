@@ -21,6 +21,7 @@ from pymongo.errors import PyMongoError
 
 from wschat.accounts.store import TenantStore, UserStore
 from wschat.archive.store import ArchiveStore
+from wschat.audit.store import AuditStore
 from wschat.canned.store import CannedReplyStore
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.lease_store import LeaseStore
@@ -59,7 +60,7 @@ TABLES = (
     "outbox_transitions",
     "canned_replies",
     "transcripts",
-    "export_audit",
+    "audit_log",
     "signups",
     "subject_requests",
 )
@@ -98,6 +99,7 @@ class Stores:
     tenant_data: TenantDataStore
     signups: SignupStore
     subjects: SubjectStore
+    audit: AuditStore
 
 
 class Database(Protocol):

@@ -125,6 +125,15 @@ class SubjectExport:
             "mails": self.mails,
         }
 
+    def counts(self) -> dict[str, int]:
+        """How much the export holds (what the audit log keeps of it: counts, never content)."""
+        return {
+            "conversations": len(self.conversations),
+            "messages": sum(len(c.get("messages") or ()) for c in self.conversations),
+            "pages": len(self.pages),
+            "mails": len(self.mails),
+        }
+
     def json_bytes(self) -> bytes:
         return orjson.dumps(self.to_wire(), option=orjson.OPT_INDENT_2)
 

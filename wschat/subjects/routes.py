@@ -11,6 +11,7 @@ from quart import Blueprint, Response, request
 
 from wschat.accounts.signed_in import current_principal
 from wschat.boundary.http import json_response, read_json, service
+from wschat.subjects.erasure import Erased
 from wschat.subjects.export import SubjectExport
 from wschat.subjects.models import (
     EraseRequest,
@@ -22,7 +23,7 @@ from wschat.subjects.models import (
     RequestsQuery,
     Restriction,
 )
-from wschat.subjects.service import Erased, SubjectService
+from wschat.subjects.service import SubjectService
 from wschat.visitors.models import Visitor
 from wschat.wire import parse
 

@@ -3,25 +3,25 @@ erased, and the log of requests with their deadlines (docs/privacy.md, "Data-sub
 
 from __future__ import annotations
 
-import logging
-import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from wschat.accounts.models import Principal, Tenant
-from wschat.archive.models import Cursors
 from wschat.archive.words import words_of
+from wschat.audit.models import Action, Actor, Target, TargetKind, actor_of, visitor_actor
+from wschat.audit.service import AuditService
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, Message
 from wschat.chat.transcript_store import TranscriptKind, TranscriptStore
 from wschat.clock import Clock, new_id
+from wschat.cursors import Cursors
 from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, ValidationFailed, WrongState
 from wschat.lifecycle.store import TenantDataStore
 from wschat.limits.counter import HitCounter
 from wschat.signalling.store import CallStore
+from wschat.subjects.erasure import Erased, Eraser
 from wschat.subjects.export import SubjectExport, conversation_part, mail_part, page_part, visitor_part
 from wschat.subjects.models import (
     FOUND,
@@ -40,8 +40,6 @@ from wschat.visitors.models import Visitor
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
 
-log = logging.getLogger(__name__)
-
 #: Messages read per query while an export is put together.
 _MESSAGES = 500
 #: A visitor's own downloads and erasures per :data:`OWN_WINDOW` seconds.
@@ -49,13 +47,6 @@ OWN_REQUESTS = 10
 OWN_WINDOW = 600.0
 #: Page views in an export at most (the trail a visitor leaves in a year is far shorter).
 TRAIL = 10_000
-
-
-@dataclass(frozen=True)
-class Erased:
-    mode: EraseMode
-    #: Rows deleted or changed per table (counts, never content).
-    counts: dict[str, int]
 
 
 class SubjectService:
@@ -73,6 +64,7 @@ class SubjectService:
         clock: Clock,
         *,
         own_requests: HitCounter,
+        audit: AuditService,
     ) -> None:
         self.subjects = subjects
         self.visitors = visitors
@@ -82,7 +74,10 @@ class SubjectService:
         self.calls = calls
         self.transcripts = transcripts
         self.tenant_data = tenant_data
+        self.eraser = Eraser(subjects, tenant_data)
         self.cursors = cursors
+        #: Every request answered, and the visitor's own, is recorded there too (wschat/audit).
+        self.audit = audit
         self.clock: Callable[[], datetime] = clock
         #: The visitor's own downloads and erasures, per visitor (OWN_REQUESTS per OWN_WINDOW).
         self._own_requests = own_requests
@@ -119,6 +114,7 @@ class SubjectService:
         visitor = await self._visitor(admin.tenant, visitor_id)
         export = await self.gather(admin.tenant, visitor, agents=True)
         await self._log(admin, visitor.id, RequestKind.ACCESS, RequestState.DONE, {})
+        await self._audit(visitor, actor_of(admin), Action.SUBJECT_EXPORTED, export.counts())
         return export
 
     async def erase(self, admin: Principal, visitor_id: str, mode: EraseMode) -> Erased:
@@ -131,6 +127,7 @@ class SubjectService:
             raise ChatOpen()
         erased = await self.erase_visitor(visitor, mode)
         await self._log(admin, visitor.id, RequestKind.ERASURE, RequestState.DONE, {"mode": mode.value})
+        await self._audit_erased(visitor, actor_of(admin), erased)
         return erased
 
     async def rectify(self, admin: Principal, visitor_id: str, change: Rectification) -> Visitor:
@@ -148,6 +145,7 @@ class SubjectService:
             raise NotFound("There is no such visitor.")
         fields = sorted(_changed_fields(visitor, changed))
         await self._log(admin, visitor.id, RequestKind.RECTIFICATION, RequestState.DONE, {"fields": fields})
+        await self._audit(visitor, actor_of(admin), Action.SUBJECT_RECTIFIED, {"fields": fields})
         return changed
 
     async def restrict(self, admin: Principal, visitor_id: str, restricted: bool) -> Visitor:
@@ -163,6 +161,8 @@ class SubjectService:
             raise NotFound("There is no such visitor.")
         detail = {"restricted": restricted}
         await self._log(admin, visitor.id, RequestKind.RESTRICTION, RequestState.DONE, detail)
+        action = Action.SUBJECT_RESTRICTED if restricted else Action.SUBJECT_UNRESTRICTED
+        await self._audit(visitor, actor_of(admin), action, {})
         return changed
 
     async def requests(
@@ -184,15 +184,26 @@ class SubjectService:
         _require_admin(admin)
         visitor = await self._visitor(admin.tenant, request.visitor_id)
         detail = {"note": request.note} if request.note else {}
-        return await self._log(admin, visitor.id, request.kind, RequestState.OPEN, detail)
+        logged = await self._log(admin, visitor.id, request.kind, RequestState.OPEN, detail)
+        # The note stays in the request log (it may name people); the audit log says what was asked for.
+        details = {"kind": request.kind.value, "request_id": logged.id}
+        await self._audit(visitor, actor_of(admin), Action.SUBJECT_REQUEST_LOGGED, details)
+        return logged
 
     async def finish_request(self, admin: Principal, request_id: str) -> SubjectRequest:
         """Mark a request done. Raises Forbidden, NotFound."""
         _require_admin(admin)
-        doc = await self.subjects.finish_request(admin.tenant.id, request_id, self.clock())
+        now = self.clock()
+        doc = await self.subjects.finish_request(admin.tenant.id, request_id, now)
         if doc is None:
             raise NotFound("There is no such request.")
-        return SubjectRequest.from_doc(doc)
+        done = SubjectRequest.from_doc(doc)
+        if done.done_at == now:  # marked now, not done before
+            details = {"kind": done.kind.value, "request_id": done.id}
+            target = Target(TargetKind.VISITOR, done.visitor_id)
+            action = Action.SUBJECT_REQUEST_DONE
+            await self.audit.record(done.tenant_id, actor_of(admin), action, target, details)
+        return done
 
     # -- the visitor's own ---------------------------------------------------------------------------------
 
@@ -208,7 +219,9 @@ class SubjectService:
 
     async def own_export(self, tenant: Tenant, visitor: Visitor) -> SubjectExport:
         """What the visitor may download of themselves: as an admin's export, without agents' notes."""
-        return await self.gather(tenant, visitor, agents=False)
+        export = await self.gather(tenant, visitor, agents=False)
+        await self._audit(visitor, visitor_actor(visitor.id), Action.SUBJECT_EXPORTED, export.counts())
+        return export
 
     async def own_erase(self, tenant: Tenant, visitor: Visitor) -> Erased:
         """Delete the visitor and everything of theirs. Raises ChatOpen (their chat must be ended first),
@@ -216,7 +229,9 @@ class SubjectService:
         _no_legal_hold(tenant)
         if await self.conversations.open_of_visitor(visitor.tenant_id, visitor.id) is not None:
             raise ChatOpen()
-        return await self.erase_visitor(visitor, EraseMode.DELETE)
+        erased = await self.erase_visitor(visitor, EraseMode.DELETE)
+        await self._audit_erased(visitor, visitor_actor(visitor.id), erased)
+        return erased
 
     # -- the work ------------------------------------------------------------------------------------------
 
@@ -247,47 +262,8 @@ class SubjectService:
         )
 
     async def erase_visitor(self, visitor: Visitor, mode: EraseMode) -> Erased:
-        """Delete (or anonymise) in bounded batches, each its own transaction; then compact the full-text
-        indexes, which keep deleted words until their segments are merged."""
-        tenant_id, counts = visitor.tenant_id, dict[str, int]()
-        recipients = await self._addresses(visitor)
-        await self._conversations_gone(visitor, mode, counts)
-        while mails := await self.subjects.mails_to(tenant_id, recipients, None, BATCH):
-            if not (deleted := await self.subjects.delete_mails(tenant_id, [m.id for m in mails])):
-                break
-            _add(counts, deleted)
-        await self._pages_gone(visitor, counts)
-        if mode is EraseMode.DELETE:
-            gone = await self.subjects.delete_visitor(tenant_id, visitor.id)
-            # A page view or a chat that the visitor's browser stored while the above ran: the visitor is
-            # gone now, so nothing new can come, and one more pass finds what did.
-            await self._conversations_gone(visitor, mode, counts)
-            await self._pages_gone(visitor, counts)
-        else:
-            # A fresh hash of a token nobody holds: the browser's old session ends with its data.
-            gone = await self.subjects.strip_visitor(tenant_id, visitor.id, secrets.token_hex(32))
-        _add(counts, {"visitors": int(gone)})
-        await self.tenant_data.compact()
-        log.info("visitor erased (%s): %s", mode.value, ", ".join(f"{k} {v}" for k, v in counts.items()))
-        return Erased(mode, counts)
-
-    async def _conversations_gone(self, visitor: Visitor, mode: EraseMode, counts: dict[str, int]) -> None:
-        tenant_id = visitor.tenant_id
-        after: tuple[datetime, str] | None = None
-        while batch := await self.subjects.conversations_of(tenant_id, visitor.id, after, BATCH):
-            ids = [c.id for c in batch]
-            if mode is EraseMode.DELETE:
-                deleted = await self.subjects.delete_conversations(tenant_id, ids)
-                if not deleted:
-                    return  # never loop on rows that cannot go
-                _add(counts, deleted)
-            else:
-                _add(counts, await self.subjects.anonymise_conversations(tenant_id, ids))
-                after = (batch[-1].created_at, batch[-1].id)
-
-    async def _pages_gone(self, visitor: Visitor, counts: dict[str, int]) -> None:
-        while views := await self.subjects.delete_page_views(visitor.tenant_id, visitor.id, BATCH):
-            _add(counts, {"page_views": views})
+        """Delete (or anonymise) everything of the visitor (wschat/subjects/erasure.py)."""
+        return await self.eraser.erase(visitor, mode, await self._addresses(visitor))
 
     async def _visitor(self, tenant: Tenant, visitor_id: str) -> Visitor:
         visitor = await self.visitors.by_id(tenant.id, visitor_id)
@@ -325,6 +301,14 @@ class SubjectService:
                     found.add(sent.recipient)
         found |= {address.lower() for address in found}
         return sorted(address for address in found if address)
+
+    async def _audit(self, visitor: Visitor, actor: Actor, action: Action, details: dict[str, Any]) -> None:
+        target = Target(TargetKind.VISITOR, visitor.id)
+        await self.audit.record(visitor.tenant_id, actor, action, target, details)
+
+    async def _audit_erased(self, visitor: Visitor, actor: Actor, erased: Erased) -> None:
+        action = Action.SUBJECT_ERASED if erased.mode is EraseMode.DELETE else Action.SUBJECT_ANONYMISED
+        await self._audit(visitor, actor, action, {"counts": dict(sorted(erased.counts.items()))})
 
     async def _log(
         self,
@@ -389,8 +373,3 @@ def _lang(tenant: Tenant, visitor: Visitor, conversations: list[dict[str, Any]])
         if part.get("language") in ("de", "en"):
             return str(part["language"])
     return "de" if tenant.branding.get("language") == "de" else "en"
-
-
-def _add(counts: dict[str, int], more: dict[str, int]) -> None:
-    for table, n in more.items():
-        counts[table] = counts.get(table, 0) + n

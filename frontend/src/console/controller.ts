@@ -47,9 +47,10 @@ export type View =
   | "settings"
   | "video"
   | "mail"
-  | "subjects";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects"];
-export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects"];
+  | "subjects"
+  | "audit";
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit"];
+export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit"];
 
 export interface Ui {
   phase: "loading" | "login" | "app";

@@ -237,6 +237,18 @@ export const ExportRecord = v.object({
 export type ExportRecord = v.InferOutput<typeof ExportRecord>;
 export const ExportsAnswer = v.object({ exports: v.array(ExportRecord), next: str });
 
+// The audit log (§4 "The audit log"): who did what to which record, when, with counts.
+export const AuditEntry = v.object({
+  id: v.string(),
+  at: Time,
+  action: v.string(),
+  actor: v.object({ kind: v.string(), id: v.string(), name: str }),
+  target: v.nullable(v.object({ kind: v.string(), id: v.string() })),
+  details: v.record(v.string(), v.unknown()),
+});
+export type AuditEntry = v.InferOutput<typeof AuditEntry>;
+export const AuditAnswer = v.object({ entries: v.array(AuditEntry), next: str });
+
 // REST answers
 export const MailSettingsAnswer = v.object({ mail: MailSettings });
 export const MailAnswer = v.object({ mail: Mail });

@@ -10,7 +10,6 @@ server) has no text indexes. It reads the tenant's messages, so on large install
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from pymongo import DESCENDING
@@ -55,7 +54,6 @@ class MongoArchiveStore:
         self._transitions = db["transitions"]
         self._messages = db["messages"]
         self._visitors = db["visitors"]
-        self._audit = db["export_audit"]
 
     async def page(self, tenant_id: str, query: ArchiveFilter, limit: int) -> list[ArchiveEntry]:
         conditions: list[Document] = []
@@ -137,16 +135,3 @@ class MongoArchiveStore:
             if agent and agent not in agents:
                 agents.append(agent)
         return agents
-
-    async def record_export(self, record: Document) -> None:
-        await self._audit.insert_one(dict(record))
-
-    async def exports(
-        self, tenant_id: str, before: tuple[datetime, str] | None, limit: int
-    ) -> list[Document]:
-        query: Document = {"tenant_id": tenant_id}
-        if before is not None:
-            at, last = before
-            query["$or"] = [{"at": {"$lt": at}}, {"at": at, "_id": {"$lt": last}}]
-        found = self._audit.find(query).sort([("at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
-        return [doc async for doc in found]

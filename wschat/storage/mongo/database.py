@@ -159,8 +159,22 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="tenant_conv_at",
         )
     ],
-    "export_audit": [
-        IndexModel([("tenant_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="tenant_at")
+    # The audit log (wschat/audit), newest first, keyset by (at, _id): the tenant's whole log, or one
+    # action, family ("subject.*"), actor or target of it. Its retention deletes the oldest first.
+    "audit_log": [
+        IndexModel([("tenant_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="tenant_at"),
+        *(
+            IndexModel(
+                [("tenant_id", ASCENDING), (field, ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)],
+                name=f"tenant_{name}_at",
+            )
+            for field, name in (
+                ("action", "action"),
+                ("family", "family"),
+                ("actor_id", "actor"),
+                ("target_id", "target"),
+            )
+        ),
     ],
     # One pending sign-up per address (wschat/signup); housekeeping deletes them by expiry.
     "signups": [
@@ -219,11 +233,14 @@ class MongoDatabase:
             w="majority",
             journal=True,
         )
+        from wschat.storage.mongo.audit import adopt_export_audit
+
         database = cls(client, name, description)
         try:
             await database.ping(within=10)
             if not source:
                 await database.ensure_indexes()
+                await adopt_export_audit(database.db)
         except (Unavailable, PyMongoError) as e:
             await client.close()
             raise StorageError(

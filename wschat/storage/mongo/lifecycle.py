@@ -22,7 +22,7 @@ _BY_TENANT = (
     "visitors",
     "outbox_transitions",
     "outbox",
-    "export_audit",
+    "audit_log",
     "subject_requests",
     "sockets",
     "presence",

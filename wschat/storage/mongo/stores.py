@@ -5,6 +5,7 @@ from __future__ import annotations
 from wschat.storage import Stores
 from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
 from wschat.storage.mongo.archive import MongoArchiveStore
+from wschat.storage.mongo.audit import MongoAuditStore
 from wschat.storage.mongo.calls import MongoCallStore
 from wschat.storage.mongo.canned import MongoCannedReplyStore
 from wschat.storage.mongo.conversations import MongoConversationStore
@@ -44,4 +45,5 @@ def build_stores(db: MongoHandle) -> Stores:
         signups=MongoSignupStore(db),
         subjects=MongoSubjectStore(db),
         archive=MongoArchiveStore(db),
+        audit=MongoAuditStore(db),
     )

@@ -5,15 +5,13 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 from typing import Any
 
 from wschat.archive.store import ArchiveEntry, ArchiveFilter
 from wschat.archive.words import fts_match, fts_match_in, marked_hits
-from wschat.records import Document
 from wschat.storage.documents import conversation_from
-from wschat.storage.sqlite.base import SqliteStore, fetch_all
-from wschat.storage.sqlite.tables import CONVERSATIONS, EXPORT_AUDIT, VISITORS
+from wschat.storage.sqlite.base import SqliteStore
+from wschat.storage.sqlite.tables import CONVERSATIONS, VISITORS
 from wschat.storage.sqlite.values import to_time
 
 _COLUMNS = ", ".join(f"c.{name} AS {name}" for name in CONVERSATIONS.column_names)
@@ -135,18 +133,3 @@ class SqliteArchiveStore(SqliteStore):
             if agent and agent not in agents:
                 agents.append(agent)
         return agents
-
-    async def record_export(self, record: Document) -> None:
-        row = EXPORT_AUDIT.encode(record)
-        await self._db.write(lambda conn: conn.execute(EXPORT_AUDIT.insert_sql(), row).rowcount)
-
-    async def exports(
-        self, tenant_id: str, before: tuple[datetime, str] | None, limit: int
-    ) -> list[Document]:
-        sql = f"{EXPORT_AUDIT.select_sql()} WHERE tenant_id = ?"
-        params: list[Any] = [tenant_id]
-        if before is not None:
-            sql += " AND (at, id) < (?, ?)"
-            params += [to_time(before[0]), before[1]]
-        sql += " ORDER BY at DESC, id DESC LIMIT ?"
-        return await self._db.read(lambda conn: fetch_all(conn, EXPORT_AUDIT, sql, [*params, limit]))

@@ -65,7 +65,9 @@ class SqliteDatabase:
     async def drop(self) -> None:
         def delete_all(conn: sqlite3.Connection) -> None:
             for table in (*EPHEMERAL_TABLES, *reversed(TABLES)):
-                conn.execute(f"DELETE FROM {table}")
+                # The audit log is append-only: its rows go with their tenants (the cascade).
+                if table != "audit_log":
+                    conn.execute(f"DELETE FROM {table}")
 
         await self.connections.write(delete_all)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from wschat.storage.sqlite import deletion
+from wschat.storage.sqlite import audit, deletion
 from wschat.storage.sqlite.base import SqliteStore
 
 _Step = Callable[[sqlite3.Connection, str, int], dict[str, int]]
@@ -41,6 +41,12 @@ def _rows_of(table: str, key: str = "tenant_id") -> _Step:
     return step
 
 
+def _audit_log(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str, int]:
+    """The tenant's audit log, through the one path its append-only triggers let through."""
+    deleted = audit.purge(conn, tenant_id, audit.EVERYTHING, limit)
+    return {"audit_log": deleted} if deleted else {}
+
+
 #: In this order: what hangs on a parent goes with it; users last but one, the tenant itself never here.
 _STEPS: tuple[_Step, ...] = (
     _of_tenant("conversations", deletion.conversations),
@@ -48,7 +54,7 @@ _STEPS: tuple[_Step, ...] = (
     _of_tenant("calls", deletion.calls),
     _of_tenant("visitors", deletion.visitors),
     _of_tenant("outbox", deletion.mails),
-    _rows_of("export_audit"),
+    _audit_log,
     _rows_of("subject_requests"),
     _rows_of("transcripts"),
     _rows_of("sockets"),

@@ -1,5 +1,6 @@
-"""Schema steps 8 on (the archive, the lifecycle, sign-ups, data-subject requests); ``schema.py`` holds the
-first ones and the list of all, and its rules hold here: a step that has shipped is never edited."""
+"""Schema steps 8 on (the archive, the lifecycle, sign-ups, data-subject requests, the audit log);
+``schema.py`` holds the first ones and the list of all, and its rules hold here: a step that has shipped is
+never edited."""
 
 from __future__ import annotations
 
@@ -143,4 +144,51 @@ V11 = [
         detail TEXT NOT NULL DEFAULT '{}'
     )""",
     "CREATE INDEX subject_requests_tenant ON subject_requests (tenant_id, received_at, id)",
+]
+
+#: Version 12: the audit log (wschat/audit): one append-only table for every feature, read newest first
+#: through an index per filter (the tenant's whole log, one action, one family such as ``subject.*``, one
+#: actor, one target), each ending with (at, id) for keyset paging. Triggers refuse every UPDATE, and every
+#: DELETE but the cascade of a deleted tenant and a purge that holds a permit in ``audit_purges`` (written
+#: and taken back inside the purging transaction: wschat/storage/sqlite/audit.py). The export audit of
+#: version 8 becomes entries ``archive.exported`` of the log (the CLI's as the operator's) and goes.
+V12 = [
+    """CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        family TEXT NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_name TEXT NOT NULL DEFAULT '',
+        target_kind TEXT,
+        target_id TEXT,
+        details TEXT NOT NULL DEFAULT '{}'
+    )""",
+    "CREATE INDEX audit_log_tenant ON audit_log (tenant_id, at, id)",
+    "CREATE INDEX audit_log_action ON audit_log (tenant_id, action, at, id)",
+    "CREATE INDEX audit_log_family ON audit_log (tenant_id, family, at, id)",
+    "CREATE INDEX audit_log_actor ON audit_log (tenant_id, actor_id, at, id)",
+    "CREATE INDEX audit_log_target ON audit_log (tenant_id, target_id, at, id)",
+    """INSERT INTO audit_log (id, tenant_id, at, action, family, actor_kind, actor_id, actor_name,
+            target_kind, target_id, details)
+        SELECT id, tenant_id, at, 'archive.exported', 'archive',
+            CASE WHEN user_id = 'operator' THEN 'operator' ELSE 'admin' END, user_id,
+            CASE WHEN user_id = 'operator' THEN '' ELSE user_name END, 'tenant', tenant_id,
+            json_object('format', format, 'filter', json(filter), 'rows', rows)
+        FROM export_audit""",
+    "DROP TABLE export_audit",
+    "CREATE TABLE audit_purges (tenant_id TEXT PRIMARY KEY, before INTEGER NOT NULL)",
+    """CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END""",
+    """CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+        WHEN EXISTS (SELECT 1 FROM tenants WHERE id = old.tenant_id)
+            AND NOT EXISTS (
+                SELECT 1 FROM audit_purges WHERE tenant_id = old.tenant_id AND old.at < before
+            )
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END""",
 ]

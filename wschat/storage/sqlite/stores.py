@@ -5,6 +5,7 @@ from __future__ import annotations
 from wschat.storage import Stores
 from wschat.storage.sqlite.accounts import SqliteTenantStore, SqliteUserStore
 from wschat.storage.sqlite.archive import SqliteArchiveStore
+from wschat.storage.sqlite.audit import SqliteAuditStore
 from wschat.storage.sqlite.calls import SqliteCallStore, SqliteVideoRecords
 from wschat.storage.sqlite.canned import SqliteCannedReplyStore
 from wschat.storage.sqlite.connections import Connections
@@ -42,4 +43,5 @@ def build_stores(db: Connections) -> Stores:
         signups=SqliteSignupStore(db),
         subjects=SqliteSubjectStore(db),
         archive=SqliteArchiveStore(db),
+        audit=SqliteAuditStore(db),
     )

@@ -306,10 +306,12 @@ TRANSCRIPTS = Table(
     _c("id", "tenant_id", "conversation_id", "kind", "recipient", "at:time", "by_id", "by_name", "note"),
     defaults={"by_name": ""},
 )
-
-EXPORT_AUDIT = Table(
-    "export_audit",
-    _c("id", "tenant_id", "user_id", "user_name", "format", "filter:json", "rows:int", "at:time"),
+#: The audit log (wschat/audit): who, what, to which record, when, and counts.
+_WHO = ("actor_kind", "actor_id", "actor_name")
+AUDIT_LOG = Table(
+    "audit_log",
+    _c("id", "tenant_id", "at:time", "action", "family", *_WHO, "target_kind", "target_id", "details:json"),
+    defaults={"actor_name": "", "details": {}},
 )
 SUBJECT_REQUESTS = Table(
     "subject_requests",
@@ -380,7 +382,7 @@ TABLES: tuple[Table, ...] = (
     OUTBOX_TRANSITIONS,
     CANNED_REPLIES,
     TRANSCRIPTS,
-    EXPORT_AUDIT,
+    AUDIT_LOG,
     SIGNUPS,
     SUBJECT_REQUESTS,
     LEASES,

@@ -5,6 +5,7 @@ import { setSoundEnabled, soundEnabled } from "../sound";
 import { t } from "../strings";
 import { Agents } from "./Agents";
 import { Archive } from "./Archive";
+import { Audit } from "./Audit";
 import { Avatar } from "./Avatar";
 import { Branding } from "./Branding";
 import { Conversation } from "./Conversation";
@@ -177,6 +178,7 @@ export function App() {
             {ui.view === "video" && admin && <Video />}
             {ui.view === "mail" && admin && <Mail />}
             {ui.view === "subjects" && admin && <Subjects />}
+            {ui.view === "audit" && admin && <Audit />}
           </main>
         )}
       </div>

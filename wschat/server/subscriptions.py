@@ -1,0 +1,55 @@
+"""Who follows what: every subscriber of every domain event (wschat.boundary.domain_events), in the order
+they run, in one place."""
+
+from __future__ import annotations
+
+from wschat.accounts.models import TenantSettingsChanged, UserDeleted
+from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
+from wschat.audit.service import AuditService
+from wschat.boundary.domain_events import DomainEvents
+from wschat.canned.service import CannedReplyService
+from wschat.chat.models import ChatClosed, ChatHandedOver
+from wschat.chat.routing import RoutingService
+from wschat.media.service import PhotoService
+from wschat.signalling.service import CallService
+
+
+def subscribe(
+    events: DomainEvents,
+    routing: RoutingService,
+    calls: CallService,
+    photos: PhotoService,
+    canned: CannedReplyService,
+    audit: AuditService,
+) -> None:
+    """Who follows what: every subscriber of every domain event, in the order they run."""
+
+    async def end_calls_of_closed_chat(event: ChatClosed) -> None:
+        await calls.conversation_closed(event.conversation)
+
+    async def end_calls_of_handed_over_chat(event: ChatHandedOver) -> None:
+        await calls.conversation_handed_over(event.conversation)
+
+    async def route_waiting_chats(event: TenantSettingsChanged) -> None:
+        if event.tenant.settings.auto_assign:  # chats already waiting get their agents now
+            await routing.route_queue(event.tenant.id)
+
+    async def forget_photos_of_deleted_user(event: UserDeleted) -> None:
+        await photos.forget_owner(event.tenant_id, event.user_id)  # a photo is personal data
+
+    events.subscribe(ChatClosed, end_calls_of_closed_chat)
+    events.subscribe(ChatHandedOver, end_calls_of_handed_over_chat)
+    events.subscribe(TenantSettingsChanged, route_waiting_chats)
+
+    async def forget_replies_of_deleted_user(event: UserDeleted) -> None:
+        await canned.forget_owner(event.tenant_id, event.user_id)  # their own replies go with them
+
+    async def record_deleted_user(event: UserDeleted) -> None:
+        # Never the deleted user's name: it goes with them; the log keeps their id and role.
+        admin = Actor(ActorKind.ADMIN, event.by_id, event.by_name)
+        target = Target(TargetKind.USER, event.user_id)
+        await audit.record(event.tenant_id, admin, Action.AGENT_DELETED, target, {"role": event.role})
+
+    events.subscribe(UserDeleted, forget_photos_of_deleted_user)
+    events.subscribe(UserDeleted, forget_replies_of_deleted_user)
+    events.subscribe(UserDeleted, record_deleted_user)
