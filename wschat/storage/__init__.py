@@ -32,6 +32,7 @@ from wschat.lifecycle.store import TenantDataStore
 from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
 from wschat.records import Document
+from wschat.retention.store import RetentionStore
 from wschat.signalling.store import CallStore
 from wschat.signup.store import SignupStore
 from wschat.subjects.store import SubjectStore
@@ -98,6 +99,7 @@ class Stores:
     tenant_data: TenantDataStore
     signups: SignupStore
     subjects: SubjectStore
+    retention: RetentionStore
 
 
 class Database(Protocol):

@@ -144,3 +144,19 @@ V11 = [
     )""",
     "CREATE INDEX subject_requests_tenant ON subject_requests (tenant_id, received_at, id)",
 ]
+
+#: Version 12: taken by the audit log's step (its own branch); empty here until the two meet, so that
+#: retention's step keeps its number. A file that had this empty step gets nothing of the audit log's: both
+#: branches are merged before either ships.
+V12: list[str] = []
+
+#: Version 13: retention inside a running tenant (wschat/retention). Each index holds only rows that can
+#: be due, so that a run reads what it deletes, not what is kept: visitors whose address has not been aged
+#: (``ip_aged`` is set once it was deleted or shortened; stored addresses count from ``first_seen``, when
+#: they were stored), and visitors who chatted, by when they were last seen. Closed chats are found through
+#: ``conversations_archive``, sent and failed mails through ``outbox_tenant_status``.
+V13 = [
+    "ALTER TABLE visitors ADD COLUMN ip_aged INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX visitors_ip_due ON visitors (tenant_id, first_seen) WHERE ip_aged = 0",
+    "CREATE INDEX visitors_engaged ON visitors (tenant_id, last_seen) WHERE engaged = 1",
+]
