@@ -46,6 +46,8 @@ from wschat.mail.service import MailService
 from wschat.mail.settings_store import MailSettingsStore
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
+from wschat.retention.runner import RetentionRunner
+from wschat.retention.service import RetentionService
 from wschat.sealing import Sealer
 from wschat.server.transport import Transport
 from wschat.signalling.relay import SignalRelay
@@ -103,6 +105,9 @@ class Runtime:
     signup: SignupService
     #: Data-subject requests: find, export, erase, the request log; the visitor's own.
     subjects: SubjectService
+    #: How long a running tenant keeps each data category: its admins' choice, and the runner (a lease).
+    retention: RetentionService
+    retention_runner: RetentionRunner
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -137,6 +142,7 @@ class Runtime:
             self.lifecycle,
             self.signup,
             self.subjects,
+            self.retention,
         )
 
     async def close(self) -> None:
@@ -310,6 +316,16 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             Cursors(_cursor_key(settings, b"wschat subject requests cursors v1")),
             clock,
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
+        ),
+        retention=RetentionService(tenants, settings.retention, clock),
+        retention_runner=RetentionRunner(
+            tenants,
+            stores.retention,
+            stores.leases,
+            settings.retention,
+            clock,
+            holder=node_id,
+            compact=stores.tenant_data.compact,
         ),
         housekeeping=housekeeping,
         caches=caches,
