@@ -30,6 +30,8 @@ def test_load_settings_defaults(tmp_path: Path) -> None:
     )
     assert chat.sockets_per_visitor == 10
     assert settings.gc_tuning is True
+    retention = settings.retention  # the operator's maxima, as README's table gives them
+    assert (retention.chat_days, retention.ip_days, retention.mail_days) == (365, 30, 90)
 
 
 def test_load_settings_reads_every_value(tmp_path: Path) -> None:
@@ -55,9 +57,20 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
             "WSCHAT_VISITOR_CALLS_PER_HOUR": "7",
             "WSCHAT_SOCKETS_PER_VISITOR": "3",
             "WSCHAT_GC_TUNING": "off",
+            "WSCHAT_RETENTION_CHAT_DAYS": "3650",
+            "WSCHAT_RETENTION_IP_DAYS": "0",
+            "WSCHAT_RETENTION_MAIL_DAYS": "14",
+            "WSCHAT_RETENTION_AUDIT_DAYS": "30",
         }
     )
     assert settings.gc_tuning is False
+    retention = settings.retention
+    assert (retention.chat_days, retention.ip_days, retention.mail_days, retention.audit_days) == (
+        3650,
+        0,
+        14,
+        30,
+    )
     assert settings.server.trusted_proxies == "10.0.0.1/32,192.168.0.0/16,::1/128"
     assert (
         settings.auth.login_failures_per_address_per_minute,
@@ -118,6 +131,14 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
         ("WSCHAT_PRESENCE_DEBOUNCE_MS", "10001"),
         ("WSCHAT_PRESENCE_DEBOUNCE_MS", "soon"),
         ("WSCHAT_GC_TUNING", "sometimes"),
+        ("WSCHAT_RETENTION_CHAT_DAYS", "0"),
+        ("WSCHAT_RETENTION_CHAT_DAYS", "3651"),
+        ("WSCHAT_RETENTION_CHAT_DAYS", "1y"),
+        ("WSCHAT_RETENTION_IP_DAYS", "-1"),
+        ("WSCHAT_RETENTION_IP_DAYS", "7.5"),
+        ("WSCHAT_RETENTION_MAIL_DAYS", "0"),
+        ("WSCHAT_RETENTION_AUDIT_DAYS", "29"),
+        ("WSCHAT_RETENTION_AUDIT_DAYS", "3651"),
         ("WSCHAT_PROT", "8080"),
     ],
 )

@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 MIN_SECRET_LENGTH = 32
+#: The longest retention an operator may allow for any data category: ten years, the longest of the
+#: usual statutory periods for business letters.
+MAX_RETENTION_DAYS = 3650
+#: The fewest days the audit log is kept, by the operator's maximum and by a tenant's choice.
+AUDIT_MIN_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,23 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """The longest a running tenant may keep each data category, in days; its admins choose within these
+    (wschat/retention, docs/privacy.md *Retention inside a running tenant*). A tenant that chose nothing
+    keeps each category this long."""
+
+    #: Closed conversations with everything on them; visitors whose chats went, with their page trail.
+    chat_days: int = 365
+    #: A visitor's stored IP address, counted from when it was stored; then deleted or shortened.
+    ip_days: int = 30
+    #: Sent and finally failed mails of the outbox.
+    mail_days: int = 90
+    #: Entries of the audit log, counted from when they were recorded (three years: the usual limitation
+    #: period for claims an entry might have to answer).
+    audit_days: int = 1095
+
+
+@dataclass(frozen=True)
 class Settings:
     secret_key: Secret
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
@@ -143,6 +165,7 @@ class Settings:
     chat: ChatSettings = field(default_factory=ChatSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     redis_url: Secret | None = None
     #: Bearer token of ``GET /metrics``; without it the endpoint does not exist (docs/operations.md).
     metrics_token: Secret | None = None
@@ -205,6 +228,10 @@ _KNOWN = {
     "WSCHAT_MAIL_FROM",
     "WSCHAT_MAIL_RETRY_DELAYS",
     "WSCHAT_SIGNUP",
+    "WSCHAT_RETENTION_CHAT_DAYS",
+    "WSCHAT_RETENTION_IP_DAYS",
+    "WSCHAT_RETENTION_MAIL_DAYS",
+    "WSCHAT_RETENTION_AUDIT_DAYS",
 }
 
 
@@ -287,6 +314,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         chat=chat,
         media=media,
         mail=mail,
+        retention=RetentionSettings(
+            chat_days=reader.get("WSCHAT_RETENTION_CHAT_DAYS", 365, int_range(1, MAX_RETENTION_DAYS)),
+            ip_days=reader.get("WSCHAT_RETENTION_IP_DAYS", 30, int_range(0, MAX_RETENTION_DAYS)),
+            mail_days=reader.get("WSCHAT_RETENTION_MAIL_DAYS", 90, int_range(1, MAX_RETENTION_DAYS)),
+            audit_days=reader.get(
+                "WSCHAT_RETENTION_AUDIT_DAYS", 1095, int_range(AUDIT_MIN_DAYS, MAX_RETENTION_DAYS)
+            ),
+        ),
         signup=signup,
         gc_tuning=reader.get("WSCHAT_GC_TUNING", True, parse_switch),
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),

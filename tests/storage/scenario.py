@@ -315,6 +315,8 @@ async def exercise(stores: Stores, world: World) -> None:
     # A third tenant, used, then deleted as its lifecycle deletes it (wschat/lifecycle).
     await tenant_deletion(stores)
     await signups(stores)
+    # A fourth tenant whose chat, address and mail have aged past its retention (wschat/retention).
+    await retention(stores)
 
 
 async def archive_queries(stores: Stores, world: World) -> None:
@@ -472,3 +474,43 @@ async def signups(stores: Stores) -> None:
     assert taken.mail_id == mail.id
     assert await stores.signups.take(pending.id) is None
     assert await stores.outbox.get(SYSTEM_SENDER, mail.id) is None
+
+
+async def retention(stores: Stores) -> None:
+    """A chat closed long ago with its visitor (address, page trail), a call and a sent mail, each taken by
+    its retention sweep. Its own tenant, and older than any history, so that nothing else is ever due."""
+    umbrella = new_tenant("umbrella")
+    await stores.tenants.insert(umbrella)
+    old = -300_000
+    visitor = new_visitor(umbrella, seen=old, name="Alice", ip="203.0.113.0")
+    await stores.visitors.insert(visitor, "token-hash-umbrella")
+    await stores.pages.insert(page_view(umbrella, visitor, 0, entered=old))
+    chat = new_conversation(umbrella, visitor.id, created=old)
+    assert await stores.conversations.insert(chat)
+    await stores.visitors.mark_engaged(umbrella.id, visitor.id)
+    build = message_builder(chat, "umbrella-0", "t-virus", created=old)
+    await stores.messages.append(umbrella.id, chat.id, "umbrella-0", build)
+    call = new_call(umbrella, chat.id, agent_id="usr_0123456789abcdef", visitor_id=visitor.id, created=old)
+    assert await stores.calls.insert(call)
+    await stores.calls.transition(call, replace(call, status=CallStatus.ENDED, ended_at=at(old)), at(old))
+    closed = {
+        "status": ConversationStatus.CLOSED.value,
+        "closed_at": at(old + 60),
+        "closed_by": SYSTEM.to_doc(),
+    }
+    await stores.conversations.transition(chat, "close", closed, {"by": SYSTEM.to_doc()}, at(old + 60))
+    mail = new_mail(umbrella, created=old)
+    await stores.outbox.insert(mail)
+    await stores.outbox.transition(mail, replace(mail, status=MailStatus.SENT, sent_at=at(old)), at(old))
+
+    due = at(-200_000)
+    assert (await stores.retention.delete_chats(umbrella.id, due, 10)).taken == 1
+    assert (await stores.retention.age_addresses(umbrella.id, due, lambda ip: "203.0.0.0", 10)).taken == 1
+    assert (await stores.retention.delete_visitors(umbrella.id, due, 10)).taken == 1
+    assert (await stores.retention.delete_mails(umbrella.id, due, 10)).taken == 1
+    for sweep in (
+        stores.retention.delete_chats,
+        stores.retention.delete_visitors,
+        stores.retention.delete_mails,
+    ):
+        assert (await sweep(umbrella.id, due, 10)).taken == 0

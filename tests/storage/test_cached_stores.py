@@ -14,10 +14,12 @@ from tests.storage.conftest import Adapter, TwoTenants
 from wschat.chat.conversation_store import ConversationStore, Superseded
 from wschat.chat.models import SYSTEM, ConversationStatus
 from wschat.lifecycle.store import TenantDataStore
+from wschat.retention.store import RetentionStore
 from wschat.storage import Stores
 from wschat.storage.cached import (
     CachedConversations,
     CachedVisitors,
+    ForgettingRetention,
     ForgettingSubjects,
     ForgettingTenantData,
     with_caches,
@@ -31,6 +33,7 @@ WRAPPERS = [
     (CachedConversations, ConversationStore),
     (ForgettingSubjects, SubjectStore),
     (ForgettingTenantData, TenantDataStore),
+    (ForgettingRetention, RetentionStore),
 ]
 
 

@@ -53,6 +53,12 @@ class TenantSettings:
     visitor_timeout_minutes: int = 30
     #: Agents see every past chat in the archive, not only those they took part in.
     archive_open_to_agents: bool = False
+    #: Days each data category is kept, as the tenant's admins chose (wschat/retention: ``chat``, ``ip``,
+    #: ``mail``); a category not named is kept as long as the operator allows (``WSCHAT_RETENTION_*_DAYS``).
+    retention_days: dict[str, int] = field(default_factory=dict)
+    #: What becomes of a visitor's address once its days are up: ``delete``, or ``shorten`` (IPv4 /16,
+    #: IPv6 /32).
+    ip_retention: str = "delete"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""IP address truncation: IPv4 to its /24 network, IPv6 to its /48, as is usual for anonymisation."""
+"""IP address truncation: IPv4 to its /24 network, IPv6 to its /48, as is usual for anonymisation; and
+shortened further (IPv4 /16, IPv6 /32) once a tenant's retention of addresses is up (wschat/retention)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,20 @@ import ipaddress
 
 def truncate_ip(address: str) -> str:
     """``203.0.113.77`` → ``203.0.113.0``, ``2001:db8:1:2::5`` → ``2001:db8:1::``; junk → ``""``."""
+    return _network(address, 24, 48)
+
+
+def shorten_ip(address: str) -> str:
+    """What is left of a stored address when its retention is up: ``203.0.113.0`` → ``203.0.0.0``,
+    ``2001:db8:1::`` → ``2001:db8::``; junk → ``""``. Roughly a provider and a region, no longer a line."""
+    return _network(address, 16, 32)
+
+
+def _network(address: str, v4_prefix: int, v6_prefix: int) -> str:
     ip = parse_ip(address)
     if ip is None:
         return ""
-    prefix = 24 if ip.version == 4 else 48
+    prefix = v4_prefix if ip.version == 4 else v6_prefix
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 
 

@@ -32,6 +32,8 @@ from wschat.mail.routes import blueprint as mail_blueprint
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
+from wschat.retention.routes import blueprint as retention_blueprint
+from wschat.retention.runner import RUN_INTERVAL as RETENTION_INTERVAL
 from wschat.server.http import install_error_handlers, install_security_headers
 from wschat.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from wschat.server.openapi import openapi_document
@@ -116,6 +118,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(media_blueprint)
     quart_app.register_blueprint(web_blueprint)
     quart_app.register_blueprint(video_blueprint)
+    quart_app.register_blueprint(retention_blueprint)
     quart_app.register_blueprint(mail_blueprint)
     quart_app.register_blueprint(canned_blueprint)
     quart_app.register_blueprint(conversations_blueprint)
@@ -209,6 +212,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
 
         loop = asyncio.get_running_loop()
         lifecycle_due = loop.time() + RUN_INTERVAL  # not at once: a starting process has more urgent work
+        retention_due = loop.time() + RETENTION_INTERVAL
 
         async def lifecycle() -> None:
             nonlocal lifecycle_due
@@ -216,9 +220,16 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 lifecycle_due = loop.time() + RUN_INTERVAL
                 await rt.lifecycle.run_once()
 
+        async def retention() -> None:
+            nonlocal retention_due
+            if loop.time() >= retention_due:
+                retention_due = loop.time() + RETENTION_INTERVAL
+                await rt.retention_runner.run_once()
+
         steps = (
             ("janitor", rt.janitor.repair_pass),  # its own steps are isolated inside
             ("lifecycle of the tenants", lifecycle),
+            ("retention per data category", retention),
             ("expire call invitations", rt.calls.expire_invitations),
             ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
             ("forget the first-run password file", forget_first_password),

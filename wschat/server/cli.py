@@ -1,4 +1,5 @@
-"""The ``wschat`` command: ``serve``, and the operator's ``tenant …``, ``user …`` and ``jitsi …`` commands.
+"""The ``wschat`` command: ``serve``, and the operator's ``tenant …``, ``user …``, ``jitsi …`` and ``retention
+run`` commands.
 
 Passwords are read from a prompt or, with ``--password-stdin``, from standard input; never from argv,
 where every user of the machine could read them. Commands other than ``serve`` work whether or not a
@@ -33,7 +34,7 @@ from wschat.accounts.service import AccountService
 from wschat.clock import utc_now
 from wschat.config import Settings, default_public_url, load_settings
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
-from wschat.server import db_commands, export_command, jitsi_commands, lifecycle_commands
+from wschat.server import db_commands, export_command, jitsi_commands, lifecycle_commands, retention_command
 from wschat.server.runtime import build_runtime
 from wschat.server.transport import NoTransport
 from wschat.storage import Database, StorageError, open_database
@@ -165,6 +166,8 @@ async def _operator_command(settings: Settings, args: argparse.Namespace) -> int
                 await jitsi_commands.run(rt, args)
             elif args.command == "export":
                 await export_command.run(rt, args)
+            elif args.command == "retention":
+                await retention_command.run(rt, args)
             elif args.command == "tenant" and args.action in lifecycle_commands.ACTIONS:
                 await lifecycle_commands.run(rt, args)
             else:
@@ -303,6 +306,7 @@ def _parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     jitsi_commands.add_parser(commands)
     export_command.add_parser(commands)
+    retention_command.add_parser(commands)
     db_commands.add_parser(commands)
     return parser
 

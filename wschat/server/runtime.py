@@ -45,6 +45,8 @@ from wschat.mail.service import MailService
 from wschat.mail.settings_store import MailSettingsStore
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
+from wschat.retention.runner import RetentionRunner
+from wschat.retention.service import RetentionService
 from wschat.sealing import Sealer
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
@@ -105,6 +107,9 @@ class Runtime:
     subjects: SubjectService
     #: The audit log: every feature records in it, the tenant's admins read it.
     audit: AuditService
+    #: How long a running tenant keeps each data category: its admins' choice, and the runner (a lease).
+    retention: RetentionService
+    retention_runner: RetentionRunner
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -140,6 +145,7 @@ class Runtime:
             self.signup,
             self.subjects,
             self.audit,
+            self.retention,
         )
 
     async def close(self) -> None:
@@ -320,6 +326,17 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             audit=audit,
         ),
         audit=audit,
+        retention=RetentionService(tenants, settings.retention, clock),
+        retention_runner=RetentionRunner(
+            tenants,
+            stores.retention,
+            stores.leases,
+            settings.retention,
+            clock,
+            holder=node_id,
+            compact=stores.tenant_data.compact,
+            audit=stores.audit,
+        ),
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

@@ -33,6 +33,7 @@ from wschat.lifecycle.store import TenantDataStore
 from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
 from wschat.records import Document
+from wschat.retention.store import RetentionStore
 from wschat.signalling.store import CallStore
 from wschat.signup.store import SignupStore
 from wschat.subjects.store import SubjectStore
@@ -100,6 +101,7 @@ class Stores:
     signups: SignupStore
     subjects: SubjectStore
     audit: AuditStore
+    retention: RetentionStore
 
 
 class Database(Protocol):

@@ -19,6 +19,8 @@ from wschat.chat.models import Conversation
 from wschat.lifecycle.store import BATCH as LIFECYCLE_BATCH
 from wschat.lifecycle.store import TenantDataStore
 from wschat.records import Document
+from wschat.retention.store import BATCH as RETENTION_BATCH
+from wschat.retention.store import RetentionStore, Swept
 from wschat.storage import Stores
 from wschat.storage.record_cache import Caches, RecordCache
 from wschat.subjects.store import SubjectStore
@@ -40,6 +42,7 @@ def with_caches(stores: Stores, caches: Caches) -> Stores:
         ),
         subjects=cast(SubjectStore, ForgettingSubjects(stores.subjects, caches)),
         tenant_data=cast(TenantDataStore, ForgettingTenantData(stores.tenant_data, caches)),
+        retention=cast(RetentionStore, ForgettingRetention(stores.retention, caches)),
     )
 
 
@@ -240,3 +243,36 @@ class ForgettingTenantData(_Wrapper):
         deleted: bool = await self._inner.delete_tenant(tenant_id)
         await self._caches.forget_all()
         return deleted
+
+
+class ForgettingRetention(_Wrapper):
+    """Retention deletes conversations and visitors and ages visitors' addresses, batch by batch; each
+    batch names what it deleted or changed."""
+
+    HANDED_ON = frozenset({"delete_mails"})  # mails are in no cache
+
+    async def delete_chats(
+        self, tenant_id: str, closed_before: datetime, limit: int = RETENTION_BATCH
+    ) -> Swept:
+        return await self._forget(await self._inner.delete_chats(tenant_id, closed_before, limit))
+
+    async def delete_visitors(
+        self, tenant_id: str, seen_before: datetime, limit: int = RETENTION_BATCH
+    ) -> Swept:
+        return await self._forget(await self._inner.delete_visitors(tenant_id, seen_before, limit))
+
+    async def age_addresses(
+        self,
+        tenant_id: str,
+        stored_before: datetime,
+        aged: Callable[[str], str | None],
+        limit: int = RETENTION_BATCH,
+    ) -> Swept:
+        return await self._forget(await self._inner.age_addresses(tenant_id, stored_before, aged, limit))
+
+    async def _forget(self, swept: Swept) -> Swept:
+        if swept.conversations:
+            await self._caches.forget(CONVERSATIONS, swept.conversations)
+        if swept.visitors:
+            await self._caches.forget(VISITORS, swept.visitors)
+        return swept

@@ -165,6 +165,21 @@ export const VideoSettings = v.object({
 });
 export type VideoSettings = v.InferOutput<typeof VideoSettings>;
 
+/** GET/PATCH /api/tenant/retention (§4 "Retention"): days per data category within the operator's maxima. */
+export const RetentionCategory = v.object({
+  days: v.number(),
+  max_days: v.number(),
+  min_days: v.number(),
+  /** False: the tenant chose nothing and keeps the operator's maximum. */
+  chosen: v.boolean(),
+});
+export const RetentionSettings = v.object({
+  categories: v.record(v.string(), RetentionCategory),
+  ip_action: v.picklist(["delete", "shorten"]),
+  legal_hold: v.boolean(),
+});
+export type RetentionSettings = v.InferOutput<typeof RetentionSettings>;
+
 /** GET/PUT /api/mail/settings (§4 "E-mail"): the tenant's own mail server; the password never comes back. */
 export const MailSettings = v.object({
   smtp_url: str,
@@ -282,6 +297,7 @@ export const AgentsAnswer = v.object({ agents: v.array(User) });
 export const AgentAnswer = v.object({ agent: User });
 export const TenantAnswer = v.object({ tenant: Tenant });
 export const VideoAnswer = v.object({ video: VideoSettings });
+export const RetentionAnswer = v.object({ retention: RetentionSettings });
 
 // Socket acks (§9.2)
 export const StatusAck = v.object({ status: Status, agent: AgentState });

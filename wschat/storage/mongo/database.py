@@ -38,6 +38,16 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("last_seen", ASCENDING)], name="last_seen"),
         # The archive leaves out the tenant's restricted visitors (wschat/subjects).
         IndexModel([("tenant_id", ASCENDING), ("restricted", ASCENDING)], name="tenant_restricted"),
+        # Retention (wschat/retention): visitors who chatted, by when they were last seen; addresses not
+        # aged yet (``ip_aged`` missing or false), by when they were stored.
+        IndexModel(
+            [("tenant_id", ASCENDING), ("engaged", ASCENDING), ("last_seen", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_engaged_seen",
+        ),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("ip_aged", ASCENDING), ("first_seen", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_ip_due",
+        ),
     ],
     # open_key is the visitor id while the conversation is open: one open conversation per visitor.
     "conversations": [
@@ -68,7 +78,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             ],
             name="tenant_answer_created",
         ),
-        # The archive: a tenant's closed chats, newest first, keyset by (closed_at, _id).
+        # The archive: a tenant's closed chats, newest first, keyset by (closed_at, _id); retention's due
+        # chats, oldest first.
         IndexModel(
             [("tenant_id", ASCENDING), ("status", ASCENDING), ("closed_at", ASCENDING), ("_id", ASCENDING)],
             name="tenant_status_closed",

@@ -17,6 +17,7 @@ from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
+from wschat.storage.mongo.retention import MongoRetentionStore
 from wschat.storage.mongo.signups import MongoSignupStore
 from wschat.storage.mongo.subjects import MongoSubjectStore
 from wschat.storage.mongo.transcripts import MongoTranscriptStore
@@ -43,6 +44,7 @@ def build_stores(db: MongoHandle) -> Stores:
         transcripts=MongoTranscriptStore(db),
         tenant_data=MongoTenantDataStore(db),
         signups=MongoSignupStore(db),
+        retention=MongoRetentionStore(db),
         subjects=MongoSubjectStore(db),
         archive=MongoArchiveStore(db),
         audit=MongoAuditStore(db),

@@ -192,3 +192,14 @@ V12 = [
         SELECT RAISE(ABORT, 'the audit log is append-only');
     END""",
 ]
+
+#: Version 13: retention inside a running tenant (wschat/retention). Each index holds only rows that can
+#: be due, so that a run reads what it deletes, not what is kept: visitors whose address has not been aged
+#: (``ip_aged`` is set once it was deleted or shortened; stored addresses count from ``first_seen``, when
+#: they were stored), and visitors who chatted, by when they were last seen. Closed chats are found through
+#: ``conversations_archive``, sent and failed mails through ``outbox_tenant_status``.
+V13 = [
+    "ALTER TABLE visitors ADD COLUMN ip_aged INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX visitors_ip_due ON visitors (tenant_id, first_seen) WHERE ip_aged = 0",
+    "CREATE INDEX visitors_engaged ON visitors (tenant_id, last_seen) WHERE engaged = 1",
+]

@@ -16,6 +16,7 @@ from wschat.storage.sqlite.messages import SqliteMessageStore
 from wschat.storage.sqlite.outbox import SqliteMailRecords, SqliteOutboxStore
 from wschat.storage.sqlite.photos import SqlitePhotoStore
 from wschat.storage.sqlite.presence import SqlitePresenceStore
+from wschat.storage.sqlite.retention import SqliteRetentionStore
 from wschat.storage.sqlite.signups import SqliteSignupStore
 from wschat.storage.sqlite.subjects import SqliteSubjectStore
 from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
@@ -41,6 +42,7 @@ def build_stores(db: Connections) -> Stores:
         transcripts=SqliteTranscriptStore(db),
         tenant_data=SqliteTenantDataStore(db),
         signups=SqliteSignupStore(db),
+        retention=SqliteRetentionStore(db),
         subjects=SqliteSubjectStore(db),
         archive=SqliteArchiveStore(db),
         audit=SqliteAuditStore(db),

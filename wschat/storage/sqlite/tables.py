@@ -175,8 +175,10 @@ VISITORS = Table(
         "current_page:json",
         "engaged:bool",
         "restricted:bool",
+        # Set once retention deleted or shortened the address (wschat/retention): never taken again.
+        "ip_aged:bool",
     ),
-    defaults={"contact": {}, "engaged": False, "restricted": False},
+    defaults={"contact": {}, "engaged": False, "restricted": False, "ip_aged": False},
 )
 CONVERSATIONS = Table(
     "conversations",

@@ -1,4 +1,4 @@
-// Admin: allowed origins and the tenant's chat settings (PATCH /api/tenant).
+// Admin: allowed origins and the tenant's chat settings (PATCH /api/tenant); retention; the contract.
 import { useState } from "preact/hooks";
 import { controller } from "../controller";
 import { dateTime, parseOrigins } from "../format";
@@ -6,6 +6,7 @@ import type { State } from "../state";
 import { errorText, t } from "../strings";
 import type * as v from "valibot";
 import { type Contract as ContractWire, TenantAnswer } from "../wire";
+import { Retention } from "./Retention";
 
 export function Settings({ state }: { state: State }) {
   const tenant = state.tenant;
@@ -59,6 +60,7 @@ export function Settings({ state }: { state: State }) {
           {t.settings.save}
         </button>
       </form>
+      <Retention />
       {tenant?.contract && <Contract contract={tenant.contract} />}
     </section>
   );
