@@ -20,6 +20,7 @@ from typing import Protocol
 from pymongo.errors import PyMongoError
 
 from wschat.accounts.store import TenantStore, UserStore
+from wschat.agent_data.store import AgentDataStore
 from wschat.archive.store import ArchiveStore
 from wschat.canned.store import CannedReplyStore
 from wschat.chat.conversation_store import ConversationStore
@@ -62,6 +63,7 @@ TABLES = (
     "export_audit",
     "signups",
     "subject_requests",
+    "former_agents",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -98,6 +100,7 @@ class Stores:
     tenant_data: TenantDataStore
     signups: SignupStore
     subjects: SubjectStore
+    agent_data: AgentDataStore
 
 
 class Database(Protocol):

@@ -24,6 +24,7 @@ _BY_TENANT = (
     "outbox",
     "export_audit",
     "subject_requests",
+    "former_agents",
     "sockets",
     "presence",
     "canned_replies",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wschat.storage import Stores
 from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
+from wschat.storage.mongo.agent_data import MongoAgentDataStore
 from wschat.storage.mongo.archive import MongoArchiveStore
 from wschat.storage.mongo.calls import MongoCallStore
 from wschat.storage.mongo.canned import MongoCannedReplyStore
@@ -43,5 +44,6 @@ def build_stores(db: MongoHandle) -> Stores:
         tenant_data=MongoTenantDataStore(db),
         signups=MongoSignupStore(db),
         subjects=MongoSubjectStore(db),
+        agent_data=MongoAgentDataStore(db),
         archive=MongoArchiveStore(db),
     )

@@ -144,3 +144,25 @@ V11 = [
     )""",
     "CREATE INDEX subject_requests_tenant ON subject_requests (tenant_id, received_at, id)",
 ]
+
+#: Version 14: what deleting an agent leaves (wschat/agent_data). ``former_agents`` is the durable to-do of
+#: the deletions whose name-taking is not done yet (housekeeping works through it in batches, oldest first);
+#: the records that name an agent are found by the agent's id through indexes that lead with the tenant: the
+#: transitions they made (``by``), the transcripts they forwarded, the exports they made and the data-subject
+#: requests they answered. (The transitions that gave them a chat have had ``transitions_agent`` since 8.)
+V14 = [
+    """CREATE TABLE former_agents (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        after TEXT
+    )""",
+    "CREATE INDEX former_agents_created ON former_agents (created_at, id)",
+    "CREATE INDEX former_agents_tenant ON former_agents (tenant_id)",
+    "CREATE INDEX transitions_by ON transitions (tenant_id, json_extract(record, '$.by.id'))",
+    "CREATE INDEX transcripts_by ON transcripts (tenant_id, by_id)",
+    "CREATE INDEX export_audit_user ON export_audit (tenant_id, user_id)",
+    "CREATE INDEX subject_requests_by ON subject_requests (tenant_id, by_id)",
+]

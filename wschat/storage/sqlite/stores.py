@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wschat.storage import Stores
 from wschat.storage.sqlite.accounts import SqliteTenantStore, SqliteUserStore
+from wschat.storage.sqlite.agent_data import SqliteAgentDataStore
 from wschat.storage.sqlite.archive import SqliteArchiveStore
 from wschat.storage.sqlite.calls import SqliteCallStore, SqliteVideoRecords
 from wschat.storage.sqlite.canned import SqliteCannedReplyStore
@@ -41,5 +42,6 @@ def build_stores(db: Connections) -> Stores:
         tenant_data=SqliteTenantDataStore(db),
         signups=SqliteSignupStore(db),
         subjects=SqliteSubjectStore(db),
+        agent_data=SqliteAgentDataStore(db),
         archive=SqliteArchiveStore(db),
     )
