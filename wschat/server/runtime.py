@@ -13,6 +13,8 @@ from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimit
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.accounts.service import AccountService
 from wschat.accounts.tokens import TokenIssuer
+from wschat.agent_data.download import OwnData
+from wschat.agent_data.forgetting import FormerAgents
 from wschat.archive.export import ArchiveExport
 from wschat.archive.models import Cursors
 from wschat.archive.service import ArchiveService
@@ -47,6 +49,7 @@ from wschat.mail.settings_store import MailSettingsStore
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
 from wschat.sealing import Sealer
+from wschat.server.agent_data import agent_data_services
 from wschat.server.transport import Transport
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
@@ -103,6 +106,9 @@ class Runtime:
     signup: SignupService
     #: Data-subject requests: find, export, erase, the request log; the visitor's own.
     subjects: SubjectService
+    #: Deleted agents' names taken out of their chats (a housekeeping step), and an agent's own download.
+    former_agents: FormerAgents
+    own_data: OwnData
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -137,6 +143,7 @@ class Runtime:
             self.lifecycle,
             self.signup,
             self.subjects,
+            self.own_data,
         )
 
     async def close(self) -> None:
@@ -228,7 +235,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     video_settings = VideoSettingsService(video)
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
     canned = CannedReplyService(stores.canned, clock)
-    subscribe(events, routing, calls, photos, canned)
+    former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
+    subscribe(events, routing, calls, photos, canned, former_agents)
     outbox_worker, mail = _mail(settings, db, clock)
     archive = archive_service(settings, db)
     return Runtime(
@@ -311,6 +319,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             clock,
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
         ),
+        former_agents=former_agents,
+        own_data=own_data,
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,
@@ -357,6 +367,7 @@ def subscribe(
     calls: CallService,
     photos: PhotoService,
     canned: CannedReplyService,
+    former_agents: FormerAgents,
 ) -> None:
     """Who follows what: every subscriber of every domain event, in the order they run."""
 
@@ -380,5 +391,9 @@ def subscribe(
     async def forget_replies_of_deleted_user(event: UserDeleted) -> None:
         await canned.forget_owner(event.tenant_id, event.user_id)  # their own replies go with them
 
+    async def unname_deleted_user(event: UserDeleted) -> None:
+        await former_agents.agent_deleted(event.tenant_id, event.user_id)  # their messages stay, unnamed
+
     events.subscribe(UserDeleted, forget_photos_of_deleted_user)
     events.subscribe(UserDeleted, forget_replies_of_deleted_user)
+    events.subscribe(UserDeleted, unname_deleted_user)
