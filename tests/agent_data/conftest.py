@@ -134,6 +134,8 @@ async def _chats(office: Office) -> None:
         token=office.tokens["q.xaver"],
     )
     assert answer.status == 202, answer.body
+    done = await server.request("POST", f"/api/offline/{item}/done", token=office.tokens["q.xaver"])
+    assert done.status == 200, done.body
     await leaving.disconnect()
     await xaver.disconnect()
     await _settled(server)

@@ -150,3 +150,22 @@ async def test_a_todo_naming_a_user_who_exists_changes_nothing(server: LiveServe
 
     assert await _everything(db) == before
     assert await stored(db, "former_agents") == []
+
+
+async def test_a_refused_deletion_leaves_the_agent_and_records_no_todo(server: LiveServer) -> None:
+    here = await office(server)
+    db = server.app.runtime.db
+    before = await _everything(db)
+    admin = await server.accounts.users.by_login(here.tenant.id, "anna")
+    assert admin is not None
+    refused = {
+        "not an admin": (f"/api/agents/{here.xavier.id}", here.tokens["q.xaver"], 403, "FORBIDDEN"),
+        "no such user": ("/api/agents/usr_nobody", here.tokens["anna"], 404, "NOT_FOUND"),
+        "the last active admin": (f"/api/agents/{admin.id}", here.tokens["anna"], 409, "CONFLICT"),
+    }
+    for why, (path, token, status, code) in refused.items():
+        reply = await server.request("DELETE", path, token=token)
+        assert (reply.status, reply.code) == (status, code), why
+
+    assert await stored(db, "former_agents") == []
+    assert await _everything(db) == before

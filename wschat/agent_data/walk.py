@@ -53,7 +53,7 @@ class AgentChats:
 def _first(way: Way, trace: Trace, records: ConversationRecords, user_id: str) -> bool:
     """Whether ``trace`` is the record at which the walk gives its conversation."""
     held = [t for t in records.transitions if (t.get("state") or {}).get("agent_id") == user_id]
-    acted = [t for t in records.transitions if (t.get("by") or {}).get("id") == user_id]
+    acted = [t for t in records.transitions if _by(t) == user_id]
     if way is Way.HELD:
         return _is_earliest(trace, held)
     if way is Way.ACTED:
@@ -62,6 +62,12 @@ def _first(way: Way, trace: Trace, records: ConversationRecords, user_id: str) -
         (t for t in records.transcripts if t.get("by_id") == user_id), key=lambda t: (t["at"], t["_id"])
     )
     return not held and not acted and bool(sent) and sent[0]["_id"] == trace.record_id
+
+
+def _by(transition: Document) -> object:
+    """Who made the transition, where it names a party (an offline item's ``done`` names only an id)."""
+    by = transition.get("by")
+    return by.get("id") if isinstance(by, dict) else None
 
 
 def _is_earliest(trace: Trace, transitions: list[Document]) -> bool:
