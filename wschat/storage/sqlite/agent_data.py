@@ -105,7 +105,9 @@ class SqliteAgentDataStore(SqliteStore):
             f"SELECT rowid, id, conversation_id FROM {table} WHERE tenant_id = ? AND {named}"
             " AND rowid > ? ORDER BY rowid LIMIT ?"
         )
-        params = (tenant_id, user_id, int(after or 0), limit)
+        # A cursor that is no rowid (a to-do copied from MongoDB by ``wschat db copy``) starts the way anew:
+        # doing a page twice changes nothing.
+        params = (tenant_id, user_id, int(after) if after and after.isdigit() else 0, limit)
         rows = await self._db.read(lambda conn: conn.execute(sql, params).fetchall())
         return [Trace(str(row[0]), row[1], row[2]) for row in rows]
 
