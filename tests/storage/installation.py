@@ -29,6 +29,7 @@ from tests.storage.builders import (
     page_view,
 )
 from wschat.accounts.models import RevokedSession, Role, Tenant
+from wschat.agent_data.store import FormerAgent, Stage
 from wschat.audit.models import Action, Target, TargetKind
 from wschat.chat.models import AgentStatus, ConversationStatus, Party, SenderKind, Visibility
 from wschat.clock import new_id
@@ -135,6 +136,9 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
         }
     )
 
+    # A deleted agent whose name is half taken out of their chats (wschat/agent_data).
+    former = FormerAgent(f"fag_{tenant.id[4:]}", tenant.id, "usr_fedcba9876543210", at(7), Stage.ACTED, "c:1")
+    await stores.agent_data.add_former(former)
     for v in range(3):
         visitor = new_visitor(
             tenant, seen=10 + v, name=f"Visitor {v}", contact={"email": f"v{v}@example.org"}, country="DE"

@@ -30,6 +30,8 @@ from tests.storage.builders import (
 )
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
+from wschat.agent_data.former import mentions, message_changes, record_changes
+from wschat.agent_data.store import FormerAgent, Stage, Way
 from wschat.archive.store import ArchiveFilter
 from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
 from wschat.audit.store import AuditFilter
@@ -171,6 +173,8 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     }
     when = {"state": "done", "received_at": at(2), "due_at": at(2 + 86400 * 30), "done_at": at(2)}
     await stores.subjects.record_request(request | when | {"by_id": anna.id, "by_name": "Anna", "detail": {}})
+    # A deleted agent whose name is still to be taken out of their chats (wschat/agent_data).
+    await stores.agent_data.add_former(FormerAgent("fag_fedcba9876543210", acme.id, "usr_gone", at(60)))
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -312,6 +316,8 @@ async def exercise(stores: Stores, world: World) -> None:
     await audit_log(stores, world)
     # Data-subject requests: a person found, exported, anonymised; another deleted (wschat/subjects).
     await subject_requests(stores, world)
+    # Bert, deleted meanwhile: his name goes from the records that name him (wschat/agent_data).
+    await former_agent(stores, world)
     # A third tenant, used, then deleted as its lifecycle deletes it (wschat/lifecycle).
     await tenant_deletion(stores)
     await signups(stores)
@@ -406,6 +412,28 @@ async def subject_requests(stores: Stores, world: World) -> None:
     assert await stores.subjects.finish_request(acme.id, newest[0]["_id"], at(95))
 
 
+async def former_agent(stores: Stores, world: World) -> None:
+    """Bert's to-do, worked through: the records that name him walked by his id in every way, his chat's
+    records and messages rewritten without his name, the logs that name him, the to-do done."""
+    acme, bert, chat = world.acme, world.bert, world.chat
+    await stores.agent_data.add_former(FormerAgent("fag_0123456789abcdef", acme.id, bert.id, at(100)))
+    due = [f for f in await stores.agent_data.formers(at(200), 10) if f.user_id == bert.id]
+    assert due, "the to-do was not found"
+    for way in Way:
+        traces = await stores.agent_data.traces(acme.id, bert.id, way, None, 1)
+        if traces:
+            await stores.agent_data.traces(acme.id, bert.id, way, traces[-1].cursor, 1)
+    records = await stores.agent_data.records_of(acme.id, chat.id)
+    assert records.conversation is not None
+    page = await stores.messages.after(acme.id, chat.id, 0, 100, agents=True)
+    changes = record_changes(bert.id, records) + message_changes(bert.id, mentions(bert.id, records), page)
+    assert changes, "nothing named Bert"
+    await stores.agent_data.rewrite(acme.id, changes)
+    await stores.agent_data.unname_records(acme.id, bert.id, 10)
+    await stores.agent_data.save_progress(replace(due[0], stage=Stage.RECORDS))
+    await stores.agent_data.finish(due[0].id)
+
+
 async def tenant_deletion(stores: Stores) -> None:
     """A tenant with a record in every table a tenant fills, deleted batch by batch, its search indexes
     compacted, then its record. Its own tenant, so that the others' history never reaches its queries."""
@@ -446,12 +474,14 @@ async def tenant_deletion(stores: Stores) -> None:
         | {"state": "done", "received_at": at(12), "due_at": at(13), "done_at": at(12), "by_id": admin.id}
         | {"by_name": "P", "detail": {}}
     )
+    await stores.agent_data.add_former(FormerAgent("fag_initech0123456789", initech.id, "usr_left", at(14)))
 
     batches = 0
     while await stores.tenant_data.delete_batch(initech.id, 2):
         batches += 1
         assert batches < 100, "a deletion that never ends"
     await stores.tenant_data.compact()
+    assert not [f for f in await stores.agent_data.formers(at(10**6), 100) if f.tenant_id == initech.id]
     assert await stores.tenant_data.delete_tenant(initech.id)
     assert await stores.tenants.by_id(initech.id) is None
 

@@ -11,6 +11,7 @@ import pytest
 
 from tests.storage.builders import at, new_conversation, new_visitor, page_ref
 from tests.storage.conftest import Adapter, TwoTenants
+from wschat.agent_data.store import AgentDataStore
 from wschat.chat.conversation_store import ConversationStore, Superseded
 from wschat.chat.models import SYSTEM, ConversationStatus
 from wschat.lifecycle.store import TenantDataStore
@@ -19,6 +20,7 @@ from wschat.storage import Stores
 from wschat.storage.cached import (
     CachedConversations,
     CachedVisitors,
+    ForgettingAgentData,
     ForgettingRetention,
     ForgettingSubjects,
     ForgettingTenantData,
@@ -34,6 +36,7 @@ WRAPPERS = [
     (ForgettingSubjects, SubjectStore),
     (ForgettingTenantData, TenantDataStore),
     (ForgettingRetention, RetentionStore),
+    (ForgettingAgentData, AgentDataStore),
 ]
 
 

@@ -136,6 +136,8 @@ class User:
     photo_id: str | None = None
     #: Sessions ended by signing out whose tokens have not all expired yet.
     revoked_sessions: tuple[RevokedSession, ...] = field(default=(), repr=False)
+    #: The last change of the account (None until the first).
+    updated_at: datetime | None = None
 
     def signed_out(self, session_id: str | None) -> bool:
         """Whether the session was ended by signing out (tokens without a session id never are)."""

@@ -203,6 +203,7 @@ class OfflineService:
         # Queued first: a refused mail (no server) stores no answer that the visitor never gets.
         await self._mail.enqueue(agent.tenant, item.answer_email, subject, layout, lang)
         sender = Party(SenderKind.AGENT, agent.user.id, agent.user.display_name, agent.user.photo_url)
+        await self._answered(agent, item, sender)
         await self._messages.record(item, sender, new_id("ans"), text)
         log.info("offline message %s answered by agent %s", item.id, agent.user.id)
         target = Target(TargetKind.CONVERSATION, item.id)
@@ -223,6 +224,16 @@ class OfflineService:
                 continue
             await self._count_changed(agent.tenant.id)
         return await self._wire(item)
+
+    async def _answered(self, agent: Principal, item: Conversation, by: Party) -> None:
+        """Who answered when, kept in the item's history like every change: the answer is found by its
+        author's id (wschat/agent_data: a deleted agent's name goes from their answers too)."""
+        while True:
+            try:
+                await self._conversations.transition(item, "answer", {}, {"by": by.to_doc()}, self._clock())
+                return
+            except Superseded:
+                item = await self._item(agent, item.id)
 
     async def _item(self, agent: Principal, item_id: str) -> Conversation:
         item = await self._conversations.get(agent.tenant.id, item_id)

@@ -244,8 +244,8 @@ def _quote(message: Message, words: dict[str, str], visitor_reads: bool) -> Quot
                 else (message.sender.display_name or words["forward_visitor"])
             )
             return Quoted(who, message.text, at)
-        case _:
-            return Quoted(message.sender.display_name, message.text, at)
+        case _:  # an agent; one since deleted has no name any more
+            return Quoted(message.sender.display_name or words["former_agent"], message.text, at)
 
 
 _SYSTEM_DE = {
@@ -264,7 +264,10 @@ def system_text(message: Message, words: dict[str, str]) -> str:
     """A system message as one readable line in the reader's language (German for the events wsChat
     writes; the stored English text otherwise)."""
     if words is transcript_words("de") and message.event in _SYSTEM_DE:
-        data = {k: str(v) for k, v in message.data.items() if isinstance(v, str | int)}
+        # An empty name is an agent's since deleted (wschat/agent_data/former.py).
+        data = {
+            k: str(v) or words["a_former_agent"] for k, v in message.data.items() if isinstance(v, str | int)
+        }
         try:
             return _SYSTEM_DE[message.event].format(**data)
         except KeyError:

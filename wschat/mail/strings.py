@@ -45,6 +45,9 @@ _TRANSCRIPT: dict[Lang, dict[str, str]] = {
         "forward_visitor": "Visitor",
         "system": "Note",
         "empty": "(no messages)",
+        # An agent since deleted: the label of their messages, and how a sentence names them.
+        "former_agent": "Former agent",
+        "a_former_agent": "A former agent",
     },
     "de": {
         "subject": "Ihr Chat mit {tenant}",
@@ -58,6 +61,8 @@ _TRANSCRIPT: dict[Lang, dict[str, str]] = {
         "forward_visitor": "Besucher",
         "system": "Hinweis",
         "empty": "(keine Nachrichten)",
+        "former_agent": "Ehemalige Ansprechperson",
+        "a_former_agent": "Eine ehemalige Ansprechperson",
     },
 }
 

@@ -18,6 +18,7 @@ from quart import Quart, Response
 from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
+from wschat.agent_data.routes import blueprint as agent_data_blueprint
 from wschat.archive.routes import blueprint as archive_blueprint
 from wschat.audit.routes import blueprint as audit_blueprint
 from wschat.boundary.http import SERVICES, json_response, require_bearer
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     install_error_handlers(quart_app)
     install_security_headers(quart_app)
     quart_app.register_blueprint(accounts_blueprint)
+    quart_app.register_blueprint(agent_data_blueprint)
     quart_app.register_blueprint(widget_blueprint)
     quart_app.register_blueprint(media_blueprint)
     quart_app.register_blueprint(web_blueprint)
@@ -234,6 +236,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             ("leave calls of dead sockets", rt.calls.leave_dead_sockets),
             ("forget the first-run password file", forget_first_password),
             ("delete unconfirmed sign-ups", rt.signup.purge),
+            ("take deleted agents' names out of their chats", rt.former_agents.run_once),
             ("clients catch up after a failed publish", order_catch_up),
         )
         while True:

@@ -12,6 +12,8 @@ from wschat.accounts.agents import AgentAdminService
 from wschat.accounts.login_limits import ACCOUNT_WINDOW, DELAY_STEPS, LoginLimits
 from wschat.accounts.service import AccountService
 from wschat.accounts.tokens import TokenIssuer
+from wschat.agent_data.download import OwnData
+from wschat.agent_data.forgetting import FormerAgents
 from wschat.archive.export import ArchiveExport
 from wschat.archive.service import ArchiveService
 from wschat.audit.service import AuditService
@@ -48,6 +50,7 @@ from wschat.media.service import PhotoService
 from wschat.retention.runner import RetentionRunner
 from wschat.retention.service import RetentionService
 from wschat.sealing import Sealer
+from wschat.server.agent_data import agent_data_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
 from wschat.signalling.relay import SignalRelay
@@ -110,6 +113,9 @@ class Runtime:
     #: How long a running tenant keeps each data category: its admins' choice, and the runner (a lease).
     retention: RetentionService
     retention_runner: RetentionRunner
+    #: Deleted agents' names taken out of their chats (a housekeeping step), and an agent's own download.
+    former_agents: FormerAgents
+    own_data: OwnData
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -146,6 +152,7 @@ class Runtime:
             self.subjects,
             self.audit,
             self.retention,
+            self.own_data,
         )
 
     async def close(self) -> None:
@@ -238,7 +245,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
     canned = CannedReplyService(stores.canned, clock)
     audit = AuditService(stores.audit, clock, Cursors(_cursor_key(settings, b"wschat audit cursors v1")))
-    subscribe(events, routing, calls, photos, canned, audit)
+    former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
+    subscribe(events, routing, calls, photos, canned, audit, former_agents)
     outbox_worker, mail = _mail(settings, db, clock)
     archive = archive_service(settings, db, audit)
     return Runtime(
@@ -337,6 +345,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             compact=stores.tenant_data.compact,
             audit=stores.audit,
         ),
+        former_agents=former_agents,
+        own_data=own_data,
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

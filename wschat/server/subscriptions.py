@@ -4,6 +4,7 @@ they run, in one place."""
 from __future__ import annotations
 
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
+from wschat.agent_data.forgetting import FormerAgents
 from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
 from wschat.audit.service import AuditService
 from wschat.boundary.domain_events import DomainEvents
@@ -21,6 +22,7 @@ def subscribe(
     photos: PhotoService,
     canned: CannedReplyService,
     audit: AuditService,
+    former_agents: FormerAgents,
 ) -> None:
     """Who follows what: every subscriber of every domain event, in the order they run."""
 
@@ -52,4 +54,9 @@ def subscribe(
 
     events.subscribe(UserDeleted, forget_photos_of_deleted_user)
     events.subscribe(UserDeleted, forget_replies_of_deleted_user)
+
+    async def unname_deleted_user(event: UserDeleted) -> None:
+        await former_agents.agent_deleted(event.tenant_id, event.user_id)  # their messages stay, unnamed
+
     events.subscribe(UserDeleted, record_deleted_user)
+    events.subscribe(UserDeleted, unname_deleted_user)

@@ -20,6 +20,7 @@ from typing import Protocol
 from pymongo.errors import PyMongoError
 
 from wschat.accounts.store import TenantStore, UserStore
+from wschat.agent_data.store import AgentDataStore
 from wschat.archive.store import ArchiveStore
 from wschat.audit.store import AuditStore
 from wschat.canned.store import CannedReplyStore
@@ -64,6 +65,7 @@ TABLES = (
     "audit_log",
     "signups",
     "subject_requests",
+    "former_agents",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -102,6 +104,7 @@ class Stores:
     subjects: SubjectStore
     audit: AuditStore
     retention: RetentionStore
+    agent_data: AgentDataStore
 
 
 class Database(Protocol):

@@ -107,6 +107,7 @@ def user_from(doc: Document) -> User:
         revoked_sessions=tuple(
             RevokedSession(entry["sid"], entry["until"]) for entry in doc.get("revoked_sessions") or ()
         ),
+        updated_at=doc.get("updated_at"),
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar, cast
 
+from wschat.agent_data.store import AgentDataStore, Change
 from wschat.chat.conversation_store import ConversationStore, Superseded
 from wschat.chat.models import Conversation
 from wschat.lifecycle.store import BATCH as LIFECYCLE_BATCH
@@ -43,6 +44,7 @@ def with_caches(stores: Stores, caches: Caches) -> Stores:
         subjects=cast(SubjectStore, ForgettingSubjects(stores.subjects, caches)),
         tenant_data=cast(TenantDataStore, ForgettingTenantData(stores.tenant_data, caches)),
         retention=cast(RetentionStore, ForgettingRetention(stores.retention, caches)),
+        agent_data=cast(AgentDataStore, ForgettingAgentData(stores.agent_data, caches)),
     )
 
 
@@ -276,3 +278,18 @@ class ForgettingRetention(_Wrapper):
         if swept.visitors:
             await self._caches.forget(VISITORS, swept.visitors)
         return swept
+
+
+class ForgettingAgentData(_Wrapper):
+    """A deleted agent's name goes from the conversations that show it (their ``closed_by``)."""
+
+    HANDED_ON = frozenset(
+        {"traces", "records_of", "unname_records", "add_former", "formers", "save_progress", "finish"}
+    )
+
+    async def rewrite(self, tenant_id: str, changes: list[Change]) -> dict[str, int]:
+        changed: dict[str, int] = await self._inner.rewrite(tenant_id, changes)
+        ids = [c.record_id for c in changes if c.table == CONVERSATIONS]
+        if ids:
+            await self._caches.forget(CONVERSATIONS, ids)
+        return changed

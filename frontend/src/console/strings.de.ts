@@ -37,7 +37,12 @@ export const de: Strings = {
   profile: {
     title: "Mein Profil",
     hint: "Besucher sehen Ihren Anzeigenamen und Ihr Foto. Anzeigename, Rolle und maximale Chats ändert ein Administrator für Sie.",
+    download: "Meine Daten herunterladen",
+    downloadHint:
+      "Ihr Konto, Ihr Foto, Ihre eigenen Textbausteine, Ihre Anmeldedaten und alle Nachrichten, die Sie geschrieben haben, als eine JSON-Datei.",
+    downloaded: "Ihre Daten sind heruntergeladen.",
   },
+  formerAgent: { label: "Ehemaliges Teammitglied", subject: "Ein ehemaliges Teammitglied" },
   offline: {
     title: "Zu beantwortende Nachrichten",
     hint: "Im Widget hinterlassen, als niemand erreichbar war. Per E-Mail beantworten, dann als erledigt markieren.",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorText, strings, messageText, t } from "./strings";
+import { errorText, strings, messageText, senderText, t, userName } from "./strings";
 
 /** Every text of a set by its path ("call.over"); a function is called with sample arguments. */
 function texts(set: object, prefix = ""): Map<string, string> {
@@ -83,5 +83,24 @@ describe("errorText", () => {
     expect(errorText({ code: "INVALID_CREDENTIALS" })).toBe(t.errors.INVALID_CREDENTIALS);
     expect(errorText({ code: "SOMETHING_NEW", message: "Something new." })).toBe("Something new.");
     expect(errorText({ code: "toString" })).toBe(t.errors.INTERNAL);
+  });
+});
+
+describe("a deleted agent in the console", () => {
+  const closed = { event: "closed_by_agent", data: { agent: "" }, text: "A former agent closed the chat." };
+
+  it("is a former agent: as a sender, in a system message, in a log", () => {
+    expect(messageText(closed, strings.en)).toBe("A former agent closed the chat.");
+    expect(messageText(closed, strings.de)).toBe("Ein ehemaliges Teammitglied hat den Chat beendet.");
+    expect(senderText({ kind: "agent", display_name: "" }, strings.de)).toBe("Ehemaliges Teammitglied");
+    expect(senderText({ kind: "agent", display_name: "" }, strings.en)).toBe("Former agent");
+    expect(userName("", strings.en)).toBe("Former agent");
+    expect(userName(null, strings.de)).toBe("Ehemaliges Teammitglied");
+  });
+
+  it("leaves a named agent and a visitor as they are", () => {
+    expect(senderText({ kind: "agent", display_name: "Bert" }, strings.de)).toBe("Bert");
+    expect(senderText({ kind: "visitor", display_name: "Vera" }, strings.de)).toBe("Vera");
+    expect(messageText({ ...closed, data: { agent: "Bert" } }, strings.de)).toBe("Bert hat den Chat beendet.");
   });
 });

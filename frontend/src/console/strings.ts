@@ -1,7 +1,7 @@
 // Every text the console shows, in English here and in German in strings.de.ts, and the set the page uses
 // (language.ts chooses it). The German set has the type of the English one, so neither can miss a text.
 import type { Lang } from "../shared/language";
-import { wordedText, type Data } from "../shared/systemText";
+import { senderName, wordedText, type Data } from "../shared/systemText";
 import type { Message } from "../shared/wire";
 import { lang } from "./language";
 import { de } from "./strings.de";
@@ -23,7 +23,12 @@ const en = {
   profile: {
     title: "My profile",
     hint: "Visitors see your alias and photo. Ask an admin to change your alias, role or max chats.",
+    download: "Download my data",
+    downloadHint: "Your account, photo, own canned replies, sign-in data and every message you wrote, as one JSON file.",
+    downloaded: "Your data is downloaded.",
   },
+  // An agent since deleted, whose messages stay without a name (docs/privacy.md).
+  formerAgent: { label: "Former agent", subject: "A former agent" },
   offline: {
     title: "Messages to answer",
     hint: "Left in the widget while nobody was online. Answer by e-mail, then mark as done.",
@@ -539,5 +544,15 @@ export function errorText(error: { code: string; message?: string; details?: Rec
 /** A message's text in the page's language: a system message worded from its `event` and `data`, any other
  * message (and an event this page does not know) as written. */
 export function messageText(message: Pick<Message, "event" | "data" | "text">, texts: Strings = t): string {
-  return wordedText(message, texts.system);
+  return wordedText(message, texts.system, texts.formerAgent);
+}
+
+/** Who sent a message (or did something): an agent since deleted is a former agent. */
+export function senderText(sender: { kind: "visitor" | "agent" | "system"; display_name: string }, texts: Strings = t): string {
+  return senderName(sender, texts.formerAgent);
+}
+
+/** A user's name as a log shows it (who exported, who forwarded): "" is an agent since deleted. */
+export function userName(name: string | null | undefined, texts: Strings = t): string {
+  return name || texts.formerAgent.label;
 }

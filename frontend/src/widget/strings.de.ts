@@ -32,6 +32,7 @@ export const de: Strings = {
   offlineSent:
     "Vielen Dank! Ihre Nachricht ist bei unserem Team angekommen. Wir melden uns so bald wie möglich.",
   you: "Sie",
+  formerAgent: { label: "Ehemalige Ansprechperson", subject: "Eine ehemalige Ansprechperson" },
   sending: "Wird gesendet…",
   notSent: "Nicht gesendet.",
   retry: "Erneut senden",

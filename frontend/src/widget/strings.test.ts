@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as v from "valibot";
 import { fixture } from "../shared/fixtures";
 import { SyncResult } from "./wire";
-import { messageText, strings } from "./strings";
+import { messageText, senderText, strings } from "./strings";
 
 const assigned = v.parse(SyncResult, fixture("client/visitor/messages.sync.json").ack).messages[0]!;
 const { en, de } = strings;
@@ -46,5 +46,22 @@ describe("messageText", () => {
       "Anna hat die Bildschirmfreigabe gestartet.",
     );
     expect(messageText(started, de)).toBe("Ein Videoanruf hat begonnen.");
+  });
+});
+
+describe("a deleted agent in the widget", () => {
+  // As the server leaves a deleted agent's records (wschat/agent_data/former.py).
+  const joined = { ...assigned, data: { agent: "" }, text: "A former agent joined the chat." };
+  const theirs = { sender: { kind: "agent" as const, id: "usr_1", display_name: "", photo_url: null } };
+
+  it("is a former agent, in the visitor's language", () => {
+    expect(messageText(joined, en)).toBe("A former agent joined the chat.");
+    expect(messageText(joined, de)).toBe("Eine ehemalige Ansprechperson ist dem Chat beigetreten.");
+    expect(senderText(theirs, en)).toBe("Former agent");
+    expect(senderText(theirs, de)).toBe("Ehemalige Ansprechperson");
+  });
+
+  it("leaves every named sender as named", () => {
+    expect(senderText({ sender: { ...theirs.sender, display_name: "Bert" } }, de)).toBe("Bert");
   });
 });

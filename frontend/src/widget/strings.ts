@@ -3,7 +3,7 @@
 // the panel (ui/Panel.tsx); the launcher's few texts load with the widget (ui/Launcher.tsx). The tenant's own
 // texts (title, greeting, offline, queued) come from its configuration.
 import type { Lang } from "../shared/language";
-import { wordedText, type Data } from "../shared/systemText";
+import { senderName, wordedText, type Data } from "../shared/systemText";
 import type { Message } from "../shared/wire";
 import { de } from "./strings.de";
 
@@ -36,6 +36,8 @@ const en = {
   anonymousHint: "You can chat anonymously. Leave a name if you like.",
   offlineSent: "Thank you! Your message has reached our team. We will get back to you as soon as we can.",
   you: "You",
+  // An agent since deleted, whose messages stay without a name (docs/privacy.md).
+  formerAgent: { label: "Former agent", subject: "A former agent" },
   sending: "Sending…",
   notSent: "Not sent.",
   retry: "Retry",
@@ -131,5 +133,10 @@ export const strings: Readonly<Record<Lang, Strings>> = { en, de };
 /** A message's text in the visitor's language: a system message worded from its `event` and `data`, any
  * other message (and an event this widget does not know) as written. */
 export function messageText(message: Pick<Message, "event" | "data" | "text">, texts: Strings): string {
-  return wordedText(message, texts.system);
+  return wordedText(message, texts.system, texts.formerAgent);
+}
+
+/** Who sent a message, as the visitor reads it: an agent since deleted is a former agent. */
+export function senderText(message: Pick<Message, "sender">, texts: Strings): string {
+  return senderName(message.sender, texts.formerAgent);
 }

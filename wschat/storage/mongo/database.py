@@ -92,6 +92,13 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("at", ASCENDING)], name="at"),
         # The archive: the chats an agent took part in (assigned or transferred to).
         IndexModel([("tenant_id", ASCENDING), ("state.agent_id", ASCENDING)], name="tenant_agent"),
+        # A deleted agent's records and an agent's own data (wschat/agent_data), walked by _id: the
+        # transitions that gave them a chat, and those they made.
+        IndexModel(
+            [("tenant_id", ASCENDING), ("state.agent_id", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_agent_id",
+        ),
+        IndexModel([("tenant_id", ASCENDING), ("by.id", ASCENDING), ("_id", ASCENDING)], name="tenant_by_id"),
     ],
     "messages": [
         IndexModel([("conversation_id", ASCENDING), ("seq", ASCENDING)], unique=True, name="conv_seq_unique"),
@@ -168,7 +175,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel(
             [("tenant_id", ASCENDING), ("conversation_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)],
             name="tenant_conv_at",
-        )
+        ),
+        # The forwards of a (deleted) agent (wschat/agent_data).
+        IndexModel([("tenant_id", ASCENDING), ("by_id", ASCENDING), ("_id", ASCENDING)], name="tenant_by_id"),
     ],
     # The audit log (wschat/audit), newest first, keyset by (at, _id): the tenant's whole log, or one
     # action, family ("subject.*"), actor or target of it. Its retention deletes the oldest first.
@@ -196,7 +205,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     "subject_requests": [
         IndexModel(
             [("tenant_id", ASCENDING), ("received_at", ASCENDING), ("_id", ASCENDING)], name="tenant_at"
-        )
+        ),
+        IndexModel([("tenant_id", ASCENDING), ("by_id", ASCENDING)], name="tenant_by"),
+    ],
+    # Deleted agents whose names are still being taken out of their chats, oldest first (wschat/agent_data).
+    "former_agents": [
+        IndexModel([("created_at", ASCENDING), ("_id", ASCENDING)], name="created"),
+        IndexModel([("tenant_id", ASCENDING)], name="tenant"),
     ],
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],

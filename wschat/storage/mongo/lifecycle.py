@@ -24,6 +24,7 @@ _BY_TENANT = (
     "outbox",
     "audit_log",
     "subject_requests",
+    "former_agents",
     "sockets",
     "presence",
     "canned_replies",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wschat.storage import Stores
 from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
+from wschat.storage.mongo.agent_data import MongoAgentDataStore
 from wschat.storage.mongo.archive import MongoArchiveStore
 from wschat.storage.mongo.audit import MongoAuditStore
 from wschat.storage.mongo.calls import MongoCallStore
@@ -46,6 +47,7 @@ def build_stores(db: MongoHandle) -> Stores:
         signups=MongoSignupStore(db),
         retention=MongoRetentionStore(db),
         subjects=MongoSubjectStore(db),
+        agent_data=MongoAgentDataStore(db),
         archive=MongoArchiveStore(db),
         audit=MongoAuditStore(db),
     )

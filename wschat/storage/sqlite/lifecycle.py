@@ -56,6 +56,7 @@ _STEPS: tuple[_Step, ...] = (
     _of_tenant("outbox", deletion.mails),
     _audit_log,
     _rows_of("subject_requests"),
+    _rows_of("former_agents"),
     _rows_of("transcripts"),
     _rows_of("sockets"),
     _rows_of("presence"),

@@ -203,3 +203,37 @@ V13 = [
     "CREATE INDEX visitors_ip_due ON visitors (tenant_id, first_seen) WHERE ip_aged = 0",
     "CREATE INDEX visitors_engaged ON visitors (tenant_id, last_seen) WHERE engaged = 1",
 ]
+
+#: Version 14: what deleting an agent leaves (wschat/agent_data). ``former_agents`` is the durable to-do of
+#: the deletions whose name-taking is not done yet (housekeeping works through it in batches, oldest first);
+#: the records that name an agent are found by the agent's id through indexes that lead with the tenant: the
+#: transitions they made (``by``), the transcripts they forwarded, their entries in the audit log (through
+#: ``audit_log_actor``) and the data-subject requests they answered. (The transitions that gave them a chat
+#: have had ``transitions_agent`` since 8.) The audit log stays append-only but for one change: an entry's
+#: actor name may be emptied, and nothing else of it changed, when that agent is deleted.
+V14 = [
+    """CREATE TABLE former_agents (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        after TEXT
+    )""",
+    "CREATE INDEX former_agents_created ON former_agents (created_at, id)",
+    "CREATE INDEX former_agents_tenant ON former_agents (tenant_id)",
+    "CREATE INDEX transitions_by ON transitions (tenant_id, json_extract(record, '$.by.id'))",
+    "CREATE INDEX transcripts_by ON transcripts (tenant_id, by_id)",
+    "DROP TRIGGER audit_log_append_only_update",
+    """CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+        WHEN NOT (
+            new.actor_name = '' AND new.id IS old.id AND new.tenant_id IS old.tenant_id AND new.at IS old.at
+            AND new.action IS old.action AND new.family IS old.family AND new.actor_kind IS old.actor_kind
+            AND new.actor_id IS old.actor_id AND new.target_kind IS old.target_kind
+            AND new.target_id IS old.target_id AND new.details IS old.details
+        )
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END""",
+    "CREATE INDEX subject_requests_by ON subject_requests (tenant_id, by_id)",
+]

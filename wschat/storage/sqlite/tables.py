@@ -332,6 +332,8 @@ SUBJECT_REQUESTS = Table(
     ),
     defaults={"detail": {}},
 )
+#: The deleted agents whose names are still being taken out of their chats (wschat/agent_data).
+FORMER_AGENTS = Table("former_agents", _c("id", "tenant_id", "user_id", "created_at:time", "stage", "after"))
 LEASES = Table("leases", _c("id", "holder", "until:time"))
 SIGNUPS = Table(
     "signups",
@@ -387,6 +389,7 @@ TABLES: tuple[Table, ...] = (
     AUDIT_LOG,
     SIGNUPS,
     SUBJECT_REQUESTS,
+    FORMER_AGENTS,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

@@ -5,7 +5,7 @@ import { archivePath, duration, EMPTY_FILTER, exportPath, type ArchiveFilter } f
 import { controller } from "../controller";
 import { dateTime } from "../format";
 import type { State } from "../state";
-import { errorText, messageText, t } from "../strings";
+import { errorText, messageText, senderText, t, userName } from "../strings";
 import { TranscriptForm } from "./TranscriptForm";
 import { ArchiveAnswer, ArchiveDetail, ExportsAnswer, type AgentState, type ArchiveEntry, type ExportRecord } from "../wire";
 
@@ -110,7 +110,7 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
         {t.conversation.transcript}
       </button>
       {forwarding && <TranscriptForm conversationId={c.id} onClose={() => setForwarding(false)} />}
-      <p>{a.agents}: {c.agents.map((agent) => agent.display_name ?? agent.id).join(", ") || "—"}</p>
+      <p>{a.agents}: {c.agents.map((agent) => userName(agent.display_name)).join(", ") || "—"}</p>
       {v && (
         <dl class="facts">
           <dt>{t.visitor.name}</dt>
@@ -129,7 +129,7 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
       <ol class="transcript">
         {detail.messages.map((m) => (
           <li key={m.id} class={`msg ${m.sender.kind}${m.visibility === "agents" ? " agents-only" : ""}`}>
-            <span class="who">{m.sender.display_name}</span> <time>{dateTime(m.created_at)}</time>
+            <span class="who">{senderText(m.sender)}</span> <time>{dateTime(m.created_at)}</time>
             {m.visibility === "agents" && <span class="badge"> {a.agentsOnly}</span>}
             <p class="text">{messageText(m)}</p>
           </li>
@@ -204,7 +204,7 @@ function ExportLog({ version }: { version: number }) {
         <ul class="export-log">
           {records.map((r) => (
             <li key={r.id}>
-              {dateTime(r.at)} · {r.user_name} · {r.format.toUpperCase()} · {a.rows(r.rows)}
+              {dateTime(r.at)} · {userName(r.user_name)} · {r.format.toUpperCase()} · {a.rows(r.rows)}
             </li>
           ))}
         </ul>

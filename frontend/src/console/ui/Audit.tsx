@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ACTIONS, auditCsvPath, auditPath, detailsText, EMPTY_AUDIT_FILTER, type AuditFilter } from "../audit";
 import { controller } from "../controller";
 import { dateTime } from "../format";
-import { errorText, named, t } from "../strings";
+import { errorText, named, t, userName } from "../strings";
 import { AuditAnswer, type AuditEntry } from "../wire";
 import { download } from "./Archive";
 
@@ -63,6 +63,13 @@ function Filters({ onSearch }: { onSearch: (f: AuditFilter) => void }) {
   );
 }
 
+/** Who acted: an admin or agent under their alias at the time (a user since deleted: a former agent), the
+ * others by their kind alone. */
+function actorText(actor: AuditEntry["actor"], who: string): string {
+  if (actor.kind === "admin" || actor.kind === "agent") return `${userName(actor.name)} (${who})`;
+  return actor.name ? `${actor.name} (${who})` : who;
+}
+
 function Row({ entry }: { entry: AuditEntry }) {
   const a = t.audit;
   const who = named(a.actors, entry.actor.kind) ?? entry.actor.kind;
@@ -74,7 +81,7 @@ function Row({ entry }: { entry: AuditEntry }) {
       </td>
       <td title={entry.action}>{named(a.actions, entry.action) ?? entry.action}</td>
       <td>
-        {entry.actor.name ? `${entry.actor.name} (${who})` : who} <code>{entry.actor.id}</code>
+        {actorText(entry.actor, who)} <code>{entry.actor.id}</code>
       </td>
       <td>
         {target ? (

@@ -9,7 +9,7 @@ import { clock, dateTime, withDays } from "../format";
 import { lang } from "../language";
 import { cannedReplies } from "../replies";
 import type { Chat, State } from "../state";
-import { messageText, named, t } from "../strings";
+import { messageText, named, senderText, t } from "../strings";
 import type { CannedReply } from "../wire";
 import { Avatar } from "./Avatar";
 import { CallButtons, CallPanel } from "./Call";
@@ -26,7 +26,7 @@ function MessageItem({ message, me, readSeq }: { message: Message; me: string | 
     return (
       <li class="msg note" data-seq={message.seq}>
         <div class="note-head">
-          <strong>{t.conversation.transferNote}</strong> · {message.sender.display_name} · {time}
+          <strong>{t.conversation.transferNote}</strong> · {senderText(message.sender)} · {time}
           <span class="badge">{t.conversation.agentsOnly}</span>
         </div>
         <p class="text">{message.text}</p>
@@ -44,10 +44,10 @@ function MessageItem({ message, me, readSeq }: { message: Message; me: string | 
   const side = message.sender.kind === "visitor" ? "visitor" : "agent";
   return (
     <li class={`msg ${side}${own ? " own" : ""}`} data-seq={message.seq}>
-      {side === "agent" && <Avatar name={message.sender.display_name} url={message.sender.photo_url} size={28} />}
+      {side === "agent" && <Avatar name={senderText(message.sender)} url={message.sender.photo_url} size={28} />}
       <div class="bubble">
         <div class="meta">
-          <span class="sender">{message.sender.display_name}</span> {time}
+          <span class="sender">{senderText(message.sender)}</span> {time}
           {side === "agent" && message.seq <= readSeq && <span class="read"> · {t.conversation.read}</span>}
         </div>
         <p class="text">{message.text}</p>

@@ -1,9 +1,11 @@
-// Everyone's own profile: what visitors see of them, and their photo (PUT/DELETE /api/agents/{own id}/photo).
+// Everyone's own profile: what visitors see of them, their photo (PUT/DELETE /api/agents/{own id}/photo),
+// and the download of their own data (GET /api/me/data).
 import { useState } from "preact/hooks";
 import { controller } from "../controller";
 import type { State } from "../state";
 import { errorText, t } from "../strings";
 import { AgentAnswer } from "../wire";
+import { download } from "./Archive";
 import { PhotoPicker } from "./PhotoPicker";
 
 export function Profile({ state }: { state: State }) {
@@ -18,6 +20,11 @@ export function Profile({ state }: { state: State }) {
     if (!answer.ok) return setFeedback({ text: errorText(answer.error), kind: "error" });
     controller.dispatch({ type: "session", me: answer.value.agent, tenant });
     setFeedback({ text: t.agents.saved, kind: "info" });
+  };
+
+  const downloadData = async () => {
+    const failed = await download("/api/me/data", `wschat-my-data-${me.login}.json`);
+    setFeedback(failed ? { text: failed, kind: "error" } : { text: t.profile.downloaded, kind: "info" });
   };
 
   return (
@@ -38,6 +45,10 @@ export function Profile({ state }: { state: State }) {
         </dl>
         <p class="muted">{t.profile.hint}</p>
         <PhotoPicker name={me.display_name} url={me.photo_url} size={96} onChange={(file) => void photo(file)} />
+        <p class="muted">{t.profile.downloadHint}</p>
+        <button type="button" onClick={() => void downloadData()}>
+          {t.profile.download}
+        </button>
         {feedback && (
           <p class={feedback.kind === "error" ? "error" : "ok"} role={feedback.kind === "error" ? "alert" : "status"}>
             {feedback.text}

@@ -4,7 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { controller } from "../controller";
 import { dateTime } from "../format";
-import { errorText, t } from "../strings";
+import { errorText, t, userName } from "../strings";
 import {
   ErasedAnswer,
   SubjectAnswer,
@@ -213,7 +213,7 @@ function RequestLog({ version }: { version: number }) {
         <ul class="requests">
           {requests.map((r) => (
             <li key={r.id}>
-              {s.kinds[r.kind] ?? r.kind} · {dateTime(r.received_at)} · {r.by.display_name} · <code>{r.visitor_id}</code> ·{" "}
+              {s.kinds[r.kind] ?? r.kind} · {dateTime(r.received_at)} · {userName(r.by.display_name)} · <code>{r.visitor_id}</code> ·{" "}
               {r.state === "open" ? s.open : s.done}
               {r.state === "open" && ` · ${s.due(dateTime(r.due_at))}`}
               {r.overdue && <strong> · {s.overdue}</strong>}

@@ -4,7 +4,7 @@ import type { Message } from "../../shared/wire";
 import { assetUrl, smallPhoto } from "../config";
 import type { Lang } from "../../shared/language";
 import { formatTime } from "../format";
-import { messageText, type Strings } from "../strings";
+import { messageText, senderText, type Strings } from "../strings";
 import type { Pending } from "../state";
 
 interface ThreadProps {
@@ -87,7 +87,7 @@ function Item({ message, seen, lang, t, origin }: ItemProps) {
       <div>
         <div class="bubble">{message.text}</div>
         <div class="meta">
-          {mine ? t.you : message.sender.display_name} · {time}
+          {mine ? t.you : senderText(message, t)} · {time}
           {seen && <> · {t.seen}</>}
         </div>
       </div>
