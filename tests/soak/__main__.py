@@ -10,13 +10,13 @@ import tempfile
 from pathlib import Path
 
 from tests.conftest import FAST_ARGON2
-from tests.soak.scenario import Plan, Report, run, run_both
+from tests.soak.scenario import FULL_LENGTH_CLUSTER_SHARE, Plan, Report, run, run_both
 from wschat.accounts import passwords
 
 
 async def _one(args: argparse.Namespace, plan: Plan, work: Path) -> list[Report]:
     if args.deployment == "both":
-        return await run_both(plan, work)
+        return await run_both(plan, work, args.cluster_share)
     return [await run(args.deployment, plan, work)]
 
 
@@ -47,6 +47,12 @@ def main() -> None:
         help="both (default): the two at once, sharing the visitors and agents",
     )
     parser.add_argument("--runs", type=int, default=1, help="runs in a row (default 1)")
+    parser.add_argument(
+        "--cluster-share",
+        type=float,
+        default=FULL_LENGTH_CLUSTER_SHARE,
+        help=f"the cluster's share of visitors and agents with both (default {FULL_LENGTH_CLUSTER_SHARE})",
+    )
     parser.add_argument("--visitors", type=int, default=200)
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the servers' logs and data for a look")
