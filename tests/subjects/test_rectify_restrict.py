@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.subjects.conftest import company, person
+from tests.subjects.conftest import company, person, widget
 from tests.support import LiveServer, stored
 from wschat.storage import TABLES, Database
 
@@ -115,3 +115,29 @@ async def test_subject_restricted_is_left_out_of_archive_and_mail_until_lifted(s
         ("restriction", {"restricted": False}),
         ("restriction", {"restricted": True}),
     ]
+
+
+async def test_no_answer_to_an_offline_message_is_mailed_to_a_restricted_person(server: LiveServer) -> None:
+    """The restriction stops the agent's answer by e-mail too (refused, nothing stored or queued) until it is
+    lifted; the item stays to answer."""
+    acme = await company(server, "acme")
+    visitor = await widget(server, "acme", "192.0.2.50")
+    form = {"email": "gamma@example.org", "text": "gammatext, please call", "client_id": "form-1"}
+    item_id = (await visitor.ok("offline.leave", form))["id"]
+    listed = await server.request("GET", "/api/offline", token=acme.agent_token)
+    [item] = listed.body["items"]
+    restriction = f"/api/subjects/{item['visitor']['id']}/restriction"
+    made = await server.request("PUT", restriction, json={"restricted": True}, token=acme.admin_token)
+    assert made.status == 200, made.body
+    db = server.app.runtime.db
+    before = (await stored(db, "outbox"), await stored(db, "messages", conversation_id=item_id))
+    answer = f"/api/offline/{item_id}/answer"
+
+    refused = await server.request("POST", answer, json={"text": "Gern."}, token=acme.agent_token)
+
+    assert (refused.status, refused.code) == (409, "RESTRICTED")
+    assert (await stored(db, "outbox"), await stored(db, "messages", conversation_id=item_id)) == before
+    await server.request("PUT", restriction, json={"restricted": False}, token=acme.admin_token)
+    answered = await server.request("POST", answer, json={"text": "Gern."}, token=acme.agent_token)
+    assert answered.status == 202, answered.body
+    assert [m["recipient"] for m in await stored(db, "outbox")] == ["gamma@example.org"]

@@ -37,7 +37,7 @@ from wschat.chat.models import (
 from wschat.chat.payloads import OfflineCount
 from wschat.chat.presence import PresenceService
 from wschat.clock import Clock, new_id
-from wschat.errors import AgentsOnline, Conflict, NotFound
+from wschat.errors import AgentsOnline, Conflict, NotFound, Restricted
 from wschat.mail.models import Lang, Subject
 from wschat.mail.render import Layout, Quoted
 from wschat.mail.service import MailService
@@ -188,9 +188,13 @@ class OfflineService:
 
     async def answer(self, agent: Principal, item_id: str, answer: OfflineAnswer) -> OfflineItemWire:
         """Store the answer as the agent's message on the item and queue it by e-mail to the visitor.
-        Raises NOT_FOUND, VALIDATION_FAILED, MAIL_NOT_CONFIGURED; nothing is stored or sent then."""
+        Raises NOT_FOUND, VALIDATION_FAILED, RESTRICTED (the visitor restricted their data: no mail goes to
+        them until it is lifted, GDPR Art. 18), MAIL_NOT_CONFIGURED; nothing is stored or sent then."""
         item = await self._item(agent, item_id)
         text = self._messages.check_text(answer.text)
+        visitor = await self._visitors.by_id(item.tenant_id, item.visitor_id)
+        if visitor is not None and visitor.restricted:
+            raise Restricted()
         lang: Lang = "de" if (item.answer_lang or _tenant_lang(agent.tenant)) == "de" else "en"
         words = answer_words(lang)
         first = await self._first(item)
