@@ -31,6 +31,14 @@ async def test_subject_export_then_erasure_leaves_nothing_of_the_person(server: 
     alpha = await person(server, "acme", acme.agent_token, "alphaperson", "203.0.113.77")
     beta = await person(server, "acme", acme.agent_token, "betaperson", "198.51.100.23")
     db = server.app.runtime.db
+    for someone in (alpha, beta):  # each chat forwarded by the agent to the same third address
+        forwarded = await server.request(
+            "POST",
+            f"/api/conversations/{someone.conversation_id}/transcripts",
+            json={"to": "boss@acme.example"},
+            token=acme.agent_token,
+        )
+        assert forwarded.status == 202, forwarded.body
 
     found = await server.request("GET", "/api/subjects?email=AlphaPerson@example.org", token=acme.admin_token)
     assert found.status == 200, found.body
@@ -50,9 +58,13 @@ async def test_subject_export_then_erasure_leaves_nothing_of_the_person(server: 
     assert "Frage alphapersontext" in texts
     assert "Antwort alphapersonreply" in texts
     assert [c["kind"] for c in chat["calls"]] == ["video"]
-    assert [t["to"] for t in chat["transcripts_sent"]] == ["alphaperson@example.org"]
+    assert sorted(t["to"] for t in chat["transcripts_sent"]) == [
+        "alphaperson@example.org",
+        "boss@acme.example",
+    ]
     assert [p["url"] for p in data["pages"]] == ["https://www.acme.example/alphapersonseite"]
-    assert {m["to"] for m in data["mails"]} == {"alphaperson@example.org"}
+    assert sorted(m["to"] for m in data["mails"]) == ["alphaperson@example.org", "boss@acme.example"]
+    assert all("betaperson" not in m["text"] for m in data["mails"]), "only the forward of their own chat"
     assert "betaperson" not in json.dumps(data), "another person's data in the export"
     server.clock.advance(seconds=5)
 
@@ -65,7 +77,9 @@ async def test_subject_export_then_erasure_leaves_nothing_of_the_person(server: 
     assert counts["conversations"] == 1
     assert counts["outbox"] >= 1
 
-    assert await traces(db, alpha.strings) == {}
+    assert await traces(db, alpha.strings) == {}, "the forward to a third address is gone too"
+    to_boss = await stored(db, "outbox", recipient="boss@acme.example")
+    assert len(to_boss) == 1 and "betapersontext" in to_boss[0]["text"], "the other person's forward stays"
     left = await traces(db, beta.strings)
     assert set().union(*left.values()) == set(beta.strings), "the other person lost data"
     again = await server.request(

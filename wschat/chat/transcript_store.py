@@ -8,6 +8,7 @@ An agent's forwards are not limited and take a random id. Implemented in ``wscha
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -61,6 +62,13 @@ class TranscriptRecord:
             "by": {"id": self.by_id, "display_name": self.by_name},
             "note": self.note,
         }
+
+    @property
+    def mail_id(self) -> str:
+        """The id of the mail that carried this transcript (derived, so that the mail is found from the
+        record: a person's erasure deletes a forward of their chat to any address). Records made before
+        mails were named so point at no mail."""
+        return "mai_" + hashlib.sha256(self.id.encode()).hexdigest()[:24]
 
     @property
     def remaining(self) -> int:

@@ -198,7 +198,7 @@ class TranscriptService:
         self, tenant: Tenant, record: TranscriptRecord, subject: str, layout: Layout, lang: Lang
     ) -> None:
         try:
-            await self._mail.enqueue(tenant, record.recipient, subject, layout, lang)
+            await self._mail.enqueue(tenant, record.recipient, subject, layout, lang, mail_id=record.mail_id)
         except Exception:
             # Not queued (the mail server was removed meanwhile, the database failed): the record goes
             # too, so that a visitor's slot is not used up by a mail that was never sent.

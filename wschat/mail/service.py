@@ -69,14 +69,17 @@ class MailService:
         layout: Layout,
         lang: Lang,
         attachments: tuple[Attachment, ...] = (),
+        *,
+        mail_id: str | None = None,
     ) -> OutgoingMail:
-        """Store a mail for the worker to send; returns it once it is stored. Raises VALIDATION_FAILED
+        """Store a mail for the worker to send; returns it once it is stored. ``mail_id``: its id, where the
+        caller must find the mail again from its own record (else a new one). Raises VALIDATION_FAILED
         (address, subject), MAIL_NOT_CONFIGURED (no server for this tenant); nothing is stored then."""
         to, subject = _checked("to", _ADDRESS, to), _checked("subject", _SUBJECT, subject)
         if await self._servers.for_tenant(tenant.id) is None:
             raise MailNotConfigured()
         look = look_of(tenant.name, tenant.branding, lang)
-        return await self._store(tenant.id, to, subject, layout, look, attachments)
+        return await self._store(tenant.id, to, subject, layout, look, attachments, mail_id)
 
     async def enqueue_system(self, to: str, subject: str, layout: Layout, lang: Lang) -> OutgoingMail:
         """A mail of the installation itself, for someone who belongs to no tenant (yet): through the
@@ -95,10 +98,11 @@ class MailService:
         layout: Layout,
         look: Look,
         attachments: tuple[Attachment, ...],
+        mail_id: str | None = None,
     ) -> OutgoingMail:
         lang = look.lang
         now = self._clock()
-        mail_id = new_id("mai")
+        mail_id = mail_id or new_id("mai")
         mail = OutgoingMail(
             id=mail_id,
             tenant_id=tenant_id,

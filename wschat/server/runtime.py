@@ -332,6 +332,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             clock,
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
             audit=audit,
+            outbox=stores.outbox,
         ),
         audit=audit,
         retention=RetentionService(tenants, settings.retention, clock),

@@ -29,10 +29,15 @@ class Eraser:
         self.subjects = subjects
         self.tenant_data = tenant_data
 
-    async def erase(self, visitor: Visitor, mode: EraseMode, recipients: list[str]) -> Erased:
-        """The visitor's conversations, page trail and the mails to ``recipients`` (their addresses), then
-        the visitor record itself (deleted, or stripped to its id and times)."""
+    async def erase(
+        self, visitor: Visitor, mode: EraseMode, recipients: list[str], forwards: list[str]
+    ) -> Erased:
+        """The visitor's conversations, page trail, the mails to ``recipients`` (their addresses) and the
+        ``forwards`` (mail ids: their chats' transcripts sent elsewhere by agents), then the visitor record
+        itself (deleted, or stripped to its id and times)."""
         tenant_id, counts = visitor.tenant_id, dict[str, int]()
+        if forwards:
+            _add(counts, await self.subjects.delete_mails(tenant_id, forwards))
         await self._conversations_gone(visitor, mode, counts)
         while mails := await self.subjects.mails_to(tenant_id, recipients, None, BATCH):
             if not (deleted := await self.subjects.delete_mails(tenant_id, [m.id for m in mails])):

@@ -4,6 +4,7 @@ erased, and the log of requests with their deadlines (docs/privacy.md, "Data-sub
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from wschat.cursors import Cursors
 from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, ValidationFailed, WrongState
 from wschat.lifecycle.store import TenantDataStore
 from wschat.limits.counter import HitCounter
+from wschat.mail.store import OutboxStore
 from wschat.signalling.store import CallStore
 from wschat.subjects.erasure import Erased, Eraser
 from wschat.subjects.export import SubjectExport, conversation_part, mail_part, page_part, visitor_part
@@ -49,6 +51,15 @@ OWN_WINDOW = 600.0
 TRAIL = 10_000
 
 
+@dataclass(frozen=True)
+class MailTrail:
+    """Where mails about a person went (:meth:`SubjectService._mail_trail`)."""
+
+    recipients: list[str]
+    #: The ids of their chats' transcripts forwarded by agents.
+    forwards: list[str]
+
+
 class SubjectService:
     def __init__(
         self,
@@ -65,6 +76,7 @@ class SubjectService:
         *,
         own_requests: HitCounter,
         audit: AuditService,
+        outbox: OutboxStore,
     ) -> None:
         self.subjects = subjects
         self.visitors = visitors
@@ -74,6 +86,7 @@ class SubjectService:
         self.calls = calls
         self.transcripts = transcripts
         self.tenant_data = tenant_data
+        self.outbox = outbox
         self.eraser = Eraser(subjects, tenant_data)
         self.cursors = cursors
         #: Every request answered, and the visitor's own, is recorded there too (wschat/audit).
@@ -246,11 +259,14 @@ class SubjectService:
             conversations.append(conversation_part(conversation, messages, calls, sent))
         trail = await self.pages.trail(tenant_id, visitor.id, TRAIL)
         mails = []
-        recipients = await self._addresses(visitor)
+        sent_about = await self._mail_trail(visitor)
         after: tuple[datetime, str] | None = None
-        while batch := await self.subjects.mails_to(tenant_id, recipients, after, BATCH):
+        while batch := await self.subjects.mails_to(tenant_id, sent_about.recipients, after, BATCH):
             mails += [mail_part(mail) for mail in batch]
             after = (batch[-1].created_at, batch[-1].id)
+        for mail_id in sent_about.forwards:
+            if (forward := await self.outbox.get(tenant_id, mail_id)) is not None:
+                mails.append(mail_part(forward))
         return SubjectExport(
             tenant=tenant.name,
             lang=_lang(tenant, visitor, conversations),
@@ -263,7 +279,8 @@ class SubjectService:
 
     async def erase_visitor(self, visitor: Visitor, mode: EraseMode) -> Erased:
         """Delete (or anonymise) everything of the visitor (wschat/subjects/erasure.py)."""
-        return await self.eraser.erase(visitor, mode, await self._addresses(visitor))
+        trail = await self._mail_trail(visitor)
+        return await self.eraser.erase(visitor, mode, trail.recipients, trail.forwards)
 
     async def _visitor(self, tenant: Tenant, visitor_id: str) -> Visitor:
         visitor = await self.visitors.by_id(tenant.id, visitor_id)
@@ -290,17 +307,21 @@ class SubjectService:
                 return found
             after = batch[-1].seq
 
-    async def _addresses(self, visitor: Visitor) -> list[str]:
-        """Where mails to this person went: their contact address, an offline message's answer address,
-        the addresses they had their transcripts sent to (as typed, and in lower case)."""
+    async def _mail_trail(self, visitor: Visitor) -> MailTrail:
+        """The mails about this person: those to their addresses (their contact address, an offline
+        message's answer address, the addresses they had their transcripts sent to; as typed, and in lower
+        case), and the transcripts of their chats that agents forwarded to anybody (by the mail's id)."""
         found = {visitor.contact.get("email") or ""}
+        forwards: list[str] = []
         async for conversation in self._conversations(visitor):
             found.add(conversation.answer_email or "")
             for sent in await self.transcripts.of_conversation(visitor.tenant_id, conversation.id):
                 if sent.kind is TranscriptKind.VISITOR:
                     found.add(sent.recipient)
+                else:
+                    forwards.append(sent.mail_id)
         found |= {address.lower() for address in found}
-        return sorted(address for address in found if address)
+        return MailTrail(sorted(address for address in found if address), forwards)
 
     async def _audit(self, visitor: Visitor, actor: Actor, action: Action, details: dict[str, Any]) -> None:
         target = Target(TargetKind.VISITOR, visitor.id)
