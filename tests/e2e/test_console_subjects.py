@@ -1,6 +1,6 @@
 """Data-subject requests in the console: the admin finds a person by e-mail, downloads their export, corrects
-their address, restricts them, erases them (choosing the mode in the confirmation) and sees every step in the
-request log."""
+their address, restricts them, logs an objection received by letter and marks it done, erases them (choosing
+the mode in the confirmation) and sees every step in the request log."""
 
 from __future__ import annotations
 
@@ -66,6 +66,24 @@ async def test_console_admin_exports_restricts_and_erases_a_person(
     await person.get_by_role("button", name="Restrict").click()
     await expect(person.get_by_text("restricted", exact=True)).to_be_visible()
     await expect(person.get_by_role("button", name="Lift restriction")).to_be_visible()
+
+    await person.get_by_role("button", name="Log a request…").click()
+    logging = page.get_by_role("form", name="Log a request of Olga")
+    await logging.get_by_label("Right asked for").select_option("objection")
+    await logging.get_by_label("Note", exact=False).fill("By letter of 1 December")
+    await logging.get_by_role("button", name="Log the request").click()
+    await expect(page.get_by_role("status")).to_contain_text("Request logged")
+    objection = page.get_by_role("region", name="Requests").locator("li", has_text="Objection")
+    await expect(objection).to_contain_text("open")
+    await objection.get_by_role("button", name="Mark as done").click()
+    await expect(objection).to_contain_text("done")
+    requests = await server.request("GET", "/api/subjects/requests", token=shop.admin_token)
+    [logged] = [r for r in requests.body["requests"] if r["kind"] == "objection"]
+    assert (logged["visitor_id"], logged["detail"]["note"], logged["state"]) == (
+        visitor_id,
+        "By letter of 1 December",
+        "done",
+    )
 
     await person.get_by_role("button", name="Erase…").click()
     dialog = page.get_by_role("alertdialog", name="Erase Olga?")

@@ -374,6 +374,12 @@ export const de: Strings = {
     due: (when: string) => `fällig ${when}`,
     overdue: "überfällig",
     markDone: "Als erledigt markieren",
+    logRequest: "Anfrage erfassen…",
+    logTitle: (who: string) => `Anfrage von ${who} erfassen`,
+    kind: "Geltend gemachtes Recht",
+    note: "Notiz (wie sie kam, was verlangt wird; keine Namen: sie bleibt bei der Anfrage)",
+    logSave: "Anfrage erfassen",
+    logged: "Anfrage erfasst: innerhalb eines Monats beantworten, dann als erledigt markieren.",
   },
   audit: {
     title: "Protokoll",

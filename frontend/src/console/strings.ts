@@ -359,6 +359,12 @@ const en = {
     due: (when: string) => `due ${when}`,
     overdue: "overdue",
     markDone: "Mark as done",
+    logRequest: "Log a request…",
+    logTitle: (who: string) => `Log a request of ${who}`,
+    kind: "Right asked for",
+    note: "Note (how it came, what was asked; no names: it is kept with the request)",
+    logSave: "Log the request",
+    logged: "Request logged: answer it within a month, then mark it as done.",
   },
   audit: {
     title: "Audit log",

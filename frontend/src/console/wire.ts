@@ -373,6 +373,8 @@ export const SubjectRequest = v.object({
   done_at: str,
   overdue: v.boolean(),
   by: v.object({ id: v.string(), display_name: v.string() }),
+  /** What the request was about: a note typed when it was logged, the fields rectified, the restriction. */
+  detail: v.optional(v.record(v.string(), v.unknown()), {}),
 });
 export type SubjectRequest = v.InferOutput<typeof SubjectRequest>;
 export const SubjectRequestsAnswer = v.object({ requests: v.array(SubjectRequest), next: str });

@@ -1,6 +1,7 @@
 // Admin: data-subject requests (docs/privacy.md, "Data-subject requests"): find a person by e-mail, phone,
 // name, visitor or chat id; export everything about them (a ZIP file), restrict or lift, erase (deleted or
-// anonymised, after a confirmation); the log of requests with their deadlines, open ones marked done.
+// anonymised, after a confirmation); a request received by letter or phone (an objection among them) logged
+// for a person; the log of requests with their deadlines, open ones marked done.
 import { useEffect, useState } from "preact/hooks";
 import { controller } from "../controller";
 import { dateTime } from "../format";
@@ -116,11 +117,60 @@ function Rectify({ subject, onDone, onCancel }: { subject: Subject; onDone: (cha
   );
 }
 
+const KINDS = ["access", "rectification", "erasure", "restriction", "objection"] as const;
+
+/** A request received another way (a letter, a call, an objection): logged open with its deadline, one
+ * month (Art. 12 (3)), until it is marked done below. */
+function LogRequest({ subject, onDone, onCancel }: { subject: Subject; onDone: () => void; onCancel: () => void }) {
+  const s = t.subjects;
+  const [kind, setKind] = useState<string>("objection");
+  const [note, setNote] = useState("");
+  const [error, setError] = useState("");
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const body = { visitor_id: subject.id, kind, ...(note.trim() ? { note: note.trim() } : {}) };
+    const answer = await controller.api.call("POST", "/api/subjects/requests", SubjectRequestAnswer, body);
+    if (!answer.ok) return setError(errorText(answer.error));
+    onDone();
+  };
+  return (
+    <form class="card" aria-labelledby="log-request-title" onSubmit={(e) => void save(e)}>
+      <h2 id="log-request-title">{s.logTitle(subject.display_name)}</h2>
+      <label>
+        {s.kind}
+        <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {s.kinds[k]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {s.note}
+        <textarea name="note" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      </label>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" onClick={onCancel}>
+        {s.cancel}
+      </button>{" "}
+      <button type="submit" class="primary">
+        {s.logSave}
+      </button>
+    </form>
+  );
+}
+
 /** `onChanged` gets the person as they are now, or null once they are erased. */
 function Person({ subject, onChanged }: { subject: Subject; onChanged: (text: string, now: Subject | null) => void }) {
   const s = t.subjects;
   const [erasing, setErasing] = useState(false);
   const [editing, setEditing] = useState(false);
+  const [logging, setLogging] = useState(false);
   const [error, setError] = useState("");
   const restrict = async () => {
     const body = { restricted: !subject.restricted };
@@ -157,9 +207,22 @@ function Person({ subject, onChanged }: { subject: Subject; onChanged: (text: st
       <button type="button" onClick={() => void restrict()}>
         {subject.restricted ? s.lift : s.restrict}
       </button>{" "}
+      <button type="button" onClick={() => setLogging(true)}>
+        {s.logRequest}
+      </button>{" "}
       <button type="button" class="danger" onClick={() => setErasing(true)}>
         {s.erase}
       </button>
+      {logging && (
+        <LogRequest
+          subject={subject}
+          onCancel={() => setLogging(false)}
+          onDone={() => {
+            setLogging(false);
+            onChanged(s.logged, subject);
+          }}
+        />
+      )}
       {editing && (
         <Rectify
           subject={subject}
@@ -217,6 +280,7 @@ function RequestLog({ version }: { version: number }) {
               {r.state === "open" ? s.open : s.done}
               {r.state === "open" && ` · ${s.due(dateTime(r.due_at))}`}
               {r.overdue && <strong> · {s.overdue}</strong>}
+              {typeof r.detail.note === "string" && <span class="hint"> · {r.detail.note}</span>}
               {r.state === "open" && (
                 <>
                   {" "}
