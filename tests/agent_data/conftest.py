@@ -6,18 +6,17 @@ it, and an offline message he answered."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import aiohttp
 import pytest
 
-from tests.mail.conftest import MAIL_FROM
+from tests.mail.conftest import serving_mail
 from tests.mail.smtpd import SmtpServer
 from tests.media import images
-from tests.support import PASSWORD, FakeClock, LiveServer, Peer, start_server, stored, wait_for
+from tests.support import PASSWORD, FakeClock, LiveServer, Peer, stored, wait_for
 from wschat.accounts.models import AgentCreate, Plan, Role, Tenant, User
-from wschat.config import MailSettings, Settings
-from wschat.smtp import parse_smtp_url
+from wschat.config import Settings
 
 #: The deleted agent's alias and login, and his colleague's: alike, but neither holds the other.
 XAVER = ("Quendolin Xaver", "q.xaver")
@@ -29,11 +28,8 @@ OFFLINE_FORM = {"name": "Olga Offline", "email": "olga@example.org", "text": "Bi
 async def server(
     settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
 ) -> AsyncIterator[LiveServer]:
-    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
-    async with start_server(replace(settings, mail=mail), clock, http) as live:
+    async with serving_mail(settings, clock, http, smtp) as live:
         yield live
-        if live.app.runtime.db.kind == "mongodb":
-            await live.app.runtime.db.drop()
 
 
 @dataclass

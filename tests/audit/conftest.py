@@ -5,7 +5,6 @@ who chatted, filled through the product (tests/subjects/conftest.py)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,26 +12,22 @@ import aiohttp
 import pytest
 
 from tests.lifecycle.conftest import OPERATOR_TOKEN
-from tests.mail.conftest import MAIL_FROM
+from tests.mail.conftest import serving_mail
 from tests.mail.smtpd import SmtpServer
-from tests.support import FakeClock, LiveServer, Reply, start_server, stored
-from wschat.config import MailSettings, Settings
+from tests.support import FakeClock, LiveServer, Reply, stored
+from wschat.config import Settings
 from wschat.records import Document
 from wschat.secret import Secret
-from wschat.smtp import parse_smtp_url
 
 
 @pytest.fixture
 async def server(
     settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
 ) -> AsyncIterator[LiveServer]:
-    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
-    behind_proxy = replace(settings.server, trusted_proxies="127.0.0.0/8")
-    configured = replace(settings, mail=mail, server=behind_proxy, operator_token=Secret(OPERATOR_TOKEN))
-    async with start_server(configured, clock, http) as live:
+    async with serving_mail(
+        settings, clock, http, smtp, behind_proxy=True, operator_token=Secret(OPERATOR_TOKEN)
+    ) as live:
         yield live
-        if live.app.runtime.db.kind == "mongodb":
-            await live.app.runtime.db.drop()
 
 
 async def audit(server: LiveServer, token: str, **query: str) -> Reply:

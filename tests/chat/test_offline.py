@@ -4,18 +4,16 @@ by e-mail through the outbox, and marked done; every bad request refused with no
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import aiohttp
 import pytest
 
 from tests.chat.conftest import Team
-from tests.mail.conftest import MAIL_FROM
+from tests.mail.conftest import serving_mail
 from tests.mail.smtpd import SmtpServer
-from tests.support import FakeClock, LiveServer, start_server, stored, wait_for
+from tests.support import FakeClock, LiveServer, stored, wait_for
 from wschat.accounts.models import Role
-from wschat.config import MailSettings, Settings
-from wschat.smtp import parse_smtp_url
+from wschat.config import Settings
 
 FORM = {"name": "Sam Smith", "email": "sam@example.com", "text": "Bitte rufen Sie mich zurück.", "lang": "de"}
 
@@ -25,11 +23,8 @@ async def server(
     settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
 ) -> AsyncIterator[LiveServer]:
     """The chat tests' server, sending mail through ``smtp``."""
-    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
-    async with start_server(replace(settings, mail=mail), clock, http) as live:
+    async with serving_mail(settings, clock, http, smtp) as live:
         yield live
-        if live.app.runtime.db.kind == "mongodb":
-            await live.app.runtime.db.drop()
 
 
 async def _conversations(team: Team) -> list[dict[str, object]]:

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.mail.conftest import MAIL_FROM
+from tests.mail.conftest import serving_mail
 from tests.mail.smtpd import SmtpServer
 from tests.media import images
-from tests.support import FakeClock, LiveServer, Reply, start_server, stored, wait_for
+from tests.support import FakeClock, LiveServer, Reply, stored, wait_for
 from wschat.accounts.models import Plan, Role, Tenant
-from wschat.config import MailSettings, Settings
+from wschat.config import Settings
 from wschat.secret import Secret
-from wschat.smtp import parse_smtp_url
 from wschat.storage import TABLES, Database
 
 OPERATOR_TOKEN = "operator-token-for-the-lifecycle-tests-0123456789"
@@ -30,12 +29,8 @@ async def server(
     settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
 ) -> AsyncIterator[LiveServer]:
     """Mail through ``smtp``; the operator's API open to :data:`OPERATOR_TOKEN`."""
-    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
-    configured = replace(settings, mail=mail, operator_token=Secret(OPERATOR_TOKEN))
-    async with start_server(configured, clock, http) as live:
+    async with serving_mail(settings, clock, http, smtp, operator_token=Secret(OPERATOR_TOKEN)) as live:
         yield live
-        if live.app.runtime.db.kind == "mongodb":
-            await live.app.runtime.db.drop()
 
 
 async def operator(

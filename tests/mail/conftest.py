@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 import aiohttp
 import pytest
@@ -59,6 +60,28 @@ def mail_settings(settings: Settings, smtp: SmtpServer | None) -> Settings:
     url = parse_smtp_url(smtp.url) if smtp is not None else None
     mail = MailSettings(smtp_url=url, mail_from=MAIL_FROM if url else None, retry_delays=DELAYS)
     return replace(settings, mail=mail)
+
+
+@asynccontextmanager
+async def serving_mail(
+    settings: Settings,
+    clock: FakeClock,
+    http: aiohttp.ClientSession,
+    smtp: SmtpServer,
+    *,
+    behind_proxy: bool = False,
+    **changes: Any,
+) -> AsyncIterator[LiveServer]:
+    """A live wsChat whose operator's mail server is ``smtp`` (``changes``: more settings); ``behind_proxy``
+    trusts ``X-Forwarded-For`` from 127.0.0.1, so that a test can say where a visitor's browser is. Its
+    MongoDB database is dropped afterwards."""
+    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
+    if behind_proxy:
+        changes["server"] = replace(settings.server, trusted_proxies="127.0.0.0/8")
+    async with start_server(replace(settings, mail=mail, **changes), clock, http) as live:
+        yield live
+        if live.app.runtime.db.kind == "mongodb":
+            await live.app.runtime.db.drop()
 
 
 @asynccontextmanager

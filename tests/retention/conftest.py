@@ -5,19 +5,17 @@ a page trail, contact data, a chat with a call, a transcript mailed)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.mail.conftest import MAIL_FROM
+from tests.mail.conftest import serving_mail
 from tests.mail.smtpd import SmtpServer
-from tests.support import FakeClock, LiveServer, start_server, stored, wait_for
-from wschat.config import MailSettings, Settings
+from tests.support import FakeClock, LiveServer, stored, wait_for
+from wschat.config import Settings
 from wschat.retention.runner import RunReport
-from wschat.smtp import parse_smtp_url
 from wschat.storage import TABLES, Database
 
 
@@ -25,12 +23,8 @@ from wschat.storage import TABLES, Database
 async def server(
     settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
 ) -> AsyncIterator[LiveServer]:
-    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
-    behind_proxy = replace(settings.server, trusted_proxies="127.0.0.0/8")
-    async with start_server(replace(settings, mail=mail, server=behind_proxy), clock, http) as live:
+    async with serving_mail(settings, clock, http, smtp, behind_proxy=True) as live:
         yield live
-        if live.app.runtime.db.kind == "mongodb":
-            await live.app.runtime.db.drop()
 
 
 async def run(server: LiveServer) -> RunReport:

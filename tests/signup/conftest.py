@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
-from tests.mail.conftest import MAIL_FROM
+from tests.mail.conftest import serving_mail
 from tests.mail.smtpd import SmtpServer
-from tests.support import FakeClock, LiveServer, Reply, start_server, stored, wait_for
-from wschat.config import MailSettings, Settings
-from wschat.smtp import parse_smtp_url
+from tests.support import FakeClock, LiveServer, Reply, stored, wait_for
+from wschat.config import Settings
 
 LINK = re.compile(r"https?://\S+/signup/confirm\?token=\S+")
 #: What a sign-up may write: every table it touches.
@@ -28,11 +26,8 @@ async def server(
     settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
 ) -> AsyncIterator[LiveServer]:
     """``WSCHAT_SIGNUP=on``, mail through ``smtp``."""
-    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
-    async with start_server(replace(settings, mail=mail, signup=True), clock, http) as live:
+    async with serving_mail(settings, clock, http, smtp, signup=True) as live:
         yield live
-        if live.app.runtime.db.kind == "mongodb":
-            await live.app.runtime.db.drop()
 
 
 def form(**fields: Any) -> dict[str, Any]:

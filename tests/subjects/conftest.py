@@ -6,30 +6,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import aiohttp
 import pytest
 import socketio
 
-from tests.mail.conftest import MAIL_FROM
+from tests.mail.conftest import serving_mail
 from tests.mail.smtpd import SmtpServer
-from tests.support import FakeClock, LiveServer, Peer, start_server, stored
+from tests.support import FakeClock, LiveServer, Peer, stored
 from wschat.accounts.models import Plan, Role, Tenant
-from wschat.config import MailSettings, Settings
-from wschat.smtp import parse_smtp_url
+from wschat.config import Settings
 
 
 @pytest.fixture
 async def server(
     settings: Settings, clock: FakeClock, http: aiohttp.ClientSession, smtp: SmtpServer
 ) -> AsyncIterator[LiveServer]:
-    mail = MailSettings(smtp_url=parse_smtp_url(smtp.url), mail_from=MAIL_FROM)
-    behind_proxy = replace(settings.server, trusted_proxies="127.0.0.0/8")
-    async with start_server(replace(settings, mail=mail, server=behind_proxy), clock, http) as live:
+    async with serving_mail(settings, clock, http, smtp, behind_proxy=True) as live:
         yield live
-        if live.app.runtime.db.kind == "mongodb":
-            await live.app.runtime.db.drop()
 
 
 @dataclass
