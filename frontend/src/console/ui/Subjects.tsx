@@ -21,6 +21,25 @@ type Feedback = { text: string; kind: "info" | "error" } | null;
 type Field = "email" | "phone" | "name" | "visitor_id" | "conversation_id";
 const FIELDS: readonly Field[] = ["email", "phone", "name", "visitor_id", "conversation_id"];
 
+/** A form's last lines: what went wrong, Cancel, and the button that does it. */
+function FormEnd(props: { error: string; onCancel: () => void; submit: string; kind?: "primary" | "danger"; busy?: boolean }) {
+  return (
+    <>
+      {props.error && (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <button type="button" onClick={props.onCancel}>
+        {t.subjects.cancel}
+      </button>{" "}
+      <button type="submit" class={props.kind ?? "primary"} disabled={props.busy}>
+        {props.submit}
+      </button>
+    </>
+  );
+}
+
 function Note({ feedback }: { feedback: Feedback }) {
   if (!feedback) return null;
   return (
@@ -53,17 +72,7 @@ function EraseDialog({ subject, onDone, onCancel }: { subject: Subject; onDone: 
           {m === "delete" ? s.modeDelete : s.modeAnonymise}
         </label>
       ))}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="button" onClick={onCancel}>
-        {s.cancel}
-      </button>{" "}
-      <button type="submit" class="danger" disabled={busy}>
-        {s.eraseConfirm}
-      </button>
+      <FormEnd error={error} onCancel={onCancel} submit={s.eraseConfirm} kind="danger" busy={busy} />
     </form>
   );
 }
@@ -102,17 +111,7 @@ function Rectify({ subject, onDone, onCancel }: { subject: Subject; onDone: (cha
       {field("contactName", s.contactName)}
       {field("email", s.fields.email, "email")}
       {field("phone", s.fields.phone, "tel")}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="button" onClick={onCancel}>
-        {s.cancel}
-      </button>{" "}
-      <button type="submit" class="primary">
-        {s.rectifySave}
-      </button>
+      <FormEnd error={error} onCancel={onCancel} submit={s.rectifySave} />
     </form>
   );
 }
@@ -150,17 +149,7 @@ function LogRequest({ subject, onDone, onCancel }: { subject: Subject; onDone: (
         {s.note}
         <textarea name="note" maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
       </label>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="button" onClick={onCancel}>
-        {s.cancel}
-      </button>{" "}
-      <button type="submit" class="primary">
-        {s.logSave}
-      </button>
+      <FormEnd error={error} onCancel={onCancel} submit={s.logSave} />
     </form>
   );
 }
