@@ -240,3 +240,62 @@ async def test_a_process_taken_for_dead_has_its_clients_reconnect_and_be_recorde
     presence = await store.get(team.tenant.id, team.bert.id)
     assert presence is not None
     assert (presence.status.value, presence.disconnected_at) == ("online", None)
+
+
+async def test_a_socket_that_goes_while_its_connect_is_recorded_leaves_no_ghost_agent(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bert's console gives up on a connect while the server is still recording it (the chaos soak found it):
+    the disconnect runs in the middle of the connect's writes. Whatever the order, afterwards either a mark
+    or a socket record is left for the janitor, and after the grace period Bert is offline and his chat is
+    back in the queue — never online without a socket, receiving chats nobody answers."""
+    s = team.server
+    runtime = s.app.runtime
+    presence = runtime.presence
+    store = presence.store
+    bert = await team.agent("bert")
+    visitor = await s.visitor()
+    cid = (await visitor.ok("chat.start"))["conversation"]["id"]
+    await visitor.wait("chat.assigned")
+    await team.gone(bert, team.bert.id)  # his only socket is gone; a new one is being recorded
+    user = await runtime.accounts.users.by_id(team.tenant.id, team.bert.id)
+    assert user is not None
+
+    calls, halfway, go_on = 0, asyncio.Event(), asyncio.Event()
+
+    def pausing(name: str) -> Any:
+        real = getattr(store, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == 2:  # the connect has written once: its socket disconnects now
+                halfway.set()
+                await go_on.wait()
+            return await real(*args, **kwargs)
+
+        return call
+
+    for name in ("add_socket", "get", "update"):
+        monkeypatch.setattr(store, name, pausing(name))
+    connecting = asyncio.create_task(presence.agent_connected("sid-given-up", user, None))
+    await asyncio.wait_for(halfway.wait(), 5)
+    monkeypatch.undo()
+    await presence.socket_closed("sid-given-up")  # the disconnect, complete
+    go_on.set()
+    await connecting
+
+    state = await store.get(team.tenant.id, team.bert.id)
+    assert state is not None
+    recorded = await store.socket_count(team.tenant.id, team.bert.id)
+    assert state.disconnected_at is not None or recorded == 1, "neither a mark nor a record: a ghost"
+    await runtime.janitor.run_once()  # forgets the record of a socket this process does not hold
+    s.clock.advance(seconds=31)
+    await runtime.janitor.run_once()
+    state = await store.get(team.tenant.id, team.bert.id)
+    assert state is not None
+    assert state.status.value == "offline"
+    assert await store.socket_count(team.tenant.id, team.bert.id) == 0
+    chat = await runtime.conversations.get(team.tenant.id, cid)
+    assert chat is not None
+    assert (chat.status.value, chat.agent_id) == ("queued", None)

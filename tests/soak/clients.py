@@ -462,6 +462,7 @@ class Agent:
         self.user_id = ""
         #: The chats this console shows, each as seq → text.
         self.held: dict[str, View] = {}
+        self.transfers = 0
         #: Chats it showed before they were handed on or closed: what it showed must still match the store.
         self.former: dict[str, View] = {}
         self._unanswered: set[str] = set()
@@ -563,7 +564,10 @@ class Agent:
         chosen = self.rng.choice(sorted(self.held))
         if roll < 0.03:
             target = self.rng.choice([c for c in colleagues if c != self.user_id])
-            payload = {"conversation_id": chosen, "to_agent_id": target, "note": f"From {self.login}."}
+            # Numbered: a chat handed back and forth gets each note once (no text is stored twice).
+            self.transfers += 1
+            note = f"From {self.login}, hand-over {self.transfers}."
+            payload = {"conversation_id": chosen, "to_agent_id": target, "note": note}
             if (await self.client.call("chat.transfer", payload))["ok"]:
                 self.tally.add("transfers")
                 self.client.note(f"transferred {chosen}")

@@ -78,7 +78,7 @@ CLUSTER_SHARE = 0.6
 #: for every query but by ``_id`` (docs/storage.md): its cost per query grows with the messages stored, and
 #: 120 visitors writing for ten minutes saturate it on a small machine (every query then times out, which
 #: tests FerretDB, not wsChat). The cluster gets fewer of the same visitors; the load in total stays.
-FULL_LENGTH_CLUSTER_SHARE = 0.3
+FULL_LENGTH_CLUSTER_SHARE = 0.15
 
 
 async def run(kind: str, plan: Plan, work: Path) -> Report:

@@ -128,6 +128,18 @@ class PresenceService:
     # -- sockets -------------------------------------------------------------------------------------------
 
     async def agent_connected(self, sid: str, user: User, session_id: str | None) -> None:
+        """Record the agent's socket. The mark of a past disconnect is cleared *before* the socket is
+        recorded: cleared after, it would also clear the mark of this very socket's disconnect when that
+        came in between (a client that gives up while its connect is handled), and the agent would stay
+        online with no socket and no mark for the janitor to find. In this order a disconnect in between
+        finds no record and leaves none; the record written after it is a ghost the janitor forgets like any
+        other (``forget sockets this process no longer holds``), with its disconnect and mark."""
+        presence = await self.store.get(user.tenant_id, user.id)
+        if presence is None or presence.disconnected_at is not None:
+            values: dict[str, object] = {"disconnected_at": None}
+            if presence is None:
+                values |= {"status": AgentStatus.OFFLINE.value, "changed_at": self.clock()}
+            await self.store.update(user.tenant_id, user.id, values)
         await self.store.add_socket(
             sid,
             user.tenant_id,
@@ -138,12 +150,6 @@ class PresenceService:
             password_version=user.password_version,
             session_id=session_id,
         )
-        presence = await self.store.get(user.tenant_id, user.id)
-        if presence is None or presence.disconnected_at is not None:
-            values: dict[str, object] = {"disconnected_at": None}
-            if presence is None:
-                values |= {"status": AgentStatus.OFFLINE.value, "changed_at": self.clock()}
-            await self.store.update(user.tenant_id, user.id, values)
         await self._announce_agent(user)
 
     async def socket_closed(self, sid: str) -> tuple[str, str, str] | None:
