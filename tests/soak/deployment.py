@@ -26,9 +26,10 @@ from wschat.storage.mongo.ferretdb import EmbeddedDatabase, find_binary
 
 TENANT = "soak"
 PASSWORD = "soak-password-1234"
-#: Every agent may hold this many chats, so that all visitors can be served at once and a chat left in the
-#: queue at the end is a fault, not a full house.
-MAX_CHATS = 20
+#: Every agent may hold this many chats (the most an admin may give), so that all visitors can be served at
+#: once by the agents who stay when two leave at the end, and a chat left in the queue is a fault, not a full
+#: house (``scenario.run`` checks that the plan allows it).
+MAX_CHATS = 50
 
 
 @dataclass

@@ -30,7 +30,7 @@ import aiohttp
 
 from tests.soak import checks
 from tests.soak.clients import Agent, Client, Sent, Tally, Visitor
-from tests.soak.deployment import Deployment, cluster, single_sqlite
+from tests.soak.deployment import MAX_CHATS, Deployment, cluster, single_sqlite
 
 #: Memory of a process that ran the whole soak may grow by this much from warm-up to the end.
 RSS_GROWTH_LIMIT = 0.20
@@ -83,6 +83,8 @@ FULL_LENGTH_CLUSTER_SHARE = 0.15
 
 
 async def run(kind: str, plan: Plan, work: Path) -> Report:
+    if plan.visitors > (plan.agents - 2) * MAX_CHATS:
+        raise ValueError(f"{plan.agents - 2} agents who stay cannot hold {plan.visitors} chats: a full house")
     deploy = cluster if kind == "cluster" else single_sqlite
     async with deploy(work, plan.agents) as deployment:
         return await _soak(deployment, plan)
