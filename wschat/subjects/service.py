@@ -4,7 +4,6 @@ erased, and the log of requests with their deadlines (docs/privacy.md, "Data-sub
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ from wschat.audit.service import AuditService
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, Message
-from wschat.chat.transcript_store import TranscriptKind, TranscriptStore
+from wschat.chat.transcript_store import TranscriptRecord, TranscriptStore
 from wschat.clock import Clock, new_id
 from wschat.cursors import Cursors
 from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, ValidationFailed, WrongState
@@ -25,6 +24,7 @@ from wschat.mail.store import OutboxStore
 from wschat.signalling.store import CallStore
 from wschat.subjects.erasure import Erased, Eraser
 from wschat.subjects.export import SubjectExport, conversation_part, mail_part, page_part, visitor_part
+from wschat.subjects.mails import MailTrail, mail_trail
 from wschat.subjects.models import (
     FOUND,
     EraseMode,
@@ -49,15 +49,6 @@ OWN_REQUESTS = 10
 OWN_WINDOW = 600.0
 #: Page views in an export at most (the trail a visitor leaves in a year is far shorter).
 TRAIL = 10_000
-
-
-@dataclass(frozen=True)
-class MailTrail:
-    """Where mails about a person went (:meth:`SubjectService._mail_trail`)."""
-
-    recipients: list[str]
-    #: The ids of their chats' transcripts forwarded by agents.
-    forwards: list[str]
 
 
 class SubjectService:
@@ -252,14 +243,16 @@ class SubjectService:
         """The export document (``agents``: with the notes only agents see)."""
         tenant_id = visitor.tenant_id
         conversations = []
+        transcripts: list[tuple[Conversation, list[TranscriptRecord]]] = []
         async for conversation in self._conversations(visitor):
             messages = await self._messages(conversation, agents=agents)
             calls = await self.calls.of_conversation(tenant_id, conversation.id)
             sent = await self.transcripts.of_conversation(tenant_id, conversation.id)
             conversations.append(conversation_part(conversation, messages, calls, sent))
+            transcripts.append((conversation, sent))
         trail = await self.pages.trail(tenant_id, visitor.id, TRAIL)
         mails = []
-        sent_about = await self._mail_trail(visitor)
+        sent_about = mail_trail(visitor, transcripts)
         after: tuple[datetime, str] | None = None
         while batch := await self.subjects.mails_to(tenant_id, sent_about.recipients, after, BATCH):
             mails += [mail_part(mail) for mail in batch]
@@ -308,20 +301,12 @@ class SubjectService:
             after = batch[-1].seq
 
     async def _mail_trail(self, visitor: Visitor) -> MailTrail:
-        """The mails about this person: those to their addresses (their contact address, an offline
-        message's answer address, the addresses they had their transcripts sent to; as typed, and in lower
-        case), and the transcripts of their chats that agents forwarded to anybody (by the mail's id)."""
-        found = {visitor.contact.get("email") or ""}
-        forwards: list[str] = []
-        async for conversation in self._conversations(visitor):
-            found.add(conversation.answer_email or "")
-            for sent in await self.transcripts.of_conversation(visitor.tenant_id, conversation.id):
-                if sent.kind is TranscriptKind.VISITOR:
-                    found.add(sent.recipient)
-                else:
-                    forwards.append(sent.mail_id)
-        found |= {address.lower() for address in found}
-        return MailTrail(sorted(address for address in found if address), forwards)
+        """:func:`mail_trail` of the visitor's conversations, read for it."""
+        transcripts = [
+            (conversation, await self.transcripts.of_conversation(visitor.tenant_id, conversation.id))
+            async for conversation in self._conversations(visitor)
+        ]
+        return mail_trail(visitor, transcripts)
 
     async def _audit(self, visitor: Visitor, actor: Actor, action: Action, details: dict[str, Any]) -> None:
         target = Target(TargetKind.VISITOR, visitor.id)
