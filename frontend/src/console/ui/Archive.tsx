@@ -1,5 +1,6 @@
 // The archive: past chats with filters and full-text search (hits marked, rendered as text), a "more" button
 // (keyset paging), one chat opened whole, and for admins the exports and their log (docs/archive.md).
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { archivePath, duration, EMPTY_FILTER, exportPath, type ArchiveFilter } from "../archive";
 import { controller } from "../controller";
@@ -20,31 +21,50 @@ function Snippet({ parts }: { parts: ArchiveEntry["snippet"] }) {
   );
 }
 
-function Filters({ onSearch, agents }: { onSearch: (f: ArchiveFilter) => void; agents: readonly AgentState[] }) {
-  const [filter, setFilter] = useState<ArchiveFilter>(EMPTY_FILTER);
-  const set = (patch: Partial<ArchiveFilter>) => setFilter({ ...filter, ...patch });
-  const a = t.archive;
+/** A filter form of the console's lists (archive, audit log): a card the search role names, sent without a
+ * page load. */
+export function SearchForm({ onSearch, children }: { onSearch: () => void; children: ComponentChildren }) {
   return (
     <form
       class="card archive-filters"
       role="search"
       onSubmit={(e) => {
         e.preventDefault();
-        onSearch(filter);
+        onSearch();
       }}
     >
+      {children}
+    </form>
+  );
+}
+
+/** A filter's "from" and "to" days. */
+export function DateRange(props: { labels: { from: string; to: string }; from: string; to: string; set: (patch: { from?: string; to?: string }) => void }) {
+  return (
+    <>
+      <label>
+        {props.labels.from}
+        <input name="from" type="date" value={props.from} onInput={(e) => props.set({ from: e.currentTarget.value })} />
+      </label>
+      <label>
+        {props.labels.to}
+        <input name="to" type="date" value={props.to} onInput={(e) => props.set({ to: e.currentTarget.value })} />
+      </label>
+    </>
+  );
+}
+
+function Filters({ onSearch, agents }: { onSearch: (f: ArchiveFilter) => void; agents: readonly AgentState[] }) {
+  const [filter, setFilter] = useState<ArchiveFilter>(EMPTY_FILTER);
+  const set = (patch: Partial<ArchiveFilter>) => setFilter({ ...filter, ...patch });
+  const a = t.archive;
+  return (
+    <SearchForm onSearch={() => onSearch(filter)}>
       <label>
         {a.search}
         <input name="q" type="search" maxLength={200} value={filter.q} onInput={(e) => set({ q: e.currentTarget.value })} />
       </label>
-      <label>
-        {a.from}
-        <input name="from" type="date" value={filter.from} onInput={(e) => set({ from: e.currentTarget.value })} />
-      </label>
-      <label>
-        {a.to}
-        <input name="to" type="date" value={filter.to} onInput={(e) => set({ to: e.currentTarget.value })} />
-      </label>
+      <DateRange labels={a} from={filter.from} to={filter.to} set={set} />
       <label>
         {a.outcome}
         <select name="outcome" value={filter.outcome} onChange={(e) => set({ outcome: e.currentTarget.value as ArchiveFilter["outcome"] })}>
@@ -78,7 +98,7 @@ function Filters({ onSearch, agents }: { onSearch: (f: ArchiveFilter) => void; a
       <button type="submit" class="primary">
         {a.searchButton}
       </button>
-    </form>
+    </SearchForm>
   );
 }
 

@@ -7,7 +7,7 @@ import { controller } from "../controller";
 import { dateTime } from "../format";
 import { errorText, named, t, userName } from "../strings";
 import { AuditAnswer, type AuditEntry } from "../wire";
-import { download } from "./Archive";
+import { DateRange, download, SearchForm } from "./Archive";
 
 type Feedback = { text: string; kind: "info" | "error" } | null;
 
@@ -16,14 +16,7 @@ function Filters({ onSearch }: { onSearch: (f: AuditFilter) => void }) {
   const set = (patch: Partial<AuditFilter>) => setFilter({ ...filter, ...patch });
   const a = t.audit;
   return (
-    <form
-      class="card archive-filters"
-      role="search"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSearch(filter);
-      }}
-    >
+    <SearchForm onSearch={() => onSearch(filter)}>
       <label>
         {a.action}
         <select name="action" value={filter.action} onChange={(e) => set({ action: e.currentTarget.value })}>
@@ -48,18 +41,11 @@ function Filters({ onSearch }: { onSearch: (f: AuditFilter) => void }) {
         {a.target}
         <input name="target_id" maxLength={64} spellcheck={false} value={filter.targetId} onInput={(e) => set({ targetId: e.currentTarget.value })} />
       </label>
-      <label>
-        {a.from}
-        <input name="from" type="date" value={filter.from} onInput={(e) => set({ from: e.currentTarget.value })} />
-      </label>
-      <label>
-        {a.to}
-        <input name="to" type="date" value={filter.to} onInput={(e) => set({ to: e.currentTarget.value })} />
-      </label>
+      <DateRange labels={a} from={filter.from} to={filter.to} set={set} />
       <button type="submit" class="primary">
         {a.search}
       </button>
-    </form>
+    </SearchForm>
   );
 }
 
