@@ -40,11 +40,7 @@ from wschat.housekeeping import Steps
 from wschat.lifecycle.service import LifecycleService
 from wschat.limits.counter import HitCounter, MemoryCounter
 from wschat.limits.redis_counter import RedisCounter, connect
-from wschat.mail.models import MailServer
-from wschat.mail.sender import SmtpSender
-from wschat.mail.servers import MailServers
 from wschat.mail.service import MailService
-from wschat.mail.settings_store import MailSettingsStore
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
 from wschat.retention.runner import RetentionRunner
@@ -53,6 +49,7 @@ from wschat.sealing import Sealer
 from wschat.server.agent_data import agent_data_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
+from wschat.server.wiring import archive_service, cursor_key, mail_services
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
 from wschat.signup.links import ConfirmationLinks
@@ -244,10 +241,10 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     video_settings = VideoSettingsService(video)
     photos = PhotoService(stores.photos, users, clock, max_pixels=settings.media.max_pixels)
     canned = CannedReplyService(stores.canned, clock)
-    audit = AuditService(stores.audit, clock, Cursors(_cursor_key(settings, b"wschat audit cursors v1")))
+    audit = AuditService(stores.audit, clock, Cursors(cursor_key(settings, b"wschat audit cursors v1")))
     former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
     subscribe(events, routing, calls, photos, canned, audit, former_agents)
-    outbox_worker, mail = _mail(settings, db, clock)
+    outbox_worker, mail = mail_services(settings, db, clock)
     archive = archive_service(settings, db, audit)
     return Runtime(
         settings=settings,
@@ -328,7 +325,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             stores.calls,
             stores.transcripts,
             stores.tenant_data,
-            Cursors(_cursor_key(settings, b"wschat subject requests cursors v1")),
+            Cursors(cursor_key(settings, b"wschat subject requests cursors v1")),
             clock,
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
             audit=audit,
@@ -352,38 +349,3 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         caches=caches,
         limits_redis=limits_redis,
     )
-
-
-def _cursor_key(settings: Settings, purpose: bytes) -> bytes:
-    return hmac.new(settings.secret_key.reveal().encode(), purpose, "sha256").digest()
-
-
-def archive_service(settings: Settings, db: Database, audit: AuditService) -> ArchiveService:
-    stores = db.stores
-    key = hmac.new(settings.secret_key.reveal().encode(), b"wschat archive cursors v1", "sha256").digest()
-    return ArchiveService(
-        stores.archive,
-        stores.conversations,
-        stores.messages,
-        stores.visitors,
-        stores.pages,
-        stores.calls,
-        stores.users,
-        Cursors(key),
-        audit,
-    )
-
-
-def _mail(settings: Settings, db: Database, clock: Clock) -> tuple[OutboxWorker, MailService]:
-    config = settings.mail
-    operator = None
-    if config.smtp_url is not None and config.mail_from is not None:
-        operator = MailServer(config.smtp_url, config.mail_from)
-    servers = MailServers(MailSettingsStore(db.stores.mail, Sealer(settings.secret_key)), operator)
-    worker = OutboxWorker(
-        db.stores.outbox, servers, db.stores.tenants, SmtpSender(), clock, retry_delays=config.retry_delays
-    )
-    service = MailService(
-        db.stores.outbox, servers, clock, public_url=settings.server.public_url, on_queued=worker.wake
-    )
-    return worker, service
