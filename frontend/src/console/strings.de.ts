@@ -57,6 +57,9 @@ export const de: Strings = {
   },
   transcript: {
     record: (who, to, at) => `Von ${who} an ${to} gesendet, ${at}`,
+    visitorCopy: (to, at) => `Auf Wunsch an die besuchende Person gesendet (${to}), ${at}`,
+    exported: (who, format, at) => `Von ${who} als ${format} exportiert, ${at}`,
+    exportedByOperator: (format, at) => `Vom Betreiber (Kommandozeile) als ${format} exportiert, ${at}`,
     title: "Verlauf per E-Mail senden",
     to: "An",
     note: "Notiz (optional)",
@@ -306,6 +309,8 @@ export const de: Strings = {
   },
   archive: {
     title: "Archiv",
+    copies: "Was damit geschah",
+    noCopies: "Weder gemailt noch weitergeleitet oder exportiert.",
     search: "Suche (Wörter in Nachrichten und Kontaktdaten)",
     searchButton: "Suchen",
     from: "Von",

@@ -43,6 +43,9 @@ const en = {
   },
   transcript: {
     record: (who: string, to: string, at: string) => `Sent by ${who} to ${to}, ${at}`,
+    visitorCopy: (to: string, at: string) => `Sent to the visitor at their request (${to}), ${at}`,
+    exported: (who: string, format: string, at: string) => `Exported as ${format} by ${who}, ${at}`,
+    exportedByOperator: (format: string, at: string) => `Exported as ${format} by the operator (command line), ${at}`,
     title: "Send transcript by e-mail",
     to: "To",
     note: "Note (optional)",
@@ -291,6 +294,8 @@ const en = {
   },
   archive: {
     title: "Archive",
+    copies: "What was done with it",
+    noCopies: "Not mailed, forwarded or exported.",
     search: "Search (words in messages and contact data)",
     searchButton: "Search",
     from: "From",
