@@ -182,6 +182,13 @@ class ChatClosed:
 
 
 @dataclass(frozen=True)
+class OfflineMessageLeft:
+    """A visitor left a message while nobody was online; ``conversation`` is it, closed from the start."""
+
+    conversation: Conversation
+
+
+@dataclass(frozen=True)
 class ChatHandedOver:
     """The conversation went to another agent, or back to the queue."""
 

@@ -20,6 +20,7 @@ from wschat.accounts.models import Principal, Tenant
 from wschat.accounts.store import TenantStore
 from wschat.audit.models import Action, Target, TargetKind, actor_of
 from wschat.audit.service import AuditService
+from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.chat.conversation_store import ConversationStore, Superseded
@@ -29,6 +30,7 @@ from wschat.chat.models import (
     ClientId,
     Conversation,
     ConversationStatus,
+    OfflineMessageLeft,
     Origin,
     Party,
     RawText,
@@ -101,6 +103,7 @@ class OfflineService:
         publisher: Publisher,
         clock: Clock,
         audit: AuditService,
+        events: DomainEvents,
     ) -> None:
         self._conversations = conversations
         self._messages = messages
@@ -111,6 +114,7 @@ class OfflineService:
         self._publisher = publisher
         self._clock = clock
         self._audit = audit
+        self._events = events
 
     async def leave(self, visitor: Visitor, form: OfflineLeave) -> Conversation:
         """Store the visitor's message as an open item. Raises AGENTS_ONLINE (somebody can chat now),
@@ -156,6 +160,7 @@ class OfflineService:
         await self._messages.record(conversation, by, form.client_id or "offline", form.text)
         log.info("offline message %s left in tenant %s", conversation.id, visitor.tenant_id)
         await self._count_changed(visitor.tenant_id)
+        await self._events.publish(OfflineMessageLeft(conversation))
         return conversation
 
     async def _earlier(self, visitor: Visitor, item_id: str, form: OfflineLeave) -> Conversation | None:

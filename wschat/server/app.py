@@ -33,6 +33,7 @@ from wschat.mail.routes import blueprint as mail_blueprint
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
+from wschat.reports.routes import blueprint as reports_blueprint
 from wschat.retention.routes import blueprint as retention_blueprint
 from wschat.retention.runner import RUN_INTERVAL as RETENTION_INTERVAL
 from wschat.server.http import install_error_handlers, install_security_headers
@@ -126,6 +127,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(conversations_blueprint)
     quart_app.register_blueprint(archive_blueprint)
     quart_app.register_blueprint(audit_blueprint)
+    quart_app.register_blueprint(reports_blueprint)
     quart_app.register_blueprint(subjects_blueprint)
     quart_app.register_blueprint(my_data_blueprint)
     quart_app.register_blueprint(operator_blueprint)

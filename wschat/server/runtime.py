@@ -47,10 +47,13 @@ from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.mail.service import MailService
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
+from wschat.reports.counting import Counting
+from wschat.reports.service import ReportService
 from wschat.retention.runner import RetentionRunner
 from wschat.retention.service import RetentionService
 from wschat.sealing import Sealer
 from wschat.server.agent_data import agent_data_services
+from wschat.server.reports import report_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
 from wschat.server.wiring import archive_service, cursor_key, mail_services
@@ -117,6 +120,9 @@ class Runtime:
     #: Deleted agents' names taken out of their chats (a housekeeping step), and an agent's own download.
     former_agents: FormerAgents
     own_data: OwnData
+    #: Reports: counted as chats close and visitors arrive; read for a period.
+    reports: ReportService
+    report_counting: Counting
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -154,6 +160,7 @@ class Runtime:
             self.audit,
             self.retention,
             self.own_data,
+            self.reports,
         )
 
     async def close(self) -> None:
@@ -228,7 +235,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     routing = RoutingService(parts, tenants)
     chat = ChatService(parts, visitor_store, routing)
     transfers = TransferService(parts, chat, routing)
-    pages = PageService(visitor_store, stores.pages, transport, clock)
+    pages = PageService(visitor_store, stores.pages, transport, clock, events)
     video = VideoSettingsStore(stores.video, Sealer(settings.secret_key))
     calls = CallService(
         stores.calls,
@@ -247,7 +254,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     canned = CannedReplyService(stores.canned, clock)
     audit = AuditService(stores.audit, clock, Cursors(cursor_key(settings, b"wschat audit cursors v1")))
     former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
-    subscribe(events, routing, calls, photos, canned, audit, former_agents)
+    report_counting, reports = report_services(stores)
+    subscribe(events, routing, calls, photos, canned, audit, former_agents, report_counting)
     outbox_worker, mail = mail_services(settings, db, clock)
     archive = archive_service(settings, db, audit)
     return Runtime(
@@ -302,7 +310,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             address_mails=counter("transcript-mails-address", VISITOR_MAILS_PER_ADDRESS_HOUR, 3600),
         ),
         offline=OfflineService(
-            conversations, messages, visitor_store, presence, tenants, mail, transport, clock, audit
+            conversations, messages, visitor_store, presence, tenants, mail, transport, clock, audit, events
         ),
         archive=archive,
         archive_export=ArchiveExport(archive),
@@ -350,6 +358,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         ),
         former_agents=former_agents,
         own_data=own_data,
+        reports=reports,
+        report_counting=report_counting,
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

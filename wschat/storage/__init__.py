@@ -34,6 +34,7 @@ from wschat.lifecycle.store import TenantDataStore
 from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
 from wschat.records import Document
+from wschat.reports.store import ReportStore
 from wschat.retention.store import RetentionStore
 from wschat.signalling.store import CallStore
 from wschat.signup.store import SignupStore
@@ -105,6 +106,7 @@ class Stores:
     audit: AuditStore
     retention: RetentionStore
     agent_data: AgentDataStore
+    reports: ReportStore
 
 
 class Database(Protocol):

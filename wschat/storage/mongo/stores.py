@@ -18,6 +18,7 @@ from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
+from wschat.storage.mongo.reports import MongoReportStore
 from wschat.storage.mongo.retention import MongoRetentionStore
 from wschat.storage.mongo.signups import MongoSignupStore
 from wschat.storage.mongo.subjects import MongoSubjectStore
@@ -50,4 +51,5 @@ def build_stores(db: MongoHandle) -> Stores:
         agent_data=MongoAgentDataStore(db),
         archive=MongoArchiveStore(db),
         audit=MongoAuditStore(db),
+        reports=MongoReportStore(db),
     )

@@ -17,6 +17,7 @@ from wschat.storage.sqlite.messages import SqliteMessageStore
 from wschat.storage.sqlite.outbox import SqliteMailRecords, SqliteOutboxStore
 from wschat.storage.sqlite.photos import SqlitePhotoStore
 from wschat.storage.sqlite.presence import SqlitePresenceStore
+from wschat.storage.sqlite.reports import SqliteReportStore
 from wschat.storage.sqlite.retention import SqliteRetentionStore
 from wschat.storage.sqlite.signups import SqliteSignupStore
 from wschat.storage.sqlite.subjects import SqliteSubjectStore
@@ -48,4 +49,5 @@ def build_stores(db: Connections) -> Stores:
         agent_data=SqliteAgentDataStore(db),
         archive=SqliteArchiveStore(db),
         audit=SqliteAuditStore(db),
+        reports=SqliteReportStore(db),
     )
