@@ -105,6 +105,7 @@ async def test_reports_of_an_agent_hold_their_own_chats_alone(server: LiveServer
 
 
 async def test_reports_count_chats_and_visitors_live_and_once(server: LiveServer) -> None:
+    server.clock.now = server.clock.now.replace(hour=12, minute=0)  # every step on the same day
     tenant, _, tokens = await _shop(server)
     await server.request("PATCH", "/api/tenant", json={"auto_assign": False}, token=tokens["anna"])
     # Nobody online: an offline message.
