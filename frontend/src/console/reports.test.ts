@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import * as v from "valibot";
+import { addDays, change, defaultPeriod, gridMax, heat, periodProblem, ReportAnswer, reportCsvPath, reportPath, scaleMax, stack } from "./reports";
+
+describe("a report's period", () => {
+  it("defaults to the last 30 UTC days up to today", () => {
+    expect(defaultPeriod(new Date("2026-03-02T23:30:00Z"))).toEqual({ from: "2026-02-01", to: "2026-03-02" });
+    expect(addDays("2024-02-28", 1)).toBe("2024-02-29");
+  });
+
+  it("is refused before it is sent as the server would: missing, reversed, over two years", () => {
+    expect(periodProblem("", "2026-03-01")).toBe("missing");
+    expect(periodProblem("2026-03-02", "2026-03-01")).toBe("reversed");
+    expect(periodProblem("2024-01-01", "2026-01-02")).toBe("tooLong"); // 733 days
+    expect(periodProblem("2024-01-01", "2026-01-01")).toBeNull(); // 732 days, both ends included
+    expect(periodProblem("2026-03-01", "2026-03-01")).toBeNull();
+  });
+
+  it("goes to the server as from/to, a CSV with its table", () => {
+    expect(reportPath("2026-03-01", "2026-03-31")).toBe("/api/reports?from=2026-03-01&to=2026-03-31");
+    const params = new URL(reportCsvPath("2026-03-01", "2026-03-31", "agents"), "http://x").searchParams;
+    expect([...params.entries()]).toEqual([["from", "2026-03-01"], ["to", "2026-03-31"], ["table", "agents"]]);
+  });
+});
+
+describe("a report's figures", () => {
+  it("compare with the previous period in whole percent, none against nothing", () => {
+    expect(change(15, 10)).toBe(50);
+    expect(change(5, 10)).toBe(-50);
+    expect(change(3, 0)).toBeNull();
+    expect(change(null, 4)).toBeNull();
+  });
+
+  it("are parsed from the server's answer, and a malformed one is refused", () => {
+    const spread = { count: 0, median: null, p90: null };
+    const summary = {
+      chats: 0, answered: 0, missed: null, offline: null, wait: spread, first_response: spread, duration: spread,
+      transfers: 0, calls: 0, call_minutes: 0, visitors: null, visitors_chatted: null,
+    };
+    const body = {
+      scope: "agent", period: { from: "2026-03-01", to: "2026-03-01", days: 1 }, previous_period: { from: "2026-02-28", to: "2026-02-28", days: 1 },
+      current: summary, previous: summary, days: [], hours: [[0]], agents: [], pages: [],
+    };
+    expect(v.safeParse(ReportAnswer, body).success).toBe(true);
+    expect(v.safeParse(ReportAnswer, { ...body, scope: "everyone" }).success).toBe(false);
+  });
+});
+
+describe("a report's charts", () => {
+  it("end their scale at a round number above the tallest bar", () => {
+    expect(scaleMax([])).toBe(1);
+    expect(scaleMax([3])).toBe(5);
+    expect(scaleMax([12])).toBe(20);
+    expect(scaleMax([50])).toBe(50);
+    expect(scaleMax([51])).toBe(100);
+  });
+
+  it("stack a day's answered, missed and offline chats bottom up", () => {
+    const segments = stack({ day: "2026-03-02", answered: 3, missed: 1, offline: 0 }, 5, 100);
+    expect(segments).toEqual([
+      { key: "answered", y: 40, height: 60 },
+      { key: "missed", y: 20, height: 20 },
+    ]);
+  });
+
+  it("shade the heat map from none to the busiest hour", () => {
+    expect(gridMax([[0, 2], [8, 1]])).toBe(8);
+    expect([0, 1, 2, 5, 8].map((n) => heat(n, 8))).toEqual([0, 1, 1, 3, 4]);
+    expect(heat(3, 0)).toBe(0);
+  });
+});
