@@ -6,7 +6,7 @@ import { t } from "../strings";
 import { Agents } from "./Agents";
 import { Archive } from "./Archive";
 import { Audit } from "./Audit";
-import { Reports } from "./Reports";
+import { Reports } from "./ReportsPage";
 import { Avatar } from "./Avatar";
 import { Branding } from "./Branding";
 import { Conversation } from "./Conversation";
