@@ -373,6 +373,7 @@ async def reports(stores: Stores, world: World) -> None:
     await stores.reports.add_visitor(acme.id, day)
     await stores.reports.rows(acme.id, day, day, None)
     await stores.reports.rows(acme.id, day, day, bert.id)
+    await stores.reports.agent_totals(acme.id, day, day)
     await stores.reports.visitors(acme.id, day, day)
     await stores.reports.pages(acme.id, day, day, 10)
     first = await stores.reports.closed_chats(acme.id, at(0), at(10**6), None, 2)

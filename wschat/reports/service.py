@@ -9,6 +9,7 @@ from wschat.accounts.models import Principal
 from wschat.accounts.store import UserStore
 from wschat.errors import InvalidRange
 from wschat.reports import figures
+from wschat.reports.figures import Counts
 from wschat.reports.models import LONGEST_DAYS, TOP_PAGES, Period, ReportQuery, summary
 from wschat.reports.store import TENANT, DayRow, ReportStore
 
@@ -81,21 +82,15 @@ class ReportService:
         """Chats and median response per agent; an agent's report lists the agent alone."""
         tenant_id = reader.tenant.id
         if reader.is_admin:
-            rows = [
-                r for r in await self.store.rows(tenant_id, period.since, period.until, None) if r.agent_id
-            ]
+            totals = await self.store.agent_totals(tenant_id, period.since, period.until)
         else:
-            rows = [DayRow(r.day, reader.user.id, r.counts) for r in own_rows]
-        by_agent: dict[str, list[DayRow]] = {}
-        for row in rows:
-            by_agent.setdefault(row.agent_id, []).append(row)
+            totals = {reader.user.id: figures.merged(r.counts for r in own_rows)}
         names = {user.id: user.display_name for user in await self.users.all(tenant_id)}
-        listed = [_agent_line(agent_id, names.get(agent_id), found) for agent_id, found in by_agent.items()]
+        listed = [_agent_line(agent_id, names.get(agent_id), counts) for agent_id, counts in totals.items()]
         return sorted(listed, key=lambda line: (-line["answered"], line["name"] or "", line["agent_id"]))
 
 
-def _agent_line(agent_id: str, name: str | None, rows: list[DayRow]) -> dict[str, Any]:
-    counts = figures.merged(r.counts for r in rows)
+def _agent_line(agent_id: str, name: str | None, counts: Counts) -> dict[str, Any]:
     response = summary(counts, None)["first_response"]
     return {
         "agent_id": agent_id,

@@ -41,6 +41,10 @@ class ReportStore(Protocol):
         """The rows of the days in ``[since, until]``: every agent's and the tenant's (``agent_id`` None),
         or one agent's (``TENANT`` for the tenant's own)."""
 
+    async def agent_totals(self, tenant_id: str, since: date, until: date) -> dict[str, Counts]:
+        """Each agent's counts summed over the days in ``[since, until]`` (summed by the database where it
+        can: a year of 50 agents is 18,000 rows)."""
+
     async def visitors(self, tenant_id: str, since: date, until: date) -> dict[date, int]:
         """Visitors seen on the site per day in ``[since, until]`` (days without any left out)."""
 

@@ -80,6 +80,15 @@ class MongoReportStore:
             async for doc in cursor
         ]
 
+    async def agent_totals(self, tenant_id: str, since: date, until: date) -> dict[str, Counts]:
+        found = _days(tenant_id, since, until) | {"agent_id": {"$ne": TENANT}}
+        totals: dict[str, Counts] = {}
+        async for doc in self._days.find(found, {"agent_id": 1, "counts": 1}):
+            total = totals.setdefault(doc["agent_id"], {})
+            for name, value in (doc.get("counts") or {}).items():
+                total[name] = total.get(name, 0) + int(value)
+        return totals
+
     async def visitors(self, tenant_id: str, since: date, until: date) -> dict[date, int]:
         cursor = self._visitors.find(_days(tenant_id, since, until))
         return {date.fromisoformat(doc["day"]): int(doc["visitors"]) async for doc in cursor}

@@ -25,8 +25,10 @@ from wschat.storage.sqlite.values import to_time
 _MARK = "INSERT OR IGNORE INTO report_counted (tenant_id, conversation_id, day) VALUES (?, ?, ?)"
 _ROW = "SELECT counts FROM report_days WHERE tenant_id = ? AND day = ? AND agent_id = ?"
 _SET_ROW = (
-    "INSERT INTO report_days (tenant_id, day, agent_id, counts) VALUES (?, ?, ?, ?)"
-    " ON CONFLICT (tenant_id, day, agent_id) DO UPDATE SET counts = excluded.counts"
+    "INSERT INTO report_days (tenant_id, day, agent_id, counts, answered, transfers, first)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, day, agent_id) DO UPDATE SET"
+    " counts = excluded.counts, answered = excluded.answered, transfers = excluded.transfers,"
+    " first = excluded.first"
 )
 _ADD_PAGE = (
     "INSERT INTO report_pages (tenant_id, day, path, chats) VALUES (?, ?, ?, 1)"
@@ -39,6 +41,15 @@ _ADD_VISITOR = (
 _PAGES = (
     "SELECT path, sum(chats) AS chats FROM report_pages WHERE tenant_id = ? AND day BETWEEN ? AND ?"
     " GROUP BY path ORDER BY chats DESC, path LIMIT ?"
+)
+# The days' range of the tenant's unique index, named: the planner would take the agents' index for the
+# GROUP BY and read every day of the tenant.
+_AGENTS = "WHERE tenant_id = ? AND day BETWEEN ? AND ? AND agent_id != ''"
+_AGENT_TOTALS = (
+    f"SELECT agent_id, sum(answered), sum(transfers) FROM report_days INDEXED BY report_days_day {_AGENTS}"
+    " GROUP BY agent_id",
+    "SELECT agent_id, json_each.key, sum(json_each.value) FROM report_days INDEXED BY report_days_day,"
+    f" json_each(report_days.first) {_AGENTS} GROUP BY agent_id, json_each.key",
 )
 _CLOSED = (
     f"{CONVERSATIONS.select_sql()} WHERE tenant_id = ? AND status = 'closed' AND created_at >= ?"
@@ -55,10 +66,21 @@ _FORGET = (
 )
 
 
+def row_values(tenant_id: str, day: str, agent_id: str, counts: Counts) -> tuple[object, ...]:
+    """A ``report_days`` row: the counts, and the copies the table of agents reads."""
+    first = {k: v for k, v in counts.items() if k.startswith(f"{figures.FIRST_RESPONSE}:")}
+    answered, transfers = counts.get("answered", 0), counts.get("transfers", 0)
+    return (tenant_id, day, agent_id, _json(counts), answered, transfers, _json(first))
+
+
+def _json(counts: Counts) -> str:
+    return json.dumps(counts, separators=(",", ":"))
+
+
 def _add(conn: sqlite3.Connection, tenant_id: str, day: str, agent_id: str, counts: Counts) -> None:
     row = conn.execute(_ROW, (tenant_id, day, agent_id)).fetchone()
     total = figures.merged([json.loads(row[0]) if row else {}, counts])
-    conn.execute(_SET_ROW, (tenant_id, day, agent_id, json.dumps(total, separators=(",", ":"))))
+    conn.execute(_SET_ROW, row_values(tenant_id, day, agent_id, total))
 
 
 class SqliteReportStore(SqliteStore):
@@ -95,6 +117,21 @@ class SqliteReportStore(SqliteStore):
                 DayRow(date.fromisoformat(day), agent, json.loads(counts))
                 for day, agent, counts in conn.execute(sql, params)
             ]
+
+        return await self._db.read(read)
+
+    async def agent_totals(self, tenant_id: str, since: date, until: date) -> dict[str, Counts]:
+        params = (tenant_id, since.isoformat(), until.isoformat())
+
+        def read(conn: sqlite3.Connection) -> dict[str, Counts]:
+            plain, first = _AGENT_TOTALS
+            totals: dict[str, Counts] = {
+                agent_id: {"answered": answered, "transfers": transfers}
+                for agent_id, answered, transfers in conn.execute(plain, params)
+            }
+            for agent_id, name, value in conn.execute(first, params):
+                totals.setdefault(agent_id, {})[name] = int(value)
+            return totals
 
         return await self._db.read(read)
 
