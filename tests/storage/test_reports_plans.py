@@ -16,8 +16,7 @@ from wschat.storage.sqlite import reports
 
 RANGE = "(tenant_id=? AND day>? AND day<?)"
 STATEMENTS = [
-    (reports._AGENT_TOTALS[0], f"report_days_day {RANGE}"),
-    (reports._AGENT_TOTALS[1], f"report_days_day {RANGE}"),
+    (reports._AGENT_TOTALS, f"report_days_day {RANGE}"),
     (reports._PAGES, f"sqlite_autoindex_report_pages_1 {RANGE}"),
     (reports._FORGET[0], f"report_days_day {RANGE}"),
     (reports._FORGET[2], f"report_counted_day {RANGE}"),

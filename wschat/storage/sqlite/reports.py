@@ -8,9 +8,10 @@ or ``report_days_agent`` (one agent's days); the rebuild's walk through ``conver
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import date, datetime
+
+import orjson
 
 from wschat.chat.models import Conversation
 from wschat.reports import figures
@@ -46,10 +47,7 @@ _PAGES = (
 # GROUP BY and read every day of the tenant.
 _AGENTS = "WHERE tenant_id = ? AND day BETWEEN ? AND ? AND agent_id != ''"
 _AGENT_TOTALS = (
-    f"SELECT agent_id, sum(answered), sum(transfers) FROM report_days INDEXED BY report_days_day {_AGENTS}"
-    " GROUP BY agent_id",
-    "SELECT agent_id, json_each.key, sum(json_each.value) FROM report_days INDEXED BY report_days_day,"
-    f" json_each(report_days.first) {_AGENTS} GROUP BY agent_id, json_each.key",
+    f"SELECT agent_id, answered, transfers, first FROM report_days INDEXED BY report_days_day {_AGENTS}"
 )
 _CLOSED = (
     f"{CONVERSATIONS.select_sql()} WHERE tenant_id = ? AND status = 'closed' AND created_at >= ?"
@@ -74,12 +72,12 @@ def row_values(tenant_id: str, day: str, agent_id: str, counts: Counts) -> tuple
 
 
 def _json(counts: Counts) -> str:
-    return json.dumps(counts, separators=(",", ":"))
+    return orjson.dumps(counts).decode()
 
 
 def _add(conn: sqlite3.Connection, tenant_id: str, day: str, agent_id: str, counts: Counts) -> None:
     row = conn.execute(_ROW, (tenant_id, day, agent_id)).fetchone()
-    total = figures.merged([json.loads(row[0]) if row else {}, counts])
+    total = figures.merged([orjson.loads(row[0]) if row else {}, counts])
     conn.execute(_SET_ROW, row_values(tenant_id, day, agent_id, total))
 
 
@@ -114,7 +112,7 @@ class SqliteReportStore(SqliteStore):
 
         def read(conn: sqlite3.Connection) -> list[DayRow]:
             return [
-                DayRow(date.fromisoformat(day), agent, json.loads(counts))
+                DayRow(date.fromisoformat(day), agent, orjson.loads(counts))
                 for day, agent, counts in conn.execute(sql, params)
             ]
 
@@ -124,13 +122,13 @@ class SqliteReportStore(SqliteStore):
         params = (tenant_id, since.isoformat(), until.isoformat())
 
         def read(conn: sqlite3.Connection) -> dict[str, Counts]:
-            plain, first = _AGENT_TOTALS
-            totals: dict[str, Counts] = {
-                agent_id: {"answered": answered, "transfers": transfers}
-                for agent_id, answered, transfers in conn.execute(plain, params)
-            }
-            for agent_id, name, value in conn.execute(first, params):
-                totals.setdefault(agent_id, {})[name] = int(value)
+            totals: dict[str, Counts] = {}
+            for agent_id, answered, transfers, first in conn.execute(_AGENT_TOTALS, params):
+                total = totals.setdefault(agent_id, {"answered": 0, "transfers": 0})
+                total["answered"] += answered
+                total["transfers"] += transfers
+                for name, value in orjson.loads(first).items():
+                    total[name] = total.get(name, 0) + value
             return totals
 
         return await self._db.read(read)
