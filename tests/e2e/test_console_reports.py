@@ -5,13 +5,15 @@ refused on the page; an agent sees their own chats alone."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, sign_in
 from tests.reports.history import MONDAY, store_history
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -32,12 +34,10 @@ async def _open_reports(page: Page) -> None:
     await page.get_by_role("button", name="Show").click()
 
 
-def _row(page: Page, table: str, header: str) -> object:
-    return (
-        page.get_by_role("table", name=table)
-        .get_by_role("row")
-        .filter(has=page.get_by_role("rowheader", name=header, exact=True))
-    )
+def _cells(page: Page, table: Locator, header: str) -> Locator:
+    """The data cells of the row of ``table`` headed ``header``."""
+    heading = page.get_by_role("rowheader", name=header, exact=True)
+    return table.get_by_role("row").filter(has=heading).get_by_role("cell")
 
 
 async def test_console_reports_show_the_seeded_chats_in_tables_and_charts(
@@ -59,11 +59,7 @@ async def test_console_reports_show_the_seeded_chats_in_tables_and_charts(
         "Transfers": ("1", "0"),
     }
     for label, (now, then) in rows.items():
-        cells = (
-            summary.get_by_role("row")
-            .filter(has=page.get_by_role("rowheader", name=label, exact=True))
-            .get_by_role("cell")
-        )
+        cells = _cells(page, summary, label)
         await expect(cells.nth(0)).to_have_text(now)
         await expect(cells.nth(1)).to_have_text(then)
 
@@ -92,10 +88,15 @@ async def test_console_reports_show_the_seeded_chats_in_tables_and_charts(
     hours = page.locator("[data-report=hours]")
     await expect(hours.locator("svg rect")).to_have_count(7 * 24)
     await hours.get_by_text("Table").click()
-    monday = (
-        hours.get_by_role("table").get_by_role("row").filter(has=page.get_by_role("rowheader", name="Monday"))
-    )
-    await expect(monday.get_by_role("cell").nth(10)).to_have_text("1")
+    await expect(_cells(page, hours.get_by_role("table"), "Monday").nth(10)).to_have_text("1")
+
+    # The table behind the chart as CSV.
+    async with page.expect_download() as downloading:
+        await days.get_by_role("button", name="Download CSV").click()
+    download = await downloading.value
+    assert download.suggested_filename == f"wschat-report-days-{DAY}-{DAY}.csv"
+    lines = Path(await download.path()).read_text().splitlines()
+    assert lines == ["day,answered,missed,offline", f"{DAY},3,1,1"]
 
     pages = page.locator("[data-report=pages]")
     await pages.get_by_text("Table").click()
@@ -111,13 +112,32 @@ async def test_console_reports_refuse_a_reversed_period_and_show_an_agent_their_
     await _open_reports(page)
 
     summary = page.get_by_role("table", name="Summary")
-    answered = summary.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Answered", exact=True)
-    )
-    await expect(answered.get_by_role("cell").first).to_have_text("2")
+    await expect(_cells(page, summary, "Answered").first).to_have_text("2")
     await expect(summary).not_to_contain_text("Missed")
     await expect(page.locator("[data-report=pages]")).to_have_count(0)
 
     await page.get_by_label("From", exact=True).fill("2026-03-05")
     await page.get_by_role("button", name="Show").click()
     await expect(page.get_by_role("alert")).to_have_text("The last day must not be before the first.")
+
+
+async def test_console_reports_read_in_german(browser: Browser, shop: Shop) -> None:
+    await _seeded(shop)
+    page = await browser.page("/console/", locale="de-DE")
+    await page.get_by_label("Firma").fill("acme")
+    await page.get_by_label("Anmeldename").fill("anna")
+    await page.get_by_label("Passwort").fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.get_by_role("link", name="Berichte", exact=True).click()
+    await page.get_by_label("Von", exact=True).fill(DAY)
+    await page.get_by_label("Bis", exact=True).fill(DAY)
+    await page.get_by_role("button", name="Anzeigen").click()
+
+    summary = page.get_by_role("table", name="Überblick")
+    await expect(_cells(page, summary, "Beantwortet").first).to_have_text("3")
+    await expect(_cells(page, summary, "Wartezeit bis zur Annahme (Median)").first).to_have_text("20 Sek.")
+    await expect(page.get_by_role("img", name="Stoßzeiten (begonnene Chats, UTC)")).to_be_visible()
+    days = page.locator("[data-report=days]")
+    await days.get_by_text("Tabelle").click()
+    # Dates in German.
+    await expect(days.get_by_role("table").locator("tbody th")).to_have_text("02.03.2026")
