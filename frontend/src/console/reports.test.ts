@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
-import { addDays, change, defaultPeriod, gridMax, heat, periodProblem, ReportAnswer, reportCsvPath, reportPath, scaleMax, stack } from "./reports";
+import { addDays, change, defaultPeriod, formatNumber, formatSeconds, gridMax, heat, periodProblem, ReportAnswer, reportCsvPath, reportPath, scaleMax, stack } from "./reports";
+import { de } from "./strings.de";
 
 describe("a report's period", () => {
   it("defaults to the last 30 UTC days up to today", () => {
@@ -67,5 +68,23 @@ describe("a report's charts", () => {
     expect(gridMax([[0, 2], [8, 1]])).toBe(8);
     expect([0, 1, 2, 5, 8].map((n) => heat(n, 8))).toEqual([0, 1, 1, 3, 4]);
     expect(heat(3, 0)).toBe(0);
+  });
+});
+
+describe("a report's numbers and times", () => {
+  const en = { seconds: (n: string) => `${n} s`, minutes: (m: string, s: string) => `${m} min ${s} s`, hours: (h: string, m: string) => `${h} h ${m} min` };
+
+  it("read in the console's language", () => {
+    expect(formatNumber(12345, "en-GB")).toBe("12,345");
+    expect(formatNumber(12345, "de-DE")).toBe("12.345");
+    expect(formatNumber(null, "de-DE")).toBe("—");
+  });
+
+  it("say seconds, minutes and hours as fit", () => {
+    expect(formatSeconds(45, "en-GB", en)).toBe("45 s");
+    expect(formatSeconds(125, "en-GB", en)).toBe("2 min 5 s");
+    expect(formatSeconds(3780, "en-GB", en)).toBe("1 h 3 min");
+    expect(formatSeconds(125, "de-DE", de.reports)).toBe("2 Min. 5 Sek.");
+    expect(formatSeconds(null, "de-DE", de.reports)).toBe("—");
   });
 });

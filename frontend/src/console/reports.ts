@@ -116,3 +116,23 @@ export function heat(value: number, max: number): number {
 export function gridMax(grid: readonly (readonly number[])[]): number {
   return Math.max(0, ...grid.map((row) => Math.max(0, ...row)));
 }
+
+/** A count in the console's language ("1,234" / "1.234"); "—" for none. */
+export function formatNumber(n: number | null, locale: string): string {
+  return n === null ? "—" : new Intl.NumberFormat(locale).format(n);
+}
+
+export interface TimeWords {
+  seconds: (n: string) => string;
+  minutes: (m: string, s: string) => string;
+  hours: (h: string, m: string) => string;
+}
+
+/** Whole seconds as "45 s", "2 min 5 s", "1 h 3 min" in the console's language; "—" for none. */
+export function formatSeconds(value: number | null, locale: string, words: TimeWords): string {
+  if (value === null) return "—";
+  const n = (x: number) => formatNumber(x, locale);
+  if (value < 60) return words.seconds(n(value));
+  if (value < 3600) return words.minutes(n(Math.floor(value / 60)), n(value % 60));
+  return words.hours(n(Math.floor(value / 3600)), n(Math.floor((value % 3600) / 60)));
+}

@@ -8,6 +8,8 @@ import { locale } from "../language";
 import {
   change,
   defaultPeriod,
+  formatNumber,
+  formatSeconds,
   gridMax,
   heat,
   periodProblem,
@@ -25,16 +27,8 @@ import { DateRange, download, SearchForm } from "./Archive";
 
 type Feedback = { text: string; kind: "info" | "error" } | null;
 
-const number = (n: number | null) => (n === null ? "—" : new Intl.NumberFormat(locale).format(n));
-
-/** "45 s", "2 min 5 s", "1 h 3 min" in the console's language. */
-export function seconds(value: number | null): string {
-  const r = t.reports;
-  if (value === null) return "—";
-  if (value < 60) return r.seconds(number(value));
-  if (value < 3600) return r.minutes(number(Math.floor(value / 60)), number(value % 60));
-  return r.hours(number(Math.floor(value / 3600)), number(Math.floor((value % 3600) / 60)));
-}
+const number = (n: number | null) => formatNumber(n, locale);
+const seconds = (value: number | null) => formatSeconds(value, locale, t.reports);
 
 function dayText(day: string, style: "short" | "long" = "short"): string {
   const options: Intl.DateTimeFormatOptions = style === "short" ? { day: "numeric", month: "short" } : { dateStyle: "medium" };
