@@ -15,15 +15,9 @@ from wschat.reports.store import TENANT, DayRow, ReportStore
 
 
 class ReportService:
-    def __init__(
-        self,
-        store: ReportStore,
-        users: UserStore,
-    ) -> None:
+    def __init__(self, store: ReportStore, users: UserStore) -> None:
         self.store = store
         self.users = users
-
-    # -- reading -------------------------------------------------------------------------------------------
 
     def check(self, query: ReportQuery) -> Period:
         """The period asked for. Raises InvalidRange (reversed, or longer than two years)."""
