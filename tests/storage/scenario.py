@@ -155,6 +155,7 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     )
     await stores.transcripts.take_visitor_slot(new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR))
     await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
+    await stores.transcripts.insert_many([new_transcript(acme, chat.id, sent=34)])
     for n in range(2):
         await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
     exported = {"format": "jsonl", "filter": {}, "rows": 0}
