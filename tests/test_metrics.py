@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import fields, replace
+from datetime import timedelta
 
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
+from tests.storage.builders import new_mail
 from tests.support import FakeClock, LiveServer, start_server, wait_for
+from wschat.clock import utc_now
 from wschat.config import Secret, Settings
+from wschat.storage.timed import TimedStore
 
 TOKEN = secrets.token_urlsafe(32)
 
@@ -73,7 +77,7 @@ async def test_housekeeping_steps_are_timed(watched: LiveServer) -> None:
     async def timed() -> bool:
         samples = (await _scrape(watched))["wschat_housekeeping_seconds"]
         steps.update(s.labels["step"] for s in samples if s.name.endswith("_count") and s.value >= 1)
-        return "janitor" in steps
+        return "clients catch up after a failed publish" in steps  # the last step: the round is done
 
     await wait_for(timed)
     assert {"janitor", "expire call invitations", "clients catch up after a failed publish"} <= steps
@@ -94,3 +98,50 @@ async def test_without_a_token_there_is_no_metrics_page(server: LiveServer) -> N
     reply = await server.request("GET", "/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert reply.status == 404
     assert reply.body["error"]["code"] == "NOT_FOUND"
+
+
+async def test_store_calls_are_timed_by_store_and_operation(watched: LiveServer) -> None:
+    tenant = await watched.make_tenant("acme")
+    await watched.make_user(tenant, "bert")
+    bert = await watched.agent(await watched.login("acme", "bert"))
+    visitor = await watched.visitor()
+    await bert.ok("status.set", {"status": "online"})
+    started = await visitor.ok("chat.start")
+    await visitor.ok(
+        "message.send", {"conversation_id": started["conversation"]["id"], "text": "Hallo", "client_id": "c1"}
+    )
+    metrics = await _scrape(watched)
+
+    calls = {
+        (s.labels["store"], s.labels["operation"]): s.value
+        for s in metrics["wschat_store_seconds"]
+        if s.name.endswith("_count")
+    }
+    assert calls[("conversations", "insert")] >= 1
+    assert calls[("messages", "append")] >= 1
+    assert calls[("users", "by_login")] >= 1
+    assert all(s.value == 0 for s in metrics["wschat_store_errors"])  # counted by their labels when they fail
+
+
+async def test_stores_are_wrapped_only_when_metrics_are_on(watched: LiveServer) -> None:
+    assert isinstance(watched.app.runtime.db.stores.messages, TimedStore)
+
+
+async def test_stores_are_not_wrapped_when_metrics_are_off(server: LiveServer) -> None:
+    stores = server.app.runtime.db.stores
+    assert not any(isinstance(getattr(stores, f.name), TimedStore) for f in fields(stores))
+
+
+async def test_the_outbox_queue_is_counted_by_state(watched: LiveServer) -> None:
+    tenant = await watched.make_tenant("acme")
+    later = utc_now() + timedelta(hours=1)  # not due: the worker leaves them where they are
+    for tried in (0, 0, 2):
+        await watched.app.runtime.db.stores.outbox.insert(
+            new_mail(tenant, next_attempt_at=later, attempts=tried)
+        )
+
+    depth = {
+        (s.labels["queue"], s.labels["state"]): s.value
+        for s in (await _scrape(watched))["wschat_queue_depth"]
+    }
+    assert depth == {("mail", "queued"): 2, ("mail", "retrying"): 1, ("mail", "sending"): 0}

@@ -36,6 +36,10 @@ class OutboxStore(Protocol):
     ) -> list[OutgoingMail]:
         """The tenant's mails in ``status``, newest first, after ``before`` in that order."""
 
+    async def depth(self) -> dict[str, int]:
+        """The queue of every tenant, counted through the index of the mails still to send: ``queued``
+        (waiting for their first try), ``retrying`` (waiting again after a failed try), ``sending``."""
+
 
 class MailRecords(Protocol):
     """A tenant's mail server settings as stored: a map, the password sealed (see settings_store.py)."""

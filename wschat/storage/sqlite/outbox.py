@@ -8,6 +8,7 @@ two workers that claim one mail, one wins (``claim_and_apply`` in ``base.py``).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,11 @@ from wschat.storage.sqlite.values import from_json, to_json, to_time
 
 # Spelled as in the partial index outbox_due, so that SQLite answers the query from it.
 _DUE = "status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"
+# outbox_due again; a range on its column (not a scan of the index), and the rows it finds are the queue.
+_DEPTH = (
+    "SELECT status, attempts > 0, count(*) FROM outbox"
+    " WHERE status IN ('queued', 'sending') AND next_attempt_at IS NOT NULL GROUP BY 1, 2"
+)
 _PAGE = "tenant_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT ?"
 _PAGE_AFTER = (
     "tenant_id = ? AND status = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?"
@@ -55,6 +61,17 @@ class SqliteOutboxStore(SqliteStore):
             after = (tenant_id, status.value, to_time(before.created_at), before.id, limit)
             docs = await self._all(OUTBOX, _PAGE_AFTER, after)
         return [mail_from(doc) for doc in docs]
+
+    async def depth(self) -> dict[str, int]:
+        rows = await self._db.read(lambda conn: conn.execute(_DEPTH).fetchall())
+        return _depth((status, bool(tried), count) for status, tried, count in rows)
+
+
+def _depth(rows: Iterable[tuple[str, bool, int]]) -> dict[str, int]:
+    counts = {"queued": 0, "retrying": 0, "sending": 0}
+    for status, tried, count in rows:
+        counts["retrying" if status == MailStatus.QUEUED and tried else status] += count
+    return counts
 
 
 class SqliteMailRecords(SqliteStore):
