@@ -49,6 +49,7 @@ from wschat.storage import Database, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.subjects.routes import blueprint as subjects_blueprint
 from wschat.subjects.widget import blueprint as my_data_blueprint
+from wschat.usage.routes import blueprint as operator_stats_blueprint
 from wschat.video.routes import blueprint as video_blueprint
 from wschat.visitors import events as visitor_events
 from wschat.visitors.routes import blueprint as widget_blueprint
@@ -135,6 +136,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(subjects_blueprint)
     quart_app.register_blueprint(my_data_blueprint)
     quart_app.register_blueprint(operator_blueprint)
+    quart_app.register_blueprint(operator_stats_blueprint)
     quart_app.register_blueprint(signup_blueprint)
 
     @quart_app.get("/api/openapi.json")
