@@ -74,7 +74,8 @@ async def test_each_exported_chat_lists_the_export_as_done_with_it(team: Team) -
 
     opened = await team.server.request("GET", f"/api/archive/{first}", token=admin)
     other = await team.server.request("GET", f"/api/archive/{second}", token=admin)
-    listed = await team.server.request("GET", f"/api/conversations/{first}/transcripts", token=team.tokens["bert"])
+    bert = team.tokens["bert"]
+    listed = await team.server.request("GET", f"/api/conversations/{first}/transcripts", token=bert)
 
     def exports(copies: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
         return [(c["kind"], c["to"], c["by"]["display_name"]) for c in copies]

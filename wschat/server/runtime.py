@@ -30,7 +30,11 @@ from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
 from wschat.chat.repair import TransitionRepair
 from wschat.chat.routing import RoutingService
-from wschat.chat.transcripts import VISITOR_MAILS_PER_TENANT_HOUR, TranscriptService
+from wschat.chat.transcripts import (
+    VISITOR_MAILS_PER_ADDRESS_HOUR,
+    VISITOR_MAILS_PER_TENANT_HOUR,
+    TranscriptService,
+)
 from wschat.chat.transfer import TransferService
 from wschat.chat.views import Views
 from wschat.clock import Clock
@@ -299,6 +303,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
             audit,
             visitors=visitor_store,
+            address_mails=counter("transcript-mails-address", VISITOR_MAILS_PER_ADDRESS_HOUR, 3600),
         ),
         offline=OfflineService(
             conversations, messages, visitor_store, presence, tenants, mail, transport, clock, audit
