@@ -263,8 +263,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     async def _send_mail(rt: Runtime) -> None:
         # Its own task: one mail server that takes its 10 s timeouts must not hold up the janitor. Its
         # failures are isolated and backed off like a housekeeping step's, and count for /readyz alike.
+        loop = asyncio.get_running_loop()
         while True:
+            started = loop.time()
             await rt.housekeeping.run("send queued mail", rt.outbox_worker.run_once)
+            realtime.metrics.housekeeping("send queued mail", loop.time() - started)
             await rt.outbox_worker.wait(settings.chat.janitor_interval)
 
     return app
