@@ -145,4 +145,4 @@ async def test_the_outbox_queue_is_counted_by_state(watched: LiveServer) -> None
         (s.labels["queue"], s.labels["state"]): s.value
         for s in (await _scrape(watched))["wschat_queue_depth"]
     }
-    assert depth == {("mail", "queued"): 2, ("mail", "retrying"): 1, ("mail", "sending"): 0}
+    assert depth == {("outbox", "queued"): 2, ("outbox", "retrying"): 1, ("outbox", "sending"): 0}

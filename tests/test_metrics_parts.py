@@ -77,14 +77,14 @@ async def test_a_queue_whose_count_fails_is_left_out(caplog: pytest.LogCaptureFi
     async def broken() -> Mapping[str, int]:
         raise sqlite3.OperationalError("database is locked")
 
-    async def mail() -> Mapping[str, int]:
+    async def outbox() -> Mapping[str, int]:
         return {"queued": 4}
 
     metrics = Metrics(dict)
     metrics.queue("webhooks", broken)
-    metrics.queue("mail", mail)
+    metrics.queue("outbox", outbox)
     samples = _samples(await metrics.exposition())
 
     depth = {labels: value for (name, labels), value in samples.items() if name == "wschat_queue_depth"}
-    assert depth == {(("queue", "mail"), ("state", "queued")): 4}
+    assert depth == {(("queue", "outbox"), ("state", "queued")): 4}
     assert "queue webhooks: its depth could not be read: OperationalError" in caplog.text

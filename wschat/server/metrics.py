@@ -50,7 +50,7 @@ def instrument(settings: Settings, metrics: Metrics, db: Database) -> None:
     if not metrics_on(settings):
         return
     db.stores = timed_stores(db.stores, metrics.store_operation)
-    metrics.queue("mail", db.stores.outbox.depth)
+    metrics.queue("outbox", db.stores.outbox.depth)
 
 
 class Metrics:
