@@ -66,4 +66,5 @@ async def test_the_dashboard_queries_only_exported_metrics_and_shows_each(
     unshown = sorted(f for f, series in shown.items() if not series & used)
     assert not unshown, f"metrics without a panel: {unshown}"
     assert {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds"} <= used
-    assert all(panel["gridPos"]["w"] <= 24 for panel in dashboard["panels"])
+    assert all(panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24 for panel in dashboard["panels"])
+    assert len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])

@@ -16,6 +16,7 @@ from prometheus_client.samples import Sample
 
 from tests.storage.builders import new_mail
 from tests.support import FakeClock, LiveServer, start_server, wait_for
+from wschat import __version__
 from wschat.clock import utc_now
 from wschat.config import Secret, Settings
 from wschat.storage.timed import TimedStore
@@ -67,7 +68,7 @@ async def test_events_sockets_and_the_node_are_counted(watched: LiveServer) -> N
     sockets = {s.labels["namespace"]: s.value for s in metrics["wschat_sockets"]}
     assert sockets == {"/agent": 1, "/visitor": 1}
     [node] = metrics["wschat_node_info"]
-    assert node.labels["node"] == watched.app.runtime.node_id
+    assert node.labels == {"node": watched.app.runtime.node_id, "version": __version__}
     assert "process_resident_memory_bytes" in metrics
 
 

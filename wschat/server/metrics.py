@@ -26,6 +26,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, Info, Proce
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from wschat import __version__
 from wschat.config import Settings
 from wschat.server.queues import Depth, Queues
 from wschat.storage import Database
@@ -95,7 +96,7 @@ class Metrics:
         ProcessCollector(registry=self.registry)
 
     def node(self, node_id: str) -> None:
-        self._node.info({"node": node_id})
+        self._node.info({"node": node_id, "version": __version__})
 
     def event(self, namespace: str, event: str, outcome: str, seconds: float) -> None:
         self._events.labels(namespace, event, outcome).inc()
