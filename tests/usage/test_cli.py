@@ -45,14 +45,14 @@ async def test_stats_print_a_line_per_tenant(tmp_path: Path) -> None:
     code, out, err = await wschat(data_dir, "stats")
 
     assert code == 0, err
-    header, acme, beta, note = out.splitlines()
+    header, acme, beta, *notes = out.splitlines()
     assert tuple(header.split()) == stats_command.HEADER
     assert acme.split()[:3] == ["acme", "Acme", "GmbH"]
     # No end, no deletion date; 1 admin, 2 agents, 1 chat with 3 messages; 4,500 bytes of text and their data.
     assert acme.split()[-7:] == ["-", "1", "2", "1", "3", "4.7", "KB"]
     assert beta.split()[0] == "beta"
     assert "demo_expired" in beta
-    assert "the last 30 days" in note
+    assert "CHATS, MESSAGES: the last 30 days" in notes[0]
 
 
 async def test_stats_as_json_and_for_one_tenant(tmp_path: Path) -> None:

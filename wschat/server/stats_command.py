@@ -14,19 +14,10 @@ from wschat.usage.models import StatsQuery, usage_wire
 from wschat.usage.service import TenantUsage
 from wschat.wire import parse
 
-HEADER = (
-    "SLUG",
-    "NAME",
-    "STATE",
-    "CREATED",
-    "ENDS",
-    "DELETED",
-    "ADMINS",
-    "AGENTS",
-    "CHATS",
-    "MESSAGES",
-    "STORED",
-)
+#: Columns of names and dates (to the left), then of figures (to the right).
+WORDS = ("SLUG", "NAME", "STATE", "CREATED", "ENDS", "DELETED")
+FIGURES = ("ADMINS", "AGENTS", "CHATS", "MESSAGES", "STORED")
+HEADER = WORDS + FIGURES
 
 
 def add_parser(commands: Any) -> None:
@@ -48,7 +39,8 @@ async def run(rt: Runtime, args: argparse.Namespace) -> None:
     for row in rows:
         cells = (_cell(cell, width, i) for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
         print("  ".join(cells).rstrip())
-    print("CHATS and MESSAGES: the last 30 days; STORED: messages, photos and mails, approximately")
+    print("ENDS: the demo or contract; DELETED: its chat data; CHATS, MESSAGES: the last 30 days;")
+    print("STORED: the bytes of its messages, photos and mails, approximately (docs/operations.md)")
 
 
 def _row(item: TenantUsage) -> tuple[str, ...]:
@@ -74,8 +66,7 @@ def _row(item: TenantUsage) -> tuple[str, ...]:
 
 
 def _cell(cell: str, width: int, column: int) -> str:
-    # Names and dates to the left, figures to the right.
-    return cell.ljust(width) if column < 6 else cell.rjust(width)
+    return cell.ljust(width) if column < len(WORDS) else cell.rjust(width)
 
 
 def _day(moment: datetime | None) -> str:
