@@ -10,6 +10,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -17,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from tests.support import FakeClock, LiveServer, start_server
+from tests.test_cli import wschat
 from wschat.config import Secret, Settings
 from wschat.errors import ConfigError
 from wschat.server.metrics import Metrics
@@ -96,6 +98,23 @@ async def test_an_address_in_use_fails_with_the_settings_name() -> None:
         assert info.value.variable == "WSCHAT_METRICS_ADDRESS"
     finally:
         taken.close()
+
+
+async def test_serve_stops_at_once_when_the_metrics_address_is_taken(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        code, out, err = await wschat(
+            tmp_path / "var", "serve", "--port", "0", WSCHAT_METRICS_ADDRESS=address
+        )
+    finally:
+        taken.close()
+    assert code == 2
+    assert "ready" not in out
+    expected = f"WSCHAT_METRICS_ADDRESS: cannot listen on {address}: Address already in use"
+    assert err.strip() == f"wschat: configuration error: {expected}"
 
 
 @pytest.fixture

@@ -80,11 +80,14 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from wschat.server.app import create_app, open_server_database
+    from wschat.server.metrics_listener import listening_socket
     from wschat.server.serving import settle_heap, uvicorn_config
 
     async def preflight() -> None:
         # A database that cannot be used stops the start here, with one line, before anything listens.
         await (await open_server_database(settings)).close()
+        if settings.metrics_address is not None:  # so does a metrics address that is taken
+            listening_socket(settings.metrics_address).close()
 
     asyncio.run(preflight())
     host = host or settings.server.host

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 
 import orjson
 
@@ -38,13 +39,8 @@ class MetricsListener:
 
     async def start(self) -> None:
         """Listen; raises ConfigError naming WSCHAT_METRICS_ADDRESS if the address cannot be used."""
-        host, port = self._address
-        try:
-            self._server = await asyncio.start_server(self._serve, host, port, limit=HEAD_LIMIT)
-        except OSError as e:
-            raise ConfigError(
-                "WSCHAT_METRICS_ADDRESS", f"cannot listen on {host}:{port}: {e.strerror}"
-            ) from None
+        sock = listening_socket(self._address)
+        self._server = await asyncio.start_server(self._serve, sock=sock, limit=HEAD_LIMIT)
 
     async def close(self) -> None:
         if self._server is not None:
@@ -74,6 +70,22 @@ class MetricsListener:
         if method not in ("GET", "HEAD") or target.partition("?")[0] != "/metrics":
             return method, *_error(NotFound())
         return method, 200, await self._metrics.exposition(), CONTENT_TYPE
+
+
+def listening_socket(address: tuple[str, int]) -> socket.socket:
+    """A TCP socket bound to ``address`` and listening; raises ConfigError naming WSCHAT_METRICS_ADDRESS
+    (``wschat serve`` calls it before it starts, so that a taken address stops it with one line)."""
+    host, port = address
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise ConfigError("WSCHAT_METRICS_ADDRESS", f"cannot listen on {host}:{port}: {e.strerror}") from None
+    sock.listen(64)
+    return sock
 
 
 def _error(error: WsChatError) -> tuple[int, bytes, str]:
