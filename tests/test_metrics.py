@@ -19,6 +19,7 @@ from tests.support import FakeClock, LiveServer, start_server, wait_for
 from wschat import __version__
 from wschat.clock import utc_now
 from wschat.config import Secret, Settings
+from wschat.mail.models import MailStatus
 from wschat.storage.timed import TimedStore
 
 TOKEN = secrets.token_urlsafe(32)
@@ -137,13 +138,18 @@ async def test_stores_are_not_wrapped_when_metrics_are_off(server: LiveServer) -
 async def test_the_outbox_queue_is_counted_by_state(watched: LiveServer) -> None:
     tenant = await watched.make_tenant("acme")
     later = utc_now() + timedelta(hours=1)  # not due: the worker leaves them where they are
+    outbox = watched.app.runtime.db.stores.outbox
     for tried in (0, 0, 2):
-        await watched.app.runtime.db.stores.outbox.insert(
-            new_mail(tenant, next_attempt_at=later, attempts=tried)
-        )
+        await outbox.insert(new_mail(tenant, next_attempt_at=later, attempts=tried))
+    await outbox.insert(new_mail(tenant, status=MailStatus.FAILED, next_attempt_at=None, attempts=5))
 
     depth = {
         (s.labels["queue"], s.labels["state"]): s.value
         for s in (await _scrape(watched))["wschat_queue_depth"]
     }
-    assert depth == {("outbox", "queued"): 2, ("outbox", "retrying"): 1, ("outbox", "sending"): 0}
+    assert depth == {
+        ("outbox", "queued"): 2,
+        ("outbox", "retrying"): 1,
+        ("outbox", "sending"): 0,
+        ("outbox", "failed"): 1,
+    }

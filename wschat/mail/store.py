@@ -37,8 +37,9 @@ class OutboxStore(Protocol):
         """The tenant's mails in ``status``, newest first, after ``before`` in that order."""
 
     async def depth(self) -> dict[str, int]:
-        """The queue of every tenant, counted through the index of the mails still to send: ``queued``
-        (waiting for their first try), ``retrying`` (waiting again after a failed try), ``sending``."""
+        """The queue of every tenant: ``queued`` (waiting for their first try), ``retrying`` (waiting again
+        after a failed try), ``sending`` (claimed now), counted through the index of the mails still to send;
+        and ``failed`` (given up, kept until retention deletes them), through the tenants' status index."""
 
 
 class MailRecords(Protocol):
