@@ -250,6 +250,8 @@ async def exercise(stores: Stores, world: World) -> None:
     await stores.outbox.get(acme.id, world.mail.id)
     first = await stores.outbox.page(acme.id, MailStatus.SENDING, None, 10)
     await stores.outbox.page(acme.id, MailStatus.SENDING, first[-1], 10)
+    await stores.outbox.depth()
+    await stores.usage.usage(acme.id, at(0))
     await stores.mail.get(acme.id)
 
     # Canned replies: the composer's list, an admin's and an agent's changes.

@@ -63,6 +63,7 @@ from wschat.storage import Database
 from wschat.storage.cached import with_caches
 from wschat.storage.record_cache import Caches
 from wschat.subjects.service import OWN_REQUESTS, OWN_WINDOW, SubjectService
+from wschat.usage.service import UsageService
 from wschat.video.service import VideoSettingsService
 from wschat.video.store import VideoSettingsStore
 from wschat.visitors.pages import PageService
@@ -117,6 +118,8 @@ class Runtime:
     #: Deleted agents' names taken out of their chats (a housekeeping step), and an agent's own download.
     former_agents: FormerAgents
     own_data: OwnData
+    #: Each tenant's state, dates and usage, for the operator (wschat stats, /api/operator/stats).
+    usage: UsageService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -154,6 +157,7 @@ class Runtime:
             self.audit,
             self.retention,
             self.own_data,
+            self.usage,
         )
 
     async def close(self) -> None:
@@ -350,6 +354,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         ),
         former_agents=former_agents,
         own_data=own_data,
+        usage=UsageService(tenants, stores.usage, clock),
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

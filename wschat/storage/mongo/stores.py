@@ -22,6 +22,7 @@ from wschat.storage.mongo.retention import MongoRetentionStore
 from wschat.storage.mongo.signups import MongoSignupStore
 from wschat.storage.mongo.subjects import MongoSubjectStore
 from wschat.storage.mongo.transcripts import MongoTranscriptStore
+from wschat.storage.mongo.usage import MongoUsageStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
 
@@ -50,4 +51,5 @@ def build_stores(db: MongoHandle) -> Stores:
         agent_data=MongoAgentDataStore(db),
         archive=MongoArchiveStore(db),
         audit=MongoAuditStore(db),
+        usage=MongoUsageStore(db),
     )

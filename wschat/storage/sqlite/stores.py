@@ -21,6 +21,7 @@ from wschat.storage.sqlite.retention import SqliteRetentionStore
 from wschat.storage.sqlite.signups import SqliteSignupStore
 from wschat.storage.sqlite.subjects import SqliteSubjectStore
 from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
+from wschat.storage.sqlite.usage import SqliteUsageStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
 
 
@@ -48,4 +49,5 @@ def build_stores(db: Connections) -> Stores:
         agent_data=SqliteAgentDataStore(db),
         archive=SqliteArchiveStore(db),
         audit=SqliteAuditStore(db),
+        usage=SqliteUsageStore(db),
     )
