@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from wschat.config_parsing import (
     Reader,
     int_range,
+    parse_address,
     parse_db_name,
     parse_delays,
     parse_dir,
@@ -169,6 +170,8 @@ class Settings:
     redis_url: Secret | None = None
     #: Bearer token of ``GET /metrics``; without it the endpoint does not exist (docs/operations.md).
     metrics_token: Secret | None = None
+    #: A listener of its own that serves /metrics without the token, for a private network (host, port).
+    metrics_address: tuple[str, int] | None = None
     #: Bearer token of the operator's API ``/api/operator/…``; without it those routes do not exist.
     operator_token: Secret | None = None
     log_level: str = "info"
@@ -203,6 +206,7 @@ _KNOWN = {
     "WSCHAT_SECRET_KEY",
     "WSCHAT_REDIS_URL",
     "WSCHAT_METRICS_TOKEN",
+    "WSCHAT_METRICS_ADDRESS",
     "WSCHAT_OPERATOR_TOKEN",
     "WSCHAT_LOG_LEVEL",
     "WSCHAT_GC_TUNING",
@@ -326,6 +330,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         gc_tuning=reader.get("WSCHAT_GC_TUNING", True, parse_switch),
         redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
+        metrics_address=reader.get("WSCHAT_METRICS_ADDRESS", None, parse_address),
         operator_token=reader.get("WSCHAT_OPERATOR_TOKEN", None, _parse_secret),
         log_level=reader.get("WSCHAT_LOG_LEVEL", "info", parse_log_level),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),

@@ -42,6 +42,16 @@ def parse_port(value: str) -> int:
     return int_range(0, 65535)(value)
 
 
+def parse_address(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:9100`` for an IPv6 address) into its host and port."""
+    host, colon, port = value.rpartition(":")
+    if not colon or not host:
+        raise ValueError("must be host:port, such as 10.0.0.5:9100")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return parse_host(host), parse_port(port)
+
+
 def int_range(low: int, high: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         if not re.fullmatch(r"\d+", value):

@@ -156,6 +156,7 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     )
     await stores.transcripts.take_visitor_slot(new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR))
     await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
+    await stores.transcripts.insert_many([new_transcript(acme, chat.id, sent=34)])
     for n in range(2):
         await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
     exported = {"format": "jsonl", "filter": {}, "rows": 0}
@@ -250,6 +251,8 @@ async def exercise(stores: Stores, world: World) -> None:
     await stores.outbox.get(acme.id, world.mail.id)
     first = await stores.outbox.page(acme.id, MailStatus.SENDING, None, 10)
     await stores.outbox.page(acme.id, MailStatus.SENDING, first[-1], 10)
+    await stores.outbox.depth()
+    await stores.usage.usage(acme.id, at(0))
     await stores.mail.get(acme.id)
 
     # Canned replies: the composer's list, an admin's and an agent's changes.

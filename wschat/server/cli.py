@@ -1,5 +1,5 @@
-"""The ``wschat`` command: ``serve``, and the operator's ``tenant …``, ``user …``, ``jitsi …`` and ``retention
-run`` commands.
+"""The ``wschat`` command: ``serve``, and the operator's ``tenant …``, ``user …``, ``jitsi …``, ``retention
+run`` and ``stats`` commands.
 
 Passwords are read from a prompt or, with ``--password-stdin``, from standard input; never from argv,
 where every user of the machine could read them. Commands other than ``serve`` work whether or not a
@@ -41,6 +41,7 @@ from wschat.server import (
     lifecycle_commands,
     reports_command,
     retention_command,
+    stats_command,
 )
 from wschat.server.runtime import build_runtime
 from wschat.server.transport import NoTransport
@@ -80,11 +81,14 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from wschat.server.app import create_app, open_server_database
+    from wschat.server.metrics_listener import listening_socket
     from wschat.server.serving import settle_heap, uvicorn_config
 
     async def preflight() -> None:
         # A database that cannot be used stops the start here, with one line, before anything listens.
         await (await open_server_database(settings)).close()
+        if settings.metrics_address is not None:  # so does a metrics address that is taken
+            listening_socket(settings.metrics_address).close()
 
     asyncio.run(preflight())
     host = host or settings.server.host
@@ -177,6 +181,8 @@ async def _operator_command(settings: Settings, args: argparse.Namespace) -> int
                 await retention_command.run(rt, args)
             elif args.command == "reports":
                 await reports_command.run(rt, args)
+            elif args.command == "stats":
+                await stats_command.run(rt, args)
             elif args.command == "tenant" and args.action in lifecycle_commands.ACTIONS:
                 await lifecycle_commands.run(rt, args)
             else:
@@ -317,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     export_command.add_parser(commands)
     retention_command.add_parser(commands)
     reports_command.add_parser(commands)
+    stats_command.add_parser(commands)
     db_commands.add_parser(commands)
     return parser
 

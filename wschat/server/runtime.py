@@ -66,6 +66,7 @@ from wschat.storage import Database
 from wschat.storage.cached import with_caches
 from wschat.storage.record_cache import Caches
 from wschat.subjects.service import OWN_REQUESTS, OWN_WINDOW, SubjectService
+from wschat.usage.service import UsageService
 from wschat.video.service import VideoSettingsService
 from wschat.video.store import VideoSettingsStore
 from wschat.visitors.pages import PageService
@@ -123,6 +124,8 @@ class Runtime:
     #: Reports: counted as chats close and visitors arrive; read for a period.
     reports: ReportService
     report_counting: Counting
+    #: Each tenant's state, dates and usage, for the operator (wschat stats, /api/operator/stats).
+    usage: UsageService
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -161,6 +164,7 @@ class Runtime:
             self.retention,
             self.own_data,
             self.reports,
+            self.usage,
         )
 
     async def close(self) -> None:
@@ -360,6 +364,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         own_data=own_data,
         reports=reports,
         report_counting=report_counting,
+        usage=UsageService(tenants, stores.usage, clock),
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

@@ -39,6 +39,7 @@ from wschat.retention.store import RetentionStore
 from wschat.signalling.store import CallStore
 from wschat.signup.store import SignupStore
 from wschat.subjects.store import SubjectStore
+from wschat.usage.store import UsageStore
 from wschat.video.store import VideoRecords
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
@@ -107,6 +108,7 @@ class Stores:
     retention: RetentionStore
     agent_data: AgentDataStore
     reports: ReportStore
+    usage: UsageStore
 
 
 class Database(Protocol):

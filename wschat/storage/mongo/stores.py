@@ -23,6 +23,7 @@ from wschat.storage.mongo.retention import MongoRetentionStore
 from wschat.storage.mongo.signups import MongoSignupStore
 from wschat.storage.mongo.subjects import MongoSubjectStore
 from wschat.storage.mongo.transcripts import MongoTranscriptStore
+from wschat.storage.mongo.usage import MongoUsageStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
 
@@ -52,4 +53,5 @@ def build_stores(db: MongoHandle) -> Stores:
         archive=MongoArchiveStore(db),
         audit=MongoAuditStore(db),
         reports=MongoReportStore(db),
+        usage=MongoUsageStore(db),
     )

@@ -22,6 +22,7 @@ from wschat.storage.sqlite.retention import SqliteRetentionStore
 from wschat.storage.sqlite.signups import SqliteSignupStore
 from wschat.storage.sqlite.subjects import SqliteSubjectStore
 from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
+from wschat.storage.sqlite.usage import SqliteUsageStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
 
 
@@ -50,4 +51,5 @@ def build_stores(db: Connections) -> Stores:
         archive=SqliteArchiveStore(db),
         audit=SqliteAuditStore(db),
         reports=SqliteReportStore(db),
+        usage=SqliteUsageStore(db),
     )
