@@ -146,6 +146,41 @@ async def test_reports_count_chats_and_visitors_live_and_once(server: LiveServer
     assert (await _report(server, tokens["anna"], **{"from": today, "to": today})).body == body
 
 
+async def test_reports_count_a_transferred_and_a_missed_chat_as_they_happen(server: LiveServer) -> None:
+    server.clock.now = server.clock.now.replace(hour=12, minute=0)
+    _, users, tokens = await _shop(server)
+    await server.request("PATCH", "/api/tenant", json={"auto_assign": False}, token=tokens["anna"])
+    bert, carl = await server.agent(tokens["bert"]), await server.agent(tokens["carl"])
+    for agent in (bert, carl):
+        await agent.ok("status.set", {"status": "online"})
+    sam, kim = await server.visitor("acme"), await server.visitor("acme")
+    cid = (await sam.ok("chat.start", {"text": "Hallo", "client_id": "s-1"}))["conversation"]["id"]
+    missed = (await kim.ok("chat.start", {"text": "Hallo?", "client_id": "k-1"}))["conversation"]["id"]
+    server.clock.advance(seconds=8)
+    await bert.ok("chat.accept", {"conversation_id": cid})
+    await bert.ok(
+        "chat.transfer", {"conversation_id": cid, "to_agent_id": users["carl"].id, "note": "Billing"}
+    )
+    server.clock.advance(seconds=4)
+    await carl.ok("message.send", {"conversation_id": cid, "client_id": "c-1", "text": "Carl here"})
+    await carl.ok("chat.close", {"conversation_id": cid})
+    await kim.ok("chat.end", {"conversation_id": missed})
+    today = server.clock.now.date().isoformat()
+
+    body = (await _report(server, tokens["anna"], **{"from": today, "to": today})).body
+
+    now = body["current"]
+    assert (now["chats"], now["answered"], now["missed"], now["transfers"]) == (2, 1, 1, 1)
+    assert (now["wait"]["median"], now["first_response"]["median"]) == (8, 12)
+    assert [(a["name"], a["answered"], a["transfers"]) for a in body["agents"]] == [("Carl", 1, 1)]
+    # The chat is Carl's own now, not Bert's.
+    berts = (await _report(server, tokens["bert"], **{"from": today, "to": today})).body
+    assert (berts["current"]["answered"], [(a["name"], a["answered"]) for a in berts["agents"]]) == (
+        0,
+        [("Bert", 0)],
+    )
+
+
 async def test_reports_csv_tables_are_the_reports(server: LiveServer) -> None:
     tenant, users, tokens = await _shop(server)
     await store_history(server.app.runtime.db.stores, tenant, users)

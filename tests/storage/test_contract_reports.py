@@ -5,6 +5,7 @@ conversations, tenants never see each other's rows, and the rows go with their t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 from tests.storage.builders import at, new_conversation, new_tenant, offline_message
@@ -35,6 +36,19 @@ async def test_reports_count_a_chat_once_however_often_it_is_offered(stores: Sto
     [row] = await stores.reports.rows(two.a.id, DAY, DAY, TENANT)
     assert row.counts == {"answered": 1, "wait:12": 1, "hour:9": 1}
     assert await stores.reports.pages(two.a.id, DAY, DAY, 10) == [("/pricing", 1)]
+
+
+async def test_reports_count_a_chat_offered_at_once_by_several_writers_once(
+    stores: Stores, two: TwoTenants
+) -> None:
+    # A close and a rebuild (or two processes) at the same moment: the conversation's mark decides.
+    added = await asyncio.gather(
+        *(stores.reports.count(two.a.id, "cnv_1", _answered(ANNA, 12)) for _ in range(5))
+    )
+
+    assert sorted(added) == [False] * 4 + [True]
+    [row] = await stores.reports.rows(two.a.id, DAY, DAY, ANNA)
+    assert row.counts["answered"] == 1
 
 
 async def test_reports_rows_add_up_per_day_and_agent(stores: Stores, two: TwoTenants) -> None:
