@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ from tests.reports.history import MONDAY, store_history
 from tests.support import LiveServer, Reply
 from wschat.accounts.models import Role, Tenant, User
 from wschat.reports.figures import bucket, bucket_value
-from wschat.reports.store import TENANT
+from wschat.reports.store import TENANT, ReportStore
 
 pytestmark = pytest.mark.both_backends
 
@@ -243,3 +244,40 @@ async def test_reports_need_a_signed_in_user(server: LiveServer) -> None:
     await _shop(server)
     reply = await server.request("GET", f"/api/reports?from={DAY}&to={DAY}")
     assert reply.status == 401
+
+
+class _BrokenStore:
+    """Fault injection (a database failing only for the reports' writes, which cannot be staged otherwise):
+    every other method is the real store's."""
+
+    def __init__(self, real: ReportStore) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    async def count(self, tenant_id: str, conversation_id: str, facts: object) -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+
+async def test_reports_failing_to_count_never_fails_the_chats_close(server: LiveServer) -> None:
+    tenant, _, tokens = await _shop(server)
+    counting = server.app.runtime.report_counting
+    real = counting.store
+    counting.store = _BrokenStore(real)  # type: ignore[assignment]
+    bert = await server.agent(tokens["bert"])
+    await bert.ok("status.set", {"status": "online"})
+    sam = await server.visitor("acme")
+    cid = (await sam.ok("chat.start", {"text": "Hallo", "client_id": "s-1"}))["conversation"]["id"]
+    await bert.wait("chat.assigned")
+
+    closed = await bert.ok("chat.close", {"conversation_id": cid})
+
+    assert closed["conversation"]["status"] == "closed"
+    await sam.wait("chat.ended")
+    today = server.clock.now.date()
+    assert await real.rows(tenant.id, today, today, None) == []
+    # A rebuild counts what was missed.
+    counting.store = real
+    assert await counting.rebuild(tenant.id, today, today) == 1
+    assert (await real.rows(tenant.id, today, today, TENANT))[0].counts["answered"] == 1
