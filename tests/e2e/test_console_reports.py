@@ -4,7 +4,7 @@ refused on the page; an agent sees their own chats alone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,6 +119,14 @@ async def test_console_reports_refuse_a_reversed_period_and_show_an_agent_their_
     await page.get_by_label("From", exact=True).fill("2026-03-05")
     await page.get_by_role("button", name="Show").click()
     await expect(page.get_by_role("alert")).to_have_text("The last day must not be before the first.")
+
+    # A quick period replaces the days and shows the report at once.
+    await page.get_by_role("group", name="Quick periods").get_by_role("button", name="Last 7 days").click()
+    today = datetime.now(UTC).date()
+    await expect(page.get_by_label("From", exact=True)).to_have_value((today - timedelta(days=6)).isoformat())
+    await expect(page.get_by_label("To", exact=True)).to_have_value(today.isoformat())
+    await expect(page.get_by_role("alert")).to_have_count(0)
+    await expect(_cells(page, summary, "Answered").first).to_have_text("0")
 
 
 async def test_console_reports_read_in_german(browser: Browser, shop: Shop) -> None:

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import * as v from "valibot";
-import { addDays, change, defaultPeriod, formatNumber, formatSeconds, gridMax, heat, periodProblem, ReportAnswer, reportCsvPath, reportPath, scaleMax, stack } from "./reports";
+import { addDays, change, defaultPeriod, presetPeriod, formatNumber, formatSeconds, gridMax, heat, periodProblem, ReportAnswer, reportCsvPath, reportPath, scaleMax, stack } from "./reports";
 import { de } from "./strings.de";
 
 describe("a report's period", () => {
   it("defaults to the last 30 UTC days up to today", () => {
     expect(defaultPeriod(new Date("2026-03-02T23:30:00Z"))).toEqual({ from: "2026-02-01", to: "2026-03-02" });
     expect(addDays("2024-02-28", 1)).toBe("2024-02-29");
+    expect(presetPeriod("days7", new Date("2026-03-02T08:00:00Z"))).toEqual({ from: "2026-02-24", to: "2026-03-02" });
+    expect(presetPeriod("days365", new Date("2026-03-02T08:00:00Z"))).toEqual({ from: "2025-03-03", to: "2026-03-02" });
   });
 
   it("is refused before it is sent as the server would: missing, reversed, over two years", () => {

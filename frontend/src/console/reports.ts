@@ -53,10 +53,18 @@ export function addDays(day: string, days: number): string {
   return new Date((dayNumber(day) + days) * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The last 30 days up to `today` (UTC days, as the server counts them). */
-export function defaultPeriod(now: Date): { from: string; to: string } {
+export const PRESETS = ["days7", "days30", "days90", "days365"] as const;
+export type Preset = (typeof PRESETS)[number];
+
+/** The last 7, 30, 90 or 365 days up to today (UTC days, as the server counts them). */
+export function presetPeriod(preset: Preset, now: Date): { from: string; to: string } {
   const today = now.toISOString().slice(0, 10);
-  return { from: addDays(today, -29), to: today };
+  return { from: addDays(today, 1 - Number(preset.slice(4))), to: today };
+}
+
+/** The last 30 days up to today. */
+export function defaultPeriod(now: Date): { from: string; to: string } {
+  return presetPeriod("days30", now);
 }
 
 /** What is wrong with a period before it is sent, as the server would say it; null if nothing. */

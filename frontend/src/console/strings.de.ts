@@ -394,6 +394,8 @@ export const de: Strings = {
     from: "Von",
     to: "Bis",
     show: "Anzeigen",
+    presetsLabel: "Schnellauswahl",
+    presets: { days7: "Letzte 7 Tage", days30: "Letzte 30 Tage", days90: "Letzte 90 Tage", days365: "Letzte 12 Monate" } as Record<string, string>,
     csv: "CSV herunterladen",
     downloaded: "CSV heruntergeladen.",
     loading: "Wird geladen …",

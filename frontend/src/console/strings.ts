@@ -379,6 +379,8 @@ const en = {
     from: "From",
     to: "To",
     show: "Show",
+    presetsLabel: "Quick periods",
+    presets: { days7: "Last 7 days", days30: "Last 30 days", days90: "Last 90 days", days365: "Last 12 months" } as Record<string, string>,
     csv: "Download CSV",
     downloaded: "CSV downloaded.",
     loading: "Loading…",

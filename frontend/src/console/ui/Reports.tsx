@@ -13,6 +13,8 @@ import {
   gridMax,
   heat,
   periodProblem,
+  presetPeriod,
+  PRESETS,
   ReportAnswer,
   reportCsvPath,
   reportPath,
@@ -376,6 +378,21 @@ export function Reports() {
         <h1 id="reports-title">{r.title}</h1>
       </header>
       <p class="hint">{report?.scope === "agent" ? `${r.hint} ${r.own}` : r.hint}</p>
+      <div class="report-presets" role="group" aria-label={r.presetsLabel}>
+        {PRESETS.map((preset) => (
+          <button
+            type="button"
+            key={preset}
+            onClick={() => {
+              const chosen = presetPeriod(preset, new Date());
+              setPeriod(chosen);
+              void load(chosen.from, chosen.to);
+            }}
+          >
+            {r.presets[preset]}
+          </button>
+        ))}
+      </div>
       <SearchForm onSearch={() => void load(period.from, period.to)}>
         <DateRange labels={r} from={period.from} to={period.to} set={(patch) => setPeriod({ ...period, ...patch })} />
         <button type="submit" class="primary">
