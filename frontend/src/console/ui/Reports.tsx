@@ -91,7 +91,7 @@ function SummaryTable({ report }: { report: Report }) {
   const period = (p: Report["period"]) => r.period(dayText(p.from, "long"), dayText(p.to, "long"));
   return (
     <table class="table report-summary">
-      <caption>{r.summary}</caption>
+      <caption class="visually-hidden">{r.summary}</caption>
       <thead>
         <tr>
           <th scope="col">{r.figure}</th>
