@@ -124,8 +124,8 @@ class Appointment:
     title: dict[str, str]
     kind: Kind
     agent_id: str
-    start: datetime
-    end: datetime
+    starts_at: datetime
+    ends_at: datetime
     blocked_from: datetime
     blocked_until: datetime
     name: str
@@ -162,8 +162,8 @@ class Appointment:
             "title": dict(self.title),
             "kind": self.kind.value,
             "agent_id": self.agent_id,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
+            "start": self.starts_at.isoformat(),
+            "end": self.ends_at.isoformat(),
             "status": self.status.value,
             "name": self.name,
             "email": self.email,
@@ -184,11 +184,18 @@ def hours_of(doc: Document | None, agent_id: str) -> AgentHours:
     """An agent's stored hours (none stored: no hours at all)."""
     if doc is None:
         return AgentHours(agent_id)
-    week = {int(day): tuple(Span(*span) for span in spans) for day, spans in doc["week"].items()}
-    exceptions = {
-        date.fromisoformat(day): tuple(Span(*s) for s in spans) for day, spans in doc["exceptions"].items()
-    }
+    week = {int(day): _spans_of(spans) for day, spans in doc["week"].items()}
+    exceptions = {date.fromisoformat(day): _spans_of(spans) for day, spans in doc["exceptions"].items()}
     return AgentHours(agent_id, week, exceptions)
+
+
+def _spans_of(stored: list[Document]) -> tuple[Span, ...]:
+    return tuple(Span(span["start"], span["end"]) for span in stored)
+
+
+def _stored(spans: tuple[Span, ...]) -> list[Document]:
+    # Objects, not pairs: FerretDB stores no nested arrays.
+    return [{"start": span.start, "end": span.end} for span in spans]
 
 
 def hours_doc(tenant_id: str, hours: AgentHours, now: datetime) -> Document:
@@ -196,10 +203,8 @@ def hours_doc(tenant_id: str, hours: AgentHours, now: datetime) -> Document:
         "_id": f"hrs_{hours.agent_id.partition('_')[2]}",
         "tenant_id": tenant_id,
         "agent_id": hours.agent_id,
-        "week": {str(day): [[s.start, s.end] for s in spans] for day, spans in hours.week.items()},
-        "exceptions": {
-            d.isoformat(): [[s.start, s.end] for s in spans] for d, spans in hours.exceptions.items()
-        },
+        "week": {str(day): _stored(spans) for day, spans in hours.week.items()},
+        "exceptions": {d.isoformat(): _stored(spans) for d, spans in hours.exceptions.items()},
         "updated_at": now,
     }
 
