@@ -13,23 +13,25 @@ from wschat.signup.links import ConfirmationLinks
 SECRET = b"k" * 32
 END = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 APPOINTMENT = "apt_0123456789abcdef01234567"
+TENANT = "ten_0123456789abcdef01234567"
 
 
 def test_a_token_names_its_appointment_until_the_appointment_ends() -> None:
     links = AppointmentLinks(SECRET)
-    token = links.make(APPOINTMENT, END)
+    token = links.make(TENANT, APPOINTMENT, END)
 
-    assert links.read(token, END - timedelta(seconds=1)).appointment_id == APPOINTMENT
+    grant = links.read(token, END - timedelta(seconds=1))
+    assert (grant.tenant_id, grant.appointment_id) == (TENANT, APPOINTMENT)
     with pytest.raises(LinkExpired):
         links.read(token, END)
 
 
 def test_a_changed_cut_or_foreign_token_is_invalid() -> None:
     links = AppointmentLinks(SECRET)
-    token = links.make(APPOINTMENT, END)
+    token = links.make(TENANT, APPOINTMENT, END)
     now = END - timedelta(days=1)
     body, _, mac = token.partition(".")
-    other = links.make("apt_ffffffffffffffffffffffff", END)
+    other = links.make(TENANT, "apt_ffffffffffffffffffffffff", END)
 
     for bad in (
         token[:-1],
@@ -39,8 +41,8 @@ def test_a_changed_cut_or_foreign_token_is_invalid() -> None:
         "",
         "....",
         "not a token",
-        AppointmentLinks(b"x" * 32).make(APPOINTMENT, END),
-        links.make(APPOINTMENT, END, action="other"),
+        AppointmentLinks(b"x" * 32).make(TENANT, APPOINTMENT, END),
+        links.make(TENANT, APPOINTMENT, END, action="other"),
         # A sign-up's confirmation token, signed with the same secret for its own purpose.
         ConfirmationLinks(SECRET).make(APPOINTMENT, END),
     ):

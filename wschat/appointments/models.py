@@ -250,7 +250,7 @@ class TypeBody(WireModel):
 
     name: Names
     duration: Annotated[Minutes, Field(ge=5, le=8 * 60)]
-    kind: Kind
+    kind: Annotated[Kind, Field(strict=False)]
     address: Address = ""
     buffer_before: Annotated[Minutes, Field(ge=0, le=240)] = 0
     buffer_after: Annotated[Minutes, Field(ge=0, le=240)] = 0
@@ -270,7 +270,8 @@ def _spans(value: list[tuple[Clock, Clock]]) -> tuple[Span, ...]:
     return check_spans(Span(parse_clock(a), parse_clock(b)) for a, b in value)
 
 
-DaySpans = Annotated[list[tuple[Clock, Clock]], Field(max_length=12)]
+# A pair as a JSON array: the pair is read leniently (a list), its two times strictly as text.
+DaySpans = Annotated[list[Annotated[tuple[Clock, Clock], Field(strict=False)]], Field(max_length=12)]
 
 
 class ExceptionBody(WireModel):
@@ -286,6 +287,8 @@ class HoursBody(WireModel):
 
     week: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], DaySpans] = {}
     exceptions: Annotated[list[ExceptionBody], Field(max_length=MAX_EXCEPTIONS)] = []
+    #: Where this agent's appointment mails go (agents have no address of their own); none: no mails.
+    email: Email | None = None
 
     def to_hours(self, agent_id: str) -> AgentHours:
         """Raises ValueError (a span that ends before it starts, spans that overlap, a date twice)."""
@@ -306,11 +309,12 @@ class SettingsBody(WireModel):
 
 
 class SlotsQuery(WireModel):
-    """``appointment.slots``: a type's free slots on ``days`` of the visitor's dates from ``from``."""
+    """``appointment.slots``: a type's free slots on ``days`` of the visitor's dates from ``from``; without
+    ``type_id``, the call back's (while the tenant offers one)."""
 
     model_config = ConfigDict(**WireModel.model_config | {"strict": False})
 
-    type_id: Id
+    type_id: Id | None = None
     time_zone: ZoneName
     from_date: date | None = Field(default=None, alias="from")
     days: Annotated[int, Field(ge=1, le=14)] = 7

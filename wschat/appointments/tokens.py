@@ -1,6 +1,6 @@
-"""The token of an appointment's manage link (cancel or move): the appointment's id, what the link may do,
-and when it expires (the appointment's end), signed with a key derived from the server's secret key for
-this one purpose (HMAC-SHA256, as the sign-up's confirmation links).
+"""The token of an appointment's manage link (cancel or move): the appointment's tenant and id, what the
+link may do, and when it expires (the appointment's end), signed with a key derived from the server's
+secret key for this one purpose (HMAC-SHA256, as the sign-up's confirmation links).
 
 The purpose and the action are inside the signature: a sign-up's token, an archive cursor or a token made
 for another action is LINK_INVALID here, as is one changed in any way; a genuine one past its time is
@@ -27,6 +27,7 @@ MANAGE = "manage"
 
 @dataclass(frozen=True)
 class Grant:
+    tenant_id: str
     appointment_id: str
     action: str
     expires_at: datetime
@@ -36,9 +37,9 @@ class AppointmentLinks:
     def __init__(self, secret: bytes) -> None:
         self._key = hmac.new(secret, _PURPOSE.encode(), hashlib.sha256).digest()
 
-    def make(self, appointment_id: str, expires_at: datetime, action: str = MANAGE) -> str:
+    def make(self, tenant_id: str, appointment_id: str, expires_at: datetime, action: str = MANAGE) -> str:
         millis = (expires_at - _EPOCH) // timedelta(milliseconds=1)
-        body = f"{action}.{millis}.{appointment_id}"
+        body = f"{action}.{millis}.{tenant_id}.{appointment_id}"
         return _b64(body.encode()) + "." + self._mac(body)
 
     def read(self, token: str, now: datetime, action: str = MANAGE) -> Grant:
@@ -50,13 +51,13 @@ class AppointmentLinks:
             raise LinkInvalid(_INVALID) from None
         if not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
             raise LinkInvalid(_INVALID)
-        made_for, millis, appointment_id = ([*body.split(".", 2), "", "", ""])[:3]
-        if made_for != action or not millis.isdigit() or not appointment_id:
+        made_for, millis, tenant_id, appointment_id = [*body.split(".", 3), "", "", "", ""][:4]
+        if made_for != action or not millis.isdigit() or not tenant_id or not appointment_id:
             raise LinkInvalid(_INVALID)
         expires = _EPOCH + timedelta(milliseconds=int(millis))
         if now >= expires:
             raise LinkExpired(_EXPIRED)
-        return Grant(appointment_id, made_for, expires)
+        return Grant(tenant_id, appointment_id, made_for, expires)
 
     def _mac(self, body: str) -> str:
         return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())

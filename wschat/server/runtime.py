@@ -47,6 +47,7 @@ from wschat.retention.runner import RetentionRunner
 from wschat.retention.service import RetentionService
 from wschat.sealing import Sealer
 from wschat.server.agent_data import agent_data_services
+from wschat.server.appointments import Appointments, appointment_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
 from wschat.server.wiring import archive_service, cursor_key, mail_services
@@ -113,6 +114,8 @@ class Runtime:
     #: Deleted agents' names taken out of their chats (a housekeeping step), and an agent's own download.
     former_agents: FormerAgents
     own_data: OwnData
+    #: Appointments: set-up, booking, cancelling, reminders (a housekeeping step).
+    appointments: Appointments
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -150,6 +153,7 @@ class Runtime:
             self.audit,
             self.retention,
             self.own_data,
+            *self.appointments.services(),
         )
 
     async def close(self) -> None:
@@ -345,6 +349,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         ),
         former_agents=former_agents,
         own_data=own_data,
+        appointments=appointment_services(settings, stores, messages, mail, clock, holder=node_id),
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

@@ -35,6 +35,7 @@ APPOINTMENT_HOURS = Table(
         Column("agent_id"),
         Column("week", "json"),
         Column("exceptions", "json"),
+        Column("email"),
         Column("updated_at", "time"),
     ),
 )
@@ -114,6 +115,7 @@ V17 = [
         agent_id TEXT NOT NULL,
         week TEXT NOT NULL DEFAULT '{}',
         exceptions TEXT NOT NULL DEFAULT '{}',
+        email TEXT,
         updated_at INTEGER,
         UNIQUE (tenant_id, agent_id)
     )""",

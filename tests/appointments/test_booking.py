@@ -1,0 +1,113 @@
+"""Booking in the chat through a live wsChat: an agent offers a type, the widget asks for slots in the
+visitor's zone and books one; both sides get a mail with the .ics at a real SMTP server; the console lists
+it; the mail's link cancels it with METHOD:CANCEL and frees the slot; ten visitors racing for one slot get
+one booking."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from urllib.parse import unquote
+
+import pytest
+
+from tests.appointments.conftest import BERT_MAIL, Desk, calendar_of
+from tests.support import wait_for
+
+
+async def _chat(desk: Desk) -> tuple[object, object, str]:
+    bert = await desk.server.agent(desk.room.bert)
+    await bert.ok("status.set", {"status": "online"})
+    visitor = await desk.server.visitor()
+    await visitor.ok("chat.start", {"alias": "Sam"})
+    cid: str = (await visitor.wait("chat.assigned"))["conversation_id"]
+    return visitor, bert, cid
+
+
+def _token_of(text: str) -> str:
+    link = next(word for word in text.split() if "/appointments/manage?token=" in word)
+    return unquote(link.split("token=", 1)[1].rstrip(".,"))
+
+
+@pytest.mark.both_backends
+async def test_a_booking_in_the_chat_mails_both_sides_an_ics_and_the_link_cancels_it(desk: Desk) -> None:
+    visitor, bert, cid = await _chat(desk)
+    await bert.ok("appointment.offer", {"conversation_id": cid, "type_id": desk.type_id})
+    offer = await visitor.wait("message.new", lambda m: m["message"].get("event") == "appointment_offered")
+    assert offer["message"]["data"]["type_id"] == desk.type_id
+
+    slot = await desk.first_slot(visitor)
+    ack = await visitor.ok("appointment.book", desk.booking(slot, conversation_id=cid))
+
+    booked = ack["appointment"]
+    assert (booked["start"], booked["status"]) == (slot["start"], "booked")
+    await bert.wait("message.new", lambda m: m["message"].get("event") == "appointment_booked")
+    listed = await desk.call("GET", "/api/appointments?range=week", token=desk.room.bert)
+    assert [a["id"] for a in listed.body["appointments"]] == [booked["id"]]
+    await wait_for(lambda: len(desk.room.smtp.received) == 2)
+    by_recipient = {got.recipients[0]: got.message for got in desk.room.smtp.received}
+    assert set(by_recipient) == {"sam@example.com", BERT_MAIL}
+    for message in by_recipient.values():
+        parsed = calendar_of(message)
+        event = parsed.walk("VEVENT")[0]
+        assert str(parsed["METHOD"]) == "REQUEST"
+        assert event.decoded("DTSTART") == datetime.fromisoformat(slot["start"])
+        assert event.decoded("DTEND") == datetime.fromisoformat(slot["end"])
+    text = by_recipient["sam@example.com"].get_body(("plain",)).get_content()
+    token = _token_of(text)
+
+    page = await desk.server.http.get(f"{desk.server.url}/appointments/manage", params={"token": token})
+    assert page.status == 200
+    assert "Cancel this appointment" in await page.text()
+    done = await desk.server.http.post(f"{desk.server.url}/appointments/manage/cancel", data={"token": token})
+    assert done.status == 200
+    assert "is cancelled" in await done.text()
+
+    await wait_for(lambda: len(desk.room.smtp.received) == 4)
+    for got in desk.room.smtp.received[2:]:
+        parsed = calendar_of(got.message)
+        assert str(parsed["METHOD"]) == "CANCEL"
+        assert int(parsed.walk("VEVENT")[0]["SEQUENCE"]) == 1
+    assert (await desk.first_slot(visitor)) == slot, "the slot is offered again"
+    again = await desk.server.http.post(
+        f"{desk.server.url}/appointments/manage/cancel", data={"token": token}
+    )
+    assert again.status == 409
+    assert len(desk.room.smtp.received) == 4
+
+
+@pytest.mark.both_backends
+async def test_ten_visitors_racing_for_one_slot_get_one_booking(desk: Desk) -> None:
+    # Each books the call back (no chat needed): the tenant offers it.
+    settings = {"callback_offline": True, "callback_type_id": desk.type_id}
+    assert (await desk.call("PUT", "/api/appointments/settings", settings)).status == 200
+    visitors = [await desk.server.visitor() for _ in range(10)]
+    slot = await desk.first_slot(visitors[0])
+
+    replies = await asyncio.gather(
+        *(
+            v.call("appointment.book", desk.booking(slot, email=f"v{n}@example.com"))
+            for n, v in enumerate(visitors)
+        )
+    )
+
+    assert sum(1 for r in replies if r["ok"]) == 1
+    assert sorted(r["error"]["code"] for r in replies if not r["ok"]) == ["SLOT_TAKEN"] * 9
+    assert len(await desk.appointments()) == 1
+    assert (await desk.first_slot(visitors[0]))["start"] != slot["start"]
+
+
+async def test_slots_are_given_on_the_visitors_dates_in_their_zone(desk: Desk) -> None:
+    visitor = await desk.server.visitor()
+    ack = await visitor.ok(
+        "appointment.slots", {"type_id": desk.type_id, "time_zone": "Asia/Tokyo", "days": 3}
+    )
+    for day in ack["days"]:
+        for slot in day["slots"]:
+            start = datetime.fromisoformat(slot["start"])
+            assert (
+                start.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo")).date().isoformat()
+                == day["date"]
+            )
+            assert datetime.fromisoformat(slot["end"]) - start == timedelta(minutes=30)
+    assert ack["type"]["name"] == {"en": "Consultation", "de": "Beratung"}
