@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -105,9 +106,38 @@ async def test_slots_are_given_on_the_visitors_dates_in_their_zone(desk: Desk) -
     for day in ack["days"]:
         for slot in day["slots"]:
             start = datetime.fromisoformat(slot["start"])
-            assert (
-                start.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo")).date().isoformat()
-                == day["date"]
-            )
+            assert start.astimezone(ZoneInfo("Asia/Tokyo")).date().isoformat() == day["date"]
             assert datetime.fromisoformat(slot["end"]) - start == timedelta(minutes=30)
     assert ack["type"]["name"] == {"en": "Consultation", "de": "Beratung"}
+
+
+@pytest.mark.both_backends
+async def test_a_reminder_goes_out_a_day_before_once(desk: Desk) -> None:
+    visitor = await desk.server.visitor()
+    settings = {"callback_offline": True, "callback_type_id": desk.type_id}
+    assert (await desk.call("PUT", "/api/appointments/settings", settings)).status == 200
+    later = (desk.server.clock() + timedelta(days=3)).date().isoformat()
+    slot = await desk.first_slot(visitor, **{"from": later})
+    await visitor.ok("appointment.book", desk.booking(slot, lang="de"))
+    await wait_for(lambda: len(desk.room.smtp.received) == 2)
+    changes = desk.server.app.runtime.appointments.changes
+
+    assert await changes.send_reminders() == 0
+    desk.server.clock.now = datetime.fromisoformat(slot["start"]) - timedelta(hours=24)
+    assert await changes.send_reminders() == 1
+    assert await changes.send_reminders() == 0
+
+    await wait_for(lambda: len(desk.room.smtp.received) == 3)
+    reminder = desk.room.smtp.received[2]
+    assert reminder.recipients == ["sam@example.com"]
+    assert reminder.message["Subject"] == "Erinnerung: Beratung morgen"
+
+
+async def test_without_reminders_none_is_due(desk: Desk) -> None:
+    settings = {"callback_offline": True, "callback_type_id": desk.type_id, "reminder": False}
+    assert (await desk.call("PUT", "/api/appointments/settings", settings)).status == 200
+    visitor = await desk.server.visitor()
+    later = (desk.server.clock() + timedelta(days=3)).date().isoformat()
+    await visitor.ok("appointment.book", desk.booking(await desk.first_slot(visitor, **{"from": later})))
+
+    assert [a["remind_at"] for a in await desk.appointments()] == [None]
