@@ -48,8 +48,9 @@ export type View =
   | "video"
   | "mail"
   | "subjects"
-  | "audit";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit"];
+  | "audit"
+  | "appointments";
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "appointments", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit"];
 export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit"];
 
 export interface Ui {
