@@ -126,3 +126,59 @@ async def test_a_visitor_books_in_the_widget_and_cancels_through_the_mails_link(
     slots = await visitor.ok("appointment.slots", {"type_id": type_id, "time_zone": "America/New_York"})
     offered = [datetime.fromisoformat(s["start"]) for d in slots["days"] for s in d["slots"]]
     assert start in offered, "the slot is free again"
+
+
+async def test_an_admin_sets_up_appointments_and_a_visitor_books_a_call_back_while_nobody_is_online(
+    shop: Shop, browser: Browser, smtp: SmtpServer
+) -> None:
+    server = shop.server
+    mail = {"smtp_url": smtp.url, "from_address": "chat@acme.example"}
+    assert (
+        await server.request("PUT", "/api/mail/settings", json=mail, token=shop.admin_token)
+    ).status == 200
+    console = await sign_in(browser, "anna")
+    await console.get_by_role("link", name="Appointments").click()
+
+    types = console.get_by_test_id("appointment-types")
+    await types.get_by_label("Name (English)").fill("Call back")
+    await types.get_by_label("Name (German)").fill("Rückruf")
+    await types.get_by_label("Kind").select_option("phone")
+    await types.get_by_label("Minimum notice (minutes)").fill("0")
+    await types.get_by_label("Bert").check()
+    await types.get_by_role("button", name="Add type").click()
+    await expect(types.locator("li")).to_contain_text("Call back · 30 min · phone call")
+
+    hours = console.get_by_test_id("appointment-hours")
+    await hours.get_by_label("Agent").select_option(label="Bert")
+    await hours.get_by_label("Monday").fill("09:00-12:00, 11:00-13:00")
+    await hours.get_by_role("button", name="Save").click()
+    await expect(hours.get_by_role("alert")).to_contain_text("overlap")
+    assert (await stored(server.app.runtime.db, "appointment_hours")) == []
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        await hours.get_by_label(day).fill("08:00-20:00")
+    await hours.get_by_role("button", name="Save").click()
+    await expect(hours.get_by_role("status")).to_have_text("Saved.")
+
+    settings = console.get_by_test_id("appointment-settings")
+    await settings.get_by_label("Time zone of the hours", exact=False).fill("Europe/Atlantis")
+    await settings.get_by_role("button", name="Save").click()
+    await expect(settings.get_by_role("alert")).to_be_visible()
+    await settings.get_by_label("Time zone of the hours", exact=False).fill("Europe/Berlin")
+    await settings.get_by_label("Offer “Book a call back”", exact=False).check()
+    await settings.get_by_role("button", name="Save").click()
+    await expect(settings.get_by_role("status")).to_have_text("Saved.")
+    await browser.screenshot(console, "console-appointments-set-up")
+
+    # Nobody is online: the widget offers the call back; the visitor books it without a chat.
+    page = await browser.page("/demo?tenant=acme")
+    await page.get_by_role("button", name="Open chat").click()
+    panel = page.get_by_role("dialog")
+    await panel.get_by_role("button", name="Book a call back").click()
+    await panel.locator(".booking .time").first.click()
+    await panel.get_by_label("Your name").fill("Sam Smith")
+    await panel.get_by_label("Your e-mail address").fill("sam@example.com")
+    await panel.get_by_label("Phone (optional)").fill("+49 40 123456")
+    await panel.get_by_role("button", name="Book", exact=True).click()
+    await expect(panel.get_by_role("status")).to_contain_text("Booked: Call back")
+    [booked] = await stored(server.app.runtime.db, "appointments")
+    assert (booked["kind"], booked["phone"], booked["conversation_id"]) == ("phone", "+49 40 123456", None)

@@ -282,7 +282,10 @@ function HoursCard({ people }: { people: Person[] }) {
     if (!exc) return setFeedback({ text: w.badExceptions, kind: "error" });
     const body = { week: days, exceptions: exc, email: email.trim() || null };
     const answer = await controller.api.call("PUT", `/api/appointments/hours/${encodeURIComponent(agent)}`, HoursAnswer, body);
-    setFeedback(answer.ok ? { text: w.saved, kind: "info" } : { text: errorText(answer.error), kind: "error" });
+    if (answer.ok) return setFeedback({ text: w.saved, kind: "info" });
+    // The server names the spans that overlap or end before they start (in English).
+    const detail = answer.error.code === "VALIDATION_FAILED" ? ` ${answer.error.message}` : "";
+    setFeedback({ text: errorText(answer.error) + detail, kind: "error" });
   };
   return (
     <form class="card" onSubmit={save} noValidate data-testid="appointment-hours">
