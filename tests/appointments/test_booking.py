@@ -141,3 +141,39 @@ async def test_without_reminders_none_is_due(desk: Desk) -> None:
     await visitor.ok("appointment.book", desk.booking(await desk.first_slot(visitor, **{"from": later})))
 
     assert [a["remind_at"] for a in await desk.appointments()] == [None]
+
+
+async def test_a_buffer_before_reaching_into_the_day_before_keeps_midnight_taken(desk: Desk) -> None:
+    """A slot at midnight with an hour's buffer before it is blocked by a meeting at 23:00 the day before:
+    the booked time read for a day starts that buffer earlier (it once started only a meeting earlier)."""
+    body = {
+        "name": {"en": "Late", "de": "Spät"},
+        "duration": 30,
+        "kind": "phone",
+        "agent_ids": [desk.bert_id],
+    }
+    late = await desk.call("POST", "/api/appointments/types", body | {"buffer_before": 60})
+    assert late.status == 201
+    whole_day = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    assert (
+        await desk.call("PUT", f"/api/appointments/hours/{desk.bert_id}", {"week": whole_day})
+    ).status == 200
+    settings = {"callback_offline": True, "callback_type_id": late.body["type"]["id"]}
+    assert (await desk.call("PUT", "/api/appointments/settings", settings)).status == 200
+    visitor = await desk.server.visitor()
+    day = (desk.server.clock() + timedelta(days=2)).date()
+    query = {"time_zone": "Europe/Berlin", "from": day.isoformat(), "days": 1}
+    evening = [s for s in (await visitor.ok("appointment.slots", query))["days"][0]["slots"]]
+    berlin = ZoneInfo("Europe/Berlin")
+    at_eleven = next(
+        s
+        for s in evening
+        if datetime.fromisoformat(s["start"]).astimezone(berlin).strftime("%H:%M") == "23:00"
+    )
+    await visitor.ok("appointment.book", desk.booking(at_eleven, type_id=late.body["type"]["id"]))
+
+    next_day = {**query, "from": (day + timedelta(days=1)).isoformat()}
+    first = (await visitor.ok("appointment.slots", next_day))["days"][0]["slots"][0]
+
+    local = datetime.fromisoformat(first["start"]).astimezone(ZoneInfo("Europe/Berlin"))
+    assert local.strftime("%H:%M") == "00:30", "00:00 and 00:15 need the hour before free"

@@ -63,8 +63,9 @@ class Bookings:
         taken = await self.store.taken(
             kind.tenant_id,
             kind.agent_ids,
-            since - rules.buffer_after - rules.duration,
-            until + rules.duration + rules.buffer_before + rules.buffer_after,
+            # A start in [since, until) blocks [start - buffer before, start + duration + buffer after).
+            since - rules.buffer_before,
+            until + rules.duration + rules.buffer_after,
         )
         return free_slots(rules, zone, hours, taken, self.clock(), since, until)
 
