@@ -177,3 +177,14 @@ async def test_a_buffer_before_reaching_into_the_day_before_keeps_midnight_taken
 
     local = datetime.fromisoformat(first["start"]).astimezone(ZoneInfo("Europe/Berlin"))
     assert local.strftime("%H:%M") == "00:30", "00:00 and 00:15 need the hour before free"
+
+
+async def test_a_disabled_agent_is_offered_no_more(desk: Desk) -> None:
+    visitor = await desk.server.visitor()
+    assert await desk.first_slot(visitor)
+    reply = await desk.call("PATCH", f"/api/agents/{desk.bert_id}", {"disabled": True})
+    assert reply.status == 200, reply.body
+
+    ack = await visitor.ok("appointment.slots", {"type_id": desk.type_id, "time_zone": "UTC"})
+
+    assert ack["days"] == []

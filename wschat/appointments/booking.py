@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from wschat.accounts.models import Tenant
 from wschat.accounts.store import TenantStore
-from wschat.appointments.hours import day_start, zone_of
+from wschat.appointments.hours import AgentHours, day_start, zone_of
 from wschat.appointments.models import (
     REMINDER_BEFORE,
     Appointment,
@@ -55,10 +55,7 @@ class Bookings:
         self, kind: AppointmentType, zone: ZoneInfo, since: datetime, until: datetime
     ) -> list[Slot]:
         """The type's free slots starting in ``[since, until)``, now."""
-        hours = [
-            hours_of(doc, doc["agent_id"]) for doc in await self.store.hours(kind.tenant_id, kind.agent_ids)
-        ]
-        hours.sort(key=lambda h: kind.agent_ids.index(h.agent_id))
+        hours = await self._hours(kind)
         rules = kind.rules
         taken = await self.store.taken(
             kind.tenant_id,
@@ -127,13 +124,20 @@ class Bookings:
 
     async def _taken_now(self, kind: AppointmentType, start: datetime, zone: str) -> bool:
         """Whether ``start`` would be offered but for other bookings (so: someone was quicker)."""
-        hours = [
-            hours_of(doc, doc["agent_id"]) for doc in await self.store.hours(kind.tenant_id, kind.agent_ids)
-        ]
+        hours = await self._hours(kind)
         found = free_slots(
             kind.rules, zone_of(zone), hours, {}, self.clock(), start, start + timedelta(seconds=1)
         )
         return bool(found)
+
+    async def _hours(self, kind: AppointmentType) -> list[AgentHours]:
+        """The hours of the type's agents who can take it: a deleted or disabled agent takes none."""
+        found = []
+        for doc in await self.store.hours(kind.tenant_id, kind.agent_ids):
+            user = await self.setup.users.by_id(kind.tenant_id, doc["agent_id"])
+            if user is not None and not user.disabled:
+                found.append(hours_of(doc, doc["agent_id"]))
+        return sorted(found, key=lambda h: kind.agent_ids.index(h.agent_id))
 
     def _appointment(
         self,
