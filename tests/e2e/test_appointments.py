@@ -15,6 +15,7 @@ from playwright.async_api import expect
 from tests.appointments.conftest import BERT_MAIL, EVERY_DAY, calendar_of
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, go_online, sign_in
+from tests.e2e.widget import end_chat
 from tests.mail.smtpd import SmtpServer
 from tests.support import stored, wait_for
 
@@ -85,6 +86,8 @@ async def test_a_visitor_books_in_the_widget_and_cancels_through_the_mails_link(
     await browser.screenshot(page, "widget-appointment-form")
     await panel.get_by_role("button", name="Book", exact=True).click()
     await expect(panel.get_by_role("status")).to_contain_text("Booked: Consultation")
+    await panel.get_by_role("button", name="Back").click()
+    await expect(panel.get_by_text("Your appointment is booked.")).to_be_visible()
 
     [booked] = await stored(server.app.runtime.db, "appointments")
     start = booked["starts_at"]
@@ -126,6 +129,15 @@ async def test_a_visitor_books_in_the_widget_and_cancels_through_the_mails_link(
     slots = await visitor.ok("appointment.slots", {"type_id": type_id, "time_zone": "America/New_York"})
     offered = [datetime.fromisoformat(s["start"]) for d in slots["days"] for s in d["slots"]]
     assert start in offered, "the slot is free again"
+
+    # The chat's archive entry shows the appointment, cancelled.
+    await end_chat(page, panel)
+    await console.get_by_role("link", name="Archive", exact=True).click()
+    await console.get_by_role("list", name="Past chats").get_by_role("button").first.click()
+    detail = console.get_by_role("region", name="Chat of")
+    await expect(detail.locator("ul.appointments")).to_contain_text(
+        "Consultation · Sam Smith (sam@example.com) · cancelled"
+    )
 
 
 async def test_an_admin_sets_up_appointments_and_a_visitor_books_a_call_back_while_nobody_is_online(

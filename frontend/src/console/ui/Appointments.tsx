@@ -260,14 +260,19 @@ function HoursCard({ people }: { people: Person[] }) {
   const [exceptions, setExceptions] = useState("");
   const [email, setEmail] = useState("");
   const [feedback, setFeedback] = useState<Feedback>(null);
+  /** Whose hours the fields hold: shown only once loaded, so that nothing typed is overwritten. */
+  const [loaded, setLoaded] = useState("");
   useEffect(() => {
+    setLoaded("");
+    setFeedback(null);
     if (!agent) return;
     void controller.api.call("GET", `/api/appointments/hours/${encodeURIComponent(agent)}`, HoursAnswer).then((a) => {
-      if (!a.ok) return;
+      if (!a.ok) return setFeedback({ text: errorText(a.error), kind: "error" });
       const h = a.value.hours;
       setWeek(Object.fromEntries(WEEKDAYS.map((d) => [d, spansText(h.week[d] ?? [])])));
       setExceptions(exceptionsText(h.exceptions));
       setEmail(h.email ?? "");
+      setLoaded(agent);
     });
   }, [agent]);
   const save = async (e: Event) => {
@@ -301,7 +306,8 @@ function HoursCard({ people }: { people: Person[] }) {
           ))}
         </select>
       </label>
-      {agent && (
+      {!loaded && feedback && <p role="alert">{feedback.text}</p>}
+      {agent && loaded === agent && (
         <>
           <p class="hint">{w.hoursHint}</p>
           {WEEKDAYS.map((day) => (
