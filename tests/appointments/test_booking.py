@@ -54,6 +54,7 @@ async def test_a_booking_in_the_chat_mails_both_sides_an_ics_and_the_link_cancel
         assert str(parsed["METHOD"]) == "REQUEST"
         assert event.decoded("DTSTART") == datetime.fromisoformat(slot["start"])
         assert event.decoded("DTEND") == datetime.fromisoformat(slot["end"])
+        assert str(event["LOCATION"]) == "Video call in the chat of Acme GmbH"
     text = by_recipient["sam@example.com"].get_body(("plain",)).get_content()
     token = _token_of(text)
 

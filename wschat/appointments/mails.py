@@ -28,7 +28,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "cancelled": "Cancelled: {title}",
         "reminder": "Reminder: {title} tomorrow",
         "when": "When: {when}",
-        "video": "Video call: open {link} at the time to join.",
+        "video": "A video call in the chat on {tenant}'s website: at the time, your contact calls you there.",
+        "video_place": "Video call in the chat of {tenant}",
+        "phone_place": "Phone call",
         "phone": "Phone call: we call you at {phone}.",
         "phone_none": "Phone call.",
         "on_site": "Where: {address}",
@@ -45,7 +47,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "cancelled": "Abgesagt: {title}",
         "reminder": "Erinnerung: {title} morgen",
         "when": "Wann: {when}",
-        "video": "Videoanruf: Öffnen Sie zur Zeit des Termins {link}.",
+        "video": "Ein Videoanruf im Chat auf der Website von {tenant}: Zur Zeit des Termins ruft Ihre "
+        "Ansprechperson Sie dort an.",
+        "video_place": "Videoanruf im Chat von {tenant}",
+        "phone_place": "Telefonat",
         "phone": "Telefonat: Wir rufen Sie unter {phone} an.",
         "phone_none": "Telefonat.",
         "on_site": "Wo: {address}",
@@ -124,7 +129,7 @@ def _letter(
     if moment is Moment.CANCELLED:
         paragraphs.append(words["cancelled_text"])
     else:
-        paragraphs.append(_where(appointment, words, manage_link))
+        paragraphs.append(_where(appointment, words, tenant_name))
     if agent:
         phone = f", {appointment.phone}" if appointment.phone else ""
         paragraphs.append(words["who"].format(name=appointment.name, email=appointment.email, phone=phone))
@@ -133,16 +138,24 @@ def _letter(
     attachments: tuple[Attachment, ...] = ()
     if moment is not Moment.REMINDER:
         method = Method.CANCEL if moment is Moment.CANCELLED else Method.REQUEST
-        attachments = (_ics(appointment, method, tenant_name, organizer, title, manage_link, now),)
+        place = _place(appointment, words, tenant_name)
+        attachments = (_ics(appointment, method, tenant_name, organizer, title, place, manage_link, now),)
     return Letter(to, subject, Layout(subject, tuple(paragraphs)), lang, attachments)
 
 
-def _where(appointment: Appointment, words: dict[str, str], link: str) -> str:
+def _where(appointment: Appointment, words: dict[str, str], tenant_name: str) -> str:
     if appointment.kind is Kind.VIDEO:
-        return words["video"].format(link=link)
+        return words["video"].format(tenant=tenant_name)
     if appointment.kind is Kind.PHONE:
         return words["phone"].format(phone=appointment.phone) if appointment.phone else words["phone_none"]
     return words["on_site"].format(address=appointment.location)
+
+
+def _place(appointment: Appointment, words: dict[str, str], tenant_name: str) -> str:
+    """The calendar entry's ``LOCATION``: the address, or what kind of call it is."""
+    if appointment.kind is Kind.ON_SITE:
+        return appointment.location
+    return words[f"{appointment.kind.value}_place"].format(tenant=tenant_name)
 
 
 def _ics(
@@ -151,10 +164,10 @@ def _ics(
     tenant_name: str,
     organizer: str,
     title: str,
+    location: str,
     link: str,
     now: datetime,
 ) -> Attachment:
-    location = appointment.location if appointment.kind is Kind.ON_SITE else link
     event = CalendarEvent(
         uid=f"{appointment.id}@wschat",
         sequence=appointment.sequence,
@@ -164,7 +177,8 @@ def _ics(
         organizer=Person(tenant_name, organizer),
         attendee=Person(appointment.name, appointment.email),
         location=location,
-        url=link if appointment.kind is Kind.VIDEO else "",
+        # The page that shows and cancels it (the visitor's copy only: the agent's has none).
+        url=link,
     )
     return Attachment(
         filename="invite.ics" if method is Method.REQUEST else "cancel.ics",

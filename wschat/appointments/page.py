@@ -16,7 +16,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "cancel": "Cancel this appointment",
         "cancelled": "This appointment is cancelled. Its time is free again.",
         "move": "To move it, cancel it and book a new time in the chat.",
-        "video": "A video call: the link to join comes with this page's address in your e-mail.",
+        "video": "A video call in the chat on the website: at the time, your contact calls you there.",
         "phone": "A phone call.",
         "error": "This link cannot be used",
         "your_time": "In your time zone",
@@ -27,7 +27,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "cancel": "Diesen Termin absagen",
         "cancelled": "Dieser Termin ist abgesagt. Die Zeit ist wieder frei.",
         "move": "Zum Verschieben sagen Sie ihn ab und buchen im Chat eine neue Zeit.",
-        "video": "Ein Videoanruf: Den Link zur Teilnahme finden Sie in Ihrer E-Mail.",
+        "video": "Ein Videoanruf im Chat auf der Website: Zur Zeit des Termins ruft Ihre Ansprechperson Sie "
+        "dort an.",
         "phone": "Ein Telefonat.",
         "error": "Dieser Link kann nicht verwendet werden",
         "your_time": "In Ihrer Zeitzone",
