@@ -101,6 +101,18 @@ async def test_a_visitor_books_in_the_widget_and_cancels_through_the_mails_link(
     await expect(console.get_by_test_id("upcoming")).to_contain_text("Sam Smith")
     await browser.screenshot(console, "console-appointments")
 
+    # The day itself: the video call starts from the appointment, in the chat the visitor has open.
+    await console.get_by_test_id("upcoming").get_by_role("button", name="Start video call").click()
+    await expect(console.get_by_role("tab", name=re.compile("Sam"))).to_have_attribute(
+        "aria-selected", "true"
+    )
+    await wait_for(
+        lambda: stored(server.app.runtime.db, "calls", conversation_id=booked["conversation_id"]), timeout=15
+    )
+    await expect(
+        panel.get_by_role("button", name=re.compile("Join|Accept", re.IGNORECASE)).first
+    ).to_be_visible()
+
     # Both sides get the .ics at the booked instant.
     await wait_for(lambda: len(smtp.received) == 2, timeout=15)
     mails = {got.recipients[0]: got.message for got in smtp.received}

@@ -579,6 +579,8 @@ export const de: Strings = {
     badExceptions: "Jede Ausnahme bitte wie 2026-12-24: (frei) oder 2026-12-27: 10:00-12:00 angeben.",
     offer: "Termin anbieten",
     offerType: "Termintyp",
+    startCall: "Videoanruf starten",
+    notInChat: "Gerade nicht im Chat mit Ihnen: Sobald er es ist, starten Sie den Anruf hier.",
     wasBooked: "gebucht",
     wasCancelled: "abgesagt",
     offered: "Der Termin ist im Chat angeboten.",

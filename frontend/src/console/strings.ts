@@ -563,6 +563,8 @@ const en = {
     badExceptions: "Write each exception like 2026-12-24: (a day off) or 2026-12-27: 10:00-12:00.",
     offer: "Offer appointment",
     offerType: "Appointment type",
+    startCall: "Start video call",
+    notInChat: "Not in a chat with you now: once they are, start the call here.",
     wasBooked: "booked",
     wasCancelled: "cancelled",
     offered: "The appointment is offered in the chat.",

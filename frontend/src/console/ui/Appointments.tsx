@@ -80,6 +80,7 @@ function Upcoming({ people }: { people: Person[] }) {
               {a.location ? ` · ${a.location}` : ""}
               {agentName(a.agent_id) ? ` · ${agentName(a.agent_id)}` : ""}
             </div>
+            {a.kind === "video" && <StartCall appointment={a} />}
             <button type="button" class="btn quiet" onClick={() => void cancel(a)}>
               {w.cancel}
             </button>
@@ -379,5 +380,31 @@ export function OfferAppointment({ conversationId }: { conversationId: string })
         {t.conversation.closeNo}
       </button>
     </span>
+  );
+}
+
+/** The chat the agent holds with the appointment's visitor, if they are in one now. */
+function heldChat(visitorId: string | null): string | null {
+  const state = controller.state;
+  for (const chat of Object.values(state.chats)) {
+    const c = chat.conversation;
+    if (c.visitor.id === visitorId && c.status === "active" && c.agent?.id === state.me?.id && !chat.gone) return c.id;
+  }
+  return null;
+}
+
+/** A video appointment: the call starts in the chat the visitor has open with this agent (as any call). */
+function StartCall({ appointment }: { appointment: Appointment }) {
+  const w = t.appointments;
+  const chat = heldChat(appointment.visitor_id);
+  if (!chat) return <span class="hint">{w.notInChat}</span>;
+  const start = () => {
+    controller.select(chat);
+    void controller.calls.start(chat, "video");
+  };
+  return (
+    <button type="button" class="btn" disabled={controller.calls.inCall} onClick={start}>
+      {w.startCall}
+    </button>
   );
 }
