@@ -81,6 +81,7 @@ def _service(db: Database) -> ArchiveService:
         cursors,
         audit,
         s.transcripts,
+        s.appointments,
     )
 
 

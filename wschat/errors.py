@@ -32,7 +32,9 @@ The tree::
     │   ├── LinkUsed                 409 LINK_USED
     │   ├── ChatOpen                 409 CHAT_OPEN
     │   ├── Restricted               409 RESTRICTED
-    │   └── WrongState               409 WRONG_STATE
+    │   ├── WrongState               409 WRONG_STATE
+    │   ├── SlotTaken                409 SLOT_TAKEN
+    │   └── SlotNotOffered           409 SLOT_NOT_OFFERED
     ├── RetentionExpired             410 RETENTION_EXPIRED
     ├── LinkExpired                  410 LINK_EXPIRED
     ├── RateLimited                  429 RATE_LIMITED
@@ -74,6 +76,8 @@ class ErrorCode(StrEnum):
     CHAT_OPEN = "CHAT_OPEN"
     RESTRICTED = "RESTRICTED"
     WRONG_STATE = "WRONG_STATE"
+    SLOT_TAKEN = "SLOT_TAKEN"
+    SLOT_NOT_OFFERED = "SLOT_NOT_OFFERED"
     RETENTION_EXPIRED = "RETENTION_EXPIRED"
     INVALID_RANGE = "INVALID_RANGE"
     INVALID_CURSOR = "INVALID_CURSOR"
@@ -265,6 +269,21 @@ class WrongState(Conflict):
 
     code = ErrorCode.WRONG_STATE
     default_message = "This does not apply in the present state."
+
+
+class SlotTaken(Conflict):
+    """Someone else booked this slot (or one that overlaps it) first."""
+
+    code = ErrorCode.SLOT_TAKEN
+    default_message = "This time was just taken. Please pick another."
+
+
+class SlotNotOffered(Conflict):
+    """The time asked for is no slot of this type now: past, too soon, too far ahead, outside the hours,
+    or of another length."""
+
+    code = ErrorCode.SLOT_NOT_OFFERED
+    default_message = "This time is not offered for this appointment. Please pick one of the times shown."
 
 
 class SignupPending(Conflict):

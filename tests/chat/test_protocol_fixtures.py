@@ -27,8 +27,9 @@ def _load(direction: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 CLIENT = _load("client")
 SERVER = _load("server")
-#: Call events have their own traffic test: tests/signalling/test_protocol_fixtures.py.
-CALL_EVENTS = ("call.", "rtc.")
+#: Call events have their own traffic test: tests/signalling/test_protocol_fixtures.py; appointment events
+#: theirs: tests/appointments/test_protocol_fixtures.py.
+CALL_EVENTS = ("call.", "rtc.", "appointment.")
 
 
 def same_shape(real: Any, fixture: Any, where: str = "$") -> None:

@@ -206,6 +206,7 @@ async def test_of_two_runners_on_one_database_only_one_runs(server: LiveServer) 
                 holder="node_second",
                 compact=stores.tenant_data.compact,
                 audit=stores.audit,
+                appointments=stores.appointments,
             )
             running = asyncio.create_task(first.run_once())
             await inside.wait()

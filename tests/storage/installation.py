@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+from tests.storage.appointment_records import add_appointments
 from tests.storage.builders import (
     agent_party,
     at,
@@ -102,6 +103,8 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
         tenant.id,
         {"smtp_url": "smtp://mail.example:587", "password": {"sealed": 1, "nonce": "n", "data": "d"}},
     )
+    # Appointments: the set-up, and a booking with its claims (wschat/appointments).
+    await add_appointments(stores, tenant, agent.id, "vis_0123456789abcdef")
     # Canned replies: a shared one and the agent's own with the same shortcut, texts with umlauts.
     await stores.canned.insert(new_reply(tenant, "gruss", text={"de": "Grüße, {visitor_name}"}), 500)
     await stores.canned.insert(new_reply(tenant, "gruss", owner=agent), 200)

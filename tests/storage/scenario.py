@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from tests.storage.appointment_records import add_appointments, appointment
 from tests.storage.builders import (
     agent_party,
     at,
@@ -32,6 +33,8 @@ from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, U
 from wschat.accounts.store import user_changes
 from wschat.agent_data.former import mentions, message_changes, record_changes
 from wschat.agent_data.store import FormerAgent, Stage, Way
+from wschat.appointments.models import AppointmentType
+from wschat.appointments.slots import cells
 from wschat.archive.store import ArchiveFilter
 from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
 from wschat.audit.store import AuditFilter
@@ -177,6 +180,7 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     await stores.subjects.record_request(request | when | {"by_id": anna.id, "by_name": "Anna", "detail": {}})
     # A deleted agent whose name is still to be taken out of their chats (wschat/agent_data).
     await stores.agent_data.add_former(FormerAgent("fag_fedcba9876543210", acme.id, "usr_gone", at(60)))
+    await add_appointments(stores, acme, bert.id, visitors[0].id)
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -184,6 +188,7 @@ async def exercise(stores: Stores, world: World) -> None:
     """Every store method, called as the services call it."""
     acme, anna, bert, chat = world.acme, world.anna, world.bert, world.chat
     visitor = world.visitors[0]
+    await appointments(stores, world)
 
     # Sign-in, the console's first load, the admin pages.
     await stores.tenants.by_slug("acme")
@@ -457,6 +462,35 @@ async def former_agent(stores: Stores, world: World) -> None:
     await stores.agent_data.unname_records(acme.id, bert.id, 10)
     await stores.agent_data.save_progress(replace(due[0], stage=Stage.RECORDS))
     await stores.agent_data.finish(due[0].id)
+
+
+async def appointments(stores: Stores, world: World) -> None:
+    """Set-up read and changed, free time asked for, a booking made and cancelled, upcoming lists, a
+    reminder, a person's and old appointments deleted (wschat/appointments)."""
+    acme, bert, visitor = world.acme, world.bert, world.visitors[0]
+    kinds = await stores.appointments.types(acme.id)
+    kind = await stores.appointments.type_of(acme.id, kinds[0]["_id"])
+    assert kind is not None
+    hours = await stores.appointments.hours(acme.id, [bert.id, world.anna.id])
+    await stores.appointments.put_hours(hours[0] | {"exceptions": {}})
+    settings = await stores.appointments.settings(acme.id)
+    assert settings is not None
+    await stores.appointments.put_settings(settings | {"reminder": False})
+    await stores.appointments.taken(acme.id, [bert.id], at(0), at(86400 * 8))
+    booked = await stores.appointments.between(acme.id, at(0), at(86400 * 7))
+    await stores.appointments.between(acme.id, at(0), at(86400 * 7), bert.id)
+    await stores.appointments.appointment(acme.id, booked[0]["_id"])
+    other = appointment(acme, AppointmentType.from_doc(kind), visitor.id, 86400 * 2)
+    await stores.appointments.book(other.to_doc(), cells(other.blocked_from, other.blocked_until))
+    await stores.appointments.cancel(acme.id, other.id, 0, {"cancelled_at": at(5), "cancelled_by": "agent"})
+    for due in await stores.appointments.due_reminders(at(86400), 10):
+        await stores.appointments.reminded(due["tenant_id"], due["_id"])
+    await stores.appointments.of_visitor(acme.id, visitor.id)
+    await stores.appointments.of_conversation(acme.id, world.chat.id)
+    await stores.appointments.delete_of_visitor(acme.id, "vis_0000000000000000")
+    await stores.appointments.delete_ended_before(acme.id, at(-86400), 100)
+    await stores.appointments.put_type(kind | {"duration": 45})
+    await stores.appointments.delete_type(acme.id, "apt_000000000000000000000000")
 
 
 async def tenant_deletion(stores: Stores) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from wschat.accounts.models import Principal
 from wschat.accounts.store import UserStore
+from wschat.appointments.models import Appointment
+from wschat.appointments.store import AppointmentStore
 from wschat.archive.models import MAX_RANGE, ArchiveQuery, ExportsQuery, Outcome
 from wschat.archive.store import ArchiveEntry, ArchiveFilter, ArchiveStore
 from wschat.archive.words import words_of
@@ -56,6 +58,7 @@ class ArchiveService:
         cursors: Cursors,
         audit: AuditService,
         transcripts: TranscriptStore,
+        appointments: AppointmentStore,
     ) -> None:
         self.archive = archive
         self.conversations = conversations
@@ -67,6 +70,7 @@ class ArchiveService:
         self.cursors = cursors
         self.audit = audit
         self.transcripts = transcripts
+        self.appointments = appointments
 
     def check_filter(self, principal: Principal, query: ArchiveQuery) -> ArchiveFilter:
         """The store's filter for ``query`` as ``principal`` may see it.
@@ -144,6 +148,7 @@ class ArchiveService:
         calls = await self.calls.of_conversation(tenant_id, conversation.id)
         history = await self.conversations.history(tenant_id, conversation.id)
         copies = await self.transcripts.of_conversation(tenant_id, conversation.id)
+        booked = await self.appointments.of_conversation(tenant_id, conversation.id)
         return {
             "conversation": await self.summary(conversation),
             "visitor": visitor.to_wire() if visitor else None,
@@ -153,6 +158,8 @@ class ArchiveService:
             "history": [_transition_wire(t) for t in history],
             # What was done with it: mailed to the visitor, forwarded, exported.
             "copies": [record.to_wire() for record in copies],
+            # The appointments booked in it (wschat/appointments), cancelled ones too.
+            "appointments": [Appointment.from_doc(doc).to_wire() for doc in booked],
         }
 
     async def summary(self, conversation: Conversation) -> dict[str, Any]:

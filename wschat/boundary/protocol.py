@@ -59,3 +59,7 @@ class Event(StrEnum):
     CALL_LEFT = "call.left"
     CALL_ENDED = "call.ended"
     RTC_SIGNAL = "rtc.signal"
+    # -- appointments (docs/appointments.md) ---------------------------------------------------------------
+    APPOINTMENT_OFFER = "appointment.offer"
+    APPOINTMENT_SLOTS = "appointment.slots"
+    APPOINTMENT_BOOK = "appointment.book"

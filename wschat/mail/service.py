@@ -121,6 +121,11 @@ class MailService:
         self._on_queued()
         return mail
 
+    async def sender_of(self, tenant: Tenant) -> str | None:
+        """The address the tenant's mails come from (None: no server for its mail)."""
+        server = await self._servers.for_tenant(tenant.id)
+        return server.sender if server is not None else None
+
     async def can_send(self, tenant: Tenant) -> bool:
         """Whether the tenant's mail has a server (its own, or the operator's)."""
         return await self._servers.for_tenant(tenant.id) is not None

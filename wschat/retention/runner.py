@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from wschat.accounts.models import Tenant
 from wschat.accounts.store import TenantStore
+from wschat.appointments.store import AppointmentStore
 from wschat.audit.store import AuditStore
 from wschat.chat.lease_store import LeaseStore
 from wschat.clock import Clock, utc_now
@@ -90,6 +91,7 @@ class RetentionRunner:
         holder: str,
         compact: Callable[[], Awaitable[int]],
         audit: AuditStore,
+        appointments: AppointmentStore,
         wall: Clock = utc_now,
     ) -> None:
         self.tenants = tenants
@@ -100,6 +102,7 @@ class RetentionRunner:
         self.holder = holder
         self._compact = compact
         self._audit = audit
+        self._appointments = appointments
         # A run's time budget is measured on the wall, whatever clock the dates follow (tests fake that one).
         self._wall = wall
         self.batch = BATCH
@@ -112,6 +115,8 @@ class RetentionRunner:
         leave without any."""
         store = self.store
         return (
+            # Appointments are chat data (wschat/appointments): kept as long, counted from their end.
+            (Category.CHAT, counted("appointments", self._appointments.delete_ended_before)),
             (Category.CHAT, lambda tenant, before, n: store.delete_chats(tenant.id, before, n)),
             (Category.CHAT, lambda tenant, before, n: store.delete_visitors(tenant.id, before, n)),
             (Category.IP, self._age_addresses),

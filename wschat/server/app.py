@@ -19,6 +19,8 @@ from wschat import __version__
 from wschat.accounts.bootstrap import FirstRun, ensure_demo_tenant, forget_changed_password
 from wschat.accounts.routes import blueprint as accounts_blueprint
 from wschat.agent_data.routes import blueprint as agent_data_blueprint
+from wschat.appointments import events as appointment_events
+from wschat.appointments.routes import blueprint as appointments_blueprint
 from wschat.archive.routes import blueprint as archive_blueprint
 from wschat.audit.routes import blueprint as audit_blueprint
 from wschat.boundary.http import SERVICES, json_response, require_bearer
@@ -116,6 +118,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     chat_events.register(realtime.agents, realtime.visitors, settings)
     visitor_events.register(realtime.agents, realtime.visitors)
     call_events.register(realtime.agents, realtime.visitors, settings)
+    appointment_events.register(realtime.agents, realtime.visitors)
     app = WsChatApp(realtime, quart_app, TrustedProxies(settings.server.trusted_proxies))
     if settings.metrics_address is not None:
         app.metrics_listener = MetricsListener(realtime.metrics, settings.metrics_address)
@@ -140,6 +143,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(operator_blueprint)
     quart_app.register_blueprint(operator_stats_blueprint)
     quart_app.register_blueprint(signup_blueprint)
+    quart_app.register_blueprint(appointments_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:
@@ -253,6 +257,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             ("delete unconfirmed sign-ups", rt.signup.purge),
             ("take deleted agents' names out of their chats", rt.former_agents.run_once),
             ("clients catch up after a failed publish", order_catch_up),
+            ("send appointment reminders", rt.appointments.changes.send_reminders),
         )
         while True:
             await asyncio.sleep(settings.chat.janitor_interval)

@@ -53,6 +53,7 @@ from wschat.retention.runner import RetentionRunner
 from wschat.retention.service import RetentionService
 from wschat.sealing import Sealer
 from wschat.server.agent_data import agent_data_services
+from wschat.server.appointments import Appointments, appointment_services
 from wschat.server.reports import report_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
@@ -126,6 +127,8 @@ class Runtime:
     report_counting: Counting
     #: Each tenant's state, dates and usage, for the operator (wschat stats, /api/operator/stats).
     usage: UsageService
+    #: Appointments: set-up, booking, cancelling, reminders (a housekeeping step).
+    appointments: Appointments
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -165,6 +168,7 @@ class Runtime:
             self.own_data,
             self.reports,
             self.usage,
+            *self.appointments.services(),
         )
 
     async def close(self) -> None:
@@ -347,6 +351,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
             audit=audit,
             outbox=stores.outbox,
+            appointments=stores.appointments,
         ),
         audit=audit,
         retention=RetentionService(tenants, settings.retention, clock),
@@ -359,12 +364,14 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             holder=node_id,
             compact=stores.tenant_data.compact,
             audit=stores.audit,
+            appointments=stores.appointments,
         ),
         former_agents=former_agents,
         own_data=own_data,
         reports=reports,
         report_counting=report_counting,
         usage=UsageService(tenants, stores.usage, clock),
+        appointments=appointment_services(settings, stores, messages, mail, clock, holder=node_id),
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

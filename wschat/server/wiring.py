@@ -37,6 +37,7 @@ def archive_service(settings: Settings, db: Database, audit: AuditService) -> Ar
         Cursors(cursor_key(settings, b"wschat archive cursors v1")),
         audit,
         stores.transcripts,
+        stores.appointments,
     )
 
 

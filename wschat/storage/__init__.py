@@ -21,6 +21,7 @@ from pymongo.errors import PyMongoError
 
 from wschat.accounts.store import TenantStore, UserStore
 from wschat.agent_data.store import AgentDataStore
+from wschat.appointments.store import AppointmentStore
 from wschat.archive.store import ArchiveStore
 from wschat.audit.store import AuditStore
 from wschat.canned.store import CannedReplyStore
@@ -68,6 +69,11 @@ TABLES = (
     "signups",
     "subject_requests",
     "former_agents",
+    "appointment_types",
+    "appointment_hours",
+    "appointment_settings",
+    "appointments",
+    "appointment_claims",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -109,6 +115,7 @@ class Stores:
     agent_data: AgentDataStore
     reports: ReportStore
     usage: UsageStore
+    appointments: AppointmentStore
 
 
 class Database(Protocol):

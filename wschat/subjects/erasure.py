@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from wschat.appointments.store import AppointmentStore
 from wschat.lifecycle.store import TenantDataStore
 from wschat.subjects.models import EraseMode
 from wschat.subjects.store import BATCH, SubjectStore
@@ -25,9 +26,12 @@ class Erased:
 
 
 class Eraser:
-    def __init__(self, subjects: SubjectStore, tenant_data: TenantDataStore) -> None:
+    def __init__(
+        self, subjects: SubjectStore, tenant_data: TenantDataStore, appointments: AppointmentStore
+    ) -> None:
         self.subjects = subjects
         self.tenant_data = tenant_data
+        self.appointments = appointments
 
     async def erase(
         self, visitor: Visitor, mode: EraseMode, recipients: list[str], forwards: list[str]
@@ -36,6 +40,10 @@ class Eraser:
         ``forwards`` (mail ids: their chats' transcripts sent elsewhere by agents), then the visitor record
         itself (deleted, or stripped to its id and times)."""
         tenant_id, counts = visitor.tenant_id, dict[str, int]()
+        # Appointments hold the name and address they were booked with: they go in either mode (their time
+        # is free again; no mail is sent about them any more).
+        if booked := await self.appointments.delete_of_visitor(tenant_id, visitor.id):
+            _add(counts, {"appointments": booked})
         if forwards:
             _add(counts, await self.subjects.delete_mails(tenant_id, forwards))
         await self._conversations_gone(visitor, mode, counts)

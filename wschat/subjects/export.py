@@ -8,7 +8,7 @@ import html
 import io
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -102,6 +102,24 @@ def mail_part(mail: OutgoingMail) -> dict[str, Any]:
     }
 
 
+def appointment_part(doc: dict[str, Any]) -> dict[str, Any]:
+    """An appointment as booked (wschat/appointments): when, what, with which name and address."""
+    return {
+        "id": doc["_id"],
+        "title": doc["title"],
+        "kind": doc["kind"],
+        "start": _iso(doc["starts_at"]),
+        "end": _iso(doc["ends_at"]),
+        "status": doc["status"],
+        "name": doc["name"],
+        "email": doc["email"],
+        "phone": doc.get("phone"),
+        "location": doc.get("location") or "",
+        "conversation_id": doc.get("conversation_id"),
+        "booked_at": _iso(doc["created_at"]),
+    }
+
+
 @dataclass(frozen=True)
 class SubjectExport:
     tenant: str
@@ -112,6 +130,7 @@ class SubjectExport:
     conversations: list[dict[str, Any]]
     pages: list[dict[str, Any]]
     mails: list[dict[str, Any]]
+    appointments: list[dict[str, Any]] = field(default_factory=list)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -123,6 +142,7 @@ class SubjectExport:
             "conversations": self.conversations,
             "pages": self.pages,
             "mails": self.mails,
+            "appointments": self.appointments,
         }
 
     def counts(self) -> dict[str, int]:
@@ -132,6 +152,7 @@ class SubjectExport:
             "messages": sum(len(c.get("messages") or ()) for c in self.conversations),
             "pages": len(self.pages),
             "mails": len(self.mails),
+            "appointments": len(self.appointments),
         }
 
     def json_bytes(self) -> bytes:
@@ -169,6 +190,7 @@ _WORDS = {
         "none": "None.",
         "calls": "Calls (no recording is ever made)",
         "transcripts": "Transcripts sent by e-mail",
+        "appointments": "Appointments",
         "pages": "Pages you visited",
         "mails": "E-mails to you",
         "visitor": "You",
@@ -195,6 +217,7 @@ _WORDS = {
         "none": "Keine.",
         "calls": "Anrufe (es wird nie etwas aufgezeichnet)",
         "transcripts": "Per E-Mail versandte Verläufe",
+        "appointments": "Termine",
         "pages": "Besuchte Seiten",
         "mails": "E-Mails an Sie",
         "visitor": "Sie",
@@ -237,6 +260,14 @@ def render_html(export: SubjectExport) -> str:
         f"<h2>{_e(w['mails'])}</h2>",
         *(_mail_html(mail) for mail in export.mails),
         "" if export.mails else none,
+        f"<h2>{_e(w['appointments'])}</h2>",
+        _list(
+            f"{_e(a['start'])} – {_e(a['end'])}: {_e(a['title'].get(export.lang) or a['title']['en'])}"
+            f" ({_e(a['status'])}; {_e(a['name'])}, {_e(a['email'])})"
+            for a in export.appointments
+        )
+        if export.appointments
+        else none,
         "</body></html>",
     ]
     return "\n".join(part for part in out if part)

@@ -3,6 +3,7 @@ addresses the person gave and by the transcripts of their chats."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wschat.chat.models import Conversation
@@ -10,12 +11,16 @@ from wschat.chat.transcript_store import TranscriptKind, TranscriptRecord
 from wschat.visitors.models import Visitor
 
 
-def mail_trail(visitor: Visitor, transcripts: list[tuple[Conversation, list[TranscriptRecord]]]) -> MailTrail:
+def mail_trail(
+    visitor: Visitor,
+    transcripts: list[tuple[Conversation, list[TranscriptRecord]]],
+    booked_with: Iterable[str] = (),
+) -> MailTrail:
     """The mails about this person: those to their addresses (their contact address, an offline message's
     answer address, the addresses they had their transcripts sent to; as typed, and in lower case), and the
     transcripts of their chats (each conversation with its transcript records) that agents forwarded to
-    anybody (by the mail's id)."""
-    found = {visitor.contact.get("email") or ""}
+    anybody (by the mail's id). ``booked_with``: the addresses their appointments were booked with."""
+    found = {visitor.contact.get("email") or "", *booked_with}
     forwards: list[str] = []
     for conversation, records in transcripts:
         found.add(conversation.answer_email or "")

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from wschat.accounts.models import Principal, Tenant
+from wschat.appointments.store import AppointmentStore
 from wschat.archive.words import words_of
 from wschat.audit.models import Action, Actor, Target, TargetKind, actor_of, visitor_actor
 from wschat.audit.service import AuditService
@@ -23,7 +24,14 @@ from wschat.limits.counter import HitCounter
 from wschat.mail.store import OutboxStore
 from wschat.signalling.store import CallStore
 from wschat.subjects.erasure import Erased, Eraser
-from wschat.subjects.export import SubjectExport, conversation_part, mail_part, page_part, visitor_part
+from wschat.subjects.export import (
+    SubjectExport,
+    appointment_part,
+    conversation_part,
+    mail_part,
+    page_part,
+    visitor_part,
+)
 from wschat.subjects.mails import MailTrail, mail_trail
 from wschat.subjects.models import (
     FOUND,
@@ -68,6 +76,7 @@ class SubjectService:
         own_requests: HitCounter,
         audit: AuditService,
         outbox: OutboxStore,
+        appointments: AppointmentStore,
     ) -> None:
         self.subjects = subjects
         self.visitors = visitors
@@ -78,7 +87,8 @@ class SubjectService:
         self.transcripts = transcripts
         self.tenant_data = tenant_data
         self.outbox = outbox
-        self.eraser = Eraser(subjects, tenant_data)
+        self.appointments = appointments
+        self.eraser = Eraser(subjects, tenant_data, appointments)
         self.cursors = cursors
         #: Every request answered, and the visitor's own, is recorded there too (wschat/audit).
         self.audit = audit
@@ -251,8 +261,9 @@ class SubjectService:
             conversations.append(conversation_part(conversation, messages, calls, sent))
             transcripts.append((conversation, sent))
         trail = await self.pages.trail(tenant_id, visitor.id, TRAIL)
+        booked = await self.appointments.of_visitor(tenant_id, visitor.id)
         mails = []
-        sent_about = mail_trail(visitor, transcripts)
+        sent_about = mail_trail(visitor, transcripts, [a["email"] for a in booked])
         after: tuple[datetime, str] | None = None
         while batch := await self.subjects.mails_to(tenant_id, sent_about.recipients, after, BATCH):
             mails += [mail_part(mail) for mail in batch]
@@ -268,6 +279,7 @@ class SubjectService:
             conversations=conversations,
             pages=[page_part(view) for view in trail],
             mails=mails,
+            appointments=[appointment_part(doc) for doc in booked],
         )
 
     async def erase_visitor(self, visitor: Visitor, mode: EraseMode) -> Erased:
@@ -306,7 +318,8 @@ class SubjectService:
             (conversation, await self.transcripts.of_conversation(visitor.tenant_id, conversation.id))
             async for conversation in self._conversations(visitor)
         ]
-        return mail_trail(visitor, transcripts)
+        booked = await self.appointments.of_visitor(visitor.tenant_id, visitor.id)
+        return mail_trail(visitor, transcripts, [a["email"] for a in booked])
 
     async def _audit(self, visitor: Visitor, actor: Actor, action: Action, details: dict[str, Any]) -> None:
         target = Target(TargetKind.VISITOR, visitor.id)

@@ -49,8 +49,9 @@ export type View =
   | "mail"
   | "subjects"
   | "audit"
+  | "appointments"
   | "reports";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit", "reports"];
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "appointments", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit", "reports"];
 export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit"];
 
 export interface Ui {

@@ -3,6 +3,7 @@
 // server adds later do no harm; fields being added right now (page tracking, branding) are optional.
 import * as v from "valibot";
 import { AgentIdentity, ConversationEntries, Message } from "../shared/wire";
+import { Appointment } from "./appointments";
 
 const Time = v.string();
 const str = v.nullable(v.string());
@@ -249,6 +250,8 @@ export const ArchiveDetail = v.object({
   calls: v.array(v.object({ id: v.string(), kind: v.string(), started_at: v.nullable(Time), duration: v.number(), started_by: v.string() })),
   history: v.array(v.object({ kind: str, at: v.nullable(Time), agent_id: str })),
   copies: v.optional(v.array(Transcript), []),
+  // The appointments booked in it (docs/appointments.md).
+  appointments: v.optional(v.array(Appointment), []),
 });
 export type ArchiveDetail = v.InferOutput<typeof ArchiveDetail>;
 export const ExportRecord = v.object({

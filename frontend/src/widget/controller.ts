@@ -100,6 +100,11 @@ export class WidgetController {
     return this.socket ? call(this.socket, event, payload, schema) : Promise.resolve({ ok: false, error: OFFLINE });
   }
 
+  /** A socket call for a part loaded on first use (the booking card): as `emit`. */
+  ask<T>(event: string, payload: object, schema: v.GenericSchema<unknown, T>): Promise<Ack<T>> {
+    return this.emit(event, payload, schema);
+  }
+
   /** Loads the configuration, then opens the visitor session and connects. Resolves once the launcher can show. */
   async start(): Promise<void> {
     try {

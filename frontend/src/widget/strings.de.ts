@@ -107,6 +107,26 @@ export const de: Strings = {
     noMedia: "Keine Kamera oder kein Mikrofon: Sie können zusehen und zuhören.",
     failed: "Der Anruf konnte nicht verbunden werden.",
   },
+  booking: {
+    open: "Zeit wählen",
+    callback: "Rückruf vereinbaren",
+    loading: "Freie Zeiten werden gesucht…",
+    title: (name, minutes) => `${name} (${minutes} Min.)`,
+    zone: (zone) => `Zeiten in Ihrer Zeitzone (${zone}).`,
+    none: "An diesen Tagen ist keine Zeit frei.",
+    later: "Spätere Tage",
+    chosen: (day, time) => `${day}, ${time} Uhr`,
+    other: "Andere Zeit",
+    name: "Ihr Name",
+    email: "Ihre E-Mail-Adresse",
+    phone: "Telefon (optional)",
+    consent: "Wir nutzen diese Angaben nur für diesen Termin; Sie erhalten eine Bestätigung per E-Mail.",
+    book: "Buchen",
+    taken: "Diese Zeit wurde gerade vergeben. Bitte wählen Sie eine andere.",
+    invalid: "Bitte prüfen Sie Ihren Namen und Ihre E-Mail-Adresse.",
+    booked: (title, day, time) =>
+      `Gebucht: ${title}, ${day}, ${time} Uhr. Eine Bestätigung mit Kalendereintrag ist unterwegs in Ihr Postfach.`,
+  },
   system: {
     assigned: (d) => `${d.agent ?? "Jemand aus unserem Team"} ist dem Chat beigetreten.`,
     transferred: (d) => `${d.to ?? "Eine Kollegin oder ein Kollege"} hat den Chat übernommen.`,
@@ -130,5 +150,8 @@ export const de: Strings = {
       const s = Number(d.duration) || 0;
       return `${what} wurde beendet (${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}).`;
     },
+    appointment_offered: () => "Wir bieten Ihnen einen Termin an: Wählen Sie eine passende Zeit.",
+    appointment_booked: () => "Ihr Termin ist gebucht.",
+    appointment_cancelled: () => "Ihr Termin wurde abgesagt.",
   },
 };

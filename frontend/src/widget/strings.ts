@@ -112,6 +112,26 @@ const en = {
     noMedia: "No camera or microphone: you can watch and listen.",
     failed: "The call could not be connected.",
   },
+  booking: {
+    open: "Pick a time",
+    callback: "Book a call back",
+    loading: "Looking for free times…",
+    title: (name: string, minutes: number) => `${name} (${minutes} min)`,
+    zone: (zone: string) => `Times in your time zone (${zone}).`,
+    none: "No free time on these days.",
+    later: "Later days",
+    chosen: (day: string, time: string) => `${day}, ${time}`,
+    other: "Other time",
+    name: "Your name",
+    email: "Your e-mail address",
+    phone: "Phone (optional)",
+    consent: "We use these details only for this appointment; you get a confirmation by e-mail.",
+    book: "Book",
+    taken: "This time was just taken. Please pick another.",
+    invalid: "Please check your name and e-mail address.",
+    booked: (title: string, day: string, time: string) =>
+      `Booked: ${title}, ${day}, ${time}. A confirmation with a calendar entry is on its way to your inbox.`,
+  },
   system: {
     assigned: (d: Data) => `${d.agent ?? "An agent"} joined the chat.`,
     transferred: (d: Data) => `${d.to ?? "A colleague"} has taken over the chat.`,
@@ -123,6 +143,9 @@ const en = {
     // The server's own (English) text names the caller: keep it.
     call_started: () => "",
     call_ended: () => "",
+    appointment_offered: () => "We offer you an appointment: pick a time that suits you.",
+    appointment_booked: () => "Your appointment is booked.",
+    appointment_cancelled: () => "Your appointment was cancelled.",
   } as Record<string, (d: Data) => string>,
 };
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { fixture, fixtures } from "../shared/fixtures";
 import { parseAck, parseEvent } from "../shared/wire";
-import { ACKS as acks, AssignedEvent, ConversationResult, CurrentResult, EndedEvent, EVENTS as events, SyncResult } from "./wire";
+import { BOOKING_ACKS } from "./appointments";
+import { ACKS as widgetAcks, AssignedEvent, ConversationResult, CurrentResult, EndedEvent, EVENTS as events, SyncResult } from "./wire";
+
+const acks = { ...widgetAcks, ...BOOKING_ACKS };
 
 describe("visitor acks", () => {
   const all = fixtures("client/visitor");

@@ -223,6 +223,38 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("tenant_id", ASCENDING), ("by_id", ASCENDING)], name="tenant_by"),
     ],
+    # Appointments (wschat/appointments): a tenant's types, its settings (_id: the tenant's id; the tenant
+    # for its deletion), one record of hours per agent.
+    "appointment_types": [IndexModel([("tenant_id", ASCENDING), ("created_at", ASCENDING)], name="tenant")],
+    "appointment_settings": [IndexModel([("tenant_id", ASCENDING)], name="tenant")],
+    "appointment_hours": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("agent_id", ASCENDING)], unique=True, name="tenant_agent_unique"
+        )
+    ],
+    # Upcoming lists (the tenant's, one agent's), a person's and a chat's appointments, retention by end,
+    # and the reminders due across tenants.
+    "appointments": [
+        IndexModel([("tenant_id", ASCENDING), ("starts_at", ASCENDING)], name="tenant_start"),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("starts_at", ASCENDING)],
+            name="tenant_agent_start",
+        ),
+        IndexModel([("tenant_id", ASCENDING), ("ends_at", ASCENDING)], name="tenant_end"),
+        IndexModel([("tenant_id", ASCENDING), ("visitor_id", ASCENDING)], name="tenant_visitor"),
+        IndexModel([("tenant_id", ASCENDING), ("conversation_id", ASCENDING)], name="tenant_conversation"),
+        IndexModel([("remind_at", ASCENDING)], name="remind_at"),
+    ],
+    # _id is "<tenant id>:<agent id>@<cell start>" (the unique key that settles a race for a slot: FerretDB
+    # has no partial index, so a cancelled booking's cells are deleted rather than kept beside an index
+    # condition), or "<appointment id>#<change>" for a claimed change. An agent's cells in a range; an
+    # appointment's claims.
+    "appointment_claims": [
+        IndexModel(
+            [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("at", ASCENDING)], name="tenant_agent_at"
+        ),
+        IndexModel([("tenant_id", ASCENDING), ("appointment_id", ASCENDING)], name="tenant_appointment"),
+    ],
     # Deleted agents whose names are still being taken out of their chats, oldest first (wschat/agent_data).
     "former_agents": [
         IndexModel([("created_at", ASCENDING), ("_id", ASCENDING)], name="created"),

@@ -28,6 +28,11 @@ _BY_TENANT = (
     "sockets",
     "presence",
     "canned_replies",
+    "appointment_claims",
+    "appointments",
+    "appointment_types",
+    "appointment_hours",
+    "appointment_settings",
     "photos",
     "users",
     # Reports (wschat/reports): counts of the tenant's chats, no personal data.

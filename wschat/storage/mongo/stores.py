@@ -5,6 +5,7 @@ from __future__ import annotations
 from wschat.storage import Stores
 from wschat.storage.mongo.accounts import MongoTenantStore, MongoUserStore
 from wschat.storage.mongo.agent_data import MongoAgentDataStore
+from wschat.storage.mongo.appointments import MongoAppointmentStore
 from wschat.storage.mongo.archive import MongoArchiveStore
 from wschat.storage.mongo.audit import MongoAuditStore
 from wschat.storage.mongo.calls import MongoCallStore
@@ -54,4 +55,5 @@ def build_stores(db: MongoHandle) -> Stores:
         audit=MongoAuditStore(db),
         reports=MongoReportStore(db),
         usage=MongoUsageStore(db),
+        appointments=MongoAppointmentStore(db),
     )

@@ -62,6 +62,11 @@ _STEPS: tuple[_Step, ...] = (
     _rows_of("presence"),
     _rows_of("tenant_presence", key="id"),
     _rows_of("canned_replies"),
+    _rows_of("appointment_claims"),
+    _rows_of("appointments"),
+    _rows_of("appointment_types"),
+    _rows_of("appointment_hours"),
+    _rows_of("appointment_settings", key="id"),
     _rows_of("photos"),
     _rows_of("users"),
     # Reports (wschat/reports): counts of the tenant's chats, no personal data.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wschat.storage import Stores
 from wschat.storage.sqlite.accounts import SqliteTenantStore, SqliteUserStore
 from wschat.storage.sqlite.agent_data import SqliteAgentDataStore
+from wschat.storage.sqlite.appointments import SqliteAppointmentStore
 from wschat.storage.sqlite.archive import SqliteArchiveStore
 from wschat.storage.sqlite.audit import SqliteAuditStore
 from wschat.storage.sqlite.calls import SqliteCallStore, SqliteVideoRecords
@@ -52,4 +53,5 @@ def build_stores(db: Connections) -> Stores:
         audit=SqliteAuditStore(db),
         reports=SqliteReportStore(db),
         usage=SqliteUsageStore(db),
+        appointments=SqliteAppointmentStore(db),
     )

@@ -4,6 +4,7 @@ import { ADMIN_VIEWS, controller, VIEWS, type View } from "../controller";
 import { setSoundEnabled, soundEnabled } from "../sound";
 import { t } from "../strings";
 import { Agents } from "./Agents";
+import { Appointments } from "./Appointments";
 import { Archive } from "./Archive";
 import { Audit } from "./Audit";
 import { Reports } from "./ReportsPage";
@@ -103,7 +104,7 @@ export function App() {
   if (ui.phase === "login") return <Login error={ui.loginError} />;
 
   const chat = state.active ? state.chats[state.active] : undefined;
-  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "offline", "archive", "profile", "replies", "reports"];
+  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "offline", "archive", "appointments", "profile", "replies", "reports"];
   return (
     <div class="shell">
       <header class="topbar">
@@ -173,6 +174,7 @@ export function App() {
             {ui.view === "archive" && <Archive state={state} />}
             {ui.view === "profile" && <Profile state={state} />}
             {ui.view === "replies" && <Replies admin={admin} />}
+            {ui.view === "appointments" && <Appointments admin={admin} />}
             {ui.view === "agents" && admin && <Agents state={state} />}
             {ui.view === "branding" && admin && <Branding state={state} />}
             {ui.view === "settings" && admin && <Settings state={state} />}

@@ -10,6 +10,8 @@ import type { State } from "../state";
 import { errorText, messageText, senderText, t, userName } from "../strings";
 import { TranscriptForm } from "./TranscriptForm";
 import { ArchiveAnswer, ArchiveDetail, ExportsAnswer, type AgentState, type ArchiveEntry, type ExportRecord } from "../wire";
+import { whenText } from "../appointments";
+import { lang } from "../language";
 
 type Feedback = { text: string; kind: "info" | "error" } | null;
 
@@ -185,6 +187,19 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
             <li key={copy.id}>{copyText(copy)}</li>
           ))}
         </ul>
+      )}
+      {detail.appointments.length > 0 && (
+        <>
+          <h3>{t.appointments.title}</h3>
+          <ul class="appointments">
+            {detail.appointments.map((booked) => (
+              <li key={booked.id}>
+                {whenText(booked, lang)} · {booked.title[lang] ?? booked.title.en} · {booked.name} ({booked.email}) ·{" "}
+                {booked.status === "cancelled" ? t.appointments.wasCancelled : t.appointments.wasBooked}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       <h3>{a.history}</h3>
       <ul>

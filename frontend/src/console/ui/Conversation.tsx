@@ -15,6 +15,7 @@ import { Avatar } from "./Avatar";
 import { CallButtons, CallPanel } from "./Call";
 import { TranscriptForm } from "./TranscriptForm";
 import { TransferDialog } from "./TransferDialog";
+import { OfferAppointment } from "./Appointments";
 
 function MessageItem({ message, me, readSeq }: { message: Message; me: string | undefined; readSeq: number }) {
   const time = (
@@ -254,6 +255,7 @@ export function Conversation({ state, chat }: { state: State; chat: Chat }) {
         </div>
         <div class="conv-actions">
           <CallButtons conversationId={conversation.id} mine={mine} />
+          {mine && <OfferAppointment conversationId={conversation.id} />}
           {mine && (
             <button type="button" onClick={() => setTransferring(true)}>
               {t.conversation.transfer}

@@ -10,6 +10,7 @@ import { assetUrl } from "../config";
 import type { WidgetController } from "../controller";
 import { seenByAgent, view } from "../state";
 import { strings, type Strings } from "../strings";
+import { callbackOffered } from "../appointments";
 import { ConfirmEnd, OfflineForm, TranscriptForm } from "./Forms";
 import { Icon, type IconName } from "./icons";
 import { launcherTexts } from "./Launcher";
@@ -21,6 +22,8 @@ import { hide, Thread } from "./Thread";
 const contactForm = new Chunk(() => import("./ContactForm"));
 /** "Your data" (download, deletion), loaded when the visitor first opens it. */
 const myData = new Chunk(() => import("./MyData"));
+/** The booking card (docs/appointments.md), loaded when the visitor first opens an offer or the call back. */
+const booking = new Chunk(() => import("./Booking"));
 
 const FOCUSABLE = "input, textarea, button:not([disabled]), [tabindex]";
 
@@ -38,7 +41,10 @@ interface PanelProps {
 
 /** App.tsx re-renders it at every change of the controller's state. */
 export function Panel({ controller, lang, hidden, opened, invite, onClose }: PanelProps) {
-  const [mode, setMode] = useState<"chat" | "contact" | "data">("chat");
+  const [mode, setMode] = useState<"chat" | "contact" | "data" | "booking">("chat");
+  /** The type the booking card books (null: the call back). */
+  const [bookType, setBookType] = useState<string | null>(null);
+  const [callback, setCallback] = useState(false);
   /** Said once the visitor's data was deleted, in the start state that follows. */
   const [deleted, setDeleted] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -57,6 +63,14 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
   const config = controller.config;
   const shown = config ? view(state) : "loading";
   const count = state.thread.messages.length + state.pending.length;
+  const offline = shown === "offline";
+  useEffect(() => {
+    if (offline) void callbackOffered((e, p, s) => controller.ask(e, p, s)).then(setCallback);
+  }, [offline]);
+  const openBooking = (typeId: string | null) => {
+    setBookType(typeId);
+    setMode("booking");
+  };
 
   // Opening moves the focus in (not a panel that was already open when the page loaded: opened is 0 then).
   useLayoutEffect(() => {
@@ -205,6 +219,22 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
               />
             )}
           </Loaded>
+        ) : mode === "booking" ? (
+          <Loaded chunk={booking} failed={t.failed}>
+            {({ Booking }) => (
+              <Booking
+                ask={(e, p, s) => controller.ask(e, p, s)}
+                t={t}
+                lang={lang}
+                typeId={bookType}
+                conversationId={bookType ? (conversation?.id ?? null) : null}
+                onBack={() => {
+                  setMode("chat");
+                  focusBody.current = true;
+                }}
+              />
+            )}
+          </Loaded>
         ) : mode === "data" ? (
           <Loaded chunk={myData} failed={t.failed}>
             {({ MyData }) => (
@@ -228,11 +258,18 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
           <p class="notice" role="status">{t.connecting}</p>
         ) : shown === "unavailable" ? (
           <p class="notice" role="status">{t.unavailable}</p>
+        ) : shown === "offline" && callback && (!config.features.offline_messages || leftMessage) ? (
+          <>
+            <p class="notice" role="status">{leftMessage ? t.offlineSent : texts.offline}</p>
+            <CallbackButton t={t} onOpen={() => openBooking(null)} />
+          </>
         ) : shown === "offline" && !config.features.offline_messages ? (
           <p class="notice" role="status">{texts.offline}</p>
         ) : shown === "offline" && leftMessage ? (
           <p class="notice" role="status">{t.offlineSent}</p>
         ) : shown === "offline" ? (
+          <>
+          {callback && <CallbackButton t={t} onOpen={() => openBooking(null)} />}
           <OfflineForm
             t={t}
             text={texts.offline}
@@ -242,6 +279,7 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
               return failed;
             }}
           />
+          </>
         ) : (
           <>
             {shown === "start" && (
@@ -277,6 +315,7 @@ export function Panel({ controller, lang, hidden, opened, invite, onClose }: Pan
               origin={controller.origin}
               connected={state.connected}
               onRetry={(id) => controller.retry(id)}
+              onBook={openBooking}
             />
             {closed ? (
               <div class="form">
@@ -377,6 +416,16 @@ function DataButton({ t, onOpen }: { t: Strings; onOpen: () => void }) {
     <div class="row">
       <button type="button" class="btn quiet" onClick={onOpen} onPointerEnter={() => myData.preload()}>
         {t.myData.open}
+      </button>
+    </div>
+  );
+}
+
+function CallbackButton({ t, onOpen }: { t: Strings; onOpen: () => void }) {
+  return (
+    <div class="row">
+      <button type="button" class="btn" onClick={onOpen} onPointerEnter={() => booking.preload()} onFocus={() => booking.preload()}>
+        {t.booking.callback}
       </button>
     </div>
   );

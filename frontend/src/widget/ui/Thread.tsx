@@ -16,13 +16,15 @@ interface ThreadProps {
   origin: string;
   connected: boolean;
   onRetry: (clientId: string) => void;
+  /** An agent's offer of an appointment was chosen (its type's id). */
+  onBook: (typeId: string) => void;
 }
 
-export function Thread({ messages, pending, seenSeq, lang, t, origin, connected, onRetry }: ThreadProps) {
+export function Thread({ messages, pending, seenSeq, lang, t, origin, connected, onRetry, onBook }: ThreadProps) {
   return (
     <ol class="log" role="log" aria-live="polite" aria-relevant="additions" aria-label={t.log}>
       {messages.map((m) => (
-        <Item key={m.id} message={m} seen={m.seq === seenSeq} lang={lang} t={t} origin={origin} />
+        <Item key={m.id} message={m} seen={m.seq === seenSeq} lang={lang} t={t} origin={origin} onBook={onBook} />
       ))}
       {pending.map((p) => (
         <PendingItem key={p.clientId} pending={p} connected={connected} t={t} onRetry={onRetry} />
@@ -68,14 +70,24 @@ interface ItemProps {
   lang: Lang;
   t: Strings;
   origin: string;
+  onBook: (typeId: string) => void;
 }
 
-function Item({ message, seen, lang, t, origin }: ItemProps) {
+function Item({ message, seen, lang, t, origin, onBook }: ItemProps) {
   const time = <time dateTime={message.created_at}>{formatTime(message.created_at, lang)}</time>;
   if (message.sender.kind === "system") {
+    const offered = message.event === "appointment_offered" ? message.data.type_id : undefined;
     return (
       <li class="sys">
         {messageText(message, t)} · {time}
+        {typeof offered === "string" && (
+          <>
+            {" "}
+            <button type="button" class="btn offer" onClick={() => onBook(offered)}>
+              {t.booking.open}
+            </button>
+          </>
+        )}
       </li>
     );
   }

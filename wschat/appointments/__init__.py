@@ -1,0 +1,2 @@
+"""Appointments booked in the chat: types, agents' hours, free slots, bookings and their mails
+(docs/appointments.md)."""

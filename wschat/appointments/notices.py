@@ -1,0 +1,124 @@
+"""What follows a booking, a cancellation or a reminder once it is stored: the mails (through the outbox,
+with the ``.ics``) and the system message in the chat the appointment came from.
+
+A mail that cannot be queued (no mail server for the tenant) is logged, never undoes the booking: the
+appointment stands, the chat shows it, the console lists it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from wschat.accounts.models import Tenant
+from wschat.appointments.mails import Moment, letters
+from wschat.appointments.models import Appointment
+from wschat.appointments.setup import AppointmentSetup
+from wschat.appointments.tokens import AppointmentLinks
+from wschat.chat.conversation_store import ConversationStore
+from wschat.chat.messages import MessageService
+from wschat.chat.models import Conversation, ConversationStatus
+from wschat.clock import Clock
+from wschat.errors import WsChatError
+from wschat.mail.service import MailService
+
+log = logging.getLogger(__name__)
+
+#: The system messages' events (the clients word them from ``data``; the text is the English fallback).
+BOOKED = "appointment_booked"
+CANCELLED = "appointment_cancelled"
+OFFERED = "appointment_offered"
+
+
+def message_data(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "appointment_id": appointment.id,
+        "title": dict(appointment.title),
+        "kind": appointment.kind.value,
+        "start": appointment.starts_at.isoformat(),
+        "end": appointment.ends_at.isoformat(),
+    }
+
+
+class Notices:
+    def __init__(
+        self,
+        setup: AppointmentSetup,
+        conversations: ConversationStore,
+        messages: MessageService,
+        mail: MailService,
+        links: AppointmentLinks,
+        clock: Clock,
+        *,
+        public_url: str,
+    ) -> None:
+        self.setup = setup
+        self.conversations = conversations
+        self.messages = messages
+        self.mail = mail
+        self.links = links
+        self.clock = clock
+        self.public_url = public_url.rstrip("/")
+
+    def manage_link(self, appointment: Appointment) -> str:
+        token = self.links.make(appointment.tenant_id, appointment.id, appointment.ends_at)
+        return f"{self.public_url}/appointments/manage?token={quote(token)}"
+
+    async def booked(
+        self, tenant: Tenant, appointment: Appointment, conversation: Conversation | None
+    ) -> None:
+        await self._send(tenant, appointment, Moment.BOOKED)
+        if conversation is not None:
+            text = f"Appointment booked: {appointment.title['en']}, {appointment.starts_at.isoformat()}."
+            await self.messages.system(
+                conversation,
+                text,
+                event=BOOKED,
+                data=message_data(appointment),
+                key=f"{appointment.id}:booked",
+            )
+
+    async def cancelled(self, tenant: Tenant, appointment: Appointment) -> None:
+        await self._send(tenant, appointment, Moment.CANCELLED)
+        if appointment.conversation_id is None:
+            return
+        conversation = await self.conversations.get(tenant.id, appointment.conversation_id)
+        if conversation is not None and conversation.status is not ConversationStatus.CLOSED:
+            text = f"Appointment cancelled: {appointment.title['en']}, {appointment.starts_at.isoformat()}."
+            await self.messages.system(
+                conversation,
+                text,
+                event=CANCELLED,
+                data=message_data(appointment),
+                key=f"{appointment.id}:cancelled",
+            )
+
+    async def reminder(self, tenant: Tenant, appointment: Appointment) -> None:
+        await self._send(tenant, appointment, Moment.REMINDER)
+
+    async def _send(self, tenant: Tenant, appointment: Appointment, moment: Moment) -> None:
+        hours = await self.setup.store.hours(tenant.id, [appointment.agent_id])
+        agent_email = hours[0].get("email") if hours else None
+        organizer = await self.mail.sender_of(tenant) or "appointments@invalid"
+        for letter in letters(
+            appointment,
+            moment,
+            tenant_name=tenant.name,
+            organizer=organizer,
+            manage_link=self.manage_link(appointment),
+            agent_email=agent_email,
+            agent_zone=(await self.setup.settings(tenant.id)).time_zone,
+            now=self.clock(),
+        ):
+            try:
+                await self.mail.enqueue(
+                    tenant, letter.to, letter.subject, letter.layout, letter.lang, letter.attachments
+                )
+            except WsChatError as e:
+                log.warning(
+                    "appointment %s: its %s mail was not queued (%s)",
+                    appointment.id,
+                    moment.value,
+                    e.code.value,
+                )

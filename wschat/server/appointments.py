@@ -1,0 +1,48 @@
+"""The wiring of appointments (wschat/appointments): set-up, booking, changes and what they notify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wschat.appointments.booking import Bookings
+from wschat.appointments.changes import Changes
+from wschat.appointments.notices import Notices
+from wschat.appointments.setup import AppointmentSetup
+from wschat.appointments.tokens import AppointmentLinks
+from wschat.chat.messages import MessageService
+from wschat.clock import Clock
+from wschat.config import Settings
+from wschat.mail.service import MailService
+from wschat.storage import Stores
+
+
+@dataclass(frozen=True)
+class Appointments:
+    setup: AppointmentSetup
+    bookings: Bookings
+    changes: Changes
+
+    def services(self) -> tuple[object, ...]:
+        """The services handlers ask for by type."""
+        return (self.setup, self.bookings, self.changes)
+
+
+def appointment_services(
+    settings: Settings,
+    stores: Stores,
+    messages: MessageService,
+    mail: MailService,
+    clock: Clock,
+    *,
+    holder: str,
+) -> Appointments:
+    links = AppointmentLinks(settings.secret_key.reveal().encode())
+    setup = AppointmentSetup(stores.appointments, stores.users, clock)
+    notices = Notices(
+        setup, stores.conversations, messages, mail, links, clock, public_url=settings.server.public_url
+    )
+    return Appointments(
+        setup,
+        Bookings(stores.appointments, setup, stores.tenants, notices, clock),
+        Changes(setup, stores.tenants, stores.leases, notices, links, clock, holder=holder),
+    )

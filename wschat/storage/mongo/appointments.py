@@ -1,0 +1,159 @@
+"""The MongoDB adapter for appointments (wschat/appointments/store.py).
+
+No transactions (FerretDB has none): a booking inserts the appointment, then its cells' claims in one
+ordered ``insert_many``; a claim whose ``_id`` is stored already stops it, and the booking's own claims and
+record are deleted again before :class:`Taken` is raised. ``_id`` is the unique key both servers enforce
+through their primary key, so of two overlapping bookings exactly one keeps its claims. A process that dies
+between the two inserts leaves an appointment without claims: it is listed, but its time is not blocked
+(docs/appointments.md, *Races*). Changes are claimed as ``<id>#<change>`` before they are applied, since
+FerretDB's conditional updates are not atomic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from wschat.appointments.store import Taken, claim_rows
+from wschat.records import Document
+from wschat.storage.mongo.database import MongoHandle
+
+
+def _change_claim(tenant_id: str, appointment_id: str, change: str) -> Document:
+    return {"_id": f"{appointment_id}#{change}", "tenant_id": tenant_id, "agent_id": "",
+            "appointment_id": appointment_id, "at": None}  # fmt: skip
+
+
+class MongoAppointmentStore:
+    def __init__(self, db: MongoHandle) -> None:
+        self._types = db["appointment_types"]
+        self._hours = db["appointment_hours"]
+        self._settings = db["appointment_settings"]
+        self._appointments = db["appointments"]
+        self._claims = db["appointment_claims"]
+
+    async def put_type(self, doc: Document) -> None:
+        await self._types.replace_one({"_id": doc["_id"], "tenant_id": doc["tenant_id"]}, doc, upsert=True)
+
+    async def type_of(self, tenant_id: str, type_id: str) -> Document | None:
+        return await self._types.find_one({"_id": type_id, "tenant_id": tenant_id})
+
+    async def types(self, tenant_id: str) -> list[Document]:
+        cursor = self._types.find({"tenant_id": tenant_id}).sort(
+            [("created_at", ASCENDING), ("_id", ASCENDING)]
+        )
+        return [doc async for doc in cursor]
+
+    async def delete_type(self, tenant_id: str, type_id: str) -> bool:
+        return (await self._types.delete_one({"_id": type_id, "tenant_id": tenant_id})).deleted_count == 1
+
+    async def put_hours(self, doc: Document) -> None:
+        await self._hours.replace_one({"_id": doc["_id"], "tenant_id": doc["tenant_id"]}, doc, upsert=True)
+
+    async def hours(self, tenant_id: str, agent_ids: Sequence[str]) -> list[Document]:
+        cursor = self._hours.find({"tenant_id": tenant_id, "agent_id": {"$in": list(agent_ids)}})
+        return [doc async for doc in cursor]
+
+    async def put_settings(self, doc: Document) -> None:
+        await self._settings.replace_one({"_id": doc["_id"], "tenant_id": doc["tenant_id"]}, doc, upsert=True)
+
+    async def settings(self, tenant_id: str) -> Document | None:
+        return await self._settings.find_one({"_id": tenant_id, "tenant_id": tenant_id})
+
+    async def book(self, doc: Document, cells: Sequence[datetime]) -> None:
+        await self._appointments.insert_one(dict(doc))
+        try:
+            await self._claims.insert_many(claim_rows(doc, cells), ordered=True)
+        except BulkWriteError as e:
+            if any(error.get("code") != 11000 for error in e.details.get("writeErrors", [])):
+                raise
+            await self._claims.delete_many({"tenant_id": doc["tenant_id"], "appointment_id": doc["_id"]})
+            await self._appointments.delete_one({"_id": doc["_id"], "tenant_id": doc["tenant_id"]})
+            raise Taken() from e
+
+    async def appointment(self, tenant_id: str, appointment_id: str) -> Document | None:
+        return await self._appointments.find_one({"_id": appointment_id, "tenant_id": tenant_id})
+
+    async def cancel(
+        self, tenant_id: str, appointment_id: str, sequence: int, changes: Document
+    ) -> Document | None:
+        found = {"_id": appointment_id, "tenant_id": tenant_id, "status": "booked", "sequence": sequence}
+        if await self._appointments.find_one(found, {"_id": 1}) is None:
+            return None
+        if not await self._claim(tenant_id, appointment_id, str(sequence + 1)):
+            return None
+        state = {**changes, "status": "cancelled", "sequence": sequence + 1, "remind_at": None}
+        await self._appointments.update_one({"_id": appointment_id, "tenant_id": tenant_id}, {"$set": state})
+        await self._claims.delete_many(
+            {"tenant_id": tenant_id, "appointment_id": appointment_id, "at": {"$ne": None}}
+        )
+        return await self.appointment(tenant_id, appointment_id)
+
+    async def _claim(self, tenant_id: str, appointment_id: str, change: str) -> bool:
+        try:
+            await self._claims.insert_one(_change_claim(tenant_id, appointment_id, change))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def taken(
+        self, tenant_id: str, agent_ids: Sequence[str], since: datetime, until: datetime
+    ) -> dict[str, list[datetime]]:
+        found: dict[str, list[datetime]] = {agent: [] for agent in agent_ids}
+        query = {
+            "tenant_id": tenant_id,
+            "agent_id": {"$in": list(agent_ids)},
+            "at": {"$gte": since, "$lt": until},
+        }
+        async for claim in self._claims.find(query, {"agent_id": 1, "at": 1}):
+            found[claim["agent_id"]].append(claim["at"])
+        return found
+
+    async def between(
+        self, tenant_id: str, since: datetime, until: datetime, agent_id: str | None = None
+    ) -> list[Document]:
+        query: Document = {"tenant_id": tenant_id, "starts_at": {"$gte": since, "$lt": until}}
+        if agent_id is not None:
+            query["agent_id"] = agent_id
+        cursor = self._appointments.find(query).sort([("starts_at", ASCENDING), ("_id", ASCENDING)])
+        return [doc async for doc in cursor]
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[Document]:
+        cursor = self._appointments.find({"remind_at": {"$ne": None, "$lte": now}}).sort(
+            "remind_at", ASCENDING
+        )
+        return [doc async for doc in cursor.limit(limit)]
+
+    async def reminded(self, tenant_id: str, appointment_id: str) -> bool:
+        if not await self._claim(tenant_id, appointment_id, "reminder"):
+            return False
+        found = {"_id": appointment_id, "tenant_id": tenant_id, "status": "booked"}
+        result = await self._appointments.update_one(found, {"$set": {"remind_at": None}})
+        return result.modified_count == 1
+
+    async def of_visitor(self, tenant_id: str, visitor_id: str) -> list[Document]:
+        cursor = self._appointments.find({"tenant_id": tenant_id, "visitor_id": visitor_id})
+        return [doc async for doc in cursor.sort("starts_at", ASCENDING)]
+
+    async def of_conversation(self, tenant_id: str, conversation_id: str) -> list[Document]:
+        cursor = self._appointments.find({"tenant_id": tenant_id, "conversation_id": conversation_id})
+        return [doc async for doc in cursor.sort("starts_at", ASCENDING)]
+
+    async def delete_of_visitor(self, tenant_id: str, visitor_id: str) -> int:
+        cursor = self._appointments.find({"tenant_id": tenant_id, "visitor_id": visitor_id}, {"_id": 1})
+        return await self._delete(tenant_id, [doc["_id"] async for doc in cursor])
+
+    async def delete_ended_before(self, tenant_id: str, before: datetime, limit: int) -> int:
+        query = {"tenant_id": tenant_id, "ends_at": {"$lt": before}}
+        cursor = self._appointments.find(query, {"_id": 1}).sort("ends_at", ASCENDING).limit(limit)
+        return await self._delete(tenant_id, [doc["_id"] async for doc in cursor])
+
+    async def _delete(self, tenant_id: str, ids: list[str]) -> int:
+        if not ids:
+            return 0
+        await self._claims.delete_many({"tenant_id": tenant_id, "appointment_id": {"$in": ids}})
+        result = await self._appointments.delete_many({"tenant_id": tenant_id, "_id": {"$in": ids}})
+        return result.deleted_count

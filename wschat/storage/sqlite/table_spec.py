@@ -1,0 +1,113 @@
+"""A table's columns and how a document's fields map onto them (``tables.py`` lists the tables)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from wschat.records import Document
+from wschat.storage.sqlite import values
+
+Kind = Literal["text", "int", "real", "bool", "time", "json", "blobs", "rest"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "text"
+
+    @property
+    def field(self) -> str:
+        return "_id" if self.name == "id" else self.name
+
+    def encode(self, value: Any) -> Any:
+        match self.kind:
+            case "time":
+                return values.to_time(value)
+            case "json" | "rest":
+                return values.to_json(value)
+            case "bool":
+                return None if value is None else int(bool(value))
+            case "blobs":
+                return values.to_blobs(value)
+            case _:
+                return value
+
+    def decode(self, value: Any) -> Any:
+        match self.kind:
+            case "time":
+                return values.from_time(value)
+            case "json" | "rest":
+                return values.from_json(value)
+            case "bool":
+                return None if value is None else bool(value)
+            case "blobs":
+                return values.from_blobs(value)
+            case _:
+                return value
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    #: Defaults for fields a document may lack (one written by an older version, or by the other adapter).
+    defaults: Mapping[str, Any] | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    def encode(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """A document as column values; fields without a column go to the ``rest`` column, if any."""
+        row: dict[str, Any] = {}
+        known = {c.field for c in self.columns}
+        for c in self.columns:
+            if c.kind == "rest":
+                row[c.name] = c.encode({k: v for k, v in doc.items() if k not in known} or None)
+                continue
+            value = doc.get(c.field)
+            if value is None and self.defaults and c.field in self.defaults:
+                value = self.defaults[c.field]
+            row[c.name] = c.encode(value)
+        unknown = set(doc) - known
+        if unknown and not any(c.kind == "rest" for c in self.columns):
+            raise ValueError(f"{self.name} has no column for {sorted(unknown)}")
+        return row
+
+    def decode(self, row: sqlite3.Row | Mapping[str, Any]) -> Document:
+        doc: Document = {}
+        for c in self.columns:
+            value = c.decode(row[c.name])
+            if c.kind == "rest":
+                doc.update(value or {})
+            else:
+                doc[c.field] = value
+        return doc
+
+    def insert_sql(self, *, skip_known_id: bool = False) -> str:
+        """An INSERT of every column; ``skip_known_id`` makes a row whose id is stored a no-op (any other
+        constraint still fails loudly)."""
+        names = self.column_names
+        sql = f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
+        return sql + " ON CONFLICT (id) DO NOTHING" if skip_known_id else sql
+
+    def select_sql(self) -> str:
+        return f"SELECT {', '.join(self.column_names)} FROM {self.name}"
+
+
+def columns_of(*specs: str) -> tuple[Column, ...]:
+    """Columns from ``"name"`` or ``"name:kind"``."""
+    out = []
+    for spec in specs:
+        name, _, kind = spec.partition(":")
+        out.append(Column(name, kind or "text"))  # type: ignore[arg-type]
+    return tuple(out)
