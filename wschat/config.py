@@ -177,6 +177,9 @@ class Settings:
     #: ``wschat serve`` freezes what start-up allocated and collects the young generation less often
     #: (``WSCHAT_GC_TUNING=off`` keeps Python's defaults; docs/benchmarks.md measures both).
     gc_tuning: bool = True
+    #: Networks webhooks may be sent into though they are not public (``WSCHAT_WEBHOOK_ALLOW_NETWORKS``, CIDR
+    #: list, docs/webhooks.md); ``http://`` is accepted only for addresses in them.
+    webhook_allow_networks: str = ""
     #: The FerretDB binary (only for copying an old installation: ``wschat db copy --from ferretdb://…``).
     ferretdb_bin: Path | None = None
 
@@ -232,6 +235,7 @@ _KNOWN = {
     "WSCHAT_RETENTION_IP_DAYS",
     "WSCHAT_RETENTION_MAIL_DAYS",
     "WSCHAT_RETENTION_AUDIT_DAYS",
+    "WSCHAT_WEBHOOK_ALLOW_NETWORKS",
 }
 
 
@@ -328,6 +332,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
         operator_token=reader.get("WSCHAT_OPERATOR_TOKEN", None, _parse_secret),
         log_level=reader.get("WSCHAT_LOG_LEVEL", "info", parse_log_level),
+        webhook_allow_networks=reader.get("WSCHAT_WEBHOOK_ALLOW_NETWORKS", "", parse_trusted_proxies),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),
     )
 

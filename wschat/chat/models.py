@@ -182,6 +182,16 @@ class ChatClosed:
 
 
 @dataclass(frozen=True)
+class OfflineMessageLeft:
+    """A visitor left an offline message (wschat/chat/offline.py). Published again when the same form is
+    sent again (the first sending may have been cut short after storing it); subscribers treat the
+    conversation's id as the event's key."""
+
+    conversation: Conversation
+    text: str
+
+
+@dataclass(frozen=True)
 class ChatHandedOver:
     """The conversation went to another agent, or back to the queue."""
 

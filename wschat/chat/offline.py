@@ -20,6 +20,7 @@ from wschat.accounts.models import Principal, Tenant
 from wschat.accounts.store import TenantStore
 from wschat.audit.models import Action, Target, TargetKind, actor_of
 from wschat.audit.service import AuditService
+from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.chat.conversation_store import ConversationStore, Superseded
@@ -29,6 +30,7 @@ from wschat.chat.models import (
     ClientId,
     Conversation,
     ConversationStatus,
+    OfflineMessageLeft,
     Origin,
     Party,
     RawText,
@@ -101,7 +103,9 @@ class OfflineService:
         publisher: Publisher,
         clock: Clock,
         audit: AuditService,
+        events: DomainEvents | None = None,
     ) -> None:
+        self._events = events or DomainEvents()
         self._conversations = conversations
         self._messages = messages
         self._visitors = visitors
@@ -155,6 +159,7 @@ class OfflineService:
         await self._visitors.mark_engaged(visitor.tenant_id, visitor.id)
         await self._messages.record(conversation, by, form.client_id or "offline", form.text)
         log.info("offline message %s left in tenant %s", conversation.id, visitor.tenant_id)
+        await self._events.publish(OfflineMessageLeft(conversation, form.text))
         await self._count_changed(visitor.tenant_id)
         return conversation
 
@@ -166,6 +171,7 @@ class OfflineService:
             return None
         by = Party(SenderKind.VISITOR, visitor.id, visitor.display_name)
         await self._messages.record(earlier, by, form.client_id, form.text)
+        await self._events.publish(OfflineMessageLeft(earlier, form.text))  # queued once, by its id
         return earlier
 
     async def todo(self, agent: Principal, query: TodoQuery) -> tuple[list[OfflineItemWire], str | None, int]:

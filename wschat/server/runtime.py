@@ -49,6 +49,7 @@ from wschat.sealing import Sealer
 from wschat.server.agent_data import agent_data_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
+from wschat.server.webhooks import Webhooks, webhook_services
 from wschat.server.wiring import archive_service, cursor_key, mail_services
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
@@ -113,6 +114,8 @@ class Runtime:
     #: Deleted agents' names taken out of their chats (a housekeeping step), and an agent's own download.
     former_agents: FormerAgents
     own_data: OwnData
+    #: Webhooks to the tenants' CRMs: the admin's endpoints, the queue, and its worker.
+    webhooks: Webhooks
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -150,6 +153,7 @@ class Runtime:
             self.audit,
             self.retention,
             self.own_data,
+            self.webhooks.service,
         )
 
     async def close(self) -> None:
@@ -244,6 +248,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     audit = AuditService(stores.audit, clock, Cursors(cursor_key(settings, b"wschat audit cursors v1")))
     former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
     subscribe(events, routing, calls, photos, canned, audit, former_agents)
+    webhooks = webhook_services(settings, stores, clock, events, holder=node_id)
     outbox_worker, mail = mail_services(settings, db, clock)
     archive = archive_service(settings, db, audit)
     return Runtime(
@@ -258,6 +263,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             clock,
             transport,
             new_sessions=counter("new-visitors", settings.chat.new_visitors_per_minute),
+            events=events,
         ),
         conversations=conversations,
         messages=messages,
@@ -297,7 +303,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             visitors=visitor_store,
         ),
         offline=OfflineService(
-            conversations, messages, visitor_store, presence, tenants, mail, transport, clock, audit
+            conversations, messages, visitor_store, presence, tenants, mail, transport, clock, audit, events
         ),
         archive=archive,
         archive_export=ArchiveExport(archive),
@@ -345,6 +351,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         ),
         former_agents=former_agents,
         own_data=own_data,
+        webhooks=webhooks,
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

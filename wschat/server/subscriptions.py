@@ -9,10 +9,12 @@ from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
 from wschat.audit.service import AuditService
 from wschat.boundary.domain_events import DomainEvents
 from wschat.canned.service import CannedReplyService
-from wschat.chat.models import ChatClosed, ChatHandedOver
+from wschat.chat.models import ChatClosed, ChatHandedOver, OfflineMessageLeft
 from wschat.chat.routing import RoutingService
 from wschat.media.service import PhotoService
 from wschat.signalling.service import CallService
+from wschat.visitors.models import ContactSubmitted
+from wschat.webhooks.feed import WebhookFeed
 
 
 def subscribe(
@@ -60,3 +62,11 @@ def subscribe(
 
     events.subscribe(UserDeleted, record_deleted_user)
     events.subscribe(UserDeleted, unname_deleted_user)
+
+
+def subscribe_webhooks(events: DomainEvents, feed: WebhookFeed) -> None:
+    """What goes to the tenants' CRMs (wschat/webhooks), after the subscribers above: each queues a
+    delivery, stored before the publisher's call returns."""
+    events.subscribe(ChatClosed, feed.chat_closed)
+    events.subscribe(OfflineMessageLeft, feed.offline_message_left)
+    events.subscribe(ContactSubmitted, feed.contact_submitted)

@@ -41,6 +41,7 @@ from wschat.subjects.store import SubjectStore
 from wschat.video.store import VideoRecords
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
+from wschat.webhooks.store import DeliveryStore, EndpointStore
 
 #: Every table (collection) of an installation, parents before children: the order a copy loads them.
 TABLES = (
@@ -66,6 +67,8 @@ TABLES = (
     "signups",
     "subject_requests",
     "former_agents",
+    "webhook_endpoints",
+    "webhook_deliveries",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -105,6 +108,8 @@ class Stores:
     audit: AuditStore
     retention: RetentionStore
     agent_data: AgentDataStore
+    webhook_endpoints: EndpointStore
+    webhook_deliveries: DeliveryStore
 
 
 class Database(Protocol):

@@ -24,6 +24,7 @@ from wschat.storage.mongo.subjects import MongoSubjectStore
 from wschat.storage.mongo.transcripts import MongoTranscriptStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
+from wschat.storage.mongo.webhooks import MongoDeliveryStore, MongoEndpointStore
 
 
 def build_stores(db: MongoHandle) -> Stores:
@@ -50,4 +51,6 @@ def build_stores(db: MongoHandle) -> Stores:
         agent_data=MongoAgentDataStore(db),
         archive=MongoArchiveStore(db),
         audit=MongoAuditStore(db),
+        webhook_endpoints=MongoEndpointStore(db),
+        webhook_deliveries=MongoDeliveryStore(db),
     )

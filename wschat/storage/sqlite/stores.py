@@ -22,6 +22,7 @@ from wschat.storage.sqlite.signups import SqliteSignupStore
 from wschat.storage.sqlite.subjects import SqliteSubjectStore
 from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
+from wschat.storage.sqlite.webhooks import SqliteDeliveryStore, SqliteEndpointStore
 
 
 def build_stores(db: Connections) -> Stores:
@@ -48,4 +49,6 @@ def build_stores(db: Connections) -> Stores:
         agent_data=SqliteAgentDataStore(db),
         archive=SqliteArchiveStore(db),
         audit=SqliteAuditStore(db),
+        webhook_endpoints=SqliteEndpointStore(db),
+        webhook_deliveries=SqliteDeliveryStore(db),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from wschat.records import Document
-from wschat.storage.sqlite import values
+from wschat.storage.sqlite import values, webhook_columns
 
 Kind = Literal["text", "int", "real", "bool", "time", "json", "blobs", "rest"]
 
@@ -366,6 +366,8 @@ CANNED_REPLIES = Table(
     ),
 )
 
+WEBHOOK_ENDPOINTS = Table("webhook_endpoints", _c(*webhook_columns.ENDPOINTS))
+WEBHOOK_DELIVERIES = Table("webhook_deliveries", _c(*webhook_columns.DELIVERIES))
 #: Every table, parents before children (the order a copy loads them in).
 TABLES: tuple[Table, ...] = (
     TENANTS,
@@ -390,6 +392,8 @@ TABLES: tuple[Table, ...] = (
     SIGNUPS,
     SUBJECT_REQUESTS,
     FORMER_AGENTS,
+    WEBHOOK_ENDPOINTS,
+    WEBHOOK_DELIVERIES,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

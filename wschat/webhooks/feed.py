@@ -1,0 +1,96 @@
+"""From the domain events to queued deliveries: what each event sends (wschat.server.subscriptions lists
+who follows what).
+
+Each runs inside the publisher's call, so the delivery is stored before the visitor or agent hears that
+the chat closed or the form arrived. A close whose process died before this ran is completed by
+housekeeping (wschat/chat/repair.py), which publishes the event again; the event's key makes that one
+delivery, not two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from wschat.chat.conversation_store import ConversationStore
+from wschat.chat.message_store import MessageStore
+from wschat.chat.models import ChatClosed, Message, OfflineMessageLeft
+from wschat.clock import Clock
+from wschat.visitors.models import ContactSubmitted
+from wschat.visitors.store import VisitorStore
+from wschat.webhooks import payloads
+from wschat.webhooks.models import WebhookEvent
+from wschat.webhooks.service import WebhookService
+
+#: Messages a ``conversation.closed`` carries at most (read in pages of :data:`_PAGE`).
+MAX_TRANSCRIPT = 2000
+_PAGE = 500
+
+
+class WebhookFeed:
+    def __init__(
+        self,
+        webhooks: WebhookService,
+        visitors: VisitorStore,
+        conversations: ConversationStore,
+        messages: MessageStore,
+        clock: Clock,
+    ) -> None:
+        self._webhooks = webhooks
+        self._visitors = visitors
+        self._conversations = conversations
+        self._messages = messages
+        self._clock = clock
+
+    async def chat_closed(self, event: ChatClosed) -> None:
+        conversation = event.conversation
+        tenant_id = conversation.tenant_id
+        visitor = await self._visitors.by_id(tenant_id, conversation.visitor_id)
+        messages, complete = await self._transcript(tenant_id, conversation.id)
+        data = payloads.conversation_closed(conversation, visitor, messages, complete=complete)
+        await self._webhooks.enqueue(
+            tenant_id,
+            WebhookEvent.CONVERSATION_CLOSED,
+            data,
+            key=f"{conversation.id}:{conversation.epoch}",
+            visitor_id=conversation.visitor_id,
+        )
+
+    async def offline_message_left(self, event: OfflineMessageLeft) -> None:
+        conversation = event.conversation
+        visitor = await self._visitors.by_id(conversation.tenant_id, conversation.visitor_id)
+        await self._webhooks.enqueue(
+            conversation.tenant_id,
+            WebhookEvent.OFFLINE_MESSAGE_CREATED,
+            payloads.offline_message(conversation, visitor, event.text),
+            key=conversation.id,
+            visitor_id=conversation.visitor_id,
+        )
+
+    async def contact_submitted(self, event: ContactSubmitted) -> None:
+        visitor = event.visitor
+        conversation_id = event.conversation_id
+        if conversation_id is not None:  # named by the widget: only the visitor's own is passed on
+            conversation = await self._conversations.get(visitor.tenant_id, conversation_id)
+            if conversation is None or conversation.visitor_id != visitor.id:
+                conversation_id = None
+        contact = "\n".join(f"{k}={v}" for k, v in sorted(visitor.contact.items()))
+        # The same data sent again (a resent form) is one delivery; changed data is a new one.
+        key = hashlib.sha256(f"{visitor.id}\n{conversation_id}\n{contact}".encode()).hexdigest()
+        await self._webhooks.enqueue(
+            visitor.tenant_id,
+            WebhookEvent.CONTACT_SUBMITTED,
+            payloads.contact_submitted(visitor, conversation_id, self._clock()),
+            key=key,
+            visitor_id=visitor.id,
+        )
+
+    async def _transcript(self, tenant_id: str, conversation_id: str) -> tuple[list[Message], bool]:
+        found: list[Message] = []
+        after = 0
+        while len(found) < MAX_TRANSCRIPT:
+            page = await self._messages.after(tenant_id, conversation_id, after, _PAGE, agents=False)
+            found += page
+            if len(page) < _PAGE:
+                return found[:MAX_TRANSCRIPT], True
+            after = page[-1].seq
+        return found[:MAX_TRANSCRIPT], False
