@@ -97,9 +97,11 @@ def refusal(address: Address) -> str | None:
         return "link-local"
     if address.is_multicast:
         return "multicast"
+    if address.is_reserved:
+        return "reserved"
     if address.is_private or (isinstance(address, ipaddress.IPv4Address) and address in _SHARED):
         return "private"
-    if address.is_reserved or not address.is_global:
+    if not address.is_global:
         return "reserved"
     return None
 
