@@ -305,3 +305,21 @@ async def test_deliveries_listed_by_pages_and_sent_again(office: Office, receive
     deleted = await office.call("DELETE", f"/api/webhooks/{endpoint_id}")
     assert deleted.status == 204
     assert await _deliveries(office) == []
+
+
+async def test_erasing_a_person_deletes_the_deliveries_about_them(office: Office, receiver: Receiver) -> None:
+    await office.register(receiver.url, "offline_message.created", "appointment.booked")
+    visitor = await office.server.visitor()
+    await visitor.ok("offline.leave", {"email": "e@example.org", "text": "Hallo", "client_id": "f1"})
+    await wait_for(lambda: len(receiver.received) == 1)
+    visitor_id = json.loads(receiver.received[0].body)["data"]["visitor"]["id"]
+    service = office.server.app.runtime.webhooks.service
+    await service.enqueue(office.acme.id, "appointment.booked", {"n": 1}, key="apt_other")
+    await wait_for(lambda: len(receiver.received) == 2)
+
+    reply = await office.call("POST", f"/api/subjects/{visitor_id}/erase", {"mode": "delete"})
+
+    assert reply.status == 200, reply.body
+    assert reply.body["erased"]["counts"]["webhook_deliveries"] == 1
+    [left] = await _deliveries(office)
+    assert left["event"] == "appointment.booked"

@@ -336,6 +336,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             own_requests=counter("own-data", OWN_REQUESTS, OWN_WINDOW),
             audit=audit,
             outbox=stores.outbox,
+            webhook_deliveries=stores.webhook_deliveries,
         ),
         audit=audit,
         retention=RetentionService(tenants, settings.retention, clock),

@@ -13,6 +13,7 @@ from wschat.lifecycle.store import TenantDataStore
 from wschat.subjects.models import EraseMode
 from wschat.subjects.store import BATCH, SubjectStore
 from wschat.visitors.models import Visitor
+from wschat.webhooks.store import DeliveryStore
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,13 @@ class Erased:
 
 
 class Eraser:
-    def __init__(self, subjects: SubjectStore, tenant_data: TenantDataStore) -> None:
+    def __init__(
+        self, subjects: SubjectStore, tenant_data: TenantDataStore, deliveries: DeliveryStore | None = None
+    ) -> None:
         self.subjects = subjects
         self.tenant_data = tenant_data
+        #: Webhook deliveries about the person (their bodies hold the person's data; wschat/webhooks).
+        self.deliveries = deliveries
 
     async def erase(
         self, visitor: Visitor, mode: EraseMode, recipients: list[str], forwards: list[str]
@@ -44,6 +49,10 @@ class Eraser:
                 break
             _add(counts, deleted)
         await self._pages_gone(visitor, counts)
+        if self.deliveries is not None and (
+            sent := await self.deliveries.forget_visitor(tenant_id, visitor.id)
+        ):
+            _add(counts, {"webhook_deliveries": sent})
         if mode is EraseMode.DELETE:
             gone = await self.subjects.delete_visitor(tenant_id, visitor.id)
             # A page view or a chat that the visitor's browser stored while the above ran: the visitor is

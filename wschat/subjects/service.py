@@ -41,6 +41,7 @@ from wschat.subjects.store import BATCH, SubjectStore
 from wschat.visitors.models import Visitor
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
+from wschat.webhooks.store import DeliveryStore
 
 #: Messages read per query while an export is put together.
 _MESSAGES = 500
@@ -68,6 +69,7 @@ class SubjectService:
         own_requests: HitCounter,
         audit: AuditService,
         outbox: OutboxStore,
+        webhook_deliveries: DeliveryStore | None = None,
     ) -> None:
         self.subjects = subjects
         self.visitors = visitors
@@ -78,7 +80,7 @@ class SubjectService:
         self.transcripts = transcripts
         self.tenant_data = tenant_data
         self.outbox = outbox
-        self.eraser = Eraser(subjects, tenant_data)
+        self.eraser = Eraser(subjects, tenant_data, webhook_deliveries)
         self.cursors = cursors
         #: Every request answered, and the visitor's own, is recorded there too (wschat/audit).
         self.audit = audit
