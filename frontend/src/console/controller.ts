@@ -48,9 +48,10 @@ export type View =
   | "video"
   | "mail"
   | "subjects"
-  | "audit";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit"];
-export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit"];
+  | "audit"
+  | "webhooks";
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit", "webhooks"];
+export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit", "webhooks"];
 
 export interface Ui {
   phase: "loading" | "login" | "app";

@@ -34,6 +34,8 @@ const SAME = new Set([
   "languages.de",
   "a11y.newMessage",
   "settings.contract.states.demo",
+  "nav.webhooks",
+  "webhooks.title",
 ]);
 
 describe("the German console texts", () => {

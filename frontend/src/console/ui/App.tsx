@@ -22,6 +22,7 @@ import { Mail } from "./Mail";
 import { Offline } from "./Offline";
 import { Video } from "./Video";
 import { VisitorPanel } from "./VisitorPanel";
+import { Webhooks } from "./Webhooks";
 import { useState } from "preact/hooks";
 
 function viewFromHash(admin: boolean): View {
@@ -179,6 +180,7 @@ export function App() {
             {ui.view === "mail" && admin && <Mail />}
             {ui.view === "subjects" && admin && <Subjects />}
             {ui.view === "audit" && admin && <Audit />}
+            {ui.view === "webhooks" && admin && <Webhooks />}
           </main>
         )}
       </div>
