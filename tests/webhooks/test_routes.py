@@ -130,6 +130,17 @@ async def test_bad_body_is_refused_and_nothing_is_stored(office: Office, body: d
     assert await stored(office.server.app.runtime.db, "webhook_endpoints") == []
 
 
+async def test_eleventh_endpoint_is_refused_and_not_stored(office: Office, receiver: Receiver) -> None:
+    for n in range(10):
+        await office.register(f"{receiver.url}/{n}", "conversation.closed")
+
+    body = {"url": receiver.url, "events": ["conversation.closed"]}
+    reply = await office.call("POST", "/api/webhooks", body)
+
+    assert (reply.status, reply.code) == (409, "LIMIT_REACHED")
+    assert len(await stored(office.server.app.runtime.db, "webhook_endpoints")) == 10
+
+
 async def test_bad_url_in_a_change_is_refused_and_nothing_changes(office: Office, receiver: Receiver) -> None:
     endpoint_id, _ = await office.register(receiver.url, "conversation.closed")
     before = await stored(office.server.app.runtime.db, "webhook_endpoints")

@@ -44,6 +44,8 @@ class WebhookFeed:
     async def chat_closed(self, event: ChatClosed) -> None:
         conversation = event.conversation
         tenant_id = conversation.tenant_id
+        if not await self._webhooks.wanted(tenant_id, WebhookEvent.CONVERSATION_CLOSED):
+            return  # no transcript read for nobody
         visitor = await self._visitors.by_id(tenant_id, conversation.visitor_id)
         messages, complete = await self._transcript(tenant_id, conversation.id)
         data = payloads.conversation_closed(conversation, visitor, messages, complete=complete)

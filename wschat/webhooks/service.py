@@ -214,6 +214,10 @@ class WebhookService:
             self._on_queued()
         return queued
 
+    async def wanted(self, tenant_id: str, event: WebhookEvent) -> bool:
+        """Whether any enabled endpoint of the tenant subscribed to ``event`` (before building a body)."""
+        return any(e.enabled and event in e.events for e in await self._endpoints.of_tenant(tenant_id))
+
     async def restricted(self, tenant_id: str, visitor_id: str) -> bool:
         """Whether the visitor restricted the processing of their data (GDPR Art. 18): then nothing about
         them is sent anywhere."""

@@ -242,7 +242,7 @@ V14 = [
 #: are the worker's durable queue and the console's log at once. The worker reads the pending ones through a
 #: partial index, however many were delivered; the console pages a tenant's (or one endpoint's) newest first;
 #: erasure finds a visitor's; the clean-up takes the oldest of any tenant. A deleted endpoint or tenant takes
-#: its deliveries with it.
+#: its deliveries with it (``ON DELETE CASCADE``, through indexes that lead with their keys).
 V15 = [
     """CREATE TABLE webhook_endpoints (
         id TEXT PRIMARY KEY,
@@ -276,7 +276,8 @@ V15 = [
     )""",
     "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'",
     "CREATE INDEX webhook_deliveries_tenant ON webhook_deliveries (tenant_id, created_at, id)",
-    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (tenant_id, endpoint_id, created_at, id)",
+    # Leads with the endpoint: its deletion cascades through it (a foreign key's child lookup).
+    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at, id)",
     "CREATE INDEX webhook_deliveries_visitor ON webhook_deliveries (tenant_id, visitor_id)",
     "CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at)",
 ]
