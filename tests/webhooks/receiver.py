@@ -1,5 +1,6 @@
 """A real HTTP receiver for webhook tests: aiohttp.web on 127.0.0.1, port 0, keeping every request it got
-and answering as the test tells it (a status per request, a redirect, a long body)."""
+and answering as the test tells it (a status per request, a redirect, a long body). It can be stopped and
+started again on the same port (a CRM that is down for a while)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ class Receiver:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         server = site._server
         assert server is not None
@@ -59,3 +60,4 @@ class Receiver:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
