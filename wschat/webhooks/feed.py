@@ -21,8 +21,10 @@ from wschat.webhooks import payloads
 from wschat.webhooks.models import WebhookEvent
 from wschat.webhooks.service import WebhookService
 
-#: Messages a ``conversation.closed`` carries at most (read in pages of :data:`_PAGE`).
+#: Messages a ``conversation.closed`` carries at most (read in pages of :data:`_PAGE`), and their text at
+#: most in characters: a body stays small enough to store and to send within the 5 s of a try.
 MAX_TRANSCRIPT = 2000
+MAX_TRANSCRIPT_CHARS = 500_000
 _PAGE = 500
 
 
@@ -87,12 +89,16 @@ class WebhookFeed:
         )
 
     async def _transcript(self, tenant_id: str, conversation_id: str) -> tuple[list[Message], bool]:
+        """The visible messages, oldest first, and whether they are all (else the first that fit)."""
         found: list[Message] = []
-        after = 0
-        while len(found) < MAX_TRANSCRIPT:
+        chars, after = 0, 0
+        while True:
             page = await self._messages.after(tenant_id, conversation_id, after, _PAGE, agents=False)
-            found += page
+            for message in page:
+                chars += len(message.text)
+                if len(found) == MAX_TRANSCRIPT or chars > MAX_TRANSCRIPT_CHARS:
+                    return found, False
+                found.append(message)
             if len(page) < _PAGE:
-                return found[:MAX_TRANSCRIPT], True
+                return found, True
             after = page[-1].seq
-        return found[:MAX_TRANSCRIPT], False

@@ -13,7 +13,7 @@ A delivery's life::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, TypedDict
 
@@ -143,6 +143,13 @@ class DeliveryWire(TypedDict):
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def utc_iso(value: datetime | None) -> str | None:
+    """A time as the bodies sent to receivers carry it: ISO 8601 in UTC with ``Z``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # -- what the admin sends ------------------------------------------------------------------------------

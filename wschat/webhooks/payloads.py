@@ -7,15 +7,12 @@ what the visitor saw: agents-only notes are left out.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from wschat.chat.models import Conversation, Message, Party, Visibility
 from wschat.visitors.models import Visitor
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value is not None else None
+from wschat.webhooks.models import utc_iso as iso
 
 
 def visitor_data(visitor: Visitor) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from wschat.webhooks.models import (
     EndpointCreate,
     EndpointUpdate,
     WebhookEvent,
+    utc_iso,
 )
 from wschat.webhooks.signing import new_secret
 from wschat.webhooks.store import DeliveryStore, EndpointStore
@@ -192,7 +193,7 @@ class WebhookService:
             envelope = {
                 "id": delivery_id,
                 "event": event.value,
-                "created_at": now.isoformat(),
+                "created_at": utc_iso(now),
                 "tenant_id": tenant_id,
                 "data": data,
             }
