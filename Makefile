@@ -17,7 +17,7 @@ FRONTEND := wschat/static/.built
 FRONTEND_SOURCES := $(shell find frontend/src frontend/*.json frontend/*.ts frontend/scripts -type f 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-growth bench-archive fuzz soak setup debs clean
+.PHONY: run test lint bench bench-growth bench-archive bench-reports fuzz soak setup debs clean
 
 run: setup
 	$(BIN)/wschat serve
@@ -94,3 +94,10 @@ ARCHIVE_ARGS ?=
 
 bench-archive: $(VENV)/.installed
 	cd bench && nice ../$(BIN)/python archive.py $(ARCHIVE_ARGS)
+
+# A year's report of a tenant with 50 agents (docs/benchmarks.md, "Reports"):
+# make bench-reports REPORTS_ARGS="--agents 200"
+REPORTS_ARGS ?=
+
+bench-reports: $(VENV)/.installed
+	nice $(BIN)/python bench/reports.py $(REPORTS_ARGS)

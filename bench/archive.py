@@ -71,7 +71,16 @@ def _service(db: Database) -> ArchiveService:
     cursors = Cursors(b"bench")
     audit = AuditService(s.audit, utc_now, cursors)
     return ArchiveService(
-        s.archive, s.conversations, s.messages, s.visitors, s.pages, s.calls, s.users, cursors, audit
+        s.archive,
+        s.conversations,
+        s.messages,
+        s.visitors,
+        s.pages,
+        s.calls,
+        s.users,
+        cursors,
+        audit,
+        s.transcripts,
     )
 
 

@@ -139,6 +139,11 @@ def test_load_settings_reads_every_value(tmp_path: Path) -> None:
         ("WSCHAT_RETENTION_MAIL_DAYS", "0"),
         ("WSCHAT_RETENTION_AUDIT_DAYS", "29"),
         ("WSCHAT_RETENTION_AUDIT_DAYS", "3651"),
+        ("WSCHAT_METRICS_ADDRESS", "9100"),
+        ("WSCHAT_METRICS_ADDRESS", ":9100"),
+        ("WSCHAT_METRICS_ADDRESS", "10.0.0.5:"),
+        ("WSCHAT_METRICS_ADDRESS", "10.0.0.5:70000"),
+        ("WSCHAT_METRICS_ADDRESS", "metrics host:9100"),
         ("WSCHAT_PROT", "8080"),
     ],
 )
@@ -147,6 +152,22 @@ def test_load_settings_names_the_bad_variable(tmp_path: Path, variable: str, val
         load_settings({"WSCHAT_DATA_DIR": str(tmp_path), variable: value})
     assert info.value.variable == variable
     assert str(info.value).startswith(variable)
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [
+        ("10.0.0.5:9100", ("10.0.0.5", 9100)),
+        ("[::1]:9100", ("::1", 9100)),
+        ("metrics.lan:0", ("metrics.lan", 0)),
+    ],
+)
+def test_the_metrics_address_is_a_host_and_a_port(
+    tmp_path: Path, value: str, address: tuple[str, int]
+) -> None:
+    settings = load_settings({"WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_METRICS_ADDRESS": value})
+    assert settings.metrics_address == address
+    assert load_settings({"WSCHAT_DATA_DIR": str(tmp_path)}).metrics_address is None
 
 
 def test_the_presence_debounce_is_read_in_milliseconds(tmp_path: Path) -> None:

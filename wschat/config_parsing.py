@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from wschat.errors import ConfigError
 from wschat.proxies import parse_networks
+from wschat.secret import Secret
 
 T = TypeVar("T")
 
@@ -40,6 +41,16 @@ def parse_host(value: str) -> str:
 
 def parse_port(value: str) -> int:
     return int_range(0, 65535)(value)
+
+
+def parse_address(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:9100`` for an IPv6 address) into its host and port."""
+    host, colon, port = value.rpartition(":")
+    if not colon or not host:
+        raise ValueError("must be host:port, such as 10.0.0.5:9100")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return parse_host(host), parse_port(port)
 
 
 def int_range(low: int, high: int) -> Callable[[str], int]:
@@ -104,3 +115,15 @@ def parse_delays(value: str) -> tuple[int, ...]:
     if not 1 <= len(parts) <= 20:
         raise ValueError("must list 1 to 20 delays in seconds, such as 30,120,600")
     return tuple(int_range(1, 2 * 86400)(part) for part in parts)
+
+
+def parse_mongodb_uri(value: str) -> Secret:
+    if not value.startswith(("mongodb://", "mongodb+srv://")):
+        raise ValueError("must start with mongodb:// or mongodb+srv://")
+    return Secret(value)
+
+
+def parse_redis_url(value: str) -> Secret:
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return Secret(value)

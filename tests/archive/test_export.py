@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 
@@ -60,6 +61,31 @@ async def test_export_csv_and_jsonl_hold_what_was_sent_and_are_audited(team: Tea
     assert log.body["exports"][1]["filter"] == {"q": "köln", "format": "csv"}
 
 
+async def test_each_exported_chat_lists_the_export_as_done_with_it(team: Team) -> None:
+    first = await past_chat(team, "bert", ["Lieferung nach Köln"])
+    second = await past_chat(team, "bert", ["etwas anderes"])
+    admin = team.tokens["anna"]
+
+    status, _, _ = await _download(team, admin, q="köln", format="csv")
+    assert status == 200
+    team.server.clock.advance(seconds=1)
+    status, _, _ = await _download(team, admin, format="jsonl")
+    assert status == 200
+
+    opened = await team.server.request("GET", f"/api/archive/{first}", token=admin)
+    other = await team.server.request("GET", f"/api/archive/{second}", token=admin)
+    bert = team.tokens["bert"]
+    listed = await team.server.request("GET", f"/api/conversations/{first}/transcripts", token=bert)
+
+    def exports(copies: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+        return [(c["kind"], c["to"], c["by"]["display_name"]) for c in copies]
+
+    assert opened.status == 200, opened.body
+    assert exports(opened.body["copies"]) == [("export", "csv", "Anna"), ("export", "jsonl", "Anna")]
+    assert exports(other.body["copies"]) == [("export", "jsonl", "Anna")], "only what each export held"
+    assert exports(listed.body["transcripts"]) == exports(opened.body["copies"])
+
+
 async def test_export_is_for_admins_and_bad_filters_store_no_record(team: Team) -> None:
     await past_chat(team, "bert", ["hallo"])
     db = team.server.app.runtime.db
@@ -74,6 +100,7 @@ async def test_export_is_for_admins_and_bad_filters_store_no_record(team: Team) 
     assert (reversed_range[0], json.loads(reversed_range[1])["error"]["code"]) == (400, "INVALID_RANGE")
     assert (bad_format[0], json.loads(bad_format[1])["error"]["code"]) == (400, "VALIDATION_FAILED")
     assert await stored(db, "audit_log") == []
+    assert await stored(db, "transcripts") == []
 
 
 async def test_export_of_another_tenants_chat_by_id_is_not_found(team: Team) -> None:

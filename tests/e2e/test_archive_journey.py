@@ -120,3 +120,13 @@ async def test_archive_journey_transcript_search_forward_export(
     texts = [m["text"] for m in chat["messages"]]
     assert [t for t in texts if t in VISITOR_SAID] == VISITOR_SAID
     assert AGENT_SAID in texts
+
+    # Opened again, the chat says what was done with it: the visitor's copy, the forward, both exports.
+    await detail.get_by_role("button", name="Back to the list").click()
+    await results.get_by_role("button").first.click()
+    copies = console.get_by_role("region", name="Chat of").locator("ul.copies li")
+    await expect(copies).to_have_count(4)
+    await expect(copies.nth(0)).to_contain_text("Sent to the visitor at their request (sam@example.com)")
+    await expect(copies.nth(1)).to_contain_text("to crm@acme.example")
+    await expect(copies.nth(2)).to_contain_text("Exported as CSV by Anna")
+    await expect(copies.nth(3)).to_contain_text("Exported as JSONL by Anna")

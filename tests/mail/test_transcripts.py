@@ -302,6 +302,34 @@ async def test_transcript_visitor_mails_of_a_tenant_are_capped(mailroom: Mailroo
     assert len(await stored(runtime.db, "outbox")) == 2
 
 
+async def test_transcript_visitor_mails_from_one_address_are_capped(mailroom: Mailroom) -> None:
+    """Three widget sessions from one address share its cap, refused past it with nothing stored; an hour
+    later the address may ask again."""
+    runtime = mailroom.server.app.runtime
+    # The per-address cap (10) made small: the same counter, of two.
+    runtime.transcripts._address_mails = MemoryCounter(2, 3600, mailroom.server.clock)
+    codes = []
+    for n in range(3):
+        visitor = await mailroom.server.visitor()
+        cid = (await visitor.ok("chat.start", {"alias": f"V{n}"}))["conversation"]["id"]
+        reply = await visitor.call(
+            "transcript.request", {"conversation_id": cid, "email": f"v{n}@example.com"}
+        )
+        codes.append("ok" if reply["ok"] else reply["error"]["code"])
+    assert codes == ["ok", "ok", "RATE_LIMITED"]
+    assert len(await stored(runtime.db, "transcripts")) == 2
+    assert len(await stored(runtime.db, "outbox")) == 2
+
+    fourth = await mailroom.server.visitor()
+    cid = (await fourth.ok("chat.start", {"alias": "V3"}))["conversation"]["id"]
+    assert await fourth.error("transcript.request", {"conversation_id": cid, "email": "v3@example.com"}) == (
+        "RATE_LIMITED"
+    )
+    mailroom.server.clock.advance(seconds=3601)
+    again = await fourth.ok("transcript.request", {"conversation_id": cid, "email": "v3@example.com"})
+    assert again["remaining"] == 2, "the address's cap is an hour's"
+
+
 async def test_offline_answer_without_a_mail_server_is_refused_and_not_stored(
     no_mail_server: Mailroom,
 ) -> None:

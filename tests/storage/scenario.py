@@ -40,6 +40,7 @@ from wschat.chat.models import SYSTEM, Conversation, ConversationStatus, Visibil
 from wschat.chat.transcript_store import TranscriptKind
 from wschat.mail.models import SYSTEM_SENDER, MailStatus, OutgoingMail
 from wschat.media.store import Photo
+from wschat.reports.chats import ChatFacts
 from wschat.signalling.models import Call, CallStatus, Participation, Side
 from wschat.storage import Stores
 from wschat.visitors.models import Visitor
@@ -157,6 +158,7 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     )
     await stores.transcripts.take_visitor_slot(new_transcript(acme, chat.id, kind=TranscriptKind.VISITOR))
     await stores.transcripts.insert(new_transcript(acme, chat.id, sent=32))
+    await stores.transcripts.insert_many([new_transcript(acme, chat.id, sent=34)])
     for n in range(2):
         await stores.conversations.insert(offline_message(acme, acme_visitors[n].id, created=40 + n))
     exported = {"format": "jsonl", "filter": {}, "rows": 0}
@@ -255,6 +257,8 @@ async def exercise(stores: Stores, world: World) -> None:
     await stores.outbox.get(acme.id, world.mail.id)
     first = await stores.outbox.page(acme.id, MailStatus.SENDING, None, 10)
     await stores.outbox.page(acme.id, MailStatus.SENDING, first[-1], 10)
+    await stores.outbox.depth()
+    await stores.usage.usage(acme.id, at(0))
     await stores.mail.get(acme.id)
 
     # Canned replies: the composer's list, an admin's and an agent's changes.
@@ -320,6 +324,7 @@ async def exercise(stores: Stores, world: World) -> None:
     await archive_queries(stores, world)
     # The audit log: entries recorded, read through each filter, the oldest deleted (its own retention).
     await audit_log(stores, world)
+    await reports(stores, world)
     # Data-subject requests: a person found, exported, anonymised; another deleted (wschat/subjects).
     await subject_requests(stores, world)
     # Bert, deleted meanwhile: his name goes from the records that name him (wschat/agent_data).
@@ -365,6 +370,26 @@ async def audit_log(stores: Stores, world: World) -> None:
     await stores.audit.page(acme.id, AuditFilter(actor_id=bert.id), 10)
     await stores.audit.page(acme.id, AuditFilter(target_id=chat.id, before=(at(100), "aud_f")), 10)
     await stores.audit.delete_before(acme.id, at(1), 10)
+
+
+async def reports(stores: Stores, world: World) -> None:
+    """A chat counted (and offered again), a visitor, a report read as an admin and an agent reads it, the
+    rebuild's walk, forget and the same-day check."""
+    acme, bert, chat = world.acme, world.bert, world.chat
+    day = at(0).date()
+    facts = ChatFacts(day, {"answered": 1, "wait:3": 1}, bert.id, {"answered": 1, "wait:3": 1}, "/pricing")
+    await stores.reports.count(acme.id, chat.id, facts)
+    await stores.reports.count(acme.id, chat.id, facts)
+    await stores.reports.add_visitor(acme.id, day)
+    await stores.reports.rows(acme.id, day, day, None)
+    await stores.reports.rows(acme.id, day, day, bert.id)
+    await stores.reports.agent_totals(acme.id, day, day)
+    await stores.reports.visitors(acme.id, day, day)
+    await stores.reports.pages(acme.id, day, day, 10)
+    first = await stores.reports.closed_chats(acme.id, at(0), at(10**6), None, 2)
+    await stores.reports.closed_chats(acme.id, at(0), at(10**6), first[-1] if first else None, 2)
+    await stores.reports.earlier_chat(acme.id, chat.visitor_id, at(0), chat)
+    await stores.reports.forget(acme.id, day, day)
 
 
 async def subject_requests(stores: Stores, world: World) -> None:
@@ -482,6 +507,10 @@ async def tenant_deletion(stores: Stores) -> None:
         | {"by_name": "P", "detail": {}}
     )
     await stores.agent_data.add_former(FormerAgent("fag_initech0123456789", initech.id, "usr_left", at(14)))
+    await stores.reports.count(
+        initech.id, chat.id, ChatFacts(at(2).date(), {"answered": 1}, admin.id, {"answered": 1}, "/")
+    )
+    await stores.reports.add_visitor(initech.id, at(1).date())
 
     batches = 0
     while await stores.tenant_data.delete_batch(initech.id, 2):

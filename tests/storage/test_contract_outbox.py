@@ -12,7 +12,7 @@ import pytest
 
 from tests.storage.builders import at, new_mail
 from tests.storage.conftest import Adapter, TwoTenants
-from wschat.mail.models import MailStatus, OutgoingMail
+from wschat.mail.models import SYSTEM_SENDER, MailStatus, OutgoingMail
 from wschat.mail.store import Superseded
 from wschat.storage import Stores
 
@@ -140,3 +140,26 @@ async def test_mail_records_replace_the_whole_map_per_tenant(stores: Stores, two
     assert await stores.mail.get(two.b.id) == {}
     assert await stores.mail.replace("ten_000000000000000000000000", {"smtp_url": None}) is False
     assert (await stores.tenants.by_id(two.a.id)) is not None  # the tenant's other fields are untouched
+
+
+async def test_outbox_depth_counts_the_queue_of_every_tenant_by_state(
+    stores: Stores, two: TwoTenants
+) -> None:
+    assert await stores.outbox.depth() == {"queued": 0, "retrying": 0, "sending": 0, "failed": 0}
+    waiting, claimed, retried, sent, failed = (new_mail(t) for t in (two.a, two.b, two.a, two.a, two.b))
+    for mail in (waiting, claimed, retried, sent, failed):
+        await stores.outbox.insert(mail)
+    await stores.outbox.transition(claimed, _claimed(claimed, 1), at(1))
+    await stores.outbox.transition(retried, replace(retried, attempts=1, next_attempt_at=at(60)), at(1))
+    await stores.outbox.transition(
+        sent, replace(sent, status=SENT, sent_at=at(2), next_attempt_at=None), at(2)
+    )
+    await stores.outbox.transition(failed, replace(failed, status=FAILED, next_attempt_at=None), at(2))
+
+    assert await stores.outbox.depth() == {"queued": 1, "retrying": 1, "sending": 1, "failed": 1}
+    confirmation = new_mail(two.a, tenant_id=SYSTEM_SENDER)  # a sign-up's, before any tenant exists
+    await stores.outbox.insert(confirmation)
+    await stores.outbox.transition(
+        confirmation, replace(confirmation, status=FAILED, next_attempt_at=None), at(3)
+    )
+    assert (await stores.outbox.depth())["failed"] == 2

@@ -75,3 +75,20 @@ async def test_transcripts_of_one_tenant_are_invisible_to_another(stores: Stores
     await stores.transcripts.insert(new_transcript(two.a, chat.id))
 
     assert await stores.transcripts.of_conversation(two.b.id, chat.id) == []
+
+
+async def test_transcripts_insert_many_stores_an_exports_records(stores: Stores, two: TwoTenants) -> None:
+    chat = await _conversation(stores, two)
+    other = new_conversation(two.a, "vis_0123456789abcdef01234568", created=2)
+    assert await stores.conversations.insert(other) is True
+    exported = [
+        replace(new_transcript(two.a, c.id, sent=30), kind=TranscriptKind.EXPORT, recipient="csv", note=None)
+        for c in (chat, other)
+    ]
+
+    await stores.transcripts.insert_many(exported)
+    await stores.transcripts.insert_many([])  # nothing to record is no write and no error
+
+    assert await stores.transcripts.of_conversation(two.a.id, chat.id) == [exported[0]]
+    assert await stores.transcripts.of_conversation(two.a.id, other.id) == [exported[1]]
+    assert await stores.transcripts.of_conversation(two.b.id, chat.id) == []

@@ -2,7 +2,8 @@
 line, with its messages, page trail and calls). Both stream: a page of conversations at a time, each
 conversation's messages in batches, so memory stays bounded however much is exported. Admins only; each
 export leaves an entry ``archive.exported`` in the audit log (who, filter, format, rows, when) as its stream
-ends."""
+ends, and for each conversation it sent a copy record (``TranscriptKind.EXPORT``), which the conversation's
+archive detail lists."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from wschat.archive.service import ArchiveService, outcome_of
 from wschat.archive.store import ArchiveEntry, ArchiveFilter
 from wschat.audit.models import Action, Actor, AuditEntry, Target, TargetKind, actor_of
 from wschat.chat.models import SenderKind
+from wschat.chat.transcript_store import TranscriptKind, TranscriptRecord, TranscriptStore
+from wschat.clock import Clock, new_id
 from wschat.errors import Forbidden
 from wschat.spreadsheet import csv_line
 
@@ -71,6 +74,7 @@ class ArchiveExport:
     ) -> AsyncIterator[bytes]:
         """As :meth:`stream`, for whoever ``actor`` names (the CLI: the operator)."""
         rows = 0
+        copies = _Copies(self.archive.transcripts, tenant_id, actor, query.format, self.archive.audit.clock)
         try:
             if query.format is ExportFormat.CSV:
                 yield csv_line(CSV_COLUMNS)
@@ -80,8 +84,10 @@ class ArchiveExport:
                     yield csv_line(await self._csv_row(entry))
                 else:
                     yield await self._json_line(entry)
+                await copies.sent(entry.conversation.id)
         finally:
             # Also when the download was cut short: what was sent, was disclosed.
+            await copies.flush()
             await self._audit(tenant_id, actor, query, rows)
 
     async def _entries(self, tenant_id: str, found: ArchiveFilter) -> AsyncIterator[ArchiveEntry]:
@@ -132,6 +138,37 @@ class ArchiveExport:
         details = {"format": query.format.value, "filter": shown, "rows": rows}
         target = Target(TargetKind.TENANT, tenant_id)
         await self.archive.audit.record(tenant_id, actor, Action.ARCHIVE_EXPORTED, target, details)
+
+
+class _Copies:
+    """Each conversation an export sent, recorded as a copy of it (what the archive's detail shows as done
+    with it), written a page at a time."""
+
+    def __init__(
+        self, store: TranscriptStore, tenant_id: str, actor: Actor, fmt: ExportFormat, clock: Clock
+    ) -> None:
+        self._store = store
+        self._tenant_id = tenant_id
+        # An admin's user id, or "operator" for the command line (the console names it).
+        self._by_id = actor.id
+        self._by_name = actor.name
+        self._format = fmt.value
+        self._clock = clock
+        self._pending: list[str] = []
+
+    async def sent(self, conversation_id: str) -> None:
+        self._pending.append(conversation_id)
+        if len(self._pending) >= EXPORT_PAGE:
+            await self.flush()
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        at = self._clock()
+        kind, by = TranscriptKind.EXPORT, (self._by_id, self._by_name)
+        records = [
+            TranscriptRecord(new_id("trs"), self._tenant_id, c, kind, self._format, at, *by) for c in pending
+        ]
+        await self._store.insert_many(records)
 
 
 def export_wire(entry: AuditEntry) -> dict[str, Any]:

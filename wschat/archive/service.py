@@ -18,6 +18,7 @@ from wschat.audit.store import AuditFilter
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import Conversation, ConversationStatus, Message
+from wschat.chat.transcript_store import TranscriptStore
 from wschat.clock import aware
 from wschat.cursors import Cursors
 from wschat.errors import Forbidden, InvalidRange, NotFound, ValidationFailed
@@ -54,6 +55,7 @@ class ArchiveService:
         users: UserStore,
         cursors: Cursors,
         audit: AuditService,
+        transcripts: TranscriptStore,
     ) -> None:
         self.archive = archive
         self.conversations = conversations
@@ -64,6 +66,7 @@ class ArchiveService:
         self.users = users
         self.cursors = cursors
         self.audit = audit
+        self.transcripts = transcripts
 
     def check_filter(self, principal: Principal, query: ArchiveQuery) -> ArchiveFilter:
         """The store's filter for ``query`` as ``principal`` may see it.
@@ -140,6 +143,7 @@ class ArchiveService:
         trail = await self.pages.trail(tenant_id, conversation.visitor_id, TRAIL) if visitor else []
         calls = await self.calls.of_conversation(tenant_id, conversation.id)
         history = await self.conversations.history(tenant_id, conversation.id)
+        copies = await self.transcripts.of_conversation(tenant_id, conversation.id)
         return {
             "conversation": await self.summary(conversation),
             "visitor": visitor.to_wire() if visitor else None,
@@ -147,6 +151,8 @@ class ArchiveService:
             "pages": [_page_wire(view) for view in trail],
             "calls": [_call_wire(call) for call in calls],
             "history": [_transition_wire(t) for t in history],
+            # What was done with it: mailed to the visitor, forwarded, exported.
+            "copies": [record.to_wire() for record in copies],
         }
 
     async def summary(self, conversation: Conversation) -> dict[str, Any]:

@@ -183,12 +183,9 @@ class ChatClosed:
 
 @dataclass(frozen=True)
 class OfflineMessageLeft:
-    """A visitor left an offline message (wschat/chat/offline.py). Published again when the same form is
-    sent again (the first sending may have been cut short after storing it); subscribers treat the
-    conversation's id as the event's key."""
+    """A visitor left a message while nobody was online; ``conversation`` is it, closed from the start."""
 
     conversation: Conversation
-    text: str
 
 
 @dataclass(frozen=True)

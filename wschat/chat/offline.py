@@ -103,9 +103,8 @@ class OfflineService:
         publisher: Publisher,
         clock: Clock,
         audit: AuditService,
-        events: DomainEvents | None = None,
+        events: DomainEvents,
     ) -> None:
-        self._events = events or DomainEvents()
         self._conversations = conversations
         self._messages = messages
         self._visitors = visitors
@@ -115,6 +114,7 @@ class OfflineService:
         self._publisher = publisher
         self._clock = clock
         self._audit = audit
+        self._events = events
 
     async def leave(self, visitor: Visitor, form: OfflineLeave) -> Conversation:
         """Store the visitor's message as an open item. Raises AGENTS_ONLINE (somebody can chat now),
@@ -159,8 +159,8 @@ class OfflineService:
         await self._visitors.mark_engaged(visitor.tenant_id, visitor.id)
         await self._messages.record(conversation, by, form.client_id or "offline", form.text)
         log.info("offline message %s left in tenant %s", conversation.id, visitor.tenant_id)
-        await self._events.publish(OfflineMessageLeft(conversation, form.text))
         await self._count_changed(visitor.tenant_id)
+        await self._events.publish(OfflineMessageLeft(conversation))
         return conversation
 
     async def _earlier(self, visitor: Visitor, item_id: str, form: OfflineLeave) -> Conversation | None:
@@ -171,7 +171,6 @@ class OfflineService:
             return None
         by = Party(SenderKind.VISITOR, visitor.id, visitor.display_name)
         await self._messages.record(earlier, by, form.client_id, form.text)
-        await self._events.publish(OfflineMessageLeft(earlier, form.text))  # queued once, by its id
         return earlier
 
     async def todo(self, agent: Principal, query: TodoQuery) -> tuple[list[OfflineItemWire], str | None, int]:

@@ -1,4 +1,5 @@
-"""What the transcript rules need from storage: a record of every transcript sent of a conversation.
+"""What the transcript rules need from storage: a record of every copy of a conversation that left wsChat —
+a transcript mailed to the visitor, one forwarded by an agent, the conversation exported in a file.
 
 A visitor may ask for at most :data:`VISITOR_TRANSCRIPTS` copies of one conversation. Each request takes
 one of that many numbered slots (``<conversation id>:visitor:<n>``) by inserting it, so the primary key,
@@ -23,6 +24,9 @@ class TranscriptKind(StrEnum):
     VISITOR = "visitor"
     #: An agent (or admin) forwarded the transcript.
     AGENT = "agent"
+    #: An admin (or the operator) exported it with the archive's filter: ``recipient`` is the file's format
+    #: (``csv``, ``jsonl``). No mail; the export's entry in the audit log says which filter.
+    EXPORT = "export"
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,11 @@ class TranscriptStore(Protocol):
     async def insert(self, record: TranscriptRecord) -> None:
         """Store an agent's forward (its id is new)."""
 
+    async def insert_many(self, records: list[TranscriptRecord]) -> None:
+        """Store several records at once (an export's page of conversations); their ids are new."""
+
     async def remove(self, tenant_id: str, record_id: str) -> None:
         """Forget a record whose mail could not be queued, so that its slot is free again."""
 
     async def of_conversation(self, tenant_id: str, conversation_id: str) -> list[TranscriptRecord]:
-        """Every transcript sent of the conversation, oldest first."""
+        """Every copy made of the conversation (mailed, forwarded, exported), oldest first."""

@@ -39,6 +39,10 @@ _PAGE = 500
 #: Visitors' transcript mails per tenant and hour (over all visitors): however many widget sessions one
 #: sender opens, the widget cannot become a relay that sends more than this.
 VISITOR_MAILS_PER_TENANT_HOUR = 100
+#: Visitors' transcript mails per tenant, address and hour: one sender, however many widget sessions they
+#: open, cannot use up the tenant's hourly cap and leave the other visitors without their copies. The
+#: address is the visitor's as stored (shortened when the tenant truncates IPs: then the network's share).
+VISITOR_MAILS_PER_ADDRESS_HOUR = 10
 #: A transcript ends here, however long the chat: a mail body stays a mail body.
 MAX_TRANSCRIPT_MESSAGES = 2000
 
@@ -72,6 +76,7 @@ class TranscriptService:
         tenant_mails: HitCounter,
         audit: AuditService,
         visitors: VisitorStore | None = None,
+        address_mails: HitCounter | None = None,
     ) -> None:
         self._records = records
         self._audit = audit
@@ -84,11 +89,13 @@ class TranscriptService:
         self._clock = clock
         #: Visitors' transcript mails per tenant (VISITOR_MAILS_PER_TENANT_HOUR).
         self._tenant_mails = tenant_mails
+        #: Visitors' transcript mails per tenant and address (VISITOR_MAILS_PER_ADDRESS_HOUR).
+        self._address_mails = address_mails
 
     async def request(self, visitor: Visitor, request: TranscriptRequest) -> TranscriptRecord:
         """Queue the visitor's copy of their own conversation. Raises NOT_FOUND (not theirs),
         RESTRICTED (the visitor restricted their data), MAIL_NOT_CONFIGURED, TRANSCRIPT_LIMIT (the 4th copy),
-        RATE_LIMITED (the tenant's hourly cap);
+        RATE_LIMITED (the tenant's or the sender address's hourly cap);
         nothing is sent or stored then."""
         conversation = await self._conversations.get(visitor.tenant_id, request.conversation_id)
         if conversation is None or conversation.visitor_id != visitor.id:
@@ -102,6 +109,10 @@ class TranscriptService:
         await self._check_mail(tenant)
         if await self._tenant_mails.is_limited(tenant.id):
             raise RateLimited("Too many e-mails were asked for just now. Please try again later.")
+        # A visitor whose address is not kept counts on their own (their per-visitor limit holds them).
+        sender = f"{tenant.id}:{visitor.ip or visitor.id}"
+        if self._address_mails is not None and await self._address_mails.is_limited(sender):
+            raise RateLimited("Too many e-mails were asked for from your network. Please try again later.")
         record = TranscriptRecord(
             id="",
             tenant_id=tenant.id,
@@ -116,6 +127,8 @@ class TranscriptService:
         if taken is None:
             raise TranscriptLimit()
         await self._tenant_mails.hit(tenant.id)
+        if self._address_mails is not None:
+            await self._address_mails.hit(sender)
         words = transcript_words(lang)
         quoted = await self._quoted(conversation, lang, visitor_reads=True)
         layout = Layout(

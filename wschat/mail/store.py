@@ -36,6 +36,11 @@ class OutboxStore(Protocol):
     ) -> list[OutgoingMail]:
         """The tenant's mails in ``status``, newest first, after ``before`` in that order."""
 
+    async def depth(self) -> dict[str, int]:
+        """The queue of every tenant: ``queued`` (waiting for their first try), ``retrying`` (waiting again
+        after a failed try), ``sending`` (claimed now), counted through the index of the mails still to send;
+        and ``failed`` (given up, kept until retention deletes them), through the tenants' status index."""
+
 
 class MailRecords(Protocol):
     """A tenant's mail server settings as stored: a map, the password sealed (see settings_store.py)."""

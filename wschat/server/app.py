@@ -33,10 +33,13 @@ from wschat.mail.routes import blueprint as mail_blueprint
 from wschat.media.routes import blueprint as media_blueprint
 from wschat.privacy.logs import install_address_scrubbing
 from wschat.proxies import TrustedProxies
+from wschat.reports.routes import blueprint as reports_blueprint
 from wschat.retention.routes import blueprint as retention_blueprint
 from wschat.retention.runner import RUN_INTERVAL as RETENTION_INTERVAL
 from wschat.server.http import install_error_handlers, install_security_headers
 from wschat.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from wschat.server.metrics import instrument
+from wschat.server.metrics_listener import MetricsListener
 from wschat.server.openapi import openapi_document
 from wschat.server.realtime import MAX_PACKET, Realtime
 from wschat.server.redis_manager import order_catch_up_after_loss, start_listening
@@ -47,6 +50,7 @@ from wschat.storage import Database, open_database
 from wschat.storage.legacy import check_no_ferretdb_files
 from wschat.subjects.routes import blueprint as subjects_blueprint
 from wschat.subjects.widget import blueprint as my_data_blueprint
+from wschat.usage.routes import blueprint as operator_stats_blueprint
 from wschat.video.routes import blueprint as video_blueprint
 from wschat.visitors import events as visitor_events
 from wschat.visitors.routes import blueprint as widget_blueprint
@@ -65,6 +69,8 @@ class WsChatApp(socketio.ASGIApp):  # type: ignore[misc]
         self.realtime = realtime
         self.quart = quart_app
         self.proxies = proxies
+        #: ``/metrics`` on an address of its own (WSCHAT_METRICS_ADDRESS), while the app serves.
+        self.metrics_listener: MetricsListener | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # The client address every part sees (rate limits, stored IPs, Socket.IO's environ) is the one
@@ -112,6 +118,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     visitor_events.register(realtime.agents, realtime.visitors)
     call_events.register(realtime.agents, realtime.visitors, settings)
     app = WsChatApp(realtime, quart_app, TrustedProxies(settings.server.trusted_proxies))
+    if settings.metrics_address is not None:
+        app.metrics_listener = MetricsListener(realtime.metrics, settings.metrics_address)
     install_address_scrubbing()
     install_error_handlers(quart_app)
     install_security_headers(quart_app)
@@ -127,9 +135,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(conversations_blueprint)
     quart_app.register_blueprint(archive_blueprint)
     quart_app.register_blueprint(audit_blueprint)
+    quart_app.register_blueprint(reports_blueprint)
     quart_app.register_blueprint(subjects_blueprint)
     quart_app.register_blueprint(my_data_blueprint)
     quart_app.register_blueprint(operator_blueprint)
+    quart_app.register_blueprint(operator_stats_blueprint)
     quart_app.register_blueprint(signup_blueprint)
     quart_app.register_blueprint(webhooks_blueprint)
 
@@ -142,7 +152,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     async def metrics() -> Response:
         """Prometheus metrics of this process, for the bearer of WSCHAT_METRICS_TOKEN (else no such page)."""
         require_bearer(settings.metrics_token)
-        body = realtime.metrics.exposition()
+        body = await realtime.metrics.exposition()
         return Response(body, content_type=METRICS_CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
     @quart_app.get("/healthz")
@@ -173,8 +183,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 asyncio.create_task(_send_mail(rt)),
                 asyncio.create_task(_deliver_webhooks(rt)),
             ]
+            if app.metrics_listener is not None:
+                await app.metrics_listener.start()
             yield
         finally:
+            if app.metrics_listener is not None:
+                await app.metrics_listener.close()
             for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -188,6 +202,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             await db.close()
 
     async def _serve(db: Database) -> Runtime:
+        instrument(settings, realtime.metrics, db)
         rt = build_runtime(settings, db, clock, realtime)
         quart_app.extensions["wschat"] = rt
         quart_app.extensions[SERVICES] = rt.services()
@@ -253,8 +268,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     async def _send_mail(rt: Runtime) -> None:
         # Its own task: one mail server that takes its 10 s timeouts must not hold up the janitor. Its
         # failures are isolated and backed off like a housekeeping step's, and count for /readyz alike.
+        loop = asyncio.get_running_loop()
         while True:
+            started = loop.time()
             await rt.housekeeping.run("send queued mail", rt.outbox_worker.run_once)
+            realtime.metrics.housekeeping("send queued mail", loop.time() - started)
             await rt.outbox_worker.wait(settings.chat.janitor_interval)
 
     async def _deliver_webhooks(rt: Runtime) -> None:

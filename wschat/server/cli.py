@@ -1,5 +1,5 @@
-"""The ``wschat`` command: ``serve``, and the operator's ``tenant …``, ``user …``, ``jitsi …`` and ``retention
-run`` commands.
+"""The ``wschat`` command: ``serve``, and the operator's ``tenant …``, ``user …``, ``jitsi …``, ``retention
+run`` and ``stats`` commands.
 
 Passwords are read from a prompt or, with ``--password-stdin``, from standard input; never from argv,
 where every user of the machine could read them. Commands other than ``serve`` work whether or not a
@@ -34,7 +34,15 @@ from wschat.accounts.service import AccountService
 from wschat.clock import utc_now
 from wschat.config import Settings, default_public_url, load_settings
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
-from wschat.server import db_commands, export_command, jitsi_commands, lifecycle_commands, retention_command
+from wschat.server import (
+    db_commands,
+    export_command,
+    jitsi_commands,
+    lifecycle_commands,
+    reports_command,
+    retention_command,
+    stats_command,
+)
 from wschat.server.runtime import build_runtime
 from wschat.server.transport import NoTransport
 from wschat.storage import Database, StorageError, open_database
@@ -73,11 +81,14 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from wschat.server.app import create_app, open_server_database
+    from wschat.server.metrics_listener import listening_socket
     from wschat.server.serving import settle_heap, uvicorn_config
 
     async def preflight() -> None:
         # A database that cannot be used stops the start here, with one line, before anything listens.
         await (await open_server_database(settings)).close()
+        if settings.metrics_address is not None:  # so does a metrics address that is taken
+            listening_socket(settings.metrics_address).close()
 
     asyncio.run(preflight())
     host = host or settings.server.host
@@ -168,6 +179,10 @@ async def _operator_command(settings: Settings, args: argparse.Namespace) -> int
                 await export_command.run(rt, args)
             elif args.command == "retention":
                 await retention_command.run(rt, args)
+            elif args.command == "reports":
+                await reports_command.run(rt, args)
+            elif args.command == "stats":
+                await stats_command.run(rt, args)
             elif args.command == "tenant" and args.action in lifecycle_commands.ACTIONS:
                 await lifecycle_commands.run(rt, args)
             else:
@@ -307,6 +322,8 @@ def _parser() -> argparse.ArgumentParser:
     jitsi_commands.add_parser(commands)
     export_command.add_parser(commands)
     retention_command.add_parser(commands)
+    reports_command.add_parser(commands)
+    stats_command.add_parser(commands)
     db_commands.add_parser(commands)
     return parser
 

@@ -30,7 +30,11 @@ from wschat.chat.parts import ChatParts
 from wschat.chat.presence import PresenceService
 from wschat.chat.repair import TransitionRepair
 from wschat.chat.routing import RoutingService
-from wschat.chat.transcripts import VISITOR_MAILS_PER_TENANT_HOUR, TranscriptService
+from wschat.chat.transcripts import (
+    VISITOR_MAILS_PER_ADDRESS_HOUR,
+    VISITOR_MAILS_PER_TENANT_HOUR,
+    TranscriptService,
+)
 from wschat.chat.transfer import TransferService
 from wschat.chat.views import Views
 from wschat.clock import Clock
@@ -43,10 +47,13 @@ from wschat.limits.redis_counter import RedisCounter, connect
 from wschat.mail.service import MailService
 from wschat.mail.worker import OutboxWorker
 from wschat.media.service import PhotoService
+from wschat.reports.counting import Counting
+from wschat.reports.service import ReportService
 from wschat.retention.runner import RetentionRunner
 from wschat.retention.service import RetentionService
 from wschat.sealing import Sealer
 from wschat.server.agent_data import agent_data_services
+from wschat.server.reports import report_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
 from wschat.server.webhooks import Webhooks, webhook_services
@@ -60,6 +67,7 @@ from wschat.storage import Database
 from wschat.storage.cached import with_caches
 from wschat.storage.record_cache import Caches
 from wschat.subjects.service import OWN_REQUESTS, OWN_WINDOW, SubjectService
+from wschat.usage.service import UsageService
 from wschat.video.service import VideoSettingsService
 from wschat.video.store import VideoSettingsStore
 from wschat.visitors.pages import PageService
@@ -114,6 +122,11 @@ class Runtime:
     #: Deleted agents' names taken out of their chats (a housekeeping step), and an agent's own download.
     former_agents: FormerAgents
     own_data: OwnData
+    #: Reports: counted as chats close and visitors arrive; read for a period.
+    reports: ReportService
+    report_counting: Counting
+    #: Each tenant's state, dates and usage, for the operator (wschat stats, /api/operator/stats).
+    usage: UsageService
     #: Webhooks to the tenants' CRMs: the admin's endpoints, the queue, and its worker.
     webhooks: Webhooks
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
@@ -153,6 +166,8 @@ class Runtime:
             self.audit,
             self.retention,
             self.own_data,
+            self.reports,
+            self.usage,
             self.webhooks.service,
         )
 
@@ -228,7 +243,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     routing = RoutingService(parts, tenants)
     chat = ChatService(parts, visitor_store, routing)
     transfers = TransferService(parts, chat, routing)
-    pages = PageService(visitor_store, stores.pages, transport, clock)
+    pages = PageService(visitor_store, stores.pages, transport, clock, events)
     video = VideoSettingsStore(stores.video, Sealer(settings.secret_key))
     calls = CallService(
         stores.calls,
@@ -247,7 +262,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     canned = CannedReplyService(stores.canned, clock)
     audit = AuditService(stores.audit, clock, Cursors(cursor_key(settings, b"wschat audit cursors v1")))
     former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
-    subscribe(events, routing, calls, photos, canned, audit, former_agents)
+    report_counting, reports = report_services(stores)
+    subscribe(events, routing, calls, photos, canned, audit, former_agents, report_counting)
     webhooks = webhook_services(settings, stores, clock, events, holder=node_id)
     outbox_worker, mail = mail_services(settings, db, clock)
     archive = archive_service(settings, db, audit)
@@ -301,6 +317,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             counter("transcript-mails", VISITOR_MAILS_PER_TENANT_HOUR, 3600),
             audit,
             visitors=visitor_store,
+            address_mails=counter("transcript-mails-address", VISITOR_MAILS_PER_ADDRESS_HOUR, 3600),
         ),
         offline=OfflineService(
             conversations, messages, visitor_store, presence, tenants, mail, transport, clock, audit, events
@@ -352,6 +369,9 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         ),
         former_agents=former_agents,
         own_data=own_data,
+        reports=reports,
+        report_counting=report_counting,
+        usage=UsageService(tenants, stores.usage, clock),
         webhooks=webhooks,
         housekeeping=housekeeping,
         caches=caches,

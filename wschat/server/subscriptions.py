@@ -12,8 +12,9 @@ from wschat.canned.service import CannedReplyService
 from wschat.chat.models import ChatClosed, ChatHandedOver, OfflineMessageLeft
 from wschat.chat.routing import RoutingService
 from wschat.media.service import PhotoService
+from wschat.reports.counting import Counting
 from wschat.signalling.service import CallService
-from wschat.visitors.models import ContactSubmitted
+from wschat.visitors.models import ContactSubmitted, PageOpened
 from wschat.webhooks.feed import WebhookFeed
 
 
@@ -25,6 +26,7 @@ def subscribe(
     canned: CannedReplyService,
     audit: AuditService,
     former_agents: FormerAgents,
+    reports: Counting,
 ) -> None:
     """Who follows what: every subscriber of every domain event, in the order they run."""
 
@@ -62,6 +64,19 @@ def subscribe(
 
     events.subscribe(UserDeleted, record_deleted_user)
     events.subscribe(UserDeleted, unname_deleted_user)
+
+    async def count_closed_chat(event: ChatClosed) -> None:
+        await reports.chat_closed(event.conversation)  # after its calls ended: they count too
+
+    async def count_offline_message(event: OfflineMessageLeft) -> None:
+        await reports.chat_closed(event.conversation)
+
+    async def count_visitor(event: PageOpened) -> None:
+        await reports.page_opened(event.tenant_id, event.visitor_id, event.at)
+
+    events.subscribe(ChatClosed, count_closed_chat)
+    events.subscribe(OfflineMessageLeft, count_offline_message)
+    events.subscribe(PageOpened, count_visitor)
 
 
 def subscribe_webhooks(events: DomainEvents, feed: WebhookFeed) -> None:

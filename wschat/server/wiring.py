@@ -36,6 +36,7 @@ def archive_service(settings: Settings, db: Database, audit: AuditService) -> Ar
         stores.users,
         Cursors(cursor_key(settings, b"wschat archive cursors v1")),
         audit,
+        stores.transcripts,
     )
 
 

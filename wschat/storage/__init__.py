@@ -34,10 +34,12 @@ from wschat.lifecycle.store import TenantDataStore
 from wschat.mail.store import MailRecords, OutboxStore
 from wschat.media.store import PhotoStore
 from wschat.records import Document
+from wschat.reports.store import ReportStore
 from wschat.retention.store import RetentionStore
 from wschat.signalling.store import CallStore
 from wschat.signup.store import SignupStore
 from wschat.subjects.store import SubjectStore
+from wschat.usage.store import UsageStore
 from wschat.video.store import VideoRecords
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
@@ -108,6 +110,8 @@ class Stores:
     audit: AuditStore
     retention: RetentionStore
     agent_data: AgentDataStore
+    reports: ReportStore
+    usage: UsageStore
     webhook_endpoints: EndpointStore
     webhook_deliveries: DeliveryStore
 

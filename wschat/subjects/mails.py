@@ -22,7 +22,7 @@ def mail_trail(visitor: Visitor, transcripts: list[tuple[Conversation, list[Tran
         for sent in records:
             if sent.kind is TranscriptKind.VISITOR:
                 found.add(sent.recipient)
-            else:
+            elif sent.kind is TranscriptKind.AGENT:
                 forwards.append(sent.mail_id)
     found |= {address.lower() for address in found}
     return MailTrail(sorted(address for address in found if address), forwards)

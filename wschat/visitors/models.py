@@ -100,6 +100,18 @@ Email = Annotated[str, Field(max_length=300), AfterValidator(_email)]
 Phone = Annotated[str, Field(max_length=40), AfterValidator(_phone)]
 
 
+# -- domain events (wschat.boundary.domain_events; subscribers in wschat.server.subscriptions) -------------
+
+
+@dataclass(frozen=True)
+class PageOpened:
+    """A visitor opened a page of the site (its view is stored already)."""
+
+    tenant_id: str
+    visitor_id: str
+    at: datetime
+
+
 class WidgetSessionRequest(WireModel):
     #: The token the widget kept from an earlier visit, or null for a new visitor.
     token: Annotated[str, Field(min_length=1, max_length=128)] | None = None

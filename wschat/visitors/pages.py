@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.clock import Clock, new_id
 from wschat.errors import AuthInvalid, NotFound
-from wschat.visitors.models import PageViewed, Visitor
+from wschat.visitors.models import PageOpened, PageViewed, Visitor
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.payloads import PageViewWire
 from wschat.visitors.store import VisitorStore
@@ -31,12 +32,18 @@ IDLE_BATCH = 500
 
 class PageService:
     def __init__(
-        self, visitors: VisitorStore, views: PageViewStore, publisher: Publisher, clock: Clock
+        self,
+        visitors: VisitorStore,
+        views: PageViewStore,
+        publisher: Publisher,
+        clock: Clock,
+        events: DomainEvents,
     ) -> None:
         self.visitors = visitors
         self.views = views
         self.publisher = publisher
         self.clock = clock
+        self.events = events
 
     async def viewed(self, visitor: Visitor, page: PageViewed) -> Visitor:
         """The visitor opened ``page``; the previous one is left now. Raises AuthInvalid if they are gone."""
@@ -60,6 +67,7 @@ class PageService:
         if updated is None:
             raise AuthInvalid("This chat session is unknown. Please reload the page.")
         await self._announce(updated)
+        await self.events.publish(PageOpened(visitor.tenant_id, visitor.id, now))
         return updated
 
     async def left(self, tenant_id: str, visitor_id: str) -> None:

@@ -4,7 +4,8 @@ who follows what).
 Each runs inside the publisher's call, so the delivery is stored before the visitor or agent hears that
 the chat closed or the form arrived. A close whose process died before this ran is completed by
 housekeeping (wschat/chat/repair.py), which publishes the event again; the event's key makes that one
-delivery, not two.
+delivery, not two. (An offline message's event is published once, after its message is stored; a process
+that dies in between loses that one delivery.)
 """
 
 from __future__ import annotations
@@ -61,11 +62,17 @@ class WebhookFeed:
 
     async def offline_message_left(self, event: OfflineMessageLeft) -> None:
         conversation = event.conversation
-        visitor = await self._visitors.by_id(conversation.tenant_id, conversation.visitor_id)
+        tenant_id = conversation.tenant_id
+        if not await self._webhooks.wanted(tenant_id, WebhookEvent.OFFLINE_MESSAGE_CREATED):
+            return
+        visitor = await self._visitors.by_id(tenant_id, conversation.visitor_id)
+        # The visitor's message is the item's first (it is stored before the event is published).
+        first = await self._messages.after(tenant_id, conversation.id, 0, 1, agents=False)
+        text = first[0].text if first else ""
         await self._webhooks.enqueue(
-            conversation.tenant_id,
+            tenant_id,
             WebhookEvent.OFFLINE_MESSAGE_CREATED,
-            payloads.offline_message(conversation, visitor, event.text),
+            payloads.offline_message(conversation, visitor, text),
             key=conversation.id,
             visitor_id=conversation.visitor_id,
         )

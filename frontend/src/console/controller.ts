@@ -49,8 +49,9 @@ export type View =
   | "mail"
   | "subjects"
   | "audit"
+  | "reports"
   | "webhooks";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit", "webhooks"];
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit", "reports", "webhooks"];
 export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit", "webhooks"];
 
 export interface Ui {

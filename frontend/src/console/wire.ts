@@ -217,6 +217,15 @@ export const ArchiveEntry = v.object({
 });
 export type ArchiveEntry = v.InferOutput<typeof ArchiveEntry>;
 export const ArchiveAnswer = v.object({ conversations: v.array(ArchiveEntry), next: str });
+/** A copy made of a conversation: mailed to the visitor (`visitor`), forwarded (`agent`), exported (`export`). */
+export const Transcript = v.object({
+  id: v.string(),
+  kind: v.string(),
+  to: v.string(),
+  at: v.string(),
+  by: v.object({ id: str, display_name: v.string() }),
+  note: str,
+});
 export const ArchiveDetail = v.object({
   conversation: v.object({
     id: v.string(),
@@ -239,6 +248,7 @@ export const ArchiveDetail = v.object({
   pages: v.array(v.object({ url: v.string(), title: str, entered_at: v.nullable(Time), seconds: v.nullable(v.number()) })),
   calls: v.array(v.object({ id: v.string(), kind: v.string(), started_at: v.nullable(Time), duration: v.number(), started_by: v.string() })),
   history: v.array(v.object({ kind: str, at: v.nullable(Time), agent_id: str })),
+  copies: v.optional(v.array(Transcript), []),
 });
 export type ArchiveDetail = v.InferOutput<typeof ArchiveDetail>;
 export const ExportRecord = v.object({
@@ -283,14 +293,6 @@ export const OfflineItem = v.object({
 export type OfflineItem = v.InferOutput<typeof OfflineItem>;
 export const OfflineList = v.object({ items: v.array(OfflineItem), next_after: str, open: v.number() });
 export const OfflineItemAnswer = v.object({ item: OfflineItem });
-export const Transcript = v.object({
-  id: v.string(),
-  kind: v.string(),
-  to: v.string(),
-  at: v.string(),
-  by: v.object({ id: str, display_name: v.string() }),
-  note: str,
-});
 export const TranscriptAnswer = v.object({ transcript: Transcript });
 export const OutboxAnswer = v.object({ mails: v.array(Mail), next_before: str });
 export const AgentsAnswer = v.object({ agents: v.array(User) });

@@ -69,6 +69,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("visitor_left_at", ASCENDING)], name="visitor_left_at"),
         IndexModel([("status", ASCENDING), ("tenant_id", ASCENDING)], name="status_tenant"),
+        # A reports rebuild walks a tenant's closed chats by start (wschat/reports).
+        IndexModel(
+            [("tenant_id", ASCENDING), ("status", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
+            name="tenant_status_created",
+        ),
         # Offline messages to answer, oldest first (the console's list and count).
         IndexModel(
             [
@@ -197,6 +202,16 @@ INDEXES: dict[str, list[IndexModel]] = {
             )
         ),
     ],
+    # Reports (wschat/reports): a tenant's days, or one agent's; the marks by day (a rebuild's forget).
+    "report_days": [
+        IndexModel([("tenant_id", ASCENDING), ("day", ASCENDING)], name="tenant_day"),
+        IndexModel(
+            [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("day", ASCENDING)], name="tenant_agent_day"
+        ),
+    ],
+    "report_pages": [IndexModel([("tenant_id", ASCENDING), ("day", ASCENDING)], name="tenant_day")],
+    "report_visitors": [IndexModel([("tenant_id", ASCENDING), ("day", ASCENDING)], name="tenant_day")],
+    "report_counted": [IndexModel([("tenant_id", ASCENDING), ("day", ASCENDING)], name="tenant_day")],
     # One pending sign-up per address (wschat/signup); housekeeping deletes them by expiry.
     "signups": [
         IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),

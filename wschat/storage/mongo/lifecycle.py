@@ -32,6 +32,11 @@ _BY_TENANT = (
     "canned_replies",
     "photos",
     "users",
+    # Reports (wschat/reports): counts of the tenant's chats, no personal data.
+    "report_days",
+    "report_pages",
+    "report_visitors",
+    "report_counted",
 )
 #: Documents per batch for each parent row the interface's ``limit`` counts (a conversation has messages).
 _ROWS_PER_PARENT = 10

@@ -65,6 +65,16 @@ class MongoOutboxStore:
             raise Superseded()
         return updated
 
+    async def depth(self) -> dict[str, int]:
+        """Four counts, each through the index ``status_next``."""
+        queued = MailStatus.QUEUED.value
+        return {
+            "queued": await self._outbox.count_documents({"status": queued, "attempts": 0}),
+            "retrying": await self._outbox.count_documents({"status": queued, "attempts": {"$gt": 0}}),
+            "sending": await self._outbox.count_documents({"status": MailStatus.SENDING.value}),
+            "failed": await self._outbox.count_documents({"status": MailStatus.FAILED.value}),
+        }
+
     async def page(
         self, tenant_id: str, status: MailStatus, before: OutgoingMail | None, limit: int
     ) -> list[OutgoingMail]:

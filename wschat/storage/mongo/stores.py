@@ -18,10 +18,12 @@ from wschat.storage.mongo.outbox import MongoMailRecords, MongoOutboxStore
 from wschat.storage.mongo.pages import MongoPageViewStore
 from wschat.storage.mongo.photos import MongoPhotoStore
 from wschat.storage.mongo.presence import MongoPresenceStore
+from wschat.storage.mongo.reports import MongoReportStore
 from wschat.storage.mongo.retention import MongoRetentionStore
 from wschat.storage.mongo.signups import MongoSignupStore
 from wschat.storage.mongo.subjects import MongoSubjectStore
 from wschat.storage.mongo.transcripts import MongoTranscriptStore
+from wschat.storage.mongo.usage import MongoUsageStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
 from wschat.storage.mongo.webhooks import MongoDeliveryStore, MongoEndpointStore
@@ -51,6 +53,8 @@ def build_stores(db: MongoHandle) -> Stores:
         agent_data=MongoAgentDataStore(db),
         archive=MongoArchiveStore(db),
         audit=MongoAuditStore(db),
+        reports=MongoReportStore(db),
+        usage=MongoUsageStore(db),
         webhook_endpoints=MongoEndpointStore(db),
         webhook_deliveries=MongoDeliveryStore(db),
     )

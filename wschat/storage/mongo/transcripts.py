@@ -29,6 +29,10 @@ class MongoTranscriptStore:
     async def insert(self, record: TranscriptRecord) -> None:
         await self._transcripts.insert_one(record.to_doc())
 
+    async def insert_many(self, records: list[TranscriptRecord]) -> None:
+        if records:
+            await self._transcripts.insert_many([record.to_doc() for record in records], ordered=False)
+
     async def remove(self, tenant_id: str, record_id: str) -> None:
         await self._transcripts.delete_one({"_id": record_id, "tenant_id": tenant_id})
 

@@ -66,6 +66,8 @@ _STEPS: tuple[_Step, ...] = (
     _rows_of("canned_replies"),
     _rows_of("photos"),
     _rows_of("users"),
+    # Reports (wschat/reports): counts of the tenant's chats, no personal data.
+    *(_rows_of(table) for table in ("report_days", "report_pages", "report_visitors", "report_counted")),
 )
 
 

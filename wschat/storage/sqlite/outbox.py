@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from wschat.mail.models import MailStatus, OutgoingMail
+from wschat.mail.models import SYSTEM_SENDER, MailStatus, OutgoingMail
 from wschat.mail.store import Superseded
 from wschat.records import Document
 from wschat.storage.mail_documents import mail_doc, mail_from, mail_transition_doc
@@ -21,6 +21,15 @@ from wschat.storage.sqlite.values import from_json, to_json, to_time
 
 # Spelled as in the partial index outbox_due, so that SQLite answers the query from it.
 _DUE = "status IN ('queued', 'sending') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"
+# outbox_due again; a range on its column (not a scan of the index), and the rows it finds are the queue.
+_DEPTH = (
+    "SELECT status, attempts > 0, count(*) FROM outbox"
+    " WHERE status IN ('queued', 'sending') AND next_attempt_at IS NOT NULL GROUP BY 1, 2"
+)
+# Failed mails have no index of their own: they are counted per tenant (and for the system's sign-up mails)
+# through outbox_tenant_status, a seek per tenant and the failed mails' entries.
+_TENANTS = "SELECT id FROM tenants"
+_FAILED = "SELECT count(*) FROM outbox WHERE tenant_id = ? AND status = 'failed'"
 _PAGE = "tenant_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT ?"
 _PAGE_AFTER = (
     "tenant_id = ? AND status = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?"
@@ -55,6 +64,18 @@ class SqliteOutboxStore(SqliteStore):
             after = (tenant_id, status.value, to_time(before.created_at), before.id, limit)
             docs = await self._all(OUTBOX, _PAGE_AFTER, after)
         return [mail_from(doc) for doc in docs]
+
+    async def depth(self) -> dict[str, int]:
+        return await self._db.read(_depth)
+
+
+def _depth(conn: sqlite3.Connection) -> dict[str, int]:
+    counts = {"queued": 0, "retrying": 0, "sending": 0, "failed": 0}
+    for status, tried, count in conn.execute(_DEPTH):
+        counts["retrying" if status == MailStatus.QUEUED and tried else status] += count
+    senders = [row[0] for row in conn.execute(_TENANTS)] + [SYSTEM_SENDER]
+    counts["failed"] = sum(conn.execute(_FAILED, (sender,)).fetchone()[0] for sender in senders)
+    return counts
 
 
 class SqliteMailRecords(SqliteStore):

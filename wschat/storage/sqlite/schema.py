@@ -11,6 +11,7 @@ Every query a store makes is answered through one of these indexes (``EXPLAIN QU
 
 from __future__ import annotations
 
+from wschat.storage.sqlite.schema_reports import V16
 from wschat.storage.sqlite.schema_steps import V8, V9, V10, V11, V12, V13, V14, V15
 
 _V1 = [
@@ -297,5 +298,5 @@ _V7 = [
 
 
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, V8, V9, V10, V11, V12, V13, V14, V15]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, V8, V9, V10, V11, V12, V13, V14, V15, V16]
 LATEST = len(MIGRATIONS)

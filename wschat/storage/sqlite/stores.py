@@ -17,10 +17,12 @@ from wschat.storage.sqlite.messages import SqliteMessageStore
 from wschat.storage.sqlite.outbox import SqliteMailRecords, SqliteOutboxStore
 from wschat.storage.sqlite.photos import SqlitePhotoStore
 from wschat.storage.sqlite.presence import SqlitePresenceStore
+from wschat.storage.sqlite.reports import SqliteReportStore
 from wschat.storage.sqlite.retention import SqliteRetentionStore
 from wschat.storage.sqlite.signups import SqliteSignupStore
 from wschat.storage.sqlite.subjects import SqliteSubjectStore
 from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
+from wschat.storage.sqlite.usage import SqliteUsageStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
 from wschat.storage.sqlite.webhooks import SqliteDeliveryStore, SqliteEndpointStore
 
@@ -49,6 +51,8 @@ def build_stores(db: Connections) -> Stores:
         agent_data=SqliteAgentDataStore(db),
         archive=SqliteArchiveStore(db),
         audit=SqliteAuditStore(db),
+        reports=SqliteReportStore(db),
+        usage=SqliteUsageStore(db),
         webhook_endpoints=SqliteEndpointStore(db),
         webhook_deliveries=SqliteDeliveryStore(db),
     )

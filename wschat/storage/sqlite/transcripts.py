@@ -28,6 +28,11 @@ class SqliteTranscriptStore(SqliteStore):
         row = TRANSCRIPTS.encode(record.to_doc())
         await self._db.write(lambda conn: conn.execute(TRANSCRIPTS.insert_sql(), row).rowcount)
 
+    async def insert_many(self, records: list[TranscriptRecord]) -> None:
+        rows = [TRANSCRIPTS.encode(record.to_doc()) for record in records]
+        if rows:
+            await self._db.write(lambda conn: conn.executemany(TRANSCRIPTS.insert_sql(), rows).rowcount)
+
     async def remove(self, tenant_id: str, record_id: str) -> None:
         sql = "DELETE FROM transcripts WHERE id = ? AND tenant_id = ?"
         await self._db.write(lambda conn: conn.execute(sql, (record_id, tenant_id)).rowcount)

@@ -6,6 +6,7 @@ import { t } from "../strings";
 import { Agents } from "./Agents";
 import { Archive } from "./Archive";
 import { Audit } from "./Audit";
+import { Reports } from "./ReportsPage";
 import { Avatar } from "./Avatar";
 import { Branding } from "./Branding";
 import { Conversation } from "./Conversation";
@@ -103,7 +104,7 @@ export function App() {
   if (ui.phase === "login") return <Login error={ui.loginError} />;
 
   const chat = state.active ? state.chats[state.active] : undefined;
-  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "offline", "archive", "profile", "replies"];
+  const nav: View[] = admin ? [...VIEWS] : ["chats", "visitors", "offline", "archive", "profile", "replies", "reports"];
   return (
     <div class="shell">
       <header class="topbar">
@@ -180,6 +181,7 @@ export function App() {
             {ui.view === "mail" && admin && <Mail />}
             {ui.view === "subjects" && admin && <Subjects />}
             {ui.view === "audit" && admin && <Audit />}
+            {ui.view === "reports" && <Reports />}
             {ui.view === "webhooks" && admin && <Webhooks />}
           </main>
         )}

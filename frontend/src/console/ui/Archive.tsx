@@ -1,5 +1,6 @@
 // The archive: past chats with filters and full-text search (hits marked, rendered as text), a "more" button
 // (keyset paging), one chat opened whole, and for admins the exports and their log (docs/archive.md).
+import { copyText } from "../copies";
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { archivePath, duration, EMPTY_FILTER, exportPath, type ArchiveFilter } from "../archive";
@@ -172,6 +173,16 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
             <li key={call.id}>
               {call.kind} · {dateTime(call.started_at)} · {duration(call.duration)} · {call.started_by}
             </li>
+          ))}
+        </ul>
+      )}
+      <h3>{a.copies}</h3>
+      {detail.copies.length === 0 ? (
+        <p class="hint">{a.noCopies}</p>
+      ) : (
+        <ul class="copies">
+          {detail.copies.map((copy) => (
+            <li key={copy.id}>{copyText(copy)}</li>
           ))}
         </ul>
       )}

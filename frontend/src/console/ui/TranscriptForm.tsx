@@ -3,8 +3,8 @@
 import { useEffect, useState } from "preact/hooks";
 import * as v from "valibot";
 import { controller } from "../controller";
-import { dateTime } from "../format";
-import { errorText, t, userName } from "../strings";
+import { copyText } from "../copies";
+import { errorText, t } from "../strings";
 import { Transcript, TranscriptAnswer } from "../wire";
 
 const Sent = v.object({ transcripts: v.array(Transcript) });
@@ -58,7 +58,7 @@ export function TranscriptForm({ conversationId, onClose }: { conversationId: st
       {sent.length > 0 && (
         <ul class="muted transcripts-sent">
           {sent.map((s) => (
-            <li key={s.id}>{t.transcript.record(userName(s.by.display_name), s.to, dateTime(s.at))}</li>
+            <li key={s.id}>{copyText(s)}</li>
           ))}
         </ul>
       )}
