@@ -334,3 +334,34 @@ async def test_erasing_a_person_deletes_the_deliveries_about_them(office: Office
     assert reply.body["erased"]["counts"]["webhook_deliveries"] == 1
     [left] = await _deliveries(office)
     assert left["event"] == "appointment.booked"
+
+
+async def test_registering_changing_and_deleting_an_endpoint_is_in_the_audit_log(
+    office: Office, receiver: Receiver
+) -> None:
+    endpoint_id, secret = await office.register(receiver.url + "?token=crm-token-1", "contact.submitted")
+    office.server.clock.advance(seconds=1)
+    changed = await office.call(
+        "PATCH", f"/api/webhooks/{endpoint_id}", {"enabled": False, "rotate_secret": True}
+    )
+    assert changed.status == 200, changed.body
+    office.server.clock.advance(seconds=1)
+    assert (await office.call("DELETE", f"/api/webhooks/{endpoint_id}")).status == 204
+
+    reply = await office.call("GET", "/api/audit?action=webhook.*")
+
+    entries = reply.body["entries"]
+    assert [e["action"] for e in entries] == ["webhook.deleted", "webhook.changed", "webhook.created"]
+    assert {e["actor"]["name"] for e in entries} == {"Anna"}
+    assert entries[2]["details"] == {
+        "endpoint_id": endpoint_id,
+        "host": "127.0.0.1",
+        "events": ["contact.submitted"],
+        "enabled": True,
+    }
+    assert entries[1]["details"]["fields"] == ["enabled"]
+    assert entries[1]["details"]["secret_rotated"] is True
+    logged = json.dumps(entries)
+    assert "crm-token-1" not in logged, "a receiver's token in the URL stays out of the log"
+    assert secret not in logged
+    assert changed.body["secret"] not in logged

@@ -264,7 +264,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
     report_counting, reports = report_services(stores)
     subscribe(events, routing, calls, photos, canned, audit, former_agents, report_counting)
-    webhooks = webhook_services(settings, stores, clock, events, holder=node_id)
+    webhooks = webhook_services(settings, stores, clock, events, audit, holder=node_id)
     outbox_worker, mail = mail_services(settings, db, clock)
     archive = archive_service(settings, db, audit)
     return Runtime(

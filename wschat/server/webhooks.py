@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wschat.audit.service import AuditService
 from wschat.boundary.domain_events import DomainEvents
 from wschat.clock import Clock
 from wschat.config import Settings
@@ -26,7 +27,13 @@ class Webhooks:
 
 
 def webhook_services(
-    settings: Settings, stores: Stores, clock: Clock, events: DomainEvents, *, holder: str
+    settings: Settings,
+    stores: Stores,
+    clock: Clock,
+    events: DomainEvents,
+    audit: AuditService,
+    *,
+    holder: str,
 ) -> Webhooks:
     guard = AddressGuard(parse_networks(settings.webhook_allow_networks))
     service = WebhookService(
@@ -36,6 +43,7 @@ def webhook_services(
         guard,
         Sealer(settings.secret_key),
         clock,
+        audit=audit,
         on_queued=lambda: worker.wake(),
     )
     worker = DeliveryWorker(

@@ -18,12 +18,14 @@ from typing import Any
 import orjson
 
 from wschat.accounts.models import Principal
+from wschat.audit.models import Action, Target, TargetKind, actor_of
+from wschat.audit.service import AuditService
 from wschat.clock import Clock, new_id
 from wschat.errors import Conflict, Forbidden, LimitReached, NotFound
 from wschat.sealing import Sealer
 from wschat.secret import Secret
 from wschat.visitors.store import VisitorStore
-from wschat.webhooks.addresses import AddressGuard
+from wschat.webhooks.addresses import AddressGuard, parse_url
 from wschat.webhooks.models import (
     GIVE_UP_AFTER,
     MAX_ENDPOINTS,
@@ -56,8 +58,11 @@ class WebhookService:
         sealer: Sealer,
         clock: Clock,
         *,
+        audit: AuditService | None = None,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
+        #: Every endpoint registered, changed or deleted is recorded there (where the tenant's data goes).
+        self._audit = audit
         self._endpoints = endpoints
         self._deliveries = deliveries
         self._visitors = visitors
@@ -96,6 +101,7 @@ class WebhookService:
         endpoint = replace(endpoint, secret=self._sealer.seal(secret, place=_place(endpoint)))
         await self._endpoints.insert(endpoint)
         log.info("webhook endpoint %s registered in tenant %s", endpoint.id, admin.tenant.slug)
+        await self._record(admin, Action.WEBHOOK_CREATED, endpoint, {})
         return endpoint, Secret(secret)
 
     async def update(
@@ -121,14 +127,20 @@ class WebhookService:
             changed = replace(changed, secret=self._sealer.seal(secret.reveal(), place=_place(changed)))
         if not await self._endpoints.replace(changed):
             raise NotFound("There is no such webhook endpoint.")
+        fields = sorted(body.model_fields_set - {"rotate_secret"})
+        await self._record(
+            admin, Action.WEBHOOK_CHANGED, changed, {"fields": fields, "secret_rotated": secret is not None}
+        )
         return changed, secret
 
     async def delete(self, admin: Principal, endpoint_id: str) -> None:
         """Delete the endpoint and its deliveries. Raises FORBIDDEN, NOT_FOUND."""
         _check_admin(admin)
+        endpoint = await self._own_endpoint(admin, endpoint_id)
         if not await self._endpoints.delete(admin.tenant.id, endpoint_id):
             raise NotFound("There is no such webhook endpoint.")
         log.info("webhook endpoint %s deleted in tenant %s", endpoint_id, admin.tenant.slug)
+        await self._record(admin, Action.WEBHOOK_DELETED, endpoint, {})
 
     def secret_of(self, endpoint: Endpoint) -> Secret:
         """The endpoint's signing secret. Raises :class:`~wschat.sealing.Unsealable`."""
@@ -224,6 +236,18 @@ class WebhookService:
         them is sent anywhere."""
         visitor = await self._visitors.by_id(tenant_id, visitor_id)
         return visitor is not None and visitor.restricted
+
+    async def _record(
+        self, admin: Principal, action: Action, endpoint: Endpoint, more: dict[str, Any]
+    ) -> None:
+        """The audit entry: which endpoint, its host and events (never its path or query: they may hold a
+        token of the receiver's)."""
+        if self._audit is None:
+            return
+        details: dict[str, Any] = {"endpoint_id": endpoint.id, "host": parse_url(endpoint.url).host}
+        details |= {"events": [e.value for e in endpoint.events], "enabled": endpoint.enabled} | more
+        target = Target(TargetKind.TENANT, admin.tenant.id)
+        await self._audit.record(admin.tenant.id, actor_of(admin), action, target, details)
 
     async def _own_endpoint(self, admin: Principal, endpoint_id: str) -> Endpoint:
         endpoint = await self._endpoints.get(admin.tenant.id, endpoint_id)

@@ -475,6 +475,7 @@ export const de: Strings = {
       agent: "Mitarbeiter",
       contract: "Vertrag",
       lifecycle: "Laufzeit",
+      webhook: "Webhooks",
     } as Record<string, string>,
     actions: {
       "archive.viewed": "Chat im Archiv geöffnet",
@@ -498,6 +499,9 @@ export const de: Strings = {
       "lifecycle.demo_ends_soon": "Hinweis: Demo endet bald",
       "lifecycle.demo_expired": "Demo abgelaufen",
       "lifecycle.contract_ended": "Vertrag beendet",
+      "webhook.created": "Webhook angelegt",
+      "webhook.changed": "Webhook geändert",
+      "webhook.deleted": "Webhook gelöscht",
     } as Record<string, string>,
   },
   mail: {

@@ -35,6 +35,7 @@ const SAME = new Set([
   "a11y.newMessage",
   "settings.contract.states.demo",
   "nav.webhooks",
+  "audit.families.webhook",
   "webhooks.title",
 ]);
 

@@ -459,6 +459,7 @@ const en = {
       agent: "Agents",
       contract: "Contract",
       lifecycle: "Lifecycle",
+      webhook: "Webhooks",
     } as Record<string, string>,
     actions: {
       "archive.viewed": "chat opened in the archive",
@@ -482,6 +483,9 @@ const en = {
       "lifecycle.demo_ends_soon": "notice: demo ends soon",
       "lifecycle.demo_expired": "demo expired",
       "lifecycle.contract_ended": "contract ended",
+      "webhook.created": "webhook added",
+      "webhook.changed": "webhook changed",
+      "webhook.deleted": "webhook deleted",
     } as Record<string, string>,
   },
   mail: {
