@@ -152,4 +152,6 @@ async def test_the_outbox_queue_is_counted_by_state(watched: LiveServer) -> None
         ("outbox", "retrying"): 1,
         ("outbox", "sending"): 0,
         ("outbox", "failed"): 1,
+        ("webhooks", "queued"): 0,
+        ("webhooks", "retrying"): 0,
     }

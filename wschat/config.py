@@ -24,8 +24,10 @@ from wschat.config_parsing import (
     parse_dir,
     parse_host,
     parse_log_level,
+    parse_mongodb_uri,
     parse_port,
     parse_public_url,
+    parse_redis_url,
     parse_switch,
     parse_synchronous,
     parse_trusted_proxies,
@@ -180,6 +182,9 @@ class Settings:
     #: ``wschat serve`` freezes what start-up allocated and collects the young generation less often
     #: (``WSCHAT_GC_TUNING=off`` keeps Python's defaults; docs/benchmarks.md measures both).
     gc_tuning: bool = True
+    #: Networks webhooks may be sent into though they are not public (``WSCHAT_WEBHOOK_ALLOW_NETWORKS``, CIDR
+    #: list, docs/webhooks.md); ``http://`` is accepted only for addresses in them.
+    webhook_allow_networks: str = ""
     #: The FerretDB binary (only for copying an old installation: ``wschat db copy --from ferretdb://…``).
     ferretdb_bin: Path | None = None
 
@@ -236,6 +241,7 @@ _KNOWN = {
     "WSCHAT_RETENTION_IP_DAYS",
     "WSCHAT_RETENTION_MAIL_DAYS",
     "WSCHAT_RETENTION_AUDIT_DAYS",
+    "WSCHAT_WEBHOOK_ALLOW_NETWORKS",
 }
 
 
@@ -260,7 +266,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         trusted_proxies=reader.get("WSCHAT_TRUSTED_PROXIES", "", parse_trusted_proxies),
     )
     database_url = reader.get("WSCHAT_DATABASE_URL", None, _parse_database_url)
-    mongodb_uri = reader.get("WSCHAT_MONGODB_URI", None, _parse_mongodb_uri)
+    mongodb_uri = reader.get("WSCHAT_MONGODB_URI", None, parse_mongodb_uri)
     if database_url is not None and mongodb_uri is not None and database_url != mongodb_uri:
         raise ConfigError(
             "WSCHAT_MONGODB_URI", "is an older name of WSCHAT_DATABASE_URL: set only one of them"
@@ -328,11 +334,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         ),
         signup=signup,
         gc_tuning=reader.get("WSCHAT_GC_TUNING", True, parse_switch),
-        redis_url=reader.get("WSCHAT_REDIS_URL", None, _parse_redis_url),
+        redis_url=reader.get("WSCHAT_REDIS_URL", None, parse_redis_url),
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
         metrics_address=reader.get("WSCHAT_METRICS_ADDRESS", None, parse_address),
         operator_token=reader.get("WSCHAT_OPERATOR_TOKEN", None, _parse_secret),
         log_level=reader.get("WSCHAT_LOG_LEVEL", "info", parse_log_level),
+        webhook_allow_networks=reader.get("WSCHAT_WEBHOOK_ALLOW_NETWORKS", "", parse_trusted_proxies),
         ferretdb_bin=reader.get("WSCHAT_FERRETDB_BIN", None, lambda v: Path(v).resolve()),
     )
 
@@ -358,21 +365,9 @@ def _parse_database_url(value: str) -> Secret:
     return Secret(value)
 
 
-def _parse_mongodb_uri(value: str) -> Secret:
-    if not value.startswith(("mongodb://", "mongodb+srv://")):
-        raise ValueError("must start with mongodb:// or mongodb+srv://")
-    return Secret(value)
-
-
 def _parse_secret(value: str) -> Secret:
     if len(value) < MIN_SECRET_LENGTH:
         raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters long")
-    return Secret(value)
-
-
-def _parse_redis_url(value: str) -> Secret:
-    if not value.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError("must start with redis://, rediss:// or unix://")
     return Secret(value)
 
 

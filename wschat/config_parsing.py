@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from wschat.errors import ConfigError
 from wschat.proxies import parse_networks
+from wschat.secret import Secret
 
 T = TypeVar("T")
 
@@ -114,3 +115,15 @@ def parse_delays(value: str) -> tuple[int, ...]:
     if not 1 <= len(parts) <= 20:
         raise ValueError("must list 1 to 20 delays in seconds, such as 30,120,600")
     return tuple(int_range(1, 2 * 86400)(part) for part in parts)
+
+
+def parse_mongodb_uri(value: str) -> Secret:
+    if not value.startswith(("mongodb://", "mongodb+srv://")):
+        raise ValueError("must start with mongodb:// or mongodb+srv://")
+    return Secret(value)
+
+
+def parse_redis_url(value: str) -> Secret:
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return Secret(value)

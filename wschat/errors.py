@@ -7,7 +7,9 @@ The tree::
     │   ├── InvalidRange             400 INVALID_RANGE
     │   ├── InvalidCursor            400 INVALID_CURSOR
     │   ├── DisposableAddress        400 DISPOSABLE_ADDRESS
-    │   └── LinkInvalid              400 LINK_INVALID
+    │   ├── LinkInvalid              400 LINK_INVALID
+    │   ├── WebhookUrlInvalid        400 WEBHOOK_URL_INVALID
+    │   └── WebhookAddressForbidden  400 WEBHOOK_ADDRESS_FORBIDDEN
     ├── media.UnsupportedImage       400 UNSUPPORTED_IMAGE
     ├── media.ImageTooLarge          400 IMAGE_TOO_LARGE
     ├── InvalidCredentials           401 INVALID_CREDENTIALS
@@ -83,6 +85,8 @@ class ErrorCode(StrEnum):
     INVALID_CURSOR = "INVALID_CURSOR"
     DISPOSABLE_ADDRESS = "DISPOSABLE_ADDRESS"
     LINK_INVALID = "LINK_INVALID"
+    WEBHOOK_URL_INVALID = "WEBHOOK_URL_INVALID"
+    WEBHOOK_ADDRESS_FORBIDDEN = "WEBHOOK_ADDRESS_FORBIDDEN"
     LINK_EXPIRED = "LINK_EXPIRED"
     LINK_USED = "LINK_USED"
     SIGNUP_PENDING = "SIGNUP_PENDING"
@@ -149,6 +153,22 @@ class DisposableAddress(ValidationFailed):
 class LinkInvalid(ValidationFailed):
     code = ErrorCode.LINK_INVALID
     default_message = "This confirmation link is not valid. Please copy the whole link from the e-mail."
+
+
+class WebhookUrlInvalid(ValidationFailed):
+    """A webhook address wsChat will not send to: not https, too long, with credentials, no host
+    (wschat/webhooks/addresses.py); the message says which."""
+
+    code = ErrorCode.WEBHOOK_URL_INVALID
+    default_message = "This webhook address cannot be used."
+
+
+class WebhookAddressForbidden(ValidationFailed):
+    """The webhook's host is (or resolves to) a loopback, private, link-local or other non-public
+    address that the operator did not allow (``WSCHAT_WEBHOOK_ALLOW_NETWORKS``)."""
+
+    code = ErrorCode.WEBHOOK_ADDRESS_FORBIDDEN
+    default_message = "This webhook address points into a network wsChat does not send to."
 
 
 class InvalidCredentials(WsChatError):

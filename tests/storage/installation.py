@@ -29,6 +29,7 @@ from tests.storage.builders import (
     page_ref,
     page_view,
 )
+from tests.webhooks.builders import new_delivery, new_endpoint
 from wschat.accounts.models import RevokedSession, Role, Tenant
 from wschat.agent_data.store import FormerAgent, Stage
 from wschat.audit.models import Action, Target, TargetKind
@@ -40,6 +41,7 @@ from wschat.records import Document
 from wschat.signalling.models import CallStatus, EndReason, Participation, Side
 from wschat.storage import TABLES, Database, Stores
 from wschat.storage.sqlite.tables import BY_NAME
+from wschat.webhooks.models import DeliveryStatus
 
 Dump = dict[str, list[Document]]
 
@@ -139,6 +141,12 @@ async def _tenant(stores: Stores, tenant: Tenant, n: int) -> None:
         }
     )
 
+    # A webhook endpoint (its secret sealed) and a delivery that went out (wschat/webhooks).
+    endpoint = new_endpoint(tenant, created=8)
+    await stores.webhook_endpoints.insert(endpoint)
+    await stores.webhook_deliveries.insert(
+        new_delivery(endpoint, created=8, status=DeliveryStatus.DELIVERED, attempts=1, response_status=204)
+    )
     # A deleted agent whose name is half taken out of their chats (wschat/agent_data).
     former = FormerAgent(f"fag_{tenant.id[4:]}", tenant.id, "usr_fedcba9876543210", at(7), Stage.ACTED, "c:1")
     await stores.agent_data.add_former(former)

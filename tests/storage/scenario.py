@@ -29,6 +29,7 @@ from tests.storage.builders import (
     page_ref,
     page_view,
 )
+from tests.webhooks.builders import new_delivery, new_endpoint
 from wschat.accounts.models import RevokedSession, Role, Tenant, TenantStatus, User
 from wschat.accounts.store import user_changes
 from wschat.agent_data.former import mentions, message_changes, record_changes
@@ -46,6 +47,7 @@ from wschat.reports.chats import ChatFacts
 from wschat.signalling.models import Call, CallStatus, Participation, Side
 from wschat.storage import Stores
 from wschat.visitors.models import Visitor
+from wschat.webhooks.models import DeliveryStatus
 
 
 @dataclass
@@ -181,6 +183,10 @@ async def populate(stores: Stores, *, chats: int = 3, messages: int = 12) -> Wor
     # A deleted agent whose name is still to be taken out of their chats (wschat/agent_data).
     await stores.agent_data.add_former(FormerAgent("fag_fedcba9876543210", acme.id, "usr_gone", at(60)))
     await add_appointments(stores, acme, bert.id, visitors[0].id)
+    # A webhook endpoint of globex's with one delivery sent (wschat/webhooks).
+    hook = new_endpoint(globex, created=61)
+    await stores.webhook_endpoints.insert(hook)
+    await stores.webhook_deliveries.insert(new_delivery(hook, created=61, status=DeliveryStatus.DELIVERED))
     return World(acme, globex, anna, bert, carl, visitors, chat, queued, call, mail)
 
 
@@ -333,6 +339,7 @@ async def exercise(stores: Stores, world: World) -> None:
     await signups(stores)
     # A fourth tenant whose chat, address and mail have aged past its retention (wschat/retention).
     await retention(stores)
+    await webhooks(stores, world)
 
 
 async def archive_queries(stores: Stores, world: World) -> None:
@@ -384,6 +391,7 @@ async def reports(stores: Stores, world: World) -> None:
     await stores.reports.agent_totals(acme.id, day, day)
     await stores.reports.visitors(acme.id, day, day)
     await stores.reports.pages(acme.id, day, day, 10)
+    await stores.reports.forget_pages(acme.id, [chat.id])
     first = await stores.reports.closed_chats(acme.id, at(0), at(10**6), None, 2)
     await stores.reports.closed_chats(acme.id, at(0), at(10**6), first[-1] if first else None, 2)
     await stores.reports.earlier_chat(acme.id, chat.visitor_id, at(0), chat)
@@ -607,3 +615,27 @@ async def retention(stores: Stores) -> None:
         stores.retention.delete_mails,
     ):
         assert (await sweep(umbrella.id, due, 10)).taken == 0
+
+
+async def webhooks(stores: Stores, world: World) -> None:
+    """An admin's endpoint, changed; deliveries queued (one twice), sent, paged, a visitor's erased, the
+    oldest cleaned up, then the endpoint deleted with its deliveries (wschat/webhooks)."""
+    acme = world.acme
+    endpoint = new_endpoint(acme, created=70)
+    await stores.webhook_endpoints.insert(endpoint)
+    await stores.webhook_endpoints.replace(replace(endpoint, enabled=False))
+    assert [e.id for e in await stores.webhook_endpoints.of_tenant(acme.id)] == [endpoint.id]
+    assert await stores.webhook_endpoints.get(acme.id, endpoint.id) is not None
+    first, second = new_delivery(endpoint, created=71), new_delivery(endpoint, created=72, visitor_id=None)
+    for delivery in (first, second):
+        assert await stores.webhook_deliveries.insert(delivery)
+    assert not await stores.webhook_deliveries.insert(first)
+    assert [d.id for d in await stores.webhook_deliveries.due(at(80), 10)] == [first.id, second.id]
+    await stores.webhook_deliveries.update(replace(first, status=DeliveryStatus.DELIVERED, attempts=1))
+    assert await stores.webhook_deliveries.depth() == {"queued": 1, "retrying": 0}
+    assert await stores.webhook_deliveries.get(acme.id, first.id) is not None
+    newest = await stores.webhook_deliveries.page(acme.id, None, None, 1)
+    assert await stores.webhook_deliveries.page(acme.id, endpoint.id, newest[0], 10) != []
+    assert await stores.webhook_deliveries.forget_visitor(acme.id, "vis_0123456789abcdef") == 1
+    assert await stores.webhook_deliveries.delete_older(at(-1_000_000), 10) == 0
+    assert await stores.webhook_endpoints.delete(acme.id, endpoint.id)

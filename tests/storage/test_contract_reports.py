@@ -165,3 +165,21 @@ async def test_reports_of_a_new_tenant_are_empty(stores: Stores) -> None:
     await stores.tenants.insert(tenant)
 
     assert await stores.reports.rows(tenant.id, DAY, NEXT, None) == []
+
+
+async def test_reports_forget_the_start_pages_of_an_erased_persons_chats(
+    stores: Stores, two: TwoTenants
+) -> None:
+    await stores.reports.count(two.a.id, "cnv_1", _answered(ANNA, 5, page="/kunden/alpha-person"))
+    await stores.reports.count(two.a.id, "cnv_2", _answered(ANNA, 5, page="/pricing"))
+    await stores.reports.count(two.a.id, "cnv_3", _answered(BERT, 5, page="/pricing"))
+    await stores.reports.count(two.b.id, "cnv_1", _answered(ANNA, 5, page="/kunden/alpha-person"))
+
+    taken = await stores.reports.forget_pages(two.a.id, ["cnv_1", "cnv_2"])
+    again = await stores.reports.forget_pages(two.a.id, ["cnv_1", "cnv_2"])
+
+    assert (taken, again) == (2, 0), "a page is taken out once"
+    assert await stores.reports.pages(two.a.id, DAY, DAY, 10) == [("/pricing", 1)]
+    assert await stores.reports.pages(two.b.id, DAY, DAY, 10) == [("/kunden/alpha-person", 1)]
+    [row] = await stores.reports.rows(two.a.id, DAY, DAY, TENANT)
+    assert row.counts["answered"] == 3, "the chats stay counted; only their pages go"

@@ -358,3 +358,17 @@ class Booked:
 
     appointment: Appointment
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppointmentBooked:
+    """A domain event: a booking was stored and its mails queued (webhooks follow it)."""
+
+    appointment: Appointment
+
+
+@dataclass(frozen=True)
+class AppointmentCancelled:
+    """A domain event: an appointment was cancelled, by the visitor's link or in the console."""
+
+    appointment: Appointment

@@ -13,9 +13,10 @@ from urllib.parse import quote
 
 from wschat.accounts.models import Tenant
 from wschat.appointments.mails import Moment, letters
-from wschat.appointments.models import Appointment
+from wschat.appointments.models import Appointment, AppointmentBooked, AppointmentCancelled
 from wschat.appointments.setup import AppointmentSetup
 from wschat.appointments.tokens import AppointmentLinks
+from wschat.boundary.domain_events import DomainEvents
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.messages import MessageService
 from wschat.chat.models import Conversation, ConversationStatus
@@ -52,6 +53,7 @@ class Notices:
         clock: Clock,
         *,
         public_url: str,
+        events: DomainEvents | None = None,
     ) -> None:
         self.setup = setup
         self.conversations = conversations
@@ -60,6 +62,8 @@ class Notices:
         self.links = links
         self.clock = clock
         self.public_url = public_url.rstrip("/")
+        #: Where the others learn of bookings and cancellations (the tenants' webhooks).
+        self.events = events or DomainEvents()
 
     def manage_link(self, appointment: Appointment) -> str:
         token = self.links.make(appointment.tenant_id, appointment.id, appointment.ends_at)
@@ -78,9 +82,11 @@ class Notices:
                 data=message_data(appointment),
                 key=f"{appointment.id}:booked",
             )
+        await self.events.publish(AppointmentBooked(appointment))
 
     async def cancelled(self, tenant: Tenant, appointment: Appointment) -> None:
         await self._send(tenant, appointment, Moment.CANCELLED)
+        await self.events.publish(AppointmentCancelled(appointment))
         if appointment.conversation_id is None:
             return
         conversation = await self.conversations.get(tenant.id, appointment.conversation_id)

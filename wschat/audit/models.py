@@ -56,6 +56,10 @@ class Action(StrEnum):
     SUBJECT_RESTRICTED = "subject.restricted"
     SUBJECT_UNRESTRICTED = "subject.unrestricted"
     AGENT_DELETED = "agent.deleted"
+    #: A CRM webhook registered, changed or deleted (wschat/webhooks): where the tenant's data goes.
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_DELETED = "webhook.deleted"
     LIFECYCLE_DEMO_ENDS_SOON = "lifecycle.demo_ends_soon"
     LIFECYCLE_DEMO_EXPIRED = "lifecycle.demo_expired"
     LIFECYCLE_CONTRACT_ENDED = "lifecycle.contract_ended"

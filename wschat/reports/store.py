@@ -51,6 +51,11 @@ class ReportStore(Protocol):
     async def pages(self, tenant_id: str, since: date, until: date, limit: int) -> list[tuple[str, int]]:
         """The page paths where most chats started in ``[since, until]``, most first, at most ``limit``."""
 
+    async def forget_pages(self, tenant_id: str, conversation_ids: list[str]) -> int:
+        """A person's erasure: the start pages counted for these conversations are taken out of the page
+        figures (a page's count goes down by one; at zero its row goes) and forgotten on their marks, so that
+        no path the person visited stays behind. How many were taken out."""
+
     async def forget(self, tenant_id: str, since: date, until: date) -> None:
         """Delete the chat figures (and marks) of the days in ``[since, until]``: a rebuild's first step.
         The visitor counts stay (the page views they came from are gone by then)."""

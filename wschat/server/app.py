@@ -57,6 +57,7 @@ from wschat.video.routes import blueprint as video_blueprint
 from wschat.visitors import events as visitor_events
 from wschat.visitors.routes import blueprint as widget_blueprint
 from wschat.web.routes import blueprint as web_blueprint
+from wschat.webhooks.routes import blueprint as webhooks_blueprint
 
 #: Called once the app serves; gets the demo tenant's credentials on the very first start, else None.
 OnReady = Callable[[FirstRun | None], None]
@@ -144,6 +145,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
     quart_app.register_blueprint(operator_stats_blueprint)
     quart_app.register_blueprint(signup_blueprint)
     quart_app.register_blueprint(appointments_blueprint)
+    quart_app.register_blueprint(webhooks_blueprint)
 
     @quart_app.get("/api/openapi.json")
     async def openapi() -> Response:
@@ -183,6 +185,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
                 asyncio.create_task(_housekeeping(rt)),
                 asyncio.create_task(_keep_alive(rt)),
                 asyncio.create_task(_send_mail(rt)),
+                asyncio.create_task(_deliver_webhooks(rt)),
             ]
             if app.metrics_listener is not None:
                 await app.metrics_listener.start()
@@ -276,6 +279,12 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, on_ready: OnReady 
             await rt.housekeeping.run("send queued mail", rt.outbox_worker.run_once)
             realtime.metrics.housekeeping("send queued mail", loop.time() - started)
             await rt.outbox_worker.wait(settings.chat.janitor_interval)
+
+    async def _deliver_webhooks(rt: Runtime) -> None:
+        # Its own task, as the mail's: a receiver that takes its 5 s timeouts delays nothing else.
+        while True:
+            await rt.housekeeping.run("deliver webhooks", rt.webhooks.worker.run_once)
+            await rt.webhooks.worker.wait(settings.chat.janitor_interval)
 
     return app
 

@@ -9,6 +9,7 @@ from wschat.appointments.changes import Changes
 from wschat.appointments.notices import Notices
 from wschat.appointments.setup import AppointmentSetup
 from wschat.appointments.tokens import AppointmentLinks
+from wschat.boundary.domain_events import DomainEvents
 from wschat.chat.messages import MessageService
 from wschat.clock import Clock
 from wschat.config import Settings
@@ -35,11 +36,19 @@ def appointment_services(
     clock: Clock,
     *,
     holder: str,
+    events: DomainEvents,
 ) -> Appointments:
     links = AppointmentLinks(settings.secret_key.reveal().encode())
     setup = AppointmentSetup(stores.appointments, stores.users, clock)
     notices = Notices(
-        setup, stores.conversations, messages, mail, links, clock, public_url=settings.server.public_url
+        setup,
+        stores.conversations,
+        messages,
+        mail,
+        links,
+        clock,
+        public_url=settings.server.public_url,
+        events=events,
     )
     return Appointments(
         setup,

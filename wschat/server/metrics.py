@@ -47,11 +47,12 @@ def metrics_on(settings: Settings) -> bool:
 
 def instrument(settings: Settings, metrics: Metrics, db: Database) -> None:
     """When metrics are on, every store call of the serving database is timed and the outbox's queue is
-    exported; when they are off, the stores stay as the adapter built them."""
+    and the webhooks' queues are exported; when they are off, the stores stay as the adapter built them."""
     if not metrics_on(settings):
         return
     db.stores = timed_stores(db.stores, metrics.store_operation)
     metrics.queue("outbox", db.stores.outbox.depth)
+    metrics.queue("webhooks", db.stores.webhook_deliveries.depth)
 
 
 class Metrics:

@@ -57,6 +57,7 @@ from wschat.server.appointments import Appointments, appointment_services
 from wschat.server.reports import report_services
 from wschat.server.subscriptions import subscribe
 from wschat.server.transport import Transport
+from wschat.server.webhooks import Webhooks, webhook_services
 from wschat.server.wiring import archive_service, cursor_key, mail_services
 from wschat.signalling.relay import SignalRelay
 from wschat.signalling.service import CallService
@@ -129,6 +130,8 @@ class Runtime:
     usage: UsageService
     #: Appointments: set-up, booking, cancelling, reminders (a housekeeping step).
     appointments: Appointments
+    #: Webhooks to the tenants' CRMs: the admin's endpoints, the queue, and its worker.
+    webhooks: Webhooks
     #: The housekeeping steps' record of failures (``/readyz`` reads it).
     housekeeping: Steps
     #: The visitors and conversations this process keeps in memory (wschat.storage.record_cache).
@@ -169,6 +172,7 @@ class Runtime:
             self.reports,
             self.usage,
             *self.appointments.services(),
+            self.webhooks.service,
         )
 
     async def close(self) -> None:
@@ -264,6 +268,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
     former_agents, own_data = agent_data_services(stores, clock, holder=node_id)
     report_counting, reports = report_services(stores)
     subscribe(events, routing, calls, photos, canned, audit, former_agents, report_counting)
+    webhooks = webhook_services(settings, stores, clock, events, audit, holder=node_id)
     outbox_worker, mail = mail_services(settings, db, clock)
     archive = archive_service(settings, db, audit)
     return Runtime(
@@ -278,6 +283,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             clock,
             transport,
             new_sessions=counter("new-visitors", settings.chat.new_visitors_per_minute),
+            events=events,
         ),
         conversations=conversations,
         messages=messages,
@@ -352,6 +358,8 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             audit=audit,
             outbox=stores.outbox,
             appointments=stores.appointments,
+            webhook_deliveries=stores.webhook_deliveries,
+            reports=stores.reports,
         ),
         audit=audit,
         retention=RetentionService(tenants, settings.retention, clock),
@@ -371,7 +379,10 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         reports=reports,
         report_counting=report_counting,
         usage=UsageService(tenants, stores.usage, clock),
-        appointments=appointment_services(settings, stores, messages, mail, clock, holder=node_id),
+        appointments=appointment_services(
+            settings, stores, messages, mail, clock, holder=node_id, events=events
+        ),
+        webhooks=webhooks,
         housekeeping=housekeeping,
         caches=caches,
         limits_redis=limits_redis,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.agent_data.forgetting import FormerAgents
+from wschat.appointments.models import AppointmentBooked, AppointmentCancelled
 from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
 from wschat.audit.service import AuditService
 from wschat.boundary.domain_events import DomainEvents
@@ -14,7 +15,8 @@ from wschat.chat.routing import RoutingService
 from wschat.media.service import PhotoService
 from wschat.reports.counting import Counting
 from wschat.signalling.service import CallService
-from wschat.visitors.models import PageOpened
+from wschat.visitors.models import ContactSubmitted, PageOpened
+from wschat.webhooks.feed import WebhookFeed
 
 
 def subscribe(
@@ -76,3 +78,13 @@ def subscribe(
     events.subscribe(ChatClosed, count_closed_chat)
     events.subscribe(OfflineMessageLeft, count_offline_message)
     events.subscribe(PageOpened, count_visitor)
+
+
+def subscribe_webhooks(events: DomainEvents, feed: WebhookFeed) -> None:
+    """What goes to the tenants' CRMs (wschat/webhooks), after the subscribers above: each queues a
+    delivery, stored before the publisher's call returns."""
+    events.subscribe(ChatClosed, feed.chat_closed)
+    events.subscribe(OfflineMessageLeft, feed.offline_message_left)
+    events.subscribe(ContactSubmitted, feed.contact_submitted)
+    events.subscribe(AppointmentBooked, feed.appointment_booked)
+    events.subscribe(AppointmentCancelled, feed.appointment_cancelled)

@@ -44,6 +44,7 @@ from wschat.usage.store import UsageStore
 from wschat.video.store import VideoRecords
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
+from wschat.webhooks.store import DeliveryStore, EndpointStore
 
 #: Every table (collection) of an installation, parents before children: the order a copy loads them.
 TABLES = (
@@ -74,6 +75,8 @@ TABLES = (
     "appointment_settings",
     "appointments",
     "appointment_claims",
+    "webhook_endpoints",
+    "webhook_deliveries",
 )
 #: Tables of a running installation that are not data: leases are locks of a few seconds, held by running
 #: processes. Each adapter keeps them in its own shape; ``wschat db copy`` leaves them out.
@@ -116,6 +119,8 @@ class Stores:
     reports: ReportStore
     usage: UsageStore
     appointments: AppointmentStore
+    webhook_endpoints: EndpointStore
+    webhook_deliveries: DeliveryStore
 
 
 class Database(Protocol):

@@ -11,9 +11,11 @@ from datetime import datetime
 
 from wschat.appointments.store import AppointmentStore
 from wschat.lifecycle.store import TenantDataStore
+from wschat.reports.store import ReportStore
 from wschat.subjects.models import EraseMode
 from wschat.subjects.store import BATCH, SubjectStore
 from wschat.visitors.models import Visitor
+from wschat.webhooks.store import DeliveryStore
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +29,20 @@ class Erased:
 
 class Eraser:
     def __init__(
-        self, subjects: SubjectStore, tenant_data: TenantDataStore, appointments: AppointmentStore
+        self,
+        subjects: SubjectStore,
+        tenant_data: TenantDataStore,
+        appointments: AppointmentStore,
+        deliveries: DeliveryStore | None = None,
+        reports: ReportStore | None = None,
     ) -> None:
         self.subjects = subjects
         self.tenant_data = tenant_data
         self.appointments = appointments
+        #: Webhook deliveries about the person (their bodies hold the person's data; wschat/webhooks).
+        self.deliveries = deliveries
+        #: The start pages counted for the person's chats (a page path may name them; wschat/reports).
+        self.reports = reports
 
     async def erase(
         self, visitor: Visitor, mode: EraseMode, recipients: list[str], forwards: list[str]
@@ -52,6 +63,10 @@ class Eraser:
                 break
             _add(counts, deleted)
         await self._pages_gone(visitor, counts)
+        if self.deliveries is not None and (
+            sent := await self.deliveries.forget_visitor(tenant_id, visitor.id)
+        ):
+            _add(counts, {"webhook_deliveries": sent})
         if mode is EraseMode.DELETE:
             gone = await self.subjects.delete_visitor(tenant_id, visitor.id)
             # A page view or a chat that the visitor's browser stored while the above ran: the visitor is
@@ -71,6 +86,8 @@ class Eraser:
         after: tuple[datetime, str] | None = None
         while batch := await self.subjects.conversations_of(tenant_id, visitor.id, after, BATCH):
             ids = [c.id for c in batch]
+            if self.reports is not None and (pages := await self.reports.forget_pages(tenant_id, ids)):
+                _add(counts, {"report_pages": pages})
             if mode is EraseMode.DELETE:
                 deleted = await self.subjects.delete_conversations(tenant_id, ids)
                 if not deleted:

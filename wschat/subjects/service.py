@@ -22,6 +22,7 @@ from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, Validation
 from wschat.lifecycle.store import TenantDataStore
 from wschat.limits.counter import HitCounter
 from wschat.mail.store import OutboxStore
+from wschat.reports.store import ReportStore
 from wschat.signalling.store import CallStore
 from wschat.subjects.erasure import Erased, Eraser
 from wschat.subjects.export import (
@@ -49,6 +50,7 @@ from wschat.subjects.store import BATCH, SubjectStore
 from wschat.visitors.models import Visitor
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
+from wschat.webhooks.store import DeliveryStore
 
 #: Messages read per query while an export is put together.
 _MESSAGES = 500
@@ -77,6 +79,8 @@ class SubjectService:
         audit: AuditService,
         outbox: OutboxStore,
         appointments: AppointmentStore,
+        webhook_deliveries: DeliveryStore | None = None,
+        reports: ReportStore | None = None,
     ) -> None:
         self.subjects = subjects
         self.visitors = visitors
@@ -88,7 +92,7 @@ class SubjectService:
         self.tenant_data = tenant_data
         self.outbox = outbox
         self.appointments = appointments
-        self.eraser = Eraser(subjects, tenant_data, appointments)
+        self.eraser = Eraser(subjects, tenant_data, appointments, webhook_deliveries, reports)
         self.cursors = cursors
         #: Every request answered, and the visitor's own, is recorded there too (wschat/audit).
         self.audit = audit

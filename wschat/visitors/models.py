@@ -134,3 +134,12 @@ class PageViewed(WireModel):
 
 class VisitorRef(WireModel):
     visitor_id: Id
+
+
+@dataclass(frozen=True)
+class ContactSubmitted:
+    """A visitor left contact data (``contact.submit``); ``visitor`` is them as stored afterwards (a domain
+    event, wschat/boundary/domain_events.py)."""
+
+    visitor: Visitor
+    conversation_id: str | None

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from wschat.accounts.models import Tenant
+from wschat.boundary.domain_events import DomainEvents
 from wschat.boundary.protocol import Event
 from wschat.boundary.publisher import Publisher
 from wschat.clock import Clock, new_id
@@ -14,7 +15,7 @@ from wschat.errors import AuthInvalid, RateLimited, ValidationFailed
 from wschat.limits.counter import HitCounter
 from wschat.privacy.geo import country_of
 from wschat.privacy.ip import stored_ip
-from wschat.visitors.models import ContactSubmit, Visitor
+from wschat.visitors.models import ContactSubmit, ContactSubmitted, Visitor
 from wschat.visitors.store import VisitorStore
 from wschat.wire import clean_line
 
@@ -41,7 +42,9 @@ class VisitorService:
         publisher: Publisher | None = None,
         *,
         new_sessions: HitCounter,
+        events: DomainEvents | None = None,
     ) -> None:
+        self.events = events or DomainEvents()
         self.visitors = visitors
         self.clock = clock
         self.publisher = publisher
@@ -91,6 +94,7 @@ class VisitorService:
             await self.publisher.to_agents(
                 visitor.tenant_id, Event.VISITOR_UPDATED, {"visitor": updated.to_wire()}
             )
+        await self.events.publish(ContactSubmitted(updated, contact.conversation_id))
         return updated
 
     async def by_id(self, tenant_id: str, visitor_id: str) -> Visitor | None:

@@ -31,6 +31,7 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   agent: ["agent.deleted"],
   contract: ["contract.contract", "contract.terminate", "contract.hold", "contract.release"],
   lifecycle: ["lifecycle.demo_ends_soon", "lifecycle.demo_expired", "lifecycle.contract_ended"],
+  webhook: ["webhook.created", "webhook.changed", "webhook.deleted"],
 };
 
 /** The filter's non-empty fields as query parameters (`to` is inclusive on the page: the day after is sent). */

@@ -50,9 +50,10 @@ export type View =
   | "subjects"
   | "audit"
   | "appointments"
-  | "reports";
-export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "appointments", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit", "reports"];
-export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit"];
+  | "reports"
+  | "webhooks";
+export const VIEWS: readonly View[] = ["chats", "visitors", "offline", "archive", "appointments", "profile", "replies", "agents", "branding", "settings", "video", "mail", "subjects", "audit", "reports", "webhooks"];
+export const ADMIN_VIEWS: readonly View[] = ["agents", "branding", "settings", "video", "mail", "subjects", "audit", "webhooks"];
 
 export interface Ui {
   phase: "loading" | "login" | "app";

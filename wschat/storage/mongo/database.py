@@ -18,6 +18,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from wschat.errors import Unavailable
 from wschat.records import Document
 from wschat.storage import EPHEMERAL_TABLES, TABLES, StorageError, Stores
+from wschat.storage.mongo.webhook_indexes import WEBHOOK_INDEXES
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +261,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("created_at", ASCENDING), ("_id", ASCENDING)], name="created"),
         IndexModel([("tenant_id", ASCENDING)], name="tenant"),
     ],
+    **WEBHOOK_INDEXES,
     # _id is "<lease name>@<generation>": the primary key lets one change per generation win.
     "leases": [IndexModel([("name", ASCENDING), ("gen", ASCENDING)], name="name_gen")],
 }

@@ -12,6 +12,8 @@ from wschat.storage.mongo.database import MongoHandle
 
 #: Children before parents; users last. The tenant's own record is never deleted here.
 _BY_TENANT = (
+    "webhook_deliveries",
+    "webhook_endpoints",
     "messages",
     "transitions",
     "transcripts",

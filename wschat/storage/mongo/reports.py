@@ -43,7 +43,12 @@ class MongoReportStore:
 
     async def count(self, tenant_id: str, conversation_id: str, facts: ChatFacts) -> bool:
         day = facts.day.isoformat()
-        mark = {"_id": f"{tenant_id}|{conversation_id}", "tenant_id": tenant_id, "day": day}
+        mark = {
+            "_id": f"{tenant_id}|{conversation_id}",
+            "tenant_id": tenant_id,
+            "day": day,
+            "path": facts.page,
+        }
         try:
             await self._counted.insert_one(mark)
         except DuplicateKeyError:
@@ -64,6 +69,17 @@ class MongoReportStore:
             "$setOnInsert": {"day": day, "agent_id": agent_id},
         }
         await self._days.update_one(key, update, upsert=True)
+
+    async def forget_pages(self, tenant_id: str, conversation_ids: list[str]) -> int:
+        marks = {"_id": {"$in": [f"{tenant_id}|{c}" for c in conversation_ids]}, "tenant_id": tenant_id}
+        found = [doc async for doc in self._counted.find(marks | {"path": {"$ne": None}})]
+        for doc in found:
+            key = {"_id": f"{tenant_id}|{doc['day']}|{doc['path']}", "tenant_id": tenant_id}
+            await self._pages.update_one(key, {"$inc": {"chats": -1}})
+            await self._pages.delete_one(key | {"chats": {"$lte": 0}})
+        if found:
+            await self._counted.update_many(marks, {"$set": {"path": None}})
+        return len(found)
 
     async def add_visitor(self, tenant_id: str, day: date) -> None:
         key = {"_id": f"{tenant_id}|{day.isoformat()}", "tenant_id": tenant_id}

@@ -27,6 +27,7 @@ from wschat.storage.mongo.transcripts import MongoTranscriptStore
 from wschat.storage.mongo.usage import MongoUsageStore
 from wschat.storage.mongo.video import MongoVideoRecords
 from wschat.storage.mongo.visitors import MongoVisitorStore
+from wschat.storage.mongo.webhooks import MongoDeliveryStore, MongoEndpointStore
 
 
 def build_stores(db: MongoHandle) -> Stores:
@@ -56,4 +57,6 @@ def build_stores(db: MongoHandle) -> Stores:
         reports=MongoReportStore(db),
         usage=MongoUsageStore(db),
         appointments=MongoAppointmentStore(db),
+        webhook_endpoints=MongoEndpointStore(db),
+        webhook_deliveries=MongoDeliveryStore(db),
     )

@@ -49,6 +49,8 @@ def _audit_log(conn: sqlite3.Connection, tenant_id: str, limit: int) -> dict[str
 
 #: In this order: what hangs on a parent goes with it; users last but one, the tenant itself never here.
 _STEPS: tuple[_Step, ...] = (
+    _rows_of("webhook_deliveries"),
+    _rows_of("webhook_endpoints"),
     _of_tenant("conversations", deletion.conversations),
     # Calls whose conversation is gone already (none, unless a crash came between the two).
     _of_tenant("calls", deletion.calls),

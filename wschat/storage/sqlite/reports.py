@@ -23,7 +23,7 @@ from wschat.storage.sqlite.base import SqliteStore, fetch_all
 from wschat.storage.sqlite.tables import CONVERSATIONS
 from wschat.storage.sqlite.values import to_time
 
-_MARK = "INSERT OR IGNORE INTO report_counted (tenant_id, conversation_id, day) VALUES (?, ?, ?)"
+_MARK = "INSERT OR IGNORE INTO report_counted (tenant_id, conversation_id, day, path) VALUES (?, ?, ?, ?)"
 _ROW = "SELECT counts FROM report_days WHERE tenant_id = ? AND day = ? AND agent_id = ?"
 _SET_ROW = (
     "INSERT INTO report_days (tenant_id, day, agent_id, counts, answered, transfers, first)"
@@ -35,6 +35,8 @@ _ADD_PAGE = (
     "INSERT INTO report_pages (tenant_id, day, path, chats) VALUES (?, ?, ?, 1)"
     " ON CONFLICT (tenant_id, day, path) DO UPDATE SET chats = chats + 1"
 )
+_TAKE_PAGE = "UPDATE report_pages SET chats = chats - 1 WHERE tenant_id = ? AND day = ? AND path = ?"
+_EMPTY_PAGE = "DELETE FROM report_pages WHERE tenant_id = ? AND day = ? AND path = ? AND chats <= 0"
 _ADD_VISITOR = (
     "INSERT INTO report_visitors (tenant_id, day, visitors) VALUES (?, ?, 1)"
     " ON CONFLICT (tenant_id, day) DO UPDATE SET visitors = visitors + 1"
@@ -86,7 +88,7 @@ class SqliteReportStore(SqliteStore):
         day = facts.day.isoformat()
 
         def count(conn: sqlite3.Connection) -> bool:
-            if conn.execute(_MARK, (tenant_id, conversation_id, day)).rowcount == 0:
+            if conn.execute(_MARK, (tenant_id, conversation_id, day, facts.page)).rowcount == 0:
                 return False
             _add(conn, tenant_id, day, TENANT, facts.counts)
             if facts.agent_id:
@@ -96,6 +98,26 @@ class SqliteReportStore(SqliteStore):
             return True
 
         return await self._db.write(count)
+
+    async def forget_pages(self, tenant_id: str, conversation_ids: list[str]) -> int:
+        among = ", ".join("?" * len(conversation_ids))
+        counted = (
+            "SELECT day, path FROM report_counted"
+            f" WHERE tenant_id = ? AND conversation_id IN ({among}) AND path IS NOT NULL"
+        )
+        forgotten = (
+            f"UPDATE report_counted SET path = NULL WHERE tenant_id = ? AND conversation_id IN ({among})"
+        )
+
+        def forget(conn: sqlite3.Connection) -> int:
+            found = conn.execute(counted, (tenant_id, *conversation_ids)).fetchall()
+            for day, path in found:
+                conn.execute(_TAKE_PAGE, (tenant_id, day, path))
+                conn.execute(_EMPTY_PAGE, (tenant_id, day, path))
+            conn.execute(forgotten, (tenant_id, *conversation_ids))
+            return len(found)
+
+        return await self._db.write(forget) if conversation_ids else 0
 
     async def add_visitor(self, tenant_id: str, day: date) -> None:
         params = (tenant_id, day.isoformat())

@@ -37,6 +37,8 @@ V16 = [
         tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
         conversation_id TEXT NOT NULL,
         day TEXT NOT NULL,
+        -- The start page counted for the chat, so that a person's erasure can take it out again.
+        path TEXT,
         UNIQUE (tenant_id, conversation_id)
     )""",
     "CREATE INDEX report_counted_day ON report_counted (tenant_id, day)",

@@ -237,3 +237,47 @@ V14 = [
     END""",
     "CREATE INDEX subject_requests_by ON subject_requests (tenant_id, by_id)",
 ]
+
+#: The webhooks step (wschat/webhooks): a tenant's endpoints (the secret sealed), and the deliveries, which
+#: are the worker's durable queue and the console's log at once. The worker reads the pending ones through a
+#: partial index, however many were delivered; the console pages a tenant's (or one endpoint's) newest first;
+#: erasure finds a visitor's; the clean-up takes the oldest of any tenant. A deleted endpoint or tenant takes
+#: its deliveries with it (``ON DELETE CASCADE``, through indexes that lead with their keys).
+V15 = [
+    """CREATE TABLE webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        description TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints (tenant_id, created_at, id)",
+    """CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+        event TEXT NOT NULL,
+        body TEXT NOT NULL,
+        visitor_id TEXT,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        retry_until INTEGER NOT NULL,
+        last_attempt_at INTEGER,
+        delivered_at INTEGER,
+        response_status INTEGER,
+        response_body TEXT,
+        last_error TEXT
+    )""",
+    "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'",
+    "CREATE INDEX webhook_deliveries_tenant ON webhook_deliveries (tenant_id, created_at, id)",
+    # Leads with the endpoint: its deletion cascades through it (a foreign key's child lookup).
+    "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at, id)",
+    "CREATE INDEX webhook_deliveries_visitor ON webhook_deliveries (tenant_id, visitor_id)",
+    "CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at)",
+]

@@ -25,6 +25,7 @@ from wschat.storage.sqlite.subjects import SqliteSubjectStore
 from wschat.storage.sqlite.transcripts import SqliteTranscriptStore
 from wschat.storage.sqlite.usage import SqliteUsageStore
 from wschat.storage.sqlite.visitors import SqlitePageViewStore, SqliteVisitorStore
+from wschat.storage.sqlite.webhooks import SqliteDeliveryStore, SqliteEndpointStore
 
 
 def build_stores(db: Connections) -> Stores:
@@ -54,4 +55,6 @@ def build_stores(db: Connections) -> Stores:
         reports=SqliteReportStore(db),
         usage=SqliteUsageStore(db),
         appointments=SqliteAppointmentStore(db),
+        webhook_endpoints=SqliteEndpointStore(db),
+        webhook_deliveries=SqliteDeliveryStore(db),
     )

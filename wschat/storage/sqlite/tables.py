@@ -6,6 +6,7 @@ is kept; ``schema.py`` creates the tables, and a test checks the two agree.
 
 from __future__ import annotations
 
+from wschat.storage.sqlite import webhook_columns
 from wschat.storage.sqlite.appointment_tables import APPOINTMENT_TABLES
 from wschat.storage.sqlite.table_spec import Column, Kind, Table
 from wschat.storage.sqlite.table_spec import columns_of as _c
@@ -262,6 +263,8 @@ CANNED_REPLIES = Table(
     ),
 )
 
+WEBHOOK_ENDPOINTS = Table("webhook_endpoints", _c(*webhook_columns.ENDPOINTS))
+WEBHOOK_DELIVERIES = Table("webhook_deliveries", _c(*webhook_columns.DELIVERIES))
 #: Every table, parents before children (the order a copy loads them in).
 TABLES: tuple[Table, ...] = (
     TENANTS,
@@ -287,6 +290,8 @@ TABLES: tuple[Table, ...] = (
     SUBJECT_REQUESTS,
     FORMER_AGENTS,
     *APPOINTMENT_TABLES,
+    WEBHOOK_ENDPOINTS,
+    WEBHOOK_DELIVERIES,
     LEASES,
 )
 BY_NAME = {table.name: table for table in TABLES}

@@ -24,6 +24,7 @@ import { Mail } from "./Mail";
 import { Offline } from "./Offline";
 import { Video } from "./Video";
 import { VisitorPanel } from "./VisitorPanel";
+import { Webhooks } from "./Webhooks";
 import { useState } from "preact/hooks";
 
 function viewFromHash(admin: boolean): View {
@@ -183,6 +184,7 @@ export function App() {
             {ui.view === "subjects" && admin && <Subjects />}
             {ui.view === "audit" && admin && <Audit />}
             {ui.view === "reports" && <Reports />}
+            {ui.view === "webhooks" && admin && <Webhooks />}
           </main>
         )}
       </div>
