@@ -78,6 +78,7 @@ async def test_every_data_subject_action_is_recorded_with_counts_and_never_conte
         "messages": exported["details"]["messages"],
         "pages": 1,
         "mails": 1,
+        "appointments": 0,
     }
     assert exported["details"]["messages"] >= 2
     assert rectified["details"] == {"fields": ["name"]}
