@@ -86,9 +86,15 @@ class Counting:
         before = [view for view in trail if view["entered_at"] <= conversation.created_at]
         return page_path(before[-1]["url"]) if before else None
 
-    async def page_opened(self, tenant_id: str, visitor_id: str, at: datetime) -> None:
+    async def page_opened(
+        self, tenant_id: str, visitor_id: str, at: datetime, previous: datetime | None = None
+    ) -> None:
         """A visitor opened a page (stored already): counted on the site if it is their first that day.
-        A failure is logged: the page view goes on."""
+        ``previous``, when the page they had open was entered, settles the common case without a read: a
+        visitor moving from page to page on one day was counted at their first. A failure is logged: the
+        page view goes on."""
+        if previous is not None and day_of(previous) == day_of(at):
+            return
         try:
             last_two = await self.pages.trail(tenant_id, visitor_id, 2)
             if len(last_two) < 2 or day_of(last_two[0]["entered_at"]) != day_of(at):

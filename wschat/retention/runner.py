@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from wschat.accounts.models import Tenant
@@ -27,6 +27,7 @@ from wschat.chat.lease_store import LeaseStore
 from wschat.clock import Clock, utc_now
 from wschat.config import RetentionSettings
 from wschat.privacy.ip import shorten_ip
+from wschat.reports.store import ReportStore
 from wschat.retention.rules import Category, IpAction, days_kept, ip_action
 from wschat.retention.store import BATCH, RetentionStore, Swept
 
@@ -92,6 +93,7 @@ class RetentionRunner:
         compact: Callable[[], Awaitable[int]],
         audit: AuditStore,
         appointments: AppointmentStore,
+        reports: ReportStore | None = None,
         wall: Clock = utc_now,
     ) -> None:
         self.tenants = tenants
@@ -103,6 +105,7 @@ class RetentionRunner:
         self._compact = compact
         self._audit = audit
         self._appointments = appointments
+        self._reports = reports
         # A run's time budget is measured on the wall, whatever clock the dates follow (tests fake that one).
         self._wall = wall
         self.batch = BATCH
@@ -117,7 +120,7 @@ class RetentionRunner:
         return (
             # Appointments are chat data (wschat/appointments): kept as long, counted from their end.
             (Category.CHAT, counted("appointments", self._appointments.delete_ended_before)),
-            (Category.CHAT, lambda tenant, before, n: store.delete_chats(tenant.id, before, n)),
+            (Category.CHAT, self._delete_chats),
             (Category.CHAT, lambda tenant, before, n: store.delete_visitors(tenant.id, before, n)),
             (Category.IP, self._age_addresses),
             (Category.MAIL, lambda tenant, before, n: store.delete_mails(tenant.id, before, n)),
@@ -166,6 +169,16 @@ class RetentionRunner:
                 if swept.taken < self.batch:
                     break
         return True
+
+    async def _delete_chats(self, tenant: Tenant, before: datetime, limit: int) -> Swept:
+        """Closed chats, and the start pages the reports counted for them: the day figures stay (they name
+        nobody), the pages where the deleted chats began go with them (a path may name a person)."""
+        swept = await self.store.delete_chats(tenant.id, before, limit)
+        if self._reports is None or not swept.conversations:
+            return swept
+        if pages := await self._reports.forget_pages(tenant.id, list(swept.conversations)):
+            swept = replace(swept, counts=swept.counts | {"report_pages": pages})
+        return swept
 
     async def _age_addresses(self, tenant: Tenant, before: datetime, limit: int) -> Swept:
         shorten = ip_action(tenant.settings) is IpAction.SHORTEN

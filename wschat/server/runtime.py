@@ -373,6 +373,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             compact=stores.tenant_data.compact,
             audit=stores.audit,
             appointments=stores.appointments,
+            reports=stores.reports,
         ),
         former_agents=former_agents,
         own_data=own_data,

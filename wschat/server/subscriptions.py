@@ -73,7 +73,7 @@ def subscribe(
         await reports.chat_closed(event.conversation)
 
     async def count_visitor(event: PageOpened) -> None:
-        await reports.page_opened(event.tenant_id, event.visitor_id, event.at)
+        await reports.page_opened(event.tenant_id, event.visitor_id, event.at, event.previous)
 
     events.subscribe(ChatClosed, count_closed_chat)
     events.subscribe(OfflineMessageLeft, count_offline_message)

@@ -110,6 +110,8 @@ class PageOpened:
     tenant_id: str
     visitor_id: str
     at: datetime
+    #: When the page they had open before was entered (None: no page open before this one).
+    previous: datetime | None = None
 
 
 class WidgetSessionRequest(WireModel):

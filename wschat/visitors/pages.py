@@ -67,7 +67,8 @@ class PageService:
         if updated is None:
             raise AuthInvalid("This chat session is unknown. Please reload the page.")
         await self._announce(updated)
-        await self.events.publish(PageOpened(visitor.tenant_id, visitor.id, now))
+        previous = visitor.current_page["entered_at"] if visitor.current_page else None
+        await self.events.publish(PageOpened(visitor.tenant_id, visitor.id, now, previous))
         return updated
 
     async def left(self, tenant_id: str, visitor_id: str) -> None:

@@ -44,6 +44,8 @@ MAX_DELAY = timedelta(hours=4)
 #: How long the console's log keeps a delivery (its body holds the event's personal data).
 KEEP = timedelta(days=30)
 _PURGE_BATCH = 500
+#: How often a process deletes deliveries older than :data:`KEEP` (and the first time at once).
+PURGE_EVERY = timedelta(minutes=10)
 
 
 def next_delay(attempts: int) -> timedelta:
@@ -72,6 +74,7 @@ class DeliveryWorker:
         self._clock = clock
         self._holder = holder
         self._wake = asyncio.Event()
+        self._purged_at: datetime | None = None
 
     def wake(self) -> None:
         """Start the next round now (a delivery was queued in this process)."""
@@ -90,6 +93,10 @@ class DeliveryWorker:
         """Send every due delivery (up to :data:`BATCH`) if this process holds the lease; how many were
         delivered."""
         now = self._clock()
+        purge = self._purged_at is None or now - self._purged_at >= PURGE_EVERY
+        # Nothing due is the common case: one read through the queue's index, no lease taken.
+        if not purge and not await self._deliveries.due(now, 1):
+            return 0
         if not await self._leases.acquire(LEASE, self._holder, now, now + LEASE_TIME):
             return 0
         try:
@@ -101,7 +108,9 @@ class DeliveryWorker:
                     return await self._try(delivery)
 
             delivered = sum(await asyncio.gather(*(one(d) for d in due)))
-            await self._deliveries.delete_older(now - KEEP, _PURGE_BATCH)
+            if purge:
+                self._purged_at = now
+                await self._deliveries.delete_older(now - KEEP, _PURGE_BATCH)
         finally:
             await self._leases.release(LEASE, self._holder)
         if len(due) == BATCH:
