@@ -347,7 +347,17 @@ async def test_what_the_visitor_was_acked_while_redis_was_away_reaches_the_agent
                 await wait_for(lambda node=node: cluster.ready(node), timeout=20)
             # And the chat goes on across the processes, once the widget has reconnected too.
             await wait_for(lambda: visitor.namespace in visitor.client.namespaces, timeout=20)
-            await visitor.ok("message.send", {"conversation_id": cid, "client_id": "after", "text": "after"})
+            after = {"conversation_id": cid, "client_id": "after", "text": "after"}
+
+            async def sent_after() -> bool:
+                # As the widget does: a send whose socket was closed under it (a process closing its
+                # connections once Redis is back) is sent again on the next one, with the same client id.
+                try:
+                    return (await visitor.call("message.send", after, timeout=5)).get("ok") is True
+                except socketio.exceptions.TimeoutError:
+                    return False
+
+            await wait_for(sent_after, timeout=40)
             await wait_for(lambda: "after" in screen.messages.values(), timeout=10)
     finally:
         redis.stop()
