@@ -228,7 +228,7 @@ async def test_a_process_taken_for_dead_has_its_clients_reconnect_and_be_recorde
         return sids[0] if sids and sids[0] != first else None
 
     again = None
-    for _ in range(100):
+    for _ in range(400):  # up to 20 s: the reconnect waits for the close, then its delay, on a busy machine
         if again := await recorded_again():
             break
         await asyncio.sleep(0.05)
