@@ -284,18 +284,24 @@ async def test_transcript_addresses_never_reach_the_log(
     assert not [line for line in ours if "secret." in line]
 
 
-async def test_transcript_visitor_mails_of_a_tenant_are_capped(mailroom: Mailroom) -> None:
-    runtime = mailroom.server.app.runtime
-    # The tenant's hourly cap (100) made small: the same counter, of two.
-    runtime.transcripts._tenant_mails = MemoryCounter(2, 3600, mailroom.server.clock)
+async def _three_visitors_ask(room: Mailroom) -> list[str]:
+    """Three new widget sessions each start a chat and ask for its transcript: each answer's code."""
     codes = []
     for n in range(3):
-        visitor = await mailroom.server.visitor()
+        visitor = await room.server.visitor()
         cid = (await visitor.ok("chat.start", {"alias": f"V{n}"}))["conversation"]["id"]
         reply = await visitor.call(
             "transcript.request", {"conversation_id": cid, "email": f"v{n}@example.com"}
         )
         codes.append("ok" if reply["ok"] else reply["error"]["code"])
+    return codes
+
+
+async def test_transcript_visitor_mails_of_a_tenant_are_capped(mailroom: Mailroom) -> None:
+    runtime = mailroom.server.app.runtime
+    # The tenant's hourly cap (100) made small: the same counter, of two.
+    runtime.transcripts._tenant_mails = MemoryCounter(2, 3600, mailroom.server.clock)
+    codes = await _three_visitors_ask(mailroom)
 
     assert codes == ["ok", "ok", "RATE_LIMITED"]
     assert len(await stored(runtime.db, "transcripts")) == 2
@@ -308,14 +314,7 @@ async def test_transcript_visitor_mails_from_one_address_are_capped(mailroom: Ma
     runtime = mailroom.server.app.runtime
     # The per-address cap (10) made small: the same counter, of two.
     runtime.transcripts._address_mails = MemoryCounter(2, 3600, mailroom.server.clock)
-    codes = []
-    for n in range(3):
-        visitor = await mailroom.server.visitor()
-        cid = (await visitor.ok("chat.start", {"alias": f"V{n}"}))["conversation"]["id"]
-        reply = await visitor.call(
-            "transcript.request", {"conversation_id": cid, "email": f"v{n}@example.com"}
-        )
-        codes.append("ok" if reply["ok"] else reply["error"]["code"])
+    codes = await _three_visitors_ask(mailroom)
     assert codes == ["ok", "ok", "RATE_LIMITED"]
     assert len(await stored(runtime.db, "transcripts")) == 2
     assert len(await stored(runtime.db, "outbox")) == 2
