@@ -16,9 +16,12 @@ allocations (``PYTHONTRACEMALLOC``) and the script diffs a snapshot taken after 
 the sockets, by traceback: the top allocation sites per socket, and the traced share per library. Resident
 memory is not reported then (tracing costs memory of its own).
 
+The servers import wsChat from the current directory first (``python -c``): run the script from the
+checkout to measure.
+
     .venv/bin/python bench/socket_memory.py                          # every layer, 3 runs of 500 sockets
     .venv/bin/python bench/socket_memory.py --layers wschat --ws websockets-sansio wsproto --runs 5
-    .venv/bin/python bench/socket_memory.py --layers socketio wschat --tracemalloc --top 25
+    .venv/bin/python bench/socket_memory.py --layers socketio wschat --tracemalloc 30 --top 25
 """
 
 from __future__ import annotations
