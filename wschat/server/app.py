@@ -46,6 +46,7 @@ from wschat.server.openapi import openapi_document
 from wschat.server.realtime import MAX_PACKET, Realtime
 from wschat.server.redis_manager import order_catch_up_after_loss, start_listening
 from wschat.server.runtime import Runtime, build_runtime
+from wschat.server.socket_headers import is_socket_request, keep_socket_headers
 from wschat.signalling import events as call_events
 from wschat.signup.routes import blueprint as signup_blueprint
 from wschat.storage import Database, open_database
@@ -83,6 +84,8 @@ class WsChatApp(socketio.ASGIApp):  # type: ignore[misc]
         if refusal is not None:
             await _plain(send, *refusal)
             return
+        if scope["type"] in ("http", "websocket") and is_socket_request(scope):
+            keep_socket_headers(scope)  # the connection keeps its request for as long as it is open
         await super().__call__(scope, receive, send)
 
     @property

@@ -8,6 +8,8 @@ from typing import Any
 
 import socketio
 
+from wschat.server.send_queue import LeanEngineServer
+
 log = logging.getLogger(__name__)
 
 #: Socket.IO packet types with binary attachments (socket.io-protocol v5).
@@ -31,11 +33,15 @@ class PolicedServer(socketio.AsyncServer):  # type: ignore[misc]
     wsChat's protocol is JSON: a binary packet (``5…``/``6…``, attachments announced to follow) is never
     legitimate, and a client announcing thousands of attachments would have the server hold them all
     (CVE-2026-48804). Such a packet, and any packet that does not decode, closes that one connection with
-    one log line at INFO, instead of a traceback per packet. What it sends is :class:`TextPacket`.
+    one log line at INFO, instead of a traceback per packet. What it sends is :class:`TextPacket`; its
+    Engine.IO server is :class:`LeanEngineServer` (a lighter send queue per connection).
     """
 
     def __init__(self, **options: Any) -> None:
         super().__init__(serializer=TextPacket, **options)
+
+    def _engineio_server_class(self) -> type[LeanEngineServer]:
+        return LeanEngineServer
 
     async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> None:
         environ[OPENED_AT] = time.time()
