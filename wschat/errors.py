@@ -36,7 +36,8 @@ The tree::
     │   ├── Restricted               409 RESTRICTED
     │   ├── WrongState               409 WRONG_STATE
     │   ├── SlotTaken                409 SLOT_TAKEN
-    │   └── SlotNotOffered           409 SLOT_NOT_OFFERED
+    │   ├── SlotNotOffered           409 SLOT_NOT_OFFERED
+    │   └── TooEarly                 409 TOO_EARLY
     ├── RetentionExpired             410 RETENTION_EXPIRED
     ├── LinkExpired                  410 LINK_EXPIRED
     ├── RateLimited                  429 RATE_LIMITED
@@ -80,6 +81,7 @@ class ErrorCode(StrEnum):
     WRONG_STATE = "WRONG_STATE"
     SLOT_TAKEN = "SLOT_TAKEN"
     SLOT_NOT_OFFERED = "SLOT_NOT_OFFERED"
+    TOO_EARLY = "TOO_EARLY"
     RETENTION_EXPIRED = "RETENTION_EXPIRED"
     INVALID_RANGE = "INVALID_RANGE"
     INVALID_CURSOR = "INVALID_CURSOR"
@@ -304,6 +306,13 @@ class SlotNotOffered(Conflict):
 
     code = ErrorCode.SLOT_NOT_OFFERED
     default_message = "This time is not offered for this appointment. Please pick one of the times shown."
+
+
+class TooEarly(Conflict):
+    """A link that opens only at a time still to come (an appointment's call page, minutes before)."""
+
+    code = ErrorCode.TOO_EARLY
+    default_message = "This is too early. Please come back at the time given."
 
 
 class SignupPending(Conflict):

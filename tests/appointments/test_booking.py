@@ -48,13 +48,18 @@ async def test_a_booking_in_the_chat_mails_both_sides_an_ics_and_the_link_cancel
     await wait_for(lambda: len(desk.room.smtp.received) == 2)
     by_recipient = {got.recipients[0]: got.message for got in desk.room.smtp.received}
     assert set(by_recipient) == {"sam@example.com", BERT_MAIL}
-    for message in by_recipient.values():
+    for to, message in by_recipient.items():
         parsed = calendar_of(message)
         event = parsed.walk("VEVENT")[0]
         assert str(parsed["METHOD"]) == "REQUEST"
         assert event.decoded("DTSTART") == datetime.fromisoformat(slot["start"])
         assert event.decoded("DTEND") == datetime.fromisoformat(slot["end"])
-        assert str(event["LOCATION"]) == "Video call in the chat of Acme GmbH"
+        if to == BERT_MAIL:  # the agent starts the call in the console: no visitor's link in his copy
+            assert str(event["LOCATION"]) == "Video call in the chat of Acme GmbH"
+            assert "URL" not in event
+        else:  # the visitor's place is the call page
+            assert str(event["LOCATION"]).startswith(f"{desk.server.url}/appointments/join?token=")
+            assert str(event["URL"]).startswith(f"{desk.server.url}/appointments/manage?token=")
     text = by_recipient["sam@example.com"].get_body(("plain",)).get_content()
     token = _token_of(text)
 

@@ -192,24 +192,35 @@ async def test_only_admins_change_the_set_up(desk: Desk) -> None:
 
 
 async def test_a_tampered_or_expired_link_changes_nothing(desk: Desk) -> None:
+    """A link lives as long as its appointment (its current end, not the one the token was made with: a
+    moved appointment keeps its links)."""
     visitor, cid = await _in_chat(desk)
     slot = await desk.first_slot(visitor)
     booked = (await visitor.ok("appointment.book", desk.booking(slot, conversation_id=cid)))["appointment"]
     secret = desk.server.app.runtime.settings.secret_key.reveal().encode()
     links = AppointmentLinks(secret)
     tenant = desk.room.acme.id
-    good = links.make(tenant, booked["id"], datetime.fromisoformat(booked["end"]))
-    expired = links.make(tenant, booked["id"], desk.server.clock() - timedelta(seconds=1))
+    end = datetime.fromisoformat(booked["end"])
+    good = links.make(tenant, booked["id"], end)
+    join = links.make(tenant, booked["id"], end, action="join")
     url = f"{desk.server.url}/appointments/manage"
 
-    for token, status in ((good[:-2], 400), (good + "x", 400), ("", 400), (expired, 410)):
+    async def refused(token: str, status: int) -> None:
         page = await desk.server.http.get(url, params={"token": token})
         assert page.status == status
         posted = await desk.server.http.post(f"{url}/cancel", data={"token": token})
         assert posted.status == status
         assert "http" not in (await posted.text()).split("<main>")[1], "no link to anywhere"
+        moved = await desk.server.http.post(f"{url}/move", data={"token": token, "slot": "x|y"})
+        assert moved.status == status
+
+    for token in (good[:-2], good + "x", "", join):
+        await refused(token, 400)
+    desk.server.clock.advance(seconds=(end - desk.server.clock()).total_seconds())
+    await refused(good, 410)
 
     assert [a["status"] for a in await desk.appointments()] == ["booked"]
+    assert len(desk.room.smtp.received) <= 2, "no mail but the booking's"
 
 
 async def test_a_call_back_is_refused_unless_the_tenant_offers_it(desk: Desk) -> None:

@@ -52,9 +52,15 @@ class Bookings:
         self.clock = clock
 
     async def offered(
-        self, kind: AppointmentType, zone: ZoneInfo, since: datetime, until: datetime
+        self,
+        kind: AppointmentType,
+        zone: ZoneInfo,
+        since: datetime,
+        until: datetime,
+        moving: Appointment | None = None,
     ) -> list[Slot]:
-        """The type's free slots starting in ``[since, until)``, now."""
+        """The type's free slots starting in ``[since, until)``, now; the time of ``moving`` (an appointment
+        being moved) counts as free."""
         hours = await self._hours(kind)
         rules = kind.rules
         taken = await self.store.taken(
@@ -64,12 +70,18 @@ class Bookings:
             since - rules.buffer_before,
             until + rules.duration + rules.buffer_after,
         )
+        if moving is not None and moving.agent_id in taken:
+            own = set(cells(moving.blocked_from, moving.blocked_until))
+            taken[moving.agent_id] = [cell for cell in taken[moving.agent_id] if cell not in own]
         return free_slots(rules, zone, hours, taken, self.clock(), since, until)
 
-    async def slots(self, tenant_id: str, query: SlotsQuery) -> SlotsAck:
+    async def slots(self, tenant_id: str, query: SlotsQuery, moving: Appointment | None = None) -> SlotsAck:
         """The free slots on the visitor's dates ``from`` … ``from + days``, grouped by their date in the
-        visitor's zone. Raises NOT_FOUND (the type), FORBIDDEN (no call back offered)."""
-        if query.type_id is None:
+        visitor's zone; for ``moving``, its type's, its own time counting as free. Raises NOT_FOUND (the
+        type), FORBIDDEN (no call back offered)."""
+        if moving is not None:
+            kind = await self.setup.type_of(tenant_id, moving.type_id)
+        elif query.type_id is None:
             kind = await self.callback_type(tenant_id)
         else:
             kind = await self.setup.type_of(tenant_id, query.type_id)
@@ -78,7 +90,7 @@ class Bookings:
         first = query.from_date or self.clock().astimezone(visitor_zone).date()
         since = day_start(first, visitor_zone)
         until = day_start(first + timedelta(days=query.days), visitor_zone)
-        slots = await self.offered(kind, zone_of(settings.time_zone), since, until)
+        slots = await self.offered(kind, zone_of(settings.time_zone), since, until, moving)
         offered: OfferedTypeWire = {
             "id": kind.id,
             "name": dict(kind.name),
@@ -104,7 +116,7 @@ class Bookings:
         offered = await self.offered(kind, zone_of(settings.time_zone), start, start + timedelta(seconds=1))
         slot = next((s for s in offered if s.start == start), None)
         if slot is None or slot.end != end:
-            if slot is None and await self._taken_now(kind, start, settings.time_zone):
+            if slot is None and await self.taken_now(kind, start, settings.time_zone):
                 raise SlotTaken()
             raise SlotNotOffered()
         for agent_id in slot.agents:
@@ -122,7 +134,7 @@ class Bookings:
             return appointment
         raise SlotTaken()
 
-    async def _taken_now(self, kind: AppointmentType, start: datetime, zone: str) -> bool:
+    async def taken_now(self, kind: AppointmentType, start: datetime, zone: str) -> bool:
         """Whether ``start`` would be offered but for other bookings (so: someone was quicker)."""
         hours = await self._hours(kind)
         found = free_slots(

@@ -18,11 +18,11 @@ from wschat.appointments.hours import day_start, zone_of
 from wschat.appointments.models import Appointment, Status, UpcomingQuery
 from wschat.appointments.notices import OFFERED, Notices
 from wschat.appointments.setup import AppointmentSetup
-from wschat.appointments.tokens import AppointmentLinks
+from wschat.appointments.tokens import EXPIRED, MANAGE, AppointmentLinks
 from wschat.chat.lease_store import LeaseStore
 from wschat.chat.models import Conversation
 from wschat.clock import Clock
-from wschat.errors import Conflict, Forbidden, NotFound
+from wschat.errors import Conflict, Forbidden, LinkExpired, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +52,22 @@ class Changes:
         self.clock = clock
         self.holder = holder
 
-    async def by_link(self, token: str) -> tuple[Tenant, Appointment]:
-        """The appointment a manage link names. Raises LINK_INVALID, LINK_EXPIRED, NOT_FOUND (deleted)."""
-        grant = self.links.read(token, self.clock())
+    async def by_link(self, token: str, action: str = MANAGE) -> tuple[Tenant, Appointment]:
+        """The appointment a link made for ``action`` names, until the appointment's *current* end (a link
+        of a moved appointment still works, until its new end). Raises LINK_INVALID, LINK_EXPIRED,
+        NOT_FOUND (deleted)."""
+        grant = self.links.verify(token, action)
+        now = self.clock()
         tenant = await self.tenants.by_id(grant.tenant_id)
         doc = await self.store.appointment(grant.tenant_id, grant.appointment_id)
         if tenant is None or doc is None:
+            if now >= grant.expires_at:
+                raise LinkExpired(EXPIRED)
             raise NotFound("This appointment does not exist (any more).")
-        return tenant, Appointment.from_doc(doc)
+        appointment = Appointment.from_doc(doc)
+        if now >= appointment.ends_at:
+            raise LinkExpired(EXPIRED)
+        return tenant, appointment
 
     async def cancel_by_link(self, token: str) -> Appointment:
         """Raises as :meth:`by_link`, CONFLICT (cancelled already)."""

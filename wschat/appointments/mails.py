@@ -5,7 +5,7 @@ visitor, and the first two to the agent as well when their hours name an address
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from wschat.mail.render import Layout
 
 class Moment(StrEnum):
     BOOKED = "booked"
+    MOVED = "moved"
     CANCELLED = "cancelled"
     REMINDER = "reminder"
 
@@ -26,15 +27,19 @@ _WORDS: dict[str, dict[str, str]] = {
         "booked": "Your appointment is booked: {title}",
         "booked_agent": "New appointment: {title} with {name}",
         "cancelled": "Cancelled: {title}",
+        "moved": "Moved: {title}",
+        "moved_text": "This appointment was moved: the time above is the new one.",
+        "join": "At the time, join the video call here: {link} (it opens 10 minutes before the start).",
+        "video_agent": "A video call in wsChat: start it from the console's Appointments page.",
         "reminder": "Reminder: {title} tomorrow",
         "when": "When: {when}",
-        "video": "A video call in the chat on {tenant}'s website: at the time, your contact calls you there.",
+        "video": "A video call with {tenant}.",
         "video_place": "Video call in the chat of {tenant}",
         "phone_place": "Phone call",
         "phone": "Phone call: we call you at {phone}.",
         "phone_none": "Phone call.",
         "on_site": "Where: {address}",
-        "manage": "To cancel it, open {link}",
+        "manage": "To cancel or move it, open {link}",
         "cancelled_text": "This appointment was cancelled; its time is free again.",
         "who": "Booked by {name} ({email}{phone}).",
         "weekdays": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
@@ -45,16 +50,20 @@ _WORDS: dict[str, dict[str, str]] = {
         "booked": "Ihr Termin ist gebucht: {title}",
         "booked_agent": "Neuer Termin: {title} mit {name}",
         "cancelled": "Abgesagt: {title}",
+        "moved": "Verschoben: {title}",
+        "moved_text": "Dieser Termin wurde verschoben: Die Zeit oben ist die neue.",
+        "join": "Zur Zeit des Termins nehmen Sie hier am Videoanruf teil: {link} (die Seite öffnet 10 "
+        "Minuten vor Beginn).",
+        "video_agent": "Ein Videoanruf in wsChat: Starten Sie ihn auf der Seite Termine der Konsole.",
         "reminder": "Erinnerung: {title} morgen",
         "when": "Wann: {when}",
-        "video": "Ein Videoanruf im Chat auf der Website von {tenant}: Zur Zeit des Termins ruft Ihre "
-        "Ansprechperson Sie dort an.",
+        "video": "Ein Videoanruf mit {tenant}.",
         "video_place": "Videoanruf im Chat von {tenant}",
         "phone_place": "Telefonat",
         "phone": "Telefonat: Wir rufen Sie unter {phone} an.",
         "phone_none": "Telefonat.",
         "on_site": "Wo: {address}",
-        "manage": "Zum Absagen öffnen Sie {link}",
+        "manage": "Zum Absagen oder Verschieben öffnen Sie {link}",
         "cancelled_text": "Dieser Termin wurde abgesagt; die Zeit ist wieder frei.",
         "who": "Gebucht von {name} ({email}{phone}).",
         "weekdays": "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
@@ -64,17 +73,22 @@ _WORDS: dict[str, dict[str, str]] = {
 }
 
 
+def day_name(day: date, lang: str) -> str:
+    """``Monday, 15 June 2026`` in ``lang``."""
+    words = _WORDS[lang]
+    return words["date"].format(
+        weekday=words["weekdays"].split()[day.weekday()],
+        day=day.day,
+        month=words["months"].split()[day.month - 1],
+        year=day.year,
+    )
+
+
 def when(start: datetime, end: datetime, zone_name: str, lang: str) -> str:
     """``Monday, 15 June 2026, 10:00–10:30 (Europe/Berlin, UTC+02:00)`` in ``lang``."""
-    words = _WORDS[lang]
     zone = ZoneInfo(zone_name)
     local, until = start.astimezone(zone), end.astimezone(zone)
-    day = words["date"].format(
-        weekday=words["weekdays"].split()[local.weekday()],
-        day=local.day,
-        month=words["months"].split()[local.month - 1],
-        year=local.year,
-    )
+    day = day_name(local.date(), lang)
     offset = local.strftime("%z")
     return f"{day}, {local:%H:%M}–{until:%H:%M} ({zone_name}, UTC{offset[:3]}:{offset[3:]})"
 
@@ -98,14 +112,23 @@ def letters(
     agent_email: str | None,
     agent_zone: str,
     now: datetime,
+    join_link: str = "",
 ) -> list[Letter]:
-    """The mails ``moment`` sends: the visitor's, and the agent's unless it is a reminder or no address."""
+    """The mails ``moment`` sends: the visitor's, and the agent's unless it is a reminder or no address.
+    ``join_link`` (a video appointment's call page) is in the visitor's only."""
+    links = _Links(manage_link, join_link if appointment.kind is Kind.VIDEO else "")
     out = [_letter(appointment, moment, appointment.email, appointment.lang, appointment.time_zone,
-                   tenant_name, organizer, manage_link, now, agent=False)]  # fmt: skip
+                   tenant_name, organizer, links, now, agent=False)]  # fmt: skip
     if agent_email and moment is not Moment.REMINDER:
         out.append(_letter(appointment, moment, agent_email, appointment.lang, agent_zone,
-                           tenant_name, organizer, "", now, agent=True))  # fmt: skip
+                           tenant_name, organizer, _Links("", ""), now, agent=True))  # fmt: skip
     return out
+
+
+@dataclass(frozen=True)
+class _Links:
+    manage: str
+    join: str
 
 
 def _letter(
@@ -116,7 +139,7 @@ def _letter(
     zone: str,
     tenant_name: str,
     organizer: str,
-    manage_link: str,
+    links: _Links,
     now: datetime,
     *,
     agent: bool,
@@ -129,23 +152,28 @@ def _letter(
     if moment is Moment.CANCELLED:
         paragraphs.append(words["cancelled_text"])
     else:
-        paragraphs.append(_where(appointment, words, tenant_name))
+        if moment is Moment.MOVED:
+            paragraphs.append(words["moved_text"])
+        paragraphs.append(_where(appointment, words, tenant_name, agent=agent))
+        if links.join:
+            paragraphs.append(words["join"].format(link=links.join))
     if agent:
         phone = f", {appointment.phone}" if appointment.phone else ""
         paragraphs.append(words["who"].format(name=appointment.name, email=appointment.email, phone=phone))
     elif moment is not Moment.CANCELLED:
-        paragraphs.append(words["manage"].format(link=manage_link))
+        paragraphs.append(words["manage"].format(link=links.manage))
     attachments: tuple[Attachment, ...] = ()
     if moment is not Moment.REMINDER:
         method = Method.CANCEL if moment is Moment.CANCELLED else Method.REQUEST
-        place = _place(appointment, words, tenant_name)
-        attachments = (_ics(appointment, method, tenant_name, organizer, title, place, manage_link, now),)
+        # A video appointment's place is its call page (the visitor's copy; the agent starts it in wsChat).
+        place = links.join or _place(appointment, words, tenant_name)
+        attachments = (_ics(appointment, method, tenant_name, organizer, title, place, links, now),)
     return Letter(to, subject, Layout(subject, tuple(paragraphs)), lang, attachments)
 
 
-def _where(appointment: Appointment, words: dict[str, str], tenant_name: str) -> str:
+def _where(appointment: Appointment, words: dict[str, str], tenant_name: str, *, agent: bool) -> str:
     if appointment.kind is Kind.VIDEO:
-        return words["video"].format(tenant=tenant_name)
+        return words["video_agent"] if agent else words["video"].format(tenant=tenant_name)
     if appointment.kind is Kind.PHONE:
         return words["phone"].format(phone=appointment.phone) if appointment.phone else words["phone_none"]
     return words["on_site"].format(address=appointment.location)
@@ -165,7 +193,7 @@ def _ics(
     organizer: str,
     title: str,
     location: str,
-    link: str,
+    links: _Links,
     now: datetime,
 ) -> Attachment:
     event = CalendarEvent(
@@ -177,8 +205,9 @@ def _ics(
         organizer=Person(tenant_name, organizer),
         attendee=Person(appointment.name, appointment.email),
         location=location,
-        # The page that shows and cancels it (the visitor's copy only: the agent's has none).
-        url=link,
+        description=links.join,
+        # The page that shows, moves and cancels it (the visitor's copy only: the agent's has none).
+        url=links.manage,
     )
     return Attachment(
         filename="invite.ics" if method is Method.REQUEST else "cancel.ics",

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 from wschat.accounts.models import Tenant
 from wschat.appointments.mails import Moment, letters
-from wschat.appointments.models import Appointment, AppointmentBooked, AppointmentCancelled
+from wschat.appointments.models import Appointment, AppointmentBooked, AppointmentCancelled, Kind
 from wschat.appointments.setup import AppointmentSetup
-from wschat.appointments.tokens import AppointmentLinks
+from wschat.appointments.tokens import JOIN, AppointmentLinks
 from wschat.boundary.domain_events import DomainEvents
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.messages import MessageService
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 #: The system messages' events (the clients word them from ``data``; the text is the English fallback).
 BOOKED = "appointment_booked"
 CANCELLED = "appointment_cancelled"
+MOVED = "appointment_moved"
 OFFERED = "appointment_offered"
 
 
@@ -69,6 +70,13 @@ class Notices:
         token = self.links.make(appointment.tenant_id, appointment.id, appointment.ends_at)
         return f"{self.public_url}/appointments/manage?token={quote(token)}"
 
+    def join_link(self, appointment: Appointment) -> str:
+        """A video appointment's call page (docs/appointments.md, *The join link*); "" for other kinds."""
+        if appointment.kind is not Kind.VIDEO:
+            return ""
+        token = self.links.make(appointment.tenant_id, appointment.id, appointment.ends_at, JOIN)
+        return f"{self.public_url}/appointments/join?token={quote(token)}"
+
     async def booked(
         self, tenant: Tenant, appointment: Appointment, conversation: Conversation | None
     ) -> None:
@@ -100,6 +108,21 @@ class Notices:
                 key=f"{appointment.id}:cancelled",
             )
 
+    async def moved(self, tenant: Tenant, before: Appointment, after: Appointment) -> None:
+        await self._send(tenant, after, Moment.MOVED)
+        if after.conversation_id is None:
+            return
+        conversation = await self.conversations.get(tenant.id, after.conversation_id)
+        if conversation is not None and conversation.status is not ConversationStatus.CLOSED:
+            text = f"Appointment moved: {after.title['en']}, now {after.starts_at.isoformat()}."
+            await self.messages.system(
+                conversation,
+                text,
+                event=MOVED,
+                data=message_data(after) | {"previous_start": before.starts_at.isoformat()},
+                key=f"{after.id}:moved:{after.sequence}",
+            )
+
     async def reminder(self, tenant: Tenant, appointment: Appointment) -> None:
         await self._send(tenant, appointment, Moment.REMINDER)
 
@@ -113,6 +136,7 @@ class Notices:
             tenant_name=tenant.name,
             organizer=organizer,
             manage_link=self.manage_link(appointment),
+            join_link=self.join_link(appointment),
             agent_email=agent_email,
             agent_zone=(await self.setup.settings(tenant.id)).time_zone,
             now=self.clock(),

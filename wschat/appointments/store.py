@@ -72,6 +72,14 @@ class AppointmentStore(Protocol):
         still the one given (the change claims ``sequence + 1``); returns it as stored, None if someone
         else changed it first or it is not booked."""
 
+    async def move(self, before: Document, changes: Document, cells: Sequence[datetime]) -> Document | None:
+        """Move the booked appointment ``before`` to ``changes`` (its new start, end, blocked time, agent,
+        reminder), if its ``sequence`` is still ``before``'s: first the new ``cells`` (of
+        ``changes["agent_id"]``) are claimed, those it does not hold already, then the appointment is stored
+        with ``sequence + 1``, then the cells it no longer needs are released. Raises :class:`Taken`
+        (a new cell is someone else's: nothing changed); returns it as stored, None if someone else changed
+        it first or it is not booked (nothing changed)."""
+
     async def taken(
         self, tenant_id: str, agent_ids: Sequence[str], since: datetime, until: datetime
     ) -> dict[str, list[datetime]]:

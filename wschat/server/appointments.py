@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from wschat.appointments.booking import Bookings
 from wschat.appointments.changes import Changes
+from wschat.appointments.joining import Joins
+from wschat.appointments.moving import Moves
 from wschat.appointments.notices import Notices
 from wschat.appointments.setup import AppointmentSetup
 from wschat.appointments.tokens import AppointmentLinks
 from wschat.boundary.domain_events import DomainEvents
+from wschat.chat.conversations import ChatService
 from wschat.chat.messages import MessageService
 from wschat.clock import Clock
 from wschat.config import Settings
@@ -22,10 +25,12 @@ class Appointments:
     setup: AppointmentSetup
     bookings: Bookings
     changes: Changes
+    joins: Joins
+    moves: Moves
 
     def services(self) -> tuple[object, ...]:
         """The services handlers ask for by type."""
-        return (self.setup, self.bookings, self.changes)
+        return (self.setup, self.bookings, self.changes, self.joins, self.moves)
 
 
 def appointment_services(
@@ -37,6 +42,7 @@ def appointment_services(
     *,
     holder: str,
     events: DomainEvents,
+    chat: ChatService,
 ) -> Appointments:
     links = AppointmentLinks(settings.secret_key.reveal().encode())
     setup = AppointmentSetup(stores.appointments, stores.users, clock)
@@ -50,8 +56,12 @@ def appointment_services(
         public_url=settings.server.public_url,
         events=events,
     )
+    bookings = Bookings(stores.appointments, setup, stores.tenants, notices, clock)
+    changes = Changes(setup, stores.tenants, stores.leases, notices, links, clock, holder=holder)
     return Appointments(
         setup,
-        Bookings(stores.appointments, setup, stores.tenants, notices, clock),
-        Changes(setup, stores.tenants, stores.leases, notices, links, clock, holder=holder),
+        bookings,
+        changes,
+        Joins(changes, chat, stores.visitors, stores.users, links, clock),
+        Moves(bookings, changes, notices, clock),
     )

@@ -381,7 +381,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         report_counting=report_counting,
         usage=UsageService(tenants, stores.usage, clock),
         appointments=appointment_services(
-            settings, stores, messages, mail, clock, holder=node_id, events=events
+            settings, stores, messages, mail, clock, holder=node_id, events=events, chat=chat
         ),
         webhooks=webhooks,
         housekeeping=housekeeping,

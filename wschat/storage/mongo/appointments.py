@@ -92,6 +92,34 @@ class MongoAppointmentStore:
         )
         return await self.appointment(tenant_id, appointment_id)
 
+    async def move(self, before: Document, changes: Document, cells: Sequence[datetime]) -> Document | None:
+        tenant_id, appointment_id, sequence = before["tenant_id"], before["_id"], before["sequence"]
+        found = {"_id": appointment_id, "tenant_id": tenant_id, "status": "booked", "sequence": sequence}
+        if await self._appointments.find_one(found, {"_id": 1}) is None:
+            return None
+        change = str(sequence + 1)
+        if not await self._claim(tenant_id, appointment_id, change):
+            return None
+        mine = {"tenant_id": tenant_id, "appointment_id": appointment_id}
+        held = {doc["_id"] async for doc in self._claims.find(mine | {"at": {"$ne": None}}, {"_id": 1})}
+        wanted = {row["_id"]: row for row in claim_rows(before | changes, cells)}
+        new = [row for key, row in wanted.items() if key not in held]
+        try:
+            if new:
+                await self._claims.insert_many(new, ordered=True)
+        except BulkWriteError as e:
+            if any(error.get("code") != 11000 for error in e.details.get("writeErrors", [])):
+                raise
+            await self._claims.delete_many(mine | {"_id": {"$in": [row["_id"] for row in new]}})
+            await self._claims.delete_one({"_id": f"{appointment_id}#{change}", "tenant_id": tenant_id})
+            raise Taken() from e
+        state = {**changes, "sequence": sequence + 1}
+        await self._appointments.update_one({"_id": appointment_id, "tenant_id": tenant_id}, {"$set": state})
+        gone = sorted(held - set(wanted))
+        if gone:
+            await self._claims.delete_many(mine | {"_id": {"$in": gone}})
+        return await self.appointment(tenant_id, appointment_id)
+
     async def _claim(self, tenant_id: str, appointment_id: str, change: str) -> bool:
         try:
             await self._claims.insert_one(_change_claim(tenant_id, appointment_id, change))
@@ -128,9 +156,11 @@ class MongoAppointmentStore:
         return [doc async for doc in cursor.limit(limit)]
 
     async def reminded(self, tenant_id: str, appointment_id: str) -> bool:
-        if not await self._claim(tenant_id, appointment_id, "reminder"):
-            return False
         found = {"_id": appointment_id, "tenant_id": tenant_id, "status": "booked"}
+        doc = await self._appointments.find_one(found | {"remind_at": {"$ne": None}}, {"sequence": 1})
+        # Claimed per sequence: a moved appointment's reminder is armed again, and claimed again.
+        if doc is None or not await self._claim(tenant_id, appointment_id, f"reminder{doc['sequence']}"):
+            return False
         result = await self._appointments.update_one(found, {"$set": {"remind_at": None}})
         return result.modified_count == 1
 

@@ -115,6 +115,40 @@ class SqliteAppointmentStore(SqliteStore):
 
         return await self._db.write(cancel)
 
+    async def move(self, before: Document, changes: Document, cells: Sequence[datetime]) -> Document | None:
+        tenant_id, appointment_id = before["tenant_id"], before["_id"]
+        values = {name: APPOINTMENTS.column(name).encode(value) for name, value in changes.items()}
+        assignments = "".join(f"{name} = :{name}, " for name in values)
+        update = (
+            f"UPDATE appointments SET {assignments}sequence = sequence + 1"
+            " WHERE id = :_id AND tenant_id = :_tenant AND status = 'booked' AND sequence = :_sequence"
+        )
+        params = values | {"_id": appointment_id, "_tenant": tenant_id, "_sequence": before["sequence"]}
+        wanted = {row["_id"]: row for row in claim_rows(before | changes, cells)}
+        held_sql = (
+            "SELECT id FROM appointment_claims WHERE tenant_id = ? AND appointment_id = ? AND at IS NOT NULL"
+        )
+        select = f"{APPOINTMENTS.select_sql()} WHERE id = ? AND tenant_id = ?"
+
+        def move(conn: sqlite3.Connection) -> Document | None:
+            if conn.execute(update, params).rowcount != 1:
+                return None
+            held = {row[0] for row in conn.execute(held_sql, (tenant_id, appointment_id))}
+            new = [APPOINTMENT_CLAIMS.encode(row) for key, row in wanted.items() if key not in held]
+            try:
+                conn.executemany(APPOINTMENT_CLAIMS.insert_sql(), new)
+            except sqlite3.IntegrityError as e:
+                raise Taken() from e  # the whole transaction is undone
+            gone = sorted(held - set(wanted))
+            if gone:
+                conn.execute(
+                    f"DELETE FROM appointment_claims WHERE tenant_id = ? AND id IN ({marks(gone)})",
+                    (tenant_id, *gone),
+                )
+            return fetch_one(conn, APPOINTMENTS, select, (appointment_id, tenant_id))
+
+        return await self._db.write(move)
+
     async def taken(
         self, tenant_id: str, agent_ids: Sequence[str], since: datetime, until: datetime
     ) -> dict[str, list[datetime]]:
