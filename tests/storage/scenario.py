@@ -9,6 +9,7 @@ statement both of them run.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from tests.storage.appointment_records import add_appointments, appointment
 from tests.storage.builders import (
@@ -490,7 +491,20 @@ async def appointments(stores: Stores, world: World) -> None:
     await stores.appointments.appointment(acme.id, booked[0]["_id"])
     other = appointment(acme, AppointmentType.from_doc(kind), visitor.id, 86400 * 2)
     await stores.appointments.book(other.to_doc(), cells(other.blocked_from, other.blocked_until))
-    await stores.appointments.cancel(acme.id, other.id, 0, {"cancelled_at": at(5), "cancelled_by": "agent"})
+    shift = timedelta(minutes=15)
+    later = {
+        "starts_at": other.starts_at + shift,
+        "ends_at": other.ends_at + shift,
+        "blocked_from": other.blocked_from + shift,
+        "blocked_until": other.blocked_until + shift,
+        "agent_id": other.agent_id,
+    }
+    moved = await stores.appointments.move(
+        other.to_doc(), later, cells(other.starts_at + shift, other.ends_at)
+    )
+    assert moved is not None
+    assert moved["sequence"] == 1
+    await stores.appointments.cancel(acme.id, other.id, 1, {"cancelled_at": at(5), "cancelled_by": "agent"})
     for due in await stores.appointments.due_reminders(at(86400), 10):
         await stores.appointments.reminded(due["tenant_id"], due["_id"])
     await stores.appointments.of_visitor(acme.id, visitor.id)
