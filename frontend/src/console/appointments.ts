@@ -44,6 +44,16 @@ export type Appointment = v.InferOutput<typeof Appointment>;
 export const AppointmentsAnswer = v.object({ appointments: v.array(Appointment) });
 export const AppointmentAnswer = v.object({ appointment: Appointment });
 
+/** `GET /api/appointments/{id}/slots`: the free times it can move to, by day (the tenant's zone). */
+export const MoveSlotsAnswer = v.object({
+  time_zone: v.string(),
+  days: v.array(v.object({ date: v.string(), slots: v.array(v.object({ start: v.string(), end: v.string() })) })),
+  next: v.string(),
+});
+export type MoveSlots = v.InferOutput<typeof MoveSlotsAnswer>;
+/** `POST /api/appointments/{id}/conversation`: the chat with the visitor, opened for the agent. */
+export const CallConversationAnswer = v.object({ conversation_id: v.string() });
+
 const Span = v.tuple([v.string(), v.string()]);
 export const Hours = v.object({
   agent_id: v.string(),

@@ -679,7 +679,13 @@ export const de: Strings = {
     offer: "Termin anbieten",
     offerType: "Termintyp",
     startCall: "Videoanruf starten",
-    notInChat: "Gerade nicht im Chat mit Ihnen: Sobald er es ist, starten Sie den Anruf hier.",
+    othersCall: "Den Anruf startet die Ansprechperson des Termins.",
+    chatNotOpened: "Der Chat mit dem Besucher hat sich nicht geöffnet. Bitte versuchen Sie es noch einmal.",
+    move: "Verschieben",
+    newTime: "Neue Zeit",
+    moved: "Der Termin ist verschoben; beide Seiten erhalten die neue Zeit.",
+    noTimes: "In diesen Tagen ist keine Zeit frei.",
+    laterDays: "Spätere Tage",
     wasBooked: "gebucht",
     wasCancelled: "abgesagt",
     offered: "Der Termin ist im Chat angeboten.",
@@ -700,6 +706,7 @@ export const de: Strings = {
     appointment_offered: () => "Ein Termin wurde angeboten.",
     appointment_booked: () => "Der Besucher hat einen Termin gebucht.",
     appointment_cancelled: () => "Der Termin wurde abgesagt.",
+    appointment_moved: () => "Der Termin wurde verschoben.",
     call_ended: (d: Data) => {
       const what = d.kind === "screen" ? "Die Bildschirmfreigabe" : "Der Videoanruf";
       if (d.reason === "declined") return `${what} wurde abgelehnt.`;

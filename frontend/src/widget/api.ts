@@ -60,7 +60,10 @@ export async function openSession(origin: string, tenant: string, token: string 
   return v.parse(Session, body).token;
 }
 
-export function connectVisitor(origin: string, auth: () => { tenant: string; token: string }): Socket {
+export function connectVisitor(
+  origin: string,
+  auth: () => { tenant: string; token: string; appointment?: string },
+): Socket {
   return io(origin + "/visitor", {
     auth: (cb) => cb(auth()),
     transports: ["websocket", "polling"],

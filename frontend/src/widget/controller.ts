@@ -71,8 +71,11 @@ export class WidgetController {
     readonly origin: string,
     readonly tenant: string,
     private readonly storage: VisitorStorage,
+    /** A video appointment's join token (its call page): the socket connects with it as the appointment's
+     * visitor instead of a visitor session, and nothing is stored in the browser. */
+    readonly appointment: string | null = null,
   ) {
-    const stored = storage.load();
+    const stored = appointment ? null : storage.load();
     this.token = stored?.token ?? null;
     this.persisted = stored !== null;
     this.state = initialState(stored?.seen, stored !== null && storage.wasOpen());
@@ -116,7 +119,7 @@ export class WidgetController {
       return;
     }
     this.dispatch({ type: "online", online: this.config.online });
-    void this.renewSession().then((ok) => ok && this.connect());
+    void (this.appointment ? Promise.resolve(true) : this.renewSession()).then((ok) => ok && this.connect());
   }
 
   /** Resumes the held token, or gets a new visitor; false when the chat is not available at all. */
@@ -140,7 +143,8 @@ export class WidgetController {
       this.page = pageView(url, document.title, referrer);
       this.sendPage();
     });
-    const socket = connectVisitor(this.origin, () => ({ tenant: this.tenant, token: this.token ?? "" }));
+    const appointment = this.appointment ? { appointment: this.appointment } : {};
+    const socket = connectVisitor(this.origin, () => ({ tenant: this.tenant, token: this.token ?? "", ...appointment }));
     this.socket = socket;
     socket.on("connect", () => {
       // What the thread held when the connection came up: the catch-up syncs from there, though live messages
@@ -220,7 +224,8 @@ export class WidgetController {
   private async refused(code: unknown): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
-    if (typeof code === "string" && FINAL_REFUSALS.has(code)) {
+    if (typeof code === "string" && (FINAL_REFUSALS.has(code) || (this.appointment && code !== "UNAVAILABLE"))) {
+      // A call page's link that is over, changed or cancelled: the page itself says why on a reload.
       this.dispatch({ type: "unavailable" });
     } else if (code === "AUTH_INVALID" && this.renewals++ < 3) {
       // The server forgot this visitor: the session endpoint hands out a new token (docs/protocol.md §6.1).
@@ -322,6 +327,7 @@ export class WidgetController {
 
   setOpen(open: boolean): void {
     this.dispatch({ type: "open", open });
+    if (this.appointment) return this.markRead();
     if (open && !this.persisted) this.adoptStored();
     if (open) {
       this.persisted = true;

@@ -12,7 +12,9 @@ import { App } from "./ui/App";
 export function mount(script: HTMLScriptElement): void {
   const tenant = (script.dataset["tenant"] ?? "").trim().toLowerCase();
   const origin = new URL(script.src, document.baseURI).origin;
-  const controller = new WidgetController(origin, tenant, new VisitorStorage(tenant));
+  // A video appointment's call page (wschat/appointments/call_page.py): the join link stands for the visitor.
+  const appointment = script.dataset["appointment"] || null;
+  const controller = new WidgetController(origin, tenant, new VisitorStorage(tenant), appointment);
   const host = document.createElement("wschat-widget");
   host.style.setProperty("all", "initial");
   document.body.appendChild(host);
@@ -21,5 +23,6 @@ export function mount(script: HTMLScriptElement): void {
     const page = document.documentElement.lang;
     const lang = chooseLanguage(controller.config?.language ?? "auto", page, script.dataset["lang"]);
     render(<App controller={controller} lang={lang} />, shadow);
+    if (appointment) controller.setOpen(true);
   });
 }

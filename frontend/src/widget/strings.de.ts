@@ -153,5 +153,6 @@ export const de: Strings = {
     appointment_offered: () => "Wir bieten Ihnen einen Termin an: Wählen Sie eine passende Zeit.",
     appointment_booked: () => "Ihr Termin ist gebucht.",
     appointment_cancelled: () => "Ihr Termin wurde abgesagt.",
+    appointment_moved: () => "Ihr Termin wurde verschoben.",
   },
 };

@@ -146,6 +146,7 @@ const en = {
     appointment_offered: () => "We offer you an appointment: pick a time that suits you.",
     appointment_booked: () => "Your appointment is booked.",
     appointment_cancelled: () => "Your appointment was cancelled.",
+    appointment_moved: () => "Your appointment was moved.",
   } as Record<string, (d: Data) => string>,
 };
 

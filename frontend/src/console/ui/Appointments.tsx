@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import {
   AppointmentAnswer,
   AppointmentsAnswer,
+  CallConversationAnswer,
   exceptionsText,
   HoursAnswer,
   parseExceptions,
@@ -14,6 +15,8 @@ import {
   TypesAnswer,
   WEEKDAYS,
   whenText,
+  MoveSlotsAnswer,
+  type MoveSlots,
   type Appointment,
   type AppointmentSettings,
   type AppointmentType,
@@ -80,7 +83,8 @@ function Upcoming({ people }: { people: Person[] }) {
               {a.location ? ` · ${a.location}` : ""}
               {agentName(a.agent_id) ? ` · ${agentName(a.agent_id)}` : ""}
             </div>
-            {a.kind === "video" && <StartCall appointment={a} />}
+            {a.kind === "video" && <StartCall appointment={a} onError={setFeedback} />}
+            <Move appointment={a} onMoved={(text) => void load().then(() => setFeedback({ text, kind: "info" }))} />
             <button type="button" class="btn quiet" onClick={() => void cancel(a)}>
               {w.cancel}
             </button>
@@ -383,28 +387,102 @@ export function OfferAppointment({ conversationId }: { conversationId: string })
   );
 }
 
-/** The chat the agent holds with the appointment's visitor, if they are in one now. */
-function heldChat(visitorId: string | null): string | null {
-  const state = controller.state;
-  for (const chat of Object.values(state.chats)) {
-    const c = chat.conversation;
-    if (c.visitor.id === visitorId && c.status === "active" && c.agent?.id === state.me?.id && !chat.gone) return c.id;
-  }
-  return null;
+/** Resolves once the console holds the chat `id` (its chat.assigned arrives around the answer), or after 10 s. */
+function held(id: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (controller.state.chats[id]) return resolve(true);
+    const timer = setTimeout(() => done(false), 10_000);
+    const stop = controller.subscribe(() => controller.state.chats[id] && done(true));
+    function done(ok: boolean) {
+      clearTimeout(timer);
+      stop();
+      resolve(ok);
+    }
+  });
 }
 
-/** A video appointment: the call starts in the chat the visitor has open with this agent (as any call). */
-function StartCall({ appointment }: { appointment: Appointment }) {
+/** A video appointment of this agent: the chat with its visitor is opened for them (made if need be, whether
+ * or not the visitor is on the website or the call page yet), and the call starts there, as any call. */
+function StartCall({ appointment, onError }: { appointment: Appointment; onError: (f: Feedback) => void }) {
   const w = t.appointments;
-  const chat = heldChat(appointment.visitor_id);
-  if (!chat) return <span class="hint">{w.notInChat}</span>;
-  const start = () => {
+  if (appointment.agent_id !== controller.state.me?.id) return <span class="hint">{w.othersCall}</span>;
+  const start = async () => {
+    const path = `/api/appointments/${encodeURIComponent(appointment.id)}/conversation`;
+    const answer = await controller.api.call("POST", path, CallConversationAnswer);
+    if (!answer.ok) return onError({ text: errorText(answer.error), kind: "error" });
+    const chat = answer.value.conversation_id;
+    if (!(await held(chat))) return onError({ text: w.chatNotOpened, kind: "error" });
     controller.select(chat);
     void controller.calls.start(chat, "video");
   };
   return (
-    <button type="button" class="btn" disabled={controller.calls.inCall} onClick={start}>
+    <button type="button" class="btn" disabled={controller.calls.inCall} onClick={() => void start()}>
       {w.startCall}
     </button>
+  );
+}
+
+/** Move it: the free times of the next days (the tenant's zone), one picked from a list, then moved. */
+function Move({ appointment, onMoved }: { appointment: Appointment; onMoved: (text: string) => void }) {
+  const w = t.appointments;
+  const [slots, setSlots] = useState<MoveSlots | null>(null);
+  const [chosen, setChosen] = useState("");
+  const [error, setError] = useState("");
+  const base = `/api/appointments/${encodeURIComponent(appointment.id)}`;
+  const open = async (from?: string) => {
+    const answer = await controller.api.call("GET", `${base}/slots${from ? `?from=${from}` : ""}`, MoveSlotsAnswer);
+    if (!answer.ok) return setError(errorText(answer.error));
+    setSlots(answer.value);
+    setChosen(answer.value.days.flatMap((d) => d.slots)[0]?.start ?? "");
+  };
+  const move = async () => {
+    const slot = slots?.days.flatMap((d) => d.slots).find((s) => s.start === chosen);
+    if (!slot) return;
+    const answer = await controller.api.call("POST", `${base}/move`, AppointmentAnswer, slot);
+    if (!answer.ok) {
+      setError(errorText(answer.error));
+      return open();
+    }
+    setSlots(null);
+    onMoved(w.moved);
+  };
+  if (!slots)
+    return (
+      <>
+        <button type="button" class="btn quiet" onClick={() => void open()}>
+          {w.move}
+        </button>
+        {error && <span role="alert">{error}</span>}
+      </>
+    );
+  const times = slots.days.filter((d) => d.slots.length);
+  return (
+    <span class="confirm" role="group" aria-label={w.move}>
+      {error && <span role="alert">{error}</span>}
+      <label>
+        {w.newTime}{" "}
+        <select value={chosen} autoFocus onChange={(e) => setChosen(e.currentTarget.value)}>
+          {times.map((d) => (
+            <optgroup key={d.date} label={d.date}>
+              {d.slots.map((s) => (
+                <option key={s.start} value={s.start}>
+                  {whenText(s, lang)}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </select>
+      </label>
+      {times.length === 0 && <span>{w.noTimes}</span>}
+      <button type="button" class="primary" disabled={!chosen} onClick={() => void move()}>
+        {w.move}
+      </button>
+      <button type="button" onClick={() => void open(slots.next)}>
+        {w.laterDays}
+      </button>
+      <button type="button" onClick={() => setSlots(null)}>
+        {t.conversation.closeNo}
+      </button>
+    </span>
   );
 }

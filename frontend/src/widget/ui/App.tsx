@@ -62,7 +62,7 @@ export function App({ controller, lang }: { controller: WidgetController; lang: 
   const Panel = panel.value?.Panel;
 
   return (
-    <div class={`root ${config.branding.position}${state.open ? " open" : ""}`} lang={lang}>
+    <div class={`root ${config.branding.position}${state.open ? " open" : ""}${controller.appointment ? " page" : ""}`} lang={lang}>
       {/* The brand colours are checked #rrggbb values (config.ts). */}
       <style>{`.root{--p:${colours.primary};--op:${colours.onPrimary}}${css}`}</style>
       {Panel && (
