@@ -16,15 +16,13 @@ from wschat.appointments.models import Appointment
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Video call",
-        "how": "At the time, {tenant} starts the call: accept it in the chat window below. You can write "
-        "there, too.",
+        "how": "At the time, {tenant} starts the call: accept it below.",
         "early": "The call opens 10 minutes before the appointment. Please come back then: "
         "from {opens} (your time).",
     },
     "de": {
         "title": "Videoanruf",
-        "how": "Zur Zeit des Termins startet {tenant} den Anruf: Nehmen Sie ihn im Chatfenster unten an. "
-        "Dort können Sie auch schreiben.",
+        "how": "Zur Zeit des Termins startet {tenant} den Anruf: Nehmen Sie ihn unten an.",
         "early": "Der Anruf öffnet 10 Minuten vor dem Termin. Bitte kommen Sie dann wieder: "
         "ab {opens} (Ihre Zeit).",
         "error": "Dieser Link kann nicht verwendet werden",
