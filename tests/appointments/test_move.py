@@ -59,8 +59,10 @@ async def test_the_visitor_moves_it_on_the_manage_page_and_both_calendars_follow
     assert "Move to this time" in html
     assert "Times in your time zone (America/New_York)." in html
     offered = [unescape(value) for value in re.findall(r'name="slot" value="([^"]+)"', html)]
-    assert f"{booked['start']}|{booked['end']}" in offered, "its own time counts as free"
-    # An hour later, on the same day: it overlaps nothing of its own old time but its buffers (none).
+    assert f"{booked['start']}|{booked['end']}" not in offered, "its own time is no choice"
+    # Its own time counts as free: fifteen minutes later (overlapping it) is offered.
+    overlapping = _later(booked, minutes=15)
+    assert f"{overlapping['start']}|{overlapping['end']}" in offered
     target = _later(booked, hours=1)
     assert f"{target['start']}|{target['end']}" in offered
 

@@ -117,7 +117,7 @@ def manage_page(
         if extras.join_link:
             lines.append(f'<p><a href="{_e(extras.join_link)}">{_e(t["join"])}</a> {_e(t["join_when"])}</p>')
         if extras.slots is not None:
-            lines.append(_move_form(extras.slots, token, appointment.time_zone, t, lang))
+            lines.append(_move_form(extras.slots, token, appointment, t))
         lines.append(
             '<form method="post" action="/appointments/manage/cancel">'
             f'<input type="hidden" name="token" value="{_e(token)}">'
@@ -126,17 +126,20 @@ def manage_page(
     return _document(lang, t["title"], "".join(lines))
 
 
-def _move_form(slots: SlotsAck, token: str, zone_name: str, t: dict[str, str], lang: str) -> str:
+def _move_form(slots: SlotsAck, token: str, appointment: Appointment, t: dict[str, str]) -> str:
     """The free times as radio buttons, a group per day; a plain form post, keyboard usable as it is."""
+    zone_name, lang = appointment.time_zone, appointment.lang
     zone = ZoneInfo(zone_name)
+    own = appointment.starts_at
     days = []
     for day in slots["days"]:
-        if not day["slots"]:
+        found = [slot for slot in day["slots"] if datetime.fromisoformat(slot["start"]) != own]
+        if not found:
             continue
         times = "".join(
             f'<label><input type="radio" name="slot" value="{_e(slot["start"])}|{_e(slot["end"])}" required>'
             f" {datetime.fromisoformat(slot['start']).astimezone(zone):%H:%M}</label>"
-            for slot in day["slots"]
+            for slot in found
         )
         heading = day_name(date.fromisoformat(day["date"]), lang)
         days.append(f'<fieldset><legend>{_e(heading)}</legend><div class="times">{times}</div></fieldset>')
