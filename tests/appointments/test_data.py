@@ -18,6 +18,7 @@ async def _booked_in_chat(desk: Desk) -> tuple[object, str, dict[str, str]]:
     visitor = await desk.server.visitor()
     await visitor.ok("chat.start", {"alias": "Sam"})
     cid: str = (await visitor.wait("chat.assigned"))["conversation_id"]
+    await bert.ok("appointment.offer", {"conversation_id": cid, "type_id": desk.type_id})
     slot = await desk.first_slot(visitor)
     await visitor.ok("appointment.book", desk.booking(slot, conversation_id=cid, phone="+1 212 555 0100"))
     return visitor, cid, slot

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.appointments.conftest import EVERY_DAY, Desk
-from tests.support import stored
+from tests.support import stored, wait_for
 from wschat.accounts.models import Role
 from wschat.appointments.tokens import AppointmentLinks
 
@@ -20,6 +20,7 @@ async def _in_chat(desk: Desk) -> tuple[Any, str]:
     visitor = await desk.server.visitor()
     await visitor.ok("chat.start", {"alias": "Sam"})
     cid: str = (await visitor.wait("chat.assigned"))["conversation_id"]
+    await bert.ok("appointment.offer", {"conversation_id": cid, "type_id": desk.type_id})
     return visitor, cid
 
 
@@ -221,6 +222,41 @@ async def test_a_tampered_or_expired_link_changes_nothing(desk: Desk) -> None:
 
     assert [a["status"] for a in await desk.appointments()] == ["booked"]
     assert len(desk.room.smtp.received) <= 2, "no mail but the booking's"
+
+
+async def test_in_a_chat_only_an_offered_type_is_booked(desk: Desk) -> None:
+    bert = await desk.server.agent(desk.room.bert)
+    await bert.ok("status.set", {"status": "online"})
+    visitor = await desk.server.visitor()
+    await visitor.ok("chat.start", {"alias": "Sam"})
+    cid: str = (await visitor.wait("chat.assigned"))["conversation_id"]
+    other = await desk.call(
+        "POST",
+        "/api/appointments/types",
+        {"name": {"en": "Quick", "de": "Kurz"}, "duration": 15, "kind": "phone", "agent_ids": [desk.bert_id]},
+    )
+    await bert.ok("appointment.offer", {"conversation_id": cid, "type_id": other.body["type"]["id"]})
+    slot = await desk.first_slot(visitor)
+
+    # The consultation was never offered in this chat (the call back is no way around it either).
+    error = await visitor.call("appointment.book", desk.booking(slot, conversation_id=cid))
+    assert error["error"]["code"] == "FORBIDDEN"
+    assert "offered" in error["error"]["message"]
+    await _nothing_booked(desk)
+
+    # Offered twice: two cards; either books.
+    await bert.ok("appointment.offer", {"conversation_id": cid, "type_id": desk.type_id})
+    await bert.ok("appointment.offer", {"conversation_id": cid, "type_id": desk.type_id})
+
+    def offers() -> int:
+        events = visitor.events
+        return sum(
+            1 for e, p in events if e == "message.new" and p["message"]["event"] == "appointment_offered"
+        )
+
+    await wait_for(lambda: offers() == 3)
+    await visitor.ok("appointment.book", desk.booking(slot, conversation_id=cid))
+    assert len(await desk.appointments()) == 1
 
 
 async def test_a_call_back_is_refused_unless_the_tenant_offers_it(desk: Desk) -> None:

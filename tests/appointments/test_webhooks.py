@@ -51,6 +51,7 @@ async def test_booked_and_cancelled_appointments_reach_the_crm_signed(
     visitor = await hooked.server.visitor()
     await visitor.ok("chat.start", {"alias": "Sam"})
     cid = (await visitor.wait("chat.assigned"))["conversation_id"]
+    await bert.ok("appointment.offer", {"conversation_id": cid, "type_id": hooked.type_id})
     slot = await hooked.first_slot(visitor)
     booking = hooked.booking(slot, phone="+49 30 1234567", conversation_id=cid)
     ack = await visitor.ok("appointment.book", booking)

@@ -197,7 +197,16 @@ class Bookings:
             raise NotFound("There is no such appointment type.")
         if conversation is None and (await self.callback_type(tenant.id)).id != body.type_id:
             raise Forbidden("Without a chat only the call back can be booked.")
+        await self.setup.type_of(tenant.id, body.type_id)  # an unknown type is NOT_FOUND, first
+        if conversation is not None and not await self._offered_in(conversation, body.type_id):
+            raise Forbidden("In a chat only an appointment offered in it can be booked.")
         return await self.book(tenant, body, visitor_id=visitor_id, conversation=conversation)
+
+    async def _offered_in(self, conversation: Conversation, type_id: str) -> bool:
+        """Whether an agent offered ``type_id`` in the chat (its first offer's system message)."""
+        store = self.notices.messages.store
+        key = f"sys:offer:{type_id}"
+        return await store.by_client_id(conversation.tenant_id, conversation.id, key) is not None
 
     async def callback_type(self, tenant_id: str) -> AppointmentType:
         """The type a visitor books while nobody is online. Raises FORBIDDEN (switched off), NOT_FOUND."""

@@ -31,6 +31,11 @@ LEASE_TIME = timedelta(minutes=2)
 REMINDERS_PER_RUN = 100
 
 
+def offered_key(type_id: str) -> str:
+    """The key of the system message that first offered ``type_id`` in a chat."""
+    return f"offer:{type_id}"
+
+
 class Changes:
     def __init__(
         self,
@@ -124,10 +129,13 @@ class Changes:
             "kind": kind.kind.value,
         }
         text = f"{principal.user.display_name} offers an appointment: {kind.name['en']}."
-        stamp = int(self.clock().timestamp() * 1000)
-        await self.notices.messages.system(
-            conversation, text, event=OFFERED, data=data, key=f"offer:{kind.id}:{stamp}"
-        )
+        # The first offer of a type in a chat has a key of its own: a booking looks it up (offered_key).
+        key = offered_key(kind.id)
+        if await self.notices.messages.store.by_client_id(
+            conversation.tenant_id, conversation.id, f"sys:{key}"
+        ):
+            key = f"{key}:{int(self.clock().timestamp() * 1000)}"  # offered again: another card
+        await self.notices.messages.system(conversation, text, event=OFFERED, data=data, key=key)
 
     async def send_reminders(self) -> int:
         """Send the reminders that are due, by whichever process holds the lease; returns how many."""
