@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.appointments.conftest import Desk
+from tests.appointments.conftest import BERT_MAIL, Desk, calendar_of
 from tests.retention.conftest import run, set_retention
 from tests.support import stored, wait_for
 
@@ -51,6 +51,19 @@ async def test_the_export_holds_the_appointments_and_the_erasure_takes_them(desk
     assert await stored(db, "outbox", to="sam@example.com") == []
     other = await desk.server.visitor()
     assert (await desk.first_slot(other)) == slot, "its time is free again"
+
+    # Bert's calendar drops it: a METHOD:CANCEL that names nobody; the erased person is sent nothing.
+    await wait_for(lambda: len(desk.room.smtp.received) == 3)
+    cancel = desk.room.smtp.received[2]
+    assert cancel.recipients == [BERT_MAIL]
+    invite = calendar_of(cancel.message)
+    event = invite.walk("VEVENT")[0]
+    assert (str(invite["METHOD"]), int(event["SEQUENCE"])) == ("CANCEL", 1)
+    assert event.decoded("DTSTART") == datetime.fromisoformat(slot["start"])
+    assert "ATTENDEE" not in event
+    raw = cancel.message.as_string()
+    assert "sam@example.com" not in raw
+    assert "Sam Smith" not in raw
 
 
 @pytest.mark.both_backends

@@ -60,10 +60,13 @@ def calendar(event: CalendarEvent, method: Method, stamp: datetime) -> bytes:
         f"DTEND:{utc(event.end)}",
         f"SUMMARY:{text(event.summary)}",
         f"ORGANIZER;CN={param(event.organizer.name)}:mailto:{event.organizer.email}",
-        f"ATTENDEE;CN={param(event.attendee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:"
-        f"mailto:{event.attendee.email}",
-        f"STATUS:{'CANCELLED' if method is Method.CANCEL else 'CONFIRMED'}",
     ]
+    if event.attendee.email:  # none: the person was erased (their cancellation names nobody)
+        lines.append(
+            f"ATTENDEE;CN={param(event.attendee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:"
+            f"mailto:{event.attendee.email}"
+        )
+    lines.append(f"STATUS:{'CANCELLED' if method is Method.CANCEL else 'CONFIRMED'}")
     if event.location:
         lines.append(f"LOCATION:{text(event.location)}")
     if event.description:

@@ -113,12 +113,15 @@ def letters(
     agent_zone: str,
     now: datetime,
     join_link: str = "",
+    to_visitor: bool = True,
 ) -> list[Letter]:
-    """The mails ``moment`` sends: the visitor's, and the agent's unless it is a reminder or no address.
-    ``join_link`` (a video appointment's call page) is in the visitor's only."""
+    """The mails ``moment`` sends: the visitor's (unless ``to_visitor`` is false), and the agent's unless it
+    is a reminder or no address. ``join_link`` (a video appointment's call page) is in the visitor's only."""
     links = _Links(manage_link, join_link if appointment.kind is Kind.VIDEO else "")
-    out = [_letter(appointment, moment, appointment.email, appointment.lang, appointment.time_zone,
-                   tenant_name, organizer, links, now, agent=False)]  # fmt: skip
+    out = []
+    if to_visitor:
+        out.append(_letter(appointment, moment, appointment.email, appointment.lang, appointment.time_zone,
+                           tenant_name, organizer, links, now, agent=False))  # fmt: skip
     if agent_email and moment is not Moment.REMINDER:
         out.append(_letter(appointment, moment, agent_email, appointment.lang, agent_zone,
                            tenant_name, organizer, _Links("", ""), now, agent=True))  # fmt: skip
@@ -157,7 +160,7 @@ def _letter(
         paragraphs.append(_where(appointment, words, tenant_name, agent=agent))
         if links.join:
             paragraphs.append(words["join"].format(link=links.join))
-    if agent:
+    if agent and appointment.email:
         phone = f", {appointment.phone}" if appointment.phone else ""
         paragraphs.append(words["who"].format(name=appointment.name, email=appointment.email, phone=phone))
     elif moment is not Moment.CANCELLED:

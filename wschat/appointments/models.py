@@ -372,3 +372,12 @@ class AppointmentCancelled:
     """A domain event: an appointment was cancelled, by the visitor's link or in the console."""
 
     appointment: Appointment
+
+
+@dataclass(frozen=True)
+class AppointmentsWithdrawn:
+    """A domain event: an erasure deleted a person's appointments still to come (their agents' calendars
+    drop them; the person, whose address went with them, is sent nothing)."""
+
+    tenant_id: str
+    appointments: tuple[Appointment, ...]

@@ -8,12 +8,20 @@ appointment stands, the chat shows it, the console lists it.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from wschat.accounts.models import Tenant
+from wschat.accounts.store import TenantStore
 from wschat.appointments.mails import Moment, letters
-from wschat.appointments.models import Appointment, AppointmentBooked, AppointmentCancelled, Kind
+from wschat.appointments.models import (
+    Appointment,
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentsWithdrawn,
+    Kind,
+)
 from wschat.appointments.setup import AppointmentSetup
 from wschat.appointments.tokens import JOIN, AppointmentLinks
 from wschat.boundary.domain_events import DomainEvents
@@ -26,6 +34,8 @@ from wschat.mail.service import MailService
 
 log = logging.getLogger(__name__)
 
+#: Who an erased person's withdrawn appointment was with, in its agent's cancellation.
+ERASED_NAME = {"en": "a person whose data was erased", "de": "eine Person, deren Daten gelöscht wurden"}
 #: The system messages' events (the clients word them from ``data``; the text is the English fallback).
 BOOKED = "appointment_booked"
 CANCELLED = "appointment_cancelled"
@@ -54,8 +64,10 @@ class Notices:
         clock: Clock,
         *,
         public_url: str,
+        tenants: TenantStore,
         events: DomainEvents | None = None,
     ) -> None:
+        self.tenants = tenants
         self.setup = setup
         self.conversations = conversations
         self.messages = messages
@@ -123,10 +135,28 @@ class Notices:
                 key=f"{after.id}:moved:{after.sequence}",
             )
 
+    async def withdrawn(self, event: AppointmentsWithdrawn) -> None:
+        """An erasure deleted these appointments still to come: each agent's calendar gets its
+        ``METHOD:CANCEL``, naming nobody (the person's name and address went); the person gets nothing."""
+        tenant = await self.tenants.by_id(event.tenant_id)
+        if tenant is None:
+            return
+        for appointment in event.appointments:
+            nobody = replace(
+                appointment,
+                name=ERASED_NAME[appointment.lang],
+                email="",
+                phone=None,
+                sequence=appointment.sequence + 1,
+            )
+            await self._send(tenant, nobody, Moment.CANCELLED, to_visitor=False)
+
     async def reminder(self, tenant: Tenant, appointment: Appointment) -> None:
         await self._send(tenant, appointment, Moment.REMINDER)
 
-    async def _send(self, tenant: Tenant, appointment: Appointment, moment: Moment) -> None:
+    async def _send(
+        self, tenant: Tenant, appointment: Appointment, moment: Moment, *, to_visitor: bool = True
+    ) -> None:
         hours = await self.setup.store.hours(tenant.id, [appointment.agent_id])
         agent_email = hours[0].get("email") if hours else None
         organizer = await self.mail.sender_of(tenant) or "appointments@invalid"
@@ -137,6 +167,7 @@ class Notices:
             organizer=organizer,
             manage_link=self.manage_link(appointment),
             join_link=self.join_link(appointment),
+            to_visitor=to_visitor,
             agent_email=agent_email,
             agent_zone=(await self.setup.settings(tenant.id)).time_zone,
             now=self.clock(),

@@ -17,6 +17,7 @@ from wschat.chat.messages import MessageService
 from wschat.clock import Clock
 from wschat.config import Settings
 from wschat.mail.service import MailService
+from wschat.server.subscriptions import subscribe_appointments
 from wschat.storage import Stores
 
 
@@ -54,8 +55,10 @@ def appointment_services(
         links,
         clock,
         public_url=settings.server.public_url,
+        tenants=stores.tenants,
         events=events,
     )
+    subscribe_appointments(events, notices)
     bookings = Bookings(stores.appointments, setup, stores.tenants, notices, clock)
     changes = Changes(setup, stores.tenants, stores.leases, notices, links, clock, holder=holder)
     return Appointments(

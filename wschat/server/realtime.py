@@ -325,12 +325,7 @@ class Realtime:
                 raise OriginNotAllowed()
             if tenant.is_locked(rt.clock()):
                 raise TenantLocked("This chat is not available.")
-            joining = auth.get("appointment")
-            if isinstance(joining, str) and joining:
-                # The call page of an appointment: its join link stands for the appointment's visitor.
-                visitor = await rt.appointments.joins.enter(tenant, joining)
-            else:
-                visitor = await rt.visitors.authenticate(tenant, _token(auth))
+            visitor = await rt.appointments.joins.visitor_of(tenant, auth, rt.visitors, _token)
             await self._count_visitor_socket(rt, sid, tenant.id, visitor.id)
             await self.sio.save_session(
                 sid, {"visitor_id": visitor.id, "tenant_id": tenant.id}, namespace=VISITOR

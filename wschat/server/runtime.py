@@ -360,6 +360,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             appointments=stores.appointments,
             webhook_deliveries=stores.webhook_deliveries,
             reports=stores.reports,
+            withdrawn=events.publish,
         ),
         audit=audit,
         retention=RetentionService(tenants, settings.retention, clock),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.agent_data.forgetting import FormerAgents
-from wschat.appointments.models import AppointmentBooked, AppointmentCancelled
+from wschat.appointments.models import AppointmentBooked, AppointmentCancelled, AppointmentsWithdrawn
+from wschat.appointments.notices import Notices
 from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
 from wschat.audit.service import AuditService
 from wschat.boundary.domain_events import DomainEvents
@@ -88,3 +89,9 @@ def subscribe_webhooks(events: DomainEvents, feed: WebhookFeed) -> None:
     events.subscribe(ContactSubmitted, feed.contact_submitted)
     events.subscribe(AppointmentBooked, feed.appointment_booked)
     events.subscribe(AppointmentCancelled, feed.appointment_cancelled)
+
+
+def subscribe_appointments(events: DomainEvents, notices: Notices) -> None:
+    """What the agents' calendars learn of besides bookings (wschat/appointments): an erasure's
+    withdrawn appointments, each a cancellation to its agent."""
+    events.subscribe(AppointmentsWithdrawn, notices.withdrawn)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from wschat.appointments.models import Appointment, AppointmentsWithdrawn, Status
 from wschat.appointments.store import AppointmentStore
 from wschat.lifecycle.store import TenantDataStore
 from wschat.reports.store import ReportStore
@@ -35,7 +37,12 @@ class Eraser:
         appointments: AppointmentStore,
         deliveries: DeliveryStore | None = None,
         reports: ReportStore | None = None,
+        withdrawn: Callable[[AppointmentsWithdrawn], Awaitable[None]] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self.clock = clock
+        #: Who learns of appointments still to come that went (their agents get cancellations).
+        self.withdrawn = withdrawn
         self.subjects = subjects
         self.tenant_data = tenant_data
         self.appointments = appointments
@@ -43,6 +50,13 @@ class Eraser:
         self.deliveries = deliveries
         #: The start pages counted for the person's chats (a page path may name them; wschat/reports).
         self.reports = reports
+
+    async def _coming(self, visitor: Visitor) -> tuple[Appointment, ...]:
+        """The person's booked appointments not over yet (those their agents have in their calendars)."""
+        now = self.clock()
+        docs = await self.appointments.of_visitor(visitor.tenant_id, visitor.id)
+        found = [Appointment.from_doc(doc) for doc in docs]
+        return tuple(a for a in found if a.status is Status.BOOKED and a.ends_at > now)
 
     async def erase(
         self, visitor: Visitor, mode: EraseMode, recipients: list[str], forwards: list[str]
@@ -53,8 +67,11 @@ class Eraser:
         tenant_id, counts = visitor.tenant_id, dict[str, int]()
         # Appointments hold the name and address they were booked with: they go in either mode (their time
         # is free again; no mail is sent about them any more).
+        coming = await self._coming(visitor)
         if booked := await self.appointments.delete_of_visitor(tenant_id, visitor.id):
             _add(counts, {"appointments": booked})
+        if coming and self.withdrawn is not None:
+            await self.withdrawn(AppointmentsWithdrawn(tenant_id, coming))
         if forwards:
             _add(counts, await self.subjects.delete_mails(tenant_id, forwards))
         await self._conversations_gone(visitor, mode, counts)

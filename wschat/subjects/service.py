@@ -3,7 +3,7 @@ erased, and the log of requests with their deadlines (docs/privacy.md, "Data-sub
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +81,7 @@ class SubjectService:
         appointments: AppointmentStore,
         webhook_deliveries: DeliveryStore | None = None,
         reports: ReportStore | None = None,
+        withdrawn: Callable[[Any], Awaitable[None]] | None = None,
     ) -> None:
         self.subjects = subjects
         self.visitors = visitors
@@ -92,7 +93,7 @@ class SubjectService:
         self.tenant_data = tenant_data
         self.outbox = outbox
         self.appointments = appointments
-        self.eraser = Eraser(subjects, tenant_data, appointments, webhook_deliveries, reports)
+        self.eraser = Eraser(subjects, tenant_data, appointments, webhook_deliveries, reports, withdrawn)
         self.cursors = cursors
         #: Every request answered, and the visitor's own, is recorded there too (wschat/audit).
         self.audit = audit
