@@ -87,7 +87,10 @@ class Changes:
         appointment = Appointment.from_doc(doc)
         if appointment.agent_id != principal.user.id and not principal.is_admin:
             raise Forbidden("Only its agent or an admin may cancel this appointment.")
-        return await self._cancel(principal.tenant, appointment, "agent")
+        cancelled = await self._cancel(principal.tenant, appointment, "agent")
+        if self.setup.audit:
+            await self.setup.audit.cancelled(principal, cancelled)
+        return cancelled
 
     async def _cancel(self, tenant: Tenant, appointment: Appointment, by: str) -> Appointment:
         if appointment.status is not Status.BOOKED:

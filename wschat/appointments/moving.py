@@ -75,7 +75,10 @@ class Moves:
     async def by_agent(self, principal: Principal, appointment_id: str, body: MoveBody) -> Appointment:
         """Raises as :meth:`of_agent` and :meth:`_move`."""
         appointment = await self.of_agent(principal, appointment_id)
-        return await self._move(principal.tenant, appointment, body, "agent")
+        moved = await self._move(principal.tenant, appointment, body, "agent")
+        if self.bookings.setup.audit:
+            await self.bookings.setup.audit.moved(principal, appointment, moved)
+        return moved
 
     async def _move(self, tenant: Tenant, appointment: Appointment, body: MoveBody, by: str) -> Appointment:
         """Raises CONFLICT (cancelled, over, changed meanwhile), NOT_FOUND (its type was deleted),

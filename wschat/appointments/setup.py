@@ -12,6 +12,7 @@ from typing import Any
 
 from wschat.accounts.models import Principal
 from wschat.accounts.store import UserStore
+from wschat.appointments.audit import AppointmentAudit
 from wschat.appointments.models import (
     AppointmentType,
     HoursBody,
@@ -33,10 +34,14 @@ def _admin(principal: Principal) -> None:
 
 
 class AppointmentSetup:
-    def __init__(self, store: AppointmentStore, users: UserStore, clock: Clock) -> None:
+    def __init__(
+        self, store: AppointmentStore, users: UserStore, clock: Clock, audit: AppointmentAudit | None = None
+    ) -> None:
         self.store = store
         self.users = users
         self.clock = clock
+        #: Where admins' changes, and cancels and moves in the console, are recorded (None: nowhere).
+        self.audit = audit
 
     async def types(self, tenant_id: str) -> list[AppointmentType]:
         return [AppointmentType.from_doc(doc) for doc in await self.store.types(tenant_id)]
@@ -54,6 +59,7 @@ class AppointmentSetup:
         _admin(admin)
         tenant_id = admin.tenant.id
         await self._check_agents(tenant_id, body.agent_ids)
+        is_new = type_id is None
         if type_id is not None:
             created = (await self.type_of(tenant_id, type_id)).created_at
         else:
@@ -73,6 +79,8 @@ class AppointmentSetup:
             horizon_days=body.horizon_days,
         )
         await self.store.put_type(kind.to_doc())
+        if self.audit:
+            await self.audit.type_saved(admin, kind, created=is_new)
         return kind
 
     async def delete_type(self, admin: Principal, type_id: str) -> None:
@@ -80,6 +88,8 @@ class AppointmentSetup:
         _admin(admin)
         if not await self.store.delete_type(admin.tenant.id, type_id):
             raise NotFound("There is no such appointment type.")
+        if self.audit:
+            await self.audit.type_deleted(admin, type_id)
 
     async def hours(self, principal: Principal, agent_id: str) -> dict[str, Any]:
         """An agent's hours: their own, or any agent's for an admin. Raises FORBIDDEN, NOT_FOUND."""
@@ -100,6 +110,8 @@ class AppointmentSetup:
         except ValueError as e:
             raise ValidationFailed(f"These hours are not valid: {e}.") from None
         await self.store.put_hours(hours_doc(admin.tenant.id, hours, self.clock()) | {"email": body.email})
+        if self.audit:
+            await self.audit.hours_saved(admin, agent_id, len(hours.week), len(hours.exceptions))
         return hours_wire(hours) | {"email": body.email}
 
     async def settings(self, tenant_id: str) -> Settings:
@@ -113,6 +125,8 @@ class AppointmentSetup:
             await self.type_of(admin.tenant.id, body.callback_type_id)
         settings = replace(Settings(admin.tenant.id), **body.model_dump())
         await self.store.put_settings(settings.to_doc())
+        if self.audit:
+            await self.audit.settings_saved(admin, settings)
         return settings
 
     async def _check_agents(self, tenant_id: str, agent_ids: list[str]) -> None:

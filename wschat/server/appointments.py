@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wschat.appointments.audit import AppointmentAudit
 from wschat.appointments.booking import Bookings
 from wschat.appointments.changes import Changes
 from wschat.appointments.joining import Joins
@@ -11,6 +12,7 @@ from wschat.appointments.moving import Moves
 from wschat.appointments.notices import Notices
 from wschat.appointments.setup import AppointmentSetup
 from wschat.appointments.tokens import AppointmentLinks
+from wschat.audit.service import AuditService
 from wschat.boundary.domain_events import DomainEvents
 from wschat.chat.conversations import ChatService
 from wschat.chat.messages import MessageService
@@ -44,9 +46,10 @@ def appointment_services(
     holder: str,
     events: DomainEvents,
     chat: ChatService,
+    audit: AuditService,
 ) -> Appointments:
     links = AppointmentLinks(settings.secret_key.reveal().encode())
-    setup = AppointmentSetup(stores.appointments, stores.users, clock)
+    setup = AppointmentSetup(stores.appointments, stores.users, clock, AppointmentAudit(audit))
     notices = Notices(
         setup,
         stores.conversations,

@@ -382,7 +382,7 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
         report_counting=report_counting,
         usage=UsageService(tenants, stores.usage, clock),
         appointments=appointment_services(
-            settings, stores, messages, mail, clock, holder=node_id, events=events, chat=chat
+            settings, stores, messages, mail, clock, holder=node_id, events=events, chat=chat, audit=audit
         ),
         webhooks=webhooks,
         housekeeping=housekeeping,

@@ -32,6 +32,14 @@ export const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   contract: ["contract.contract", "contract.terminate", "contract.hold", "contract.release"],
   lifecycle: ["lifecycle.demo_ends_soon", "lifecycle.demo_expired", "lifecycle.contract_ended"],
   webhook: ["webhook.created", "webhook.changed", "webhook.deleted"],
+  appointment: [
+    "appointment.type_saved",
+    "appointment.type_deleted",
+    "appointment.hours_saved",
+    "appointment.settings_saved",
+    "appointment.cancelled",
+    "appointment.moved",
+  ],
 };
 
 /** The filter's non-empty fields as query parameters (`to` is inclusive on the page: the day after is sent). */

@@ -477,6 +477,7 @@ export const de: Strings = {
       contract: "Vertrag",
       lifecycle: "Laufzeit",
       webhook: "Webhooks",
+      appointment: "Termine",
     } as Record<string, string>,
     actions: {
       "archive.viewed": "Chat im Archiv geöffnet",
@@ -503,6 +504,12 @@ export const de: Strings = {
       "webhook.created": "Webhook angelegt",
       "webhook.changed": "Webhook geändert",
       "webhook.deleted": "Webhook gelöscht",
+      "appointment.type_saved": "Terminart gespeichert",
+      "appointment.type_deleted": "Terminart gelöscht",
+      "appointment.hours_saved": "Zeiten einer Ansprechperson gespeichert",
+      "appointment.settings_saved": "Buchungseinstellungen gespeichert",
+      "appointment.cancelled": "Termin abgesagt",
+      "appointment.moved": "Termin verschoben",
     } as Record<string, string>,
   },
   mail: {

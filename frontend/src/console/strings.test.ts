@@ -77,7 +77,7 @@ describe("the German console texts", () => {
 
   it("have a German text for every event the server writes", () => {
     const events = ["assigned", "transferred", "requeued", "ended_by_visitor", "closed_by_agent", "visitor_gone", "call_started", "call_ended"];
-    events.push("appointment_offered", "appointment_booked", "appointment_cancelled");
+    events.push("appointment_offered", "appointment_booked", "appointment_cancelled", "appointment_moved");
     expect(Object.keys(strings.de.system).sort()).toEqual(events.sort());
   });
 });

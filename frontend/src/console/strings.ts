@@ -460,6 +460,7 @@ const en = {
       contract: "Contract",
       lifecycle: "Lifecycle",
       webhook: "Webhooks",
+      appointment: "Appointments",
     } as Record<string, string>,
     actions: {
       "archive.viewed": "chat opened in the archive",
@@ -486,6 +487,12 @@ const en = {
       "webhook.created": "webhook added",
       "webhook.changed": "webhook changed",
       "webhook.deleted": "webhook deleted",
+      "appointment.type_saved": "appointment type saved",
+      "appointment.type_deleted": "appointment type deleted",
+      "appointment.hours_saved": "agent's hours saved",
+      "appointment.settings_saved": "booking settings saved",
+      "appointment.cancelled": "appointment cancelled",
+      "appointment.moved": "appointment moved",
     } as Record<string, string>,
   },
   mail: {
