@@ -507,6 +507,7 @@ async def appointments(stores: Stores, world: World) -> None:
     await stores.appointments.cancel(acme.id, other.id, 1, {"cancelled_at": at(5), "cancelled_by": "agent"})
     for due in await stores.appointments.due_reminders(at(86400), 10):
         await stores.appointments.reminded(due["tenant_id"], due["_id"])
+    assert await stores.appointments.repair(at(0), 10) == 0  # nothing was interrupted
     await stores.appointments.of_visitor(acme.id, visitor.id)
     await stores.appointments.of_conversation(acme.id, world.chat.id)
     await stores.appointments.delete_of_visitor(acme.id, "vis_0000000000000000")

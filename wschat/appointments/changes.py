@@ -10,7 +10,7 @@ housekeeping step under a lease, each reminder claimed once.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from wschat.accounts.models import Principal, Tenant
 from wschat.accounts.store import TenantStore
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 LEASE = "appointment reminders"
 LEASE_TIME = timedelta(minutes=2)
 REMINDERS_PER_RUN = 100
+#: How old a pending claim is before the repair takes its booking or change for interrupted.
+REPAIR_AFTER = timedelta(minutes=10)
+REPAIRS_PER_RUN = 500
 
 
 def offered_key(type_id: str) -> str:
@@ -140,9 +143,19 @@ class Changes:
             key = f"{key}:{int(self.clock().timestamp() * 1000)}"  # offered again: another card
         await self.notices.messages.system(conversation, text, event=OFFERED, data=data, key=key)
 
+    async def repair(self, now: datetime) -> int:
+        """Claims a process left pending when it died inside a booking or change (MongoDB), set right once
+        whatever was under way then is surely over. Nothing pending is one read through its index; two
+        processes repairing at once do the same deletes twice, harmlessly."""
+        repaired = await self.store.repair(now - REPAIR_AFTER, REPAIRS_PER_RUN)
+        if repaired:
+            log.warning("appointments: %d claims of an interrupted booking or change set right", repaired)
+        return repaired
+
     async def send_reminders(self) -> int:
         """Send the reminders that are due, by whichever process holds the lease; returns how many."""
         now = self.clock()
+        await self.repair(now)
         # Nothing due is the common case: one read through the reminders' index, no lease taken.
         if not await self.store.due_reminders(now, 1):
             return 0

@@ -80,6 +80,11 @@ class AppointmentStore(Protocol):
         (a new cell is someone else's: nothing changed); returns it as stored, None if someone else changed
         it first or it is not booked (nothing changed)."""
 
+    async def repair(self, before: datetime, limit: int) -> int:
+        """Settle what a process that died inside a booking or change left behind (claims made before
+        ``before`` and still pending), at most ``limit`` claims' worth; returns how many claims changed.
+        SQLite's transactions leave nothing: 0 there."""
+
     async def taken(
         self, tenant_id: str, agent_ids: Sequence[str], since: datetime, until: datetime
     ) -> dict[str, list[datetime]]:

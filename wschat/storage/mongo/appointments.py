@@ -1,12 +1,17 @@
 """The MongoDB adapter for appointments (wschat/appointments/store.py).
 
-No transactions (FerretDB has none): a booking inserts the appointment, then its cells' claims in one
-ordered ``insert_many``; a claim whose ``_id`` is stored already stops it, and the booking's own claims and
-record are deleted again before :class:`Taken` is raised. ``_id`` is the unique key both servers enforce
-through their primary key, so of two overlapping bookings exactly one keeps its claims. A process that dies
-between the two inserts leaves an appointment without claims: it is listed, but its time is not blocked
-(docs/appointments.md, *Races*). Changes are claimed as ``<id>#<change>`` before they are applied, since
-FerretDB's conditional updates are not atomic.
+No transactions (FerretDB has none). A booking inserts its cells' claims first, in one ordered
+``insert_many``, each carrying the booking's id; a claim whose ``_id`` is stored already stops it, and the
+booking's own claims are deleted again before :class:`Taken` is raised; only then is the appointment
+stored. ``_id`` is the unique key both servers enforce through their primary key, so of two overlapping
+bookings exactly one keeps its claims. Changes (cancel, move, reminder) are claimed as ``<id>#<change>``
+before they are applied, since FerretDB's conditional updates are not atomic.
+
+Every claim is made *pending* (``pending``: when) and settled (the field unset) once the booking or
+change it belongs to is done. A process that dies in between leaves pending claims behind: ``repair``
+(from the reminders' housekeeping step, minutes later) settles them against the appointment as stored —
+a booking without its appointment loses its claims, a change never applied is released (the appointment
+can be changed again), cells a cancel or move no longer needs go (appointment_repair.py).
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from wschat.appointments.store import Taken, claim_rows
 from wschat.records import Document
+from wschat.storage.mongo.appointment_repair import pending, repair_claims
 from wschat.storage.mongo.database import MongoHandle
 
 
 def _change_claim(tenant_id: str, appointment_id: str, change: str) -> Document:
     return {"_id": f"{appointment_id}#{change}", "tenant_id": tenant_id, "agent_id": "",
-            "appointment_id": appointment_id, "at": None}  # fmt: skip
+            "appointment_id": appointment_id, "at": None} | pending()  # fmt: skip
 
 
 class MongoAppointmentStore:
@@ -64,15 +70,17 @@ class MongoAppointmentStore:
         return await self._settings.find_one({"_id": tenant_id, "tenant_id": tenant_id})
 
     async def book(self, doc: Document, cells: Sequence[datetime]) -> None:
-        await self._appointments.insert_one(dict(doc))
+        mine = {"tenant_id": doc["tenant_id"], "appointment_id": doc["_id"]}
+        rows = [row | pending() for row in claim_rows(doc, cells)]
         try:
-            await self._claims.insert_many(claim_rows(doc, cells), ordered=True)
+            await self._claims.insert_many(rows, ordered=True)
         except BulkWriteError as e:
             if any(error.get("code") != 11000 for error in e.details.get("writeErrors", [])):
                 raise
-            await self._claims.delete_many({"tenant_id": doc["tenant_id"], "appointment_id": doc["_id"]})
-            await self._appointments.delete_one({"_id": doc["_id"], "tenant_id": doc["tenant_id"]})
+            await self._claims.delete_many(mine)
             raise Taken() from e
+        await self._appointments.insert_one(dict(doc))
+        await self._settle(doc["tenant_id"], [row["_id"] for row in rows])
 
     async def appointment(self, tenant_id: str, appointment_id: str) -> Document | None:
         return await self._appointments.find_one({"_id": appointment_id, "tenant_id": tenant_id})
@@ -87,9 +95,9 @@ class MongoAppointmentStore:
             return None
         state = {**changes, "status": "cancelled", "sequence": sequence + 1, "remind_at": None}
         await self._appointments.update_one({"_id": appointment_id, "tenant_id": tenant_id}, {"$set": state})
-        await self._claims.delete_many(
-            {"tenant_id": tenant_id, "appointment_id": appointment_id, "at": {"$ne": None}}
-        )
+        mine = {"tenant_id": tenant_id, "appointment_id": appointment_id}
+        await self._claims.delete_many(mine | {"at": {"$ne": None}})
+        await self._settle(tenant_id, [f"{appointment_id}#{sequence + 1}"])
         return await self.appointment(tenant_id, appointment_id)
 
     async def move(self, before: Document, changes: Document, cells: Sequence[datetime]) -> Document | None:
@@ -103,7 +111,7 @@ class MongoAppointmentStore:
         mine = {"tenant_id": tenant_id, "appointment_id": appointment_id}
         held = {doc["_id"] async for doc in self._claims.find(mine | {"at": {"$ne": None}}, {"_id": 1})}
         wanted = {row["_id"]: row for row in claim_rows(before | changes, cells)}
-        new = [row for key, row in wanted.items() if key not in held]
+        new = [row | pending() for key, row in wanted.items() if key not in held]
         try:
             if new:
                 await self._claims.insert_many(new, ordered=True)
@@ -118,7 +126,17 @@ class MongoAppointmentStore:
         gone = sorted(held - set(wanted))
         if gone:
             await self._claims.delete_many(mine | {"_id": {"$in": gone}})
+        await self._settle(tenant_id, [f"{appointment_id}#{change}", *(row["_id"] for row in new)])
         return await self.appointment(tenant_id, appointment_id)
+
+    async def _settle(self, tenant_id: str, ids: list[str]) -> None:
+        """The claims a booking or change made, once it is done: no longer pending."""
+        await self._claims.update_many(
+            {"tenant_id": tenant_id, "_id": {"$in": ids}}, {"$unset": {"pending": ""}}
+        )
+
+    async def repair(self, before: datetime, limit: int) -> int:
+        return await repair_claims(self._claims, self._appointments, before, limit)
 
     async def _claim(self, tenant_id: str, appointment_id: str, change: str) -> bool:
         try:
@@ -162,6 +180,7 @@ class MongoAppointmentStore:
         if doc is None or not await self._claim(tenant_id, appointment_id, f"reminder{doc['sequence']}"):
             return False
         result = await self._appointments.update_one(found, {"$set": {"remind_at": None}})
+        await self._settle(tenant_id, [f"{appointment_id}#reminder{doc['sequence']}"])
         return result.modified_count == 1
 
     async def of_visitor(self, tenant_id: str, visitor_id: str) -> list[Document]:

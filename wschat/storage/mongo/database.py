@@ -255,6 +255,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("tenant_id", ASCENDING), ("agent_id", ASCENDING), ("at", ASCENDING)], name="tenant_agent_at"
         ),
         IndexModel([("tenant_id", ASCENDING), ("appointment_id", ASCENDING)], name="tenant_appointment"),
+        # Claims of a booking or change under way (or left by a process that died in it): the repair's.
+        IndexModel([("pending", ASCENDING)], name="pending"),
     ],
     # Deleted agents whose names are still being taken out of their chats, oldest first (wschat/agent_data).
     "former_agents": [
