@@ -118,6 +118,8 @@ export class WidgetController {
       this.dispatch({ type: "unavailable" });
       return;
     }
+    // A call page's chat is the appointment's: not ended from here (a new one would wait in the queue).
+    if (this.appointment) this.config.features.end_chat = false;
     this.dispatch({ type: "online", online: this.config.online });
     void (this.appointment ? Promise.resolve(true) : this.renewSession()).then((ok) => ok && this.connect());
   }
