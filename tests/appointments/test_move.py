@@ -43,6 +43,13 @@ async def _claims(desk: Desk) -> list[datetime]:
     return sorted(claim["at"] for claim in found if claim["at"] is not None)
 
 
+def later_day(html: str) -> str:
+    """The ``from`` of the page's *Later days* link."""
+    found = re.search(r"from=(\d{4}-\d{2}-\d{2})", html)
+    assert found is not None
+    return found.group(1)
+
+
 def _later(booked: dict[str, Any], **delta: float) -> dict[str, str]:
     start = datetime.fromisoformat(booked["start"]) + timedelta(**delta)
     end = datetime.fromisoformat(booked["end"]) + timedelta(**delta)
@@ -92,6 +99,14 @@ async def test_the_visitor_moves_it_on_the_manage_page_and_both_calendars_follow
         assert event.decoded("DTSTART") == start
         assert got.message["Subject"].startswith("Moved:")
     assert {m.recipients[0] for m in desk.room.smtp.received[2:]} == {"sam@example.com", BERT_MAIL}
+
+    # Later days: the next week's times, from the day the page names.
+    html_later = await (
+        await desk.server.http.get(url, params={"token": token, "from": later_day(html)})
+    ).text()
+    days = re.findall(r"<legend>(\w+day, [^<]+)</legend>", html_later)
+    assert days
+    assert days[0] not in re.findall(r"<legend>(\w+day, [^<]+)</legend>", html)
 
     # The chat says so; the old link (made for the old end) still opens it; the old time is free again.
     said = await visitor.wait("message.new", lambda m: m["message"].get("event") == "appointment_moved")

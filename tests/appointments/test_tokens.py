@@ -48,3 +48,23 @@ def test_a_changed_cut_or_foreign_token_is_invalid() -> None:
     ):
         with pytest.raises(LinkInvalid):
             links.read(bad, now)
+
+
+def test_a_token_is_for_its_action_only_and_verify_leaves_the_time_to_the_caller() -> None:
+    """A join link's token opens no manage page and the other way round; ``verify`` checks the signature
+    and the action, not the time (the services check it against the appointment's current end)."""
+    links = AppointmentLinks(SECRET)
+    join = links.make(TENANT, APPOINTMENT, END, action="join")
+    manage = links.make(TENANT, APPOINTMENT, END)
+
+    assert links.read(join, END - timedelta(minutes=1), action="join").action == "join"
+    with pytest.raises(LinkInvalid):
+        links.read(join, END - timedelta(minutes=1))
+    with pytest.raises(LinkInvalid):
+        links.verify(manage, "join")
+    late = END + timedelta(days=3)
+    assert links.verify(join, "join").expires_at == END
+    with pytest.raises(LinkExpired):
+        links.read(join, late, action="join")
+    with pytest.raises(LinkInvalid):
+        links.verify(join[:-1], "join")
