@@ -7,6 +7,7 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -19,8 +20,13 @@ from wschat.appointments.tokens import AppointmentLinks
 
 
 async def _book(desk: Desk, **more: Any) -> tuple[dict[str, Any], str]:
+    booked, token, _ = await _book_by(desk, **more)
+    return booked, token
+
+
+async def _book_by(desk: Desk, **more: Any) -> tuple[dict[str, Any], str, str]:
     """The call back (a video one here), booked two days ahead by a visitor without a chat; its join token
-    as the visitor's mail carries it."""
+    as the visitor's mail carries it, and the visitor's widget session."""
     settings = {"callback_offline": True, "callback_type_id": desk.type_id}
     assert (await desk.call("PUT", "/api/appointments/settings", settings)).status == 200
     visitor = await desk.server.visitor()
@@ -30,7 +36,7 @@ async def _book(desk: Desk, **more: Any) -> tuple[dict[str, Any], str]:
     outbox = await desk.room.stored()
     text = next(mail for mail in outbox if mail.to == "sam@example.com").text
     link = next(word for word in text.split() if "/appointments/join?token=" in word)
-    return booked, unquote(link.split("token=", 1)[1].rstrip(".,"))
+    return booked, unquote(link.split("token=", 1)[1].rstrip(".,")), visitor.token
 
 
 async def _page(desk: Desk, token: str) -> tuple[int, str, Any]:
@@ -150,3 +156,43 @@ async def test_only_the_appointments_agent_starts_its_call(desk: Desk) -> None:
     assert reply.status == 200
     [conversation] = await _conversations(desk)
     assert (conversation["_id"], conversation["agent_id"]) == (reply.body["conversation_id"], desk.bert_id)
+
+
+async def test_a_waiting_chat_is_claimed_for_the_agent_and_a_colleagues_is_left_alone(desk: Desk) -> None:
+    booked, token, session = await _book_by(desk)
+    # Who booked stays (engaged): visitors idle for a day without a chat are deleted, they are not.
+    assert (
+        await desk.server.app.runtime.db.stores.visitors.delete_idle(
+            desk.server.clock() + timedelta(days=9), 10
+        )
+        == []
+    )
+    bert_token = await _at(desk, datetime.fromisoformat(booked["start"]))
+    anna_token = await desk.server.login("acme", "anna")
+    path = f"/api/appointments/{booked['id']}/conversation"
+
+    # Anna is online: a chat the visitor starts from the tenant's website goes to her.
+    anna = await desk.server.agent(anna_token)
+    await anna.ok("status.set", {"status": "online"})
+    visitor = await desk.server.visitor(token=session)
+    await visitor.ok("chat.start", {"alias": "Sam"})
+    held = (await visitor.wait("chat.assigned"))["conversation_id"]
+    reply = await desk.call("POST", path, token=bert_token)
+    assert (reply.status, reply.code) == (409, "CONFLICT")
+    assert "colleague" in reply.body["error"]["message"]
+    # The call page still lets the visitor in, to the chat they have.
+    widget = Peer(await desk.server.connect("/visitor", {"tenant": "acme", "appointment": token}), "/visitor")
+    assert (await widget.ok("chat.current", {}))["conversation"]["id"] == held
+    [conversation] = await _conversations(desk)
+    assert conversation["agent_id"] != desk.bert_id
+
+    # Anna ends it; the visitor's next chat waits (nobody else is online): the call page claims it for Bert.
+    await anna.ok("chat.close", {"conversation_id": held})
+    await anna.ok("status.set", {"status": "offline"})
+    await visitor.ok("chat.start", {})
+    waiting = [c for c in await _conversations(desk) if c["status"] == "queued"]
+    assert len(waiting) == 1
+    two = [desk.server.connect("/visitor", {"tenant": "acme", "appointment": token}) for _ in range(2)]
+    await asyncio.gather(*two)
+    claimed = [c for c in await _conversations(desk) if c["status"] != "closed"]
+    assert [(c["_id"], c["agent_id"]) for c in claimed] == [(waiting[0]["_id"], desk.bert_id)]

@@ -32,6 +32,7 @@ from wschat.appointments.store import AppointmentStore, Taken
 from wschat.chat.models import Conversation
 from wschat.clock import Clock, new_id
 from wschat.errors import Forbidden, NotFound, SlotNotOffered, SlotTaken
+from wschat.visitors.store import VisitorStore
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,11 @@ class Bookings:
         tenants: TenantStore,
         notices: Notices,
         clock: Clock,
+        visitors: VisitorStore | None = None,
     ) -> None:
+        #: Who booked is kept as a visitor who engaged (never deleted as idle): their appointment's links,
+        #: export and erasure find them.
+        self.visitors = visitors
         self.store = store
         self.setup = setup
         self.tenants = tenants
@@ -200,7 +205,10 @@ class Bookings:
         await self.setup.type_of(tenant.id, body.type_id)  # an unknown type is NOT_FOUND, first
         if conversation is not None and not await self._offered_in(conversation, body.type_id):
             raise Forbidden("In a chat only an appointment offered in it can be booked.")
-        return await self.book(tenant, body, visitor_id=visitor_id, conversation=conversation)
+        appointment = await self.book(tenant, body, visitor_id=visitor_id, conversation=conversation)
+        if self.visitors is not None:
+            await self.visitors.mark_engaged(tenant.id, visitor_id)
+        return appointment
 
     async def _offered_in(self, conversation: Conversation, type_id: str) -> bool:
         """Whether an agent offered ``type_id`` in the chat (its first offer's system message)."""

@@ -62,7 +62,7 @@ def appointment_services(
         events=events,
     )
     subscribe_appointments(events, notices)
-    bookings = Bookings(stores.appointments, setup, stores.tenants, notices, clock)
+    bookings = Bookings(stores.appointments, setup, stores.tenants, notices, clock, stores.visitors)
     changes = Changes(setup, stores.tenants, stores.leases, notices, links, clock, holder=holder)
     return Appointments(
         setup,
