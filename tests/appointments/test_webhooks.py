@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
@@ -41,7 +42,7 @@ async def hooked(
 async def test_booked_and_cancelled_appointments_reach_the_crm_signed(
     hooked: Desk, receiver: Receiver
 ) -> None:
-    events = ["appointment.booked", "appointment.cancelled"]
+    events = ["appointment.booked", "appointment.moved", "appointment.cancelled"]
     registered = await hooked.call("POST", "/api/webhooks", {"url": receiver.url, "events": events})
     assert registered.status == 201, registered.body
     secret = registered.body["secret"]
@@ -57,9 +58,14 @@ async def test_booked_and_cancelled_appointments_reach_the_crm_signed(
     ack = await visitor.ok("appointment.book", booking)
     appointment_id = ack["appointment"]["id"]
     await wait_for(lambda: len(receiver.received) == 1, timeout=10)
+    start = datetime.fromisoformat(slot["start"]) + timedelta(hours=1)
+    later = {"start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat()}
+    moved = await hooked.call("POST", f"/api/appointments/{appointment_id}/move", later)
+    assert moved.status == 200, moved.body
+    await wait_for(lambda: len(receiver.received) == 2, timeout=10)
     cancelled = await hooked.call("POST", f"/api/appointments/{appointment_id}/cancel")
     assert cancelled.status == 200, cancelled.body
-    await wait_for(lambda: len(receiver.received) == 2, timeout=10)
+    await wait_for(lambda: len(receiver.received) == 3, timeout=10)
 
     bodies = []
     for got in receiver.received:
@@ -67,8 +73,12 @@ async def test_booked_and_cancelled_appointments_reach_the_crm_signed(
         bodies.append(json.loads(got.body))
     assert [(b["event"], b["data"]["appointment"]["status"]) for b in bodies] == [
         ("appointment.booked", "booked"),
+        ("appointment.moved", "booked"),
         ("appointment.cancelled", "cancelled"),
     ]
+    move = bodies[1]["data"]
+    assert datetime.fromisoformat(move["appointment"]["start"]) == start
+    assert datetime.fromisoformat(move["previous_start"]) == datetime.fromisoformat(slot["start"])
     booked = bodies[0]["data"]
     assert booked["appointment"]["id"] == appointment_id
     assert booked["appointment"]["agent_id"] == hooked.bert_id
@@ -81,4 +91,4 @@ async def test_booked_and_cancelled_appointments_reach_the_crm_signed(
         "time_zone": VISITOR_ZONE,
     }
     assert booked["appointment"]["start"].endswith("Z")
-    assert len({got.headers["X-WsChat-Delivery"] for got in receiver.received}) == 2
+    assert len({got.headers["X-WsChat-Delivery"] for got in receiver.received}) == 3

@@ -262,8 +262,8 @@ async def test_only_subscribed_and_enabled_endpoints_get_an_event(desk: Desk, re
     assert [d.event for d in booked] == [WebhookEvent.APPOINTMENT_BOOKED]
     assert cancelled == []
     assert [r.path for r in receiver.received] == ["/hooks/crm/booked"]
-    with pytest.raises(ValueError, match=r"appointment\.moved"):
-        await desk.service.enqueue(tenant, "appointment.moved", {}, key="a")
+    with pytest.raises(ValueError, match=r"appointment\.noted"):
+        await desk.service.enqueue(tenant, "appointment.noted", {}, key="a")
 
 
 async def test_send_again_queues_a_failed_delivery_for_another_24_hours(

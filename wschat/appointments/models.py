@@ -368,6 +368,14 @@ class AppointmentBooked:
 
 
 @dataclass(frozen=True)
+class AppointmentMoved:
+    """A domain event: an appointment was moved from ``previous_start`` (its ``sequence`` counts changes)."""
+
+    appointment: Appointment
+    previous_start: datetime
+
+
+@dataclass(frozen=True)
 class AppointmentCancelled:
     """A domain event: an appointment was cancelled, by the visitor's link or in the console."""
 

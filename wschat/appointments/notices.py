@@ -19,6 +19,7 @@ from wschat.appointments.models import (
     Appointment,
     AppointmentBooked,
     AppointmentCancelled,
+    AppointmentMoved,
     AppointmentsWithdrawn,
     Kind,
 )
@@ -122,6 +123,7 @@ class Notices:
 
     async def moved(self, tenant: Tenant, before: Appointment, after: Appointment) -> None:
         await self._send(tenant, after, Moment.MOVED)
+        await self.events.publish(AppointmentMoved(after, before.starts_at))
         if after.conversation_id is None:
             return
         conversation = await self.conversations.get(tenant.id, after.conversation_id)

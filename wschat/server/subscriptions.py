@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from wschat.accounts.models import TenantSettingsChanged, UserDeleted
 from wschat.agent_data.forgetting import FormerAgents
-from wschat.appointments.models import AppointmentBooked, AppointmentCancelled, AppointmentsWithdrawn
+from wschat.appointments.models import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentMoved,
+    AppointmentsWithdrawn,
+)
 from wschat.appointments.notices import Notices
 from wschat.audit.models import Action, Actor, ActorKind, Target, TargetKind
 from wschat.audit.service import AuditService
@@ -89,6 +94,7 @@ def subscribe_webhooks(events: DomainEvents, feed: WebhookFeed) -> None:
     events.subscribe(ContactSubmitted, feed.contact_submitted)
     events.subscribe(AppointmentBooked, feed.appointment_booked)
     events.subscribe(AppointmentCancelled, feed.appointment_cancelled)
+    events.subscribe(AppointmentMoved, feed.appointment_moved)
 
 
 def subscribe_appointments(events: DomainEvents, notices: Notices) -> None:

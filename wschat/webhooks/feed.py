@@ -11,8 +11,9 @@ that dies in between loses that one delivery.)
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from wschat.appointments.models import Appointment, AppointmentBooked, AppointmentCancelled
+from wschat.appointments.models import Appointment, AppointmentBooked, AppointmentCancelled, AppointmentMoved
 from wschat.chat.conversation_store import ConversationStore
 from wschat.chat.message_store import MessageStore
 from wschat.chat.models import ChatClosed, Message, OfflineMessageLeft
@@ -20,7 +21,7 @@ from wschat.clock import Clock
 from wschat.visitors.models import ContactSubmitted
 from wschat.visitors.store import VisitorStore
 from wschat.webhooks import payloads
-from wschat.webhooks.models import WebhookEvent
+from wschat.webhooks.models import WebhookEvent, utc_iso
 from wschat.webhooks.service import WebhookService
 
 #: Messages a ``conversation.closed`` carries at most (read in pages of :data:`_PAGE`), and their text at
@@ -84,15 +85,23 @@ class WebhookFeed:
     async def appointment_cancelled(self, event: AppointmentCancelled) -> None:
         await self._appointment(WebhookEvent.APPOINTMENT_CANCELLED, event.appointment)
 
-    async def _appointment(self, kind: WebhookEvent, appointment: Appointment) -> None:
+    async def appointment_moved(self, event: AppointmentMoved) -> None:
+        # Once per move: its sequence tells the moves of one appointment apart.
+        extra = {"previous_start": utc_iso(event.previous_start)}
+        key = f"{event.appointment.id}#{event.appointment.sequence}"
+        await self._appointment(WebhookEvent.APPOINTMENT_MOVED, event.appointment, extra, key)
+
+    async def _appointment(
+        self, kind: WebhookEvent, appointment: Appointment, extra: dict[str, Any] | None = None, key: str = ""
+    ) -> None:
         tenant_id = appointment.tenant_id
         if not await self._webhooks.wanted(tenant_id, kind):
             return
         await self._webhooks.enqueue(
             tenant_id,
             kind,
-            payloads.appointment(appointment),
-            key=appointment.id,
+            payloads.appointment(appointment) | (extra or {}),
+            key=key or appointment.id,
             visitor_id=appointment.visitor_id,
         )
 

@@ -38,6 +38,7 @@ class WebhookEvent(StrEnum):
     CONTACT_SUBMITTED = "contact.submitted"
     APPOINTMENT_BOOKED = "appointment.booked"
     APPOINTMENT_CANCELLED = "appointment.cancelled"
+    APPOINTMENT_MOVED = "appointment.moved"
 
 
 class DeliveryStatus(StrEnum):

@@ -552,6 +552,7 @@ export const de: Strings = {
       "offline_message.created": "Offline-Nachricht hinterlassen",
       "contact.submitted": "Kontaktdaten hinterlassen",
       "appointment.booked": "Termin gebucht",
+      "appointment.moved": "Termin verschoben",
       "appointment.cancelled": "Termin abgesagt",
     },
     create: "Empfänger anlegen",

@@ -536,6 +536,7 @@ const en = {
       "offline_message.created": "Offline message left",
       "contact.submitted": "Contact data left",
       "appointment.booked": "Appointment booked",
+      "appointment.moved": "Appointment moved",
       "appointment.cancelled": "Appointment cancelled",
     } as Record<string, string>,
     create: "Add endpoint",

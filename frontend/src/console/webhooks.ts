@@ -10,6 +10,7 @@ export const EVENTS = [
   "contact.submitted",
   "appointment.booked",
   "appointment.cancelled",
+  "appointment.moved",
 ] as const;
 export type WebhookEventName = (typeof EVENTS)[number];
 
