@@ -113,6 +113,9 @@ async def test_an_event_with_two_arguments_gets_an_error_ack(
         "49/visitor,1[]",  # no such packet type
         '42/visitor,1{"event":"chat.current"}',  # an event that is not an array
         "42/visitor,1[]",  # ... or has no name
+        '42/visitor,1["message.send",{"text":NaN}]',  # not JSON, though Python's json module reads it
+        '42/visitor,1["message.send",{"n":1e999}]',  # a number no double holds
+        '42/visitor,1["message.send",{"text":"\\ud800"}]',  # half a surrogate pair
     ],
     ids=[
         "binary-event",
@@ -122,6 +125,9 @@ async def test_an_event_with_two_arguments_gets_an_error_ack(
         "unknown-type",
         "not-array",
         "no-name",
+        "nan",
+        "infinite-number",
+        "lone-surrogate",
     ],
 )
 async def test_a_malformed_packet_closes_only_its_connection_without_a_traceback(

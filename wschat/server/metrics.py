@@ -58,6 +58,8 @@ def instrument(settings: Settings, metrics: Metrics, db: Database) -> None:
 class Metrics:
     def __init__(self, sockets: Callable[[], dict[str, int]]) -> None:
         self.registry = CollectorRegistry()
+        self._event_series: dict[tuple[str, str, str], Counter] = {}
+        self._ack_series: dict[str, Histogram] = {}
         self._events = Counter(
             "wschat_socket_events",
             "Client-to-server Socket.IO events, by their ack.",
@@ -100,8 +102,17 @@ class Metrics:
         self._node.info({"node": node_id, "version": __version__})
 
     def event(self, namespace: str, event: str, outcome: str, seconds: float) -> None:
-        self._events.labels(namespace, event, outcome).inc()
-        self._acks.labels(namespace).observe(seconds)
+        # The labelled series are looked up once each (``labels()`` locks and builds its key on every call:
+        # a few µs, per message).
+        key = (namespace, event, outcome)
+        counted = self._event_series.get(key)
+        if counted is None:
+            counted = self._event_series[key] = self._events.labels(namespace, event, outcome)
+        counted.inc()
+        timed = self._ack_series.get(namespace)
+        if timed is None:
+            timed = self._ack_series[namespace] = self._acks.labels(namespace)
+        timed.observe(seconds)
 
     def housekeeping(self, step: str, seconds: float) -> None:
         self._housekeeping.labels(step).observe(seconds)

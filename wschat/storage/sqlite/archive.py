@@ -10,6 +10,7 @@ from typing import Any
 from wschat.archive.store import ArchiveEntry, ArchiveFilter
 from wschat.archive.words import fts_match, fts_match_in, marked_hits
 from wschat.storage.documents import conversation_from
+from wschat.storage.sqlite import search_index
 from wschat.storage.sqlite.base import SqliteStore
 from wschat.storage.sqlite.tables import CONVERSATIONS, VISITORS
 from wschat.storage.sqlite.values import to_time
@@ -117,6 +118,8 @@ def _entry(row: sqlite3.Row, snippet: str | None) -> ArchiveEntry:
 
 class SqliteArchiveStore(SqliteStore):
     async def page(self, tenant_id: str, query: ArchiveFilter, limit: int) -> list[ArchiveEntry]:
+        if query.words:  # every message stored before the search began is found (search_index.py)
+            await self._db.write(search_index.catch_up_all)
         return await self._db.read(lambda conn: _page(conn, tenant_id, query, limit))
 
     async def took_part(self, tenant_id: str, conversation_id: str, agent_id: str) -> bool:

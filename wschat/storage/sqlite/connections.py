@@ -3,8 +3,10 @@
 SQLite lets one transaction write at a time (WAL lets readers run beside it), so every write goes through
 one connection on one thread, fed by a queue. The writer takes whatever has queued up, runs each job in
 a savepoint of one transaction and commits once; each caller's future resolves after that commit (group
-commit). While writes keep coming, a job waits up to ``COMMIT_WINDOW`` for others to join its commit. A
-job that raises rolls back only its own savepoint. Reads run on a few reader connections in threads
+commit), and each waiting event loop is woken once per commit. While writes keep coming, a job waits up
+to ``COMMIT_WINDOW`` for others to join its commit. A job that raises rolls back only its own savepoint.
+Between commits the writer does its chores (:class:`Chore`: work that is cheaper in batches, such as
+the full-text index), each in a transaction of its own. Reads run on a few reader connections in threads
 (``sqlite3`` releases the GIL while a statement runs), each in its own transaction, so a read sees one
 consistent snapshot. Nothing blocking runs on the event loop.
 
@@ -46,6 +48,18 @@ READERS = 4
 
 
 @dataclass
+class Chore:
+    """Work the writer thread does on its own after a commit, at most every ``every`` seconds, in a
+    transaction of its own: ``job`` returns True when it left work undone (then it runs again after the
+    next commit). A chore that fails is logged and tried again ``every`` seconds later."""
+
+    name: str
+    every: float
+    job: Callable[[sqlite3.Connection], bool]
+    due_at: float = 0.0
+
+
+@dataclass
 class _Pending:
     job: Job[Any]
     future: asyncio.Future[Any]
@@ -72,8 +86,16 @@ def connect(path: Path, *, synchronous: str = "FULL", read_only: bool = False) -
 class Connections:
     """The writer thread and the reader pool over one database file; :meth:`close` stops both."""
 
-    def __init__(self, path: Path, *, synchronous: str = "FULL", readers: int = READERS) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        synchronous: str = "FULL",
+        readers: int = READERS,
+        chores: tuple[Chore, ...] = (),
+    ) -> None:
         self.path = path
+        self._chores = chores
         self._synchronous = synchronous
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="wschat-sqlite-writer", daemon=True)
@@ -149,6 +171,7 @@ class Connections:
                     batch.append(more)
                 self._commit(conn, batch)
                 shared = len(batch) > 1
+                self._do_chores(conn)
                 if stop:
                     return
         finally:
@@ -177,16 +200,38 @@ class Connections:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             outcomes = [(pending, None, e) for pending in batch]
+        # One wake-up of each waiting event loop per commit, not one per job.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]]
+        by_loop = {}
         for pending, result, error in outcomes:
-            # RuntimeError: the caller's loop has closed, nobody waits for this answer.
+            by_loop.setdefault(pending.loop, []).append((pending.future, result, error))
+        for loop, settled in by_loop.items():
+            # RuntimeError: the caller's loop has closed, nobody waits for these answers.
             with contextlib.suppress(RuntimeError):
-                pending.loop.call_soon_threadsafe(_settle, pending.future, result, error)
+                loop.call_soon_threadsafe(_settle_all, settled)
+
+    def _do_chores(self, conn: sqlite3.Connection) -> None:
+        now = time.monotonic()
+        for chore in self._chores:
+            if now < chore.due_at:
+                continue
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                more = chore.job(conn)
+                conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                log.error("the database's %s failed: %s", chore.name, e)
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                more = False
+            chore.due_at = now if more else now + chore.every
 
 
-def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in settled:
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)

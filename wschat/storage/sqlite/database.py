@@ -14,8 +14,8 @@ from typing import IO
 from wschat.errors import Unavailable
 from wschat.records import Document
 from wschat.storage import EPHEMERAL_TABLES, TABLES, StorageError, Stores
-from wschat.storage.sqlite import schema
-from wschat.storage.sqlite.connections import Connections, connect
+from wschat.storage.sqlite import schema, search_index
+from wschat.storage.sqlite.connections import Chore, Connections, connect
 from wschat.storage.sqlite.tables import BY_NAME
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,8 @@ class SqliteDatabase:
         held = await asyncio.to_thread(take_lock, path) if lock else None
         try:
             await asyncio.to_thread(check_source if source else prepare, path)
-            return cls(path, Connections(path, synchronous=synchronous), held)
+            chores = (Chore("full-text index", search_index.EVERY, search_index.catch_up),)
+            return cls(path, Connections(path, synchronous=synchronous, chores=chores), held)
         except BaseException:
             if held is not None:
                 held.close()
@@ -93,7 +94,10 @@ class SqliteDatabase:
         def insert(conn: sqlite3.Connection) -> int:
             # rowcount counts the rows this statement inserted, not the full-text index's rows its
             # triggers wrote (total_changes would)
-            return max(0, conn.executemany(sql, rows).rowcount)
+            inserted = max(0, conn.executemany(sql, rows).rowcount)
+            if table == "messages":  # a copy is searched at once, not a chunk at a time
+                search_index.catch_up_all(conn)
+            return inserted
 
         return await self.connections.write(insert)
 

@@ -1,9 +1,10 @@
 """The SQLite adapter for messages.
 
-Appending is one writer job: a known ``client_id`` returns the stored message; otherwise the next ``seq``
-is one above the conversation's highest (read through the ``(conversation_id, seq)`` index) and the row
-is inserted. The writer is the only one that writes, so no two appends can take the same number; the
-unique constraints on ``(conversation_id, seq)`` and ``(conversation_id, client_id)`` hold it anyway.
+Appending is one writer job: the next ``seq`` is one above the conversation's highest (read through the
+``(conversation_id, seq)`` index) and the row is inserted; a known ``client_id`` (a resend) fails that
+insert on its unique constraint, which undoes the statement alone, and the stored message is returned
+(no look-up before every insert for the rare resend). The writer is the only one that writes, so no two
+appends can take the same number; the unique constraint on ``(conversation_id, seq)`` holds it anyway.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from wschat.storage.sqlite.base import SqliteStore, fetch_one
 from wschat.storage.sqlite.tables import MESSAGES
 
 _BY_CLIENT_ID = f"{MESSAGES.select_sql()} WHERE conversation_id = ? AND client_id = ? AND tenant_id = ?"
+_INSERT = MESSAGES.insert_sql()
 _LAST_SEQ = "SELECT seq FROM messages WHERE conversation_id = ? AND tenant_id = ? ORDER BY seq DESC LIMIT 1"
 
 
@@ -25,12 +27,15 @@ class SqliteMessageStore(SqliteStore):
         self, tenant_id: str, conversation_id: str, client_id: str, build: Callable[[int], Message]
     ) -> tuple[Message, bool]:
         def store(conn: sqlite3.Connection) -> tuple[Message, bool]:
-            earlier = fetch_one(conn, MESSAGES, _BY_CLIENT_ID, (conversation_id, client_id, tenant_id))
-            if earlier is not None:
-                return message_from(earlier), False
             last = conn.execute(_LAST_SEQ, (conversation_id, tenant_id)).fetchone()
             message = build((last[0] if last else 0) + 1)
-            conn.execute(MESSAGES.insert_sql(), MESSAGES.encode(message_doc(message)))
+            try:
+                conn.execute(_INSERT, MESSAGES.encode(message_doc(message)))
+            except sqlite3.IntegrityError:
+                earlier = fetch_one(conn, MESSAGES, _BY_CLIENT_ID, (conversation_id, client_id, tenant_id))
+                if earlier is None:
+                    raise
+                return message_from(earlier), False
             return message, True
 
         return await self._db.write(store)

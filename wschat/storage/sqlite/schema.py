@@ -14,6 +14,7 @@ from __future__ import annotations
 from wschat.storage.sqlite.appointment_tables import V17
 from wschat.storage.sqlite.schema_reports import V16
 from wschat.storage.sqlite.schema_steps import V8, V9, V10, V11, V12, V13, V14, V15
+from wschat.storage.sqlite.search_index import V18
 
 _V1 = [
     """CREATE TABLE tenants (
@@ -301,6 +302,6 @@ _V7 = [
 #: Step ``n`` takes a file from version ``n`` to ``n + 1``.
 MIGRATIONS: list[list[str]] = [
     *(_V1, _V2, _V3, _V4, _V5, _V6, _V7, V8, V9, V10),
-    *(V11, V12, V13, V14, V15, V16, V17),
+    *(V11, V12, V13, V14, V15, V16, V17, V18),
 ]
 LATEST = len(MIGRATIONS)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from wschat.records import Document
@@ -49,6 +50,20 @@ class Column:
                 return value
 
 
+def _to_bool(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "time": values.to_time,
+    "json": values.to_json,
+    "bool": _to_bool,
+    "blobs": values.to_blobs,
+}
+#: One column's encoding: its name, the document's field, the function (None: as it is), the default.
+_Step = tuple[str, str, Callable[[Any], Any] | None, Any]
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
@@ -68,20 +83,30 @@ class Table:
 
     def encode(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         """A document as column values; fields without a column go to the ``rest`` column, if any."""
+        known, plan, rest = self._plan
         row: dict[str, Any] = {}
-        known = {c.field for c in self.columns}
-        for c in self.columns:
-            if c.kind == "rest":
-                row[c.name] = c.encode({k: v for k, v in doc.items() if k not in known} or None)
-                continue
-            value = doc.get(c.field)
-            if value is None and self.defaults and c.field in self.defaults:
-                value = self.defaults[c.field]
-            row[c.name] = c.encode(value)
-        unknown = set(doc) - known
-        if unknown and not any(c.kind == "rest" for c in self.columns):
-            raise ValueError(f"{self.name} has no column for {sorted(unknown)}")
+        for name, field, encode, default in plan:
+            value = doc.get(field)
+            if value is None:
+                value = default
+            row[name] = value if encode is None else encode(value)
+        if rest is not None:
+            row[rest.name] = rest.encode({k: v for k, v in doc.items() if k not in known} or None)
+        elif not known.issuperset(doc):
+            raise ValueError(f"{self.name} has no column for {sorted(set(doc) - known)}")
         return row
+
+    @cached_property
+    def _plan(self) -> tuple[frozenset[str], tuple[_Step, ...], Column | None]:
+        """What :meth:`encode` does per column, worked out once (a message row is encoded per message)."""
+        defaults = self.defaults or {}
+        plan = tuple(
+            (c.name, c.field, _ENCODERS.get(c.kind), defaults.get(c.field))
+            for c in self.columns
+            if c.kind != "rest"
+        )
+        rest = next((c for c in self.columns if c.kind == "rest"), None)
+        return frozenset(c.field for c in self.columns), plan, rest
 
     def decode(self, row: sqlite3.Row | Mapping[str, Any]) -> Document:
         doc: Document = {}

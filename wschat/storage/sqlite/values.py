@@ -38,14 +38,18 @@ def _hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
+# Built once: json.dumps/loads with options build a new encoder/decoder on every call, a third of the cost of
+# a message row's encoding.
+_ENCODE = json.JSONEncoder(default=_default, separators=(",", ":"), ensure_ascii=False).encode
+_DECODE = json.JSONDecoder(object_hook=_hook).decode
+
+
 def to_json(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, default=_default, separators=(",", ":"), ensure_ascii=False)
+    return None if value is None else _ENCODE(value)
 
 
 def from_json(value: str | None) -> Any:
-    return None if value is None else json.loads(value, object_hook=_hook)
+    return None if value is None else _DECODE(value)
 
 
 def to_blobs(value: dict[str, bytes] | None) -> bytes | None:
