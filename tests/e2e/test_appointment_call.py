@@ -13,7 +13,8 @@ from playwright.async_api import expect
 from tests.appointments.conftest import BERT_MAIL
 from tests.e2e.browser import Browser
 from tests.e2e.console import Shop, go_online, sign_in
-from tests.e2e.test_calls import playing
+from tests.e2e.jitsi import meeting_in
+from tests.e2e.test_calls import jitsi_shop, playing
 from tests.mail.smtpd import SmtpServer
 from tests.support import stored, wait_for
 
@@ -99,3 +100,43 @@ async def test_the_visitor_joins_from_the_mail_and_the_agent_calls_from_the_appo
     [call] = await stored(server.app.runtime.db, "calls")
     assert call["conversation_id"] == conversation["_id"]
     assert len(await stored(server.app.runtime.db, "conversations")) == 1
+
+
+async def test_with_the_tenants_jitsi_the_call_page_frames_the_meeting_on_its_host(
+    shop: Shop, browser: Browser, smtp: SmtpServer
+) -> None:
+    """Jitsi mode: the call page's policy names the tenant's Jitsi host as a frame only, and the meeting runs
+    in a frame on that host (the stand-in of tests/e2e/jitsi.py), loading no script from it."""
+    jitsi = await jitsi_shop(browser, shop)
+    server = shop.server
+    console = await sign_in(browser, "bert")
+    await jitsi.install(console.context)
+    await go_online(console)
+    start, link = await _book_a_video_call(shop, smtp)
+    early = start - timedelta(minutes=5) - server.clock()
+    if early > timedelta():
+        server.clock.advance(seconds=early.total_seconds())
+
+    page = await browser.page("")
+    await jitsi.install(page.context)
+    response = await page.goto(link)
+    assert response is not None
+    policy = await response.header_value("Content-Security-Policy")
+    assert policy is not None
+    assert f"frame-src https://{jitsi.domain}" in policy
+    assert "script-src 'self';" in policy
+    panel = page.get_by_role("dialog")
+    await expect(panel.locator(".log")).to_contain_text("Bert joined the chat.")
+
+    await console.get_by_role("link", name="Appointments").click()
+    await console.get_by_test_id("upcoming").get_by_role("button", name="Start video call").click()
+    await (
+        panel.get_by_role("group", name="Bert is inviting you to a video call")
+        .get_by_role("button", name="Join")
+        .click()
+    )
+    frame = await meeting_in(panel)
+    assert await frame.evaluate("location.origin") == jitsi.origin
+    [call] = await stored(server.app.runtime.db, "calls")
+    assert (await frame.evaluate("window.meeting"))["room"] == call["room"]
+    assert all(url.split("?")[0].endswith(call["room"]) for url in browser.requests if jitsi.domain in url)
