@@ -22,7 +22,7 @@ from wschat.accounts.models import Principal, Tenant
 from wschat.accounts.store import UserStore
 from wschat.appointments.changes import Changes
 from wschat.appointments.models import Appointment, Kind, Status
-from wschat.appointments.tokens import JOIN, AppointmentLinks
+from wschat.appointments.tokens import JOIN
 from wschat.chat.conversation_store import Superseded
 from wschat.chat.conversations import ChatService
 from wschat.chat.models import Conversation, ConversationStatus
@@ -51,14 +51,12 @@ class Joins:
         chat: ChatService,
         visitors: VisitorStore,
         users: UserStore,
-        links: AppointmentLinks,
         clock: Clock,
     ) -> None:
         self.changes = changes
         self.chat = chat
         self.visitors = visitors
         self.users = users
-        self.links = links
         self.clock = clock
 
     async def check(self, token: str) -> tuple[Tenant, Appointment]:

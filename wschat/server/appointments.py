@@ -68,6 +68,6 @@ def appointment_services(
         setup,
         bookings,
         changes,
-        Joins(changes, chat, stores.visitors, stores.users, links, clock),
+        Joins(changes, chat, stores.visitors, stores.users, clock),
         Moves(bookings, changes, notices, clock),
     )
