@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.support import FakeClock, LiveServer, start_server
 from wschat.config import Settings
+from wschat.server import ws_frames as wf
 from wschat.server.engine_socket import MAX_UNSENT, EngineSocket
 from wschat.server.realtime import MAX_PACKET, VISITOR
 from wschat.server.socket_layer import STANDARD, SocketLayer, websocket_protocol
@@ -113,11 +114,13 @@ def masked(opcode: int, payload: bytes, *, fin: bool = True, mask: bool = True) 
     key = os.urandom(4) if mask else b""
     body = bytes(b ^ key[i % 4] for i, b in enumerate(payload)) if mask else payload
     length = len(payload)
-    size = (
-        bytes([length | (0x80 if mask else 0)])
-        if length < 126
-        else struct.pack("!BH", 126 | (0x80 if mask else 0), length)
-    )
+    bit = 0x80 if mask else 0
+    if length < 126:
+        size = bytes([length | bit])
+    elif length < 65536:
+        size = struct.pack("!BH", 126 | bit, length)
+    else:
+        size = struct.pack("!BQ", 127 | bit, length)
     return bytes([first]) + size + key + body
 
 
@@ -182,6 +185,35 @@ async def test_a_fragmented_message_is_put_together(acme: LiveServer) -> None:
     assert ack.startswith("43/visitor,3["), ack
     assert json.loads(ack.removeprefix("43/visitor,3"))[0]["error"]["code"] == "NOT_FOUND"
     await ws.close()
+
+
+async def test_a_frame_that_arrives_in_pieces_is_read_once_whole(acme: LiveServer) -> None:
+    async with raw_tcp(acme) as (reader, writer, _):
+        await read_frame(reader)  # the open packet
+        big = "x" * 70_000  # a 64-bit length: ten header bytes
+        auth = json.dumps({"tenant": "acme", "token": await token(acme)})
+        event = '42/visitor,5["no.such.event",{"x":"' + big + '"}]'
+        frame = masked(0x1, f"40/visitor,{auth}".encode()) + masked(0x1, event.encode())
+        for at in range(0, len(frame), 9_000):
+            writer.write(frame[at : at + 9_000])
+            await writer.drain()
+            await asyncio.sleep(0)
+        replies = [(await read_frame(reader))[1].decode() for _ in range(2)]
+    assert replies[0].startswith("40/visitor,")
+    assert replies[1].startswith("43/visitor,5[")
+
+
+def test_the_reader_says_how_much_an_unfinished_frame_needs() -> None:
+    frame = masked(0x1, b"x" * 300)
+    assert wf.read_frames(frame[:1], MAX_PACKET, 0)[1:] == (0, 2)
+    assert wf.read_frames(frame[:3], MAX_PACKET, 0)[1:] == (0, 4)
+    assert wf.read_frames(frame[:100], MAX_PACKET, 0)[1:] == (0, 4 + 4 + 300)
+    frames, used, need = wf.read_frames(frame + frame[:5], MAX_PACKET, 0)
+    assert [f.payload for f in frames] == [b"x" * 300]
+    assert (used, need) == (len(frame), 4 + 4 + 300)
+    with pytest.raises(wf.FrameError) as refused:
+        wf.read_frames(masked(0x0, b"x" * 200), 300, 150)  # the continuation makes the message too big
+    assert refused.value.code == wf.TOO_BIG
 
 
 async def test_a_bad_websocket_version_is_refused_with_426(acme: LiveServer) -> None:

@@ -53,6 +53,7 @@ class EngineSocket(asyncio.Protocol):
     __slots__ = (
         "_awaiting_pong",
         "_inbox",
+        "_need",
         "_parts",
         "_parts_size",
         "_paused",
@@ -84,7 +85,8 @@ class EngineSocket(asyncio.Protocol):
         self._awaiting_pong = False
         self._inbox: list[tuple[int, Any]] | None = None
         self._task: asyncio.Task[None] | None = None
-        self._rest: bytes | None = None  # an unfinished frame
+        self._rest: bytearray | None = None  # an unfinished frame
+        self._need = 0  # the bytes it needs at least
         self._parts: list[bytes] | None = None  # an unfinished fragmented message (its opcode first)
         self._parts_size = 0
         self._paused = False
@@ -100,18 +102,26 @@ class EngineSocket(asyncio.Protocol):
             return
         if self._state == GONE:
             return
-        if self._rest is not None:
-            data, self._rest = self._rest + data, None
+        rest = self._rest
+        if rest is not None:
+            rest += data
+            if len(rest) < self._need:
+                return  # the frame is not complete yet: nothing to parse again
+        buffer = data if rest is None else rest
         try:
-            frames, rest = wf.read_frames(data, self.layer.max_size, self._parts_size)
+            frames, used, self._need = wf.read_frames(buffer, self.layer.max_size, self._parts_size)
             for frame in frames:
                 self._frame(frame)
         except wf.FrameError as e:
             log.info("closed a WebSocket that broke the protocol: %s", e.reason)
             self._fail(e.code, e.reason)
             return
-        if rest and self._state in (OPEN, CLOSING):
-            self._rest = rest
+        if used == len(buffer) or self._state not in (OPEN, CLOSING):
+            self._rest = None
+        elif rest is None:
+            self._rest = bytearray(memoryview(data)[used:])
+        elif used:
+            del rest[:used]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.layer.connections.discard(self)

@@ -41,14 +41,21 @@ class Frame:
     payload: bytes
 
 
-def read_frames(data: bytes, max_size: int, pending_message: int) -> tuple[list[Frame], bytes]:
-    """The complete frames at the start of ``data`` and the bytes left over (an unfinished frame).
+def read_frames(data: bytes | bytearray, max_size: int, pending_message: int) -> tuple[list[Frame], int, int]:
+    """The complete frames at the start of ``data``, how many bytes they took, and how many bytes from
+    there the next (unfinished) frame needs at least, so that its caller reads on until it has them
+    instead of parsing a big frame again on every read.
 
     ``pending_message`` is the size of the fragmented message read so far, so that its continuations count
     against ``max_size`` too. Raises :class:`FrameError` for a frame that breaks the protocol or is too big.
     """
+    with memoryview(data) as view:
+        return _read(view, max_size, pending_message)
+
+
+def _read(view: memoryview, max_size: int, pending_message: int) -> tuple[list[Frame], int, int]:
     frames: list[Frame] = []
-    view, at, end = memoryview(data), 0, len(data)
+    at, end, need = 0, len(view), 2
     while end - at >= 2:
         first, second = view[at], view[at + 1]
         if first & 0x70:
@@ -62,10 +69,12 @@ def read_frames(data: bytes, max_size: int, pending_message: int) -> tuple[list[
             raise FrameError(PROTOCOL_ERROR, "bad control frame")
         if length == 126:
             if end - at < 4:
+                need = 4
                 break
             length, header = struct.unpack_from("!H", view, at + 2)[0], 4
         elif length == 127:
             if end - at < 10:
+                need = 10
                 break
             length, header = struct.unpack_from("!Q", view, at + 2)[0], 10
         if opcode in DATA_OPCODES:
@@ -74,11 +83,12 @@ def read_frames(data: bytes, max_size: int, pending_message: int) -> tuple[list[
             pending_message = 0 if fin else pending_message + length
         start = at + header + 4
         if end - start < length:
+            need = header + 4 + length
             break
         mask = bytes(view[at + header : start])
         frames.append(Frame(opcode, fin, apply_mask(view[start : start + length], mask)))
-        at = start + length
-    return frames, bytes(view[at:]) if at < end else b""
+        at, need = start + length, 2
+    return frames, at, need
 
 
 def frame(opcode: int, payload: bytes) -> bytes:
