@@ -13,6 +13,7 @@ import socket
 import struct
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.support import FakeClock, LiveServer, start_server
-from wschat.config import Settings
+from wschat.config import Settings, load_settings
+from wschat.errors import ConfigError
 from wschat.server import ws_frames as wf
 from wschat.server.engine_socket import MAX_UNSENT, EngineSocket
 from wschat.server.realtime import MAX_PACKET, VISITOR
@@ -433,3 +435,19 @@ def test_the_setting_picks_the_layer(settings: Settings) -> None:
 
     assert isinstance(websocket_protocol(create_app(settings)), SocketLayer)
     assert websocket_protocol(create_app(replace(settings, socket_layer="standard"))) == STANDARD
+
+
+@pytest.mark.parametrize(("value", "layer"), [(None, "lean"), ("standard", "standard"), ("LEAN", "lean")])
+def test_the_environment_names_the_layer(tmp_path: Path, value: str | None, layer: str) -> None:
+    env = {"WSCHAT_SECRET_KEY": "k" * 40, "WSCHAT_DATA_DIR": str(tmp_path)}
+    if value is not None:
+        env["WSCHAT_SOCKET_LAYER"] = value
+    assert load_settings(env).socket_layer == layer
+
+
+def test_an_unknown_layer_stops_the_start(tmp_path: Path) -> None:
+    env = {"WSCHAT_SECRET_KEY": "k" * 40, "WSCHAT_DATA_DIR": str(tmp_path), "WSCHAT_SOCKET_LAYER": "fast"}
+    with pytest.raises(ConfigError) as refused:
+        load_settings(env)
+    assert refused.value.variable == "WSCHAT_SOCKET_LAYER"
+    assert "lean or standard" in str(refused.value)

@@ -142,8 +142,8 @@ class EngineSocket(asyncio.Protocol):
         the disconnect runs as for any closed connection, and uvicorn waits for it."""
         if self._state == OPEN:
             self._end(wf.RESTART)
-        elif self.transport is not None:
-            self.transport.close()
+        if self.transport is not None:
+            self.transport.close()  # as uvicorn's own protocols: no wait for the client's answer
 
     # -- opened by the layer ---------------------------------------------------------------------------------
 
