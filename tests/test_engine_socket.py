@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import gc
 import json
 import os
 import socket
 import struct
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -273,6 +275,32 @@ async def test_an_origin_the_engineio_server_does_not_accept_is_refused_at_the_h
     async with raw_tcp(acme, Origin="https://evil.example") as (_, _, head):
         assert head.startswith("HTTP/1.1 400 ")
     assert eio.sockets == {}
+
+
+async def test_the_upgraded_http_request_is_freed_at_once(
+    acme: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HTTP protocol of the request each socket came with (its scope, every header) is not left for
+    the collector: freed as soon as the upgrade is done, with the collector off."""
+    released: list[weakref.ref[Any]] = []
+    release = SocketLayer.release_http_protocol
+
+    def watched(protocol: Any) -> None:
+        released.append(weakref.ref(protocol))
+        release(protocol)
+
+    monkeypatch.setattr(SocketLayer, "release_http_protocol", staticmethod(watched))
+    gc.disable()
+    try:
+        sockets = [
+            (await open_socket(acme, **{"User-Agent": "Mozilla/5.0 " + "x" * 200}))[0] for _ in range(5)
+        ]
+        assert len(released) == 5
+        assert [ref() for ref in released] == [None] * 5
+    finally:
+        gc.enable()
+    for ws in sockets:
+        await ws.close()
 
 
 # -- pings ---------------------------------------------------------------------------------------------------

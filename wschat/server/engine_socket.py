@@ -95,6 +95,7 @@ class EngineSocket(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.layer.release_http_protocol(transport.get_protocol())
 
     def data_received(self, data: bytes) -> None:
         if self._state == HANDSHAKE:
@@ -282,7 +283,10 @@ class EngineSocket(asyncio.Protocol):
                     self._paused = False
                     assert self.transport is not None
                     self.transport.resume_reading()
-                await self._run(kind, value)
+                try:
+                    await self._run(kind, value)
+                except Exception:  # as python-engineio: logged, and the connection goes on
+                    log.exception("error handling a socket's %s", ("connect", "message", "disconnect")[kind])
         finally:
             self._task = None
             if not self._inbox:
@@ -292,10 +296,7 @@ class EngineSocket(asyncio.Protocol):
         engine = self.layer.engine
         if kind == MESSAGE:
             if not self.closing:
-                try:
-                    await engine._trigger_event("message", self.sid, value, run_async=engine.async_handlers)
-                except Exception:  # as python-engineio: logged, and the connection goes on
-                    log.exception("error handling a socket message")
+                await engine._trigger_event("message", self.sid, value, run_async=engine.async_handlers)
         elif kind == DISCONNECT:
             reason, abort = value
             await self.close(wait=False, abort=abort, reason=reason)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from wschat.server.engine_socket import EngineSocket
@@ -58,6 +59,17 @@ class SocketLayer:
             self._standard = {"config": config, "server_state": server_state, "app_state": app_state}
             self.connections, self.tasks = server_state.connections, server_state.tasks
         return EngineSocket(self)
+
+    @staticmethod
+    def release_http_protocol(protocol: asyncio.BaseProtocol) -> None:
+        """uvicorn's HTTP protocol of the request that was upgraded, which is done: it and its parser refer
+        to each other, so without this it would wait for the collector (under ``wschat serve`` every 50,000
+        allocations), with the request's scope and every header, for each new socket (docs/benchmarks.md). uvicorn calls the
+        WebSocket protocol's ``connection_made`` before it hands the transport over, and uses its HTTP
+        protocol no more once the upgrade is handed on."""
+        if isinstance(protocol, HttpToolsProtocol):
+            protocol.parser = None  # type: ignore[assignment]
+            protocol.scope = protocol.headers = None  # type: ignore[assignment]
 
     def handshake(self, socket: EngineSocket, data: bytes) -> None:
         """The request of a new connection: served here, handed to the standard protocol, or refused."""
