@@ -1,7 +1,9 @@
 """Memory per visitor socket, layer by layer (issue 12; docs/benchmarks.md, *Memory per socket*).
 
 Each layer runs as its own server process under uvicorn with wsChat's options (``wschat.server.serving``:
-uvloop, httptools, no compression, ``ws_max_size``), the WebSocket implementation chosen with ``--ws``:
+uvloop, httptools, no compression, ``ws_max_size``), the WebSocket implementation chosen with ``--ws``
+(``lean``: wsChat's own Engine.IO layer, ``wschat.server.socket_layer``, what ``wschat serve`` runs; the
+others: uvicorn's, under python-engineio's ASGI app):
 
 - ``asgi``: a raw ASGI WebSocket app that accepts and waits (uvicorn and the WebSocket layer alone);
 - ``engineio``: python-engineio's ASGI app, the Engine.IO handshake done;
@@ -22,6 +24,7 @@ checkout to measure.
     .venv/bin/python bench/socket_memory.py                          # every layer, 3 runs of 500 sockets
     .venv/bin/python bench/socket_memory.py --layers wschat --ws websockets-sansio wsproto --runs 5
     .venv/bin/python bench/socket_memory.py --layers socketio wschat --tracemalloc 30 --top 25
+    .venv/bin/python bench/socket_memory.py --layers engineio socketio wschat --ws lean websockets-sansio
 """
 
 from __future__ import annotations
