@@ -64,9 +64,9 @@ class SocketLayer:
     def release_http_protocol(protocol: asyncio.BaseProtocol) -> None:
         """uvicorn's HTTP protocol of the request that was upgraded, which is done: it and its parser refer
         to each other, so without this it would wait for the collector (under ``wschat serve`` every 50,000
-        allocations), with the request's scope and every header, for each new socket (docs/benchmarks.md). uvicorn calls the
-        WebSocket protocol's ``connection_made`` before it hands the transport over, and uses its HTTP
-        protocol no more once the upgrade is handed on."""
+        allocations), with the request's scope and every header, for each new socket (docs/benchmarks.md).
+        uvicorn calls the WebSocket protocol's ``connection_made`` before it hands the transport over, and
+        uses its HTTP protocol no more once the upgrade is handed on."""
         if isinstance(protocol, HttpToolsProtocol):
             protocol.parser = None  # type: ignore[assignment]
             protocol.scope = protocol.headers = None  # type: ignore[assignment]
@@ -74,11 +74,11 @@ class SocketLayer:
     def handshake(self, socket: EngineSocket, data: bytes) -> None:
         """The request of a new connection: served here, handed to the standard protocol, or refused."""
         request = parse_request(data)
-        if request is not None and not takes(request):
+        if request is None or not takes(request):  # uvicorn's own protocol answers what is not ours
             self._hand_over(socket, data)
             return
-        response, refused = accept(request) if request is not None else (None, refusal(400, "Bad request."))
-        if response is None or request is None:
+        response, refused = accept(request)
+        if response is None:
             self._refuse(socket, refused or refusal(400, "Bad request."))
             return
         environ = engine_environ(request)
