@@ -97,6 +97,27 @@ async def test_an_upgrade_from_long_polling_stays_on_python_engineio(acme: LiveS
     assert reply["ok"] is True
 
 
+async def test_a_connection_python_socketio_fails_to_take_is_closed_without_a_disconnect(
+    acme: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    eio = acme.app.realtime.sio.eio
+    disconnects: list[str] = []
+
+    async def failing(sid: str, environ: dict[str, Any]) -> None:
+        raise RuntimeError("the manager could not start")  # python-engineio logs it and refuses
+
+    async def disconnect(sid: str, reason: str) -> None:
+        disconnects.append(sid)
+
+    monkeypatch.setitem(eio.handlers, "connect", failing)
+    monkeypatch.setitem(eio.handlers, "disconnect", disconnect)
+    ws, _ = await open_socket(acme)
+    _, code = await closed_with(ws)
+    assert code == 1008
+    assert eio.sockets == {}
+    assert disconnects == []
+
+
 # -- the origin, and what a connection keeps -----------------------------------------------------------------
 
 
