@@ -230,6 +230,7 @@ async def run_wschat(opts: argparse.Namespace) -> dict[str, Any]:
             "WSCHAT_METRICS_TOKEN": secrets.token_urlsafe(32),
             "WSCHAT_SQLITE_SYNCHRONOUS": opts.synchronous,
             "WSCHAT_GC_TUNING": "on" if opts.gc_tuning else "off",
+            "WSCHAT_SOCKET_LAYER": opts.socket_layer,
             **RAISED_LIMITS,
         }
         print(
@@ -403,6 +404,9 @@ def main() -> None:
     )
     parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL", help="SQLite's commits")
     parser.add_argument("--no-gc-tuning", dest="gc_tuning", action="store_false", help="WSCHAT_GC_TUNING=off")
+    parser.add_argument(
+        "--socket-layer", choices=("lean", "standard"), default="lean", help="WSCHAT_SOCKET_LAYER"
+    )
     parser.add_argument(
         "--kill-at-rate",
         type=float,

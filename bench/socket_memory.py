@@ -1,7 +1,9 @@
 """Memory per visitor socket, layer by layer (issue 12; docs/benchmarks.md, *Memory per socket*).
 
 Each layer runs as its own server process under uvicorn with wsChat's options (``wschat.server.serving``:
-uvloop, httptools, no compression, ``ws_max_size``), the WebSocket implementation chosen with ``--ws``:
+uvloop, httptools, no compression, ``ws_max_size``), the WebSocket implementation chosen with ``--ws``
+(``lean``: wsChat's own Engine.IO layer, ``wschat.server.socket_layer``, what ``wschat serve`` runs; the
+others: uvicorn's, under python-engineio's ASGI app):
 
 - ``asgi``: a raw ASGI WebSocket app that accepts and waits (uvicorn and the WebSocket layer alone);
 - ``engineio``: python-engineio's ASGI app, the Engine.IO handshake done;
@@ -22,6 +24,7 @@ checkout to measure.
     .venv/bin/python bench/socket_memory.py                          # every layer, 3 runs of 500 sockets
     .venv/bin/python bench/socket_memory.py --layers wschat --ws websockets-sansio wsproto --runs 5
     .venv/bin/python bench/socket_memory.py --layers socketio wschat --tracemalloc 30 --top 25
+    .venv/bin/python bench/socket_memory.py --layers engineio socketio wschat --ws lean websockets-sansio
 """
 
 from __future__ import annotations
@@ -69,7 +72,9 @@ BROWSER_HEADERS = {
     "Accept-Language": "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7",
     "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
 }
-WS_IMPLEMENTATIONS = ("websockets-sansio", "websockets", "wsproto")
+#: "lean": wsChat's own Engine.IO layer (wschat.server.socket_layer), the others uvicorn's ASGI WebSocket
+#: implementations under python-engineio.
+WS_IMPLEMENTATIONS = ("lean", "websockets-sansio", "websockets", "wsproto")
 TENANT = "bench"
 
 #: Run first in every server: SIGUSR1 writes a tracemalloc snapshot to $MEMPROBE_OUT.<n> (n counts up).
@@ -111,6 +116,11 @@ BARE_SERVER = PROBE + textwrap.dedent(
         app = socketio.ASGIApp(sio)
     sock = socket.socket(); sock.bind(("127.0.0.1", 0)); sock.listen(2048)
     config = uvicorn_config(app, log_level="warning", loop="uvloop")
+    if ws == "lean" and layer != "asgi":  # wsChat's Engine.IO layer over this Engine.IO server
+        from wschat.server.socket_layer import SocketLayer
+        ws = SocketLayer(app.engineio_server.eio if layer == "socketio" else app.engineio_server)
+    elif ws == "lean":
+        ws = "websockets-sansio"  # a raw ASGI app has no Engine.IO: uvicorn's own layer
     config.ws, config.lifespan = ws, "off"
     print("wsChat is ready on http://127.0.0.1:%d" % sock.getsockname()[1], flush=True)
     uvicorn.Server(config).run(sockets=[sock])
@@ -124,7 +134,8 @@ WSCHAT_SERVER = PROBE + textwrap.dedent(
     config_init = uvicorn.Config.__init__
     def with_ws(self, *args, **kwargs):  # the benchmark's choice of WebSocket layer, nothing else
         config_init(self, *args, **{**kwargs, "ws": ws})
-    uvicorn.Config.__init__ = with_ws
+    if ws != "lean":  # "lean": what `wschat serve` picks (WSCHAT_SOCKET_LAYER's default)
+        uvicorn.Config.__init__ = with_ws
     from wschat.server.cli import main
     sys.exit(main(["serve", "--port", "0"]))
     """

@@ -116,6 +116,8 @@ def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Se
         database=database_settings(request, backend),
         # Short, so tests that wait for a presence event wait less (its coalescing is tested by count).
         chat=ChatSettings(presence_debounce_ms=20),
+        # WSCHAT_TEST_SOCKET_LAYER=standard runs the socket suites on python-engineio's WebSocket path.
+        socket_layer=os.environ.get("WSCHAT_TEST_SOCKET_LAYER", "lean"),
     )
 
 

@@ -5,11 +5,13 @@ whose connections use it."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from tests.support import LiveServer
 from wschat.boundary.protocol import Event
+from wschat.config import Settings
 from wschat.server.send_queue import SendQueue
 
 
@@ -73,6 +75,12 @@ async def test_join_waits_for_every_task_done() -> None:
     await asyncio.wait_for(joined, 1)
     with pytest.raises(ValueError, match="too many"):
         queue.task_done()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """python-engineio's WebSocket path, whose connections have send queues (wsChat's own layer has none)."""
+    return replace(settings, socket_layer="standard")
 
 
 async def test_the_server_connections_use_it_and_deliver_in_order(server: LiveServer) -> None:

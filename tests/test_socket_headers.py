@@ -4,6 +4,7 @@ and the rest is gone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import socketio
 
 from tests.support import LiveServer, Peer
 from wschat.accounts.models import Role
+from wschat.config import Settings
 from wschat.server.realtime import VISITOR
 from wschat.server.socket_headers import is_socket_request, keep_socket_headers
 
@@ -23,6 +25,12 @@ BROWSER = {
     "Cookie": "tracking=abc123",
 }
 DROPPED = ("HTTP_USER_AGENT", "HTTP_ACCEPT_LANGUAGE", "HTTP_CACHE_CONTROL", "HTTP_COOKIE")
+
+
+@pytest.fixture(params=["lean", "standard"])
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """Both socket layers: wsChat's own (WebSocket) and python-engineio's (wschat.server.socket_layer)."""
+    return replace(settings, socket_layer=request.param)
 
 
 @pytest.fixture
@@ -62,8 +70,11 @@ async def test_a_visitor_socket_keeps_only_the_headers_read_later(acme: LiveServ
     assert environ["HTTP_HOST"]
     for name in DROPPED:
         assert name not in environ, name
-    scope_headers = {name for name, _ in environ["asgi.scope"]["headers"]}
-    assert not scope_headers & {b"user-agent", b"accept-language", b"cache-control", b"cookie"}
+    if transport == "websocket" and acme.settings.socket_layer == "lean":
+        assert "asgi.scope" not in environ  # wsChat's layer keeps no ASGI scope at all
+    else:
+        scope_headers = {name for name, _ in environ["asgi.scope"]["headers"]}
+        assert not scope_headers & {b"user-agent", b"accept-language", b"cache-control", b"cookie"}
     # The socket works on: an event is handled and answered (a chat started) on the same connection.
     reply = await visitor.ok("chat.start")
     assert reply["conversation"]["status"] == "queued"  # no agent is on line

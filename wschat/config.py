@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from wschat.config_parsing import (
     Reader,
+    default_public_url,
     int_range,
     parse_address,
     parse_db_name,
@@ -182,6 +183,7 @@ class Settings:
     #: ``wschat serve`` freezes what start-up allocated and collects the young generation less often
     #: (``WSCHAT_GC_TUNING=off`` keeps Python's defaults; docs/benchmarks.md measures both).
     gc_tuning: bool = True
+    socket_layer: str = "lean"  # or "standard" (WSCHAT_SOCKET_LAYER; wschat.server.socket_layer)
     #: Networks webhooks may be sent into though they are not public (``WSCHAT_WEBHOOK_ALLOW_NETWORKS``, CIDR
     #: list, docs/webhooks.md); ``http://`` is accepted only for addresses in them.
     webhook_allow_networks: str = ""
@@ -215,6 +217,7 @@ _KNOWN = {
     "WSCHAT_OPERATOR_TOKEN",
     "WSCHAT_LOG_LEVEL",
     "WSCHAT_GC_TUNING",
+    "WSCHAT_SOCKET_LAYER",
     "WSCHAT_TOKEN_TTL",
     "WSCHAT_SESSION_TTL",
     "WSCHAT_LOGIN_FAILURES_PER_MINUTE",
@@ -334,6 +337,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, create_secret: bool =
         ),
         signup=signup,
         gc_tuning=reader.get("WSCHAT_GC_TUNING", True, parse_switch),
+        socket_layer=reader.choice("WSCHAT_SOCKET_LAYER", ("lean", "standard")),
         redis_url=reader.get("WSCHAT_REDIS_URL", None, parse_redis_url),
         metrics_token=reader.get("WSCHAT_METRICS_TOKEN", None, _parse_secret),
         metrics_address=reader.get("WSCHAT_METRICS_ADDRESS", None, parse_address),
@@ -351,13 +355,6 @@ def _mail(reader: Reader) -> MailSettings:
         raise ConfigError("WSCHAT_MAIL_FROM", "must be set with WSCHAT_SMTP_URL (the sender of its mail)")
     delays = reader.get("WSCHAT_MAIL_RETRY_DELAYS", RETRY_DELAYS, parse_delays)
     return MailSettings(smtp_url=smtp_url, mail_from=mail_from, retry_delays=delays)
-
-
-def default_public_url(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - display only
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
 
 
 def _parse_database_url(value: str) -> Secret:

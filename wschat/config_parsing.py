@@ -32,6 +32,13 @@ class Reader:
         except ValueError as e:
             raise ConfigError(name, str(e)) from None
 
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices`` (case-insensitive); the first when unset."""
+        value = self.get(name, choices[0], str.lower)
+        if value not in choices:
+            raise ConfigError(name, "must be " + " or ".join(choices))
+        return value
+
 
 def parse_host(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9.:_-]+", value):
@@ -127,3 +134,10 @@ def parse_redis_url(value: str) -> Secret:
     if not value.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError("must start with redis://, rediss:// or unix://")
     return Secret(value)
+
+
+def default_public_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - display only
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"

@@ -60,14 +60,19 @@ def every_log_line() -> Iterator[Capture]:
             logger.setLevel(level)
 
 
-@pytest.fixture
+@pytest.fixture(params=["lean", "standard"])  # both socket layers (wschat.server.socket_layer)
 async def proxied(
-    settings: Settings, redis_url: str, clock: FakeClock, http: aiohttp.ClientSession
+    settings: Settings,
+    redis_url: str,
+    clock: FakeClock,
+    http: aiohttp.ClientSession,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[LiveServer]:
     behind_proxy = replace(
         settings,
         server=replace(settings.server, trusted_proxies="127.0.0.0/8"),
         redis_url=Secret(redis_url),
+        socket_layer=request.param,
     )
     async with start_server(behind_proxy, clock, http) as live:
         tenant = await live.make_tenant("acme")
@@ -150,9 +155,11 @@ async def test_a_visitors_full_address_is_nowhere(proxied: LiveServer, redis_url
             )
             assert failed.code == "INVALID_CREDENTIALS"
     text = "\n".join(logs.lines)
-    # The capture did see uvicorn's WebSocket lines, with the address truncated as stored.
-    assert any("WebSocket" in line and "203.0.113.0" in line for line in logs.lines), text[-2000:]
-    assert any("WebSocket" in line and "2001:db8:4242::" in line for line in logs.lines), text[-2000:]
+    # The capture did see lines with the client's address, truncated as stored: uvicorn's WebSocket lines
+    # (wsChat's own socket layer writes no line per connection) and its lines of the widget's requests.
+    seen = "WebSocket" if proxied.settings.socket_layer == "standard" else "/api/widget/acme/session"
+    assert any(seen in line and "203.0.113.0" in line for line in logs.lines), text[-2000:]
+    assert any(seen in line and "2001:db8:4242::" in line for line in logs.lines), text[-2000:]
     stored = await _database_dump(proxied)
     assert '"ip": "203.0.113.0"' in stored  # the visitor's address, as stored: truncated
     for address in (ADDRESS, IPV6, "2001:db8:4242:1717"):

@@ -32,7 +32,8 @@ from wschat.accounts.models import (
 )
 from wschat.accounts.service import AccountService
 from wschat.clock import utc_now
-from wschat.config import Settings, default_public_url, load_settings
+from wschat.config import Settings, load_settings
+from wschat.config_parsing import default_public_url
 from wschat.errors import ConfigError, ValidationFailed, WsChatError
 from wschat.server import (
     db_commands,

@@ -259,4 +259,6 @@ async def drop(connection: Any) -> None:
     here, and the client sees its transport close without a close packet, so it reconnects by itself
     (after a close packet, or a Socket.IO disconnect, browsers and python-socketio stay away)."""
     await connection.close(wait=False, abort=True, reason="transport close")
-    await connection.queue.put(None)  # wakes the WebSocket writer, which closes the WebSocket
+    queue = getattr(connection, "queue", None)  # python-engineio's; wsChat's own layer closes at once
+    if queue is not None:
+        await queue.put(None)  # wakes the WebSocket writer, which closes the WebSocket

@@ -8,6 +8,7 @@ from typing import Any
 import uvicorn
 
 from wschat.server.realtime import MAX_PACKET
+from wschat.server.socket_layer import websocket_protocol
 
 
 def uvicorn_config(app: Any, *, log_level: str, loop: str = "auto") -> uvicorn.Config:
@@ -15,7 +16,9 @@ def uvicorn_config(app: Any, *, log_level: str, loop: str = "auto") -> uvicorn.C
         app,
         loop=loop,
         http="httptools",
-        ws="websockets-sansio",
+        # New Engine.IO WebSocket connections on wsChat's own layer, the rest on websockets' sans-I/O one
+        # (wschat.server.socket_layer; WSCHAT_SOCKET_LAYER=standard: all of them on the latter).
+        ws=websocket_protocol(app),
         ws_per_message_deflate=False,
         # A WebSocket message over one packet closes the connection (1009) from its frame header, before
         # it is read into memory; uvicorn's default would buffer up to 16 MiB per connection first.

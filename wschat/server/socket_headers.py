@@ -12,6 +12,10 @@ connect handlers (``Origin`` and ``Host``, wschat.server.realtime). The scope's 
 not copied, so that uvicorn's own copy is freed too; uvicorn reads a WebSocket scope's client and path
 afterwards (its log lines), never its headers. The client address behind a trusted proxy is taken from
 ``X-Forwarded-For`` before this (wschat.proxies).
+
+This is the standard path's (long polling, its upgrade, ``WSCHAT_SOCKET_LAYER=standard``); the widget's
+WebSocket connections on wsChat's own layer never have a scope, and their ``environ`` holds the request
+line, Host, Origin and the forwarded headers only (wschat.server.socket_layer).
 """
 
 from __future__ import annotations
