@@ -14,9 +14,7 @@ yet) and starts the call in it, as any call: Jitsi when the tenant has it, else 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Protocol
 
 from wschat.accounts.models import Principal, Tenant
 from wschat.accounts.store import UserStore
@@ -32,11 +30,6 @@ from wschat.visitors.models import Visitor
 from wschat.visitors.store import VisitorStore
 
 log = logging.getLogger(__name__)
-
-
-class Sessions(Protocol):
-    async def authenticate(self, tenant: Tenant, token: str) -> Visitor:
-        """The visitor of a widget's session token (wschat.visitors.service). Raises AUTH_INVALID."""
 
 
 #: How long before its start the call page of an appointment opens.
@@ -74,17 +67,6 @@ class Joins:
                 f"at {(appointment.starts_at - JOIN_EARLY).isoformat()}. Please come back then."
             )
         return tenant, appointment
-
-    async def visitor_of(
-        self, tenant: Tenant, auth: dict[str, Any], sessions: Sessions, token_of: Callable[[Any], str]
-    ) -> Visitor:
-        """Who a ``/visitor`` socket is: on a video appointment's call page (``auth["appointment"]``, its
-        join link's token) the appointment's visitor (:meth:`enter`), else the widget's session
-        (``token_of(auth)``, checked by ``sessions``). Raises AUTH_INVALID, and as :meth:`enter`."""
-        link = auth.get("appointment")
-        if isinstance(link, str) and link:
-            return await self.enter(tenant, link)
-        return await sessions.authenticate(tenant, token_of(auth))
 
     async def enter(self, tenant: Tenant, token: str) -> Visitor:
         """The visitor a join link lets in on ``tenant``'s socket, in a conversation with the appointment's

@@ -18,9 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any, NoReturn, TypeVar
-
-import socketio
+from typing import Any, TypeVar
 
 from wschat.accounts.context import AgentContext
 from wschat.accounts.models import Principal
@@ -44,6 +42,7 @@ from wschat.server.metrics import Metrics
 from wschat.server.packets import PolicedServer
 from wschat.server.redis_manager import WatchedRedisManager, close_connections
 from wschat.server.runtime import Runtime
+from wschat.server.socket_auth import refuse, token_of, visitor_of
 from wschat.storage import DATABASE_ERRORS
 from wschat.visitors.context import VisitorContext
 from wschat.wire import WireModel, parse
@@ -294,7 +293,7 @@ class Realtime:
             if not is_same_origin(origin, host, self.settings.server.origin):
                 raise OriginNotAllowed("The console only connects from its own site.")
             rt = self._runtime()
-            principal = await rt.accounts.authenticate(_token(auth))
+            principal = await rt.accounts.authenticate(token_of(auth))
             user = principal.user
             session = {
                 "user_id": user.id,
@@ -307,10 +306,10 @@ class Realtime:
             await self.sio.enter_room(sid, agents_room(user.tenant_id), namespace=AGENT)
             await rt.presence.agent_connected(sid, user, principal.session_id)
         except WsChatError as e:
-            _refuse(e)
+            refuse(e)
         except DATABASE_ERRORS as e:
             log.error("database error while connecting an agent: %s", type(e).__name__)
-            _refuse(Unavailable())
+            refuse(Unavailable())
 
     async def _visitor_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         try:
@@ -325,7 +324,7 @@ class Realtime:
                 raise OriginNotAllowed()
             if tenant.is_locked(rt.clock()):
                 raise TenantLocked("This chat is not available.")
-            visitor = await rt.appointments.joins.visitor_of(tenant, auth, rt.visitors, _token)
+            visitor = await visitor_of(rt, tenant, auth)
             await self._count_visitor_socket(rt, sid, tenant.id, visitor.id)
             await self.sio.save_session(
                 sid, {"visitor_id": visitor.id, "tenant_id": tenant.id}, namespace=VISITOR
@@ -334,10 +333,10 @@ class Realtime:
             await self.sio.enter_room(sid, visitors_room(tenant.id), namespace=VISITOR)
             await rt.conversations.set_visitor_left(tenant.id, visitor.id, None)
         except WsChatError as e:
-            _refuse(e)
+            refuse(e)
         except DATABASE_ERRORS as e:
             log.error("database error while connecting a visitor: %s", type(e).__name__)
-            _refuse(Unavailable())
+            refuse(Unavailable())
 
     async def _count_visitor_socket(self, rt: Runtime, sid: str, tenant_id: str, visitor_id: str) -> None:
         """Record the socket, then refuse it if that makes one too many (RateLimited).
@@ -387,14 +386,3 @@ class Realtime:
     def acks(self) -> dict[tuple[str, str], object]:
         """(namespace, event) → the type of each event's ack (its handler's return type)."""
         return self.agents.acks | self.visitors.acks
-
-
-def _token(auth: Any) -> str:
-    token = auth.get("token") if isinstance(auth, dict) else None
-    if not isinstance(token, str) or not token or len(token) > 4096:
-        raise AuthInvalid()
-    return token
-
-
-def _refuse(error: WsChatError) -> NoReturn:
-    raise socketio.exceptions.ConnectionRefusedError(error.message, error.to_wire())

@@ -67,6 +67,7 @@ from wschat.signup.service import SignupService
 from wschat.storage import Database
 from wschat.storage.cached import with_caches
 from wschat.storage.record_cache import Caches
+from wschat.subjects.erasure import Eraser
 from wschat.subjects.service import OWN_REQUESTS, OWN_WINDOW, SubjectService
 from wschat.usage.service import UsageService
 from wschat.video.service import VideoSettingsService
@@ -358,9 +359,15 @@ def build_runtime(settings: Settings, db: Database, clock: Clock, transport: Tra
             audit=audit,
             outbox=stores.outbox,
             appointments=stores.appointments,
-            webhook_deliveries=stores.webhook_deliveries,
-            reports=stores.reports,
-            withdrawn=events.publish,
+            eraser=Eraser(
+                stores.subjects,
+                stores.tenant_data,
+                stores.appointments,
+                stores.webhook_deliveries,
+                stores.reports,
+                events.publish,
+                clock,
+            ),
         ),
         audit=audit,
         retention=RetentionService(tenants, settings.retention, clock),

@@ -8,10 +8,11 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from wschat.appointments.models import Appointment, AppointmentsWithdrawn, Status
 from wschat.appointments.store import AppointmentStore
+from wschat.clock import Clock
 from wschat.lifecycle.store import TenantDataStore
 from wschat.reports.store import ReportStore
 from wschat.subjects.models import EraseMode
@@ -35,10 +36,10 @@ class Eraser:
         subjects: SubjectStore,
         tenant_data: TenantDataStore,
         appointments: AppointmentStore,
-        deliveries: DeliveryStore | None = None,
-        reports: ReportStore | None = None,
-        withdrawn: Callable[[AppointmentsWithdrawn], Awaitable[None]] | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        deliveries: DeliveryStore,
+        reports: ReportStore,
+        withdrawn: Callable[[AppointmentsWithdrawn], Awaitable[None]],
+        clock: Clock,
     ) -> None:
         self.clock = clock
         #: Who learns of appointments still to come that went (their agents get cancellations).
@@ -70,7 +71,7 @@ class Eraser:
         coming = await self._coming(visitor)
         if booked := await self.appointments.delete_of_visitor(tenant_id, visitor.id):
             _add(counts, {"appointments": booked})
-        if coming and self.withdrawn is not None:
+        if coming:
             await self.withdrawn(AppointmentsWithdrawn(tenant_id, coming))
         if forwards:
             _add(counts, await self.subjects.delete_mails(tenant_id, forwards))
@@ -80,9 +81,7 @@ class Eraser:
                 break
             _add(counts, deleted)
         await self._pages_gone(visitor, counts)
-        if self.deliveries is not None and (
-            sent := await self.deliveries.forget_visitor(tenant_id, visitor.id)
-        ):
+        if sent := await self.deliveries.forget_visitor(tenant_id, visitor.id):
             _add(counts, {"webhook_deliveries": sent})
         if mode is EraseMode.DELETE:
             gone = await self.subjects.delete_visitor(tenant_id, visitor.id)
@@ -103,7 +102,7 @@ class Eraser:
         after: tuple[datetime, str] | None = None
         while batch := await self.subjects.conversations_of(tenant_id, visitor.id, after, BATCH):
             ids = [c.id for c in batch]
-            if self.reports is not None and (pages := await self.reports.forget_pages(tenant_id, ids)):
+            if pages := await self.reports.forget_pages(tenant_id, ids):
                 _add(counts, {"report_pages": pages})
             if mode is EraseMode.DELETE:
                 deleted = await self.subjects.delete_conversations(tenant_id, ids)

@@ -3,7 +3,7 @@ erased, and the log of requests with their deadlines (docs/privacy.md, "Data-sub
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,6 @@ from wschat.errors import ChatOpen, Forbidden, NotFound, RateLimited, Validation
 from wschat.lifecycle.store import TenantDataStore
 from wschat.limits.counter import HitCounter
 from wschat.mail.store import OutboxStore
-from wschat.reports.store import ReportStore
 from wschat.signalling.store import CallStore
 from wschat.subjects.erasure import Erased, Eraser
 from wschat.subjects.export import (
@@ -50,7 +49,6 @@ from wschat.subjects.store import BATCH, SubjectStore
 from wschat.visitors.models import Visitor
 from wschat.visitors.page_store import PageViewStore
 from wschat.visitors.store import VisitorStore
-from wschat.webhooks.store import DeliveryStore
 
 #: Messages read per query while an export is put together.
 _MESSAGES = 500
@@ -79,9 +77,7 @@ class SubjectService:
         audit: AuditService,
         outbox: OutboxStore,
         appointments: AppointmentStore,
-        webhook_deliveries: DeliveryStore | None = None,
-        reports: ReportStore | None = None,
-        withdrawn: Callable[[Any], Awaitable[None]] | None = None,
+        eraser: Eraser,
     ) -> None:
         self.subjects = subjects
         self.visitors = visitors
@@ -93,7 +89,7 @@ class SubjectService:
         self.tenant_data = tenant_data
         self.outbox = outbox
         self.appointments = appointments
-        self.eraser = Eraser(subjects, tenant_data, appointments, webhook_deliveries, reports, withdrawn)
+        self.eraser = eraser
         self.cursors = cursors
         #: Every request answered, and the visitor's own, is recorded there too (wschat/audit).
         self.audit = audit
