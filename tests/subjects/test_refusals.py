@@ -119,6 +119,8 @@ async def test_subject_with_an_open_chat_is_not_erased(server: LiveServer) -> No
         session = await server.request("POST", "/api/widget/acme/session", json={"token": visitor.token})
         visitor_id = session.body["visitor_id"]
     db = server.app.runtime.db
+    # The agent's going online is announced to visitors debounced, and stored then (tenant_presence).
+    await server.app.runtime.presence.settled()
     before = await _everything(db)
 
     reply = await server.request(
