@@ -108,34 +108,27 @@ class Notices:
     async def cancelled(self, tenant: Tenant, appointment: Appointment) -> None:
         await self._send(tenant, appointment, Moment.CANCELLED)
         await self.events.publish(AppointmentCancelled(appointment))
-        if appointment.conversation_id is None:
-            return
-        conversation = await self.conversations.get(tenant.id, appointment.conversation_id)
-        if conversation is not None and conversation.status is not ConversationStatus.CLOSED:
-            text = f"Appointment cancelled: {appointment.title['en']}, {appointment.starts_at.isoformat()}."
-            await self.messages.system(
-                conversation,
-                text,
-                event=CANCELLED,
-                data=message_data(appointment),
-                key=f"{appointment.id}:cancelled",
-            )
+        text = f"Appointment cancelled: {appointment.title['en']}, {appointment.starts_at.isoformat()}."
+        await self._in_chat(
+            tenant, appointment, text, CANCELLED, message_data(appointment), f"{appointment.id}:cancelled"
+        )
 
     async def moved(self, tenant: Tenant, before: Appointment, after: Appointment) -> None:
         await self._send(tenant, after, Moment.MOVED)
         await self.events.publish(AppointmentMoved(after, before.starts_at))
-        if after.conversation_id is None:
+        text = f"Appointment moved: {after.title['en']}, now {after.starts_at.isoformat()}."
+        data = message_data(after) | {"previous_start": before.starts_at.isoformat()}
+        await self._in_chat(tenant, after, text, MOVED, data, f"{after.id}:moved:{after.sequence}")
+
+    async def _in_chat(
+        self, tenant: Tenant, appointment: Appointment, text: str, event: str, data: dict[str, Any], key: str
+    ) -> None:
+        """A system message in the chat the appointment was booked in, while that chat is open."""
+        if appointment.conversation_id is None:
             return
-        conversation = await self.conversations.get(tenant.id, after.conversation_id)
+        conversation = await self.conversations.get(tenant.id, appointment.conversation_id)
         if conversation is not None and conversation.status is not ConversationStatus.CLOSED:
-            text = f"Appointment moved: {after.title['en']}, now {after.starts_at.isoformat()}."
-            await self.messages.system(
-                conversation,
-                text,
-                event=MOVED,
-                data=message_data(after) | {"previous_start": before.starts_at.isoformat()},
-                key=f"{after.id}:moved:{after.sequence}",
-            )
+            await self.messages.system(conversation, text, event=event, data=data, key=key)
 
     async def withdrawn(self, event: AppointmentsWithdrawn) -> None:
         """An erasure deleted these appointments still to come: each agent's calendar gets its
