@@ -69,7 +69,3 @@ def catch_up_all(conn: sqlite3.Connection) -> None:
     """Index every waiting message (before a word search, after a bulk load)."""
     while catch_up(conn):
         pass
-
-
-def waiting(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM messages_unindexed").fetchone()[0])

@@ -14,6 +14,21 @@ from wschat.storage.sqlite import values
 Kind = Literal["text", "int", "real", "bool", "time", "json", "blobs", "rest"]
 
 
+def _to_bool(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+_ENCODERS: dict[str, Callable[[Any], Any]] = {
+    "time": values.to_time,
+    "json": values.to_json,
+    "rest": values.to_json,
+    "bool": _to_bool,
+    "blobs": values.to_blobs,
+}
+#: One column's encoding: its name, the document's field, the function (None: as it is), the default.
+_Step = tuple[str, str, Callable[[Any], Any] | None, Any]
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -24,17 +39,8 @@ class Column:
         return "_id" if self.name == "id" else self.name
 
     def encode(self, value: Any) -> Any:
-        match self.kind:
-            case "time":
-                return values.to_time(value)
-            case "json" | "rest":
-                return values.to_json(value)
-            case "bool":
-                return None if value is None else int(bool(value))
-            case "blobs":
-                return values.to_blobs(value)
-            case _:
-                return value
+        encode = _ENCODERS.get(self.kind)
+        return value if encode is None else encode(value)
 
     def decode(self, value: Any) -> Any:
         match self.kind:
@@ -48,20 +54,6 @@ class Column:
                 return values.from_blobs(value)
             case _:
                 return value
-
-
-def _to_bool(value: Any) -> int | None:
-    return None if value is None else int(bool(value))
-
-
-_ENCODERS: dict[str, Callable[[Any], Any]] = {
-    "time": values.to_time,
-    "json": values.to_json,
-    "bool": _to_bool,
-    "blobs": values.to_blobs,
-}
-#: One column's encoding: its name, the document's field, the function (None: as it is), the default.
-_Step = tuple[str, str, Callable[[Any], Any] | None, Any]
 
 
 @dataclass(frozen=True)
